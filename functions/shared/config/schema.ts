@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (what: string) =>
+  z
+    .string()
+    .refine((v) => parseDuration(v) !== undefined, {
+      message: `${what} must be a positive duration like "30s", "15m", "24h" or "7d"`,
+    })
+    .transform((v) => parseDuration(v)!);
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must start with a lowercase letter and use only a-z, 0-9 and "-" (max 40)');
+
+const port = z.number().int().min(1024).max(65535);
+
+const smokeTest = z
+  .strictObject({
+    name: z.string().min(1),
+    /** Path under the environment URL, e.g. `/health`. Use `url` for an absolute address instead. */
+    path: z.string().regex(/^\/[^\s]*$/, 'must start with "/" and contain no spaces').optional(),
+    url: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    /** Substring (or `/regex/`) the body must contain. */
+    expectBody: z.string().optional(),
+    timeout: duration('smokeTests[].timeout').default(5),
+    retries: z.number().int().min(0).max(10).default(2),
+  })
+  .refine((t) => (t.path === undefined) !== (t.url === undefined), {
+    message: 'set exactly one of "path" (relative to the environment URL) or "url"',
+  });
+
+const maskRule = z.enum(['email', 'name', 'phone', 'text', 'null', 'hash']);
+
+const masking = z.strictObject({
+  table: z.string().min(1),
+  column: z.string().min(1),
+  rule: maskRule,
+});
+
+const check = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('sql'), name: z.string().min(1), sql: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('unique'),
+    name: z.string().min(1).optional(),
+    table: z.string().min(1),
+    columns: z.array(z.string().min(1)).min(1),
+    /** Compare case-insensitively, e.g. e-mail addresses. */
+    ignoreCase: z.boolean().default(false),
+  }),
+  z.strictObject({
+    type: z.literal('notNull'),
+    name: z.string().min(1).optional(),
+    table: z.string().min(1),
+    column: z.string().min(1),
+  }),
+  z.strictObject({
+    type: z.literal('foreignKey'),
+    name: z.string().min(1).optional(),
+    table: z.string().min(1),
+    column: z.string().min(1),
+    references: z.strictObject({ table: z.string().min(1), column: z.string().min(1) }),
+  }),
+  z.strictObject({
+    type: z.literal('rowCountMatchesSource'),
+    name: z.string().min(1).optional(),
+    table: z.string().min(1),
+  }),
+]);
+
+const provider = z.discriminatedUnion('type', [
+  /** PGlite data directories under .tollgate/volumes, served over the Postgres wire protocol. */
+  z.strictObject({ type: z.literal('local') }),
+  z.strictObject({
+    type: z.literal('flasharray'),
+    endpoint: z.url(),
+    /** Secrets Manager id of the FlashArray API token. */
+    apiTokenSecret: z.string().min(1),
+    /** Protection group to snapshot for consistency across volumes. */
+    protectionGroup: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('aurora-clone'),
+    sourceClusterId: z.string().min(1),
+    instanceClass: z.string().default('db.serverless'),
+  }),
+]);
+
+const database = z.strictObject({
+  engine: z.literal('postgres', { message: 'only "postgres" is supported' }),
+  provider: provider.default({ type: 'local' }),
+  /** The environment whose database is the source of refreshes (production). */
+  source: name.default('prod'),
+  /** Directory of numbered SQL migrations, relative to the repository root. */
+  migrations: z.string().min(1).default('migrations'),
+  masking: z.array(masking).default([]),
+  checks: z.array(check).default([]),
+});
+
+const deploy = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('process'),
+    /** Command that starts the app from the unpacked release; PORT and DATABASE_URL are set. */
+    command: z.string().min(1),
+    port,
+    healthPath: z.string().regex(/^\//).default('/health'),
+  }),
+  z.strictObject({
+    type: z.literal('ecs'),
+    cluster: z.string().min(1),
+    service: z.string().min(1),
+    containerName: z.string().min(1),
+  }),
+]);
+
+const strategy = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('all-at-once') }),
+  z.strictObject({
+    type: z.literal('canary'),
+    /** Traffic percentages, ascending, ending below 100; the last step promotes to 100%. */
+    steps: z.array(z.number().int().min(1).max(99)).min(1),
+    interval: duration('strategy.interval').default(60),
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+  }),
+]);
+
+const approval = z.strictObject({
+  approvers: z.array(z.string().min(1)).min(1, 'list at least one approver'),
+  timeout: duration('approval.timeout').default(86_400),
+  allowSelfApproval: z.boolean().default(false),
+  minApprovals: z.number().int().min(1).default(1),
+});
+
+const environment = z.strictObject({
+  name,
+  url: z.url().optional(),
+  database: z
+    .strictObject({
+      refresh: z.boolean().default(false),
+      /** Local provider: the port the environment's Postgres listens on. */
+      port: port.optional(),
+      volumes: z.array(z.strictObject({ source: z.string().min(1), target: z.string().min(1) })).default([]),
+    })
+    .optional(),
+  deploy,
+  approval: approval.optional(),
+  strategy: strategy.default({ type: 'all-at-once' }),
+  /** How long a rollout may take before it counts as failed. */
+  deployTimeout: duration('deployTimeout').default(600),
+});
+
+const concurrency = z
+  .union([
+    z.enum(['queued', 'superseded']).transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400 })),
+    z.strictObject({
+      mode: z.enum(['queued', 'superseded']),
+      /** A holder that stops renewing for this long loses the lock (crash safety). */
+      lease: duration('concurrency.lease').default(21_600),
+      /** A queued run gives up, with a recorded reason, after waiting this long. */
+      maxWait: duration('concurrency.maxWait').default(86_400),
+    }),
+  ])
+  .default({ mode: 'queued', lease: 21_600, maxWait: 86_400 });
+
+export const configSchema = z
+  .strictObject({
+    name,
+    source: z.strictObject({
+      repository: z.string().min(1),
+      branches: z.array(z.string().min(1)).min(1).default(['main']),
+    }),
+    build: z.strictObject({
+      command: z.string().min(1),
+      /** Path of the release tarball the command produces, relative to the repository root. */
+      artifact: z.string().min(1),
+      image: z.strictObject({ repository: z.string().min(1) }).optional(),
+      /** AWS only: the CodeBuild project that runs the build. */
+      codebuildProject: z.string().min(1).optional(),
+    }),
+    database: database.optional(),
+    environments: z.array(environment).min(1, 'add at least one environment, e.g. { name: "test", ... }'),
+    smokeTests: z.array(smokeTest).default([]),
+    concurrency,
+    ledger: z.strictObject({ retention: duration('ledger.retention').default(7 * 365 * 86_400) }).default({
+      retention: 7 * 365 * 86_400,
+    }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.environments.forEach((env, index) => {
+      const first = seen.get(env.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'name'],
+          message: `duplicate environment name "${env.name}" (also at environments[${first}]); names must be unique`,
+        });
+      } else seen.set(env.name, index);
+      if (env.database?.refresh && !config.database) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'database', 'refresh'],
+          message: 'refresh needs a top-level "database" block describing the engine and provider',
+        });
+      }
+      if (env.approval && env.approval.minApprovals > env.approval.approvers.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'approval', 'minApprovals'],
+          message: `minApprovals (${env.approval.minApprovals}) exceeds the number of approvers (${env.approval.approvers.length})`,
+        });
+      }
+    });
+    const ports = new Map<number, string>();
+    config.environments.forEach((env, index) => {
+      const used = [env.deploy.type === 'process' ? env.deploy.port : undefined, env.database?.port];
+      for (const p of used) {
+        if (p === undefined) continue;
+        const other = ports.get(p);
+        if (other) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', index],
+            message: `port ${p} is already used by ${other}; give every app and database its own port`,
+          });
+        } else ports.set(p, `environment "${env.name}"`);
+      }
+    });
+    if (config.database && !config.environments.some((e) => e.name === config.database?.source)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'source'],
+        message: `source environment "${config.database.source}" is not in environments[]`,
+      });
+    }
+  });
+
+/** What users write (durations as strings, defaults optional). */
+export type TollgateConfigInput = z.input<typeof configSchema>;
+/** What the code reads (durations in seconds, defaults filled). */
+export type TollgateConfig = z.output<typeof configSchema>;
+export type EnvironmentConfig = TollgateConfig['environments'][number];
+export type SmokeTestConfig = TollgateConfig['smokeTests'][number];
+export type DatabaseConfig = NonNullable<TollgateConfig['database']>;
+export type DataCheckConfig = DatabaseConfig['checks'][number];
+export type MaskingRuleConfig = DatabaseConfig['masking'][number];

@@ -1,0 +1,66 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { InvalidInputError, toError } from './errors.js';
+import { createLogger, redact } from './logger.js';
+import type { PortsFactory, TollgatePorts } from './ports/tollgate-ports.js';
+
+export interface TaskDefinition<S extends z.ZodType, R> {
+  /** Function name, e.g. `register-release`; also the Powertools service name. */
+  readonly name: string;
+  readonly input: S;
+  readonly run: (input: z.output<S>, ports: TollgatePorts, context: TaskContext) => Promise<R>;
+}
+
+export interface TaskContext {
+  readonly awsRequestId: string;
+  readonly logger: ReturnType<typeof createLogger>;
+}
+
+export type TaskHandler<R> = (event: unknown, context?: Partial<Context>) => Promise<R>;
+
+/**
+ * Builds a Lambda handler: middy chain with the Powertools logger, zod input validation and error
+ * normalisation. `handler.ts` files call this with the AWS ports; the local function runner calls
+ * it with local ports. The logic never knows which.
+ */
+export function defineTask<S extends z.ZodType, R>(
+  task: TaskDefinition<S, R>,
+  ports: PortsFactory,
+): TaskHandler<R> {
+  const logger = createLogger(task.name);
+  let cached: Promise<TollgatePorts> | undefined;
+  const getPorts = () => {
+    cached ??= ports().catch((error) => {
+      cached = undefined; // a failed wiring must not poison the next invocation
+      throw error;
+    });
+    return cached;
+  };
+
+  const core = async (event: unknown, context: Context): Promise<R> => {
+    const parsed = task.input.safeParse(event);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+      throw new InvalidInputError(`${task.name}: invalid input: ${detail}`);
+    }
+    logger.info('task started', { input: redact(parsed.data) as Record<string, unknown> });
+    try {
+      const result = await task.run(parsed.data, await getPorts(), {
+        awsRequestId: context?.awsRequestId ?? 'local',
+        logger,
+      });
+      logger.info('task finished');
+      return result;
+    } catch (thrown) {
+      const error = toError(thrown);
+      logger.error('task failed', { errorName: error.name, errorMessage: error.message });
+      throw error;
+    }
+  };
+
+  const wrapped = middy(core).before(async (request) => {
+    logger.addContext(request.context);
+  });
+  return (event, context) => wrapped(event, (context ?? {}) as Context);
+}

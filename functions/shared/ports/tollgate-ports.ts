@@ -1,0 +1,29 @@
+import type { Clock } from '../clock.js';
+import type { TollgateConfig } from '../config/schema.js';
+import type { ArtifactStore } from './artifact-store.js';
+import type { Deployer } from './deployer.js';
+import type { ImageRegistry } from './image-registry.js';
+import type { Ledger } from './ledger.js';
+import type { LockTable } from './lock-table.js';
+import type { MetricsSource } from './metrics-source.js';
+import type { Notifier } from './notifier.js';
+
+/**
+ * Everything a task may touch. A handler receives a factory for this bag: `handler.ts` passes the
+ * AWS wiring, the local function runner passes the local wiring. Logic functions take only the
+ * ports they need, so tests hand them exactly those.
+ */
+export interface TollgatePorts {
+  readonly config: TollgateConfig;
+  readonly clock: Clock;
+  readonly artifacts: ArtifactStore;
+  readonly images: ImageRegistry;
+  readonly deployer: Deployer;
+  readonly ledger: Ledger;
+  readonly locks: LockTable;
+  readonly notifier: Notifier;
+  readonly metrics: MetricsSource;
+}
+
+/** Built once per container (AWS) or per runtime (local), on first use. */
+export type PortsFactory = () => Promise<TollgatePorts>;
