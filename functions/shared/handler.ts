@@ -41,7 +41,9 @@ export function defineTask<S extends z.ZodType, R>(
   const core = async (event: unknown, context: Context): Promise<R> => {
     const parsed = task.input.safeParse(event);
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+        .join('; ');
       throw new InvalidInputError(`${task.name}: invalid input: ${detail}`);
     }
     logger.info('task started', { input: redact(parsed.data) as Record<string, unknown> });

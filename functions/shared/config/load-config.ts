@@ -13,7 +13,12 @@ export function defineConfig(config: TollgateConfigInput): TollgateConfigInput {
 /** Formats every zod issue as `path: message`, one per line, so all problems show at once. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
-    const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+    const path = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : '(root)';
     if (issue.code === 'unrecognized_keys') {
       return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them or check the spelling`;
     }
@@ -45,7 +50,9 @@ export async function loadConfig(dir = process.cwd(), file = 'tollgate.config.ts
   try {
     mod = await import(pathToFileURL(path).href);
   } catch (error) {
-    throw new ConfigError(`cannot load ${path}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new ConfigError(`cannot load ${path}: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
   if (mod.default === undefined) {
     throw new ConfigError(`${path} has no default export; use "export default defineConfig({...})"`);

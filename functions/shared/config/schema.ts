@@ -11,7 +11,10 @@ const duration = (what: string) =>
 
 const name = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must start with a lowercase letter and use only a-z, 0-9 and "-" (max 40)');
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    'must start with a lowercase letter and use only a-z, 0-9 and "-" (max 40)',
+  );
 
 const port = z.number().int().min(1024).max(65535);
 
@@ -19,7 +22,10 @@ const smokeTest = z
   .strictObject({
     name: z.string().min(1),
     /** Path under the environment URL, e.g. `/health`. Use `url` for an absolute address instead. */
-    path: z.string().regex(/^\/[^\s]*$/, 'must start with "/" and contain no spaces').optional(),
+    path: z
+      .string()
+      .regex(/^\/[^\s]*$/, 'must start with "/" and contain no spaces')
+      .optional(),
     url: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     expectStatus: z.number().int().min(100).max(599).default(200),

@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../clock.js';
+import { RequestLog } from './proxy-metrics-source.js';
+
+export interface EnvProxyOptions {
+  readonly environment: string;
+  /** The environment's public port (`deploy.port`); 0 picks a free one (tests). */
+  readonly port: number;
+  readonly clock: Clock;
+  readonly host?: string;
+  readonly log?: RequestLog;
+}
+
+/**
+ * The stable address of one local environment. The app instances come and go on ephemeral ports;
+ * the proxy forwards to whichever is active, so a swap is a single assignment and a request never
+ * sees a half-started app. Every response is counted for the local MetricsSource.
+ */
+export class EnvProxy {
+  readonly log: RequestLog;
+  private server: Server | undefined;
+  private targetPort: number | undefined;
+
+  constructor(private readonly options: EnvProxyOptions) {
+    this.log = options.log ?? new RequestLog();
+  }
+
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
+  /** The port the proxy listens on; only valid after `listen`. */
+  get port(): number {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error(`proxy for environment "${this.options.environment}" is not listening`);
+    return address.port;
+  }
+
+  get target(): number | undefined {
+    return this.targetPort;
+  }
+
+  /** Routes new requests to the app on `port`; in-flight requests finish where they started. */
+  setTarget(port: number | undefined): void {
+    this.targetPort = port;
+  }
+
+  async listen(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => this.forward(req, res));
+    // Keep-alive sockets would pin clients to the proxy long after close(); apps are short-lived.
+    server.keepAliveTimeout = 1_000;
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const hint = error.code === 'EADDRINUSE' ? ' (is another process using it? change deploy.port)' : '';
+        reject(
+          new Error(
+            `cannot listen on ${this.host}:${this.options.port} for environment "${this.options.environment}": ${error.code ?? error.message}${hint}`,
+          ),
+        );
+      });
+      server.listen(this.options.port, this.host, () => resolveListen());
+    });
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolveClose) => {
+      server.close(() => resolveClose());
+      server.closeAllConnections();
+    });
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse): void {
+    const started = this.options.clock.now().getTime();
+    const finish = (status: number) => {
+      const at = this.options.clock.now().getTime();
+      this.log.record({ at, status, latencyMs: Math.max(0, at - started) });
+    };
+    const target = this.targetPort;
+    if (target === undefined) {
+      this.reply(res, 503, `no release is running in environment "${this.options.environment}"`);
+      finish(503);
+      return;
+    }
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: target,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '', connection: 'close' },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.once('end', () => finish(answer.statusCode ?? 502));
+        answer.once('error', () => finish(502));
+      },
+    );
+    upstream.once('error', (error: NodeJS.ErrnoException) => {
+      if (!res.headersSent)
+        this.reply(
+          res,
+          502,
+          `app in environment "${this.options.environment}" did not answer: ${error.code ?? error.message}`,
+        );
+      else res.destroy();
+      finish(502);
+    });
+    req.pipe(upstream);
+  }
+
+  private reply(res: ServerResponse, status: number, message: string): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: message }));
+  }
+}

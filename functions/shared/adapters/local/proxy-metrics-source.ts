@@ -1,0 +1,61 @@
+import { TollgateError } from '../../errors.js';
+import type { MetricsSource, MetricsWindow } from '../../ports/metrics-source.js';
+
+export interface RequestSample {
+  /** Epoch ms, from the Clock port, when the response finished. */
+  readonly at: number;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+/**
+ * Request outcomes seen by one environment's proxy, oldest first. Bounded so a long-lived local
+ * runtime does not grow without limit; canary windows are minutes, far inside the bound.
+ */
+export class RequestLog {
+  private readonly samples: RequestSample[] = [];
+
+  constructor(private readonly capacity = 50_000) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new TollgateError(`RequestLog capacity must be a positive integer, got ${capacity}`);
+    }
+  }
+
+  record(sample: RequestSample): void {
+    this.samples.push(sample);
+    if (this.samples.length > this.capacity) this.samples.splice(0, this.samples.length - this.capacity);
+  }
+
+  /** Requests in [since, until). A 5xx, including the proxy's own 502 for a dead app, is an error. */
+  window(since: Date, until: Date): MetricsWindow {
+    const from = since.getTime();
+    const to = until.getTime();
+    const inside = this.samples.filter((s) => s.at >= from && s.at < to);
+    const errors = inside.filter((s) => s.status >= 500).length;
+    if (inside.length === 0) return { requests: 0, errors: 0 };
+    const latencies = inside.map((s) => s.latencyMs).sort((a, b) => a - b);
+    // Nearest-rank percentile: the smallest value with at least 95% of samples at or below it.
+    const p95 = latencies[Math.ceil(0.95 * latencies.length) - 1];
+    return { requests: inside.length, errors, p95LatencyMs: p95 };
+  }
+}
+
+/** Finds the request log of a configured environment; throws for an environment it does not know. */
+export type RequestLogLookup = (environment: string) => RequestLog;
+
+/** The local MetricsSource: the counters of the per-environment proxy in front of the app. */
+export class ProxyMetricsSource implements MetricsSource {
+  constructor(private readonly lookup: RequestLogLookup) {}
+
+  async read(environment: string, since: Date, until: Date): Promise<MetricsWindow> {
+    if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime())) {
+      throw new TollgateError('metrics window needs valid since/until dates');
+    }
+    if (until.getTime() < since.getTime()) {
+      throw new TollgateError(
+        `metrics window ends (${until.toISOString()}) before it starts (${since.toISOString()})`,
+      );
+    }
+    return this.lookup(environment).window(since, until);
+  }
+}

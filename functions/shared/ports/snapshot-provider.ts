@@ -1,0 +1,134 @@
+/**
+ * Storage snapshots of environment databases (PGlite data directories locally, Pure FlashArray /
+ * Cloud Block Store volumes or Aurora copy-on-write clones on AWS).
+ *
+ * Start/poll model: no call blocks until the storage work is done, because a Lambda must not wait
+ * on storage; the ASL runs start → Wait → poll → Choice with an attempt bound. Every start carries an
+ * idempotency key (execution ARN + state name); the names of the resources it creates are derived
+ * from that key, so a re-invoked task finds the resource it already made, and "already exists with
+ * the same labels" is a success.
+ */
+
+/**
+ * Labels go on everything a run creates. `pipeline`, `run` (the execution ARN) and `ttl` (ISO 8601
+ * instant after which `gc` may delete it) are required; other keys are free.
+ */
+export interface SnapshotLabels {
+  readonly pipeline: string;
+  readonly run: string;
+  readonly ttl: string;
+  readonly [key: string]: string;
+}
+
+export type ProviderType = 'local' | 'flasharray' | 'aurora-clone';
+
+/** A point-in-time copy of one or more source volumes, taken together. */
+export interface SnapshotRef {
+  readonly provider: ProviderType;
+  readonly kind: 'snapshot';
+  /** Provider-side name, derived from the idempotency key. */
+  readonly name: string;
+  /** One entry per source volume: the volume and the provider's name for its copy inside the snapshot. */
+  readonly volumes: ReadonlyArray<{ readonly source: string; readonly name: string }>;
+}
+
+/** Volumes written by a clone: new volumes (`create`) or existing ones replaced in place (`overwrite`). */
+export interface VolumeSetRef {
+  readonly provider: ProviderType;
+  readonly kind: 'volumes';
+  readonly name: string;
+  readonly mode: CloneMode;
+  readonly volumes: ReadonlyArray<{
+    readonly source: string;
+    readonly target: string;
+    readonly name: string;
+  }>;
+}
+
+export type ResourceRef = SnapshotRef | VolumeSetRef;
+
+export type CloneMode = 'create' | 'overwrite';
+
+export type OperationKind = 'snapshot' | 'clone' | 'delete';
+
+/** What a start returns and poll takes. Plain JSON so it can travel through the state machine. */
+export interface OperationRef {
+  readonly provider: ProviderType;
+  readonly kind: OperationKind;
+  /** Provider-side operation id, derived from the idempotency key. */
+  readonly id: string;
+  /** The resource the operation produces or removes. */
+  readonly resource: ResourceRef;
+}
+
+export type OperationState = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface OperationStatus {
+  readonly state: OperationState;
+  /** Set once SUCCEEDED (for deletes, the resource that is gone). */
+  readonly ref?: ResourceRef;
+  /** Set when FAILED: one line a person can act on. */
+  readonly reason?: string;
+}
+
+export interface StartSnapshotRequest {
+  readonly idempotencyKey: string;
+  /** Volume names to snapshot together (locally: environment names). */
+  readonly source: readonly string[];
+  readonly labels: SnapshotLabels;
+}
+
+export interface StartCloneRequest {
+  readonly idempotencyKey: string;
+  readonly snapshot: SnapshotRef;
+  /** `source` names a volume inside the snapshot; `target` is the volume to create or overwrite. */
+  readonly targets: ReadonlyArray<{ readonly source: string; readonly target: string }>;
+  readonly mode: CloneMode;
+  readonly labels: SnapshotLabels;
+}
+
+export interface ResourceInfo {
+  readonly ref: ResourceRef;
+  readonly labels: Readonly<Record<string, string>>;
+  /** An environment serves from it right now; gc never deletes such a resource. */
+  readonly inUse: boolean;
+}
+
+/** How to reach a volume's Postgres. */
+export type ConnectionInfo =
+  | { readonly kind: 'url'; readonly connectionString: string }
+  | {
+      readonly kind: 'secret';
+      /** Secrets Manager secret holding host, port, username and password. */
+      readonly secretArn: string;
+      readonly host?: string;
+      readonly port?: number;
+    };
+
+export interface SnapshotCapabilities {
+  /** Several volumes can be captured at one instant (a protection group, a cluster, a shared quiesce). */
+  readonly consistencyGroup: boolean;
+  /** An existing target volume can be replaced where it is (same name, same address). */
+  readonly inPlaceOverwrite: boolean;
+  /** Starts return before the work is done, so callers must poll. */
+  readonly async: boolean;
+  /**
+   * `copy`: startSnapshot makes a real point-in-time copy. `marker`: it records intent only and the
+   * copy happens at clone time (Aurora clones straight from the live cluster).
+   */
+  readonly snapshotStep: 'copy' | 'marker';
+}
+
+export interface SnapshotProvider {
+  readonly type: ProviderType;
+  capabilities(): SnapshotCapabilities;
+  startSnapshot(request: StartSnapshotRequest): Promise<OperationRef>;
+  startClone(request: StartCloneRequest): Promise<OperationRef>;
+  poll(operation: OperationRef): Promise<OperationStatus>;
+  /** Deleting something already gone is a success. */
+  startDelete(ref: ResourceRef): Promise<OperationRef>;
+  /** Resources carrying every given label (an empty selector lists everything Tollgate labelled). */
+  list(selector: Readonly<Record<string, string>>): Promise<ResourceInfo[]>;
+  /** Connection to a volume by name, or to the volumes a clone wrote (the first target). */
+  connection(target: VolumeSetRef | string): Promise<ConnectionInfo>;
+}
