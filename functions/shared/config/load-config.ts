@@ -20,10 +20,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
           .replace(/^\./, '')
       : '(root)';
     if (issue.code === 'unrecognized_keys') {
-      return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them or check the spelling`;
+      return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (remove them or check the spelling)`;
     }
     if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
-      return `${path}: missing required field; add it (expected ${issue.expected})`;
+      return `${path}: missing required field (expected ${issue.expected}), add it`;
     }
     if (issue.code === 'invalid_union' && 'discriminator' in issue) {
       return `${path}: ${issue.message}`;

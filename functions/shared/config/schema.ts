@@ -155,20 +155,24 @@ const environment = z.strictObject({
   strategy: strategy.default({ type: 'all-at-once' }),
   /** How long a rollout may take before it counts as failed. */
   deployTimeout: duration('deployTimeout').default(600),
+  /** How often the pipeline polls a rollout (a Wait state, so no Lambda blocks while it waits). */
+  pollInterval: duration('pollInterval').default(5),
 });
 
 const concurrency = z
   .union([
-    z.enum(['queued', 'superseded']).transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400 })),
+    z.enum(['queued', 'superseded']).transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 })),
     z.strictObject({
       mode: z.enum(['queued', 'superseded']),
       /** A holder that stops renewing for this long loses the lock (crash safety). */
       lease: duration('concurrency.lease').default(21_600),
       /** A queued run gives up, with a recorded reason, after waiting this long. */
       maxWait: duration('concurrency.maxWait').default(86_400),
+      /** How often a queued run checks whether the lock is free. */
+      pollInterval: duration('concurrency.pollInterval').default(10),
     }),
   ])
-  .default({ mode: 'queued', lease: 21_600, maxWait: 86_400 });
+  .default({ mode: 'queued', lease: 21_600, maxWait: 86_400, pollInterval: 10 });
 
 export const configSchema = z
   .strictObject({

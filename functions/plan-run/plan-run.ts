@@ -1,0 +1,93 @@
+import type { TollgateConfig } from '../shared/config/schema.js';
+
+/**
+ * plan-run: turns the config into the plan the state machine walks. The ASL never names an
+ * environment; it maps over `environments` from here, so one definition serves every pipeline.
+ *
+ * Input:  { executionArn, stateName, commit: { repository, branch, commit, ... } }
+ * Output: { pipeline, build: { projectName, artifactKey }, lockPollSeconds, environments: PlannedEnvironment[] }
+ *         or, for a commit this pipeline does not build, the same plus `skip: { reason, detail }`.
+ */
+export interface PlanInput {
+  readonly executionArn: string;
+  readonly commit: { readonly repository: string; readonly branch: string; readonly commit: string };
+}
+
+export interface PlannedEnvironment {
+  readonly name: string;
+  readonly index: number;
+  readonly pollSeconds: number;
+  readonly maxPollAttempts: number;
+  readonly deployTimeoutSeconds: number;
+  readonly refresh: boolean;
+  readonly approval: null | {
+    readonly timeoutSeconds: number;
+    readonly approvers: readonly string[];
+    readonly minApprovals: number;
+    readonly allowSelfApproval: boolean;
+  };
+}
+
+export interface RunPlan {
+  readonly pipeline: string;
+  readonly build: { readonly projectName: string; readonly artifactKey: string };
+  readonly lockPollSeconds: number;
+  readonly environments: readonly PlannedEnvironment[];
+  readonly skip?: { readonly reason: string; readonly detail: string };
+}
+
+/** Where every build leaves its tarball; register-release reads it from here. */
+export function buildArtifactKey(pipeline: string, commit: string): string {
+  return `builds/${pipeline}/${commit}/release.tgz`;
+}
+
+export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
+  const environments = config.environments.map((env, index): PlannedEnvironment => {
+    const pollSeconds = Math.min(env.pollInterval, env.deployTimeout);
+    return {
+      name: env.name,
+      index,
+      pollSeconds,
+      maxPollAttempts: Math.max(1, Math.ceil(env.deployTimeout / pollSeconds)),
+      deployTimeoutSeconds: env.deployTimeout,
+      refresh: env.database?.refresh ?? false,
+      approval: env.approval
+        ? {
+            timeoutSeconds: env.approval.timeout,
+            approvers: env.approval.approvers,
+            minApprovals: env.approval.minApprovals,
+            allowSelfApproval: env.approval.allowSelfApproval,
+          }
+        : null,
+    };
+  });
+  const plan: RunPlan = {
+    pipeline: config.name,
+    build: {
+      projectName: config.build.codebuildProject ?? `${config.name}-build`,
+      artifactKey: buildArtifactKey(config.name, input.commit.commit),
+    },
+    lockPollSeconds: config.concurrency.pollInterval,
+    environments,
+  };
+  const { repository, branch } = input.commit;
+  if (repository !== config.source.repository) {
+    return {
+      ...plan,
+      skip: {
+        reason: 'other-repository',
+        detail: `commit is from repository "${repository}", this pipeline builds "${config.source.repository}"`,
+      },
+    };
+  }
+  if (!config.source.branches.includes(branch)) {
+    return {
+      ...plan,
+      skip: {
+        reason: 'branch-not-configured',
+        detail: `branch "${branch}" is not in source.branches (${config.source.branches.join(', ')})`,
+      },
+    };
+  }
+  return plan;
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, parseDuration } from '../../../../../functions/shared/config/index.js';
+import { ConfigError } from '../../../../../functions/shared/errors.js';
+import { validConfig } from '../../../../support/config-fixtures.js';
+
+function problems(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('\n');
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parseConfig', () => {
+  it('returns defaults filled in and durations in seconds when the config is valid', () => {
+    // Arrange
+    const raw = validConfig({ concurrency: { mode: 'superseded', lease: '2h' } });
+    // Act
+    const config = parseConfig(raw);
+    // Assert
+    expect(config.concurrency).toEqual({ mode: 'superseded', lease: 7200, maxWait: 86_400, pollInterval: 10 });
+    expect(config.environments[0]!.deployTimeout).toBe(600);
+    expect(config.environments[0]!.strategy).toEqual({ type: 'all-at-once' });
+    expect(config.smokeTests[0]).toMatchObject({ method: 'GET', expectStatus: 200, timeout: 5, retries: 2 });
+  });
+
+  it('names the path and the fix when a key is unknown', () => {
+    const message = problems(validConfig({ source: { repository: 'r', branches: ['main'], brnch: 'x' } as never }));
+    expect(message).toContain('source: unknown key(s) "brnch"');
+    expect(message).toContain('check the spelling');
+  });
+
+  it('names the missing field when a required field is absent', () => {
+    const message = problems(validConfig({ build: { command: 'make' } as never }));
+    expect(message).toContain('build.artifact: missing required field');
+  });
+
+  it('rejects a duration without a unit', () => {
+    const raw = validConfig();
+    raw.environments[0] = { ...raw.environments[0]!, deployTimeout: '600' };
+    expect(problems(raw)).toContain('environments[0].deployTimeout: deployTimeout must be a positive duration');
+  });
+
+  it('rejects duplicate environment names, pointing at both', () => {
+    const raw = validConfig();
+    raw.environments[1] = { ...raw.environments[1]!, name: 'test' };
+    expect(problems(raw)).toContain('environments[1].name: duplicate environment name "test" (also at environments[0])');
+  });
+
+  it('rejects an empty environment list with an example of the fix', () => {
+    expect(problems(validConfig({ environments: [] }))).toContain('environments: add at least one environment');
+  });
+
+  it('rejects a smoke test whose path does not start with "/"', () => {
+    const message = problems(validConfig({ smokeTests: [{ name: 'h', path: 'health' }] }));
+    expect(message).toContain('smokeTests[0].path: must start with "/"');
+  });
+
+  it('rejects a smoke test with an invalid URL', () => {
+    const message = problems(validConfig({ smokeTests: [{ name: 'h', url: 'not a url' }] }));
+    expect(message).toContain('smokeTests[0].url');
+  });
+
+  it('rejects a smoke test with both a path and a URL', () => {
+    const message = problems(validConfig({ smokeTests: [{ name: 'h', path: '/h', url: 'http://x.test/h' }] }));
+    expect(message).toContain('set exactly one of "path"');
+  });
+
+  it('rejects an unsupported database provider and lists the supported ones', () => {
+    const message = problems(
+      validConfig({ database: { engine: 'postgres', provider: { type: 'ceph' } as never, source: 'prod' } }),
+    );
+    expect(message).toMatch(/database\.provider\.type: .*local.*flasharray.*aurora-clone/);
+  });
+
+  it('rejects an unsupported database engine', () => {
+    const message = problems(validConfig({ database: { engine: 'mysql' as never } }));
+    expect(message).toContain('database.engine: only "postgres" is supported');
+  });
+
+  it('reports every problem at once rather than the first only', () => {
+    const raw = validConfig({ environments: [], smokeTests: [{ name: 'h', path: 'x' }], bogus: 1 } as never);
+    const message = problems(raw);
+    expect(message).toContain('environments:');
+    expect(message).toContain('smokeTests[0].path');
+    expect(message).toContain('unknown key(s) "bogus"');
+  });
+
+  it('rejects two environments on one port', () => {
+    const raw = validConfig();
+    raw.environments[1] = { name: 'prod', deploy: { type: 'process', command: 'x', port: 4701 } };
+    expect(problems(raw)).toContain('port 4701 is already used by environment "test"');
+  });
+
+  it('rejects a refresh without a database block', () => {
+    const raw = validConfig();
+    raw.environments[0] = { ...raw.environments[0]!, database: { refresh: true } };
+    expect(problems(raw)).toContain('environments[0].database.refresh: refresh needs a top-level "database" block');
+  });
+
+  it('rejects a quorum larger than the approver list', () => {
+    const raw = validConfig();
+    raw.environments[1] = { ...raw.environments[1]!, approval: { approvers: ['ana'], minApprovals: 2 } };
+    expect(problems(raw)).toContain('minApprovals (2) exceeds the number of approvers (1)');
+  });
+});
+
+describe('parseDuration', () => {
+  it('returns seconds for every unit and undefined for anything else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom('s', 'm', 'h', 'd'), (n, unit) => {
+        const factor = { s: 1, m: 60, h: 3600, d: 86_400 }[unit];
+        expect(parseDuration(`${n}${unit}`)).toBe(n * factor);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        fc.pre(!/^\d+[smhd]$/.test(text));
+        expect(parseDuration(text)).toBeUndefined();
+      }),
+    );
+    expect(parseDuration('0s')).toBeUndefined();
+  });
+});
+
+describe('loadConfig', () => {
+  it('loads and validates a tollgate.config.ts from a directory', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    writeFileSync(join(dir, 'tollgate.config.ts'), `export default ${JSON.stringify(validConfig())};\n`);
+    // Act
+    const config = await loadConfig(dir);
+    // Assert
+    expect(config.name).toBe('orders-service');
+  });
+
+  it('says how to fix a directory without a config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    await expect(loadConfig(dir)).rejects.toThrow(/no tollgate.config.ts in .*; create one that exports defineConfig/);
+  });
+
+  it('says how to fix a config without a default export', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    writeFileSync(join(dir, 'tollgate.config.ts'), 'export const config = {};\n');
+    await expect(loadConfig(dir)).rejects.toThrow(/has no default export; use "export default defineConfig/);
+  });
+});
