@@ -1,0 +1,273 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Clock, systemClock } from '../../clock.js';
+import { ImmutableConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
+import type {
+  ConnectionInfo,
+  OperationRef,
+  OperationStatus,
+  ResourceInfo,
+  ResourceRef,
+  SnapshotCapabilities,
+  SnapshotLabels,
+  SnapshotProvider,
+  SnapshotRef,
+  StartCloneRequest,
+  StartSnapshotRequest,
+  VolumeSetRef,
+} from '../../ports/snapshot-provider.js';
+import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
+import { deriveName, keyHash } from '../../snapshots/resource-names.js';
+import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+import { readJson, writeJson } from './json-file.js';
+import { OperationJournal, type OperationRecord } from './operation-journal.js';
+import { copyDataDir, type VolumeHost } from './pglite-volumes.js';
+
+export interface LocalSnapshotProviderOptions {
+  readonly dataDir: string;
+  readonly host: VolumeHost;
+  /** DB port per volume (config `environments[].database.port`): cloned volumes with one get served. */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** Volumes no clone may write to: the refresh source (production). */
+  readonly protectedVolumes?: readonly string[];
+  readonly clock?: Clock;
+}
+
+interface CloneRecord {
+  readonly ref: VolumeSetRef;
+  readonly labels: SnapshotLabels;
+  readonly createdAt: string;
+}
+
+/**
+ * Snapshots and clones of PGlite volumes as directory copies under `<dataDir>/snapshots/`. The work
+ * is quick but not instant (a 1 GB copy), so starts run it in the background and the operation's
+ * state is journalled to disk: a poll after a restart re-runs an interrupted operation, and every
+ * step is safe to repeat.
+ */
+export class LocalSnapshotProvider implements SnapshotProvider {
+  readonly type = 'local' as const;
+  private readonly snapshotsDir: string;
+  private readonly clonesDir: string;
+  private readonly journal: OperationJournal;
+  private readonly host: VolumeHost;
+  private readonly ports: Readonly<Record<string, number>>;
+  private readonly protectedVolumes: ReadonlySet<string>;
+  private readonly clock: Clock;
+
+  constructor(options: LocalSnapshotProviderOptions) {
+    if (!options?.dataDir || !options.host)
+      throw new InvalidInputError('LocalSnapshotProvider needs dataDir and host');
+    this.snapshotsDir = path.join(path.resolve(options.dataDir), 'snapshots');
+    this.clonesDir = path.join(this.snapshotsDir, 'clones');
+    this.journal = new OperationJournal(path.join(this.snapshotsDir, 'ops'), (record) => this.run(record));
+    this.host = options.host;
+    this.ports = options.ports ?? {};
+    this.protectedVolumes = new Set(options.protectedVolumes ?? []);
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Resolves once no operation is running in this process (shutdown, tests). */
+  idle(): Promise<void> {
+    return this.journal.idle();
+  }
+
+  capabilities(): SnapshotCapabilities {
+    return { consistencyGroup: true, inPlaceOverwrite: true, async: true, snapshotStep: 'copy' };
+  }
+
+  async startSnapshot(request: StartSnapshotRequest): Promise<OperationRef> {
+    const r = validateSnapshotRequest(request);
+    const name = deriveName('snap', r.idempotencyKey);
+    const resource: SnapshotRef = {
+      provider: 'local',
+      kind: 'snapshot',
+      name,
+      volumes: r.source.map((source) => ({ source, name: `${name}/${source}` })),
+    };
+    const operation: OperationRef = {
+      provider: 'local',
+      kind: 'snapshot',
+      id: `snapshot-${keyHash(r.idempotencyKey)}`,
+      resource,
+    };
+    return this.journal.begin({ operation, labels: r.labels });
+  }
+
+  async startClone(request: StartCloneRequest): Promise<OperationRef> {
+    const r = validateCloneRequest(request, 'local');
+    for (const t of r.targets) {
+      if (this.protectedVolumes.has(t.target)) {
+        throw new InvalidInputError(
+          `volume "${t.target}" is protected (the refresh source); a clone may not write to it`,
+        );
+      }
+    }
+    const name = deriveName('clone', r.idempotencyKey);
+    const resource: VolumeSetRef = {
+      provider: 'local',
+      kind: 'volumes',
+      name,
+      mode: r.mode,
+      volumes: r.targets.map((t) => ({ ...t, name: t.target })),
+    };
+    const operation: OperationRef = {
+      provider: 'local',
+      kind: 'clone',
+      id: `clone-${keyHash(r.idempotencyKey)}`,
+      resource,
+    };
+    return this.journal.begin({ operation, labels: r.labels, snapshot: r.snapshot });
+  }
+
+  async startDelete(ref: ResourceRef): Promise<OperationRef> {
+    if (ref?.provider !== 'local' || (ref.kind !== 'snapshot' && ref.kind !== 'volumes')) {
+      throw new InvalidInputError('startDelete needs a local SnapshotRef or VolumeSetRef');
+    }
+    if (ref.kind === 'volumes' && ref.mode === 'overwrite') {
+      throw new InvalidInputError(
+        `"${ref.name}" overwrote environment volumes in place; those are not deleted`,
+      );
+    }
+    const operation: OperationRef = {
+      provider: 'local',
+      kind: 'delete',
+      id: `delete-${ref.name}`,
+      resource: ref,
+    };
+    return this.journal.begin({ operation });
+  }
+
+  async poll(operation: OperationRef): Promise<OperationStatus> {
+    if (operation?.provider !== 'local' || typeof operation.id !== 'string') {
+      throw new InvalidInputError('poll needs an OperationRef returned by this local provider');
+    }
+    return this.journal.poll(operation.id);
+  }
+
+  async list(selector: Readonly<Record<string, string>>): Promise<ResourceInfo[]> {
+    const out: ResourceInfo[] = [];
+    for (const name of readDirSafe(this.snapshotsDir).filter((n) => n.startsWith('snap-'))) {
+      const manifest = readJson<{ ref: SnapshotRef }>(path.join(this.snapshotsDir, name, 'manifest.json'));
+      const labels = readJson<SnapshotLabels>(path.join(this.snapshotsDir, name, 'labels.json'));
+      if (manifest && labels) out.push({ ref: manifest.ref, labels, inUse: false });
+    }
+    for (const file of readDirSafe(this.clonesDir).filter((n) => n.endsWith('.json'))) {
+      const record = readJson<CloneRecord>(path.join(this.clonesDir, file));
+      if (record?.ref.mode !== 'create') continue;
+      const inUse = record.ref.volumes.some((v) => this.host.isServed(v.target));
+      out.push({ ref: record.ref, labels: record.labels, inUse });
+    }
+    return out.filter((r) => matchesSelector(r.labels, selector ?? {}));
+  }
+
+  async connection(target: VolumeSetRef | string): Promise<ConnectionInfo> {
+    const name = typeof target === 'string' ? target : target?.volumes?.[0]?.target;
+    if (typeof name !== 'string')
+      throw new InvalidInputError('connection needs a volume name or a VolumeSetRef');
+    return { kind: 'url', connectionString: this.host.connectionString(name) };
+  }
+
+  /** The work behind every operation; each branch is safe to run again after a crash. */
+  private async run(record: OperationRecord): Promise<ResourceRef> {
+    const { operation } = record;
+    if (operation.kind === 'snapshot')
+      return this.snapshot(operation.resource as SnapshotRef, record.labels!);
+    if (operation.kind === 'clone')
+      return this.clone(operation.resource as VolumeSetRef, record.snapshot!, record.labels!);
+    return this.remove(operation.resource);
+  }
+
+  private async snapshot(ref: SnapshotRef, labels: SnapshotLabels): Promise<SnapshotRef> {
+    const final = path.join(this.snapshotsDir, ref.name);
+    const existing = readJson<SnapshotLabels>(path.join(final, 'labels.json'));
+    if (existing) {
+      if (!sameLabels(existing, labels)) {
+        throw new ImmutableConflictError(`snapshot "${ref.name}" already exists with different labels`);
+      }
+      return ref;
+    }
+    const tmp = path.join(this.snapshotsDir, `.tmp-${ref.name}`);
+    const sources = ref.volumes.map((v) => v.source);
+    await this.host.withQuiesced(sources, (dirs) => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.mkdirSync(tmp, { recursive: true });
+      for (const source of sources) copyDataDir(dirs[source], path.join(tmp, source));
+    });
+    writeJson(path.join(tmp, 'manifest.json'), { ref, createdAt: this.clock.now().toISOString() });
+    writeJson(path.join(tmp, 'labels.json'), labels);
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(tmp, final);
+    return ref;
+  }
+
+  private async clone(
+    ref: VolumeSetRef,
+    snapshot: SnapshotRef,
+    labels: SnapshotLabels,
+  ): Promise<VolumeSetRef> {
+    const snapDir = path.join(this.snapshotsDir, snapshot.name);
+    if (!fs.existsSync(path.join(snapDir, 'labels.json'))) {
+      throw new NotFoundError(`snapshot "${snapshot.name}" does not exist (deleted, or never completed)`);
+    }
+    const recordPath = path.join(this.clonesDir, `${ref.name}.json`);
+    const done = readJson<CloneRecord>(recordPath);
+    if (done) {
+      if (!sameLabels(done.labels, labels))
+        throw new ImmutableConflictError(`clone "${ref.name}" exists with different labels`);
+      return ref;
+    }
+    if (ref.mode === 'create') {
+      for (const v of ref.volumes) {
+        if (this.host.exists(v.target) && !this.ownedByClone(v.target, ref.name)) {
+          throw new ImmutableConflictError(
+            `volume "${v.target}" already exists; use mode "overwrite" to replace it`,
+          );
+        }
+      }
+    }
+    for (const v of ref.volumes) {
+      if (ref.mode === 'create') writeJson(this.ownerPath(v.target), { clone: ref.name });
+      await this.host.replace(v.target, path.join(snapDir, v.source));
+      const port = this.ports[v.target];
+      if (port !== undefined && !this.host.isServed(v.target)) await this.host.open(v.target, port);
+    }
+    writeJson(recordPath, { ref, labels, createdAt: this.clock.now().toISOString() } satisfies CloneRecord);
+    return ref;
+  }
+
+  private async remove(ref: ResourceRef): Promise<ResourceRef> {
+    if (ref.kind === 'snapshot') {
+      const trash = path.join(this.snapshotsDir, `.trash-${ref.name}`);
+      const dir = path.join(this.snapshotsDir, ref.name);
+      if (fs.existsSync(dir)) fs.renameSync(dir, trash);
+      fs.rmSync(trash, { recursive: true, force: true });
+      return ref;
+    }
+    for (const v of ref.volumes) {
+      if (!this.ownedByClone(v.target, ref.name)) continue;
+      await this.host.close(v.target);
+      this.host.remove(v.target);
+      fs.rmSync(this.ownerPath(v.target), { force: true });
+    }
+    fs.rmSync(path.join(this.clonesDir, `${ref.name}.json`), { force: true });
+    return ref;
+  }
+
+  /** Which clone created a volume, so a delete never removes a volume some other run made. */
+  private ownerPath(volume: string): string {
+    return path.join(this.clonesDir, 'owners', `${volume}.json`);
+  }
+
+  private ownedByClone(volume: string, clone: string): boolean {
+    return readJson<{ clone: string }>(this.ownerPath(volume))?.clone === clone;
+  }
+}
+
+function readDirSafe(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

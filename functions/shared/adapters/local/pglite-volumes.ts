@@ -1,0 +1,247 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../errors.js';
+import { VOLUME_NAME } from '../../snapshots/validate-request.js';
+import { DataDirLock } from './data-dir-lock.js';
+
+export interface VolumeHostOptions {
+  /** Tollgate's data directory (`.tollgate`); volumes live in `<dataDir>/volumes/<name>/`. */
+  readonly dataDir: string;
+  /** Loopback only: environment databases are never exposed beyond this machine. */
+  readonly host?: string;
+  /** Concurrent wire-protocol clients per volume; PGlite runs one query at a time regardless. */
+  readonly maxConnections?: number;
+}
+
+interface ServedVolume {
+  readonly db: PGlite;
+  readonly server: PGLiteSocketServer;
+  readonly port: number;
+}
+
+/**
+ * Owns every PGlite volume this Tollgate process serves: one PGlite per environment, each behind a
+ * Postgres wire-protocol listener so apps and checks use an ordinary `pg` client. One instance per
+ * process; the lock files stop a second process (or a second host) opening the same directories.
+ */
+export class VolumeHost {
+  readonly volumesDir: string;
+  private readonly host: string;
+  private readonly maxConnections: number;
+  private readonly served = new Map<string, ServedVolume>();
+  private readonly locks = new Map<string, DataDirLock>();
+
+  constructor(options: VolumeHostOptions) {
+    if (!options?.dataDir) throw new InvalidInputError('VolumeHost needs a dataDir');
+    this.volumesDir = path.join(path.resolve(options.dataDir), 'volumes');
+    this.host = options.host ?? '127.0.0.1';
+    this.maxConnections = options.maxConnections ?? 16;
+  }
+
+  volumeDir(name: string): string {
+    checkName(name);
+    return path.join(this.volumesDir, name);
+  }
+
+  exists(name: string): boolean {
+    this.recover(name);
+    return fs.existsSync(path.join(this.volumeDir(name), 'PG_VERSION'));
+  }
+
+  isServed(name: string): boolean {
+    return this.served.has(name);
+  }
+
+  servedNames(): string[] {
+    return [...this.served.keys()];
+  }
+
+  portOf(name: string): number | undefined {
+    return this.served.get(name)?.port;
+  }
+
+  connectionString(name: string): string {
+    const volume = this.served.get(name);
+    if (!volume) throw new NotFoundError(`volume "${name}" is not being served; open it first`);
+    return `postgres://postgres@${this.host}:${volume.port}/postgres`;
+  }
+
+  /** Opens (creating an empty database on first use) and serves the volume on `port` (0 = any free port). */
+  async open(name: string, port: number): Promise<string> {
+    checkName(name);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new InvalidInputError(`volume "${name}": port must be an integer 0-65535, got ${port}`);
+    }
+    if (this.served.has(name))
+      throw new InvalidInputError(`volume "${name}" is already open in this process`);
+    this.takeLock(name);
+    let db: PGlite | undefined;
+    try {
+      this.recover(name);
+      fs.mkdirSync(this.volumesDir, { recursive: true });
+      db = await PGlite.create(this.volumeDir(name));
+      const server = new PGLiteSocketServer({
+        db,
+        port,
+        host: this.host,
+        maxConnections: this.maxConnections,
+      });
+      await server.start().catch((error: NodeJS.ErrnoException) => {
+        throw new SnapshotFailedError(
+          `volume "${name}": cannot listen on ${this.host}:${port} (${error.code ?? error.message})`,
+          { cause: error },
+        );
+      });
+      const actual = Number(server.getServerConn().split(':').pop());
+      this.served.set(name, { db, server, port: actual });
+      return this.connectionString(name);
+    } catch (error) {
+      await db?.close().catch(() => undefined);
+      this.dropLock(name);
+      throw error;
+    }
+  }
+
+  async close(name: string): Promise<void> {
+    await this.stopServing(name);
+    this.dropLock(name);
+  }
+
+  private async stopServing(name: string): Promise<void> {
+    const volume = this.served.get(name);
+    if (!volume) return;
+    this.served.delete(name);
+    await volume.server.stop();
+    await volume.db.close();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const name of [...this.served.keys()]) await this.close(name);
+    for (const name of [...this.locks.keys()]) this.dropLock(name);
+  }
+
+  /**
+   * Runs `fn` while none of `names` can change: served volumes are checkpointed, then held inside
+   * PGlite's exclusive section, so queued wire-protocol queries wait; unserved ones are locked.
+   * `fn` is synchronous on purpose: nothing else can run on this thread while it copies.
+   */
+  async withQuiesced<T>(names: readonly string[], fn: (dirs: Record<string, string>) => T): Promise<T> {
+    const dirs: Record<string, string> = {};
+    const borrowed: string[] = [];
+    try {
+      for (const name of names) {
+        if (!this.served.has(name)) {
+          if (!this.locks.has(name)) {
+            this.takeLock(name);
+            borrowed.push(name);
+          }
+          if (!this.exists(name))
+            throw new NotFoundError(`volume "${name}" does not exist in ${this.volumesDir}`);
+        }
+        dirs[name] = this.volumeDir(name);
+      }
+      const dbs = names.flatMap((n) => {
+        const v = this.served.get(n);
+        return v ? [v.db] : [];
+      });
+      // A checkpoint makes the copy clean; without it the copy is still crash-consistent (WAL replays).
+      for (const db of dbs) await db.exec('CHECKPOINT');
+      const hold = (i: number): Promise<T> =>
+        i === dbs.length ? Promise.resolve().then(() => fn(dirs)) : dbs[i].runExclusive(() => hold(i + 1));
+      return await hold(0);
+    } finally {
+      for (const name of borrowed) this.dropLock(name);
+    }
+  }
+
+  /**
+   * Replaces a volume's data directory with a copy of `fromDir`. A served volume is stopped first and
+   * served again on the same port afterwards. The copy lands in a temp dir and is swapped in by
+   * rename, so a crash leaves either the old or the new volume, never half of one.
+   */
+  async replace(name: string, fromDir: string): Promise<void> {
+    checkName(name);
+    if (!fs.existsSync(path.join(fromDir, 'PG_VERSION'))) {
+      throw new NotFoundError(`cannot replace volume "${name}": ${fromDir} is not a Postgres data directory`);
+    }
+    const port = this.served.get(name)?.port;
+    const hadLock = this.locks.has(name);
+    this.takeLock(name);
+    try {
+      if (port !== undefined) await this.stopServing(name);
+      fs.mkdirSync(this.volumesDir, { recursive: true });
+      const tmp = path.join(this.volumesDir, `.tmp-${name}`);
+      const old = path.join(this.volumesDir, `.old-${name}`);
+      fs.rmSync(tmp, { recursive: true, force: true });
+      copyDataDir(fromDir, tmp);
+      this.recover(name);
+      const target = this.volumeDir(name);
+      if (fs.existsSync(target)) fs.renameSync(target, old);
+      fs.renameSync(tmp, target);
+      fs.rmSync(old, { recursive: true, force: true });
+      if (port !== undefined) await this.open(name, port);
+    } finally {
+      if (!hadLock && !this.served.has(name)) this.dropLock(name);
+    }
+  }
+
+  /** Removes a volume for good; it must not be served. */
+  remove(name: string): void {
+    if (this.served.has(name))
+      throw new InvalidInputError(`volume "${name}" is being served; close it first`);
+    const borrowed = !this.locks.has(name);
+    if (borrowed) this.takeLock(name);
+    try {
+      this.recover(name);
+      const trash = path.join(this.volumesDir, `.trash-${name}`);
+      if (fs.existsSync(this.volumeDir(name))) fs.renameSync(this.volumeDir(name), trash);
+      fs.rmSync(trash, { recursive: true, force: true });
+    } finally {
+      if (borrowed) this.dropLock(name);
+    }
+  }
+
+  /**
+   * Finishes or rolls back a swap that a crash interrupted: with the volume present, leftovers are
+   * garbage; with only `.old-<name>` present, the swap never completed, so the old volume comes back.
+   */
+  private recover(name: string): void {
+    const target = path.join(this.volumesDir, name);
+    const old = path.join(this.volumesDir, `.old-${name}`);
+    if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.rmSync(path.join(this.volumesDir, `.trash-${name}`), { recursive: true, force: true });
+  }
+
+  private takeLock(name: string): void {
+    if (this.locks.has(name)) return;
+    fs.mkdirSync(this.volumesDir, { recursive: true });
+    this.locks.set(name, DataDirLock.acquire(path.join(this.volumesDir, `${name}.lock`), `volume "${name}"`));
+  }
+
+  private dropLock(name: string): void {
+    this.locks.get(name)?.release();
+    this.locks.delete(name);
+  }
+}
+
+/**
+ * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
+ * plain copy otherwise: COPYFILE_FICLONE falls back silently, COPYFILE_FICLONE_FORCE would fail.
+ * postmaster.pid is left out because it describes the process that had the source open.
+ */
+export function copyDataDir(from: string, to: string): void {
+  fs.cpSync(from, to, {
+    recursive: true,
+    mode: fs.constants.COPYFILE_FICLONE,
+    filter: (src) => path.basename(src) !== 'postmaster.pid',
+  });
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || !VOLUME_NAME.test(name)) {
+    throw new InvalidInputError(`"${String(name)}" is not a valid volume name (${VOLUME_NAME.source})`);
+  }
+}
