@@ -64,8 +64,6 @@ export async function unpackRelease(
           const mode = (entry.header.mode ?? 0o644) & 0o755;
           await pipeline(entry, createWriteStream(target, { mode: mode | 0o600 }));
           files += 1;
-        } else if (type === 'pax-header' || type === 'pax-global-header') {
-          entry.resume();
         } else {
           throw new ReleaseUnpackError(
             `release archive entry "${entry.header.name}" is a ${type}; only files and directories are allowed`,

@@ -1,0 +1,89 @@
+// orders-service: a dependency-free HTTP service, started by Tollgate's deployer with PORT set.
+// /version reports what the deployer wrote into release.json next to the unpacked release, so an
+// environment can prove which immutable release it runs.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OrderBook, OrderError } from './orders.mjs';
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env.PORT ?? 8080);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(2);
+}
+
+function readRelease() {
+  const file = join(appRoot, 'release.json');
+  if (!existsSync(file)) return { version: 'dev', commit: 'unknown', digest: 'unknown' };
+  const { version, commit, digest } = JSON.parse(readFileSync(file, 'utf8'));
+  return { version, commit, digest };
+}
+
+// A commit can break its own health check by adding a HEALTH_FAIL file (the build packs it);
+// scenario tests use that to show a failed deploy leaves the previous release serving.
+const healthFailReason = () => {
+  if (process.env.HEALTH_FAIL) return 'HEALTH_FAIL is set in the environment';
+  if (existsSync(join(appRoot, 'HEALTH_FAIL'))) return 'this release contains a HEALTH_FAIL marker';
+  return undefined;
+};
+
+const release = readRelease();
+const orders = new OrderBook();
+
+function send(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+async function readBody(req, limit = 64 * 1024) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw new OrderError(413, `body larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new OrderError(400, 'body must be JSON');
+  }
+}
+
+async function route(req, res) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/health' && req.method === 'GET') {
+    const reason = healthFailReason();
+    return reason ? send(res, 503, { status: 'unhealthy', reason }) : send(res, 200, { status: 'ok' });
+  }
+  if (url.pathname === '/version' && req.method === 'GET') return send(res, 200, release);
+  if (url.pathname === '/orders' && req.method === 'GET') return send(res, 200, { orders: orders.list() });
+  if (url.pathname === '/orders' && req.method === 'POST')
+    return send(res, 201, orders.add(await readBody(req)));
+  const match = /^\/orders\/(\d+)$/.exec(url.pathname);
+  if (match && req.method === 'GET') {
+    const order = orders.get(Number(match[1]));
+    return order ? send(res, 200, order) : send(res, 404, { error: `no order ${match[1]}` });
+  }
+  return send(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+}
+
+const server = createServer((req, res) => {
+  route(req, res).catch((error) => {
+    const status = error instanceof OrderError ? error.status : 500;
+    send(res, status, { error: error.message });
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  console.log(`orders-service ${release.version} listening on 127.0.0.1:${server.address().port}`);
+});
+
+// Tollgate stops an old instance with SIGTERM after the swap: finish in-flight requests first.
+process.once('SIGTERM', () => {
+  console.log('orders-service: SIGTERM, draining');
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+});

@@ -1,0 +1,37 @@
+import { defineConfig } from '../../functions/shared/config/index.js';
+
+/**
+ * The sample pipeline: one release, built once, walked through test, staging and prod, each a
+ * local process behind its own port. Smoke tests prove the app answers and reports its release.
+ */
+export default defineConfig({
+  name: 'orders-service',
+  source: { repository: 'orders-service', branches: ['main'] },
+  build: { command: 'node scripts/build.mjs', artifact: 'dist/release.tgz' },
+  environments: [
+    {
+      name: 'test',
+      deploy: { type: 'process', command: 'node src/server.mjs', port: 4701, healthPath: '/health' },
+    },
+    {
+      name: 'staging',
+      deploy: { type: 'process', command: 'node src/server.mjs', port: 4702, healthPath: '/health' },
+    },
+    {
+      name: 'prod',
+      deploy: { type: 'process', command: 'node src/server.mjs', port: 4703, healthPath: '/health' },
+    },
+  ],
+  smokeTests: [
+    { name: 'health', path: '/health', expectStatus: 200, expectBody: '"ok"', timeout: '5s', retries: 2 },
+    {
+      name: 'version',
+      path: '/version',
+      expectStatus: 200,
+      expectBody: '"digest":"sha256:',
+      timeout: '5s',
+      retries: 2,
+    },
+  ],
+  concurrency: 'queued',
+});

@@ -1,0 +1,212 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import type { Clock } from '../../clock.js';
+
+export type Sleeper = (ms: number) => Promise<void>;
+export const realSleep: Sleeper = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export interface AppLaunch {
+  /** Shell command from `deploy.command`, run in the release directory. */
+  readonly command: string;
+  readonly cwd: string;
+  readonly port: number;
+  readonly env: Record<string, string>;
+  /** stdout and stderr are appended here; the file outlives the Tollgate process. */
+  readonly logFile: string;
+}
+
+export type ExitInfo = { readonly code: number | null; readonly signal: string | null };
+
+/**
+ * One running instance of an app. It runs in its own process group (detached) so that stopping it
+ * also stops whatever the shell command spawned, and so it can keep running after Tollgate exits
+ * (`close({ keepApps: true })`) and be re-adopted by pid later.
+ */
+export class AppProcess {
+  private exitInfo: ExitInfo | undefined;
+  private readonly exited: Promise<ExitInfo> | undefined;
+
+  private constructor(
+    readonly pid: number,
+    readonly port: number,
+    readonly logFile: string,
+    child?: ChildProcess,
+  ) {
+    if (child) {
+      this.exited = new Promise((done) => {
+        child.once('exit', (code, signal) => {
+          this.exitInfo = { code, signal };
+          done(this.exitInfo);
+        });
+      });
+    }
+  }
+
+  static start(launch: AppLaunch, clock: Clock): AppProcess {
+    const fd = openSync(launch.logFile, 'a');
+    try {
+      writeSync(
+        fd,
+        `--- tollgate: starting "${launch.command}" on port ${launch.port} at ${clock.now().toISOString()}\n`,
+      );
+      const child = spawn(launch.command, {
+        cwd: launch.cwd,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? launch.cwd,
+          ...launch.env,
+        },
+        shell: true,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
+      if (child.pid === undefined) throw new Error(`could not start "${launch.command}"`);
+      child.unref();
+      return new AppProcess(child.pid, launch.port, launch.logFile, child);
+    } finally {
+      closeSync(fd); // the child holds its own copy of the descriptor
+    }
+  }
+
+  /** Wraps an instance started by an earlier Tollgate process; only its pid and port are known. */
+  static adopt(pid: number, port: number, logFile: string): AppProcess {
+    return new AppProcess(pid, port, logFile);
+  }
+
+  /** Exit status if this process started the app and it has exited. */
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  isAlive(): boolean {
+    if (this.exitInfo) return false;
+    return isGroupAlive(this.pid);
+  }
+
+  /** SIGTERM to the process group, then SIGKILL once `graceMs` has passed without an exit. */
+  async stop(graceMs: number, sleep: Sleeper = realSleep): Promise<void> {
+    if (!this.signal('SIGTERM')) return;
+    const step = 50;
+    for (let waited = 0; waited < graceMs; waited += step) {
+      if (!this.isAlive()) return;
+      await Promise.race([sleep(step), this.exited ?? new Promise(() => {})]);
+    }
+    if (this.isAlive()) this.signal('SIGKILL');
+    if (this.exited) await Promise.race([this.exited, sleep(1_000)]);
+  }
+
+  private signal(name: NodeJS.Signals): boolean {
+    try {
+      process.kill(-this.pid, name);
+      return true;
+    } catch {
+      return false; // already gone
+    }
+  }
+}
+
+export function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Asks the kernel for a free loopback port. Another process could take it first; the app then fails to bind and the rollout reports it. */
+export async function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export type ProbeResult = { readonly status: number } | { readonly error: string };
+
+/** One GET of the health path. Any 2xx is healthy, like an ALB target group's default matcher. */
+export function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((done) => {
+    const req = get(
+      { host: '127.0.0.1', port, path, timeout: timeoutMs, headers: { connection: 'close' } },
+      (res) => {
+        res.resume();
+        res.once('end', () => done({ status: res.statusCode ?? 0 }));
+        res.once('error', (error) => done({ error: error.message }));
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.once('error', (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }));
+  });
+}
+
+export interface HealthWait {
+  readonly app: AppProcess;
+  readonly healthPath: string;
+  readonly clock: Clock;
+  readonly sleep: Sleeper;
+  /** Give up at this epoch ms (from the clock). */
+  readonly deadline: number;
+  readonly intervalMs: number;
+  /** Consecutive non-2xx answers that count as a failed health check. */
+  readonly unhealthyThreshold: number;
+  readonly probeTimeoutMs: number;
+}
+
+export type HealthOutcome = { readonly healthy: true } | { readonly healthy: false; readonly reason: string };
+
+/**
+ * Polls the health path until it answers 2xx. Refused connections while the app boots do not
+ * count against it; an app that answers but stays unhealthy, exits, or outlives the deadline fails.
+ */
+export async function waitHealthy(wait: HealthWait): Promise<HealthOutcome> {
+  let unhealthy = 0;
+  let last = 'no answer yet';
+  for (;;) {
+    const result = await probe(wait.app.port, wait.healthPath, wait.probeTimeoutMs);
+    if ('status' in result && result.status >= 200 && result.status < 300) return { healthy: true };
+    if ('status' in result) {
+      unhealthy += 1;
+      last = `GET ${wait.healthPath} answered ${result.status}`;
+      if (unhealthy >= wait.unhealthyThreshold) {
+        return { healthy: false, reason: `health check failed: ${last} ${unhealthy} times in a row` };
+      }
+    } else {
+      unhealthy = 0;
+      last = `GET ${wait.healthPath} failed: ${result.error}`;
+    }
+    if (!wait.app.isAlive()) {
+      const exit = wait.app.exit;
+      const how = exit
+        ? exit.signal
+          ? `was killed by ${exit.signal}`
+          : `exited with code ${exit.code}`
+        : 'is no longer running';
+      return { healthy: false, reason: `process ${how} before becoming healthy` };
+    }
+    if (wait.clock.now().getTime() >= wait.deadline) {
+      return { healthy: false, reason: `health check timed out (last: ${last})` };
+    }
+    await wait.sleep(wait.intervalMs);
+  }
+}
+
+/** The last `count` non-empty lines of a log file, for failure reasons a person can act on. */
+export async function tailLines(file: string, count: number): Promise<string[]> {
+  try {
+    const text = await readFile(file, 'utf8');
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-count);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Clock, systemClock } from '../../clock.js';
+import type { EnvironmentConfig, TollgateConfig } from '../../config/schema.js';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
+import type { ArtifactStore } from '../../ports/artifact-store.js';
+import type { Deployer, DeploymentStatus, DeployRequest } from '../../ports/deployer.js';
+import type { ReleaseRef } from '../../release.js';
+import {
+  AppProcess,
+  freePort,
+  isGroupAlive,
+  probe,
+  realSleep,
+  type Sleeper,
+  tailLines,
+  waitHealthy,
+} from './app-process.js';
+import { EnvProxy } from './env-proxy.js';
+import type { RequestLog } from './proxy-metrics-source.js';
+import { unpackRelease } from './release-unpacker.js';
+
+export interface ProcessDeployerOptions {
+  readonly config: TollgateConfig;
+  /** The `.tollgate` data directory; environments live under `envs/<env>/`. */
+  readonly dataDir: string;
+  readonly artifacts: ArtifactStore;
+  readonly clock?: Clock;
+  readonly sleep?: Sleeper;
+  /** @default 250 */
+  readonly healthIntervalMs?: number;
+  /** Consecutive non-2xx health answers that fail a rollout. @default 10 */
+  readonly unhealthyThreshold?: number;
+  /** @default 2000 */
+  readonly probeTimeoutMs?: number;
+  /** SIGTERM-to-SIGKILL grace when stopping an instance. @default 5000 */
+  readonly stopGraceMs?: number;
+}
+
+export type ResumeAction = 'none' | 'adopted' | 'restarted' | 'failed';
+export interface ResumeReport {
+  readonly environment: string;
+  readonly action: ResumeAction;
+  readonly version?: string;
+  readonly reason?: string;
+}
+
+interface Active {
+  readonly release: ReleaseRef;
+  readonly app: AppProcess;
+  readonly startedAt: string;
+}
+interface EnvRuntime {
+  readonly name: string;
+  readonly config: EnvironmentConfig & { deploy: { type: 'process' } };
+  readonly dir: string;
+  readonly proxy: EnvProxy;
+  active?: Active;
+  previous?: ReleaseRef;
+  queue: Promise<void>;
+  resume: ResumeReport;
+}
+interface DeploymentRecord extends DeploymentStatus {
+  readonly environment: string;
+  readonly release: ReleaseRef;
+  readonly idempotencyKey: string;
+  readonly startedAt: string;
+}
+interface StateFile {
+  readonly active: { release: ReleaseRef; pid: number; port: number; startedAt: string } | null;
+  readonly previous: ReleaseRef | null;
+}
+
+const ID = /^local:([a-z][a-z0-9-]{0,39}):([0-9a-f]{16})$/;
+
+/**
+ * The local Deployer: one reverse proxy per environment on its configured port, in front of app
+ * instances on ephemeral ports. `start` returns at once; the rollout (unpack, start, health-check,
+ * swap, stop the old instance) runs in the background, one at a time per environment. The object
+ * lives as long as the Tollgate process; `state.json` lets the next one re-adopt running apps.
+ */
+export class ProcessDeployer implements Deployer {
+  private readonly clock: Clock;
+  private readonly sleep: Sleeper;
+  private readonly envs = new Map<string, Promise<EnvRuntime>>();
+  private readonly deployments = new Map<string, Promise<DeploymentRecord>>();
+
+  constructor(private readonly options: ProcessDeployerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  async start(request: DeployRequest): Promise<{ deploymentId: string }> {
+    const config = this.envConfig(request.pipeline, request.environment);
+    if (!request.idempotencyKey) throw new InvalidInputError('deploy needs a non-empty idempotencyKey');
+    const hash = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 16);
+    const deploymentId = `local:${config.name}:${hash}`;
+    if (!this.deployments.has(deploymentId)) {
+      this.deployments.set(deploymentId, this.begin(deploymentId, request));
+    }
+    try {
+      await this.deployments.get(deploymentId);
+    } catch (error) {
+      this.deployments.delete(deploymentId); // nothing started; a retry may succeed
+      throw error;
+    }
+    return { deploymentId };
+  }
+
+  async poll(deploymentId: string): Promise<DeploymentStatus> {
+    const match = ID.exec(deploymentId);
+    if (!match)
+      throw new InvalidInputError(`"${deploymentId}" is not a local deployment id (local:<env>:<16 hex>)`);
+    const env = await this.env(this.options.config.name, match[1]);
+    let record = this.deployments.get(deploymentId);
+    if (!record) {
+      const stored = await readJson<DeploymentRecord>(this.recordPath(env, deploymentId));
+      if (!stored) throw new NotFoundError(`no deployment ${deploymentId} in environment "${env.name}"`);
+      // Known on disk but not in memory: the Tollgate process that ran it has gone.
+      const settled: DeploymentRecord =
+        stored.state === 'IN_PROGRESS'
+          ? {
+              ...stored,
+              state: 'FAILED',
+              reason: 'rollout interrupted: Tollgate restarted while it was running',
+            }
+          : stored;
+      record = Promise.resolve(settled);
+      this.deployments.set(deploymentId, record);
+    }
+    const { deploymentId: id, state, reason } = await record;
+    return { deploymentId: id, state, ...(reason ? { reason } : {}), serving: env.active?.release.version };
+  }
+
+  async current(pipeline: string, environment: string): Promise<string | undefined> {
+    return (await this.env(pipeline, environment)).active?.release.version;
+  }
+
+  /** What served before the active release, if this deployer swapped it out. */
+  async previous(pipeline: string, environment: string): Promise<ReleaseRef | undefined> {
+    return (await this.env(pipeline, environment)).previous;
+  }
+
+  /** Stops the active instance (rollback with nothing to go back to). Returns the stopped version. */
+  async stop(pipeline: string, environment: string): Promise<string | undefined> {
+    const env = await this.env(pipeline, environment);
+    return this.serialise(env, async () => {
+      const active = env.active;
+      if (!active) return undefined;
+      env.proxy.setTarget(undefined);
+      env.active = undefined;
+      await this.saveState(env);
+      await active.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+      return active.release.version;
+    });
+  }
+
+  /** Brings every configured process environment up (re-adopt or restart); call once at start-up. */
+  async resume(): Promise<ResumeReport[]> {
+    const names = this.options.config.environments
+      .filter((e) => e.deploy.type === 'process')
+      .map((e) => e.name);
+    return Promise.all(names.map(async (name) => (await this.env(this.options.config.name, name)).resume));
+  }
+
+  /** The counters of an environment's proxy, for ProxyMetricsSource. */
+  async requestLog(environment: string): Promise<RequestLog> {
+    return (await this.env(this.options.config.name, environment)).proxy.log;
+  }
+
+  /** Base URL of the environment's proxy. */
+  async url(environment: string): Promise<string> {
+    const env = await this.env(this.options.config.name, environment);
+    return `http://${env.proxy.host}:${env.proxy.port}`;
+  }
+
+  /** Waits for running rollouts, closes the proxies and, unless `keepApps`, stops the apps. */
+  async close(options: { keepApps?: boolean } = {}): Promise<void> {
+    const envs = await Promise.allSettled([...this.envs.values()]);
+    this.envs.clear();
+    for (const result of envs) {
+      if (result.status !== 'fulfilled') continue;
+      const env = result.value;
+      await env.queue;
+      await env.proxy.close();
+      if (!options.keepApps && env.active)
+        await env.active.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    }
+  }
+
+  private async begin(deploymentId: string, request: DeployRequest): Promise<DeploymentRecord> {
+    const env = await this.env(request.pipeline, request.environment);
+    const stored = await readJson<DeploymentRecord>(this.recordPath(env, deploymentId));
+    if (stored) {
+      return stored.state === 'IN_PROGRESS'
+        ? {
+            ...stored,
+            state: 'FAILED',
+            reason: 'rollout interrupted: Tollgate restarted while it was running',
+          }
+        : stored;
+    }
+    const record: DeploymentRecord = {
+      deploymentId,
+      state: 'IN_PROGRESS',
+      environment: env.name,
+      release: request.release,
+      idempotencyKey: request.idempotencyKey,
+      startedAt: this.clock.now().toISOString(),
+    };
+    await writeJson(this.recordPath(env, deploymentId), record);
+    void this.serialise(env, async () => {
+      const outcome = await this.rollout(env, request.release).catch((error: Error) => ({
+        state: 'FAILED' as const,
+        reason: error.message.split('\n')[0],
+      }));
+      const done: DeploymentRecord = { ...record, ...outcome };
+      await writeJson(this.recordPath(env, deploymentId), done);
+      this.deployments.set(deploymentId, Promise.resolve(done));
+    });
+    return record;
+  }
+
+  private async rollout(
+    env: EnvRuntime,
+    release: ReleaseRef,
+  ): Promise<Pick<DeploymentStatus, 'state' | 'reason'>> {
+    const releaseDir = await this.materialise(env, release);
+    const launched = await this.launch(env, release, releaseDir);
+    if (!launched.healthy) return { state: 'FAILED', reason: launched.reason };
+    const old = env.active;
+    env.proxy.setTarget(launched.app.port);
+    env.active = { release, app: launched.app, startedAt: this.clock.now().toISOString() };
+    if (old && old.release.version !== release.version) env.previous = old.release;
+    await this.saveState(env);
+    if (old) await old.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    return { state: 'HEALTHY' };
+  }
+
+  /** Unpacks the release once; a redeploy (rollback) reuses the directory. */
+  private async materialise(env: EnvRuntime, release: ReleaseRef): Promise<string> {
+    const dir = join(env.dir, 'releases', release.version);
+    if (!existsSync(dir)) {
+      const source = await this.options.artifacts.open(release.artifactKey);
+      await unpackRelease(source, dir, release.digest);
+    }
+    // The digest is only known after the build, so the app learns it from this file (for /version).
+    const { version, commit, digest, imageDigest } = release;
+    await writeJson(join(dir, 'release.json'), {
+      version,
+      commit,
+      digest,
+      ...(imageDigest ? { imageDigest } : {}),
+    });
+    return dir;
+  }
+
+  private async launch(env: EnvRuntime, release: ReleaseRef, cwd: string) {
+    const port = await freePort();
+    const logFile = join(env.dir, 'logs', `${release.version}.log`);
+    const vars: Record<string, string> = {
+      PORT: String(port),
+      TOLLGATE_PIPELINE: this.options.config.name,
+      TOLLGATE_ENVIRONMENT: env.name,
+      TOLLGATE_RELEASE_VERSION: release.version,
+    };
+    if (env.config.database?.port)
+      vars.DATABASE_URL = `postgres://postgres@127.0.0.1:${env.config.database.port}/postgres`;
+    const app = AppProcess.start(
+      { command: env.config.deploy.command, cwd, port, env: vars, logFile },
+      this.clock,
+    );
+    const outcome = await waitHealthy({
+      app,
+      healthPath: env.config.deploy.healthPath,
+      clock: this.clock,
+      sleep: this.sleep,
+      deadline: this.clock.now().getTime() + env.config.deployTimeout * 1_000,
+      intervalMs: this.options.healthIntervalMs ?? 250,
+      unhealthyThreshold: this.options.unhealthyThreshold ?? 10,
+      probeTimeoutMs: this.options.probeTimeoutMs ?? 2_000,
+    });
+    if (outcome.healthy) return { healthy: true as const, app };
+    await app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    const tail = await tailLines(logFile, 10);
+    const logs = tail.length ? `; last log lines: ${tail.join(' | ')}` : '';
+    return { healthy: false as const, reason: `${release.version} in ${env.name}: ${outcome.reason}${logs}` };
+  }
+
+  private envConfig(pipeline: string, environment: string) {
+    const config = this.options.config;
+    if (pipeline !== config.name) {
+      throw new InvalidInputError(
+        `pipeline "${pipeline}" is not served by this deployer (it serves "${config.name}")`,
+      );
+    }
+    const env = config.environments.find((e) => e.name === environment);
+    if (!env) {
+      const known = config.environments.map((e) => e.name).join(', ');
+      throw new InvalidInputError(`environment "${environment}" is not in the config (known: ${known})`);
+    }
+    if (env.deploy.type !== 'process') {
+      throw new InvalidInputError(
+        `environment "${environment}" deploys to ${env.deploy.type}, not a local process`,
+      );
+    }
+    return env as EnvRuntime['config'];
+  }
+
+  private env(pipeline: string, environment: string): Promise<EnvRuntime> {
+    const config = this.envConfig(pipeline, environment);
+    let env = this.envs.get(environment);
+    if (!env) {
+      env = this.open(config);
+      this.envs.set(environment, env);
+      env.catch(() => this.envs.delete(environment));
+    }
+    return env;
+  }
+
+  private async open(config: EnvRuntime['config']): Promise<EnvRuntime> {
+    const dir = join(this.options.dataDir, 'envs', config.name);
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    await mkdir(join(dir, 'deployments'), { recursive: true });
+    const proxy = new EnvProxy({ environment: config.name, port: config.deploy.port, clock: this.clock });
+    await proxy.listen();
+    const env: EnvRuntime = {
+      name: config.name,
+      config,
+      dir,
+      proxy,
+      queue: Promise.resolve(),
+      resume: { environment: config.name, action: 'none' },
+    };
+    const state = await readJson<StateFile>(join(dir, 'state.json'));
+    env.previous = state?.previous ?? undefined;
+    const saved = state?.active;
+    if (!saved) return env;
+    const logFile = join(dir, 'logs', `${saved.release.version}.log`);
+    const answer = isGroupAlive(saved.pid)
+      ? await probe(saved.port, config.deploy.healthPath, 2_000)
+      : undefined;
+    if (answer && 'status' in answer && answer.status >= 200 && answer.status < 300) {
+      env.active = {
+        release: saved.release,
+        app: AppProcess.adopt(saved.pid, saved.port, logFile),
+        startedAt: saved.startedAt,
+      };
+      proxy.setTarget(saved.port);
+      env.resume = { environment: config.name, action: 'adopted', version: saved.release.version };
+      return env;
+    }
+    const restarted = await this.launch(env, saved.release, await this.materialise(env, saved.release)).catch(
+      (error: Error) => ({ healthy: false as const, reason: error.message }),
+    );
+    if (restarted.healthy) {
+      env.active = { release: saved.release, app: restarted.app, startedAt: this.clock.now().toISOString() };
+      proxy.setTarget(restarted.app.port);
+      env.resume = { environment: config.name, action: 'restarted', version: saved.release.version };
+      await this.saveState(env);
+    } else {
+      // state.json keeps the release as active so the next start-up tries again.
+      env.resume = {
+        environment: config.name,
+        action: 'failed',
+        version: saved.release.version,
+        reason: restarted.reason,
+      };
+    }
+    return env;
+  }
+
+  private serialise<T>(env: EnvRuntime, work: () => Promise<T>): Promise<T> {
+    const run = env.queue.then(work);
+    env.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private saveState(env: EnvRuntime): Promise<void> {
+    const active = env.active;
+    const state: StateFile = {
+      active: active
+        ? { release: active.release, pid: active.app.pid, port: active.app.port, startedAt: active.startedAt }
+        : null,
+      previous: env.previous ?? null,
+    };
+    return writeJson(join(env.dir, 'state.json'), state);
+  }
+
+  private recordPath(env: EnvRuntime, deploymentId: string): string {
+    return join(env.dir, 'deployments', `${deploymentId.split(':')[2]}.json`);
+  }
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Write-then-rename so a crash never leaves a torn state file. */
+async function writeJson(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}
