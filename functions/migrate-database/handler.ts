@@ -1,0 +1,46 @@
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { connectionStringSchema } from '../shared/database/connection-string.js';
+import { InvalidInputError } from '../shared/errors.js';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { migrateDatabase } from './migrate-database.js';
+import { loadMigrationsFromDir, loadMigrationsFromTarball } from './migration-files.js';
+
+const input = z
+  .strictObject({
+    connectionString: connectionStringSchema,
+    /** Directory of the unpacked release; migrations are read from `<releasePath>/<database.migrations>`. */
+    releasePath: z.string().min(1).optional(),
+    /** Or the release's artifact key in the ArtifactStore; the tarball is streamed, not unpacked. */
+    artifactKey: z.string().min(1).optional(),
+  })
+  .refine((i) => (i.releasePath === undefined) !== (i.artifactKey === undefined), {
+    message: 'set exactly one of "releasePath" or "artifactKey"',
+  });
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask(
+    {
+      name: 'migrate-database',
+      input,
+      run: async (event, p) => {
+        const dir = p.config.database?.migrations;
+        if (!dir) throw new InvalidInputError('migrate-database: the config has no "database" block');
+        let migrations: Awaited<ReturnType<typeof loadMigrationsFromTarball>>;
+        if (event.releasePath !== undefined) {
+          if (!isAbsolute(event.releasePath)) {
+            throw new InvalidInputError('migrate-database: releasePath must be an absolute path');
+          }
+          migrations = loadMigrationsFromDir(join(event.releasePath, dir));
+        } else {
+          migrations = await loadMigrationsFromTarball(await p.artifacts.open(event.artifactKey!), dir);
+        }
+        return migrateDatabase(
+          { connectionString: event.connectionString.reveal(), migrations },
+          { clock: p.clock },
+        );
+      },
+    },
+    ports,
+  );

@@ -1,0 +1,67 @@
+import pg from 'pg';
+import { TollgateError } from '../errors.js';
+import { isPostgresUrl, redactConnectionString } from './connection-string.js';
+
+export type PgClient = pg.Client;
+
+export interface ConnectOptions {
+  /** Every transaction on the session is read-only; used when reading the production source. */
+  readonly readOnly?: boolean;
+  /** Label shown in pg_stat_activity. */
+  readonly applicationName?: string;
+}
+
+/** Opens one plain `pg` session; works the same on PGlite-over-socket, RDS and Aurora. */
+export async function connect(connectionString: string, options: ConnectOptions = {}): Promise<PgClient> {
+  if (!isPostgresUrl(connectionString)) {
+    throw new TollgateError('connection string must be a postgres:// or postgresql:// URL with a host');
+  }
+  const client = new pg.Client({
+    connectionString,
+    application_name: options.applicationName ?? 'tollgate',
+    connectionTimeoutMillis: 15_000,
+  });
+  // An idle client whose server goes away emits 'error'; without a listener Node would crash.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+  } catch (cause) {
+    await client.end().catch(() => undefined);
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new TollgateError(`cannot connect to ${redactConnectionString(connectionString)}: ${reason}`, {
+      cause,
+    });
+  }
+  return client;
+}
+
+export async function withClient<T>(
+  connectionString: string,
+  run: (client: PgClient) => Promise<T>,
+  options: ConnectOptions = {},
+): Promise<T> {
+  const client = await connect(connectionString, options);
+  try {
+    return await run(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs `work` in one transaction; any throw rolls it back and is rethrown unchanged. */
+export async function inTransaction<T>(
+  client: PgClient,
+  work: () => Promise<T>,
+  mode: 'READ WRITE' | 'READ ONLY' = 'READ WRITE',
+): Promise<T> {
+  await client.query(`BEGIN ${mode}`);
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

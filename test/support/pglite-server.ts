@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/** A real PGlite (Postgres compiled to WASM) with its data on disk, served over the wire protocol. */
+export interface PgliteServer {
+  readonly dataDir: string;
+  readonly connectionString: string;
+  /** Stops the socket server and closes the database so the data directory can be copied. */
+  stop(): Promise<void>;
+}
+
+export interface PgliteServerOptions {
+  /** Existing data directory to open; a fresh temp directory otherwise. */
+  readonly dataDir?: string;
+}
+
+export async function startPgliteServer(options: PgliteServerOptions = {}): Promise<PgliteServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tollgate-pglite-'));
+  const db = await PGlite.create(dataDir);
+  // Port 0: the OS picks a free port, so parallel test files never collide.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
+  await server.start();
+  let stopped = false;
+  return {
+    dataDir,
+    connectionString: `postgres://postgres@${server.getServerConn()}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+/** Temp directory removed by the returned function. */
+export function tempDir(prefix = 'tollgate-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
