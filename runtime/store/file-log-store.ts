@@ -28,6 +28,7 @@ export class FileLogStore implements EngineStore {
   private draining: Promise<void> | null = null;
   private failure: Error | null = null;
   private closed = false;
+  private commitCount = 0;
 
   private constructor(
     readonly dataDir: string,
@@ -54,6 +55,11 @@ export class FileLogStore implements EngineStore {
       await lock.release();
       throw error;
     }
+  }
+
+  /** How many write+fdatasync rounds ran; with group commit this stays well below the append count. */
+  get commits(): number {
+    return this.commitCount;
   }
 
   get path(): string {
@@ -137,6 +143,7 @@ export class FileLogStore implements EngineStore {
       }
       await this.handle.datasync();
       this.end += bytes.length;
+      this.commitCount += 1;
     } catch (error) {
       // After a failed write or fsync the page cache no longer tells us what is on disk, so the
       // only safe answer is to stop: reopening re-reads the log and drops any torn tail.
