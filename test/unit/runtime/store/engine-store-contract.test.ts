@@ -81,7 +81,7 @@ describe.each(factories)('%s (EngineStore contract)', (_name, createStore) => {
     // Act
     record.value = 'changed';
     const first = await collect(store);
-    (first[0] as { value: string }).value = 'changed again';
+    (first[0] as unknown as { value: string }).value = 'changed again';
     // Assert
     expect(await collect(store)).toEqual([{ t: 'm', value: 'original' }]);
   });
