@@ -1,0 +1,21 @@
+/**
+ * The JSONPath query language of the local Step Functions engine: paths, ResultPath, payload
+ * templates, the 18 intrinsic functions and Choice rules, matching AWS's behaviour and causes.
+ * Error causes omit AWS's "An error occurred while executing the state 'X' (entered at the event
+ * id #N). " prefix, which the interpreter adds.
+ */
+export { evaluateChoiceRule } from './choice/choice-rule.js';
+export {
+  IntrinsicFailureError,
+  JsonPathError,
+  PathSyntaxError,
+  ResultPathMatchFailureError,
+  StatesRuntimeError,
+} from './errors.js';
+export { evaluatePath, validatePath } from './evaluate-path.js';
+export { evaluateIntrinsic, type IntrinsicOptions } from './intrinsic/evaluate.js';
+export { looksLikeIntrinsic, MAX_NESTING_DEPTH, parseIntrinsic } from './intrinsic/parser.js';
+export { cryptoRandomSource, type RandomSource } from './intrinsic/random-source.js';
+export { applyPayloadTemplate, evaluateExpression, type PayloadOptions } from './payload-template.js';
+export { type JsonPathScope, lookupReference, parseReference, resolveReference } from './reference.js';
+export { applyResultPath } from './result-path.js';

@@ -1,0 +1,21 @@
+/** How many arguments each intrinsic function accepts, per the Step Functions developer guide. */
+export const INTRINSIC_ARITY: Readonly<Record<string, { readonly min: number; readonly max: number }>> = {
+  'States.Format': { min: 1, max: Infinity },
+  'States.StringToJson': { min: 1, max: 1 },
+  'States.JsonToString': { min: 1, max: 1 },
+  'States.Array': { min: 0, max: Infinity },
+  'States.ArrayPartition': { min: 2, max: 2 },
+  'States.ArrayContains': { min: 2, max: 2 },
+  'States.ArrayRange': { min: 3, max: 3 },
+  'States.ArrayGetItem': { min: 2, max: 2 },
+  'States.ArrayLength': { min: 1, max: 1 },
+  'States.ArrayUnique': { min: 1, max: 1 },
+  'States.Base64Encode': { min: 1, max: 1 },
+  'States.Base64Decode': { min: 1, max: 1 },
+  'States.Hash': { min: 2, max: 2 },
+  'States.JsonMerge': { min: 3, max: 3 },
+  'States.MathRandom': { min: 2, max: 3 },
+  'States.MathAdd': { min: 2, max: 2 },
+  'States.StringSplit': { min: 2, max: 2 },
+  'States.UUID': { min: 0, max: 0 },
+};
