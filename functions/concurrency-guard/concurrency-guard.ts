@@ -1,0 +1,188 @@
+import type { Clock } from '../shared/clock.js';
+import type { TollgateConfig } from '../shared/config/schema.js';
+import { LockConflictError, TollgateError } from '../shared/errors.js';
+import type { LockTable } from '../shared/ports/lock-table.js';
+import { EMPTY_STATE, type GuardCommit, type GuardState, type Holder, withOutcome } from './guard-state.js';
+
+/**
+ * concurrency-guard: one run at a time per pipeline.
+ *
+ * Input:  { action: 'acquire'|'check'|'renew'|'release', executionArn, pipeline, commit }
+ * Output: { status: 'ACQUIRED'|'WAITING'|'SUPERSEDED'|'TIMED_OUT'|'RENEWED'|'RELEASED'|'NOT_HOLDER',
+ *           position?, holder?, reason?, supersededBy?, tookOverFrom? }
+ *
+ * The state machine loops Wait → check while WAITING, so no Lambda ever blocks on the lock. Modes:
+ * - queued: FIFO; every commit eventually runs (or times out after maxWait, with a reason).
+ * - superseded: a newer commit marks every older *waiting* run superseded; the holder keeps going.
+ * A holder whose lease lapsed (a crashed run) loses the lock to the next waiter.
+ */
+export type GuardAction = 'acquire' | 'check' | 'renew' | 'release';
+
+export interface GuardInput {
+  readonly action: GuardAction;
+  readonly executionArn: string;
+  readonly pipeline: string;
+  readonly commit: GuardCommit;
+}
+
+export interface GuardResult {
+  readonly status:
+    | 'ACQUIRED'
+    | 'WAITING'
+    | 'SUPERSEDED'
+    | 'TIMED_OUT'
+    | 'RENEWED'
+    | 'RELEASED'
+    | 'NOT_HOLDER';
+  readonly position?: number;
+  readonly holder?: { readonly executionArn: string; readonly commit: string };
+  readonly reason?: string;
+  readonly supersededBy?: { readonly executionArn: string; readonly commit: string };
+  readonly tookOverFrom?: {
+    readonly executionArn: string;
+    readonly commit: string;
+    readonly leaseUntil: string;
+  };
+}
+
+export class LockLostError extends TollgateError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Tollgate.LockLost';
+  }
+}
+
+export interface GuardPorts {
+  readonly locks: LockTable;
+  readonly clock: Clock;
+  readonly config: Pick<TollgateConfig, 'concurrency'>;
+}
+
+const CAS_ATTEMPTS = 25;
+
+export async function runGuard(input: GuardInput, ports: GuardPorts): Promise<GuardResult> {
+  const key = `guard-${input.pipeline}`;
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const record = await ports.locks.get<GuardState>(key);
+    const state = record?.value ?? EMPTY_STATE;
+    const { next, result } = decide(state, input, ports);
+    if (next === state) return result;
+    try {
+      await ports.locks.put(key, next, record?.version ?? 0);
+      return result;
+    } catch (error) {
+      if (!(error instanceof LockConflictError)) throw error;
+    }
+  }
+  throw new LockConflictError(`pipeline lock ${key} is contended; gave up after ${CAS_ATTEMPTS} attempts`);
+}
+
+function decide(
+  state: GuardState,
+  input: GuardInput,
+  ports: GuardPorts,
+): { next: GuardState; result: GuardResult } {
+  const now = ports.clock.now();
+  const { lease, maxWait, mode } = ports.config.concurrency;
+  const arn = input.executionArn;
+  const summary = (h: { executionArn: string; commit: GuardCommit }) => ({
+    executionArn: h.executionArn,
+    commit: h.commit.commit,
+  });
+
+  if (input.action === 'release') {
+    if (state.holder?.executionArn === arn)
+      return { next: { ...state, holder: undefined }, result: { status: 'RELEASED' } };
+    const queue = state.queue.filter((w) => w.executionArn !== arn);
+    const next = queue.length === state.queue.length ? state : { ...state, queue };
+    return { next, result: { status: 'NOT_HOLDER' } };
+  }
+
+  if (input.action === 'renew') {
+    if (state.holder?.executionArn !== arn) {
+      throw new LockLostError(
+        `this run no longer holds the ${input.pipeline} lock (its lease of ${lease}s lapsed and ${state.holder ? `run ${state.holder.executionArn}` : 'nobody'} holds it now)`,
+      );
+    }
+    const holder: Holder = {
+      ...state.holder,
+      leaseUntil: new Date(now.getTime() + lease * 1000).toISOString(),
+    };
+    return { next: { ...state, holder }, result: { status: 'RENEWED' } };
+  }
+
+  // acquire / check
+  if (state.holder?.executionArn === arn) return { next: state, result: { status: 'ACQUIRED' } };
+  const decided = state.outcomes[arn];
+  if (decided) {
+    return {
+      next: state,
+      result: { status: decided.status, reason: decided.reason, supersededBy: decided.supersededBy },
+    };
+  }
+
+  let next = state;
+  const queued = next.queue.some((w) => w.executionArn === arn);
+  // A `check` from a run we have no trace of (e.g. its record was pruned) enqueues it like an
+  // `acquire` rather than stranding it: nothing is dropped silently.
+  if (!queued) {
+    if (mode === 'superseded') {
+      for (const older of next.queue) {
+        next = withOutcome(next, older.executionArn, {
+          status: 'SUPERSEDED',
+          reason: `commit ${input.commit.commit.slice(0, 7)} arrived while commit ${older.commit.commit.slice(0, 7)} was waiting; superseded mode runs only the newest waiting commit`,
+          supersededBy: { executionArn: arn, commit: input.commit.commit },
+          at: now.toISOString(),
+        });
+      }
+      next = { ...next, queue: [] };
+    }
+    next = {
+      ...next,
+      queue: [...next.queue, { executionArn: arn, commit: input.commit, enqueuedAt: now.toISOString() }],
+    };
+  }
+
+  const me = next.queue.find((w) => w.executionArn === arn)!;
+  const waitedSeconds = (now.getTime() - new Date(me.enqueuedAt).getTime()) / 1000;
+  const holder = next.holder;
+  const leaseLapsed = holder !== undefined && new Date(holder.leaseUntil).getTime() <= now.getTime();
+  const free = holder === undefined || leaseLapsed;
+
+  if (free && next.queue[0]?.executionArn === arn) {
+    const granted: Holder = {
+      executionArn: arn,
+      commit: input.commit,
+      acquiredAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + lease * 1000).toISOString(),
+    };
+    return {
+      next: { ...next, holder: granted, queue: next.queue.slice(1) },
+      result: {
+        status: 'ACQUIRED',
+        ...(leaseLapsed && holder
+          ? { tookOverFrom: { ...summary(holder), leaseUntil: holder.leaseUntil } }
+          : {}),
+      },
+    };
+  }
+
+  if (waitedSeconds >= maxWait) {
+    const reason = `waited ${Math.round(waitedSeconds)}s for the ${input.pipeline} lock (concurrency.maxWait is ${maxWait}s)${holder ? `; held by ${holder.executionArn} (commit ${holder.commit.commit.slice(0, 7)})` : ''}`;
+    const timedOut = withOutcome({ ...next, queue: next.queue.filter((w) => w.executionArn !== arn) }, arn, {
+      status: 'TIMED_OUT',
+      reason,
+      at: now.toISOString(),
+    });
+    return { next: timedOut, result: { status: 'TIMED_OUT', reason } };
+  }
+
+  return {
+    next,
+    result: {
+      status: 'WAITING',
+      position: next.queue.findIndex((w) => w.executionArn === arn) + 1,
+      ...(holder ? { holder: summary(holder) } : {}),
+    },
+  };
+}

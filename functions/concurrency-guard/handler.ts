@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { commitSchema, taskContextSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { runGuard } from './concurrency-guard.js';
+
+const input = taskContextSchema.extend({
+  action: z.enum(['acquire', 'check', 'renew', 'release']),
+  pipeline: z.string().min(1),
+  commit: commitSchema,
+});
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask({ name: 'concurrency-guard', input, run: (event, p) => runGuard(event, p) }, ports);
+
+export const handler = createHandler(awsPorts);

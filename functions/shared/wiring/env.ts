@@ -1,0 +1,25 @@
+/**
+ * Environment variables the CDK stack sets on every task function. One list, imported by the
+ * stack and by the AWS wiring, so a renamed variable cannot silently fall out of sync.
+ */
+export const TASK_ENV = {
+  config: 'TOLLGATE_CONFIG',
+  artifactBucket: 'TOLLGATE_ARTIFACT_BUCKET',
+  ledgerBucket: 'TOLLGATE_LEDGER_BUCKET',
+  imageRepository: 'TOLLGATE_IMAGE_REPOSITORY',
+  lockTable: 'TOLLGATE_LOCK_TABLE',
+  notifyTopicArn: 'TOLLGATE_NOTIFY_TOPIC_ARN',
+} as const;
+
+export type TaskEnvKey = keyof typeof TASK_ENV;
+
+/** Reads a required variable; a missing one is a deployment bug, so say which and where it comes from. */
+export function requireEnv(key: TaskEnvKey, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[TASK_ENV[key]];
+  if (!value) {
+    throw new Error(
+      `${TASK_ENV[key]} is not set; the TollgatePipeline construct sets it on every task function`,
+    );
+  }
+  return value;
+}
