@@ -1,0 +1,42 @@
+import { formatTable, type BenchResult } from './bench-row.js';
+
+/**
+ * `npm run bench [-- --quick] [-- section ...]`: runs every benchmark and prints one markdown table
+ * per section, each figure next to the peer measured in the same run. Figures live here, never in
+ * timed tests.
+ */
+type Section = { name: string; load: () => Promise<(opts: { quick: boolean }) => Promise<BenchResult>> };
+
+const SECTIONS: Section[] = [
+  { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
+  { name: 'register-release', load: async () => (await import('./register-release.js')).benchRegisterReleaseSection },
+  { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
+  { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
+  { name: 'ledger', load: async () => (await import('./ledger-query.js')).benchLedgerQuery },
+  { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
+];
+
+async function main() {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.filter((a) => !a.startsWith('--'));
+  const unknown = only.filter((name) => !SECTIONS.some((s) => s.name === name));
+  if (unknown.length) {
+    console.error(`unknown bench section(s): ${unknown.join(', ')}; choose from ${SECTIONS.map((s) => s.name).join(', ')}`);
+    process.exit(2);
+  }
+  let failed = false;
+  for (const section of SECTIONS.filter((s) => !only.length || only.includes(s.name))) {
+    try {
+      const run = await section.load();
+      const result = await run({ quick });
+      console.log(`${formatTable(section.name, result.rows)}\n`);
+    } catch (error) {
+      failed = true;
+      console.log(`### ${section.name}\n\nnot measured: ${(error as Error).message.split('\n')[0]}\n`);
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
