@@ -32,7 +32,7 @@ export class OciImageRegistry implements ImageRegistry {
     assertDigest(digest);
     assertTag(tag);
     const manifest = await this.manifestDescriptor(digest);
-    return this.layout.updateIndex((index) => {
+    return this.layout.updateIndex<{ created: boolean }>((index) => {
       const current = index.manifests.find((d) => d.annotations?.[REF_NAME] === tag);
       if (current?.digest === digest) return { result: { created: false } };
       if (current && !isMutableTag(tag))
