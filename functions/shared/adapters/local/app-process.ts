@@ -18,6 +18,8 @@ export interface AppLaunch {
   readonly logFile: string;
 }
 
+const PLAIN_COMMAND = /^\s*[\w./:=@%+,-]+(\s+[\w./:=@%+,-]+)*\s*$/;
+
 export type ExitInfo = { readonly code: number | null; readonly signal: string | null };
 
 /**
@@ -52,18 +54,25 @@ export class AppProcess {
         fd,
         `--- tollgate: starting "${launch.command}" on port ${launch.port} at ${clock.now().toISOString()}\n`,
       );
-      const child = spawn(launch.command, {
+      // A plain `node src/server.mjs` runs without a shell so the pid Tollgate holds is the app
+      // itself (and Node reaps it); anything with shell syntax goes through sh.
+      const plain = PLAIN_COMMAND.test(launch.command);
+      const [file, ...args] = plain ? launch.command.trim().split(/\s+/) : [launch.command];
+      const child = spawn(file, args, {
         cwd: launch.cwd,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: process.env.HOME ?? launch.cwd,
           ...launch.env,
         },
-        shell: true,
+        shell: !plain,
         detached: true,
         stdio: ['ignore', fd, fd],
       });
-      if (child.pid === undefined) throw new Error(`could not start "${launch.command}"`);
+      if (child.pid === undefined) {
+        child.once('error', () => {}); // reported below; an unhandled 'error' would crash Tollgate
+        throw new Error(`could not start "${launch.command}" in ${launch.cwd}: is the program installed?`);
+      }
       child.unref();
       return new AppProcess(child.pid, launch.port, launch.logFile, child);
     } finally {
@@ -81,8 +90,8 @@ export class AppProcess {
     return this.exitInfo;
   }
 
+  /** True while anything in the app's process group runs, not just its first process. */
   isAlive(): boolean {
-    if (this.exitInfo) return false;
     return isGroupAlive(this.pid);
   }
 

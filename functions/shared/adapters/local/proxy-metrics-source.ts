@@ -41,7 +41,7 @@ export class RequestLog {
 }
 
 /** Finds the request log of a configured environment; throws for an environment it does not know. */
-export type RequestLogLookup = (environment: string) => RequestLog;
+export type RequestLogLookup = (environment: string) => RequestLog | Promise<RequestLog>;
 
 /** The local MetricsSource: the counters of the per-environment proxy in front of the app. */
 export class ProxyMetricsSource implements MetricsSource {
@@ -56,6 +56,6 @@ export class ProxyMetricsSource implements MetricsSource {
         `metrics window ends (${until.toISOString()}) before it starts (${since.toISOString()})`,
       );
     }
-    return this.lookup(environment).window(since, until);
+    return (await this.lookup(environment)).window(since, until);
   }
 }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ProxyMetricsSource,
+  RequestLog,
+} from '../../../../../../functions/shared/adapters/local/proxy-metrics-source.js';
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+describe('ProxyMetricsSource', () => {
+  const source = (log: RequestLog) =>
+    new ProxyMetricsSource((env) => {
+      if (env !== 'test') throw new Error(`environment "${env}" is not in the config`);
+      return log;
+    });
+
+  it('returns counts, 5xx errors and the nearest-rank p95 for requests inside the window', async () => {
+    // Arrange
+    const log = new RequestLog();
+    for (let i = 1; i <= 20; i += 1)
+      log.record({ at: at(10).getTime(), status: i <= 3 ? 502 : 200, latencyMs: i });
+    log.record({ at: at(5).getTime(), status: 500, latencyMs: 999 }); // before the window
+    log.record({ at: at(30).getTime(), status: 500, latencyMs: 999 }); // at `until`: excluded
+    // Act
+    const window = await source(log).read('test', at(6), at(30));
+    // Assert
+    expect(window).toEqual({ requests: 20, errors: 3, p95LatencyMs: 19 });
+  });
+
+  it('returns zero requests and no p95 when nothing was served', async () => {
+    // Arrange
+    const log = new RequestLog();
+    // Act
+    const window = await source(log).read('test', at(0), at(60));
+    // Assert
+    expect(window).toEqual({ requests: 0, errors: 0 });
+  });
+
+  it('keeps only the newest samples when the log is over capacity', async () => {
+    // Arrange
+    const log = new RequestLog(2);
+    // Act
+    for (const s of [1, 2, 3]) log.record({ at: at(s).getTime(), status: 200, latencyMs: s });
+    // Assert
+    expect(await source(log).read('test', at(0), at(60))).toMatchObject({ requests: 2 });
+  });
+
+  it('throws when the window ends before it starts', async () => {
+    // Arrange
+    const log = new RequestLog();
+    // Act
+    const attempt = source(log).read('test', at(10), at(5));
+    // Assert
+    await expect(attempt).rejects.toThrow(/^metrics window ends \(.+\) before it starts \(.+\)$/);
+  });
+
+  it('throws when a window date is invalid', async () => {
+    // Arrange
+    const log = new RequestLog();
+    // Act
+    const attempt = source(log).read('test', new Date('nope'), at(5));
+    // Assert
+    await expect(attempt).rejects.toThrow('metrics window needs valid since/until dates');
+  });
+
+  it('throws when the environment is unknown', async () => {
+    // Arrange
+    const log = new RequestLog();
+    // Act
+    const attempt = source(log).read('nowhere', at(0), at(5));
+    // Assert
+    await expect(attempt).rejects.toThrow('environment "nowhere" is not in the config');
+  });
+
+  it('throws when the capacity is not a positive integer', () => {
+    // Arrange
+    // Act
+    const build = () => new RequestLog(0);
+    // Assert
+    expect(build).toThrow('RequestLog capacity must be a positive integer, got 0');
+  });
+});
