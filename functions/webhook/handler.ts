@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
-import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { systemClock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
@@ -10,6 +10,14 @@ import { SecretsManagerWebhookSecret } from './secret-source.js';
 import { handleWebhook, type WebhookDeps } from './webhook.js';
 
 const logger = createLogger('webhook');
+
+/** The structured function URL response (the union type in aws-lambda also allows a bare string). */
+export interface FunctionUrlResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 let deps: WebhookDeps | undefined;
 
 function requireEnv(name: string): string {
@@ -35,7 +43,7 @@ function wire(): WebhookDeps {
 }
 
 /** Function URL adapter: the raw body bytes go to the signature check untouched. */
-export async function webhookHandler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+export async function webhookHandler(event: LambdaFunctionURLEvent): Promise<FunctionUrlResponse> {
   const headers = Object.fromEntries(
     Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
   );

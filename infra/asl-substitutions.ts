@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The ASL takes its resources as `${Name}` placeholders (DefinitionSubstitutions). CloudFormation
+ * leaves an unknown placeholder in place and Step Functions then rejects the definition at deploy
+ * time, far from the cause, so synth checks every placeholder is bound instead.
+ */
+const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+
+export function readDefinition(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the state machine definition ${path}: ${(error as Error).message}`);
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/** Distinct placeholder names in the definition, sorted. */
+export function placeholdersIn(definition: string): string[] {
+  return [...new Set([...definition.matchAll(PLACEHOLDER)].map((m) => m[1]))].sort();
+}
+
+/** Placeholders in the definition that `bindings` does not bind. */
+export function unboundPlaceholders(
+  definition: string,
+  bindings: Readonly<Record<string, unknown>>,
+): string[] {
+  return placeholdersIn(definition).filter((name) => !Object.hasOwn(bindings, name));
+}
+
+/** One line for synth: which placeholders are missing and where to bind them. */
+export function describeUnbound(path: string, unbound: readonly string[]): string {
+  return (
+    `${path} uses unbound placeholder(s) ${unbound.map((n) => `\${${n}}`).join(', ')}; ` +
+    'add a task to functions/task-registry.ts or a resource binding in TollgatePipeline'
+  );
+}

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { loadConfig } from '../functions/shared/config/load-config.js';
+import type { TollgateConfig } from '../functions/shared/config/schema.js';
+import { EXAMPLE_CONFIG_PATH } from './repo-paths.js';
+
+/**
+ * Which config the app synthesizes: `-c config=<path>` wins; then `tollgate.config.ts` in the
+ * directory cdk runs in; then the example, so a fresh clone synthesizes without any set-up.
+ */
+export function resolveConfigPath(cwd: string, contextValue: unknown): string {
+  if (contextValue !== undefined) {
+    if (typeof contextValue !== 'string' || contextValue.trim() === '') {
+      throw new Error(
+        'context "config" must be a path to a tollgate.config.ts, e.g. -c config=./tollgate.config.ts',
+      );
+    }
+    const path = resolve(cwd, contextValue);
+    if (!existsSync(path)) throw new Error(`context "config" points at ${path}, which does not exist`);
+    return path;
+  }
+  const local = resolve(cwd, 'tollgate.config.ts');
+  return existsSync(local) ? local : EXAMPLE_CONFIG_PATH;
+}
+
+export async function loadStackConfig(cwd: string, contextValue: unknown): Promise<TollgateConfig> {
+  const path = resolveConfigPath(cwd, contextValue);
+  return loadConfig(dirname(path), basename(path));
+}

@@ -1,0 +1,130 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+
+export interface BuildProjectProps {
+  readonly config: TollgateConfig;
+  /** The project name plan-run hands to `codebuild:startBuild.sync`. */
+  readonly projectName: string;
+  readonly artifacts: s3.IBucket;
+  readonly images: ecr.IRepository;
+  /**
+   * Where CodeBuild fetches the commit from.
+   * @default the CodeCommit repository named `source.repository`
+   */
+  readonly source?: codebuild.ISource;
+  /**
+   * @default Duration.minutes(30)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The project the Build state starts. It runs `build.command` on the exact commit (SourceVersion)
+ * and uploads `build.artifact` to the key the state machine passes in `TOLLGATE_ARTIFACT_KEY`,
+ * which is where register-release picks it up.
+ */
+export class BuildProject extends Construct {
+  readonly project: codebuild.Project;
+
+  constructor(scope: Construct, id: string, props: BuildProjectProps) {
+    super(scope, id);
+    const { build } = props.config;
+    const key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: `Encrypts ${props.projectName} build output`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const withImage = build.image !== undefined;
+    this.project = new codebuild.Project(this, 'Project', {
+      projectName: props.projectName,
+      description: `Builds ${props.config.name} once per commit for Tollgate`,
+      source:
+        props.source ??
+        codebuild.Source.codeCommit({
+          repository: codecommit.Repository.fromRepositoryName(
+            this,
+            'Repository',
+            props.config.source.repository,
+          ),
+        }),
+      encryptionKey: key,
+      timeout: props.timeout ?? Duration.minutes(30),
+      environment: {
+        buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+        computeType: codebuild.ComputeType.SMALL,
+        // Docker-in-Docker needs privileged mode; only when the build also produces an image.
+        privileged: withImage,
+      },
+      environmentVariables: {
+        TOLLGATE_ARTIFACT_BUCKET: { value: props.artifacts.bucketName },
+        TOLLGATE_BUILD_ARTIFACT: { value: build.artifact },
+        ...(withImage ? { TOLLGATE_IMAGE_REPOSITORY_URI: { value: props.images.repositoryUri } } : {}),
+      },
+      logging: { cloudWatch: { logGroup } },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          build: {
+            // One phase: a failing build command stops before anything is uploaded.
+            commands: [
+              build.command,
+              'aws s3 cp "$TOLLGATE_BUILD_ARTIFACT" "s3://$TOLLGATE_ARTIFACT_BUCKET/$TOLLGATE_ARTIFACT_KEY"',
+            ],
+          },
+        },
+      }),
+    });
+    this.project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.artifacts.arnForObjects('builds/*')],
+      }),
+    );
+    if (withImage) props.images.grantPullPush(this.project);
+
+    NagSuppressions.addResourceSuppressions(
+      this.project,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Build uploads go under builds/<pipeline>/<commit>/, a key known only per run; CodeBuild names its ' +
+            'log streams and report groups per build; the KMS actions are limited to the project key',
+          appliesTo: [
+            { regex: '/^Resource::<.*\\.Arn>\\/builds\\/\\*$/g' },
+            { regex: '/^Resource::arn:<AWS::Partition>:codebuild:.*:report-group\\/.*-\\*$/g' },
+            { regex: '/^Resource::<.*Logs.*\\.Arn>:\\*$/g' },
+            { regex: '/^Resource::arn:<AWS::Partition>:logs:.*:\\*$/g' },
+            // CDK's grant for the project's own encryption key; the resource is that one key.
+            'Action::kms:ReEncrypt*',
+            'Action::kms:GenerateDataKey*',
+            'Action::ecr:GetAuthorizationToken',
+            'Resource::*',
+          ],
+        },
+        ...(withImage
+          ? [
+              {
+                id: 'AwsSolutions-CB3',
+                reason: 'build.image is set: the build runs docker build, which needs privileged mode',
+              },
+            ]
+          : []),
+      ],
+      true,
+    );
+  }
+}

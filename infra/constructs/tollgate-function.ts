@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+
+/** Lambda caps the total size of a function's environment variables (keys + values) at 4 KB. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** A token (bucket name, table name) is unknown at synth; count it at the longest AWS name we use. */
+const TOKEN_ESTIMATE_BYTES = 256;
+
+export interface TollgateFunctionProps {
+  /** Absolute path of the handler module (`functions/<name>/handler.ts`). */
+  readonly entry: string;
+  /** Repository root: esbuild resolves node_modules and the lock file from here. */
+  readonly projectRoot: string;
+  /** Short name used in descriptions and error messages, e.g. `register-release`. */
+  readonly taskName: string;
+  /**
+   * Environment variables; `NODE_OPTIONS=--enable-source-maps` is always added.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the function's own log group keeps logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The house Lambda function: Node 22 on arm64, bundled locally by esbuild (no Docker), source maps
+ * on, X-Ray active, a dedicated log group, and a role of its own that starts with nothing but
+ * writing to that log group. Callers add exactly the statements the function needs.
+ */
+export class TollgateFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  private readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
+    super(scope, id);
+    if (!existsSync(props.entry)) {
+      throw new Error(
+        `handler for "${props.taskName}" not found at ${props.entry}; create it or fix the task name`,
+      );
+    }
+    if (props.memorySize !== undefined && !(props.memorySize >= 128 && props.memorySize <= 10_240)) {
+      throw new Error(`memorySize for "${props.taskName}" must be 128-10240 MB, got ${props.memorySize}`);
+    }
+    this.environment = { ...props.environment, NODE_OPTIONS: '--enable-source-maps' };
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Tollgate ${props.taskName}: only what its ports need`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (any log group in the account): just this one.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      description: `Tollgate ${props.taskName}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(60),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      environment: this.environment,
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the code runs against the versions it was tested with.
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    this.node.addValidation({ validate: () => this.validateEnvironmentSize(props.taskName) });
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Tollgate targets the Node.js 22 Lambda runtime (the version its code and bundles are tested on)',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+  }
+
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.role.addToPolicy(statement);
+  }
+
+  private validateEnvironmentSize(taskName: string): string[] {
+    const size = (value: string) =>
+      Token.isUnresolved(value) ? TOKEN_ESTIMATE_BYTES : Buffer.byteLength(Stack.of(this).resolve(value));
+    let total = 0;
+    for (const [key, value] of Object.entries(this.environment))
+      total += Buffer.byteLength(key) + size(value);
+    if (total <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return [];
+    const config = this.environment.TOLLGATE_CONFIG;
+    const detail =
+      config === undefined ? '' : ` (TOLLGATE_CONFIG alone is ${Buffer.byteLength(config)} bytes)`;
+    return [
+      `environment variables of function "${taskName}" take about ${total} bytes${detail}; Lambda allows ` +
+        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}: shorten the config (fewer smoke tests, checks or environments)`,
+    ];
+  }
+}

@@ -1,0 +1,55 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { TollgateConfig } from '../functions/shared/config/schema.js';
+import { TollgatePipeline, type TollgatePipelineProps } from './constructs/tollgate-pipeline.js';
+
+export interface TollgateStackProps extends StackProps {
+  readonly config: TollgateConfig;
+  /**
+   * Everything else the pipeline construct takes.
+   * @default the construct's defaults
+   */
+  readonly pipeline?: Omit<TollgatePipelineProps, 'config'>;
+}
+
+/**
+ * Output names the CLI's `--aws` mode reads with DescribeStacks; renaming one breaks `tollgate --aws`.
+ */
+export const StackOutput = {
+  StateMachineArn: 'StateMachineArn',
+  ArtifactBucketName: 'ArtifactBucketName',
+  LedgerBucketName: 'LedgerBucketName',
+  LockTableName: 'LockTableName',
+  ImageRepositoryName: 'ImageRepositoryName',
+  WebhookUrl: 'WebhookUrl',
+  WebhookSecretArn: 'WebhookSecretArn',
+} as const;
+
+export class TollgateStack extends Stack {
+  readonly pipeline: TollgatePipeline;
+
+  constructor(scope: Construct, id: string, props: TollgateStackProps) {
+    super(scope, id, props);
+    this.pipeline = new TollgatePipeline(this, 'Tollgate', { config: props.config, ...props.pipeline });
+    const { storage, stateMachine, webhook } = this.pipeline;
+    const out = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    out(StackOutput.StateMachineArn, stateMachine.stateMachineArn, 'The pipeline state machine');
+    out(
+      StackOutput.ArtifactBucketName,
+      storage.artifacts.bucketName,
+      'Artifacts, releases and environment pointers',
+    );
+    out(StackOutput.LedgerBucketName, storage.ledger.bucketName, 'The release ledger (Object Lock)');
+    out(StackOutput.LockTableName, storage.locks.tableName, 'Concurrency guard lock table');
+    out(StackOutput.ImageRepositoryName, storage.images.repositoryName, 'Release images');
+    if (webhook) {
+      out(
+        StackOutput.WebhookUrl,
+        webhook.url.url,
+        'GitHub push webhook payload URL (content type application/json)',
+      );
+      out(StackOutput.WebhookSecretArn, webhook.secret.secretArn, 'Secret to paste into the GitHub webhook');
+    }
+  }
+}
