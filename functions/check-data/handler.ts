@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { connectionStringSchema } from '../shared/database/connection-string.js';
+import { InvalidInputError } from '../shared/errors.js';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { checkData } from './check-data.js';
+
+const input = z.strictObject({
+  connectionString: connectionStringSchema,
+  /** Row counts recorded when the source was snapshotted, by table. */
+  sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+});
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask(
+    {
+      name: 'check-data',
+      input,
+      run: async (event, p) => {
+        if (!p.config.database) throw new InvalidInputError('check-data: the config has no "database" block');
+        return checkData(
+          {
+            connectionString: event.connectionString.reveal(),
+            checks: p.config.database.checks,
+            ...(event.sourceRowCounts ? { sourceRowCounts: event.sourceRowCounts } : {}),
+          },
+          { clock: p.clock },
+        );
+      },
+    },
+    ports,
+  );
