@@ -15,7 +15,8 @@ export {
 export { evaluatePath, validatePath } from './evaluate-path.js';
 export { evaluateIntrinsic, type IntrinsicOptions } from './intrinsic/evaluate.js';
 export { looksLikeIntrinsic, MAX_NESTING_DEPTH, parseIntrinsic } from './intrinsic/parser.js';
-export { cryptoRandomSource, type RandomSource } from './intrinsic/random-source.js';
+export { cryptoRandomSource, JavaRandom, type RandomSource } from './intrinsic/random-source.js';
+export { validateIntrinsic } from './intrinsic/validate.js';
 export { applyPayloadTemplate, evaluateExpression, type PayloadOptions } from './payload-template.js';
 export { type JsonPathScope, lookupReference, parseReference, resolveReference } from './reference.js';
 export { applyResultPath } from './result-path.js';
