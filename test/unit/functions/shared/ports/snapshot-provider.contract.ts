@@ -77,7 +77,10 @@ async function clone(
  * lazily so beforeAll can build it.
  */
 export function snapshotProviderContract(harness: () => SnapshotProviderHarness): void {
-  const unique = () => `run-${process.pid}-${(counter += 1)}`;
+  const unique = () => {
+    counter += 1;
+    return `run-${process.pid}-${counter}`;
+  };
 
   it('returns SUCCEEDED with the resource named in the operation when a snapshot is polled to the end', async () => {
     // Arrange

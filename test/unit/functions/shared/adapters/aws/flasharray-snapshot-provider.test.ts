@@ -68,7 +68,14 @@ describe('FlashArraySnapshotProvider', () => {
   describe('contract', () => {
     let harness: SnapshotProviderHarness;
     beforeAll(() => {
-      harness = { provider: providerFor(), sources: ['prod-db'], newTarget: () => `copy-${(n += 1)}` };
+      harness = {
+        provider: providerFor(),
+        sources: ['prod-db'],
+        newTarget: () => {
+          n += 1;
+          return `copy-${n}`;
+        },
+      };
     });
     // The outer afterEach resets the mock, so each contract test re-arms the secret as it starts.
     snapshotProviderContract(() => {

@@ -19,7 +19,10 @@ describe('LocalSnapshotProvider contract', () => {
     harness = {
       provider,
       sources: ['prod'],
-      newTarget: () => `copy${(n += 1)}`,
+      newTarget: () => {
+        n += 1;
+        return `copy${n}`;
+      },
       between: () => new Promise((resolve) => setTimeout(resolve, 20)), // a real copy is running
     };
   });
