@@ -1,0 +1,23 @@
+import type { EngineClock } from '../../engine/clock.js';
+import type { HistoryRecorder } from '../history/history-event.js';
+import type { LambdaInvoker } from '../task/lambda-invoker.js';
+import type { IntegrationRegistry } from '../task/task-integration.js';
+import type { TaskTokenBroker } from '../task/task-token-broker.js';
+
+/** Everything a running execution reaches outside the interpreter; injected, never looked up. */
+export interface ExecutionServices {
+  readonly recorder: HistoryRecorder;
+  readonly clock: EngineClock;
+  readonly lambda: LambdaInvoker;
+  readonly integrations: IntegrationRegistry;
+  readonly tokens: TaskTokenBroker;
+  /** Aborted when the execution is stopped or times out. */
+  readonly signal: AbortSignal;
+  readonly region: string;
+  readonly accountId: string;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  newRequestId(): string;
+  /** Allocates a Map Run ARN for a distributed Map state. */
+  newMapRunArn(stateName: string): string;
+}

@@ -1,0 +1,20 @@
+/** AWS's payload quota: 256 KiB of UTF-8 for any state input/output or task result. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** AWS writes every payload after the execution input as compact JSON. */
+export function toPayloadText(value: unknown): string {
+  return JSON.stringify(value === undefined ? null : value);
+}
+
+export function payloadBytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** `{input, inputDetails}` as AWS puts it in StateEntered and the like. */
+export function inputDetails(text: string): { input: string; inputDetails: { truncated: boolean } } {
+  return { input: text, inputDetails: { truncated: false } };
+}
+
+export function outputDetails(text: string): { output: string; outputDetails: { truncated: boolean } } {
+  return { output: text, outputDetails: { truncated: false } };
+}

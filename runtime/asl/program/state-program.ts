@@ -1,0 +1,70 @@
+import { type StatesError, toStatesError } from '../errors/states-error.js';
+import type { Frame } from '../frame/frame.js';
+import type { BaseState, ResumeEntered } from '../states/base-state.js';
+import { createState } from '../states/state-factory.js';
+
+export interface StatesBlock {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export type ProgramOutcome =
+  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
+  | { readonly status: 'FAILED'; readonly error: StatesError };
+
+/** Observes transitions so the engine can checkpoint where a thread of work is. */
+export type TransitionObserver = (event: {
+  readonly frame: Frame;
+  readonly stateName: string;
+  readonly input: unknown;
+}) => Promise<void> | void;
+
+/**
+ * A `StartAt` + `States` block: the whole state machine, a Parallel branch or a Map item
+ * processor. Runs states one after another until one ends or fails.
+ */
+export class StateProgram {
+  private readonly states = new Map<string, BaseState>();
+
+  constructor(readonly block: StatesBlock) {
+    for (const [name, def] of Object.entries(block.States)) this.states.set(name, createState(name, def));
+  }
+
+  state(name: string): BaseState | undefined {
+    return this.states.get(name);
+  }
+
+  async run(
+    frame: Frame,
+    input: unknown,
+    options: {
+      inputText?: string;
+      startAt?: string;
+      onTransition?: TransitionObserver;
+      resume?: ResumeEntered;
+    } = {},
+  ): Promise<ProgramOutcome> {
+    let name = options.startAt ?? this.block.StartAt;
+    let current = input;
+    let text = options.inputText;
+    let resume = options.resume;
+    for (;;) {
+      const state = this.states.get(name);
+      if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
+      if (!resume) await options.onTransition?.({ frame, stateName: name, input: current });
+      let outcome: Awaited<ReturnType<BaseState['run']>>;
+      try {
+        outcome = await state.run(frame, current, text, resume);
+        resume = undefined;
+      } catch (thrown) {
+        if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
+        return { status: 'FAILED', error: toStatesError(thrown) };
+      }
+      text = undefined;
+      if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error };
+      if (outcome.kind === 'end') return { status: 'SUCCEEDED', output: outcome.output };
+      name = outcome.next;
+      current = outcome.output;
+    }
+  }
+}

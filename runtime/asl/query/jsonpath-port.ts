@@ -1,0 +1,12 @@
+/**
+ * The JSONPath query language lives in `runtime/asl/jsonpath/` (owned separately); the interpreter
+ * reaches it only through this module so the seam is in one place.
+ */
+
+export type { JsonPathScope } from '../jsonpath/index.js';
+export {
+  applyPayloadTemplate,
+  applyResultPath,
+  evaluateChoiceRule,
+  evaluatePath,
+} from '../jsonpath/index.js';

@@ -1,0 +1,117 @@
+import { StatesError, StatesErrorName, stateFailurePrefix, toStatesError } from '../errors/states-error.js';
+import type { Frame } from '../frame/frame.js';
+import {
+  inputDetails,
+  MAX_PAYLOAD_BYTES,
+  outputDetails,
+  payloadBytes,
+  toPayloadText,
+} from '../payload-text.js';
+import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js';
+import { publishEvaluationFailed } from './evaluation-failed.js';
+import type { StateEvaluation, StateOutcome } from './state-outcome.js';
+import type { StateRun } from './state-run.js';
+
+/** Recovery after a crash: the state was entered before the crash, so it is not entered again. */
+export interface ResumeEntered {
+  readonly enteredEventId: number;
+  readonly enteredPreviousEventId: number;
+  readonly enteredTime: number;
+}
+
+/**
+ * The template method every state runs through, in the order AWS applies (and LocalStack's
+ * state.py mirrors): enter → input processing → evaluate → size quota → output processing →
+ * next state → exit. Subclasses fill in `evaluate`.
+ */
+export abstract class BaseState {
+  constructor(
+    readonly name: string,
+    readonly definition: Readonly<Record<string, unknown>>,
+  ) {}
+
+  /** `Pass`, `Task`… — the prefix of the `<Type>StateEntered` event. */
+  abstract readonly type: string;
+
+  protected abstract evaluate(run: StateRun): Promise<StateEvaluation>;
+
+  languageIn(frame: Frame): QueryLanguage {
+    const own = this.definition.QueryLanguage;
+    return isQueryLanguage(own) ? own : frame.defaultQueryLanguage;
+  }
+
+  async run(frame: Frame, input: unknown, inputText?: string, resume?: ResumeEntered): Promise<StateOutcome> {
+    const { recorder, clock } = frame.services;
+    const enteredPrevious = resume?.enteredPreviousEventId ?? frame.cursor.sourceEventId;
+    frame.context.State = {
+      Name: this.name,
+      EnteredTime: new Date(resume?.enteredTime ?? clock.now()).toISOString(),
+    };
+    const enteredEventId = resume
+      ? resume.enteredEventId
+      : await recorder.add(frame.cursor, `${this.type}StateEntered`, {
+          stateEnteredEventDetails: { name: this.name, ...inputDetails(inputText ?? toPayloadText(input)) },
+        });
+    const run: StateRun = {
+      frame,
+      stateName: this.name,
+      definition: this.definition,
+      language: this.languageIn(frame),
+      rawInput: input,
+      enteredEventId,
+      enteredPreviousEventId: enteredPrevious,
+      prefix: stateFailurePrefix(this.name, enteredEventId),
+    };
+    let evaluation: StateEvaluation;
+    try {
+      evaluation = await this.evaluate(run);
+    } catch (thrown) {
+      const error = toStatesError(thrown);
+      if (error.error === StatesErrorName.QueryEvaluationError) await publishEvaluationFailed(run, error);
+      await this.onFailed(run, error);
+      return { kind: 'failed', error };
+    }
+    const outputText = toPayloadText(evaluation.output);
+    if (payloadBytes(outputText) > MAX_PAYLOAD_BYTES) {
+      const error = new StatesError(
+        StatesErrorName.DataLimitExceeded,
+        `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+      );
+      await this.onFailed(run, error);
+      return { kind: 'failed', error };
+    }
+    if (evaluation.assigned !== undefined) frame.variables.assignAll(evaluation.assigned);
+    if (this.emitsExit(evaluation)) {
+      await recorder.add(frame.cursor, `${this.type}StateExited`, {
+        stateExitedEventDetails: {
+          name: this.name,
+          ...outputDetails(outputText),
+          ...assignedDetails(evaluation.assigned),
+        },
+      });
+    }
+    return evaluation.next === undefined
+      ? { kind: 'end', output: evaluation.output }
+      : { kind: 'next', next: evaluation.next, output: evaluation.output };
+  }
+
+  /** Fail states end without an Exited event; everything else exits. */
+  protected emitsExit(_evaluation: StateEvaluation): boolean {
+    return true;
+  }
+
+  /** Hook for states that publish a `<Type>StateFailed` event when they fail for good. */
+  protected async onFailed(_run: StateRun, _error: StatesError): Promise<void> {}
+
+  /** `Next` or `End`; validation guarantees exactly one is present. */
+  protected nextState(): string | undefined {
+    return typeof this.definition.Next === 'string' ? this.definition.Next : undefined;
+  }
+}
+
+function assignedDetails(assigned: Record<string, unknown> | undefined) {
+  if (assigned === undefined) return {};
+  const texts: Record<string, string> = {};
+  for (const [k, v] of Object.entries(assigned)) texts[k] = toPayloadText(v);
+  return { assignedVariables: texts, assignedVariablesDetails: { truncated: false } };
+}

@@ -1,0 +1,34 @@
+import { StatesError } from '../errors/states-error.js';
+import { StateProgram, type StatesBlock } from '../program/state-program.js';
+import { ExecutionState } from './execution-state.js';
+import { effectiveInput } from './io-processing.js';
+import type { StateRun } from './state-run.js';
+
+export class ParallelState extends ExecutionState {
+  readonly type = 'Parallel';
+  private readonly branches: StateProgram[];
+
+  constructor(name: string, definition: Readonly<Record<string, unknown>>) {
+    super(name, definition);
+    this.branches = ((definition.Branches as StatesBlock[]) ?? []).map((b) => new StateProgram(b));
+  }
+
+  protected async attempt(run: StateRun): Promise<unknown> {
+    const input = await effectiveInput(run);
+    const { recorder } = run.frame.services;
+    await recorder.add(run.frame.cursor, 'ParallelStateStarted');
+    const frames = this.branches.map(() => run.frame.fork(run.language));
+    const outcomes = await Promise.all(this.branches.map((branch, i) => branch.run(frames[i], input)));
+    for (const f of frames) run.frame.cursor.integrate(f.cursor);
+    const failed = outcomes.find((o) => o.status === 'FAILED');
+    if (failed && failed.status === 'FAILED') {
+      throw new StatesError(failed.error.error, failed.error.causeText);
+    }
+    await recorder.add(run.frame.cursor, 'ParallelStateSucceeded', undefined, { updateSource: false });
+    return outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.output : null));
+  }
+
+  protected override async publishFailed(run: StateRun): Promise<void> {
+    await run.frame.services.recorder.add(run.frame.cursor, 'ParallelStateFailed');
+  }
+}

@@ -1,0 +1,140 @@
+import { StatesError, StatesErrorName } from '../errors/states-error.js';
+import { runLambdaFunction } from '../task/lambda-function-runner.js';
+import { runServiceTask } from '../task/service-task-runner.js';
+import { IntegrationPattern } from '../task/task-integration.js';
+import type { TaskInvocation } from '../task/task-invocation.js';
+import { parseTaskResource, type TaskResource } from '../task/task-resource.js';
+import type { IssuedTaskToken } from '../task/task-token-broker.js';
+import { readDynamicField } from './dynamic-value.js';
+import { ExecutionState } from './execution-state.js';
+import { effectiveInput } from './io-processing.js';
+import type { StateRun } from './state-run.js';
+
+export class TaskState extends ExecutionState {
+  readonly type = 'Task';
+
+  protected async attempt(run: StateRun, retryCount: number): Promise<unknown> {
+    const { frame } = run;
+    const services = frame.services;
+    const resource = parseTaskResource(String(this.definition.Resource));
+    if (!resource) {
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `${run.prefix} Unsupported resource: ${String(this.definition.Resource)}`,
+      );
+    }
+    if (frame.context.State) frame.context.State.RetryCount = retryCount;
+    let token: IssuedTaskToken | undefined;
+    const heartbeat = await this.seconds(run, 'HeartbeatSeconds');
+    if (resource.kind === 'service' && resource.pattern === IntegrationPattern.WaitForTaskToken) {
+      token = await services.tokens.issue({
+        executionArn: services.executionArn,
+        stateName: this.name,
+        enteredEventId: run.enteredEventId,
+        heartbeatSeconds: heartbeat,
+      });
+      frame.context.Task = { Token: token.token };
+    }
+    try {
+      const parameters = await effectiveInput(run);
+      const timeout = await this.seconds(run, 'TimeoutSeconds');
+      return await this.invokeWithTimeout(run, resource, parameters, timeout, heartbeat, token);
+    } finally {
+      token?.cancel();
+      delete frame.context.Task;
+    }
+  }
+
+  private async seconds(
+    run: StateRun,
+    field: 'TimeoutSeconds' | 'HeartbeatSeconds',
+  ): Promise<number | undefined> {
+    const read = await readDynamicField(run, field);
+    if (!read.present) return undefined;
+    const v = read.value;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `${run.prefix} The ${read.fromPath ? `${field}Path` : field} field refers to value ${JSON.stringify(v)} which is not a valid positive integer${read.fromPath ? `: ${read.fromPath}` : ''}`,
+      );
+    }
+    return v;
+  }
+
+  private invokeWithTimeout(
+    run: StateRun,
+    resource: TaskResource,
+    parameters: unknown,
+    timeoutSeconds: number | undefined,
+    heartbeatSeconds: number | undefined,
+    taskToken: IssuedTaskToken | undefined,
+  ): Promise<unknown> {
+    const services = run.frame.services;
+    const controller = new AbortController();
+    const onStop = () => controller.abort(services.signal.reason);
+    services.signal.addEventListener('abort', onStop, { once: true });
+    let settled = false;
+    const inv: TaskInvocation = {
+      run,
+      cursor: run.frame.cursor,
+      parameters,
+      timeoutSeconds,
+      heartbeatSeconds,
+      signal: controller.signal,
+      taskToken,
+      settle: () => {
+        if (settled) return false;
+        settled = true;
+        return true;
+      },
+      live: () => !settled,
+    };
+    const work = this.dispatch(resource, inv);
+    const cleanup = () => services.signal.removeEventListener('abort', onStop);
+    if (timeoutSeconds === undefined) return work.finally(cleanup);
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = services.clock.setTimer(services.clock.now() + timeoutSeconds * 1000, () => {
+        if (!inv.settle()) return;
+        controller.abort(new StatesError(StatesErrorName.Timeout, undefined));
+        this.publishTimedOut(run, resource).then(
+          () => reject(new StatesError(StatesErrorName.Timeout, undefined)),
+          reject,
+        );
+      });
+      work.then(resolve, reject).finally(() => {
+        timer.cancel();
+        cleanup();
+      });
+    });
+  }
+
+  private dispatch(resource: TaskResource, inv: TaskInvocation): Promise<unknown> {
+    if (resource.kind === 'lambda-function') return runLambdaFunction(resource.arn, inv);
+    if (resource.kind === 'service') return runServiceTask(resource, inv);
+    return Promise.reject(
+      new StatesError(
+        StatesErrorName.Runtime,
+        `${inv.run.prefix} Activities are not supported by this engine: ${resource.arn}`,
+      ),
+    );
+  }
+
+  private async publishTimedOut(run: StateRun, resource: TaskResource): Promise<void> {
+    const { recorder } = run.frame.services;
+    if (resource.kind === 'lambda-function') {
+      await recorder.add(run.frame.cursor, 'LambdaFunctionTimedOut', {
+        lambdaFunctionTimedOutEventDetails: { error: StatesErrorName.Timeout },
+      });
+      return;
+    }
+    if (resource.kind === 'service') {
+      await recorder.add(run.frame.cursor, 'TaskTimedOut', {
+        taskTimedOutEventDetails: {
+          error: StatesErrorName.Timeout,
+          resource: resource.resourceName,
+          resourceType: resource.resourceType,
+        },
+      });
+    }
+  }
+}

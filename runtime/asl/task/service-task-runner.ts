@@ -1,0 +1,129 @@
+import { StatesError, StatesErrorName } from '../errors/states-error.js';
+import { MAX_PAYLOAD_BYTES, outputDetails, payloadBytes, toPayloadText } from '../payload-text.js';
+import { functionNotFoundCause, lambdaInvokeOutput, qualifyFunctionArn } from './lambda-invoke-output.js';
+import { LambdaFunctionNotFoundError } from './lambda-invoker.js';
+import { IntegrationPattern } from './task-integration.js';
+import type { TaskInvocation } from './task-invocation.js';
+import type { TaskResource } from './task-resource.js';
+
+type ServiceResource = Extract<TaskResource, { kind: 'service' }>;
+
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+
+/**
+ * A Task on an optimised or SDK integration: `TaskScheduled` → `TaskStarted` → (`TaskSubmitted`
+ * for callbacks) → `TaskSucceeded` | `TaskFailed`.
+ */
+export async function runServiceTask(resource: ServiceResource, inv: TaskInvocation): Promise<unknown> {
+  const { services } = inv.run.frame;
+  const tag = { resource: resource.resourceName, resourceType: resource.resourceType };
+  await services.recorder.add(inv.cursor, 'TaskScheduled', {
+    taskScheduledEventDetails: {
+      ...tag,
+      region: services.region,
+      parameters: toPayloadText(inv.parameters),
+      ...(inv.timeoutSeconds !== undefined ? { timeoutInSeconds: inv.timeoutSeconds } : {}),
+      ...(inv.heartbeatSeconds !== undefined ? { heartbeatInSeconds: inv.heartbeatSeconds } : {}),
+    },
+  });
+  await services.recorder.add(inv.cursor, 'TaskStarted', { taskStartedEventDetails: tag });
+
+  let result: unknown;
+  try {
+    result = await invokeResource(resource, inv);
+    if (resource.pattern === IntegrationPattern.WaitForTaskToken) {
+      if (!inv.live()) return new Promise(() => {});
+      await services.recorder.add(inv.cursor, 'TaskSubmitted', {
+        taskSubmittedEventDetails: { ...tag, ...outputDetails(toPayloadText(result)) },
+      });
+      result = await inv.taskToken?.outcome;
+    }
+  } catch (err) {
+    if (!inv.settle()) return new Promise(() => {});
+    const e = toTaskError(err, resource, inv);
+    if (e.error === StatesErrorName.HeartbeatTimeout) {
+      await services.recorder.add(inv.cursor, 'TaskTimedOut', {
+        taskTimedOutEventDetails: { error: e.error, ...tag },
+      });
+      throw e;
+    }
+    await services.recorder.add(inv.cursor, 'TaskFailed', {
+      taskFailedEventDetails: {
+        ...(e.causeText !== undefined ? { cause: e.causeText } : {}),
+        error: e.error,
+        ...tag,
+      },
+    });
+    throw e;
+  }
+  if (!inv.settle()) return new Promise(() => {});
+  const text = toPayloadText(result);
+  if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
+    const cause = `The state/task '${resource.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+    await services.recorder.add(inv.cursor, 'TaskFailed', {
+      taskFailedEventDetails: { cause, error: StatesErrorName.DataLimitExceeded, ...tag },
+    });
+    throw new StatesError(StatesErrorName.DataLimitExceeded, cause);
+  }
+  await services.recorder.add(inv.cursor, 'TaskSucceeded', {
+    taskSucceededEventDetails: { ...tag, ...outputDetails(text) },
+  });
+  return result;
+}
+
+async function invokeResource(resource: ServiceResource, inv: TaskInvocation): Promise<unknown> {
+  const { services } = inv.run.frame;
+  if (LAMBDA_INVOKE.test(resource.base) && !services.integrations[resource.base]) {
+    return invokeLambda(inv);
+  }
+  const integration = services.integrations[resource.base];
+  if (!integration) {
+    throw new StatesError(
+      StatesErrorName.Runtime,
+      `The resource '${resource.arn}' is not supported by this engine: no integration is registered for '${resource.base}'.`,
+    );
+  }
+  return integration.run({
+    resource: resource.base,
+    pattern: resource.pattern,
+    parameters: inv.parameters,
+    executionArn: services.executionArn,
+    stateName: inv.run.stateName,
+    signal: inv.signal,
+  });
+}
+
+async function invokeLambda(inv: TaskInvocation): Promise<unknown> {
+  const { services } = inv.run.frame;
+  const params = (inv.parameters ?? {}) as Record<string, unknown>;
+  if (typeof params.FunctionName !== 'string') {
+    throw new StatesError(
+      'Lambda.InvalidParameterValueException',
+      'The FunctionName parameter is required and must be a string.',
+    );
+  }
+  const functionArn = qualifyFunctionArn(params.FunctionName, services.region, services.accountId);
+  const requestId = services.newRequestId();
+  try {
+    const outcome = await services.lambda.invoke(functionArn, params.Payload, { signal: inv.signal });
+    if ('error' in outcome) throw new StatesError(outcome.error.errorType, JSON.stringify(outcome.error));
+    return lambdaInvokeOutput(outcome.payload, requestId, new Date(services.clock.now()));
+  } catch (err) {
+    if (err instanceof LambdaFunctionNotFoundError) {
+      throw new StatesError(
+        'Lambda.ResourceNotFoundException',
+        functionNotFoundCause(functionArn, requestId),
+      );
+    }
+    throw err;
+  }
+}
+
+function toTaskError(err: unknown, resource: ServiceResource, _inv: TaskInvocation): StatesError {
+  if (err instanceof StatesError) return err;
+  if (err instanceof Error) {
+    const name = err.name && err.name !== 'Error' ? err.name : `${resource.resourceType}.Unknown`;
+    return new StatesError(name, err.message);
+  }
+  return new StatesError(StatesErrorName.TaskFailed, String(err));
+}

@@ -1,0 +1,109 @@
+import { AwsApiError } from '../api/aws-service.js';
+import type { HistoryEvent } from '../asl/history/history-event.js';
+import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
+import type { IntegrationRegistry } from '../asl/task/task-integration.js';
+import type { EngineStore, StoreRecord } from '../store/engine-store.js';
+import type { ArnContext } from './arns.js';
+import type { EngineClock } from './clock.js';
+import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
+import { type EventListener, ExecutionHistory } from './execution-history.js';
+import { type Checkpoint, type RunStart, runExecution } from './execution-runner.js';
+import { TaskTokenRegistry } from './task-token-registry.js';
+
+export interface EngineOptions {
+  readonly store: EngineStore;
+  readonly clock: EngineClock;
+  readonly lambda: LambdaInvoker;
+  readonly integrations?: IntegrationRegistry;
+  readonly region?: string;
+  readonly accountId?: string;
+}
+
+/** The engine's in-memory state plus the few operations every API handler shares. */
+export class EngineCore {
+  readonly stateMachines = new Map<string, StateMachineRecord>();
+  readonly executions = new Map<string, ExecutionRecord>();
+  readonly listeners = new Set<EventListener>();
+  readonly tokens: TaskTokenRegistry;
+  readonly arn: ArnContext;
+  closed = false;
+
+  constructor(readonly options: EngineOptions) {
+    this.arn = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+    this.tokens = new TaskTokenRegistry(options.clock, (r) => this.append(r));
+  }
+
+  get clock(): EngineClock {
+    return this.options.clock;
+  }
+
+  async append(...records: StoreRecord[]): Promise<void> {
+    await this.options.store.append(records);
+  }
+
+  stateMachine(arn: string): StateMachineRecord {
+    const sm = this.stateMachines.get(arn);
+    if (!sm || sm.deleting)
+      throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return sm;
+  }
+
+  execution(arn: string): ExecutionRecord {
+    const exec = this.executions.get(arn);
+    if (!exec) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return exec;
+  }
+
+  newHistory(executionArn: string): ExecutionHistory {
+    return new ExecutionHistory(
+      executionArn,
+      this.clock,
+      (event: HistoryEvent) =>
+        this.append({ t: 'ev', x: executionArn, e: event as unknown as Record<string, unknown> }),
+      this.listeners,
+    );
+  }
+
+  /** Starts (or resumes) running an execution in the background. */
+  launch(exec: ExecutionRecord, start: RunStart): void {
+    const sm = this.stateMachines.get(exec.stateMachineArn);
+    const name = sm?.name ?? exec.stateMachineArn.split(':').pop()!;
+    exec.done = runExecution(exec, { arn: exec.stateMachineArn, name }, this.runnerDeps(), start).catch(
+      (err) => {
+        // A failure to persist leaves the execution where the store last saw it; surface it loudly.
+        console.error(`tollgate engine: execution ${exec.executionArn} stopped: ${(err as Error).message}`);
+      },
+    );
+  }
+
+  private runnerDeps() {
+    return {
+      clock: this.clock,
+      lambda: this.options.lambda,
+      integrations: this.options.integrations ?? {},
+      tokens: this.tokens,
+      arn: this.arn,
+      persistStatus: (exec: ExecutionRecord) => this.append(statusRecord(exec)),
+      persistCheckpoint: async (exec: ExecutionRecord, checkpoint: Checkpoint) => {
+        exec.checkpoint = checkpoint;
+        await this.append({ t: 'ckpt', x: exec.executionArn, ...checkpoint });
+      },
+    };
+  }
+}
+
+export function statusRecord(exec: ExecutionRecord): StoreRecord {
+  return {
+    t: 'exec-status',
+    x: exec.executionArn,
+    status: exec.status,
+    stopDate: exec.stopDate,
+    outputText: exec.outputText,
+    error: exec.error,
+    cause: exec.cause,
+  };
+}
+
+export function isRunning(exec: ExecutionRecord): boolean {
+  return exec.status === ExecutionStatus.Running;
+}

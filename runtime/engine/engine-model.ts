@@ -1,0 +1,58 @@
+import type { ExecutionHistory } from './execution-history.js';
+import type { Checkpoint } from './execution-runner.js';
+
+export const ExecutionStatus = {
+  Running: 'RUNNING',
+  Succeeded: 'SUCCEEDED',
+  Failed: 'FAILED',
+  TimedOut: 'TIMED_OUT',
+  Aborted: 'ABORTED',
+  PendingRedrive: 'PENDING_REDRIVE',
+} as const;
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+export interface StateMachineVersion {
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly updateDate: number;
+  readonly revisionId: string;
+}
+
+export interface StateMachineRecord {
+  readonly arn: string;
+  readonly name: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly creationDate: number;
+  current: StateMachineVersion;
+  loggingConfiguration: unknown;
+  tracingConfiguration: unknown;
+  description?: string;
+  deleting: boolean;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly inputText: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly startDate: number;
+  status: ExecutionStatus;
+  stopDate?: number;
+  outputText?: string;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  redriveDate?: number;
+  readonly history: ExecutionHistory;
+  /** The last top-level transition, where redrive and recovery continue from. */
+  checkpoint?: Checkpoint;
+  controller: AbortController;
+  /** Settles when the current run of the execution has reached a terminal event. */
+  done: Promise<void>;
+}
+
+export function isTerminal(status: ExecutionStatus): boolean {
+  return status !== ExecutionStatus.Running;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { AwsApiError } from '../../api/aws-service.js';
+import { ExecutionAbortedError } from '../../asl/errors/states-error.js';
+import { HistoryCursor } from '../../asl/history/history-cursor.js';
+import { MAX_PAYLOAD_BYTES, payloadBytes } from '../../asl/payload-text.js';
+import { executionArn as buildExecutionArn, isValidResourceName, parseExecutionArn } from '../arns.js';
+import { type EngineCore, statusRecord } from '../engine-core.js';
+import { type ExecutionRecord, ExecutionStatus } from '../engine-model.js';
+import {
+  asRequest,
+  decodeNextToken,
+  encodeNextToken,
+  optionalEnum,
+  optionalInteger,
+  optionalString,
+  requireString,
+} from '../request-fields.js';
+import { stateMachineArnField } from './state-machine-ops.js';
+
+const seconds = (ms: number) => ms / 1000;
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+export function executionArnField(req: Record<string, unknown>): string {
+  const arn = requireString(req, 'executionArn', 256);
+  if (!parseExecutionArn(arn))
+    throw new AwsApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn}'`);
+  return arn;
+}
+
+export async function startExecution(core: EngineCore, body: unknown) {
+  const req = asRequest(body);
+  const smArn = stateMachineArnField(req);
+  const name = optionalString(req, 'name', 80, 1) ?? randomUUID();
+  const inputText = optionalString(req, 'input', MAX_PAYLOAD_BYTES) ?? '{}';
+  optionalString(req, 'traceHeader', 256);
+  if (!isValidResourceName(name)) throw new AwsApiError('InvalidName', `Invalid Name: '${name}'`);
+  if (payloadBytes(inputText) > MAX_PAYLOAD_BYTES) {
+    throw new AwsApiError(
+      'ValidationException',
+      `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`,
+    );
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(inputText);
+  } catch (err) {
+    throw new AwsApiError(
+      'InvalidExecutionInput',
+      `Invalid State Machine Execution Input: '${(err as Error).message}'`,
+    );
+  }
+  void input;
+  const sm = core.stateMachine(smArn);
+  const arn = buildExecutionArn(core.arn, sm.name, name);
+  const existing = core.executions.get(arn);
+  if (existing) {
+    // StartExecution is idempotent for a running execution started with the same input.
+    if (existing.inputText === inputText && existing.status === ExecutionStatus.Running) {
+      return { executionArn: arn, startDate: seconds(existing.startDate) };
+    }
+    throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+  }
+  const startDate = core.clock.now();
+  const exec: ExecutionRecord = {
+    executionArn: arn,
+    stateMachineArn: sm.arn,
+    name,
+    inputText,
+    definition: sm.current.definition,
+    roleArn: sm.current.roleArn,
+    startDate,
+    status: ExecutionStatus.Running,
+    redriveCount: 0,
+    history: core.newHistory(arn),
+    controller: new AbortController(),
+    done: Promise.resolve(),
+  };
+  core.executions.set(arn, exec);
+  try {
+    await core.append({
+      t: 'exec',
+      x: arn,
+      sm: sm.arn,
+      name,
+      inputText,
+      definition: exec.definition,
+      roleArn: exec.roleArn,
+      startDate,
+    });
+  } catch (err) {
+    core.executions.delete(arn);
+    throw err;
+  }
+  core.launch(exec, { fresh: true });
+  return { executionArn: arn, startDate: seconds(startDate) };
+}
+
+export async function stopExecution(core: EngineCore, body: unknown) {
+  const req = asRequest(body);
+  const arn = executionArnField(req);
+  const error = optionalString(req, 'error', 256);
+  const cause = optionalString(req, 'cause', 32768);
+  const exec = core.execution(arn);
+  if (exec.status !== ExecutionStatus.Running) {
+    return { stopDate: seconds(exec.stopDate ?? core.clock.now()) };
+  }
+  exec.status = ExecutionStatus.Aborted;
+  exec.error = error;
+  exec.cause = cause;
+  exec.stopDate = core.clock.now();
+  exec.controller.abort(new ExecutionAbortedError());
+  const cursor = new HistoryCursor(exec.history.events.length);
+  await exec.history.add(cursor, 'ExecutionAborted', {
+    executionAbortedEventDetails: {
+      ...(error !== undefined ? { error } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    },
+  });
+  await core.append(statusRecord(exec));
+  return { stopDate: seconds(exec.stopDate) };
+}
+
+function redriveStatus(exec: ExecutionRecord): { redriveStatus: string; redriveStatusReason?: string } {
+  if (
+    exec.status === ExecutionStatus.Failed ||
+    exec.status === ExecutionStatus.TimedOut ||
+    exec.status === ExecutionStatus.Aborted
+  ) {
+    return { redriveStatus: 'REDRIVABLE' };
+  }
+  return {
+    redriveStatus: 'NOT_REDRIVABLE',
+    redriveStatusReason: `Execution is ${exec.status} and cannot be redriven`,
+  };
+}
+
+export function describeExecution(core: EngineCore, body: unknown) {
+  const req = asRequest(body);
+  const exec = core.execution(executionArnField(req));
+  return {
+    executionArn: exec.executionArn,
+    stateMachineArn: exec.stateMachineArn,
+    name: exec.name,
+    status: exec.status,
+    startDate: seconds(exec.startDate),
+    ...(exec.stopDate !== undefined ? { stopDate: seconds(exec.stopDate) } : {}),
+    input: exec.inputText,
+    inputDetails: { included: true },
+    ...(exec.outputText !== undefined ? { output: exec.outputText, outputDetails: { included: true } } : {}),
+    ...(exec.error !== undefined ? { error: exec.error } : {}),
+    ...(exec.cause !== undefined ? { cause: exec.cause } : {}),
+    redriveCount: exec.redriveCount,
+    ...(exec.redriveDate !== undefined ? { redriveDate: seconds(exec.redriveDate) } : {}),
+    ...redriveStatus(exec),
+  };
+}
+
+export function listExecutions(core: EngineCore, body: unknown) {
+  const req = asRequest(body);
+  const smArn = stateMachineArnField(req);
+  const statusFilter = optionalEnum(req, 'statusFilter', STATUSES);
+  const maxResults = optionalInteger(req, 'maxResults', 0, 1000) || 100;
+  const scope = `ListExecutions:${smArn}:${statusFilter ?? ''}`;
+  const offset = decodeNextToken(optionalString(req, 'nextToken', 3096, 1), scope);
+  core.stateMachine(smArn);
+  // Newest first, as AWS lists them.
+  const all = [...core.executions.values()]
+    .filter((e) => e.stateMachineArn === smArn && (!statusFilter || e.status === statusFilter))
+    .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
+  const page = all.slice(offset, offset + maxResults);
+  return {
+    executions: page.map((e) => ({
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: seconds(e.startDate),
+      ...(e.stopDate !== undefined ? { stopDate: seconds(e.stopDate) } : {}),
+      redriveCount: e.redriveCount,
+      ...(e.redriveDate !== undefined ? { redriveDate: seconds(e.redriveDate) } : {}),
+    })),
+    ...(offset + maxResults < all.length ? { nextToken: encodeNextToken(offset + maxResults, scope) } : {}),
+  };
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  canonical,
+  dropLambdaTraces,
+  HistoryNormaliser,
+  stripReplacementBrackets,
+} from './history-normaliser.js';
+import { type CaseMeta, CONFORMANCE_DIR, ROLE_ARN, runCase } from './run-case.js';
+
+const index = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'index.json'), 'utf8')) as { cases: CaseMeta[] };
+
+/**
+ * Cases where we knowingly differ from the recording, with the argument. Empty means every case is
+ * compared in full.
+ */
+const KNOWN_DEVIATIONS: Readonly<Record<string, string>> = {};
+
+type Event = Record<string, unknown>;
+
+function prepare(value: unknown, names: readonly string[]): unknown {
+  return canonical(stripReplacementBrackets(dropLambdaTraces(value), names));
+}
+
+function expectedFile(meta: CaseMeta, file: string): unknown {
+  return JSON.parse(readFileSync(join(CONFORMANCE_DIR, meta.path, file), 'utf8'));
+}
+
+let passed = 0;
+
+describe('conformance (recorded AWS executions)', () => {
+  afterAll(() => {
+    console.log(`conformance: ${passed}/${index.cases.length} recorded cases pass`);
+  });
+
+  index.cases.forEach((meta, i) => {
+    const deviation = KNOWN_DEVIATIONS[meta.name];
+    it.skipIf(deviation !== undefined)(`matches the recorded history of ${meta.name}`, async () => {
+      // Arrange
+      const names = meta.extra_snapshot_replacements.map((r) => r.to);
+      const expectedHistory = (expectedFile(meta, 'expected.history.json') as { events: Event[] }).events;
+      const expectedResult = expectedFile(meta, 'expected.result.json') as Record<string, unknown>;
+
+      // Act
+      const run = await runCase(meta, i);
+      const normaliser = new HistoryNormaliser({
+        stateMachineName: run.stateMachineName,
+        executionName: run.executionName,
+        roleArn: ROLE_ARN,
+        replacements: meta.extra_snapshot_replacements,
+      });
+      const actual = normaliser.normalise(normaliser.decode(run.events)) as Event[];
+      const actualResult = normaliser.normalise(
+        normaliser.decode(
+          run.describe.status === 'SUCCEEDED'
+            ? { status: run.describe.status, output: run.describe.output }
+            : {
+                status: run.describe.status,
+                error: run.describe.error ?? null,
+                cause: run.describe.cause ?? null,
+              },
+        ),
+      );
+
+      // Assert
+      expect(prepare(actualResult, names)).toEqual(prepare(expectedResult, names));
+      if (meta.history_compare === 'exact') {
+        expect(prepare(actual, names)).toEqual(prepare(expectedHistory, names));
+      } else {
+        compareParallelMultiset(actual, expectedHistory, names);
+      }
+      passed += 1;
+    });
+  });
+});
+
+/**
+ * README rule 4: events outside the Parallel block compare exactly; events inside it (id `[0]`)
+ * compare as a multiset without ids; the Parallel*Succeeded/Failed event the transformer dropped is
+ * ignored.
+ */
+function compareParallelMultiset(actual: Event[], expected: Event[], names: readonly string[]): void {
+  const outsideIds = new Set(expected.filter((e) => typeof e.id === 'number').map((e) => e.id));
+  const dropped = new Set(['ParallelStateSucceeded', 'ParallelStateFailed']);
+  const outsideActual = actual.filter((e) => outsideIds.has(e.id as number));
+  const outsideExpected = expected.filter((e) => typeof e.id === 'number');
+  expect(prepare(outsideActual, names)).toEqual(prepare(outsideExpected, names));
+  const strip = (e: Event) => {
+    const { id: _id, previousEventId: _p, ...rest } = e;
+    return JSON.stringify(prepare(rest, names));
+  };
+  const inside = (list: Event[]) =>
+    list
+      .filter((e) => !dropped.has(e.type as string))
+      .map(strip)
+      .sort();
+  expect(inside(actual.filter((e) => !outsideIds.has(e.id as number)))).toEqual(
+    inside(expected.filter((e) => typeof e.id !== 'number')),
+  );
+}

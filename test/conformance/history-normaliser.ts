@@ -1,0 +1,145 @@
+/**
+ * Applies the conformance README's normalisation to our own GetExecutionHistory output so it can
+ * be compared with what LocalStack's snapshot library stored from real AWS.
+ */
+export interface NormaliseOptions {
+  readonly stateMachineName: string;
+  readonly executionName: string;
+  readonly roleArn: string;
+  readonly replacements: ReadonlyArray<{ from_regex: string; to: string }>;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+export class HistoryNormaliser {
+  private readonly uuids = new Map<string, string>();
+
+  constructor(private readonly options: NormaliseOptions) {}
+
+  /** Decodes JSON-object strings one level deep, as the snapshot library did. */
+  decode(value: unknown): unknown {
+    if (typeof value === 'string' && value.startsWith('{')) {
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    }
+    if (Array.isArray(value)) return value.map((v) => this.decode(v));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.decode(v)]));
+    }
+    return value;
+  }
+
+  normalise(value: unknown, key = ''): unknown {
+    if (typeof value === 'string') return this.text(value, key);
+    if (Array.isArray(value)) return value.map((v) => this.normalise(v, key));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.normalise(v, k)]));
+    }
+    if (key === 'timestamp') return 'timestamp';
+    return value;
+  }
+
+  private text(s: string, key: string): string {
+    if (key === 'timestamp') return 'timestamp';
+    // Lambda HTTP metadata the snapshot replaced with literal words.
+    if (key === 'Date') return 'date';
+    if (key === 'x-amzn-RequestId' || key === 'X-Amzn-Trace-Id' || key === 'RequestId') return key;
+    if (ISO.test(s)) return /start/i.test(key) ? 'start-time' : 'entered-time';
+    let out = s;
+    if (out === this.options.roleArn) return 'snf_role_arn';
+    out = out.split(this.options.roleArn).join('snf_role_arn');
+    out = out.replace(/arn:aws:/g, 'arn:<partition>:').replace(/:us-east-1:/g, ':<region>:');
+    if (key === 'region' && out === 'us-east-1') out = '<region>';
+    out = out.replace(/Request ID: [0-9a-f-]{36}/g, 'Request ID: <request_id>');
+    out = out.replace(
+      /mapRun:([^/]+)\/([^:]+):([0-9a-f-]{36})/g,
+      'mapRun:$1/<MapRunArnPart0_0idx>:<MapRunArnPart1_0idx>',
+    );
+    out = out.replace(UUID, (u) => {
+      if (!this.uuids.has(u)) this.uuids.set(u, `<uuid:${this.uuids.size + 1}>`);
+      return this.uuids.get(u)!;
+    });
+    out = out.split(`:${this.options.stateMachineName}:`).join(':<ArnPart_0idx>:');
+    out = out.split(`:${this.options.stateMachineName}/`).join(':<ArnPart_0idx>/');
+    out = out.replace(
+      new RegExp(`:stateMachine:${this.options.stateMachineName}$`),
+      ':stateMachine:<ArnPart_0idx>',
+    );
+    out = out.replace(new RegExp(`:${this.options.executionName}$`), ':<ExecArnPart_0idx>');
+    if (out === this.options.stateMachineName) out = '<ArnPart_0idx>';
+    if (out === this.options.executionName) out = '<ExecArnPart_0idx>';
+    for (const r of this.options.replacements) out = out.replace(new RegExp(r.from_regex, 'g'), r.to);
+    return out;
+  }
+}
+
+/** The snapshot wrote some replacements with angle brackets and some without; compare either. */
+export function stripReplacementBrackets(value: unknown, names: readonly string[]): unknown {
+  if (typeof value === 'string') {
+    let out = value;
+    for (const n of names) out = out.split(`<${n}>`).join(n);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => stripReplacementBrackets(v, names));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripReplacementBrackets(v, names)]));
+  }
+  return value;
+}
+
+const LAMBDA_ERROR_DETAIL = ['stackTrace', 'trace', 'requestId'];
+
+/**
+ * Known deviation: our Lambda handlers are JS, so an error's stack trace (and Python's requestId
+ * field) cannot match a Python runtime's. Drop them on both sides, in objects and in JSON text.
+ */
+export function dropLambdaTraces(value: unknown): unknown {
+  if (typeof value === 'string' && value.startsWith('{') && value.includes('errorType')) {
+    try {
+      return JSON.stringify(dropLambdaTraces(JSON.parse(value)));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(dropLambdaTraces);
+  if (value !== null && typeof value === 'object') {
+    const isLambdaError = 'errorType' in value && 'errorMessage' in value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !(isLambdaError && LAMBDA_ERROR_DETAIL.includes(k)))
+        .map(([k, v]) => [k, dropLambdaTraces(v)]),
+    );
+  }
+  return value;
+}
+
+/** Non-object JSON text is compared by value (`"[1,2]"` vs `"[1, 2]"`), as the README says. */
+export function canonical(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const t = value.trim();
+    if (
+      t.startsWith('[') ||
+      t.startsWith('"') ||
+      /^-?\d/.test(t) ||
+      t === 'true' ||
+      t === 'false' ||
+      t === 'null'
+    ) {
+      try {
+        return { __json: canonical(JSON.parse(value)) };
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
