@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { releaseRefSchema } from '../shared/schemas.js';
+import { deploy } from './deploy.js';
+import { environmentTaskSchema } from './task-input.js';
+
+const input = environmentTaskSchema.extend({ release: releaseRefSchema });
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask({ name: 'deploy', input, run: async (event, p) => deploy(event, p) }, ports);
+
+export type DeployTaskInput = z.input<typeof input>;

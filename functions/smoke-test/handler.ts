@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import { environmentTaskSchema } from '../deploy/task-input.js';
+import { SmokeTestFailedError } from '../shared/errors.js';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { releaseRefSchema } from '../shared/schemas.js';
+import { runSmokeTests, type Sleeper, type SmokeTestResult, summariseFailures } from './smoke-test.js';
+
+const input = environmentTaskSchema.extend({ release: releaseRefSchema.optional() });
+
+const realSleep: Sleeper = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * The error message is the one-line summary followed by the evidence JSON (itself one line), so the
+ * execution history shows exactly which check failed and what it saw.
+ */
+export function smokeTestFailure(result: SmokeTestResult): SmokeTestFailedError {
+  return new SmokeTestFailedError(`${summariseFailures(result)} | evidence: ${JSON.stringify(result)}`, {
+    cause: result,
+  });
+}
+
+export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =>
+  defineTask(
+    {
+      name: 'smoke-test',
+      input,
+      run: async (event, { config, clock }) => {
+        const result = await runSmokeTests(event, { config, clock, sleep });
+        if (!result.passed) throw smokeTestFailure(result);
+        return result;
+      },
+    },
+    ports,
+  );
+
+export type SmokeTestTaskInput = z.input<typeof input>;
