@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../shared/clock.js';
+import type { TollgateConfig } from '../shared/config/schema.js';
+import { ImmutableConflictError, InvalidInputError, TollgateError } from '../shared/errors.js';
+import type { ArtifactStore, IngestResult } from '../shared/ports/artifact-store.js';
+import type { ImageRegistry } from '../shared/ports/image-registry.js';
+import type { Ledger } from '../shared/ports/ledger.js';
+import { type ReleaseMetadata, type ReleaseRef, toReleaseRef } from '../shared/release.js';
+import { releaseMetadataKey, releaseTag, releaseVersion, runRecordKey } from './release-keys.js';
+import { claimSequence } from './release-sequence.js';
+
+export interface RegisterReleaseInput {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly pipeline: string;
+  readonly commit: {
+    readonly repository: string;
+    readonly branch: string;
+    readonly commit: string;
+    readonly author: { readonly name: string; readonly email: string };
+    readonly message: string;
+    readonly timestamp: string;
+  };
+  readonly build: {
+    /** Staging key where the build left the tarball, e.g. `builds/<commit>/release.tgz`. */
+    readonly artifactKey: string;
+    readonly imageDigest?: string | null;
+    /** When the build finished (ISO 8601); the registration time when the build did not say. */
+    readonly builtAt?: string | null;
+  };
+}
+
+export interface RegisterReleaseDeps {
+  readonly artifacts: ArtifactStore;
+  readonly images: ImageRegistry;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly config: TollgateConfig;
+}
+
+export type RegisterReleaseOutput = ReleaseRef & { readonly sequence: number };
+
+/** Written once per (execution, state) before the release record, so a retry resumes instead of forking. */
+interface RunRecord {
+  readonly version: string;
+  readonly sequence: number;
+  readonly registeredAt: string;
+  readonly inputFingerprint: string;
+}
+
+/**
+ * register-release: stores the build's artifact once (content-addressed), gives it the pipeline's
+ * next version, writes the immutable release record, tags the image and appends the ledger entry.
+ *
+ * Every step is idempotent on executionArn + stateName, so a re-invocation after a crash at any
+ * point finishes the same release: same version, no second tag, no second ledger entry.
+ */
+export async function registerRelease(
+  input: RegisterReleaseInput,
+  deps: RegisterReleaseDeps,
+): Promise<RegisterReleaseOutput> {
+  checkAgainstConfig(input, deps.config);
+  const { artifacts } = deps;
+  const fingerprint = inputFingerprint(input);
+  const runKey = runRecordKey(input.pipeline, input.executionArn, input.stateName);
+
+  let ingested: IngestResult | undefined;
+  const ingest = async () => {
+    ingested ??= await artifacts.ingest(await artifacts.open(input.build.artifactKey));
+    return ingested;
+  };
+
+  let run = await readJson<RunRecord>(artifacts, runKey);
+  if (!run) {
+    await ingest(); // before claiming a number: a missing artifact must not burn a version
+    const sequence = await claimSequence(artifacts, input.pipeline, {
+      executionArn: input.executionArn,
+      stateName: input.stateName,
+      commit: input.commit.commit,
+    });
+    run = await writeRunRecord(artifacts, runKey, {
+      version: releaseVersion(sequence, input.commit.commit),
+      sequence,
+      registeredAt: deps.clock.now().toISOString(),
+      inputFingerprint: fingerprint,
+    });
+  }
+  if (run.inputFingerprint !== fingerprint)
+    throw new InvalidInputError(
+      `${input.executionArn} state ${input.stateName} already registered ${run.version} from different input; a retry must resend the same input`,
+    );
+
+  const metadataKey = releaseMetadataKey(input.pipeline, run.version);
+  let metadata = await readJson<ReleaseMetadata>(artifacts, metadataKey);
+  if (!metadata) {
+    metadata = describeRelease(input, run, await ingest());
+    await artifacts.putImmutable(metadataKey, `${JSON.stringify(metadata, null, 2)}\n`, 'application/json');
+  }
+
+  if (metadata.imageDigest) await deps.images.tag(metadata.imageDigest, releaseTag(metadata.version));
+  await deps.ledger.append({
+    kind: 'release',
+    pipeline: input.pipeline,
+    at: run.registeredAt,
+    executionArn: input.executionArn,
+    releaseVersion: metadata.version,
+    actor: 'tollgate',
+    data: {
+      digest: metadata.digest,
+      size: metadata.size,
+      artifactKey: metadata.artifactKey,
+      commit: metadata.commit,
+      branch: metadata.branch,
+      author: metadata.author,
+      ...(metadata.imageDigest ? { imageDigest: metadata.imageDigest } : {}),
+    },
+    idempotencyKey: `${input.executionArn}#${input.stateName}`,
+  });
+  return { ...toReleaseRef(metadata), sequence: metadata.sequence };
+}
+
+function checkAgainstConfig(input: RegisterReleaseInput, config: TollgateConfig): void {
+  if (input.pipeline !== config.name)
+    throw new InvalidInputError(
+      `pipeline "${input.pipeline}" does not match the configured name "${config.name}"`,
+    );
+  const imageDigest = input.build.imageDigest ?? undefined;
+  if (config.build.image && !imageDigest)
+    throw new InvalidInputError(
+      'build.image is configured, but the build reported no build.imageDigest to tag',
+    );
+  if (!config.build.image && imageDigest)
+    throw new InvalidInputError(
+      'the build reported build.imageDigest, but build.image is not configured for this pipeline',
+    );
+}
+
+function describeRelease(
+  input: RegisterReleaseInput,
+  run: RunRecord,
+  artifact: IngestResult,
+): ReleaseMetadata {
+  const imageDigest = input.build.imageDigest ?? undefined;
+  return {
+    pipeline: input.pipeline,
+    version: run.version,
+    sequence: run.sequence,
+    commit: input.commit.commit,
+    branch: input.commit.branch,
+    repository: input.commit.repository,
+    author: { name: input.commit.author.name, email: input.commit.author.email },
+    message: input.commit.message,
+    commitTime: input.commit.timestamp,
+    buildTime: input.build.builtAt ?? run.registeredAt,
+    digest: artifact.digest,
+    size: artifact.size,
+    artifactKey: artifact.key,
+    ...(imageDigest ? { imageDigest } : {}),
+    executionArn: input.executionArn,
+    registeredAt: run.registeredAt,
+  };
+}
+
+/** Two twin invocations may race here; the loser adopts the winner's record. */
+async function writeRunRecord(artifacts: ArtifactStore, key: string, record: RunRecord): Promise<RunRecord> {
+  try {
+    await artifacts.putImmutable(key, JSON.stringify(record), 'application/json');
+    return record;
+  } catch (error) {
+    if (!(error instanceof ImmutableConflictError)) throw error;
+    const winner = await readJson<RunRecord>(artifacts, key);
+    if (!winner) throw error;
+    return winner;
+  }
+}
+
+async function readJson<T>(artifacts: ArtifactStore, key: string): Promise<T | undefined> {
+  const text = await artifacts.getText(key);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new TollgateError(`${key} is not valid JSON; the release store is damaged`, { cause });
+  }
+}
+
+/** The parts of the input that define the release; a retry must send the same ones. */
+function inputFingerprint(input: RegisterReleaseInput): string {
+  const c = input.commit;
+  const canonical = JSON.stringify([
+    input.pipeline,
+    c.repository,
+    c.branch,
+    c.commit,
+    c.author.name,
+    c.author.email,
+    c.message,
+    c.timestamp,
+    input.build.artifactKey,
+    input.build.imageDigest ?? null,
+    input.build.builtAt ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
