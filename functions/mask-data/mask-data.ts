@@ -6,7 +6,7 @@ import { quoteIdent } from '../shared/database/identifiers.js';
 import { describePgError } from '../shared/database/masked-value.js';
 import { inTransaction, type PgClient, withClient } from '../shared/database/pg-client.js';
 import { ConfigError, InvalidInputError, MaskingFailedError, TollgateError } from '../shared/errors.js';
-import { MAX_MASKED_LENGTH, maskExpression } from './mask-expressions.js';
+import { MAX_MASKED_LENGTH, maskExpression, USES_SALT } from './mask-expressions.js';
 
 export interface MaskDataInput {
   readonly connectionString: string;
@@ -99,7 +99,8 @@ async function maskTables(
     let updated: number;
     try {
       const set = rules.map((r, i) => `${cols[i]} = ${maskExpression(r.rule, cols[i])}`).join(', ');
-      updated = (await client.query(`UPDATE ${info.sql} SET ${set}`, [salt])).rowCount ?? 0;
+      const params = rules.some((r) => USES_SALT.has(r.rule)) ? [salt] : [];
+      updated = (await client.query(`UPDATE ${info.sql} SET ${set}`, params)).rowCount ?? 0;
     } catch (cause) {
       const pg = describePgError(cause);
       throw new MaskingFailedError(`masking table "${table}" failed: ${pg.code} ${pg.message}`, { cause });

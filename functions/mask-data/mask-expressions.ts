@@ -64,10 +64,13 @@ const PSEUDO_LAST = [
   'Yarrow',
 ];
 
-const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s}'`).join(',')}]::text[]`;
+const sqlArray = (items: readonly string[]) => `(ARRAY[${items.map((s) => `'${s}'`).join(',')}]::text[])`;
 
 /** A non-negative 28-bit integer from hex digits `from..from+6` of a hash expression. */
 const hashInt = (hash: string, from: number) => `(('x' || substr(${hash}, ${from}, 7))::bit(28)::int)`;
+
+/** Rules whose expression reads the salt (`$1`); Postgres rejects a parameter no statement uses. */
+export const USES_SALT: ReadonlySet<MaskRule> = new Set(['email', 'name', 'phone', 'hash']);
 
 /** Longest value each rule can produce, checked against varchar(n) columns before any UPDATE. */
 export const MAX_MASKED_LENGTH: Record<MaskRule, number> = {
