@@ -184,12 +184,12 @@ describe('runSmokeTests', () => {
     });
     // Assert
     await expect(attempt).rejects.toMatchObject({ name: 'Tollgate.SmokeTestFailed' });
-    const error = await attempt.catch((e: Error) => e);
+    const error = (await attempt.catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(
       /^1 of 1 smoke test\(s\) failed in test: broken \(GET http:\/\/127\.0\.0\.1:\d+\/broken: expected status 200, got 500 after 1 attempt\(s\)\) \| evidence: \{/,
     );
     expect(error.message).not.toContain('\n');
-    const evidence = JSON.parse((error as Error).message.split(' | evidence: ')[1]);
+    const evidence = JSON.parse(error.message.split(' | evidence: ')[1]);
     expect(evidence.checks[0]).toMatchObject({ name: 'broken', status: 500, ok: false });
   });
 
