@@ -6,7 +6,21 @@ export interface NormaliseOptions {
   readonly stateMachineName: string;
   readonly executionName: string;
   readonly roleArn: string;
-  readonly replacements: ReadonlyArray<{ from_regex: string; to: string }>;
+  readonly replacements: ReadonlyArray<SnapshotReplacement>;
+}
+
+/** index.json's `extra_snapshot_replacements`: a regex, a `$..key` transformer, or another transformer. */
+export type SnapshotReplacement =
+  | { from_regex: string; to: string }
+  | { jsonpath_transformer: string[] }
+  | { other_transformer: string };
+
+function keyReplacement(r: SnapshotReplacement): { key: string; value: string } | undefined {
+  if (!('jsonpath_transformer' in r)) return undefined;
+  const [path, replacement] = r.jsonpath_transformer;
+  const key = /\$\.\.(\w+)/.exec(path)?.[1];
+  const value = /replacement='([^']*)'/.exec(replacement)?.[1] ?? replacement;
+  return key ? { key, value } : undefined;
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -34,6 +48,10 @@ export class HistoryNormaliser {
   }
 
   normalise(value: unknown, key = ''): unknown {
+    for (const r of this.options.replacements) {
+      const kr = keyReplacement(r);
+      if (kr && kr.key === key) return kr.value;
+    }
     if (typeof value === 'string') return this.text(value, key);
     if (Array.isArray(value)) return value.map((v) => this.normalise(v, key));
     if (value !== null && typeof value === 'object') {
@@ -48,7 +66,7 @@ export class HistoryNormaliser {
     // Lambda HTTP metadata the snapshot replaced with literal words.
     if (key === 'Date') return 'date';
     if (key === 'x-amzn-RequestId' || key === 'X-Amzn-Trace-Id' || key === 'RequestId') return key;
-    if (ISO.test(s)) return /start/i.test(key) ? 'start-time' : 'entered-time';
+    if (ISO.test(s)) return '<time>';
     let out = s;
     if (out === this.options.roleArn) return 'snf_role_arn';
     out = out.split(this.options.roleArn).join('snf_role_arn');
@@ -72,7 +90,9 @@ export class HistoryNormaliser {
     out = out.replace(new RegExp(`:${this.options.executionName}$`), ':<ExecArnPart_0idx>');
     if (out === this.options.stateMachineName) out = '<ArnPart_0idx>';
     if (out === this.options.executionName) out = '<ExecArnPart_0idx>';
-    for (const r of this.options.replacements) out = out.replace(new RegExp(r.from_regex, 'g'), r.to);
+    for (const r of this.options.replacements) {
+      if ('from_regex' in r) out = out.replace(new RegExp(r.from_regex, 'g'), r.to);
+    }
     return out;
   }
 }
@@ -112,6 +132,26 @@ export function dropLambdaTraces(value: unknown): unknown {
       Object.entries(value)
         .filter(([k]) => !(isLambdaError && LAMBDA_ERROR_DETAIL.includes(k)))
         .map(([k, v]) => [k, dropLambdaTraces(v)]),
+    );
+  }
+  return value;
+}
+
+const TIME_WORDS = new Set(['date', 'start-time', 'entered-time', '<time>']);
+const HTTP_METADATA = ['SdkHttpMetadata', 'SdkResponseMetadata'];
+
+/**
+ * Times became different words in different snapshots ("date", "start-time"); and the README
+ * makes the Lambda SDK HTTP metadata optional (its Content-Length depends on ARN lengths).
+ */
+export function unifyVolatile(value: unknown): unknown {
+  if (typeof value === 'string') return TIME_WORDS.has(value) ? '<time>' : value;
+  if (Array.isArray(value)) return value.map(unifyVolatile);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !HTTP_METADATA.includes(k))
+        .map(([k, v]) => [k, unifyVolatile(v)]),
     );
   }
   return value;

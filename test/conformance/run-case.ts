@@ -5,6 +5,7 @@ import { createEngine } from '../../runtime/engine/engine.js';
 import { ObjectLambdaInvoker } from '../../runtime/engine/lambda/object-lambda-invoker.js';
 import { MemoryStore } from '../../runtime/store/memory-store.js';
 import { caseLambda } from './case-lambdas.js';
+import type { SnapshotReplacement } from './history-normaliser.js';
 
 export const CONFORMANCE_DIR = '/work/shared/conformance';
 export const ROLE_ARN = 'arn:aws:iam::111111111111:role/conformance-role';
@@ -14,7 +15,7 @@ export interface CaseMeta {
   readonly path: string;
   readonly history_compare: 'exact' | 'result_and_multiset';
   readonly lambdas: ReadonlyArray<{ function_name_in_definition: string; source: string }>;
-  readonly extra_snapshot_replacements: ReadonlyArray<{ from_regex: string; to: string }>;
+  readonly extra_snapshot_replacements: ReadonlyArray<SnapshotReplacement>;
 }
 
 export interface CaseRun {

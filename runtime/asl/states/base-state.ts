@@ -110,7 +110,7 @@ export abstract class BaseState {
 }
 
 function assignedDetails(assigned: Record<string, unknown> | undefined) {
-  if (assigned === undefined) return {};
+  if (assigned === undefined || Object.keys(assigned).length === 0) return {};
   const texts: Record<string, string> = {};
   for (const [k, v] of Object.entries(assigned)) texts[k] = toPayloadText(v);
   return { assignedVariables: texts, assignedVariablesDetails: { truncated: false } };
