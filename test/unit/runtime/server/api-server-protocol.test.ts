@@ -332,7 +332,7 @@ describe('createApiServer (AWS JSON protocol and SigV4 on the wire)', () => {
     expect(extraCalls).toEqual(['GET /console']);
   });
 
-  it('answers 404-style UnknownOperationException when extraRoutes declines', async () => {
+  it('answers UnknownOperationException when extraRoutes declines', async () => {
     // Act
     const response = await rawRequest(api.endpoint, { method: 'GET', path: '/nowhere' });
     // Assert
