@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateDBInstanceCommand,
+  type DBCluster,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  type RDSClient,
+  RestoreDBClusterToPointInTimeCommand,
+  type Tag,
+} from '@aws-sdk/client-rds';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ImmutableConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
+import type {
+  ConnectionInfo,
+  OperationRef,
+  OperationStatus,
+  ResourceInfo,
+  ResourceRef,
+  SnapshotCapabilities,
+  SnapshotLabels,
+  SnapshotProvider,
+  SnapshotRef,
+  StartCloneRequest,
+  StartSnapshotRequest,
+  VolumeSetRef,
+} from '../../ports/snapshot-provider.js';
+import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
+import { keyHash } from '../../snapshots/resource-names.js';
+import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+
+const LABEL_PREFIX = 'tollgate:';
+const TARGET_TAG = 'tollgate-ref:target';
+const MODE_TAG = 'tollgate-ref:mode';
+/** Cluster states from which a clone will not become available on its own. */
+const DEAD = new Set([
+  'failed',
+  'inaccessible-encryption-credentials',
+  'incompatible-parameters',
+  'incompatible-restore',
+]);
+
+export interface AuroraCloneSnapshotProviderOptions {
+  readonly rds: RDSClient;
+  readonly secrets: SecretsManagerClient;
+  /** The production cluster every clone is made from. */
+  readonly sourceClusterId: string;
+  readonly instanceClass: string;
+  /** Secrets Manager id of each environment's connection secret (JSON with host, port, username, password). */
+  readonly connectionSecrets: Readonly<Record<string, string>>;
+}
+
+interface SecretDoc {
+  host?: string;
+  port?: number;
+  dbClusterIdentifier?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Aurora copy-on-write clones. There is no separate snapshot: the clone *is* the point-in-time copy,
+ * taken from the live source at clone time, so startSnapshot only records a marker. An `overwrite`
+ * clone replaces the environment's database by pointing its connection secret at the new cluster and
+ * deleting the clone it served from before; Aurora cannot overwrite a cluster in place.
+ */
+export class AuroraCloneSnapshotProvider implements SnapshotProvider {
+  readonly type = 'aurora-clone' as const;
+
+  constructor(private readonly options: AuroraCloneSnapshotProviderOptions) {
+    if (!options?.rds || !options.secrets || !options.sourceClusterId || !options.instanceClass) {
+      throw new InvalidInputError(
+        'AuroraCloneSnapshotProvider needs rds, secrets, sourceClusterId and instanceClass',
+      );
+    }
+  }
+
+  capabilities(): SnapshotCapabilities {
+    return { consistencyGroup: true, inPlaceOverwrite: false, async: true, snapshotStep: 'marker' };
+  }
+
+  async startSnapshot(request: StartSnapshotRequest): Promise<OperationRef> {
+    const r = validateSnapshotRequest(request);
+    if (r.source.length !== 1 || r.source[0] !== this.options.sourceClusterId) {
+      throw new InvalidInputError(
+        `source must be exactly ["${this.options.sourceClusterId}"] (the configured source cluster)`,
+      );
+    }
+    await this.describeCluster(r.source[0]).then((c) => {
+      if (!c) throw new NotFoundError(`source cluster "${r.source[0]}" does not exist`);
+    });
+    const name = `mark-${keyHash(r.idempotencyKey)}`;
+    const resource: SnapshotRef = {
+      provider: 'aurora-clone',
+      kind: 'snapshot',
+      name,
+      volumes: [{ source: r.source[0], name: r.source[0] }],
+    };
+    return { provider: 'aurora-clone', kind: 'snapshot', id: name, resource };
+  }
+
+  async startClone(request: StartCloneRequest): Promise<OperationRef> {
+    const r = validateCloneRequest(request, 'aurora-clone');
+    if (r.targets.length !== 1)
+      throw new InvalidInputError('aurora-clone makes one cluster per environment: give exactly one target');
+    const { source, target } = r.targets[0];
+    if (r.mode === 'overwrite' && !this.options.connectionSecrets[target]) {
+      throw new InvalidInputError(
+        `no connection secret configured for environment "${target}"; overwrite switches it`,
+      );
+    }
+    // RDS identifiers: letters, digits, hyphens, at most 63 chars, no double hyphen.
+    const id = `tg-${target.toLowerCase().replace(/_/g, '-').replace(/-+/g, '-').slice(0, 40)}-${keyHash(r.idempotencyKey)}`;
+    const sourceCluster = await this.describeCluster(source);
+    if (!sourceCluster) throw new NotFoundError(`source cluster "${source}" does not exist`);
+    const existing = await this.describeCluster(id);
+    if (existing) {
+      if (!sameLabels(labelsOf(existing.TagList), r.labels)) {
+        throw new ImmutableConflictError(`cluster "${id}" already exists with different labels`);
+      }
+    } else {
+      await this.options.rds.send(
+        new RestoreDBClusterToPointInTimeCommand({
+          DBClusterIdentifier: id,
+          SourceDBClusterIdentifier: source,
+          RestoreType: 'copy-on-write',
+          UseLatestRestorableTime: true,
+          // A restore otherwise lands in the default VPC's subnet group, away from the app.
+          DBSubnetGroupName: sourceCluster.DBSubnetGroup,
+          VpcSecurityGroupIds: sourceCluster.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId!).filter(
+            Boolean,
+          ),
+          Tags: [
+            ...Object.entries(r.labels).map(([k, v]) => ({ Key: `${LABEL_PREFIX}${k}`, Value: v })),
+            { Key: TARGET_TAG, Value: target },
+            { Key: MODE_TAG, Value: r.mode },
+          ],
+        }),
+      );
+    }
+    const resource: VolumeSetRef = {
+      provider: 'aurora-clone',
+      kind: 'volumes',
+      name: id,
+      mode: r.mode,
+      volumes: [{ source, target, name: id }],
+    };
+    return { provider: 'aurora-clone', kind: 'clone', id, resource };
+  }
+
+  async poll(operation: OperationRef): Promise<OperationStatus> {
+    if (operation?.provider !== 'aurora-clone' || !operation.resource) {
+      throw new InvalidInputError('poll needs an OperationRef returned by this aurora-clone provider');
+    }
+    const ref = operation.resource;
+    if (ref.kind === 'snapshot') return { state: 'SUCCEEDED', ref };
+    const cluster = await this.describeCluster(ref.name);
+    if (operation.kind === 'delete') return cluster ? { state: 'RUNNING' } : { state: 'SUCCEEDED', ref };
+    if (!cluster) return { state: 'FAILED', reason: `cluster "${ref.name}" no longer exists` };
+    if (DEAD.has(cluster.Status ?? ''))
+      return { state: 'FAILED', reason: `cluster "${ref.name}" is ${cluster.Status}` };
+    if (cluster.Status !== 'available') return { state: 'RUNNING' };
+    const instanceId = `${ref.name}-1`;
+    const instance = await this.describeInstance(instanceId);
+    if (!instance) {
+      await tolerate(
+        () =>
+          this.options.rds.send(
+            new CreateDBInstanceCommand({
+              DBInstanceIdentifier: instanceId,
+              DBClusterIdentifier: ref.name,
+              Engine: cluster.Engine,
+              DBInstanceClass: this.options.instanceClass,
+            }),
+          ),
+        'DBInstanceAlreadyExistsFault',
+      );
+      return { state: 'RUNNING' };
+    }
+    if (DEAD.has(instance.DBInstanceStatus ?? ''))
+      return { state: 'FAILED', reason: `instance "${instanceId}" is ${instance.DBInstanceStatus}` };
+    if (instance.DBInstanceStatus !== 'available') return { state: 'RUNNING' };
+    if (ref.kind === 'volumes' && ref.mode === 'overwrite')
+      await this.switchTo(ref.volumes[0].target, cluster);
+    return { state: 'SUCCEEDED', ref };
+  }
+
+  async startDelete(ref: ResourceRef): Promise<OperationRef> {
+    if (ref?.provider !== 'aurora-clone')
+      throw new InvalidInputError('startDelete needs an aurora-clone SnapshotRef or VolumeSetRef');
+    const operation: OperationRef = {
+      provider: 'aurora-clone',
+      kind: 'delete',
+      id: `delete-${ref.name}`,
+      resource: ref,
+    };
+    if (ref.kind === 'snapshot') return operation; // a marker owns nothing
+    if (ref.name === this.options.sourceClusterId || !ref.name.startsWith('tg-')) {
+      throw new InvalidInputError(`"${ref.name}" is not a Tollgate clone; refusing to delete it`);
+    }
+    const target = ref.volumes[0]?.target;
+    if (target && (await this.secretDoc(target))?.dbClusterIdentifier === ref.name) {
+      throw new InvalidInputError(
+        `cluster "${ref.name}" is what environment "${target}" serves from; refresh it first`,
+      );
+    }
+    await this.deleteCluster(ref.name);
+    return operation;
+  }
+
+  async list(selector: Readonly<Record<string, string>>): Promise<ResourceInfo[]> {
+    const out: ResourceInfo[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.options.rds.send(new DescribeDBClustersCommand({ Marker: marker }));
+      for (const c of page.DBClusters ?? []) {
+        const tags = c.TagList ?? [];
+        const target = tags.find((t) => t.Key === TARGET_TAG)?.Value;
+        if (!target || c.Status === 'deleting' || !c.DBClusterIdentifier) continue;
+        const mode = tags.find((t) => t.Key === MODE_TAG)?.Value === 'overwrite' ? 'overwrite' : 'create';
+        const labels = labelsOf(tags);
+        if (!matchesSelector(labels, selector ?? {})) continue;
+        const inUse =
+          mode === 'overwrite' &&
+          (await this.secretDoc(target))?.dbClusterIdentifier === c.DBClusterIdentifier;
+        const id = c.DBClusterIdentifier;
+        out.push({
+          ref: {
+            provider: 'aurora-clone',
+            kind: 'volumes',
+            name: id,
+            mode,
+            volumes: [{ source: this.options.sourceClusterId, target, name: id }],
+          },
+          labels,
+          inUse,
+        });
+      }
+      marker = page.Marker;
+    } while (marker);
+    return out;
+  }
+
+  async connection(target: VolumeSetRef | string): Promise<ConnectionInfo> {
+    const env = typeof target === 'string' ? target : target?.volumes?.[0]?.target;
+    const secretArn = env === undefined ? undefined : this.options.connectionSecrets[env];
+    if (!secretArn)
+      throw new NotFoundError(`no connection secret configured for environment "${String(env)}"`);
+    if (typeof target === 'string' || target.mode === 'overwrite') return { kind: 'secret', secretArn };
+    const cluster = await this.describeCluster(target.name);
+    if (!cluster) throw new NotFoundError(`cluster "${target.name}" does not exist`);
+    return { kind: 'secret', secretArn, host: cluster.Endpoint, port: cluster.Port };
+  }
+
+  /**
+   * Points the environment's secret at the new clone, then deletes the clones it served from before.
+   * Credentials stay: a copy-on-write clone keeps the source's master user and password.
+   */
+  private async switchTo(env: string, cluster: DBCluster): Promise<void> {
+    const secretId = this.options.connectionSecrets[env];
+    const doc = (await this.secretDoc(env)) ?? {};
+    if (doc.dbClusterIdentifier !== cluster.DBClusterIdentifier) {
+      const next: SecretDoc = {
+        ...doc,
+        host: cluster.Endpoint,
+        port: cluster.Port,
+        dbClusterIdentifier: cluster.DBClusterIdentifier,
+      };
+      await this.options.secrets.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          SecretString: JSON.stringify(next),
+          // Derived from the clone, so a poll repeated after a crash writes no second version.
+          ClientRequestToken: createHash('sha256')
+            .update(`switch:${cluster.DBClusterIdentifier}`)
+            .digest('hex')
+            .slice(0, 64),
+        }),
+      );
+    }
+    for (const old of await this.list({})) {
+      const ref = old.ref as VolumeSetRef;
+      if (
+        ref.mode === 'overwrite' &&
+        ref.volumes[0].target === env &&
+        ref.name !== cluster.DBClusterIdentifier
+      ) {
+        await this.deleteCluster(ref.name);
+      }
+    }
+  }
+
+  /** RDS accepts the cluster delete once every member instance is at least `deleting`. */
+  private async deleteCluster(id: string): Promise<void> {
+    const cluster = await this.describeCluster(id);
+    if (!cluster || cluster.Status === 'deleting') return;
+    for (const m of cluster.DBClusterMembers ?? []) {
+      await tolerate(
+        () =>
+          this.options.rds.send(
+            new DeleteDBInstanceCommand({
+              DBInstanceIdentifier: m.DBInstanceIdentifier,
+              SkipFinalSnapshot: true,
+            }),
+          ),
+        'DBInstanceNotFoundFault',
+        'InvalidDBInstanceStateFault',
+      );
+    }
+    await tolerate(
+      () =>
+        this.options.rds.send(
+          new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }),
+        ),
+      'DBClusterNotFoundFault',
+    );
+  }
+
+  private async describeCluster(id: string): Promise<DBCluster | undefined> {
+    const out = await tolerate(
+      () => this.options.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id })),
+      'DBClusterNotFoundFault',
+    );
+    return out?.DBClusters?.[0];
+  }
+
+  private async describeInstance(id: string) {
+    const out = await tolerate(
+      () => this.options.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+      'DBInstanceNotFoundFault',
+    );
+    return out?.DBInstances?.[0];
+  }
+
+  private async secretDoc(env: string): Promise<SecretDoc | undefined> {
+    const secretId = this.options.connectionSecrets[env];
+    if (!secretId) return undefined;
+    const out = await this.options.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return out.SecretString ? (JSON.parse(out.SecretString) as SecretDoc) : undefined;
+  }
+}
+
+function labelsOf(tags: Tag[] | undefined): SnapshotLabels {
+  return Object.fromEntries(
+    (tags ?? [])
+      .filter((t) => t.Key?.startsWith(LABEL_PREFIX))
+      .map((t) => [t.Key!.slice(LABEL_PREFIX.length), t.Value ?? '']),
+  ) as unknown as SnapshotLabels;
+}
+
+/** Runs an AWS call, turning the named errors into undefined and rethrowing anything else. */
+async function tolerate<T>(call: () => Promise<T>, ...names: string[]): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Error && names.includes(error.name)) return undefined;
+    throw error;
+  }
+}
