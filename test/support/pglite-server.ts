@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
 
 /** A real PGlite (Postgres compiled to WASM) with its data on disk, served over the wire protocol. */
 export interface PgliteServer {
@@ -40,4 +41,24 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
 export function tempDir(prefix = 'tollgate-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Runs one statement on a fresh connection and returns its rows. */
+export async function sql<T extends Record<string, unknown> = Record<string, unknown>>(
+  connectionString: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops everything in `public` so each test starts from an empty schema on a shared server. */
+export async function resetSchema(connectionString: string): Promise<void> {
+  await sql(connectionString, 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
 }
