@@ -15,5 +15,6 @@ export {
   localClientConfig,
   readCredentials,
 } from './credentials.js';
+export { type EngineCommandOptions, type RunningEngine, runEngineCommand } from './engine-command.js';
 export { ApiServerError, CredentialsError } from './errors.js';
 export { verifySigV4 } from './sigv4-verifier.js';
