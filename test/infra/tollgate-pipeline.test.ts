@@ -9,6 +9,7 @@ import { codeCommitPattern, commitPushedPattern } from '../../infra/event-patter
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
 import { type BuiltStack, buildStack, ecsConfig } from './stack-fixture.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
 type Json = Record<string, any>;
 
 describe('TollgatePipeline', () => {
@@ -43,7 +44,7 @@ describe('TollgatePipeline', () => {
         Match.objectLike({
           QueryLanguage: 'JSONata',
           StartAt: asl.StartAt,
-          States: Match.objectLike({ Build: Match.objectLike({ Resource: '${BuildResource}' }) }),
+          States: Match.objectLike({ Build: Match.objectLike({ Resource: `$${'{'}BuildResource}` }) }),
         }),
       ),
       TracingConfiguration: { Enabled: true },

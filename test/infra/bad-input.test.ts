@@ -1,0 +1,139 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { describe, expect, it } from 'vitest';
+import { CommitRules } from '../../infra/constructs/commit-rules.js';
+import { SecureBucket } from '../../infra/constructs/secure-bucket.js';
+import { TollgateFunction } from '../../infra/constructs/tollgate-function.js';
+import { grantStatements } from '../../infra/function-grants.js';
+import { DEFAULT_DEFINITION_PATH, REPO_ROOT } from '../../infra/repo-paths.js';
+import { buildStack, ecsConfig, projectRoot } from './stack-fixture.js';
+
+const tempFile = (name: string, text: string) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'tollgate-bad-')), name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('TollgatePipeline bad input', () => {
+  it('throws naming the placeholder when the ASL uses one nothing binds', () => {
+    // Arrange
+    const build = `"$${'{'}BuildResource}"`;
+    const asl = readFileSync(DEFAULT_DEFINITION_PATH, 'utf8').replace(
+      build,
+      `${build}, "Comment": "$${'{'}ApprovalTopicArn}"`,
+    );
+    const path = tempFile('pipeline.asl.json', asl);
+
+    // Act / Assert
+    expect(() => buildStack(ecsConfig(), { definitionPath: path })).toThrow(
+      /uses unbound placeholder\(s\) \$\{ApprovalTopicArn\}; add a task to functions\/task-registry\.ts/,
+    );
+  });
+
+  it('throws when the definition file does not exist', () => {
+    expect(() => buildStack(ecsConfig(), { definitionPath: '/nonexistent/pipeline.asl.json' })).toThrow(
+      'state machine definition not found at /nonexistent/pipeline.asl.json',
+    );
+  });
+
+  it('throws when the definition is not JSON', () => {
+    const path = tempFile('broken.asl.json', '{"StartAt": ');
+    expect(() => buildStack(ecsConfig(), { definitionPath: path })).toThrow(
+      /broken\.asl\.json is not valid JSON/,
+    );
+  });
+
+  it('throws when ecsPassRoleArns is an empty list', () => {
+    expect(() => buildStack(ecsConfig(), { ecsPassRoleArns: [] })).toThrow(/ecsPassRoleArns is empty/);
+  });
+
+  it('throws when a task handler is missing from the project root', () => {
+    // Arrange: a root with the real ASL but no functions/
+    const root = mkdtempSync(join(tmpdir(), 'tollgate-nofns-'));
+
+    // Act / Assert
+    expect(() => buildStack(ecsConfig(), { definitionPath: DEFAULT_DEFINITION_PATH }, root)).toThrow(
+      /handler for "plan-run" not found at .*functions\/plan-run\/handler\.ts/,
+    );
+  });
+
+  it('throws at synth when the config does not fit in the 4 KB Lambda environment', () => {
+    // Arrange
+    const smokeTests = Array.from({ length: 40 }, (_, i) => ({
+      name: `check-${i}-${'x'.repeat(40)}`,
+      path: `/orders/${i}/status`,
+      expectBody: '"status":"ok"',
+    }));
+
+    // Act / Assert
+    expect(() => buildStack(ecsConfig({ smokeTests }))).toThrow(
+      /environment variables of function "plan-run" take about \d+ bytes \(TOLLGATE_CONFIG alone is \d+ bytes\); Lambda allows 4096/,
+    );
+  });
+
+  it('warns, without failing, when an environment deploys as a local process', () => {
+    // Arrange
+    const config = ecsConfig({
+      environments: [{ name: 'test', deploy: { type: 'process', command: 'node server.js', port: 4701 } }],
+    });
+
+    // Act
+    const { stack } = buildStack(config);
+
+    // Assert
+    const warnings = stack.pipeline.node.metadata
+      .filter((m) => m.type === 'aws:cdk:warning')
+      .map((m) => m.data);
+    expect(warnings).toEqual([expect.stringMatching(/environment "test" deploys as a local process/)]);
+  });
+});
+
+describe('house constructs bad input', () => {
+  const stack = () => new Stack(new App(), 'S');
+
+  it('throws when TollgateFunction memory is out of range', () => {
+    expect(
+      () =>
+        new TollgateFunction(stack(), 'F', {
+          entry: join(projectRoot(), 'functions/webhook/handler.ts'),
+          projectRoot: REPO_ROOT,
+          taskName: 'webhook',
+          memorySize: 64,
+        }),
+    ).toThrow('memorySize for "webhook" must be 128-10240 MB, got 64');
+  });
+
+  it('throws when SecureBucket noncurrentVersionDays is zero', () => {
+    const s = stack();
+    const logs = new s3.Bucket(s, 'Logs');
+    expect(
+      () => new SecureBucket(s, 'B', { accessLogs: logs, accessLogsPrefix: 'b/', noncurrentVersionDays: 0 }),
+    ).toThrow('noncurrentVersionDays must be a whole number of days >= 1, got 0');
+  });
+
+  it('throws when SecureBucket objectLockDays is fractional', () => {
+    const s = stack();
+    const logs = new s3.Bucket(s, 'Logs');
+    expect(
+      () => new SecureBucket(s, 'B', { accessLogs: logs, accessLogsPrefix: 'b/', objectLockDays: 1.5 }),
+    ).toThrow('objectLockDays must be a whole number of days >= 1, got 1.5');
+  });
+
+  it('throws when CommitRules gets no patterns', () => {
+    const s = stack();
+    const machine = sfn.StateMachine.fromStateMachineName(s, 'M', 'm');
+    expect(
+      () => new CommitRules(s, 'R', { eventBus: undefined as never, patterns: {}, stateMachine: machine }),
+    ).toThrow('CommitRules needs at least one event pattern');
+  });
+
+  it('throws when a task has no row in the grants table', () => {
+    expect(() => grantStatements('approve' as never, {} as never)).toThrow(
+      'no grants row for task "approve"; add it to FUNCTION_GRANTS',
+    );
+  });
+});

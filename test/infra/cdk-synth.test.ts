@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TASKS } from '../../functions/task-registry.js';
+import { REPO_ROOT } from '../../infra/repo-paths.js';
+import { missingHandlers } from './stack-fixture.js';
+
+/** A child environment with no AWS credentials, profile or region: synth must not need any. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_')),
+  );
+  return {
+    ...env,
+    CDK_DISABLE_VERSION_CHECK: '1',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+}
+
+const missing = missingHandlers();
+if (missing.length) {
+  console.warn(`[test/infra] SKIPPING the cdk synth test: handlers not written yet: ${missing.join(', ')}`);
+}
+
+describe('npx cdk synth', () => {
+  it.skipIf(missing.length > 0)(
+    'returns a template with the state machine and every task function when run offline from the repo root',
+    () => {
+      // Arrange
+      const out = mkdtempSync(join(tmpdir(), 'tollgate-synth-'));
+
+      // Act
+      const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
+        cwd: REPO_ROOT,
+        env: offlineEnv(),
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+
+      // Assert
+      expect(result.status, result.stderr).toBe(0);
+      const templatePath = join(out, 'Tollgate.template.json');
+      expect(existsSync(templatePath)).toBe(true);
+      const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+      const types = Object.values<{ Type: string }>(template.Resources).map((r) => r.Type);
+      expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(TASKS.length + 1);
+      // Each function was bundled by local esbuild into its own asset directory.
+      expect(readdirSync(out).filter((d) => d.startsWith('asset.')).length).toBeGreaterThanOrEqual(
+        TASKS.length + 1,
+      );
+      expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).missing).toBeUndefined();
+    },
+  );
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { codeCommitPattern, commitEventPatterns, commitPushedPattern } from '../../infra/event-patterns.js';
+import { ecsConfig } from './stack-fixture.js';
+
+describe('event-patterns', () => {
+  it('returns the tollgate.git pattern filtered by repository and configured branches', () => {
+    expect(commitPushedPattern(ecsConfig())).toEqual({
+      source: ['tollgate.git'],
+      'detail-type': ['Commit Pushed'],
+      detail: { repository: ['orders-service'], branch: ['main', 'release'] },
+    });
+  });
+
+  it('returns the CodeCommit pattern for created or updated branch heads only', () => {
+    expect(codeCommitPattern(ecsConfig())).toEqual({
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Repository State Change'],
+      detail: {
+        event: ['referenceCreated', 'referenceUpdated'],
+        referenceType: ['branch'],
+        referenceName: ['main', 'release'],
+        repositoryName: ['orders-service'],
+      },
+    });
+  });
+
+  it('returns plain JSON that survives a round trip unchanged', () => {
+    const patterns = commitEventPatterns(ecsConfig());
+    expect(JSON.parse(JSON.stringify(patterns))).toEqual(patterns);
+    expect(Object.keys(patterns)).toEqual(['TollgateCommitPushed', 'CodeCommitStateChange']);
+  });
+});
