@@ -15,7 +15,7 @@ import { type ProgramOutcome, StateProgram, type StatesBlock } from '../asl/prog
 import { isQueryLanguage, QueryLanguage } from '../asl/query/query-language.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';
-import { type ArnContext, mapRunArn, parseExecutionArn } from './arns.js';
+import { type ArnContext, mapRunArn } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
@@ -81,13 +81,7 @@ export async function runExecution(
     executionArn: exec.executionArn,
     stateMachineArn: exec.stateMachineArn,
     newRequestId: () => randomUUID(),
-    newMapRunArn: (label) =>
-      mapRunArn(
-        deps.arn,
-        stateMachine.name,
-        parseExecutionArn(exec.executionArn)?.name ?? label,
-        randomUUID(),
-      ),
+    newMapRunArn: (label) => mapRunArn(deps.arn, stateMachine.name, label ?? randomUUID(), randomUUID()),
   };
   const input = start.input ?? JSON.parse(exec.inputText);
   const context: ContextObject = {

@@ -28,6 +28,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export class HistoryNormaliser {
   private readonly uuids = new Map<string, string>();
+  private readonly jsonInputs = new Map<string, number>();
 
   constructor(private readonly options: NormaliseOptions) {}
 
@@ -74,9 +75,10 @@ export class HistoryNormaliser {
     if (key === 'region' && out === 'us-east-1') out = '<region>';
     out = out.replace(/Request ID: [0-9a-f-]{36}/g, 'Request ID: <request_id>');
     out = out.replace(
-      /mapRun:([^/]+)\/([^:]+):([0-9a-f-]{36})/g,
+      /mapRun:([^/]+)\/[0-9a-f-]{36}:[0-9a-f-]{36}/g,
       'mapRun:$1/<MapRunArnPart0_0idx>:<MapRunArnPart1_0idx>',
     );
+    out = out.replace(/mapRun:([^/]+)\/([^:]+):[0-9a-f-]{36}/g, 'mapRun:$1/$2:<MapRunArnPart1_0idx>');
     out = out.replace(UUID, (u) => {
       if (!this.uuids.has(u)) this.uuids.set(u, `<uuid:${this.uuids.size + 1}>`);
       return this.uuids.get(u)!;
@@ -88,8 +90,13 @@ export class HistoryNormaliser {
       ':stateMachine:<ArnPart_0idx>',
     );
     out = out.replace(new RegExp(`:${this.options.executionName}$`), ':<ExecArnPart_0idx>');
-    if (out === this.options.stateMachineName) out = '<ArnPart_0idx>';
-    if (out === this.options.executionName) out = '<ExecArnPart_0idx>';
+    out = out.split(this.options.executionName).join('<ExecArnPart_0idx>');
+    out = out.split(this.options.stateMachineName).join('<ArnPart_0idx>');
+    // The snapshot replaced JSON quoted inside causes with numbered placeholders.
+    out = out.replace(/(could not be found in the input )'(\{.*\})'/g, (_m, lead: string, json: string) => {
+      if (!this.jsonInputs.has(json)) this.jsonInputs.set(json, this.jsonInputs.size + 1);
+      return `${lead}'<json-input:${this.jsonInputs.get(json)}>'`;
+    });
     for (const r of this.options.replacements) {
       if ('from_regex' in r) out = out.replace(new RegExp(r.from_regex, 'g'), r.to);
     }
@@ -120,7 +127,7 @@ const LAMBDA_ERROR_DETAIL = ['stackTrace', 'trace', 'requestId'];
 export function dropLambdaTraces(value: unknown): unknown {
   if (typeof value === 'string' && value.startsWith('{') && value.includes('errorType')) {
     try {
-      return JSON.stringify(dropLambdaTraces(JSON.parse(value)));
+      return JSON.stringify(sortKeys(dropLambdaTraces(JSON.parse(value))));
     } catch {
       return value;
     }
@@ -180,6 +187,18 @@ export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

@@ -51,8 +51,9 @@ export async function runCase(meta: CaseMeta, index: number): Promise<CaseRun> {
   });
   await engine.start();
   const { service } = engine;
-  const stateMachineName = `conformance-sm-${index}`;
-  const executionName = `conformance-exec-${index}`;
+  // No separators: some cases split these names on '-' or ':'.
+  const stateMachineName = `ConformanceSm${index}`;
+  const executionName = `ConformanceExec${index}`;
   const { stateMachineArn } = (await service.dispatch('CreateStateMachine', {
     name: stateMachineName,
     definition,

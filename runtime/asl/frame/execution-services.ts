@@ -19,5 +19,5 @@ export interface ExecutionServices {
   readonly stateMachineArn: string;
   newRequestId(): string;
   /** Allocates a Map Run ARN for a distributed Map state. */
-  newMapRunArn(stateName: string): string;
+  newMapRunArn(label: string | undefined): string;
 }

@@ -43,9 +43,10 @@ export abstract class BaseState {
   async run(frame: Frame, input: unknown, inputText?: string, resume?: ResumeEntered): Promise<StateOutcome> {
     const { recorder, clock } = frame.services;
     const enteredPrevious = resume?.enteredPreviousEventId ?? frame.cursor.sourceEventId;
-    frame.context.State = {
-      Name: this.name,
-      EnteredTime: new Date(resume?.enteredTime ?? clock.now()).toISOString(),
+    // A new context object per state: earlier results may hold references into the old one.
+    frame.context = {
+      ...frame.context,
+      State: { Name: this.name, EnteredTime: new Date(resume?.enteredTime ?? clock.now()).toISOString() },
     };
     const enteredEventId = resume
       ? resume.enteredEventId

@@ -45,7 +45,11 @@ export class MapState extends ExecutionState {
     });
     if (this.distributed) {
       await recorder.add(run.frame.cursor, 'MapRunStarted', {
-        mapRunStartedEventDetails: { mapRunArn: run.frame.services.newMapRunArn(this.name) },
+        mapRunStartedEventDetails: {
+          mapRunArn: run.frame.services.newMapRunArn(
+            typeof this.definition.Label === 'string' ? this.definition.Label : undefined,
+          ),
+        },
       });
     }
     const exceeds = (failures: number) =>
@@ -144,7 +148,7 @@ export class MapState extends ExecutionState {
     job: IterationJob,
     itemsInput: unknown,
   ): Promise<unknown> {
-    frame.context.Map = { Item: { Index: job.index, Value: job.input } };
+    frame.context = { ...frame.context, Map: { Item: { Index: job.index, Value: job.input } } };
     const selector = this.definition.ItemSelector ?? this.definition.Parameters;
     if (selector === undefined) return job.input;
     const itemRun: StateRun = { ...run, frame };

@@ -23,7 +23,9 @@ export class TaskState extends ExecutionState {
         `${run.prefix} Unsupported resource: ${String(this.definition.Resource)}`,
       );
     }
-    if (frame.context.State) frame.context.State.RetryCount = retryCount;
+    // Replace rather than mutate: earlier results may hold references into the context object.
+    if (frame.context.State)
+      frame.context = { ...frame.context, State: { ...frame.context.State, RetryCount: retryCount } };
     let token: IssuedTaskToken | undefined;
     const heartbeat = await this.seconds(run, 'HeartbeatSeconds');
     if (resource.kind === 'service' && resource.pattern === IntegrationPattern.WaitForTaskToken) {
@@ -33,7 +35,7 @@ export class TaskState extends ExecutionState {
         enteredEventId: run.enteredEventId,
         heartbeatSeconds: heartbeat,
       });
-      frame.context.Task = { Token: token.token };
+      frame.context = { ...frame.context, Task: { Token: token.token } };
     }
     try {
       const parameters = await effectiveInput(run);
@@ -41,7 +43,10 @@ export class TaskState extends ExecutionState {
       return await this.invokeWithTimeout(run, resource, parameters, timeout, heartbeat, token);
     } finally {
       token?.cancel();
-      delete frame.context.Task;
+      if (frame.context.Task) {
+        const { Task: _task, ...rest } = frame.context;
+        frame.context = rest;
+      }
     }
   }
 
