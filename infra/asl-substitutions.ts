@@ -42,3 +42,24 @@ export function describeUnbound(path: string, unbound: readonly string[]): strin
     'add a task to functions/task-registry.ts or a resource binding in TollgatePipeline'
   );
 }
+
+export interface StackBindingInput {
+  /** Function ARN per task, keyed by the task's `${Placeholder}` name from functions/task-registry.ts. */
+  readonly functionArnsByPlaceholder: Readonly<Record<string, string>>;
+  readonly partition: string;
+  readonly buildProjectName: string;
+  readonly pipelineName: string;
+}
+
+/**
+ * Everything the AWS stack can bind. The local runtime's table (runtime/function-runner) binds the
+ * same names to local ARNs; a test can compare the two key sets without synthesizing a stack.
+ */
+export function stackBindings(input: StackBindingInput): Record<string, string> {
+  return {
+    ...input.functionArnsByPlaceholder,
+    BuildResource: `arn:${input.partition}:states:::codebuild:startBuild.sync`,
+    CodeBuildProjectName: input.buildProjectName,
+    PipelineName: input.pipelineName,
+  };
+}

@@ -102,7 +102,8 @@ export class BuildProject extends Construct {
           id: 'AwsSolutions-IAM5',
           reason:
             'Build uploads go under builds/<pipeline>/<commit>/, a key known only per run; CodeBuild names its ' +
-            'log streams and report groups per build; the KMS actions are limited to the project key',
+            'log streams and report groups per build; the KMS actions are limited to the project key; ' +
+            'ecr:GetAuthorizationToken is account-wide by design (only with build.image)',
           appliesTo: [
             { regex: '/^Resource::<.*\\.Arn>\\/builds\\/\\*$/g' },
             { regex: '/^Resource::arn:<AWS::Partition>:codebuild:.*:report-group\\/.*-\\*$/g' },

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
+import { stackBindings } from '../asl-substitutions.js';
 import { commitEventPatterns } from '../event-patterns.js';
 import { grantStatements } from '../function-grants.js';
 import { handlerEntry, REPO_ROOT } from '../repo-paths.js';
@@ -150,12 +151,14 @@ export class TollgatePipeline extends Construct {
     }
     this.functions = functions;
 
-    const bindings: Record<string, string> = {
-      BuildResource: `arn:${stack.partition}:states:::codebuild:startBuild.sync`,
-      CodeBuildProjectName: projectName,
-      PipelineName: config.name,
-    };
-    for (const task of TASKS) bindings[task.placeholder] = functions[task.name].functionArn;
+    const bindings = stackBindings({
+      functionArnsByPlaceholder: Object.fromEntries(
+        TASKS.map((t) => [t.placeholder, functions[t.name].functionArn]),
+      ),
+      partition: stack.partition,
+      buildProjectName: projectName,
+      pipelineName: config.name,
+    });
     this.stateMachine = new PipelineStateMachine(this, 'Pipeline', {
       definitionPath,
       bindings,

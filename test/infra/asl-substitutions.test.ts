@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../../functions/task-registry.js';
-import { placeholdersIn, readDefinition, unboundPlaceholders } from '../../infra/asl-substitutions.js';
+import {
+  placeholdersIn,
+  readDefinition,
+  stackBindings,
+  unboundPlaceholders,
+} from '../../infra/asl-substitutions.js';
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
 
 describe('asl-substitutions', () => {
@@ -33,6 +38,16 @@ describe('asl-substitutions', () => {
 
     // Act / Assert
     expect(unboundPlaceholders(definition, bindings)).toEqual([]);
+  });
+
+  it('returns the codebuild .sync integration ARN in the given partition', () => {
+    const bindings = stackBindings({
+      functionArnsByPlaceholder: {},
+      partition: 'aws-cn',
+      buildProjectName: 'b',
+      pipelineName: 'p',
+    });
+    expect(bindings.BuildResource).toBe('arn:aws-cn:states:::codebuild:startBuild.sync');
   });
 
   it('throws when the definition file is missing', () => {

@@ -56,5 +56,7 @@ describe('npx cdk synth', () => {
       );
       expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).missing).toBeUndefined();
     },
+    // Ten esbuild bundles on a shared 2-core machine take most of a minute.
+    300_000,
   );
 });
