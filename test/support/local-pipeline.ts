@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../functions/shared/clock.js';
+import { parseConfig } from '../../functions/shared/config/index.js';
+import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { FakeEngineClock } from '../../runtime/engine/clock.js';
+import { createEngine, type Engine } from '../../runtime/engine/engine.js';
+import { createFunctionRunner, type FunctionRunner } from '../../runtime/function-runner/function-runner.js';
+import { localSubstitutions, substitute } from '../../runtime/function-runner/local-substitutions.js';
+import { MemoryStore } from '../../runtime/store/memory-store.js';
+import { createGitRepo } from './git-repo.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const EXAMPLE = join(root, 'examples/orders-service');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The example's config with every environment moved to a free port and a 1s poll interval. */
+async function exampleConfig(): Promise<TollgateConfig> {
+  const mod = (await import(join(EXAMPLE, 'tollgate.config.ts'))) as { default: Record<string, unknown> };
+  const raw = structuredClone(mod.default) as {
+    environments: Array<Record<string, any>>;
+    concurrency?: unknown;
+  };
+  for (const env of raw.environments) {
+    env.deploy = { ...env.deploy, port: await freePort() };
+    env.pollInterval = '1s';
+    delete env.database;
+  }
+  delete (raw as Record<string, unknown>).database;
+  return parseConfig(raw);
+}
+
+export interface LocalPipeline {
+  readonly engine: Engine;
+  readonly clock: FakeEngineClock;
+  readonly runner: FunctionRunner;
+  readonly config: TollgateConfig;
+  readonly repo: ReturnType<typeof createGitRepo>;
+  readonly stateMachineArn: string;
+  readonly dataDir: string;
+  call<T = any>(op: string, body: unknown): Promise<T>;
+  /** Emits the tollgate.git commit event for a commit and starts a run. */
+  start(commit: string, name?: string): Promise<string>;
+  /** Runs the execution to its end, skipping time only while it sits in a Wait state. */
+  finish(executionArn: string): Promise<{ status: string; output?: any; error?: string; cause?: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real engine, the real function runner, the real local adapters and the example app in a
+ * real git repository. Time is a fake engine clock that jumps only over Wait states, so polls and
+ * lock waits take no real time while processes and sockets run for real.
+ */
+export async function createLocalPipeline(): Promise<LocalPipeline> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-pipeline-'));
+  const repoDir = mkdtempSync(join(tmpdir(), 'tollgate-example-'));
+  cpSync(EXAMPLE, repoDir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${'/'}dist`) && !src.includes('node_modules'),
+  });
+  const repo = createGitRepo({});
+  cpSync(repoDir, repo.dir, { recursive: true });
+  rmSync(repoDir, { recursive: true, force: true });
+  repo.commit('initial');
+  const config = await exampleConfig();
+  const clock = new FakeEngineClock(Date.now());
+  const fnClock: Clock = { now: () => new Date(clock.now()) };
+  const runner = createFunctionRunner({
+    dataDir,
+    config,
+    clock: fnClock,
+    notifier: { notify: async () => undefined },
+    repositories: { [config.source.repository]: repo.dir },
+  });
+  const engine = createEngine({
+    store: new MemoryStore(),
+    clock,
+    lambda: runner.invoker,
+    accountId: '000000000000',
+  });
+  await engine.start();
+  const call = (op: string, body: unknown) => engine.service.dispatch(op, body) as Promise<any>;
+  const asl = substitute(
+    readFileSync(join(root, 'statemachines/pipeline.asl.json'), 'utf8'),
+    localSubstitutions(),
+  );
+  const { stateMachineArn } = await call('CreateStateMachine', {
+    name: 'tollgate-pipeline',
+    definition: asl,
+    roleArn: 'arn:aws:iam::000000000000:role/tollgate',
+    type: 'STANDARD',
+  });
+  const git = (args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' }).trim();
+  return {
+    engine,
+    clock,
+    runner,
+    config,
+    repo,
+    stateMachineArn,
+    dataDir,
+    call,
+    async start(commit, name) {
+      const event = {
+        version: '0',
+        id: `evt-${commit.slice(0, 8)}`,
+        source: 'tollgate.git',
+        'detail-type': 'Commit Pushed',
+        time: new Date(clock.now()).toISOString(),
+        detail: {
+          repository: config.source.repository,
+          branch: 'main',
+          commit,
+          parents: [],
+          author: {
+            name: git(['log', '-1', '--format=%an', commit]),
+            email: git(['log', '-1', '--format=%ae', commit]),
+          },
+          message: git(['log', '-1', '--format=%s', commit]),
+          timestamp: git(['log', '-1', '--format=%cI', commit]),
+        },
+      };
+      const { executionArn } = await call('StartExecution', {
+        stateMachineArn,
+        name: name ?? `run-${commit.slice(0, 12)}`,
+        input: JSON.stringify(event),
+      });
+      return executionArn;
+    },
+    async finish(executionArn) {
+      for (let i = 0; i < 6000; i++) {
+        const d = await call('DescribeExecution', { executionArn });
+        if (d.status !== 'RUNNING') {
+          return {
+            status: d.status,
+            ...(d.output ? { output: JSON.parse(d.output) } : {}),
+            ...(d.error ? { error: d.error, cause: d.cause } : {}),
+          };
+        }
+        const history = await call('GetExecutionHistory', {
+          executionArn,
+          reverseOrder: true,
+          maxResults: 1,
+        });
+        const last = history.events[0]?.type;
+        const next = clock.nextTimerAt();
+        // Only jump to a Wait state's own timer, never to far-off ones such as the execution timeout.
+        if (last === 'WaitStateEntered' && next !== undefined && next - clock.now() <= 3_600_000) {
+          clock.advanceTo(next);
+        } else await new Promise((r) => setTimeout(r, 20)); // real I/O (processes, sockets) in flight
+      }
+      throw new Error(`execution ${executionArn} did not finish`);
+    },
+    async close() {
+      await engine.close();
+      await runner.close({ keepApps: false });
+    },
+  };
+}
