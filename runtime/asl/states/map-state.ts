@@ -38,11 +38,12 @@ export class MapState extends ExecutionState {
     const { recorder } = run.frame.services;
     const items = await this.items(run);
     const maxConcurrency = await this.integerField(run, 'MaxConcurrency', 0);
-    const toleratedCount = await this.integerField(run, 'ToleratedFailureCount', 0);
-    const toleratedPercent = await this.numberField(run, 'ToleratedFailurePercentage', 0);
     await recorder.add(run.frame.cursor, 'MapStateStarted', {
       mapStateStartedEventDetails: { length: items.length },
     });
+    // AWS reads the tolerated-failure fields after MapStateStarted (the recorded order).
+    const toleratedCount = await this.integerField(run, 'ToleratedFailureCount', 0);
+    const toleratedPercent = await this.numberField(run, 'ToleratedFailurePercentage', 0);
     if (this.distributed) {
       await recorder.add(run.frame.cursor, 'MapRunStarted', {
         mapRunStartedEventDetails: {
@@ -82,8 +83,7 @@ export class MapState extends ExecutionState {
           'The specified tolerated failure threshold was exceeded',
         );
       }
-      if (firstFailure?.status === 'FAILED')
-        throw new StatesError(firstFailure.error.error, firstFailure.error.causeText);
+      if (firstFailure?.status === 'FAILED') throw firstFailure.error;
     }
     if (this.distributed) await recorder.add(run.frame.cursor, 'MapRunSucceeded');
     await recorder.add(run.frame.cursor, 'MapStateSucceeded', undefined, { updateSource: false });

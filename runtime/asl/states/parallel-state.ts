@@ -1,4 +1,3 @@
-import { StatesError } from '../errors/states-error.js';
 import { StateProgram, type StatesBlock } from '../program/state-program.js';
 import { ExecutionState } from './execution-state.js';
 import { effectiveInput } from './io-processing.js';
@@ -22,7 +21,7 @@ export class ParallelState extends ExecutionState {
     for (const f of frames) run.frame.cursor.integrate(f.cursor);
     const failed = outcomes.find((o) => o.status === 'FAILED');
     if (failed && failed.status === 'FAILED') {
-      throw new StatesError(failed.error.error, failed.error.causeText);
+      throw failed.error;
     }
     await recorder.add(run.frame.cursor, 'ParallelStateSucceeded', undefined, { updateSource: false });
     return outcomes.map((o) => (o.status === 'SUCCEEDED' ? o.output : null));

@@ -105,7 +105,9 @@ async function invokeLambda(inv: TaskInvocation): Promise<unknown> {
   const functionArn = qualifyFunctionArn(params.FunctionName, services.region, services.accountId);
   const requestId = services.newRequestId();
   try {
-    const outcome = await services.lambda.invoke(functionArn, params.Payload, { signal: inv.signal });
+    // Lambda's Invoke with no (or a null) payload hands the function `{}`.
+    const payload = params.Payload === undefined || params.Payload === null ? {} : params.Payload;
+    const outcome = await services.lambda.invoke(functionArn, payload, { signal: inv.signal });
     if ('error' in outcome) throw new StatesError(outcome.error.errorType, JSON.stringify(outcome.error));
     return lambdaInvokeOutput(outcome.payload, requestId, new Date(services.clock.now()));
   } catch (err) {
