@@ -106,7 +106,7 @@ async function invokeLambda(inv: TaskInvocation): Promise<unknown> {
   const requestId = services.newRequestId();
   try {
     // Lambda's Invoke with no (or a null) payload hands the function `{}`.
-    const payload = params.Payload === undefined || params.Payload === null ? {} : params.Payload;
+    const payload = lambdaPayload(params.Payload);
     const outcome = await services.lambda.invoke(functionArn, payload, { signal: inv.signal });
     if ('error' in outcome) throw new StatesError(outcome.error.errorType, JSON.stringify(outcome.error));
     return lambdaInvokeOutput(outcome.payload, requestId, new Date(services.clock.now()));
@@ -128,4 +128,21 @@ function toTaskError(err: unknown, resource: ServiceResource, _inv: TaskInvocati
     return new StatesError(name, err.message);
   }
   return new StatesError(StatesErrorName.TaskFailed, String(err));
+}
+
+/**
+ * Lambda's Invoke takes bytes: a string Payload is sent as-is, so it must itself be JSON text
+ * (`"\"HelloWorld\""` reaches the function as `"HelloWorld"`); no or a null payload becomes `{}`.
+ */
+function lambdaPayload(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    throw new StatesError(
+      'Lambda.InvalidRequestContentException',
+      'Could not parse request body into json: Unrecognized token. (Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Proxy: null)',
+    );
+  }
 }
