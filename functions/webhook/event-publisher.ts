@@ -1,13 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { COMMIT_EVENT_DETAIL_TYPE, COMMIT_EVENT_SOURCE, type CommitPushedDetail } from './commit-event.js';
+import { EventNotDeliveredError } from './errors.js';
 import type { CommitEventPublisher } from './webhook.js';
-
-export class EventNotDeliveredError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'Tollgate.EventNotDelivered';
-  }
-}
 
 /** Puts the commit event on an EventBridge bus. */
 export class EventBridgeCommitPublisher implements CommitEventPublisher {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommitPushedDetail } from './commit-event.js';
+import { InvalidPushPayloadError } from './errors.js';
 
 const ZERO_SHA = /^0{40}$/;
 const SHA1 = /^[0-9a-f]{40}$/;
@@ -33,13 +34,6 @@ const pushPayload = z.looseObject({
 export type PushMapping =
   | { readonly kind: 'commit'; readonly detail: CommitPushedDetail }
   | { readonly kind: 'skip'; readonly reason: string };
-
-export class InvalidPushPayloadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'Tollgate.InvalidPushPayload';
-  }
-}
 
 /**
  * Maps a GitHub `push` payload to the `tollgate.git` "Commit Pushed" detail. Tag pushes and branch

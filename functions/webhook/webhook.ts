@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import type { CommitPushedDetail } from './commit-event.js';
-import { InvalidPushPayloadError, mapGitHubPush } from './github-push.js';
+import { InvalidPushPayloadError } from './errors.js';
+import { mapGitHubPush } from './github-push.js';
 import { verifyGitHubSignature } from './signature.js';
 
 /** An HTTP request as the function URL delivers it, with the body as the exact bytes GitHub signed. */
@@ -13,7 +14,10 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   readonly statusCode: number;
+  /** Empty for 204, which must not carry a body. */
   readonly body: string;
+  /** Why: for the log line, since a 204 cannot say it. */
+  readonly note: string;
 }
 
 export interface WebhookSecretSource {
@@ -38,7 +42,8 @@ const reply = (
   extra: Record<string, unknown> = {},
 ): WebhookResponse => ({
   statusCode,
-  body: JSON.stringify({ message, ...extra }),
+  body: statusCode === 204 ? '' : JSON.stringify({ message, ...extra }),
+  note: message,
 });
 
 /**

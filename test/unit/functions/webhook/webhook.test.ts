@@ -3,10 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../functions/shared/clock.js';
-import {
-  EventBridgeCommitPublisher,
-  EventNotDeliveredError,
-} from '../../../../functions/webhook/event-publisher.js';
+import { EventNotDeliveredError } from '../../../../functions/webhook/errors.js';
+import { EventBridgeCommitPublisher } from '../../../../functions/webhook/event-publisher.js';
 import { SecretsManagerWebhookSecret } from '../../../../functions/webhook/secret-source.js';
 import { signGitHubBody } from '../../../../functions/webhook/signature.js';
 import {
@@ -157,7 +155,7 @@ describe('handleWebhook', () => {
     const response = await handleWebhook(request, deps);
 
     // Assert
-    expect(response.statusCode).toBe(204);
+    expect(response).toEqual({ statusCode: 204, body: '', note: 'pong' });
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
