@@ -14,6 +14,7 @@ import {
   PutObjectCommand,
   S3ServiceException,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
@@ -40,7 +41,7 @@ type S3Stub = AwsStub<any, any, any>;
 
 /**
  * A stateful in-memory S3 behind aws-sdk-client-mock that enforces the service rules the adapter
- * depends on: If-None-Match on PutObject / CopyObject / CompleteMultipartUpload (412), the 5 MiB
+ * depends on: If-None-Match on PutObject / CopyObject / CompleteMultipartUpload (412), UploadPartCopy ranges, the 5 MiB
  * minimum part size, ETag checks on completion, the 5 GiB CopyObject limit, ChecksumSHA256
  * verification, NoSuchKey / NotFound, and ListObjectsV2 pagination in UTF-8 binary key order.
  */
@@ -63,6 +64,7 @@ export class FakeS3 {
     stub.on(CopyObjectCommand).callsFake(async (i) => this.copyObject(i));
     stub.on(CreateMultipartUploadCommand).callsFake(async (i) => this.createUpload(i));
     stub.on(UploadPartCommand).callsFake(async (i) => this.uploadPart(i));
+    stub.on(UploadPartCopyCommand).callsFake(async (i) => this.uploadPartCopy(i));
     stub.on(CompleteMultipartUploadCommand).callsFake(async (i) => this.completeUpload(i));
     stub.on(AbortMultipartUploadCommand).callsFake(async (i) => this.abortUpload(i));
     return this;
@@ -177,12 +179,36 @@ export class FakeS3 {
     Body: unknown;
   }) {
     const upload = this.upload(input);
-    if (!Number.isInteger(input.PartNumber) || input.PartNumber < 1 || input.PartNumber > 10_000)
-      throw error('InvalidArgument', 400, 'Part number must be an integer between 1 and 10000, inclusive');
+    checkPartNumber(input.PartNumber);
     const body = await toBuffer(input.Body);
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
     upload.parts.set(input.PartNumber, { body, etag });
     return { ETag: etag };
+  }
+
+  private uploadPartCopy(input: UploadPartCopyInput) {
+    const upload = this.upload(input);
+    checkPartNumber(input.PartNumber);
+    const [sourceBucket, ...rest] = input.CopySource.split('/');
+    const source = this.object(sourceBucket, decodeURIComponent(rest.join('/')), 'get');
+    let body = source.body;
+    if (input.CopySourceRange !== undefined) {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(input.CopySourceRange);
+      const start = Number(range?.[1]);
+      const end = Number(range?.[2]);
+      if (!range || start > end || end >= source.body.length)
+        throw error(
+          'InvalidArgument',
+          400,
+          'The x-amz-copy-source-range value must be of the form bytes=first-last within the object',
+        );
+      body = source.body.subarray(start, end + 1);
+    }
+    if (body.length > MAX_COPY)
+      throw error('InvalidRequest', 400, 'The specified copy range is larger than 5368709120');
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    upload.parts.set(input.PartNumber, { body: Buffer.from(body), etag });
+    return { CopyPartResult: { ETag: etag } };
   }
 
   private completeUpload(input: CompleteInput) {
@@ -290,6 +316,20 @@ interface CompleteInput {
   UploadId: string;
   IfNoneMatch?: string;
   MultipartUpload?: { Parts?: Array<{ PartNumber: number; ETag: string }> };
+}
+
+interface UploadPartCopyInput {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  PartNumber: number;
+  CopySource: string;
+  CopySourceRange?: string;
+}
+
+function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw error('InvalidArgument', 400, 'Part number must be an integer between 1 and 10000, inclusive');
 }
 
 function error(name: string, status: number, message: string): S3ServiceException {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -14,6 +13,7 @@ import type { ArtifactStore, IngestResult } from '../../ports/artifact-store.js'
 import { assertBody, assertPointerValue, BLOB_PREFIX } from '../artifact-input.js';
 import { assertKey, assertPrefix } from '../artifact-key.js';
 import { isConditionalConflict, isNotFound, isPreconditionFailed } from './s3-errors.js';
+import { copyIfAbsent } from './s3-multipart-copy.js';
 import { streamToS3 } from './s3-streaming-upload.js';
 
 export interface S3ArtifactStoreOptions {
@@ -89,20 +89,14 @@ export class S3ArtifactStore implements ArtifactStore {
     } else {
       const stagingKey = staged.stagingKey!;
       try {
-        // CopyObject honours If-None-Match on the destination, so the content address is written once.
-        created = await this.conditional(() =>
-          this.client.send(
-            new CopyObjectCommand({
-              Bucket: this.bucket,
-              Key: this.s3Key(key),
-              CopySource: `${this.bucket}/${encodeURIComponent(stagingKey)}`,
-              MetadataDirective: 'REPLACE',
-              ContentType: 'application/octet-stream',
-              Metadata: metadata,
-              IfNoneMatch: '*',
-            }),
-          ),
-        );
+        created = await copyIfAbsent(this.client, {
+          bucket: this.bucket,
+          sourceKey: stagingKey,
+          targetKey: this.s3Key(key),
+          size: staged.size,
+          contentType: 'application/octet-stream',
+          metadata,
+        });
       } finally {
         await this.client
           .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: stagingKey }))

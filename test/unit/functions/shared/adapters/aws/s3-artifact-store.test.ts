@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
-  CopyObjectCommand,
+  CompleteMultipartUploadCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,10 +46,28 @@ describe('S3ArtifactStore', () => {
       // Assert
       const parts = s3.commandCalls(UploadPartCommand).map((c) => (c.args[0].input.Body as Buffer).length);
       expect(parts).toEqual([5 * MiB, 5 * MiB, MiB + 5]);
-      expect(s3.commandCalls(CopyObjectCommand)[0].args[0].input).toMatchObject({ IfNoneMatch: '*' });
+      expect(s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input.CopySourceRange)).toEqual([
+        `bytes=0-${bytes.length - 1}`,
+      ]);
+      expect(s3.commandCalls(CompleteMultipartUploadCommand).at(-1)?.args[0].input).toMatchObject({
+        Key: result.key,
+        IfNoneMatch: '*',
+      });
       expect(fake.keys('artifacts')).toEqual([result.key]);
       expect(fake.uploads.size).toBe(0);
       expect(result.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    });
+
+    it('returns created false and leaves no open upload when a multi-part artifact is ingested again', async () => {
+      // Arrange
+      const bytes = Buffer.alloc(6 * MiB, 3);
+      const first = await store.ingest(Readable.from([bytes]));
+      // Act
+      const second = await store.ingest(Readable.from([bytes]));
+      // Assert
+      expect(second).toEqual({ ...first, created: false });
+      expect(fake.keys('artifacts')).toEqual([first.key]);
+      expect(fake.uploads.size).toBe(0);
     });
 
     it('sends one conditional put carrying the sha256 checksum when the artifact fits in one part', async () => {
