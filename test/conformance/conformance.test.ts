@@ -14,10 +14,20 @@ import { type CaseMeta, CONFORMANCE_DIR, ROLE_ARN, runCase } from './run-case.js
 const index = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'index.json'), 'utf8')) as { cases: CaseMeta[] };
 
 /**
- * Cases where we knowingly differ from the recording, with the argument. Empty means every case is
- * compared in full.
+ * Cases whose recorded history we do not match event for event, with the argument. For these the
+ * final result (expected.result.json) is still compared exactly.
  */
-const KNOWN_DEVIATIONS: Readonly<Record<string, string>> = {};
+const KNOWN_DEVIATIONS: Readonly<Record<string, string>> = {
+  scenarios__base_scenarios__parallel_state_nested:
+    "The README says LocalStack's SfnNoneRecursiveParallelTransformer mangled this nested case further: " +
+    "the recording lacks the inner ParallelStateL2's ParallelStateExited, which AWS always publishes when " +
+    'a Parallel state succeeds (see the outer ParallelStateExited in the same recording). We publish it.',
+  scenarios__base_scenarios__map_state_nested_config_distributed:
+    'Only previousEventId of MapStateExited differs (recorded 6 = MapRunStarted, ours 7 = MapRunSucceeded). ' +
+    'The four other recorded distributed maps (map_state_config_distributed_item_selector and the three ' +
+    'legacy_config_distributed cases) link MapStateExited to MapRunSucceeded; with one ordering rule we ' +
+    'follow the majority of recordings.',
+};
 
 type Event = Record<string, unknown>;
 
@@ -30,15 +40,21 @@ function expectedFile(meta: CaseMeta, file: string): unknown {
 }
 
 let passed = 0;
+let deviations = 0;
 
 describe('conformance (recorded AWS executions)', () => {
   afterAll(() => {
-    console.log(`conformance: ${passed}/${index.cases.length} recorded cases pass`);
+    console.log(
+      `conformance: ${passed}/${index.cases.length} recorded cases pass ` +
+        `(${passed - deviations} full history, ${deviations} result only as listed known deviations)`,
+    );
   });
 
   index.cases.forEach((meta, i) => {
     const deviation = KNOWN_DEVIATIONS[meta.name];
-    it.skipIf(deviation !== undefined)(`matches the recorded history of ${meta.name}`, async () => {
+    const title =
+      deviation === undefined ? 'matches the recorded history of' : 'matches the recorded result of';
+    it(`${title} ${meta.name}`, async () => {
       // Arrange
       const names = meta.extra_snapshot_replacements.flatMap((r) => ('to' in r ? [r.to] : []));
       const expectedHistory = (expectedFile(meta, 'expected.history.json') as { events: Event[] }).events;
@@ -67,7 +83,9 @@ describe('conformance (recorded AWS executions)', () => {
 
       // Assert
       expect(prepare(actualResult, names)).toEqual(prepare(expectedResult, names));
-      if (meta.history_compare === 'exact') {
+      if (deviation !== undefined) {
+        deviations += 1;
+      } else if (meta.history_compare === 'exact') {
         expect(prepare(actual, names)).toEqual(prepare(expectedHistory, names));
       } else {
         compareParallelMultiset(actual, expectedHistory, names);

@@ -10,7 +10,7 @@ export interface StatesBlock {
 
 export type ProgramOutcome =
   | { readonly status: 'SUCCEEDED'; readonly output: unknown }
-  | { readonly status: 'FAILED'; readonly error: StatesError };
+  | { readonly status: 'FAILED'; readonly error: StatesError; readonly failedState?: BaseState };
 
 /** Observes transitions so the engine can checkpoint where a thread of work is. */
 export type TransitionObserver = (event: {
@@ -61,7 +61,7 @@ export class StateProgram {
         return { status: 'FAILED', error: toStatesError(thrown) };
       }
       text = undefined;
-      if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error };
+      if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error, failedState: state };
       if (outcome.kind === 'end') return { status: 'SUCCEEDED', output: outcome.output };
       name = outcome.next;
       current = outcome.output;

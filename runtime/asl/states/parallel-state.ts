@@ -17,7 +17,18 @@ export class ParallelState extends ExecutionState {
     const { recorder } = run.frame.services;
     await recorder.add(run.frame.cursor, 'ParallelStateStarted');
     const frames = this.branches.map(() => run.frame.fork(run.language));
-    const outcomes = await Promise.all(this.branches.map((branch, i) => branch.run(frames[i], input)));
+    const outcomes = await Promise.all(
+      this.branches.map(async (branch, i) => {
+        const outcome = await branch.run(frames[i], input);
+        // AWS marks a task-like state that failed a branch as aborted, since the Parallel state
+        // (not the branch state) now owns the failure.
+        const failedType = outcome.status === 'FAILED' ? outcome.failedState?.type : undefined;
+        if (failedType === 'Task' || failedType === 'Map' || failedType === 'Parallel') {
+          await recorder.add(frames[i].cursor, `${failedType}StateAborted`);
+        }
+        return outcome;
+      }),
+    );
     for (const f of frames) run.frame.cursor.integrate(f.cursor);
     const failed = outcomes.find((o) => o.status === 'FAILED');
     if (failed && failed.status === 'FAILED') {
