@@ -1,0 +1,181 @@
+import { loadMigrationsFromTarball } from '../migrate-database/migration-files.js';
+import { releaseMetadataKey, releaseVersion, sequenceKey } from '../register-release/release-keys.js';
+import type { TollgateConfig } from '../shared/config/schema.js';
+import { type CurrentRelease, currentRelease } from '../shared/ledger/ledger-queries.js';
+import type { ArtifactStore } from '../shared/ports/artifact-store.js';
+import type { Ledger } from '../shared/ports/ledger.js';
+import type { ReleaseMetadata, ReleaseRef } from '../shared/release.js';
+
+/**
+ * What an approver sees: what would change compared with the release now in the environment, and
+ * how the release fared in the previous environment. Anything Tollgate cannot know is said to be
+ * unknown, with the reason, rather than guessed.
+ */
+export interface EvidenceSummary {
+  readonly release: { readonly version: string; readonly commit: string; readonly digest: string };
+  readonly current: CurrentRelease | null;
+  readonly commits: {
+    /** `releases`: the commits that became releases in between (a push of several commits shows its head only). */
+    readonly known: 'releases' | 'unknown';
+    readonly note: string;
+    readonly items: ReadonlyArray<{
+      readonly commit: string;
+      readonly version?: string;
+      readonly author?: string;
+      readonly message?: string;
+    }>;
+    readonly parents: readonly string[];
+  };
+  readonly migrationsAdded: {
+    readonly known: boolean;
+    readonly names: readonly string[];
+    readonly note?: string;
+  };
+  readonly previousEnvironment: {
+    readonly name: string;
+    readonly smokeTests: unknown;
+    readonly dataChecks: unknown;
+  } | null;
+}
+
+export interface EvidenceInput {
+  readonly pipeline: string;
+  readonly environment: string;
+  readonly release: ReleaseRef;
+  readonly parents: readonly string[];
+  readonly previousEnvironment: EvidenceSummary['previousEnvironment'];
+}
+
+export interface EvidencePorts {
+  readonly config: Pick<TollgateConfig, 'database'>;
+  readonly ledger: Ledger;
+  readonly artifacts: ArtifactStore;
+}
+
+/** Lists at most this many releases in between; an approver needs the gist, not a full log. */
+const MAX_RELEASES = 50;
+const SEQUENCE = /^r(\d+)-/;
+
+export async function buildEvidence(input: EvidenceInput, ports: EvidencePorts): Promise<EvidenceSummary> {
+  const entries = await ports.ledger.query({
+    pipeline: input.pipeline,
+    environment: input.environment,
+    kinds: ['promotion', 'rollback', 'approval-decision'],
+  });
+  const current = currentRelease(entries, input.environment);
+  return {
+    release: { version: input.release.version, commit: input.release.commit, digest: input.release.digest },
+    current,
+    commits: { ...(await commitsBetween(input, current, ports.artifacts)), parents: [...input.parents] },
+    migrationsAdded: await migrationsAdded(input, current, ports),
+    previousEnvironment: input.previousEnvironment,
+  };
+}
+
+async function commitsBetween(
+  input: EvidenceInput,
+  current: CurrentRelease | null,
+  artifacts: ArtifactStore,
+): Promise<Omit<EvidenceSummary['commits'], 'parents'>> {
+  const own = { commit: input.release.commit, version: input.release.version };
+  if (!current) {
+    return { known: 'unknown', note: `nothing has been promoted to ${input.environment} yet`, items: [own] };
+  }
+  const from = Number(SEQUENCE.exec(current.version)?.[1]);
+  const to = Number(SEQUENCE.exec(input.release.version)?.[1]);
+  if (!Number.isInteger(from) || !Number.isInteger(to)) {
+    return { known: 'unknown', note: 'release versions do not carry a sequence number', items: [own] };
+  }
+  if (to === from)
+    return { known: 'releases', note: `${input.environment} already runs this release`, items: [] };
+  if (to < from) {
+    return {
+      known: 'releases',
+      note: `${input.release.version} is older than ${current.version}, which ${input.environment} runs now`,
+      items: [own],
+    };
+  }
+  const items: Array<EvidenceSummary['commits']['items'][number]> = [];
+  const first = Math.max(from + 1, to - MAX_RELEASES + 1);
+  for (let n = first; n <= to; n++) {
+    const claim = await readJson<{ commit?: string }>(artifacts, sequenceKey(input.pipeline, n));
+    if (!claim?.commit) continue; // a run that crashed after claiming the number: no release
+    const version = releaseVersion(n, claim.commit);
+    const meta = await readJson<ReleaseMetadata>(artifacts, releaseMetadataKey(input.pipeline, version));
+    items.push({
+      commit: claim.commit,
+      version,
+      ...(meta
+        ? { author: `${meta.author.name} <${meta.author.email}>`, message: meta.message.split('\n')[0] }
+        : {}),
+    });
+  }
+  const skipped = first - (from + 1);
+  return {
+    known: 'releases',
+    note: `releases after ${current.version}; commits pushed together with them are not listed one by one${skipped > 0 ? `; the ${skipped} oldest are left out` : ''}`,
+    items,
+  };
+}
+
+async function migrationsAdded(
+  input: EvidenceInput,
+  current: CurrentRelease | null,
+  ports: EvidencePorts,
+): Promise<EvidenceSummary['migrationsAdded']> {
+  const dir = ports.config.database?.migrations;
+  if (!dir) return { known: false, names: [], note: 'the pipeline has no database block' };
+  let after: string[];
+  try {
+    after = await migrationNames(ports.artifacts, input.release.artifactKey, dir);
+  } catch (error) {
+    return {
+      known: false,
+      names: [],
+      note: `could not read ${input.release.version}'s migrations: ${message(error)}`,
+    };
+  }
+  if (!current) {
+    return {
+      known: true,
+      names: after,
+      note: `nothing promoted to ${input.environment} yet: all are new to it`,
+    };
+  }
+  const meta = await readJson<ReleaseMetadata>(
+    ports.artifacts,
+    releaseMetadataKey(input.pipeline, current.version),
+  );
+  if (!meta)
+    return {
+      known: false,
+      names: [],
+      note: `the metadata of ${current.version} is not in the artifact store`,
+    };
+  let before: string[];
+  try {
+    before = await migrationNames(ports.artifacts, meta.artifactKey, dir);
+  } catch (error) {
+    return {
+      known: false,
+      names: [],
+      note: `could not read ${current.version}'s migrations: ${message(error)}`,
+    };
+  }
+  const old = new Set(before);
+  return { known: true, names: after.filter((name) => !old.has(name)) };
+}
+
+async function migrationNames(artifacts: ArtifactStore, key: string, dir: string): Promise<string[]> {
+  const migrations = await loadMigrationsFromTarball(await artifacts.open(key), dir);
+  return migrations.map((m) => m.name);
+}
+
+async function readJson<T>(artifacts: ArtifactStore, key: string): Promise<T | undefined> {
+  const text = await artifacts.getText(key);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,43 @@
+import type { ApprovalRecord } from '../shared/ports/approval-store.js';
+import type { Notification } from '../shared/ports/notifier.js';
+
+/**
+ * The approvers' notice. Built from the human-readable record, which has no token, so no notifier
+ * can leak one; `data` carries what a console or chat integration needs to link to the approval.
+ */
+export function approvalNotification(record: ApprovalRecord): Notification {
+  const evidence = record.evidence as {
+    current?: { version?: string } | null;
+    migrationsAdded?: { known?: boolean; names?: string[] };
+    commits?: { items?: unknown[] };
+  };
+  const migrations = evidence.migrationsAdded?.known
+    ? evidence.migrationsAdded.names?.length
+      ? evidence.migrationsAdded.names.join(', ')
+      : 'none'
+    : 'unknown';
+  const quorum = record.minApprovals > 1 ? ` (${record.minApprovals} approvals needed)` : '';
+  const body = [
+    `${record.release.version} (commit ${record.commit.commit.slice(0, 7)} by ${record.commit.author.name}) waits for approval into ${record.environment}${quorum}.`,
+    `Message: ${record.commit.message.split('\n')[0]}`,
+    `Now in ${record.environment}: ${evidence.current?.version ?? 'nothing'}`,
+    `Releases in between: ${evidence.commits?.items?.length ?? 'unknown'}; migrations added: ${migrations}`,
+    `Approvers: ${record.approvers.join(', ')}`,
+    `Expires: ${record.expiresAt}`,
+    `Decide with: tollgate approve ${record.executionArn} --env ${record.environment}`,
+  ].join('\n');
+  return {
+    subject: `${record.pipeline}: approve ${record.release.version} into ${record.environment}`,
+    body,
+    data: {
+      kind: 'approval-requested',
+      approvalId: record.id,
+      pipeline: record.pipeline,
+      environment: record.environment,
+      executionArn: record.executionArn,
+      release: record.release.version,
+      commit: record.commit.commit,
+      expiresAt: record.expiresAt,
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { targetEnvironment } from '../deploy/target-environment.js';
+import { approvalId, tokenHash } from '../shared/approvals/approval-id.js';
+import { approvalEntry } from '../shared/approvals/approval-ledger.js';
+import { deliverDecision } from '../shared/approvals/deliver-decision.js';
+import { ApprovalStateError } from '../shared/approvals/errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { EnvironmentConfig, TollgateConfig } from '../shared/config/schema.js';
+import { InvalidInputError } from '../shared/errors.js';
+import type { ApprovalCommit, ApprovalRecord, ApprovalStore } from '../shared/ports/approval-store.js';
+import type { ArtifactStore } from '../shared/ports/artifact-store.js';
+import type { Ledger } from '../shared/ports/ledger.js';
+import type { Notifier } from '../shared/ports/notifier.js';
+import type { TaskCallback } from '../shared/ports/task-callback.js';
+import type { ReleaseRef } from '../shared/release.js';
+import { buildEvidence, type EvidenceSummary } from './evidence.js';
+import { approvalNotification } from './notification.js';
+
+/**
+ * request-approval: the gate's task (`lambda:invoke.waitForTaskToken`). Stores the pending approval
+ * with a hash of the token (the token itself apart, see ApprovalStore), builds the evidence summary,
+ * appends `approval-requested` to the ledger and notifies the approvers. The run then waits until
+ * approve, cancel-pending or the state's TimeoutSeconds ends it.
+ *
+ * Input:  { executionArn, stateName, pipeline, environment, release: ReleaseRef, commit,
+ *           approval?: { approvers, minApprovals, timeoutSeconds, allowSelfApproval },
+ *           previousEnvironment: { name, smokeTests, dataChecks } | null, taskToken }
+ * Output: { approvalId, status, expiresAt, created, tokenReplaced } (ignored by the waiting state).
+ *
+ * Re-invoked (a Retry, or a crash), it finds the same approval by executionArn + environment and
+ * keeps its expiry and votes; Step Functions issues a new token per attempt, so the stored token is
+ * replaced. If that approval was already decided, the decision is delivered again to the new token.
+ */
+export interface RequestApprovalInput {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly pipeline: string;
+  readonly environment: string;
+  readonly release: ReleaseRef;
+  readonly commit: ApprovalCommit & { readonly parents?: readonly string[] };
+  readonly approval?: {
+    readonly approvers: readonly string[];
+    readonly minApprovals: number;
+    readonly timeoutSeconds: number;
+    readonly allowSelfApproval: boolean;
+  } | null;
+  readonly previousEnvironment?: EvidenceSummary['previousEnvironment'];
+  readonly taskToken: string;
+}
+
+export interface RequestApprovalPorts {
+  readonly config: TollgateConfig;
+  readonly clock: Clock;
+  readonly ledger: Ledger;
+  readonly artifacts: ArtifactStore;
+  readonly notifier: Notifier;
+  readonly approvals: ApprovalStore;
+  readonly callback: TaskCallback;
+}
+
+export interface RequestApprovalOutput {
+  readonly approvalId: string;
+  readonly status: ApprovalRecord['status'];
+  readonly expiresAt: string;
+  readonly created: boolean;
+  readonly tokenReplaced: boolean;
+}
+
+export async function requestApproval(
+  input: RequestApprovalInput,
+  ports: RequestApprovalPorts,
+): Promise<RequestApprovalOutput> {
+  const env = targetEnvironment(ports.config, input.pipeline, input.environment);
+  const rules = approvalRules(env, input);
+  const id = approvalId(input.executionArn, env.name);
+  const now = ports.clock.now();
+  const existing = await ports.approvals.get(id);
+  const evidence =
+    existing?.evidence ??
+    ((await buildEvidence(
+      {
+        pipeline: input.pipeline,
+        environment: env.name,
+        release: input.release,
+        parents: input.commit.parents ?? [],
+        previousEnvironment: input.previousEnvironment ?? null,
+      },
+      ports,
+    )) as unknown as Record<string, unknown>);
+  const { record, created, tokenReplaced } = await ports.approvals.createPending(
+    {
+      id,
+      pipeline: input.pipeline,
+      executionArn: input.executionArn,
+      stateName: input.stateName,
+      environment: env.name,
+      release: input.release,
+      commit: commitOf(input.commit),
+      approvers: rules.approvers,
+      minApprovals: rules.minApprovals,
+      allowSelfApproval: rules.allowSelfApproval,
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + rules.timeout * 1000).toISOString(),
+      evidence,
+    },
+    input.taskToken,
+  );
+  if (record.status !== 'pending' && record.tokenHash !== tokenHash(input.taskToken)) {
+    await redeliver(record, input.taskToken, ports);
+  }
+  const { created: logged } = await ports.ledger.append(
+    approvalEntry('approval-requested', record, {
+      at: record.requestedAt,
+      actor: 'tollgate',
+      idempotencyKey: `${input.executionArn}#${input.stateName}#${env.name}`,
+      data: {
+        approvers: record.approvers,
+        allowSelfApproval: record.allowSelfApproval,
+        expiresAt: record.expiresAt,
+        author: record.commit.author,
+        evidence: record.evidence,
+      },
+    }),
+  );
+  // Notify once: on the invocation that wrote the ledger entry (a crash before it means nobody was told).
+  if (logged && record.status === 'pending') await ports.notifier.notify(approvalNotification(record));
+  return { approvalId: id, status: record.status, expiresAt: record.expiresAt, created, tokenReplaced };
+}
+
+function approvalRules(env: EnvironmentConfig, input: RequestApprovalInput) {
+  const configured = env.approval;
+  if (!configured) {
+    throw new InvalidInputError(
+      `environment "${env.name}" has no approval block in the config; nothing to request`,
+    );
+  }
+  const asked = input.approval;
+  // The run's plan was made from the config; if they disagree the config changed under the run and
+  // the people who may approve are unclear, so refuse rather than pick one.
+  if (
+    asked &&
+    (asked.minApprovals !== configured.minApprovals ||
+      asked.allowSelfApproval !== configured.allowSelfApproval ||
+      asked.timeoutSeconds !== configured.timeout ||
+      [...asked.approvers].sort().join('\n') !== [...configured.approvers].sort().join('\n'))
+  ) {
+    throw new InvalidInputError(
+      `the run's approval settings for "${env.name}" differ from the deployed config; start a new run`,
+    );
+  }
+  return configured;
+}
+
+function commitOf(commit: RequestApprovalInput['commit']): ApprovalCommit {
+  const { repository, branch, commit: id, author, message, timestamp } = commit;
+  return {
+    repository,
+    branch,
+    commit: id,
+    author: { name: author.name, email: author.email },
+    message,
+    timestamp,
+  };
+}
+
+async function redeliver(record: ApprovalRecord, token: string, ports: RequestApprovalPorts): Promise<void> {
+  if (record.status === 'expired') {
+    throw new ApprovalStateError(`approval ${record.id} expired at ${record.expiresAt}; start a new run`);
+  }
+  const result = await deliverDecision(record, ports, token);
+  if (!result.delivered) {
+    throw new ApprovalStateError(
+      `approval ${record.id} is ${record.status} but could not be delivered: ${result.error}`,
+    );
+  }
+}
