@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, type FileHandle, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ImmutableConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
@@ -41,19 +41,20 @@ export class DirArtifactStore implements ArtifactStore {
     const handle = await open(tmp, 'wx');
     const hash = createHash('sha256');
     let size = 0;
+    // One write stays in flight while the next chunk is hashed, so hashing and disk I/O overlap.
+    let pending: Promise<void> | undefined;
     try {
-      // One write stays in flight while the next chunk is hashed, so hashing and disk I/O overlap.
-      let pending: Promise<unknown> | undefined;
       for await (const chunk of source) {
         const bytes = toBytes(chunk);
         hash.update(bytes);
         size += bytes.byteLength;
         await pending;
-        pending = handle.write(bytes);
+        pending = writeAll(handle, bytes);
       }
       await pending;
       await handle.sync();
     } catch (error) {
+      await pending?.catch(() => undefined);
       await handle.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw error;
@@ -163,6 +164,16 @@ export class DirArtifactStore implements ArtifactStore {
 
   private path(key: string): string {
     return join(this.root, key);
+  }
+}
+
+/** write(2) may write less than asked (e.g. near a full disk); a short write must not truncate a blob. */
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    if (bytesWritten === 0) throw new Error('write made no progress');
+    offset += bytesWritten;
   }
 }
 
