@@ -1,6 +1,6 @@
 import type { MaskingRuleConfig } from '../shared/config/schema.js';
 import { describeTable, requireColumn, type TableInfo } from '../shared/database/catalog.js';
-import { type PgClient, withClient } from '../shared/database/pg-client.js';
+import { inTransaction, type PgClient, withClient } from '../shared/database/pg-client.js';
 import { countRows } from '../shared/database/row-counts.js';
 import { ConfigError, InvalidInputError, MaskingFailedError } from '../shared/errors.js';
 import {
@@ -52,33 +52,40 @@ export async function verifyMasking(input: VerifyMaskingInput): Promise<VerifyMa
   const byTable = new Map<string, MaskingRuleConfig[]>();
   for (const rule of input.rules) byTable.set(rule.table, [...(byTable.get(rule.table) ?? []), rule]);
 
+  // The source is read in one read-only snapshot transaction: nothing can be written to it, and
+  // every source figure describes the same moment.
   return withClient(
     input.sourceConnectionString,
     (source) =>
-      withClient(
-        input.connectionString,
-        async (target) => {
-          const evidence: MaskingEvidence[] = [];
-          for (const [table, rules] of byTable) {
-            evidence.push(
-              ...(await verifyTable(target, source, table, rules, sampleSize, input.sourceRowCounts)),
-            );
-          }
-          const failed = evidence.filter((e) => !e.passed);
-          if (failed.length > 0) {
-            const what = failed
-              .map((e) => `${e.check} ${e.table}${e.column ? `.${e.column}` : ''} (${e.detail})`)
-              .join('; ');
-            throw new MaskingVerificationError(
-              `masking verification failed: ${failed.length} of ${evidence.length} checks: ${what}`,
-              evidence,
-            );
-          }
-          return { passed: true as const, evidence };
-        },
-        { applicationName: 'tollgate-verify-masking' },
+      inTransaction(
+        source,
+        () =>
+          withClient(
+            input.connectionString,
+            async (target) => {
+              const evidence: MaskingEvidence[] = [];
+              for (const [table, rules] of byTable) {
+                evidence.push(
+                  ...(await verifyTable(target, source, table, rules, sampleSize, input.sourceRowCounts)),
+                );
+              }
+              const failed = evidence.filter((e) => !e.passed);
+              if (failed.length > 0) {
+                const what = failed
+                  .map((e) => `${e.check} ${e.table}${e.column ? `.${e.column}` : ''} (${e.detail})`)
+                  .join('; ');
+                throw new MaskingVerificationError(
+                  `masking verification failed: ${failed.length} of ${evidence.length} checks: ${what}`,
+                  evidence,
+                );
+              }
+              return { passed: true as const, evidence };
+            },
+            { applicationName: 'tollgate-verify-masking' },
+          ),
+        'REPEATABLE READ READ ONLY',
       ),
-    { readOnly: true, applicationName: 'tollgate-verify-masking-source' },
+    { applicationName: 'tollgate-verify-masking-source' },
   );
 }
 

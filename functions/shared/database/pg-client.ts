@@ -4,9 +4,12 @@ import { isPostgresUrl, redactConnectionString } from './connection-string.js';
 
 export type PgClient = pg.Client;
 
+/*
+ * No session-level settings (SET …) here: PGlite serves every socket connection from one backend,
+ * so a session setting would leak into the app's connections. Read-only access to the source is a
+ * `BEGIN READ ONLY` transaction instead (see inTransaction), which PGlite's queue isolates.
+ */
 export interface ConnectOptions {
-  /** Every transaction on the session is read-only; used when reading the production source. */
-  readonly readOnly?: boolean;
   /** Label shown in pg_stat_activity. */
   readonly applicationName?: string;
 }
@@ -25,7 +28,6 @@ export async function connect(connectionString: string, options: ConnectOptions 
   client.on('error', () => undefined);
   try {
     await client.connect();
-    if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   } catch (cause) {
     await client.end().catch(() => undefined);
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
@@ -53,9 +55,13 @@ export async function withClient<T>(
 export async function inTransaction<T>(
   client: PgClient,
   work: () => Promise<T>,
-  mode: 'READ WRITE' | 'READ ONLY' = 'READ WRITE',
+  mode: 'READ WRITE' | 'READ ONLY' | 'REPEATABLE READ READ ONLY' = 'READ WRITE',
 ): Promise<T> {
-  await client.query(`BEGIN ${mode}`);
+  await client.query(
+    mode === 'REPEATABLE READ READ ONLY'
+      ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
+      : `BEGIN ${mode}`,
+  );
   try {
     const result = await work();
     await client.query('COMMIT');

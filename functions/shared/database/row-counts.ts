@@ -1,5 +1,5 @@
 import { describeTable } from './catalog.js';
-import { type PgClient, withClient } from './pg-client.js';
+import { inTransaction, type PgClient, withClient } from './pg-client.js';
 
 /** Exact `count(*)` per table; table names go through the catalog and are quoted. */
 export async function countRows(
@@ -25,14 +25,7 @@ export async function recordSourceRowCounts(
 ): Promise<Record<string, number>> {
   return withClient(
     connectionString,
-    async (client) => {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        return await countRows(client, tables);
-      } finally {
-        await client.query('ROLLBACK').catch(() => undefined);
-      }
-    },
-    { readOnly: true, applicationName: 'tollgate-source-counts' },
+    (client) => inTransaction(client, () => countRows(client, tables), 'REPEATABLE READ READ ONLY'),
+    { applicationName: 'tollgate-source-counts' },
   );
 }
