@@ -1,0 +1,158 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
+import { FileLogStore } from '../../../../runtime/store/file-log-store.js';
+import { EngineHarness } from './engine-harness.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+
+/**
+ * A "crash" here abandons the first engine without closing it (its fake clock is never moved
+ * again, so nothing of it runs) and opens a second engine on the same data directory.
+ */
+describe('engine recovery from the durable log', () => {
+  let dir: string;
+  let first: EngineHarness | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tollgate-engine-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function crashAndRestart(
+    calls: Record<string, (e: unknown) => unknown> = {},
+  ): Promise<EngineHarness> {
+    // The file store's directory lock belongs to the crashed engine; release it as the OS would.
+    await (first!.store as FileLogStore).close();
+    const clock = new FakeEngineClock(first!.clock.now());
+    const second = new EngineHarness({ handlers: calls, store: await FileLogStore.open(dir), clock });
+    await second.engine.start();
+    return second;
+  }
+
+  it('fires a Wait at its original time after a restart', async () => {
+    // Arrange
+    first = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Pause',
+      States: { Pause: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
+    });
+    const exec = await first.start(sm, { a: 1 });
+    await first.settle();
+    first.clock.advance(30_000);
+
+    // Act
+    const second = await crashAndRestart();
+    second.clock.advance(29_000);
+    const before = await second.describe(exec);
+    second.clock.advance(1_000);
+    const after = await second.describe(exec);
+
+    // Assert
+    expect(before.status).toBe('RUNNING');
+    expect(after.status).toBe('SUCCEEDED');
+    expect(JSON.parse(after.output!)).toEqual({ a: 1 });
+    const types = (await second.history(exec)).map((e) => e.type);
+    expect(types).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await second.engine.close();
+  });
+
+  it('keeps a pending task token valid across a restart', async () => {
+    // Arrange
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Approve',
+      States: {
+        Approve: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'notify', Payload: { 'token.$': '$$.Task.Token' } },
+          End: true,
+        },
+      },
+    });
+    const exec = await first.start(sm);
+    const token = await first.tokenOf(exec);
+
+    // Act
+    const second = await crashAndRestart({ notify: () => ({}) });
+    await second.settle();
+    await second.call('SendTaskSuccess', { taskToken: token, output: '{"ok":true}' });
+
+    // Assert
+    const described = await second.describe(exec);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ ok: true });
+    await second.engine.close();
+  });
+
+  it('invokes an in-flight task again after a restart (at-least-once)', async () => {
+    // Arrange: the first engine's function never returns, as if the process died mid-call.
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { work: () => new Promise(() => {}) },
+    });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Work',
+      States: {
+        Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:work', End: true },
+      },
+    });
+    const exec = await first.start(sm, { job: 7 });
+    await first.settle();
+    const calls: unknown[] = [];
+
+    // Act
+    const second = await crashAndRestart({ work: (event) => calls.push(event) && { done: true } });
+
+    // Assert
+    const described = await second.describe(exec);
+    expect(calls).toEqual([{ job: 7 }]);
+    expect(described.status).toBe('SUCCEEDED');
+    const types = (await second.history(exec)).map((e) => e.type);
+    expect(types.filter((t) => t === 'TaskStateEntered')).toHaveLength(1);
+    expect(types.filter((t) => t === 'LambdaFunctionScheduled')).toHaveLength(2);
+    await second.engine.close();
+  });
+
+  it('restores finished executions with their status, output and history', async () => {
+    // Arrange
+    first = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Result: 5, End: true } },
+    });
+    const exec = await first.start(sm);
+    expect((await first.describe(exec)).status).toBe('SUCCEEDED');
+    const original = await first.history(exec);
+
+    // Act
+    const second = await crashAndRestart();
+
+    // Assert
+    expect(await second.describe(exec)).toMatchObject({ status: 'SUCCEEDED', output: '5' });
+    expect(await second.history(exec)).toEqual(original);
+    await second.engine.close();
+  });
+});
