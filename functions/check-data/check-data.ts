@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { DataCheckConfig } from '../shared/config/schema.js';
 import { describePgError } from '../shared/database/masked-value.js';
 import { inTransaction, withClient } from '../shared/database/pg-client.js';
-import { DataCheckFailedError, TollgateError } from '../shared/errors.js';
+import { ConfigError, DataCheckFailedError, TollgateError } from '../shared/errors.js';
 import { checkName, type DataCheckEvidence, runCheck } from './data-checks.js';
 
 export interface CheckDataInput {
@@ -47,6 +47,9 @@ export async function checkData(input: CheckDataInput, ports: { clock: Clock }):
               const { count, sample } = await runCheck(client, check, input.sourceRowCounts);
               out.push({ check: name, type: check.type, passed: count === 0, count, sample });
             } catch (cause) {
+              if (cause instanceof ConfigError && !cause.message.startsWith('check "')) {
+                throw new ConfigError(`check "${name}": ${cause.message}`, { cause });
+              }
               if (cause instanceof TollgateError) throw cause;
               const pg = describePgError(cause);
               throw new DataCheckFailedError(`check "${name}" could not run: ${pg.code} ${pg.message}`, {
