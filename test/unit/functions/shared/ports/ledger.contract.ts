@@ -36,7 +36,7 @@ export function ledgerContract(name: string, setup: () => Promise<LedgerFixture>
       // Arrange
       const { ledger, reopen } = await setup();
       // Act
-      const results = [];
+      const results: Array<{ seq: number; created: boolean }> = [];
       for (const n of [1, 2, 3]) results.push(await ledger.append(ledgerEntry(n)));
       const reread = await reopen().query();
       // Assert
