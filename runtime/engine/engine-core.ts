@@ -61,6 +61,7 @@ export class EngineCore {
       (event: HistoryEvent) =>
         this.append({ t: 'ev', x: executionArn, e: event as unknown as Record<string, unknown> }),
       this.listeners,
+      () => this.executions.get(executionArn)?.status === ExecutionStatus.Running,
     );
   }
 

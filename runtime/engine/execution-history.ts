@@ -1,3 +1,4 @@
+import { ExecutionAbortedError } from '../asl/errors/states-error.js';
 import type { HistoryCursor } from '../asl/history/history-cursor.js';
 import type { HistoryEvent, HistoryRecorder } from '../asl/history/history-event.js';
 import type { EngineClock } from './clock.js';
@@ -26,6 +27,8 @@ export class ExecutionHistory implements HistoryRecorder {
     private readonly clock: EngineClock,
     private readonly persist: (event: HistoryEvent) => Promise<void>,
     private readonly listeners: ReadonlySet<EventListener>,
+    /** False once the execution is stopped/finished: late work from it records nothing. */
+    private readonly isOpen: () => boolean = () => true,
   ) {}
 
   async add(
@@ -34,6 +37,9 @@ export class ExecutionHistory implements HistoryRecorder {
     details?: Record<string, unknown>,
     options: { readonly updateSource?: boolean } = {},
   ): Promise<number> {
+    if (!this.isOpen() && !type.startsWith('Execution')) {
+      throw new ExecutionAbortedError('The execution is no longer running');
+    }
     if (this.events.length >= MAX_HISTORY_EVENTS && !type.startsWith('Execution')) {
       throw new HistoryLimitExceededError();
     }

@@ -265,3 +265,33 @@ describe('engine API semantics', () => {
     expect(seen).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
   });
 });
+
+describe('engine API semantics after a stop', () => {
+  it('records nothing from a task that finishes after its execution was stopped', async () => {
+    // Arrange
+    let finish: (v: unknown) => void = () => {};
+    const h = new EngineHarness({ handlers: { slow: () => new Promise((r) => (finish = r)) } });
+    await h.engine.start();
+    const exec = await h.start(
+      await h.createStateMachine({
+        StartAt: 'T',
+        States: {
+          T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:slow', End: true },
+        },
+      }),
+    );
+    await h.settle();
+    await h.call('StopExecution', { executionArn: exec });
+    const before = await h.history(exec);
+
+    // Act
+    finish({ late: true });
+    await h.settle();
+
+    // Assert
+    expect(await h.history(exec)).toEqual(before);
+    expect(before.at(-1)?.type).toBe('ExecutionAborted');
+    expect((await h.describe(exec)).status).toBe('ABORTED');
+    await h.engine.close();
+  });
+});
