@@ -89,7 +89,7 @@ export class DirArtifactStore implements ArtifactStore {
     assertKey(key);
     const json = assertPointerValue(key, value);
     const existing = await stat(this.path(key)).catch((error) =>
-      isCode(error, 'ENOENT') ? undefined : Promise.reject(error),
+      isMissing(error) ? undefined : Promise.reject(error),
     );
     if (existing && (existing.mode & 0o222) === 0)
       throw new ImmutableConflictError(`${key} is an immutable object; a pointer cannot replace it`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { InvalidInputError } from '../../errors.js';
 
 /**
  * Crash-safe file primitives for the local adapters. Content is always written to a temp file in the
@@ -32,7 +33,7 @@ export function tempPath(tmpDir: string): string {
  */
 export async function publishNoReplace(tmp: string, target: string): Promise<boolean> {
   try {
-    await mkdir(dirname(target), { recursive: true });
+    await makeParent(target);
     await link(tmp, target);
     await syncDir(dirname(target));
     return true;
@@ -47,13 +48,26 @@ export async function publishNoReplace(tmp: string, target: string): Promise<boo
 /** Atomically replaces `target` with `tmp` (rename is atomic within one filesystem). */
 export async function publishReplace(tmp: string, target: string): Promise<void> {
   try {
-    await mkdir(dirname(target), { recursive: true });
+    await makeParent(target);
     await rename(tmp, target);
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
   await syncDir(dirname(target));
+}
+
+/** S3 allows both `a` and `a/b` as keys; a filesystem cannot, so that case gets its own error. */
+async function makeParent(target: string): Promise<void> {
+  try {
+    await mkdir(dirname(target), { recursive: true });
+  } catch (error) {
+    if (isCode(error, 'EEXIST') || isCode(error, 'ENOTDIR'))
+      throw new InvalidInputError(`${target} cannot be stored: a parent of it is already a file`, {
+        cause: error,
+      });
+    throw error;
+  }
 }
 
 /** A new directory entry is only durable once the directory itself is fsync'd. */

@@ -27,6 +27,26 @@ describe('DirArtifactStore', () => {
     }
   });
 
+  it('throws InvalidInput and keeps the file when a key would nest under an existing object', async () => {
+    // Arrange
+    const root = await mkdtemp(join(tmpdir(), 'tollgate-artifacts-'));
+    const store = new DirArtifactStore(root);
+    try {
+      await store.putImmutable('releases/p/r1.json', '{}');
+      // Act
+      const attempts = [
+        store.putImmutable('releases/p/r1.json/x', '{}'),
+        store.putPointer('releases/p/r1.json/y', 1),
+      ];
+      // Assert
+      for (const attempt of attempts)
+        await expect(attempt).rejects.toThrow(/cannot be stored: a parent of it is already a file/);
+      expect(await store.list('')).toEqual(['releases/p/r1.json']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('throws InvalidInput when constructed without a root directory', () => {
     // Act + Assert
     expect(() => new DirArtifactStore('')).toThrow(/needs a root directory/);
