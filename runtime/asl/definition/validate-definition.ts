@@ -98,12 +98,11 @@ function validateBlock(block: Json, at: string, language: string, out: Definitio
       out.push({ code: 'SCHEMA_VALIDATION_FAILED', message: 'A state must be a JSON object', location: loc });
       continue;
     }
-    validateState(name, state, loc, language, names, out);
+    validateState(state, loc, language, names, out);
   }
 }
 
 function validateState(
-  name: string,
   state: Json,
   loc: string,
   inherited: string,

@@ -87,7 +87,8 @@ export class EngineHarness {
   async tokenOf(executionArn: string): Promise<string> {
     await this.settle();
     const scheduled = (await this.history(executionArn)).find((e) => e.type === 'TaskScheduled');
-    const params = JSON.parse((scheduled?.taskScheduledEventDetails as { parameters: string }).parameters);
+    if (!scheduled) throw new Error(`no TaskScheduled event in ${executionArn}`);
+    const params = JSON.parse((scheduled.taskScheduledEventDetails as { parameters: string }).parameters);
     return params.Payload.token as string;
   }
 }
