@@ -2,7 +2,25 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricsSource } from '../../../../../../functions/shared/adapters/aws/cloudwatch-metrics-source.js';
+import { parseConfig } from '../../../../../../functions/shared/config/index.js';
+import { validConfig } from '../../../../../support/config-fixtures.js';
 
+const config = parseConfig(
+  validConfig({
+    environments: [
+      {
+        name: 'staging',
+        url: 'https://staging.example.com',
+        deploy: { type: 'ecs', cluster: 'c', service: 'orders-staging', containerName: 'app' },
+      },
+      {
+        name: 'prod',
+        url: 'https://orders.example.com',
+        deploy: { type: 'ecs', cluster: 'c', service: 'orders', containerName: 'app' },
+      },
+    ],
+  }),
+);
 const targets = {
   prod: {
     loadBalancer: 'app/orders/50dc6c495c0c9188',
@@ -18,7 +36,7 @@ describe('CloudWatchMetricsSource', () => {
     cloudwatch.reset();
   });
   const source = () =>
-    new CloudWatchMetricsSource({ client: new CloudWatchClient({ region: 'us-east-1' }), targets });
+    new CloudWatchMetricsSource({ client: new CloudWatchClient({ region: 'us-east-1' }), config, targets });
 
   it('returns summed requests and target 5xx and the p95 in ms from one window-wide period', async () => {
     // Arrange
@@ -88,15 +106,50 @@ describe('CloudWatchMetricsSource', () => {
     ).toBe(60);
   });
 
-  it('throws InvalidInput and calls nothing when the environment has no target group', async () => {
+  it('reads the Tollgate custom metrics by pipeline and environment when the environment has no target group', async () => {
+    // Arrange
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'requests', Values: [40] },
+        { Id: 'errors', Values: [2] },
+        { Id: 'p95', Values: [87] },
+      ],
+    });
+    // Act
+    const window = await source().read('staging', since, until);
+    // Assert
+    expect(window).toEqual({ requests: 40, errors: 2, p95LatencyMs: 87 });
+    const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries ?? [];
+    expect(queries.map((q) => q.MetricStat?.Metric?.MetricName)).toEqual(['Requests', 'Errors', 'LatencyMs']);
+    expect(queries[0].MetricStat?.Metric).toMatchObject({
+      Namespace: 'Tollgate',
+      Dimensions: [
+        { Name: 'Pipeline', Value: 'orders-service' },
+        { Name: 'Environment', Value: 'staging' },
+      ],
+    });
+  });
+
+  it('throws InvalidInput and calls nothing when the environment is not configured', async () => {
     // Arrange
     // Act
-    const attempt = source().read('staging', since, until);
+    const attempt = source().read('qa', since, until);
     // Assert
-    await expect(attempt).rejects.toThrow(
-      'no load balancer target group is configured for environment "staging"',
-    );
+    await expect(attempt).rejects.toThrow('environment "qa" is not in the config (known: staging, prod)');
     expect(cloudwatch.calls()).toHaveLength(0);
+  });
+
+  it('throws when a target names an environment that is not configured', () => {
+    // Arrange
+    // Act
+    const build = () =>
+      new CloudWatchMetricsSource({
+        client: new CloudWatchClient({ region: 'us-east-1' }),
+        config,
+        targets: { qa: targets.prod },
+      });
+    // Assert
+    expect(build).toThrow('metrics target for "qa": no such environment in the config');
   });
 
   it('throws InvalidInput and calls nothing when the window is empty or reversed', async () => {
@@ -126,6 +179,7 @@ describe('CloudWatchMetricsSource', () => {
     const build = () =>
       new CloudWatchMetricsSource({
         client: new CloudWatchClient({ region: 'us-east-1' }),
+        config,
         targets: { prod: target },
       });
     // Assert
