@@ -355,9 +355,9 @@ describe('approve', () => {
       // Assert
       expect([first.outcome, again.outcome, second.outcome]).toEqual(['recorded', 'refused', 'decided']);
       expect(
-        (f.callback.calls[0] as { output: { approvals: Array<{ approver: string }> } }).output.approvals.map(
-          (a) => a.approver,
-        ),
+        (
+          f.callback.calls[0] as unknown as { output: { approvals: Array<{ approver: string }> } }
+        ).output.approvals.map((a) => a.approver),
       ).toEqual(['arn:aws:iam::123456789012:user/bob', 'arn:aws:iam::123456789012:user/team/carol']);
     });
 
