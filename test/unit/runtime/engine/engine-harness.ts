@@ -72,6 +72,29 @@ export class EngineHarness {
     );
   }
 
+  /**
+   * Polls until the execution reaches `status` (bounded real wait for the file store's fsyncs on a
+   * loaded machine); returns the last DescribeExecution either way so the assertion shows it.
+   */
+  async until(executionArn: string, status: string) {
+    let described = await this.describe(executionArn);
+    for (let i = 0; i < 100 && described.status !== status; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      described = await this.describe(executionArn);
+    }
+    return described;
+  }
+
+  /** Polls (bounded) until an event of `type` is in the history. */
+  async untilEvent(executionArn: string, type: string): Promise<void> {
+    await this.settle();
+    for (let i = 0; i < 100; i++) {
+      if ((await this.history(executionArn)).some((e) => e.type === type)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no ${type} event in ${executionArn}`);
+  }
+
   async history(executionArn: string) {
     const out = await this.call<{ events: Array<Record<string, unknown> & { type: string }> }>(
       'GetExecutionHistory',
@@ -85,7 +108,7 @@ export class EngineHarness {
 
   /** The token of the first TaskScheduled whose parameters carry `$$.Task.Token` as `token`. */
   async tokenOf(executionArn: string): Promise<string> {
-    await this.settle();
+    await this.untilEvent(executionArn, 'TaskScheduled');
     const scheduled = (await this.history(executionArn)).find((e) => e.type === 'TaskScheduled');
     if (!scheduled) throw new Error(`no TaskScheduled event in ${executionArn}`);
     const params = JSON.parse((scheduled.taskScheduledEventDetails as { parameters: string }).parameters);

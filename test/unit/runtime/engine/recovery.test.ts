@@ -44,7 +44,7 @@ describe('engine recovery from the durable log', () => {
       States: { Pause: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
     });
     const exec = await first.start(sm, { a: 1 });
-    await first.settle();
+    await first.untilEvent(exec, 'WaitStateEntered');
     first.clock.advance(30_000);
 
     // Act
@@ -52,7 +52,7 @@ describe('engine recovery from the durable log', () => {
     second.clock.advance(29_000);
     const before = await second.describe(exec);
     second.clock.advance(1_000);
-    const after = await second.describe(exec);
+    const after = await second.until(exec, 'SUCCEEDED');
 
     // Assert
     expect(before.status).toBe('RUNNING');
@@ -98,7 +98,7 @@ describe('engine recovery from the durable log', () => {
     await second.call('SendTaskSuccess', { taskToken: token, output: '{"ok":true}' });
 
     // Assert
-    const described = await second.describe(exec);
+    const described = await second.until(exec, 'SUCCEEDED');
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output!)).toEqual({ ok: true });
     await second.engine.close();
@@ -119,14 +119,14 @@ describe('engine recovery from the durable log', () => {
       },
     });
     const exec = await first.start(sm, { job: 7 });
-    await first.settle();
+    await first.untilEvent(exec, 'LambdaFunctionStarted');
     const calls: unknown[] = [];
 
     // Act
     const second = await crashAndRestart({ work: (event) => calls.push(event) && { done: true } });
 
     // Assert
-    const described = await second.describe(exec);
+    const described = await second.until(exec, 'SUCCEEDED');
     expect(calls).toEqual([{ job: 7 }]);
     expect(described.status).toBe('SUCCEEDED');
     const types = (await second.history(exec)).map((e) => e.type);
@@ -144,7 +144,7 @@ describe('engine recovery from the durable log', () => {
       States: { P: { Type: 'Pass', Result: 5, End: true } },
     });
     const exec = await first.start(sm);
-    expect((await first.describe(exec)).status).toBe('SUCCEEDED');
+    expect((await first.until(exec, 'SUCCEEDED')).status).toBe('SUCCEEDED');
     const original = await first.history(exec);
 
     // Act
