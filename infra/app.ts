@@ -11,7 +11,7 @@ const app = new App();
 const config = await loadStackConfig(process.cwd(), app.node.tryGetContext('config'));
 new TollgateStack(app, app.node.tryGetContext('stackName') ?? 'Tollgate', {
   config,
-  description: `Tollgate pipeline for ${config.name}`,
+  description: `Tollgate pipeline for ${String(config.name)}`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
 app.synth();

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../functions/shared/config/load-config.js';
-import type { TollgateConfig } from '../functions/shared/config/schema.js';
+import type { TollgateConfigInput } from '../functions/shared/config/schema.js';
 import { EXAMPLE_CONFIG_PATH } from './repo-paths.js';
 
 /**
@@ -23,7 +24,14 @@ export function resolveConfigPath(cwd: string, contextValue: unknown): string {
   return existsSync(local) ? local : EXAMPLE_CONFIG_PATH;
 }
 
-export async function loadStackConfig(cwd: string, contextValue: unknown): Promise<TollgateConfig> {
+/**
+ * Loads and validates the config, and returns it as the user wrote it: the functions re-validate
+ * TOLLGATE_CONFIG with the same schema, and the schema accepts input (`"15m"`), not output (900).
+ */
+export async function loadStackConfig(cwd: string, contextValue: unknown): Promise<TollgateConfigInput> {
   const path = resolveConfigPath(cwd, contextValue);
-  return loadConfig(dirname(path), basename(path));
+  await loadConfig(dirname(path), basename(path));
+  // Same URL as loadConfig's import, so this is the cached module, not a second evaluation.
+  const mod = (await import(pathToFileURL(path).href)) as { default: TollgateConfigInput };
+  return mod.default;
 }

@@ -56,13 +56,19 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
     case C.ArtifactsRead:
       return [s(['s3:GetObject'], [objects(t.artifacts)]), s(['s3:ListBucket'], [t.artifacts.bucketArn])];
     case C.ArtifactsWrite:
-      return [s(['s3:PutObject'], [objects(t.artifacts)])];
+      return [
+        // PutObject also covers the multipart calls and UploadPartCopy's destination.
+        s(['s3:PutObject', 's3:AbortMultipartUpload'], [objects(t.artifacts)]),
+        // Only multipart staging is ever deleted; releases and pointers never are.
+        s(['s3:DeleteObject'], [t.artifacts.arnForObjects('.staging/*')]),
+      ];
     case C.LedgerRead:
       return [s(['s3:GetObject'], [objects(t.ledger)]), s(['s3:ListBucket'], [t.ledger.bucketArn])];
     case C.LedgerAppend:
-      // Appends check for an existing key first (idempotency), so they need read and list too.
+      // Appends read and list to find the next position; each entry is written with its own
+      // Object Lock retain-until date, which S3 authorizes as PutObjectRetention.
       return [
-        s(['s3:GetObject', 's3:PutObject'], [objects(t.ledger)]),
+        s(['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'], [objects(t.ledger)]),
         s(['s3:ListBucket'], [t.ledger.bucketArn]),
       ];
     case C.Locks:

@@ -1,10 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { TollgateConfig } from '../functions/shared/config/schema.js';
+import type { TollgateConfigInput } from '../functions/shared/config/schema.js';
 import { TollgatePipeline, type TollgatePipelineProps } from './constructs/tollgate-pipeline.js';
 
 export interface TollgateStackProps extends StackProps {
-  readonly config: TollgateConfig;
+  /** The config as written (`defineConfig` input); the pipeline validates it. */
+  readonly config: TollgateConfigInput;
   /**
    * Everything else the pipeline construct takes.
    * @default the construct's defaults

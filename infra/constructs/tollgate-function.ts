@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -139,7 +139,7 @@ export class TollgateFunction extends Construct {
 
   private validateEnvironmentSize(taskName: string): string[] {
     const size = (value: string) =>
-      Token.isUnresolved(value) ? TOKEN_ESTIMATE_BYTES : Buffer.byteLength(Stack.of(this).resolve(value));
+      Token.isUnresolved(value) ? TOKEN_ESTIMATE_BYTES : Buffer.byteLength(value);
     let total = 0;
     for (const [key, value] of Object.entries(this.environment))
       total += Buffer.byteLength(key) + size(value);

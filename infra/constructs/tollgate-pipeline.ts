@@ -8,7 +8,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { parseConfig } from '../../functions/shared/config/load-config.js';
+import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
@@ -23,8 +24,11 @@ import { TollgateFunction } from './tollgate-function.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface TollgatePipelineProps {
-  /** The validated config, as `loadConfig` returns it. */
-  readonly config: TollgateConfig;
+  /**
+   * The config as written in tollgate.config.ts (`defineConfig` input). It is validated here and
+   * passed to the functions as JSON, which they validate again with the same schema.
+   */
+  readonly config: TollgateConfigInput;
   /**
    * Repository root holding `functions/` and `statemachines/`.
    * @default the root of this repository
@@ -83,7 +87,9 @@ export class TollgatePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
-    const { config } = props;
+    // Validate the JSON round trip, not the object: TOLLGATE_CONFIG is what the functions will read.
+    const configJson = JSON.stringify(props.config);
+    const config = parseConfig(JSON.parse(configJson ?? 'null'), 'TollgatePipeline props.config');
     const root = props.projectRoot ?? REPO_ROOT;
     const definitionPath = props.definitionPath ?? resolve(root, 'statemachines/pipeline.asl.json');
     if (!existsSync(definitionPath))
@@ -127,9 +133,8 @@ export class TollgatePipeline extends Construct {
         stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${config.name}-*` }),
       ],
     };
-    // Validated output (durations in seconds, defaults filled): read it back without re-parsing input.
     const environment = {
-      [TASK_ENV.config]: JSON.stringify(config),
+      [TASK_ENV.config]: configJson,
       [TASK_ENV.artifactBucket]: artifacts.bucketName,
       [TASK_ENV.ledgerBucket]: ledger.bucketName,
       [TASK_ENV.lockTable]: locks.tableName,
@@ -219,9 +224,10 @@ export class TollgatePipeline extends Construct {
           id: 'AwsSolutions-IAM5',
           reason:
             'Artifact and ledger keys are content-addressed or per-run, so object access is granted under the ' +
-            'bucket (never on another bucket); ECS task roles are matched by the pipeline name prefix',
+            'bucket (never on another bucket), and deletes only under .staging/ (multipart staging); ECS ' +
+            'task roles are matched by the pipeline name prefix',
           appliesTo: [
-            { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/\\*$/g' },
+            { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/(\\.staging\\/)?\\*$/g' },
             { regex: '/role\\/.*-\\*$/g' },
           ],
         },

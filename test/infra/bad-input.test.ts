@@ -10,7 +10,7 @@ import { SecureBucket } from '../../infra/constructs/secure-bucket.js';
 import { TollgateFunction } from '../../infra/constructs/tollgate-function.js';
 import { grantStatements } from '../../infra/function-grants.js';
 import { DEFAULT_DEFINITION_PATH, REPO_ROOT } from '../../infra/repo-paths.js';
-import { buildStack, ecsConfig, projectRoot } from './stack-fixture.js';
+import { buildStack, ecsConfigInput, projectRoot } from './stack-fixture.js';
 
 const tempFile = (name: string, text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'tollgate-bad-')), name);
@@ -29,26 +29,26 @@ describe('TollgatePipeline bad input', () => {
     const path = tempFile('pipeline.asl.json', asl);
 
     // Act / Assert
-    expect(() => buildStack(ecsConfig(), { definitionPath: path })).toThrow(
+    expect(() => buildStack(ecsConfigInput(), { definitionPath: path })).toThrow(
       /uses unbound placeholder\(s\) \$\{ApprovalTopicArn\}; add a task to functions\/task-registry\.ts/,
     );
   });
 
   it('throws when the definition file does not exist', () => {
-    expect(() => buildStack(ecsConfig(), { definitionPath: '/nonexistent/pipeline.asl.json' })).toThrow(
+    expect(() => buildStack(ecsConfigInput(), { definitionPath: '/nonexistent/pipeline.asl.json' })).toThrow(
       'state machine definition not found at /nonexistent/pipeline.asl.json',
     );
   });
 
   it('throws when the definition is not JSON', () => {
     const path = tempFile('broken.asl.json', '{"StartAt": ');
-    expect(() => buildStack(ecsConfig(), { definitionPath: path })).toThrow(
+    expect(() => buildStack(ecsConfigInput(), { definitionPath: path })).toThrow(
       /broken\.asl\.json is not valid JSON/,
     );
   });
 
   it('throws when ecsPassRoleArns is an empty list', () => {
-    expect(() => buildStack(ecsConfig(), { ecsPassRoleArns: [] })).toThrow(/ecsPassRoleArns is empty/);
+    expect(() => buildStack(ecsConfigInput(), { ecsPassRoleArns: [] })).toThrow(/ecsPassRoleArns is empty/);
   });
 
   it('throws when a task handler is missing from the project root', () => {
@@ -56,7 +56,7 @@ describe('TollgatePipeline bad input', () => {
     const root = mkdtempSync(join(tmpdir(), 'tollgate-nofns-'));
 
     // Act / Assert
-    expect(() => buildStack(ecsConfig(), { definitionPath: DEFAULT_DEFINITION_PATH }, root)).toThrow(
+    expect(() => buildStack(ecsConfigInput(), { definitionPath: DEFAULT_DEFINITION_PATH }, root)).toThrow(
       /handler for "plan-run" not found at .*functions\/plan-run\/handler\.ts/,
     );
   });
@@ -70,14 +70,32 @@ describe('TollgatePipeline bad input', () => {
     }));
 
     // Act / Assert
-    expect(() => buildStack(ecsConfig({ smokeTests }))).toThrow(
+    expect(() => buildStack(ecsConfigInput({ smokeTests }))).toThrow(
       /environment variables of function "plan-run" take about \d+ bytes \(TOLLGATE_CONFIG alone is \d+ bytes\); Lambda allows 4096/,
     );
   });
 
+  it('throws listing every problem when the config is invalid', () => {
+    // Arrange
+    const config = ecsConfigInput({ name: 'Orders!', environments: [] });
+
+    // Act / Assert
+    expect(() => buildStack(config)).toThrow(
+      /invalid config in TollgatePipeline props\.config: name: must start with a lowercase letter.*; environments: add at least one environment/,
+    );
+  });
+
+  it('throws when the config holds a value JSON cannot carry to the functions', () => {
+    // Arrange: a Date survives in the object but arrives as a string in TOLLGATE_CONFIG
+    const config = { ...ecsConfigInput(), name: new Date(0) as unknown as string };
+
+    // Act / Assert
+    expect(() => buildStack(config)).toThrow(/invalid config in TollgatePipeline props\.config: name:/);
+  });
+
   it('warns, without failing, when an environment deploys as a local process', () => {
     // Arrange
-    const config = ecsConfig({
+    const config = ecsConfigInput({
       environments: [{ name: 'test', deploy: { type: 'process', command: 'node server.js', port: 4701 } }],
     });
 

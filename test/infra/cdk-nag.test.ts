@@ -1,17 +1,14 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/shared/config/load-config.js';
 import { buildStack, ecsConfigInput } from './stack-fixture.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
 type Json = Record<string, any>;
 
-const exampleLike = parseConfig(
-  ecsConfigInput({
-    build: { command: 'node scripts/build.mjs', artifact: 'dist/release.tgz' },
-    environments: [{ name: 'test', deploy: { type: 'process', command: 'node src/server.mjs', port: 4701 } }],
-  }),
-);
+const exampleLike = ecsConfigInput({
+  build: { command: 'node scripts/build.mjs', artifact: 'dist/release.tgz' },
+  environments: [{ name: 'test', deploy: { type: 'process', command: 'node src/server.mjs', port: 4701 } }],
+});
 
 describe('TollgateStack under cdk-nag AwsSolutionsChecks', () => {
   it.each([

@@ -43,10 +43,14 @@ describe('resolveConfigPath', () => {
 });
 
 describe('loadStackConfig', () => {
-  it('returns the validated example config', async () => {
+  it('returns the example config as written, durations still strings', async () => {
+    // Act
     const config = await loadStackConfig(emptyDir(), undefined);
+
+    // Assert
     expect(config.name).toBe('orders-service');
     expect(config.environments.map((e) => e.name)).toEqual(['test', 'staging', 'prod']);
+    expect(config.smokeTests?.[0]?.timeout).toBe('5s');
   });
 
   it('throws listing the problems when the config is invalid', async () => {

@@ -75,7 +75,7 @@ export interface BuiltStack {
 
 /** Builds the stack with bundling skipped (esbuild runs in the synth test) and cdk-nag applied. */
 export function buildStack(
-  config: TollgateConfig = ecsConfig(),
+  config: TollgateConfigInput = ecsConfigInput(),
   pipeline: TollgateStackProps['pipeline'] = {},
   root = projectRoot(),
 ): BuiltStack {

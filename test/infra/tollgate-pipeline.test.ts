@@ -3,11 +3,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/shared/config/load-config.js';
 import { TASKS } from '../../functions/task-registry.js';
 import { placeholdersIn } from '../../infra/asl-substitutions.js';
 import { codeCommitPattern, commitPushedPattern } from '../../infra/event-patterns.js';
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
-import { type BuiltStack, buildStack, ecsConfig } from './stack-fixture.js';
+import { type BuiltStack, buildStack, ecsConfig, ecsConfigInput } from './stack-fixture.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
 type Json = Record<string, any>;
@@ -101,7 +102,7 @@ describe('TollgatePipeline', () => {
 
   it('returns one Node 22 arm64 function per task with the config and store names in its environment', () => {
     // Arrange
-    const config = ecsConfig();
+    const input = ecsConfigInput();
 
     // Assert
     for (const task of TASKS) {
@@ -111,7 +112,10 @@ describe('TollgatePipeline', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
       });
-      expect(JSON.parse(props.Environment.Variables.TOLLGATE_CONFIG)).toEqual(config);
+      // The functions run the same schema on it, so it must be the input form, not the parsed output.
+      const carried = JSON.parse(props.Environment.Variables.TOLLGATE_CONFIG);
+      expect(carried).toEqual(input);
+      expect(parseConfig(carried)).toEqual(ecsConfig());
       expect(props.Environment.Variables).toMatchObject({
         NODE_OPTIONS: '--enable-source-maps',
         TOLLGATE_ARTIFACT_BUCKET: { Ref: expect.stringMatching(/Artifacts/) },
