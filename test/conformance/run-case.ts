@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FakeEngineClock } from '../../runtime/engine/clock.js';
 import { createEngine } from '../../runtime/engine/engine.js';
 import { ObjectLambdaInvoker } from '../../runtime/engine/lambda/object-lambda-invoker.js';
@@ -7,7 +8,10 @@ import { MemoryStore } from '../../runtime/store/memory-store.js';
 import { caseLambda } from './case-lambdas.js';
 import type { SnapshotReplacement } from './history-normaliser.js';
 
-export const CONFORMANCE_DIR = '/work/shared/conformance';
+// The recorded cases live beside the repository (../shared/conformance), as the issue describes.
+export const CONFORMANCE_DIR =
+  process.env.TOLLGATE_CONFORMANCE_DIR ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance');
 export const ROLE_ARN = 'arn:aws:iam::111111111111:role/conformance-role';
 
 export interface CaseMeta {
