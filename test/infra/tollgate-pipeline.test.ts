@@ -147,6 +147,30 @@ describe('TollgatePipeline', () => {
     ]);
   });
 
+  it('returns register-release S3 deletes only under the multipart staging prefix', () => {
+    // Act
+    const statements = policyOf(roleOfFunction('register-release'));
+
+    // Assert
+    const deletes = statements.filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect(JSON.stringify(deletes[0].Resource)).toMatch(/Artifacts[^"]*","Arn"\]\},"\/\.staging\/\*"/);
+  });
+
+  it('returns record-run ledger appends with Object Lock retention and nothing on the artifact bucket', () => {
+    // Act
+    const statements = policyOf(roleOfFunction('record-run')).filter(
+      (s) => !JSON.stringify(s.Action).match(/logs:|xray:/),
+    );
+
+    // Assert
+    expect(statements.map((s) => s.Action)).toEqual([
+      ['s3:GetObject', 's3:PutObject', 's3:PutObjectRetention'],
+      's3:ListBucket',
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/Artifacts/);
+  });
+
   it('returns smoke-test and plan-run without any data-plane grant', () => {
     for (const task of ['smoke-test', 'plan-run']) {
       const actions = policyOf(roleOfFunction(task)).flatMap((s) => [s.Action].flat());
