@@ -183,6 +183,7 @@ export class TollgatePipeline extends Construct {
         entry: handlerEntry(root, 'webhook'),
         projectRoot: root,
         eventBus,
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       });
     }
 

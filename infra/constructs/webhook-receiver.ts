@@ -1,6 +1,7 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -12,6 +13,10 @@ export interface WebhookReceiverProps {
   readonly projectRoot: string;
   /** The bus the commit events go to; the pipeline's rules listen on it. */
   readonly eventBus: events.IEventBus;
+  /**
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -34,6 +39,7 @@ export class WebhookReceiver extends Construct {
       projectRoot: props.projectRoot,
       taskName: 'webhook',
       memorySize: 256,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         TOLLGATE_WEBHOOK_SECRET_ARN: this.secret.secretArn,
         TOLLGATE_EVENT_BUS_NAME: props.eventBus.eventBusName,
