@@ -273,10 +273,11 @@ async function main() {
     throw new Error(
       'set DATABASE_URL to the prod database, e.g. postgres://postgres@127.0.0.1:5433/postgres',
     );
+  const options = parseArgs(process.argv.slice(2));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await seedProd(client, parseArgs(process.argv.slice(2)));
+    const result = await seedProd(client, options);
     console.log(JSON.stringify(result));
   } finally {
     await client.end();
