@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { deploy } from './deploy.js';
 import { environmentTaskSchema } from './task-input.js';
 
@@ -11,3 +12,6 @@ export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'deploy', input, run: async (event, p) => deploy(event, p) }, ports);
 
 export type DeployTaskInput = z.input<typeof input>;
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { pollDeployment } from './poll-deployment.js';
 
 const input = environmentTaskSchema.extend({ deploymentId: z.string().min(1) });
@@ -10,3 +11,6 @@ export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'poll-deployment', input, run: async (event, p) => pollDeployment(event, p) }, ports);
 
 export type PollDeploymentTaskInput = z.input<typeof input>;
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -3,6 +3,7 @@ import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { promote } from './promote.js';
 
 const input = environmentTaskSchema.extend({
@@ -14,3 +15,6 @@ export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'promote', input, run: async (event, p) => promote(event, p) }, ports);
 
 export type PromoteTaskInput = z.input<typeof input>;
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { commitSchema, taskContextSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { registerRelease } from './register-release.js';
 
 export const registerReleaseInput = taskContextSchema.extend({
@@ -23,3 +24,6 @@ export const createHandler = (ports: PortsFactory) =>
     { name: 'register-release', input: registerReleaseInput, run: (event, p) => registerRelease(event, p) },
     ports,
   );
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -3,6 +3,7 @@ import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { type RollbackOptions, rollback } from './rollback.js';
 
 const input = environmentTaskSchema.extend({
@@ -16,3 +17,6 @@ export const createHandler = (ports: PortsFactory, options: RollbackOptions = { 
   defineTask({ name: 'rollback', input, run: async (event, p) => rollback(event, p, options) }, ports);
 
 export type RollbackTaskInput = z.input<typeof input>;
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -46,7 +46,10 @@ export function defineTask<S extends z.ZodType, R>(
         .join('; ');
       throw new InvalidInputError(`${task.name}: invalid input: ${detail}`);
     }
-    logger.info('task started', { input: redact(parsed.data) as Record<string, unknown> });
+    // The full (redacted) input only at DEBUG: at INFO a run's log stays one short line per task.
+    const where = parsed.data as { executionArn?: string; stateName?: string };
+    logger.info('task started', { executionArn: where.executionArn, stateName: where.stateName });
+    logger.debug('task input', { input: redact(parsed.data) as Record<string, unknown> });
     try {
       const result = await task.run(parsed.data, await getPorts(), {
         awsRequestId: context?.awsRequestId ?? 'local',

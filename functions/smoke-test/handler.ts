@@ -4,6 +4,7 @@ import { SmokeTestFailedError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { runSmokeTests, type Sleeper, type SmokeTestResult, summariseFailures } from './smoke-test.js';
 
 const input = environmentTaskSchema.extend({ release: releaseRefSchema.optional() });
@@ -35,3 +36,6 @@ export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =
   );
 
 export type SmokeTestTaskInput = z.input<typeof input>;
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -1,10 +1,13 @@
+import { SfnTaskCallback } from '../../functions/shared/adapters/aws/sfn-task-callback.js';
 import type { Clock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import { TASKS } from '../../functions/task-registry.js';
+import type { AwsJsonService } from '../api/aws-service.js';
 import { createLocalBuilder } from '../builder/local-builder.js';
 import { ObjectLambdaInvoker } from '../engine/lambda/object-lambda-invoker.js';
-import { createLocalPorts, dataLayout, type LocalPorts } from './local-ports.js';
+import { inProcessSfnClient } from './in-process-sfn.js';
+import { createLocalPorts, databasePorts, dataLayout, type LocalPorts } from './local-ports.js';
 import { LOCAL_BUILDER_FUNCTION, localFunctionName } from './local-substitutions.js';
 import { TASK_HANDLERS } from './task-handlers.js';
 
@@ -15,18 +18,25 @@ export interface FunctionRunnerOptions {
   readonly notifier: Notifier;
   /** Repository name → working copy, for the local builder. */
   readonly repositories: Readonly<Record<string, string>>;
+  /** The engine's API, for task-token callbacks; late-bound because the engine needs this runner first. */
+  readonly engine: () => AwsJsonService;
 }
 
 export interface FunctionRunner {
   readonly invoker: ObjectLambdaInvoker;
   readonly ports: LocalPorts;
-  /** Stops the environment proxies; apps keep running unless `keepApps` is false. */
+  /** Serves every environment database that has a port, so apps and checks can connect. */
+  openVolumes(): Promise<void>;
+  /** Stops the environment proxies and databases; apps keep running unless `keepApps` is false. */
   close(options?: { keepApps?: boolean }): Promise<void>;
 }
 
 /** Binds every task's handler to the local ports under the local function names the ASL is given. */
 export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRunner {
-  const ports = createLocalPorts(options);
+  const ports = createLocalPorts({
+    ...options,
+    callback: new SfnTaskCallback(inProcessSfnClient(options.engine)),
+  });
   const factory = async () => ports;
   const handlers: Record<string, (event: unknown) => Promise<unknown>> = {};
   for (const task of TASKS) {
@@ -43,6 +53,14 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
   return {
     invoker: new ObjectLambdaInvoker(handlers),
     ports,
-    close: (closeOptions = { keepApps: true }) => ports.deployer.close(closeOptions),
+    async openVolumes() {
+      for (const [name, port] of Object.entries(databasePorts(options.config)))
+        await ports.volumes.open(name, port);
+    },
+    async close(closeOptions = { keepApps: true }) {
+      await ports.deployer.close(closeOptions);
+      await ports.snapshots.idle();
+      await ports.volumes.closeAll();
+    },
   };
 }

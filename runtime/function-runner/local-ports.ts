@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
 import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
+import { FileApprovalStore } from '../../functions/shared/adapters/local/file-approval-store.js';
 import { FileLockTable } from '../../functions/shared/adapters/local/file-lock-table.js';
+import { LocalSnapshotProvider } from '../../functions/shared/adapters/local/local-snapshot-provider.js';
 import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-image-registry.js';
+import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes.js';
 import { ProcessDeployer } from '../../functions/shared/adapters/local/process-deployer.js';
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { Clock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
+import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
 import { lazyPorts } from '../../functions/shared/wiring/lazy-ports.js';
 
@@ -30,10 +34,24 @@ export interface LocalPortsOptions {
   readonly config: TollgateConfig;
   readonly clock: Clock;
   readonly notifier: Notifier;
+  /** Resumes runs waiting on a task token: in-process against the local engine. */
+  readonly callback: TaskCallback;
 }
 
 export interface LocalPorts extends TollgatePorts {
   readonly deployer: ProcessDeployer;
+  readonly snapshots: LocalSnapshotProvider;
+  /** Serves each environment's PGlite volume on its database port. */
+  readonly volumes: VolumeHost;
+}
+
+/** Database port per environment, from config (`environments[].database.port`). */
+export function databasePorts(config: TollgateConfig): Record<string, number> {
+  return Object.fromEntries(
+    config.environments.flatMap((env) =>
+      env.database?.port ? [[env.name, env.database.port] as const] : [],
+    ),
+  );
 }
 
 /**
@@ -49,7 +67,15 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     artifacts,
     clock: options.clock,
   });
-  return lazyPorts({
+  const volumes = new VolumeHost({ dataDir: options.dataDir });
+  const snapshots = new LocalSnapshotProvider({
+    dataDir: options.dataDir,
+    host: volumes,
+    ports: databasePorts(options.config),
+    protectedVolumes: options.config.database ? [options.config.database.source] : [],
+    clock: options.clock,
+  });
+  const bag = lazyPorts({
     config: () => options.config,
     clock: () => options.clock,
     artifacts: () => artifacts,
@@ -59,5 +85,9 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     locks: () => new FileLockTable(layout.locks),
     notifier: () => options.notifier,
     metrics: () => new ProxyMetricsSource((env) => deployer.requestLog(env)),
-  }) as LocalPorts;
+    snapshots: () => snapshots,
+    approvals: () => new FileApprovalStore(layout.approvals),
+    callback: () => options.callback,
+  });
+  return Object.defineProperty(bag, 'volumes', { value: volumes, enumerable: true }) as LocalPorts;
 }

@@ -84,6 +84,7 @@ export async function createLocalPipeline(): Promise<LocalPipeline> {
     clock: fnClock,
     notifier: { notify: async () => undefined },
     repositories: { [config.source.repository]: repo.dir },
+    engine: () => engine.service,
   });
   const engine = createEngine({
     store: new MemoryStore(),

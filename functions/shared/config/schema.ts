@@ -161,7 +161,9 @@ const environment = z.strictObject({
 
 const concurrency = z
   .union([
-    z.enum(['queued', 'superseded']).transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 })),
+    z
+      .enum(['queued', 'superseded'])
+      .transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 })),
     z.strictObject({
       mode: z.enum(['queued', 'superseded']),
       /** A holder that stops renewing for this long loses the lock (crash safety). */

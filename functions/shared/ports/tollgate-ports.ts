@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { TollgateConfig } from '../config/schema.js';
+import type { ApprovalStore } from './approval-store.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { Deployer } from './deployer.js';
 import type { ImageRegistry } from './image-registry.js';
@@ -7,11 +8,14 @@ import type { Ledger } from './ledger.js';
 import type { LockTable } from './lock-table.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { Notifier } from './notifier.js';
+import type { SnapshotProvider } from './snapshot-provider.js';
+import type { TaskCallback } from './task-callback.js';
 
 /**
  * Everything a task may touch. A handler receives a factory for this bag: `handler.ts` passes the
  * AWS wiring, the local function runner passes the local wiring. Logic functions take only the
- * ports they need, so tests hand them exactly those.
+ * ports they need, so tests hand them exactly those. Every port is built lazily on first access
+ * (see wiring/lazy-ports.ts), so a task never constructs, or needs permission for, one it does not use.
  */
 export interface TollgatePorts {
   readonly config: TollgateConfig;
@@ -23,6 +27,11 @@ export interface TollgatePorts {
   readonly locks: LockTable;
   readonly notifier: Notifier;
   readonly metrics: MetricsSource;
+  /** Storage snapshots of environment databases (data refresh). */
+  readonly snapshots: SnapshotProvider;
+  readonly approvals: ApprovalStore;
+  /** Resumes a run waiting on a task token (SendTaskSuccess/Failure). */
+  readonly callback: TaskCallback;
 }
 
 /** Built once per container (AWS) or per runtime (local), on first use. */

@@ -9,6 +9,11 @@ export const TASK_ENV = {
   imageRepository: 'TOLLGATE_IMAGE_REPOSITORY',
   lockTable: 'TOLLGATE_LOCK_TABLE',
   notifyTopicArn: 'TOLLGATE_NOTIFY_TOPIC_ARN',
+  approvalsTable: 'TOLLGATE_APPROVALS_TABLE',
+  /** Optional: Secrets Manager id of a chat webhook URL that approval notices also go to. */
+  webhookSecret: 'TOLLGATE_WEBHOOK_SECRET_ID',
+  /** JSON map environment → Secrets Manager id of its database connection secret. */
+  databaseSecrets: 'TOLLGATE_DATABASE_SECRETS',
 } as const;
 
 export type TaskEnvKey = keyof typeof TASK_ENV;

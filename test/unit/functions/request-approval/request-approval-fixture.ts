@@ -41,6 +41,7 @@ export function localApprovalPorts(config = gatedConfig()) {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-request-'));
   const clock = new ManualClock('2026-01-01T00:00:00.000Z');
   const callback = new RecordingTaskCallback();
+  const approvals = new FileApprovalStore(join(dir, 'approvals'));
   const notUsed = (what: string) => () => {
     throw new Error(`request-approval must not use ${what}`);
   };
@@ -54,14 +55,11 @@ export function localApprovalPorts(config = gatedConfig()) {
     deployer: notUsed('the deployer'),
     locks: notUsed('locks'),
     metrics: notUsed('metrics'),
+    snapshots: notUsed('snapshots'),
+    approvals: () => approvals,
+    callback: () => callback,
   });
-  const ports = Object.assign(Object.create(null), {
-    approvals: new FileApprovalStore(join(dir, 'approvals')),
-    callback,
-  });
-  for (const key of Object.keys(base))
-    Object.defineProperty(ports, key, { get: () => base[key as keyof typeof base], enumerable: true });
-  return { dir, clock, callback, ports: ports as ApprovalTaskPorts };
+  return { dir, clock, callback, ports: base as ApprovalTaskPorts };
 }
 
 /** A gzipped release tarball holding the given migration files. */

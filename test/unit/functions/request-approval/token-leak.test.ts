@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler as approveHandler } from '../../../../functions/approve/handler.js';
 import { createHandler as requestHandler } from '../../../../functions/request-approval/handler.js';
 import { localApprovalPorts, PIPELINE, storeRelease } from './request-approval-fixture.js';
@@ -15,7 +15,13 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('approval token handling', () => {
+  const level = process.env.TOLLGATE_LOG_LEVEL;
+  beforeEach(() => {
+    // The scan is only worth something if the handlers log everything they would log at most.
+    process.env.TOLLGATE_LOG_LEVEL = 'DEBUG';
+  });
   afterEach(() => {
+    process.env.TOLLGATE_LOG_LEVEL = level;
     vi.restoreAllMocks();
   });
 
