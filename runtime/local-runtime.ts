@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
+import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
+import { systemClock } from '../functions/shared/clock.js';
+import { loadConfig } from '../functions/shared/config/index.js';
+import type { TollgateConfig } from '../functions/shared/config/schema.js';
+import { commitRules, createEventBus, type EventBus } from './bus/index.js';
+import { SystemEngineClock } from './engine/clock.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { createFunctionRunner, type FunctionRunner } from './function-runner/function-runner.js';
+import { dataLayout } from './function-runner/local-ports.js';
+import { createApprovalsRoute } from './local-api/approvals-route.js';
+import { loadOrCreateSecret } from './local-api/auth.js';
+import { type ApiServer, createApiServer, loadOrCreateCredentials } from './server/index.js';
+import { FileLogStore } from './store/file-log-store.js';
+import { startExecutionTarget } from './up/bus-target.js';
+import { chainRoutes, loadConsoleRoutes } from './up/console-routes.js';
+import { deployPipeline } from './up/pipeline-deployment.js';
+import { RUNTIME_LOCK_FILE, removeRuntimeInfo, writeRuntimeInfo } from './up/runtime-info.js';
+
+export const DEFAULT_PORT = 4600;
+export const DEFAULT_DATA_DIR = '.tollgate';
+
+export interface LocalRuntimeOptions {
+  /** @default '.tollgate' */
+  readonly dataDir?: string;
+  /** @default TOLLGATE_ENDPOINT's port, else 4600; 0 picks a free port. */
+  readonly port?: number;
+  /** The repository holding `tollgate.config.ts`. */
+  readonly projectDir: string;
+  /** Repository name → working copy for the local builder. @default { [config.source.repository]: projectDir } */
+  readonly repositories?: Readonly<Record<string, string>>;
+  /** Start-up and shutdown lines. @default console.log */
+  readonly print?: (line: string) => void;
+  /** The user decisions from the console are attributed to. @default TOLLGATE_USER, else the OS user */
+  readonly user?: string;
+}
+
+export interface LocalRuntime {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly config: TollgateConfig;
+  readonly stateMachineArn: string;
+  readonly engine: Engine;
+  readonly runner: FunctionRunner;
+  readonly bus: EventBus;
+  readonly server: ApiServer;
+  /** Stops everything; apps keep running so the next start re-adopts them. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * `tollgate up` without the terminal: one process serving the engine API, the event bus, the
+ * approvals and console routes on one loopback port, with the function runner, the local volumes
+ * and the environments behind it. A restart on the same data directory replays the engine's store,
+ * so every open run resumes; running apps are re-adopted by the deployer.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const port = options.port ?? portFromEnvironment();
+  const print = options.print ?? ((line: string) => console.log(line));
+  const user = options.user ?? process.env.TOLLGATE_USER ?? userInfo().username;
+  const projectDir = resolve(options.projectDir);
+  // The config is read before anything under the data directory changes: a bad config touches nothing.
+  const config = await loadConfig(projectDir);
+  mkdirSync(dataDir, { recursive: true });
+  const lock = DataDirLock.acquire(join(dataDir, RUNTIME_LOCK_FILE), `data directory ${dataDir}`);
+  const cleanup: Array<() => Promise<unknown>> = [async () => lock.release()];
+  const unwind = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const credentials = await loadOrCreateCredentials(dataDir);
+    const secret = loadOrCreateSecret(dataDir);
+    const layout = dataLayout(dataDir);
+    mkdirSync(layout.logs, { recursive: true });
+    // biome-ignore lint/style/useConst: bound late, the runner and the bus need getters for it
+    let engine: Engine;
+    let stateMachineArn = '';
+    const runner = createFunctionRunner({
+      dataDir,
+      config,
+      clock: systemClock,
+      notifier: new InboxNotifier(layout.inbox, systemClock),
+      repositories: options.repositories ?? { [config.source.repository]: projectDir },
+      engine: () => engine.service,
+    });
+    cleanup.push(() => runner.close({ keepApps: true }));
+    const clock = new SystemEngineClock();
+    const store = await FileLogStore.open(layout.engine);
+    engine = createEngine({ store, clock, lambda: runner.invoker, accountId: '000000000000' });
+    cleanup.push(() => engine.close());
+    const bus = createEventBus({
+      clock,
+      dataDir,
+      rules: commitRules(config),
+      accountId: '000000000000',
+      onMatch: startExecutionTarget(engine.service, () => stateMachineArn),
+    });
+    cleanup.push(() => bus.close());
+
+    let listening = 0;
+    const approvals = createApprovalsRoute({
+      secret,
+      port: () => listening,
+      runtimeUser: user,
+      ports: async () => runner.ports,
+    });
+    const consoleRoutes = await loadConsoleRoutes({
+      engine: engine.service,
+      bus,
+      runner,
+      ports: runner.ports,
+      config,
+      dataDir,
+      secret,
+      port: () => listening,
+      user,
+    });
+    // Listening first: a port in use fails the start before any run resumes or app is touched.
+    const server = await createApiServer({
+      services: [engine.service, bus],
+      credentials,
+      port,
+      extraRoutes: chainRoutes(approvals, consoleRoutes),
+    });
+    listening = server.port;
+    cleanup.push(() => server.close());
+
+    await runner.openVolumes();
+    const resumed = await runner.ports.deployer.resume();
+    await engine.start();
+    const deployed = await deployPipeline(engine.service, config.name);
+    stateMachineArn = deployed.stateMachineArn;
+    await bus.start();
+    await writeRuntimeInfo(dataDir, {
+      pid: process.pid,
+      endpoint: server.endpoint,
+      port: server.port,
+      startedAt: new Date().toISOString(),
+      projectDir,
+      pipeline: config.name,
+    });
+    cleanup.push(() => removeRuntimeInfo(dataDir, process.pid));
+
+    print(`Tollgate is up on ${server.endpoint} (data in ${dataDir}, logs in ${layout.logs})`);
+    for (const report of resumed) {
+      if (report.action !== 'none') {
+        print(
+          `  ${report.environment}: ${report.action} ${report.version ?? ''}${report.reason ? ` (${report.reason})` : ''}`.trimEnd(),
+        );
+      }
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      endpoint: server.endpoint,
+      port: server.port,
+      dataDir,
+      config,
+      stateMachineArn,
+      engine,
+      runner,
+      bus,
+      server,
+      close: () => {
+        closing ??= unwind();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
+
+function portFromEnvironment(): number {
+  const endpoint = process.env.TOLLGATE_ENDPOINT;
+  if (!endpoint) return DEFAULT_PORT;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(
+      `TOLLGATE_ENDPOINT must be a URL such as http://127.0.0.1:4600, got ${JSON.stringify(endpoint)}`,
+    );
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return port;
+}
