@@ -5,6 +5,7 @@ import type { IntegrationRegistry } from '../asl/task/task-integration.js';
 import type { EngineStore, StoreRecord } from '../store/engine-store.js';
 import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
+import { type CompactionOptions, Compactor, validateCompactionOptions } from './compaction.js';
 import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type Checkpoint, type RunStart, runExecution } from './execution-runner.js';
@@ -17,6 +18,8 @@ export interface EngineOptions {
   readonly integrations?: IntegrationRegistry;
   readonly region?: string;
   readonly accountId?: string;
+  /** When the log is rewritten down to what is live; see compaction.ts. */
+  readonly compaction?: CompactionOptions;
 }
 
 /** The engine's in-memory state plus the few operations every API handler shares. */
@@ -26,11 +29,15 @@ export class EngineCore {
   readonly listeners = new Set<EventListener>();
   readonly tokens: TaskTokenRegistry;
   readonly arn: ArnContext;
+  readonly compactor: Compactor;
   closed = false;
 
   constructor(readonly options: EngineOptions) {
     this.arn = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
     this.tokens = new TaskTokenRegistry(options.clock, (r) => this.append(r));
+    this.compactor = new Compactor(options.store, this, validateCompactionOptions(options.compaction), () =>
+      options.clock.now(),
+    );
   }
 
   get clock(): EngineClock {
@@ -38,7 +45,9 @@ export class EngineCore {
   }
 
   async append(...records: StoreRecord[]): Promise<void> {
-    await this.options.store.append(records);
+    const written = this.options.store.append(records);
+    this.compactor.noteAppended(records.length);
+    await written;
   }
 
   stateMachine(arn: string): StateMachineRecord {

@@ -26,6 +26,11 @@ export interface Engine {
   start(): Promise<void>;
   /** Stops timers and in-flight work (without recording anything) and closes the store. */
   close(): Promise<void>;
+  /**
+   * Rewrites the store down to what is live now (also done on its own as the log grows, and at
+   * start-up when the replayed log is mostly dead weight).
+   */
+  compact(): Promise<void>;
   /** Follows history live; returns an unsubscribe function. */
   onEvent(listener: EventListener): () => void;
 }
@@ -81,6 +86,12 @@ export function createEngine(options: EngineOptions): Engine {
       }
       await Promise.allSettled([...core.executions.values()].map((e) => e.done));
       await options.store.close();
+    },
+    compact() {
+      if (!started || core.closed) {
+        return Promise.reject(new Error('compact: the engine is not running (start it first)'));
+      }
+      return core.compactor.compactNow();
     },
     onEvent(listener) {
       core.listeners.add(listener);

@@ -9,7 +9,7 @@ import {
   type StateMachineVersion,
 } from './engine-model.js';
 import type { Checkpoint } from './execution-runner.js';
-import type { TokenRecord } from './task-token-registry.js';
+import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
 
 /**
  * Rebuilds the engine from its log, then resumes every execution that was running: it continues
@@ -17,19 +17,55 @@ import type { TokenRecord } from './task-token-registry.js';
  * stays valid, a task that was in flight is invoked again — at-least-once, as on AWS).
  */
 export async function recoverFromStore(core: EngineCore): Promise<void> {
-  const tokens = new Map<string, TokenRecord>();
-  for await (const record of core.options.store.replay()) apply(core, record, tokens);
-  for (const token of tokens.values()) {
+  const tokens: ReplayedTokens = { pending: new Map(), settled: new Map(), known: new Map() };
+  let records = 0;
+  for await (const record of core.options.store.replay()) {
+    apply(core, record, tokens);
+    records += 1;
+  }
+  for (const token of tokens.pending.values()) {
     const exec = core.executions.get(token.executionArn);
     if (exec?.status === ExecutionStatus.Running) core.tokens.restore(token);
-    else core.tokens.markFinished(token.token);
+    else core.tokens.markFinished(token.token, token);
   }
+  for (const { record, outcome } of tokens.settled.values()) {
+    // A send acknowledged before the crash whose task had not finished: it is handed to the task
+    // when it resumes, but only if the execution is still inside that very task state.
+    const exec = core.executions.get(record.executionArn);
+    const ckpt = exec?.checkpoint;
+    if (
+      exec?.status === ExecutionStatus.Running &&
+      ckpt?.stateName === record.stateName &&
+      ckpt.enteredEventId === record.enteredEventId &&
+      !taskSettledAfter(exec, ckpt.enteredEventId)
+    ) {
+      core.tokens.restore(record, outcome);
+    }
+  }
+  // Before anything resumes, so the compacted log is exactly what was just replayed.
+  await core.compactor.afterReplay(records);
   for (const exec of core.executions.values()) {
     if (exec.status === ExecutionStatus.Running) resume(core, exec);
   }
 }
 
-function apply(core: EngineCore, r: StoreRecord, tokens: Map<string, TokenRecord>): void {
+interface ReplayedTokens {
+  /** Issued and not settled. */
+  readonly pending: Map<string, TokenRecord>;
+  /** Settled with an outcome recorded (logs from older engines record none). */
+  readonly settled: Map<string, { record: TokenRecord; outcome: TokenOutcome }>;
+  /** Every token record seen, so a token-done can name its execution and state. */
+  readonly known: Map<string, TokenRecord>;
+}
+
+/** True when the task already recorded its result after it was entered. */
+function taskSettledAfter(exec: ExecutionRecord, enteredEventId: number): boolean {
+  return exec.history.events.some(
+    (e) => e.id > enteredEventId && /^Task(Succeeded|Failed|TimedOut)$/.test(e.type),
+  );
+}
+
+function apply(core: EngineCore, r: StoreRecord, tokens: ReplayedTokens): void {
   switch (r.t) {
     case 'sm': {
       const sm: StateMachineRecord = {
@@ -38,8 +74,9 @@ function apply(core: EngineCore, r: StoreRecord, tokens: Map<string, TokenRecord
         type: r.type as 'STANDARD' | 'EXPRESS',
         creationDate: r.creationDate as number,
         current: r.current as StateMachineVersion,
-        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-        tracingConfiguration: { enabled: false },
+        // Logs written before these fields were recorded fall back to CreateStateMachine's defaults.
+        loggingConfiguration: r.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: r.tracingConfiguration ?? { enabled: false },
         description: r.description as string | undefined,
         deleting: false,
       };
@@ -78,6 +115,12 @@ function apply(core: EngineCore, r: StoreRecord, tokens: Map<string, TokenRecord
     case 'ev':
       core.executions.get(r.x as string)?.history.restore(r.e as unknown as HistoryEvent);
       return;
+    case 'evs': {
+      // A batch of events written by compaction.
+      const history = core.executions.get(r.x as string)?.history;
+      if (history) for (const event of r.e as HistoryEvent[]) history.restore(event);
+      return;
+    }
     case 'ckpt': {
       const exec = core.executions.get(r.x as string);
       if (exec) {
@@ -108,13 +151,20 @@ function apply(core: EngineCore, r: StoreRecord, tokens: Map<string, TokenRecord
       exec.outputText = undefined;
       return;
     }
-    case 'token':
-      tokens.set(r.token as string, r as unknown as TokenRecord);
+    case 'token': {
+      const { t: _t, ...record } = r;
+      tokens.pending.set(r.token as string, record as unknown as TokenRecord);
+      tokens.known.set(r.token as string, record as unknown as TokenRecord);
       return;
-    case 'token-done':
-      tokens.delete(r.token as string);
-      core.tokens.markFinished(r.token as string);
+    }
+    case 'token-done': {
+      const token = r.token as string;
+      const record = tokens.known.get(token);
+      tokens.pending.delete(token);
+      core.tokens.markFinished(token, record);
+      if (record && r.outcome) tokens.settled.set(token, { record, outcome: r.outcome as TokenOutcome });
       return;
+    }
     default:
       // Records from a newer engine version are skipped rather than guessed at.
       return;

@@ -4,15 +4,10 @@ import { StatesError, StatesErrorName } from '../asl/errors/states-error.js';
 import type { IssuedTaskToken, TaskTokenBroker } from '../asl/task/task-token-broker.js';
 import type { EngineClock, TimerHandle } from './clock.js';
 
-interface PendingToken {
-  readonly token: string;
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly heartbeatSeconds?: number;
-  resolve(output: unknown): void;
-  reject(error: StatesError): void;
-  heartbeat?: TimerHandle;
-}
+/** What SendTaskSuccess/SendTaskFailure delivered; persisted so a crash cannot lose it. */
+export type TokenOutcome =
+  | { readonly ok: true; readonly output: unknown }
+  | { readonly ok: false; readonly error?: string; readonly cause?: string };
 
 /** What is persisted about a token so it still works after a restart. */
 export interface TokenRecord {
@@ -20,6 +15,27 @@ export interface TokenRecord {
   readonly executionArn: string;
   readonly stateName: string;
   readonly heartbeatSeconds?: number;
+  /** The Entered event of the task state that issued it (absent in logs from older engines). */
+  readonly enteredEventId?: number;
+}
+
+/** A settled token: the record it was issued with (when known) and, while it matters, its outcome. */
+export interface FinishedToken {
+  readonly token: string;
+  readonly record?: TokenRecord;
+  readonly outcome?: TokenOutcome;
+}
+
+interface PendingToken extends TokenRecord {
+  resolve(output: unknown): void;
+  reject(error: StatesError): void;
+  heartbeat?: TimerHandle;
+}
+
+/** A token read back from the store whose task has not been resumed yet. */
+interface RestoredToken extends TokenRecord {
+  /** Set when the send arrived (before or after the crash) but the task had not consumed it. */
+  outcome?: TokenOutcome;
 }
 
 const TOKEN_PREFIX = 'tgt1';
@@ -30,12 +46,15 @@ const TOKEN_SHAPE = /^tgt1[A-Za-z0-9_-]{43}$/;
 /**
  * Task tokens for `.waitForTaskToken`. A token settles once; a second SendTask* for it, or one
  * after the task timed out, gets AWS's TaskTimedOut.
+ *
+ * Durability: the `token-done` record carries the outcome, so a send that was acknowledged just
+ * before a crash is delivered to the task when it resumes instead of being lost.
  */
 export class TaskTokenRegistry implements TaskTokenBroker {
   private readonly pending = new Map<string, PendingToken>();
-  private readonly finished = new Set<string>();
-  /** Tokens restored from the store, waiting for their task to be resumed. */
-  private readonly restored = new Map<string, TokenRecord>();
+  private readonly finished = new Map<string, FinishedToken>();
+  /** Tokens restored from the store, keyed by execution and state, waiting for their task. */
+  private readonly restored = new Map<string, RestoredToken>();
 
   constructor(
     private readonly clock: EngineClock,
@@ -48,7 +67,7 @@ export class TaskTokenRegistry implements TaskTokenBroker {
     enteredEventId: number;
     heartbeatSeconds?: number;
   }): Promise<IssuedTaskToken> {
-    const key = `${request.executionArn}#${request.stateName}`;
+    const key = keyOf(request);
     const reused = this.restored.get(key);
     this.restored.delete(key);
     const token = reused?.token ?? TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -64,47 +83,85 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       executionArn: request.executionArn,
       stateName: request.stateName,
       heartbeatSeconds: request.heartbeatSeconds,
+      enteredEventId: request.enteredEventId,
       resolve,
       reject,
     };
+    if (reused?.outcome) {
+      // Sent while the task was not running (around a crash): hand it over at once.
+      this.finished.set(token, { token, record: entry, outcome: reused.outcome });
+      deliver(entry, reused.outcome);
+      return { token, outcome, cancel: () => undefined };
+    }
     this.pending.set(token, entry);
     if (!reused) {
-      await this.persist({
-        t: 'token',
-        token,
-        executionArn: request.executionArn,
-        stateName: request.stateName,
-        heartbeatSeconds: request.heartbeatSeconds,
-      });
+      await this.persist({ t: 'token', ...tokenRecord(entry) });
     }
     this.armHeartbeat(entry);
     return { token, outcome, cancel: () => this.finish(token) };
   }
 
-  restore(record: TokenRecord): void {
-    this.restored.set(`${record.executionArn}#${record.stateName}`, record);
+  /** Recovery: a token issued before the restart, with its outcome if one was already sent. */
+  restore(record: TokenRecord, outcome?: TokenOutcome): void {
+    this.restored.set(keyOf(record), { ...record, outcome });
+    if (outcome) this.finished.set(record.token, { token: record.token, record, outcome });
   }
 
-  markFinished(token: string): void {
-    this.finished.add(token);
+  markFinished(token: string, record?: TokenRecord): void {
+    this.finished.set(token, { token, record });
     for (const [key, rec] of this.restored) if (rec.token === token) this.restored.delete(key);
   }
 
-  async succeed(token: string, output: unknown): Promise<void> {
-    const entry = this.take(token);
-    await this.persist({ t: 'token-done', token });
-    entry.resolve(output);
+  /**
+   * What a compacted log must keep: tokens that can still settle (issued, or restored and waiting
+   * for their task), and every settled one so reusing it still gets TaskTimedOut.
+   */
+  snapshot(): { readonly live: TokenRecord[]; readonly finished: FinishedToken[] } {
+    const live: TokenRecord[] = [...this.pending.values()].map(tokenRecord);
+    for (const r of this.restored.values()) if (!r.outcome) live.push(tokenRecord(r));
+    return { live, finished: [...this.finished.values()] };
   }
 
-  async fail(token: string, error: string | undefined, cause: string | undefined): Promise<void> {
-    const entry = this.take(token);
-    await this.persist({ t: 'token-done', token });
-    entry.reject(new StatesError(error ?? '', cause));
+  /** Forgets the settled tokens of executions dropped from the store (closed-history retention). */
+  forgetExecutions(executionArns: ReadonlySet<string>): void {
+    for (const [token, f] of this.finished) {
+      if (f.record && executionArns.has(f.record.executionArn)) this.finished.delete(token);
+    }
+  }
+
+  succeed(token: string, output: unknown): Promise<void> {
+    return this.settle(token, { ok: true, output });
+  }
+
+  fail(token: string, error: string | undefined, cause: string | undefined): Promise<void> {
+    return this.settle(token, { ok: false, error, cause });
   }
 
   heartbeat(token: string): void {
+    // A token whose task has not resumed yet has nothing to time out; the beat is accepted.
+    if (this.waitingRestored(token)) return;
     const entry = this.lookup(token);
     this.armHeartbeat(entry);
+  }
+
+  private async settle(token: string, outcome: TokenOutcome): Promise<void> {
+    const restored = this.waitingRestored(token);
+    if (restored) {
+      restored.outcome = outcome;
+      this.finished.set(token, { token, record: restored, outcome });
+      await this.persist({ t: 'token-done', token, x: restored.executionArn, outcome });
+      return;
+    }
+    const entry = this.lookup(token);
+    this.finish(token, outcome);
+    await this.persist({ t: 'token-done', token, x: entry.executionArn, outcome });
+    deliver(entry, outcome);
+  }
+
+  private waitingRestored(token: string): RestoredToken | undefined {
+    if (!TOKEN_SHAPE.test(token) || this.finished.has(token)) return undefined;
+    for (const r of this.restored.values()) if (r.token === token) return r;
+    return undefined;
   }
 
   private armHeartbeat(entry: PendingToken): void {
@@ -117,26 +174,39 @@ export class TaskTokenRegistry implements TaskTokenBroker {
     });
   }
 
-  private finish(token: string): void {
+  private finish(token: string, outcome?: TokenOutcome): void {
     const entry = this.pending.get(token);
     entry?.heartbeat?.cancel();
     this.pending.delete(token);
-    this.finished.add(token);
+    this.finished.set(token, { token, record: entry ? tokenRecord(entry) : undefined, outcome });
   }
 
   private lookup(token: string): PendingToken {
     if (!TOKEN_SHAPE.test(token)) throw new AwsApiError('InvalidToken', "Invalid Token: 'Invalid token'");
     const entry = this.pending.get(token);
     if (entry) return entry;
-    if (this.finished.has(token) || [...this.restored.values()].some((r) => r.token === token)) {
+    if (this.finished.has(token)) {
       throw new AwsApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
     }
     throw new AwsApiError('TaskDoesNotExist', 'Task does not exist anymore');
   }
+}
 
-  private take(token: string): PendingToken {
-    const entry = this.lookup(token);
-    this.finish(token);
-    return entry;
-  }
+function keyOf(r: { readonly executionArn: string; readonly stateName: string }): string {
+  return `${r.executionArn}#${r.stateName}`;
+}
+
+function tokenRecord(r: TokenRecord): TokenRecord {
+  return {
+    token: r.token,
+    executionArn: r.executionArn,
+    stateName: r.stateName,
+    heartbeatSeconds: r.heartbeatSeconds,
+    enteredEventId: r.enteredEventId,
+  };
+}
+
+function deliver(entry: PendingToken, outcome: TokenOutcome): void {
+  if (outcome.ok) entry.resolve(outcome.output);
+  else entry.reject(new StatesError(outcome.error ?? '', outcome.cause));
 }

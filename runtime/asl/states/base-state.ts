@@ -67,6 +67,8 @@ export abstract class BaseState {
     try {
       evaluation = await this.evaluate(run);
     } catch (thrown) {
+      // Stopped or shut down: not a failure of this state, and nothing more may be recorded for it.
+      if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
       const error = toStatesError(thrown);
       if (error.error === StatesErrorName.QueryEvaluationError) await publishEvaluationFailed(run, error);
       await this.onFailed(run, error);

@@ -36,9 +36,12 @@ export async function runServiceTask(resource: ServiceResource, inv: TaskInvocat
       await services.recorder.add(inv.cursor, 'TaskSubmitted', {
         taskSubmittedEventDetails: { ...tag, ...outputDetails(toPayloadText(result)) },
       });
-      result = await inv.taskToken?.outcome;
+      result = await untilAborted(inv.taskToken?.outcome, inv.signal);
     }
   } catch (err) {
+    // Engine shutdown or StopExecution: leave the task as it is (the token stays valid across a
+    // restart), recording nothing.
+    if ((err as Error)?.name === 'ExecutionAborted') throw err;
     if (!inv.settle()) return new Promise(() => {});
     const e = toTaskError(err, resource, inv);
     if (e.error === StatesErrorName.HeartbeatTimeout) {
@@ -145,4 +148,18 @@ function lambdaPayload(payload: unknown): unknown {
       'Could not parse request body into json: Unrecognized token. (Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException; Proxy: null)',
     );
   }
+}
+
+/**
+ * A token can wait for days; the wait must still end when the execution is stopped or the engine
+ * closes, or shutdown would hang on every pending approval.
+ */
+function untilAborted<T>(work: Promise<T> | undefined, signal: AbortSignal): Promise<T | undefined> {
+  if (!work) return Promise.resolve(undefined);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

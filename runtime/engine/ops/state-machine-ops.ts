@@ -72,8 +72,16 @@ export async function createStateMachine(core: EngineCore, body: unknown) {
     description,
     deleting: false,
   };
-  await core.append({ t: 'sm', arn, name, type, creationDate: now, current: record.current, description });
+  // In memory first, then the log: a compaction snapshot taken while the append is queued must
+  // already see the record, or the compacted log would drop it.
   core.stateMachines.set(arn, record);
+  try {
+    await core.append(stateMachineRecord(record));
+  } catch (err) {
+    if (existing) core.stateMachines.set(arn, existing);
+    else core.stateMachines.delete(arn);
+    throw err;
+  }
   return { stateMachineArn: arn, creationDate: seconds(now) };
 }
 
@@ -103,8 +111,14 @@ export async function updateStateMachine(core: EngineCore, body: unknown) {
     updateDate: now,
     revisionId: randomUUID(),
   };
-  await core.append({ t: 'sm-update', arn, current });
+  const previous = sm.current;
   sm.current = current;
+  try {
+    await core.append({ t: 'sm-update', arn, current });
+  } catch (err) {
+    sm.current = previous;
+    throw err;
+  }
   return { updateDate: seconds(now), revisionId: current.revisionId };
 }
 
@@ -152,8 +166,13 @@ export async function deleteStateMachine(core: EngineCore, body: unknown) {
   const arn = stateMachineArnField(req);
   const sm = core.stateMachines.get(arn);
   if (!sm || sm.deleting) return {};
-  await core.append({ t: 'sm-del', arn });
   sm.deleting = true;
+  try {
+    await core.append({ t: 'sm-del', arn });
+  } catch (err) {
+    sm.deleting = false;
+    throw err;
+  }
   // AWS stops the running executions of a deleted state machine.
   for (const exec of core.executions.values()) {
     if (exec.stateMachineArn === arn && exec.status === ExecutionStatus.Running) {
@@ -177,5 +196,20 @@ export function validateStateMachineDefinition(_core: EngineCore, body: unknown)
       location: d.location,
     })),
     truncated: false,
+  };
+}
+
+/** The `sm` log record: everything DescribeStateMachine shows, so a restart shows the same. */
+export function stateMachineRecord(sm: StateMachineRecord) {
+  return {
+    t: 'sm',
+    arn: sm.arn,
+    name: sm.name,
+    type: sm.type,
+    creationDate: sm.creationDate,
+    current: sm.current,
+    description: sm.description,
+    loggingConfiguration: sm.loggingConfiguration,
+    tracingConfiguration: sm.tracingConfiguration,
   };
 }

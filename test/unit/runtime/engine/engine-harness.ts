@@ -1,5 +1,5 @@
 import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
-import { createEngine, type Engine } from '../../../../runtime/engine/engine.js';
+import { createEngine, type Engine, type EngineOptions } from '../../../../runtime/engine/engine.js';
 import {
   type LocalHandler,
   ObjectLambdaInvoker,
@@ -16,7 +16,12 @@ export class EngineHarness {
   readonly engine: Engine;
 
   constructor(
-    options: { handlers?: Record<string, LocalHandler>; store?: EngineStore; clock?: FakeEngineClock } = {},
+    options: {
+      handlers?: Record<string, LocalHandler>;
+      store?: EngineStore;
+      clock?: FakeEngineClock;
+      compaction?: EngineOptions['compaction'];
+    } = {},
   ) {
     this.clock = options.clock ?? new FakeEngineClock('2026-01-01T00:00:00.000Z');
     this.store = options.store ?? new MemoryStore();
@@ -24,6 +29,7 @@ export class EngineHarness {
       store: this.store,
       clock: this.clock,
       lambda: new ObjectLambdaInvoker(options.handlers ?? {}),
+      compaction: options.compaction,
     });
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
+import type { EngineStore } from '../../../../runtime/store/engine-store.js';
 import { FileLogStore } from '../../../../runtime/store/file-log-store.js';
 import { EngineHarness } from './engine-harness.js';
 
@@ -155,4 +156,125 @@ describe('engine recovery from the durable log', () => {
     expect(await second.history(exec)).toEqual(original);
     await second.engine.close();
   });
+
+  it('records nothing when the engine closes cleanly during a Wait, which then fires after restart', async () => {
+    // Arrange
+    first = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Pause',
+      States: { Pause: { Type: 'Wait', Seconds: 10, End: true } },
+    });
+    const exec = await first.start(sm);
+    await first.untilEvent(exec, 'WaitStateEntered');
+
+    // Act
+    await first.engine.close();
+    const second = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await second.engine.start();
+    const afterRestart = (await second.history(exec)).map((e) => e.type);
+    second.clock.advance(10_000);
+
+    // Assert
+    expect(afterRestart).toEqual(['ExecutionStarted', 'WaitStateEntered']);
+    expect((await second.until(exec, 'SUCCEEDED')).status).toBe('SUCCEEDED');
+    await second.engine.close();
+  });
+
+  it('delivers a SendTaskSuccess that arrives right after a restart, before the task has resumed', async () => {
+    // Arrange
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const exec = await first.start(await first.createStateMachine(WAIT_FOR_TOKEN));
+    const token = await first.tokenOf(exec);
+    await (first.store as FileLogStore).close();
+    const second = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await second.engine.start();
+
+    // Act
+    await second.call('SendTaskSuccess', { taskToken: token, output: '{"early":true}' });
+
+    // Assert
+    const described = await second.until(exec, 'SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ early: true });
+    await expect(second.call('SendTaskSuccess', { taskToken: token, output: '{}' })).rejects.toMatchObject({
+      code: 'TaskTimedOut',
+    });
+    await second.engine.close();
+  });
+
+  it('keeps an acknowledged SendTaskFailure when the process dies before the task recorded it', async () => {
+    // Arrange: a store that stops writing right after the token-done record, as a kill would.
+    const inner = await FileLogStore.open(dir);
+    let cut = false;
+    const dying: EngineStore = {
+      append: (records) => {
+        if (cut) return new Promise(() => {});
+        if (records.some((r) => r.t === 'token-done')) cut = true;
+        return inner.append(records);
+      },
+      replay: () => inner.replay(),
+      compact: (live) => inner.compact(live),
+      close: () => inner.close(),
+    };
+    first = new EngineHarness({
+      store: dying,
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const exec = await first.start(await first.createStateMachine(WAIT_FOR_TOKEN_CAUGHT));
+    const token = await first.tokenOf(exec);
+    await first.call('SendTaskFailure', { taskToken: token, error: 'Rejected', cause: 'by bob' });
+    await inner.close();
+
+    // Act
+    const second = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await second.engine.start();
+
+    // Assert
+    const described = await second.until(exec, 'SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ Error: 'Rejected', Cause: 'by bob' });
+    const types = (await second.history(exec)).map((e) => e.type);
+    expect(types.filter((t) => t === 'TaskFailed')).toHaveLength(1);
+    await second.engine.close();
+  });
 });
+
+const WAIT_FOR_TOKEN = {
+  StartAt: 'Approve',
+  States: {
+    Approve: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'notify', Payload: { 'token.$': '$$.Task.Token' } },
+      End: true,
+    },
+  },
+};
+
+const WAIT_FOR_TOKEN_CAUGHT = {
+  StartAt: 'Approve',
+  States: {
+    Approve: {
+      ...WAIT_FOR_TOKEN.States.Approve,
+      End: undefined,
+      Next: 'Ok',
+      Catch: [{ ErrorEquals: ['Rejected'], Next: 'Rejected' }],
+    },
+    Ok: { Type: 'Succeed' },
+    Rejected: { Type: 'Pass', End: true },
+  },
+};

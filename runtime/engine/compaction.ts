@@ -1,0 +1,238 @@
+import type { EngineStore, StoreRecord } from '../store/engine-store.js';
+import {
+  type ExecutionRecord,
+  ExecutionStatus,
+  isTerminal,
+  type StateMachineRecord,
+} from './engine-model.js';
+import { stateMachineRecord } from './ops/state-machine-ops.js';
+import type { TaskTokenRegistry } from './task-token-registry.js';
+
+/** AWS keeps a closed Standard execution (description and history) for 90 days after it closes. */
+export const CLOSED_RETENTION_MS = 90 * 24 * 3600 * 1000;
+
+// Events of one execution are batched into `evs` records of about this size: one frame and one
+// JSON.parse per batch instead of per event makes replay several times faster, and the cap keeps
+// any record far below the store's 64 MiB frame limit even for a 25,000-event history.
+const EVENT_BATCH_BYTES = 1024 * 1024;
+
+export interface CompactionOptions {
+  /**
+   * Compact once this many records were appended since the last compaction (and the log holds at
+   * least twice what is live). @default 100_000
+   */
+  readonly afterRecords?: number;
+  /** How long a closed execution stays queryable. @default 90 days, as on AWS */
+  readonly closedRetentionMs?: number;
+}
+
+export interface LiveState {
+  readonly stateMachines: ReadonlyMap<string, StateMachineRecord>;
+  readonly executions: Map<string, ExecutionRecord>;
+  readonly tokens: TaskTokenRegistry;
+}
+
+export function validateCompactionOptions(
+  options: CompactionOptions | undefined,
+): Required<CompactionOptions> {
+  const afterRecords = options?.afterRecords ?? 100_000;
+  const closedRetentionMs = options?.closedRetentionMs ?? CLOSED_RETENTION_MS;
+  if (!Number.isSafeInteger(afterRecords) || afterRecords < 1) {
+    throw new TypeError(
+      `createEngine: compaction.afterRecords must be a positive integer, got ${afterRecords}`,
+    );
+  }
+  if (!Number.isFinite(closedRetentionMs) || closedRetentionMs < 0) {
+    throw new TypeError(
+      `createEngine: compaction.closedRetentionMs must be a non-negative number, got ${closedRetentionMs}`,
+    );
+  }
+  return { afterRecords, closedRetentionMs };
+}
+
+/**
+ * Drops executions that closed more than the retention ago, from memory and from the token
+ * registry's memory of settled tokens, so what the API shows matches what a restart would show.
+ */
+export function expireClosedExecutions(state: LiveState, now: number, retentionMs: number): void {
+  const expired = new Set<string>();
+  for (const exec of state.executions.values()) {
+    if (isTerminal(exec.status) && exec.stopDate !== undefined && now - exec.stopDate > retentionMs) {
+      expired.add(exec.executionArn);
+    }
+  }
+  for (const arn of expired) state.executions.delete(arn);
+  if (expired.size > 0) state.tokens.forgetExecutions(expired);
+}
+
+/**
+ * The records that rebuild exactly the current state: must be built in one synchronous step and
+ * handed to `compact` in the same tick, so every append queued before it is reflected in it and
+ * every append queued after it lands after the compacted log.
+ */
+export function liveRecords(state: LiveState): StoreRecord[] {
+  const out: StoreRecord[] = [];
+  for (const sm of state.stateMachines.values()) {
+    out.push(stateMachineRecord(sm));
+    if (sm.deleting) out.push({ t: 'sm-del', arn: sm.arn });
+  }
+  for (const exec of state.executions.values()) pushExecution(out, exec);
+  const tokens = state.tokens.snapshot();
+  for (const token of tokens.live) {
+    if (state.executions.get(token.executionArn)?.status === ExecutionStatus.Running) {
+      out.push({ t: 'token', ...token });
+    }
+  }
+  for (const { token, record, outcome } of tokens.finished) {
+    const running = record && state.executions.get(record.executionArn)?.status === ExecutionStatus.Running;
+    if (running) {
+      // The outcome still matters: the task may not have recorded it yet (see recovery.ts).
+      out.push({ t: 'token', ...record }, { t: 'token-done', token, x: record.executionArn, outcome });
+    } else {
+      out.push({ t: 'token-done', token });
+    }
+  }
+  return out;
+}
+
+function pushExecution(out: StoreRecord[], exec: ExecutionRecord): void {
+  const x = exec.executionArn;
+  out.push({
+    t: 'exec',
+    x,
+    sm: exec.stateMachineArn,
+    name: exec.name,
+    inputText: exec.inputText,
+    definition: exec.definition,
+    roleArn: exec.roleArn,
+    startDate: exec.startDate,
+  });
+  let batch: unknown[] = [];
+  let bytes = 0;
+  for (const event of exec.history.events) {
+    batch.push(event);
+    // An estimate is enough: the cap only has to keep records well below the frame limit.
+    bytes += estimateBytes(event);
+    if (bytes >= EVENT_BATCH_BYTES) {
+      out.push({ t: 'evs', x, e: batch });
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length > 0) out.push({ t: 'evs', x, e: batch });
+  // Recovery and redrive continue from the checkpoint; a succeeded execution needs neither.
+  if (exec.checkpoint && exec.status !== ExecutionStatus.Succeeded) {
+    out.push({ t: 'ckpt', x, ...exec.checkpoint });
+  }
+  if (exec.redriveCount > 0) {
+    out.push({ t: 'redrive', x, redriveCount: exec.redriveCount, redriveDate: exec.redriveDate });
+  }
+  if (isTerminal(exec.status)) {
+    out.push({
+      t: 'exec-status',
+      x,
+      status: exec.status,
+      stopDate: exec.stopDate,
+      outputText: exec.outputText,
+      error: exec.error,
+      cause: exec.cause,
+    });
+  }
+}
+
+function estimateBytes(event: Readonly<Record<string, unknown>>): number {
+  let bytes = 128;
+  for (const value of Object.values(event)) {
+    if (value && typeof value === 'object') {
+      for (const inner of Object.values(value)) if (typeof inner === 'string') bytes += inner.length * 3;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * Decides when to compact: counts appended records and compacts once the log has grown by
+ * `afterRecords` since the last compaction and holds at least twice what is live, so a large live
+ * set is not rewritten over and over.
+ */
+export class Compactor {
+  private appendedSinceCompaction = 0;
+  private logRecords = 0;
+  private running: Promise<void> | null = null;
+  private compactions = 0;
+
+  constructor(
+    private readonly store: EngineStore,
+    private readonly state: LiveState,
+    private readonly options: Required<CompactionOptions>,
+    private readonly now: () => number,
+  ) {}
+
+  /** How many compactions ran since start. */
+  get count(): number {
+    return this.compactions;
+  }
+
+  /** The store holds `records` after replay; compacts at once if that is mostly dead weight. */
+  async afterReplay(records: number): Promise<void> {
+    this.logRecords = records;
+    this.appendedSinceCompaction = records;
+    await this.maybeCompact();
+  }
+
+  noteAppended(records: number): void {
+    this.appendedSinceCompaction += records;
+    this.logRecords += records;
+    if (this.appendedSinceCompaction >= this.options.afterRecords && !this.running) {
+      void this.maybeCompact().catch((err) => {
+        // A failed compaction leaves the old log in place, which is still complete.
+        console.error(`tollgate engine: compaction failed: ${(err as Error).message}`);
+      });
+    }
+  }
+
+  /** Compacts now, whatever the counters say (tests and shutdown). */
+  compactNow(): Promise<void> {
+    expireClosedExecutions(this.state, this.now(), this.options.closedRetentionMs);
+    const live = liveRecords(this.state);
+    return this.write(live);
+  }
+
+  private maybeCompact(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.appendedSinceCompaction < this.options.afterRecords) return Promise.resolve();
+    expireClosedExecutions(this.state, this.now(), this.options.closedRetentionMs);
+    const live = liveRecords(this.state);
+    if (this.logRecords < 2 * live.length) {
+      // Mostly live: wait for another full `afterRecords` before looking again.
+      this.appendedSinceCompaction = 0;
+      return Promise.resolve();
+    }
+    return this.write(live);
+  }
+
+  private write(live: StoreRecord[]): Promise<void> {
+    this.appendedSinceCompaction = 0;
+    const before = this.logRecords;
+    this.logRecords = live.length;
+    const done = this.store.compact(live).then(
+      () => {
+        this.compactions += 1;
+      },
+      (err: unknown) => {
+        // The old log is still in place, with everything appended meanwhile on top of it.
+        this.logRecords += before - live.length;
+        throw err;
+      },
+    );
+    this.running = done.then(
+      () => {
+        this.running = null;
+      },
+      () => {
+        this.running = null;
+      },
+    );
+    return done;
+  }
+}
