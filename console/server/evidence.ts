@@ -1,0 +1,184 @@
+import { parseJson, redact } from './redact.js';
+
+/**
+ * What a stage proves, read from its task's result (or, for a failure, from the error's cause,
+ * where the functions put their evidence). Shapes are recognised by their fields, so a stage whose
+ * name the console does not know still shows its evidence.
+ */
+export type Evidence =
+  | {
+      readonly kind: 'smoke-tests';
+      readonly passed: boolean | null;
+      readonly checks: ReadonlyArray<{
+        name: string;
+        ok: boolean;
+        status: number | null;
+        attempts: number | null;
+        durationMs: number | null;
+        error: string | null;
+      }>;
+    }
+  | {
+      readonly kind: 'data-checks';
+      readonly passed: boolean | null;
+      readonly checks: ReadonlyArray<{
+        check: string;
+        type: string;
+        passed: boolean;
+        count: number;
+        sample: string[];
+      }>;
+    }
+  | {
+      readonly kind: 'masking';
+      readonly checks: ReadonlyArray<{
+        check: string;
+        table: string;
+        column: string | null;
+        passed: boolean;
+        count: number;
+        detail: string;
+      }>;
+    }
+  | { readonly kind: 'masked-columns'; readonly totalRows: number | null; readonly rules: unknown[] }
+  | {
+      readonly kind: 'migrations';
+      readonly applied: ReadonlyArray<{ version: number; name: string; durationMs: number | null }>;
+      readonly skipped: number;
+    }
+  | { readonly kind: 'snapshot'; readonly provenance: Record<string, unknown> }
+  | {
+      readonly kind: 'deployment';
+      readonly deploymentId: string | null;
+      readonly version: string | null;
+      readonly state: string | null;
+    }
+  | {
+      readonly kind: 'rollback';
+      readonly action: string | null;
+      readonly restoredVersion: string | null;
+      readonly failedVersion: string | null;
+    }
+  | { readonly kind: 'release'; readonly version: string; readonly digest: string | null }
+  | {
+      readonly kind: 'approval';
+      readonly approvalId: string;
+      readonly status: string | null;
+      readonly expiresAt: string | null;
+    };
+
+// biome-ignore lint/suspicious/noExplicitAny: untyped task results, each field checked where it is read
+type Json = Record<string, any>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** The Lambda result inside a lambda:invoke output (`Payload`), or the output itself. */
+export function taskResult(output: unknown): unknown {
+  const parsed = typeof output === 'string' ? parseJson(output) : output;
+  return isObject(parsed) && 'Payload' in parsed && 'StatusCode' in parsed ? parsed.Payload : parsed;
+}
+
+/** Evidence carried by a failure's cause: the JSON itself, or JSON embedded in an error message. */
+export function causePayload(cause: unknown): unknown {
+  const parsed = parseJson(cause);
+  if (isObject(parsed) && typeof parsed.errorMessage === 'string')
+    return causePayload(parsed.errorMessage) ?? parsed;
+  if (parsed !== undefined) return parsed;
+  if (typeof cause !== 'string') return undefined;
+  const at = cause.indexOf('{');
+  return at >= 0 ? parseJson(cause.slice(at)) : undefined;
+}
+
+export function extractEvidence(value: unknown): Evidence[] {
+  if (!isObject(value)) return [];
+  const found: Evidence[] = [];
+  if (Array.isArray(value.checks) && value.checks.every((c: unknown) => isObject(c) && 'ok' in c)) {
+    found.push({
+      kind: 'smoke-tests',
+      passed: typeof value.passed === 'boolean' ? value.passed : null,
+      checks: value.checks.map((c: Json) => ({
+        name: String(c.name ?? ''),
+        ok: c.ok === true,
+        status: num(c.status),
+        attempts: num(c.attempts),
+        durationMs: num(c.durationMs),
+        error: text(c.error),
+      })),
+    });
+  }
+  const evidence = Array.isArray(value.evidence) ? value.evidence.filter(isObject) : [];
+  const dataChecks = evidence.filter((e: Json) => 'sample' in e && 'count' in e);
+  if (dataChecks.length > 0) {
+    found.push({
+      kind: 'data-checks',
+      passed: typeof value.passed === 'boolean' ? value.passed : null,
+      // Samples are row keys the check function already masked; redact again in case a key is secret.
+      checks: dataChecks.map((e: Json) => ({
+        check: String(e.check ?? ''),
+        type: String(e.type ?? ''),
+        passed: e.passed === true,
+        count: num(e.count) ?? 0,
+        sample: Array.isArray(e.sample) ? e.sample.map((s: unknown) => redact(String(s))) : [],
+      })),
+    });
+  }
+  const masking = evidence.filter((e: Json) => 'detail' in e && 'table' in e);
+  if (masking.length > 0) {
+    found.push({
+      kind: 'masking',
+      checks: masking.map((e: Json) => ({
+        check: String(e.check ?? ''),
+        table: String(e.table ?? ''),
+        column: text(e.column),
+        passed: e.passed === true,
+        count: num(e.count) ?? 0,
+        detail: String(e.detail ?? ''),
+      })),
+    });
+  }
+  if (Array.isArray(value.rules) && 'totalRows' in value) {
+    found.push({ kind: 'masked-columns', totalRows: num(value.totalRows), rules: redact(value.rules) });
+  }
+  if (Array.isArray(value.applied)) {
+    found.push({
+      kind: 'migrations',
+      applied: value.applied.filter(isObject).map((m: Json) => ({
+        version: num(m.version) ?? 0,
+        name: String(m.name ?? ''),
+        durationMs: num(m.durationMs),
+      })),
+      skipped: Array.isArray(value.skipped) ? value.skipped.length : 0,
+    });
+  }
+  const provenance = value.provenance ?? value.snapshot ?? (value.snapshotId ? value : undefined);
+  if (isObject(provenance)) found.push({ kind: 'snapshot', provenance: redact(provenance) });
+  if (typeof value.deploymentId === 'string') {
+    found.push({
+      kind: 'deployment',
+      deploymentId: value.deploymentId,
+      version: text(value.version),
+      state: text(value.state),
+    });
+  }
+  if (typeof value.action === 'string' && 'restoredVersion' in value) {
+    found.push({
+      kind: 'rollback',
+      action: value.action,
+      restoredVersion: text(value.restoredVersion),
+      failedVersion: text(value.failedVersion),
+    });
+  }
+  if (typeof value.version === 'string' && typeof value.digest === 'string' && 'artifactKey' in value) {
+    found.push({ kind: 'release', version: value.version, digest: value.digest });
+  }
+  if (typeof value.approvalId === 'string') {
+    found.push({
+      kind: 'approval',
+      approvalId: value.approvalId,
+      status: text(value.status),
+      expiresAt: text(value.expiresAt),
+    });
+  }
+  return found;
+}

@@ -1,0 +1,84 @@
+import type { Clock } from '../../functions/shared/clock.js';
+import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
+import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { NotFoundError } from './errors.js';
+import { approvalTrail, releaseInfo } from './ledger-views.js';
+import { parseJson, redact } from './redact.js';
+import { commitFromInput } from './run-summary.js';
+import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
+import { buildTimeline } from './timeline.js';
+
+export interface RunDetailDeps {
+  readonly sfn: SfnApi;
+  readonly ledger: Pick<Ledger, 'query'>;
+  readonly approvals: Pick<ApprovalStore, 'listPending'>;
+  readonly clock: Clock;
+}
+
+/** Everything the run page shows, assembled from the history, the ledger and pending approvals. */
+export async function runDetail(deps: RunDetailDeps, executionArn: string) {
+  const d = await callSfn<ExecutionDescription>(deps.sfn, 'DescribeExecution', { executionArn });
+  const events = await fullHistory(deps.sfn, executionArn);
+  const running = d.status === 'RUNNING';
+  const timeline = buildTimeline(events, { running, now: deps.clock.now().getTime() });
+  const entries = await deps.ledger.query({ executionArn });
+  const releaseVersion = entries.find((e) => e.releaseVersion)?.releaseVersion ?? null;
+  const releaseEntries = releaseVersion
+    ? await deps.ledger.query({ kinds: ['release'], releaseVersion })
+    : [];
+  const pending = running ? await deps.approvals.listPending({ executionArn }) : [];
+  const startDate = toMs(d.startDate) ?? 0;
+  const stopDate = toMs(d.stopDate) ?? null;
+  return redact({
+    run: {
+      name: d.name,
+      executionArn: d.executionArn,
+      status: d.status,
+      startDate,
+      stopDate,
+      durationMs: (stopDate ?? deps.clock.now().getTime()) - startDate,
+      ...commitFromInput(d.input),
+      error: d.error ?? null,
+      cause: d.cause ?? null,
+      failure: failureOf(d.cause),
+      redrivable:
+        d.redriveStatus === 'REDRIVABLE' ||
+        (d.redriveStatus === undefined && ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(d.status)),
+      redriveCount: d.redriveCount ?? 0,
+    },
+    release: releaseVersion ? releaseInfo(releaseEntries, releaseVersion) : null,
+    timeline,
+    approvals: approvalTrail(entries, executionArn),
+    pendingApprovals: pending.map((p) => ({
+      id: p.id,
+      environment: p.environment,
+      approvers: p.approvers,
+      minApprovals: p.minApprovals,
+      requestedAt: p.requestedAt,
+      expiresAt: p.expiresAt,
+      votes: p.votes,
+    })),
+    ledger: entries,
+  });
+}
+
+export async function requireExecution(sfn: SfnApi, executionArn: string, name: string): Promise<void> {
+  try {
+    await callSfn(sfn, 'DescribeExecution', { executionArn });
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError(`no run named ${JSON.stringify(name)}`);
+    throw error;
+  }
+}
+
+function failureOf(cause: unknown) {
+  const parsed = parseJson(cause) as Record<string, unknown> | undefined;
+  if (!parsed || typeof parsed !== 'object' || typeof parsed.stage !== 'string') return null;
+  return {
+    stage: parsed.stage,
+    environment: typeof parsed.environment === 'string' ? parsed.environment : null,
+    error: typeof parsed.error === 'string' ? parsed.error : null,
+    cause: typeof parsed.cause === 'string' ? parsed.cause : null,
+    rolledBack: parsed.rolledBack ?? null,
+  };
+}

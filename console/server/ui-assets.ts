@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ConsoleConfigError } from './errors.js';
+
+/**
+ * The console's single page and its script, bundled with esbuild from console/ui on first request
+ * and kept in memory. The page carries the CSRF token the UI sends back on every mutation.
+ */
+const UI_DIR = fileURLToPath(new URL('../ui/', import.meta.url));
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+let bundled: Promise<string> | null = null;
+
+export function appScript(): Promise<string> {
+  bundled ??= (async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [`${UI_DIR}main.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+      // elkjs' bundled build probes for a web-worker module it does not need in the main thread.
+      external: ['web-worker'],
+    });
+    return result.outputFiles[0].text;
+  })().catch((error) => {
+    bundled = null;
+    throw new ConsoleConfigError(
+      `could not bundle the console UI: ${(error as Error).message.split('\n')[0]}`,
+    );
+  });
+  return bundled;
+}
+
+export function appStyles(): Promise<string> {
+  return readFile(`${UI_DIR}styles.css`, 'utf8');
+}
+
+export function consolePage(csrfToken: string, pipeline: string): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="tollgate-csrf" content="${esc(csrfToken)}">
+<title>Tollgate · ${esc(pipeline)}</title>
+<link rel="stylesheet" href="/console/app.css">
+<script type="module" src="/console/app.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <span class="brand">Tollgate <small>${esc(pipeline)}</small></span>
+  <nav aria-label="Console sections">
+    <a href="#/runs">Runs</a>
+    <a href="#/approvals">Approvals</a>
+    <a href="#/envs">Environments</a>
+  </nav>
+  <span id="live" class="live" role="status" aria-live="polite"></span>
+</header>
+<main id="main" tabindex="-1"><p>Loading…</p></main>
+</body>
+</html>
+`;
+}
