@@ -77,7 +77,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const secret = loadOrCreateSecret(dataDir);
     const layout = dataLayout(dataDir);
     mkdirSync(layout.logs, { recursive: true });
-    // biome-ignore lint/style/useConst: bound late, the runner and the bus need getters for it
+    // Bound late: the runner needs the engine for task callbacks, and the engine needs the runner.
     let engine: Engine;
     let stateMachineArn = '';
     const runner = createFunctionRunner({

@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { S3Ledger } from '../../functions/shared/adapters/aws/s3-ledger.js';
+import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
+import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { credentialsPath, localClientConfig } from '../../runtime/server/credentials.js';
+import { readRuntimeInfo } from '../../runtime/up/runtime-info.js';
+import { CliError, ExitCode } from './cli-error.js';
+
+/** Options every command takes (docs/cli.md, "Common options"). */
+export interface CommonOptions {
+  readonly json?: boolean;
+  readonly endpoint?: string;
+  readonly dataDir?: string;
+  readonly aws?: boolean;
+  readonly stack?: string;
+}
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4600';
+export const DEFAULT_STACK = 'Tollgate';
+/** The stack output names infra/tollgate-stack.ts publishes (StackOutput there). */
+const OUTPUTS = { stateMachine: 'StateMachineArn', ledgerBucket: 'LedgerBucketName' } as const;
+
+/** Where the commands talk to: the local runtime, or the deployed stack with the default credential chain. */
+export interface CliTarget {
+  readonly mode: 'local' | 'aws';
+  /** Shown in errors: the endpoint, or `stack <name>`. */
+  readonly where: string;
+  readonly dataDir: string;
+  sfn(): SFNClient;
+  events(): EventBridgeClient;
+  ledger(): Promise<Ledger>;
+  /** The pipeline state machines runs are listed from; undefined means every `tollgate-*` one. */
+  stateMachineArns(): Promise<string[] | undefined>;
+}
+
+export function dataDirOf(options: CommonOptions): string {
+  return resolve(options.dataDir ?? process.env.TOLLGATE_DATA_DIR ?? '.tollgate');
+}
+
+/** --endpoint, else TOLLGATE_ENDPOINT, else where the data directory's runtime said it listens, else 4600. */
+export function endpointOf(options: CommonOptions, dataDir = dataDirOf(options)): string {
+  return (
+    options.endpoint ??
+    process.env.TOLLGATE_ENDPOINT ??
+    readRuntimeInfo(dataDir)?.endpoint ??
+    DEFAULT_ENDPOINT
+  );
+}
+
+export function notRunning(endpoint: string): CliError {
+  return new CliError(
+    `no Tollgate runtime at ${endpoint}; start it with \`npx tollgate up\``,
+    ExitCode.Unreachable,
+  );
+}
+
+export function createTarget(options: CommonOptions): CliTarget {
+  return options.aws ? awsTarget(options) : localTarget(options);
+}
+
+function localTarget(options: CommonOptions): CliTarget {
+  const dataDir = dataDirOf(options);
+  const endpoint = endpointOf(options, dataDir);
+  const config = () => {
+    // No credentials means no runtime ever started on this data directory.
+    if (!existsSync(credentialsPath(dataDir))) throw notRunning(endpoint);
+    return localClientConfig(dataDir, endpoint);
+  };
+  let sfn: SFNClient | undefined;
+  let events: EventBridgeClient | undefined;
+  return {
+    mode: 'local',
+    where: endpoint,
+    dataDir,
+    sfn: () => {
+      sfn ??= new SFNClient({ ...config(), maxAttempts: 1 });
+      return sfn;
+    },
+    events: () => {
+      events ??= new EventBridgeClient({ ...config(), maxAttempts: 1 });
+      return events;
+    },
+    ledger: async () => {
+      if (!existsSync(join(dataDir, 'ledger'))) {
+        if (!existsSync(credentialsPath(dataDir))) throw notRunning(endpoint);
+      }
+      return new DirLedger(join(dataDir, 'ledger'));
+    },
+    stateMachineArns: async () => undefined,
+  };
+}
+
+function awsTarget(options: CommonOptions): CliTarget {
+  const stack = options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK;
+  let outputs: Promise<Record<string, string>> | undefined;
+  const read = () => {
+    outputs ??= stackOutputs(stack);
+    return outputs;
+  };
+  const output = async (name: string) => {
+    const value = (await read())[name];
+    if (!value)
+      throw new CliError(
+        `stack ${stack} has no ${name} output; deploy the Tollgate stack with \`npx cdk deploy\``,
+      );
+    return value;
+  };
+  return {
+    mode: 'aws',
+    where: `stack ${stack}`,
+    dataDir: dataDirOf(options),
+    sfn: () => new SFNClient({}),
+    events: () => new EventBridgeClient({}),
+    ledger: async () =>
+      new S3Ledger({
+        client: new S3Client({}),
+        bucket: await output(OUTPUTS.ledgerBucket),
+        // Reading never locks anything; the retention only applies to appends.
+        retentionSeconds: 86_400,
+      }),
+    stateMachineArns: async () => [await output(OUTPUTS.stateMachine)],
+  };
+}
+
+async function stackOutputs(stack: string): Promise<Record<string, string>> {
+  try {
+    const answer = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack }));
+    const outputs = answer.Stacks?.[0]?.Outputs ?? [];
+    return Object.fromEntries(
+      outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])),
+    );
+  } catch (error) {
+    throw new CliError(
+      `cannot read stack ${stack}: ${(error as Error).message.split('\n')[0]}`,
+      ExitCode.Unreachable,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,132 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+} from '@aws-sdk/client-sfn';
+import type { CliTarget } from './cli-context.js';
+import { notRunning } from './cli-context.js';
+import { CliError, ExitCode } from './cli-error.js';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/** Sends one SDK command and turns "nothing listens there" and AWS errors into one-line CLI errors. */
+export async function send<T>(target: CliTarget, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code =
+      (error as { code?: string; cause?: { code?: string } }).code ??
+      (error as { cause?: { code?: string } }).cause?.code;
+    if (code && NETWORK_CODES.has(code)) {
+      if (target.mode === 'local') throw notRunning(target.where);
+      throw new CliError(`cannot reach AWS: ${code}`, ExitCode.Unreachable, { cause: error });
+    }
+    const name = (error as Error).name ?? 'Error';
+    throw new CliError(`${name}: ${(error as Error).message.split('\n')[0]}`, ExitCode.Failure, {
+      cause: error,
+    });
+  }
+}
+
+export interface RunSummary {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly status: string;
+  readonly startDate?: Date;
+  readonly stopDate?: Date;
+}
+
+/** The pipeline state machines: the stack's one on AWS, every `tollgate-*` one locally. */
+export async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
+  const fixed = await target.stateMachineArns();
+  if (fixed) return fixed;
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await send(target, () => target.sfn().send(new ListStateMachinesCommand({ nextToken })));
+    for (const sm of page.stateMachines ?? [])
+      if (sm.name?.startsWith('tollgate-')) arns.push(sm.stateMachineArn!);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** Runs newest first. */
+export async function listRuns(
+  target: CliTarget,
+  options: { status?: string; limit?: number } = {},
+): Promise<RunSummary[]> {
+  const limit = options.limit ?? 1000;
+  const runs: RunSummary[] = [];
+  for (const stateMachineArn of await pipelineStateMachines(target)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await send(target, () =>
+        target.sfn().send(
+          new ListExecutionsCommand({
+            stateMachineArn,
+            nextToken,
+            maxResults: 100,
+            ...(options.status ? { statusFilter: options.status as 'RUNNING' } : {}),
+          }),
+        ),
+      );
+      for (const e of page.executions ?? []) {
+        runs.push({
+          name: e.name!,
+          executionArn: e.executionArn!,
+          stateMachineArn,
+          status: e.status!,
+          startDate: e.startDate,
+          stopDate: e.stopDate,
+        });
+      }
+      nextToken = runs.length >= limit ? undefined : page.nextToken;
+    } while (nextToken);
+  }
+  runs.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+  return runs.slice(0, limit);
+}
+
+/** RUN is an execution ARN or an execution name; an unknown one is a one-line error. */
+export async function findRun(target: CliTarget, run: string): Promise<DescribeExecutionCommandOutput> {
+  if (typeof run !== 'string' || run.trim() === '')
+    throw new CliError('RUN must be an execution name or ARN', ExitCode.Usage);
+  let executionArn = run;
+  if (!run.startsWith('arn:')) {
+    const found = (await listRuns(target)).find((r) => r.name === run);
+    if (!found) throw unknownRun(run, target);
+    executionArn = found.executionArn;
+  }
+  try {
+    return await send(target, () => target.sfn().send(new DescribeExecutionCommand({ executionArn })));
+  } catch (error) {
+    const name = ((error as CliError).cause as Error | undefined)?.name;
+    if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') throw unknownRun(run, target);
+    throw error;
+  }
+}
+
+function unknownRun(run: string, target: CliTarget): CliError {
+  return new CliError(
+    `unknown run "${run}": no execution with that name or ARN at ${target.where}; list runs with \`npx tollgate runs\``,
+  );
+}
+
+export async function executionHistory(target: CliTarget, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await send(target, () =>
+      target.sfn().send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 })),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}

@@ -1,0 +1,86 @@
+import { userInfo } from 'node:os';
+import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
+import { type CommonOptions, createTarget, endpointOf } from '../client/cli-context.js';
+import { CliError, ExitCode } from '../client/cli-error.js';
+import { LocalApiClient } from '../client/local-api-client.js';
+import { emit } from '../client/output.js';
+import { findRun } from '../client/pipeline-api.js';
+
+export interface DecideOptions extends CommonOptions {
+  readonly env?: string;
+  readonly comment?: string;
+  readonly reason?: string;
+  readonly as?: string;
+}
+
+/** Who the CLI decides as: --as, else TOLLGATE_USER, else the OS user name. */
+export function deciderOf(options: DecideOptions): string {
+  const user = options.as ?? process.env.TOLLGATE_USER ?? userInfo().username;
+  if (!/^\S{1,256}$/.test(user))
+    throw new CliError(`--as must be a user name without spaces, got "${user}"`, ExitCode.Usage);
+  return user;
+}
+
+/** `tollgate approve RUN` / `tollgate reject RUN --reason …`: decides the run's pending approval. */
+export async function decideCommand(
+  decision: 'approve' | 'reject',
+  run: string,
+  options: DecideOptions,
+): Promise<void> {
+  const comment = decision === 'reject' ? options.reason : options.comment;
+  if (decision === 'reject' && !comment?.trim()) {
+    throw new CliError('reject needs --reason "why", which the ledger records', ExitCode.Usage);
+  }
+  if (options.aws) {
+    throw new CliError(
+      `${decision} --aws is not available: the stack publishes no approval endpoint output; use the approval link from the notification`,
+      ExitCode.Usage,
+    );
+  }
+  const target = createTarget(options);
+  const described = await findRun(target, run);
+  const executionArn = described.executionArn!;
+  const api = new LocalApiClient(endpointOf(options, target.dataDir), target.dataDir, deciderOf(options));
+  const { approvals } = await api.get<{ approvals: ApprovalRecord[] }>(
+    `/api/approvals?executionArn=${encodeURIComponent(executionArn)}`,
+  );
+  const candidates = options.env ? approvals.filter((a) => a.environment === options.env) : approvals;
+  if (candidates.length === 0) {
+    const where = options.env ? ` in ${options.env}` : '';
+    throw new CliError(`run ${described.name} has no pending approval${where} (status ${described.status})`);
+  }
+  if (candidates.length > 1) {
+    throw new CliError(
+      `run ${described.name} waits for approval in ${candidates.map((a) => a.environment).join(' and ')}; pass --env`,
+      ExitCode.Usage,
+    );
+  }
+  const approval = candidates[0]!;
+  const result = await api.post<Record<string, unknown>>(
+    `/api/approvals/${encodeURIComponent(approval.id)}/decision`,
+    {
+      decision,
+      comment: comment ?? '',
+    },
+  );
+  emit(
+    options.json,
+    {
+      run: described.name,
+      executionArn,
+      environment: approval.environment,
+      approvalId: approval.id,
+      ...result,
+    },
+    () => [
+      result.outcome === 'recorded'
+        ? `${decision}d ${described.name} for ${approval.environment}: ${result.approvals}/${result.needed} approvals, waiting for more`
+        : `${decision === 'approve' ? 'approved' : 'rejected'} ${described.name} for ${approval.environment}${
+            result.delivered === false
+              ? ` but the run was not resumed: ${String(result.deliveryError ?? '')}`
+              : '; the run continues'
+          }`,
+    ],
+  );
+  if (result.delivered === false) process.exitCode = ExitCode.Failure;
+}

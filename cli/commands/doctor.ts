@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { loadConfig } from '../../functions/shared/config/index.js';
+import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
+import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf } from '../client/cli-context.js';
+import { ExitCode, oneLine } from '../client/cli-error.js';
+import { emit, table } from '../client/output.js';
+
+export interface DoctorOptions extends CommonOptions {
+  readonly repo?: string;
+}
+
+export interface DoctorCheck {
+  readonly name: 'node' | 'data-dir-lock' | 'port' | 'reflink' | 'config' | 'aws-credentials' | 'aws-stack';
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly detail: string;
+}
+
+const MIN_NODE = [20, 15] as const;
+
+/** `tollgate doctor`: every check runs, whatever the others found; exit 4 when one failed. */
+export async function doctorCommand(options: DoctorOptions): Promise<void> {
+  const dataDir = dataDirOf(options);
+  const checks: DoctorCheck[] = [
+    nodeCheck(),
+    lockCheck(dataDir),
+    await portCheck(endpointOf(options, dataDir), dataDir),
+    reflinkCheck(dataDir),
+    await configCheck(resolve(options.repo ?? process.cwd())),
+  ];
+  if (options.aws)
+    checks.push(...(await awsChecks(options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK)));
+  const healthy = checks.every((c) => c.status !== 'fail');
+  emit(options.json, { healthy, checks }, () => [
+    ...table(
+      checks.map((c) => [c.status === 'ok' ? '✓' : c.status === 'warn' ? '!' : '✗', c.name, c.detail]),
+    ),
+  ]);
+  if (!healthy) process.exitCode = ExitCode.Unhealthy;
+}
+
+function nodeCheck(): DoctorCheck {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return {
+    name: 'node',
+    status: ok ? 'ok' : 'fail',
+    detail: ok
+      ? `Node.js ${process.versions.node}`
+      : `Node.js ${process.versions.node}; Tollgate needs ${MIN_NODE.join('.')} or newer`,
+  };
+}
+
+function lockCheck(dataDir: string): DoctorCheck {
+  const file = join(dataDir, RUNTIME_LOCK_FILE);
+  if (!existsSync(file)) return { name: 'data-dir-lock', status: 'ok', detail: `${dataDir} is free` };
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+    return {
+      name: 'data-dir-lock',
+      status: 'ok',
+      detail: `${dataDir} is held by a running tollgate up (pid ${pid})`,
+    };
+  }
+  return {
+    name: 'data-dir-lock',
+    status: 'warn',
+    detail: `stale lock ${file} from a stopped process; the next start takes it over`,
+  };
+}
+
+async function portCheck(endpoint: string, dataDir: string): Promise<DoctorCheck> {
+  const url = new URL(endpoint);
+  const port = Number(url.port || 80);
+  const free = await new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+  if (free) return { name: 'port', status: 'ok', detail: `port ${port} is free` };
+  const info = readRuntimeInfo(dataDir);
+  if (info && info.port === port && alive(info.pid)) {
+    return {
+      name: 'port',
+      status: 'ok',
+      detail: `port ${port} is served by this data directory's runtime (pid ${info.pid})`,
+    };
+  }
+  return {
+    name: 'port',
+    status: 'fail',
+    detail: `port ${port} is in use by another process; start with --port N or set TOLLGATE_ENDPOINT`,
+  };
+}
+
+function reflinkCheck(dataDir: string): DoctorCheck {
+  const base = existsSync(dataDir) ? dataDir : tmpdir();
+  const dir = mkdtempSync(join(base, '.reflink-'));
+  try {
+    writeFileSync(join(dir, 'a'), 'reflink probe\n');
+    execFileSync('cp', ['--reflink=always', join(dir, 'a'), join(dir, 'b')], { stdio: 'ignore' });
+    return { name: 'reflink', status: 'ok', detail: `copy-on-write clones are supported under ${base}` };
+  } catch {
+    return {
+      name: 'reflink',
+      status: 'warn',
+      detail: `no copy-on-write clones under ${base}; data refreshes copy volumes in full (slower, more disk)`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function configCheck(dir: string): Promise<DoctorCheck> {
+  try {
+    const config = await loadConfig(dir);
+    return {
+      name: 'config',
+      status: 'ok',
+      detail: `${config.name}: ${config.environments.map((e) => e.name).join(' → ')}`,
+    };
+  } catch (error) {
+    return { name: 'config', status: 'fail', detail: oneLine(error) };
+  }
+}
+
+async function awsChecks(stack: string): Promise<DoctorCheck[]> {
+  try {
+    const credentials = await fromNodeProviderChain()();
+    const checks: DoctorCheck[] = [
+      {
+        name: 'aws-credentials',
+        status: 'ok',
+        detail: `credentials found (${credentials.accessKeyId.slice(0, 4)}…)`,
+      },
+    ];
+    try {
+      await new CloudFormationClient({ credentials }).send(new DescribeStacksCommand({ StackName: stack }));
+      checks.push({ name: 'aws-stack', status: 'ok', detail: `stack ${stack} is readable` });
+    } catch (error) {
+      checks.push({ name: 'aws-stack', status: 'fail', detail: `stack ${stack}: ${oneLine(error)}` });
+    }
+    return checks;
+  } catch (error) {
+    return [
+      {
+        name: 'aws-credentials',
+        status: 'fail',
+        detail: `no AWS credentials in the default chain: ${oneLine(error)}`,
+      },
+    ];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,46 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { loadConfig } from '../../functions/shared/config/index.js';
+import { type CommonOptions, createTarget } from '../client/cli-context.js';
+import { CliError } from '../client/cli-error.js';
+import { headCommit } from '../client/git-head.js';
+import { emit } from '../client/output.js';
+import { send } from '../client/pipeline-api.js';
+
+export interface PushOptions extends CommonOptions {
+  readonly repo?: string;
+  /** The repository name in the event; @default the config's source.repository */
+  readonly repository?: string;
+}
+
+/** `tollgate push`: the tollgate.git "Commit Pushed" event for HEAD, put on the (local or AWS) bus. */
+export async function pushCommand(options: PushOptions): Promise<void> {
+  const head = headCommit(options.repo ?? process.cwd());
+  const repository = options.repository ?? (await loadConfig(head.root)).source.repository;
+  const detail = {
+    repository,
+    branch: head.branch,
+    commit: head.commit,
+    parents: head.parents,
+    author: head.author,
+    message: head.message,
+    timestamp: head.timestamp,
+  };
+  const target = createTarget(options);
+  const answer = await send(target, () =>
+    target.events().send(
+      new PutEventsCommand({
+        Entries: [{ Source: 'tollgate.git', DetailType: 'Commit Pushed', Detail: JSON.stringify(detail) }],
+      }),
+    ),
+  );
+  const entry = answer.Entries?.[0];
+  if (answer.FailedEntryCount || !entry?.EventId) {
+    throw new CliError(
+      `the event bus refused the commit event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
+    );
+  }
+  emit(options.json, { eventId: entry.EventId, run: entry.EventId, ...detail }, () => [
+    `pushed ${head.commit.slice(0, 7)} on ${head.branch} of ${repository} (event ${entry.EventId})`,
+    ...(target.mode === 'local' ? [`follow it with: npx tollgate show ${entry.EventId}`] : []),
+  ]);
+}
