@@ -34,6 +34,15 @@ export const FUNCTION_GRANTS: Readonly<Record<TaskName, readonly Capability[]>> 
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
+  // Approval store, task callback, SNS and database-secret capabilities are added with the
+  // approvals/data resources of the stack; until then these rows list only what exists.
+  'request-approval': [C.ArtifactsRead, C.LedgerAppend],
+  'record-approval-timeout': [C.LedgerAppend],
+  'refresh-data': [C.LedgerAppend],
+  'mask-data': [],
+  'verify-masking': [],
+  'migrate-database': [C.ArtifactsRead],
+  'check-data': [],
 };
 
 export interface GrantTargets {

@@ -27,7 +27,6 @@ export const database = {
       column: 'customer_id',
       references: { table: 'customers', column: 'id' },
     },
-    { type: 'unique', table: 'customers', columns: ['email'], ignoreCase: true },
     // Customers may be merged by a migration (0003 does); orders must never be lost.
     { type: 'rowCountMatchesSource', table: 'orders' },
     {

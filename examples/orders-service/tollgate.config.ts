@@ -1,4 +1,5 @@
 import { defineConfig } from '../../functions/shared/config/index.js';
+import { database } from './database.config.js';
 
 /**
  * The sample pipeline: one release, built once, walked through test, staging and prod, each a
@@ -6,20 +7,27 @@ import { defineConfig } from '../../functions/shared/config/index.js';
  */
 export default defineConfig({
   name: 'orders-service',
+  database,
   source: { repository: 'orders-service', branches: ['main'] },
   build: { command: 'node scripts/build.mjs', artifact: 'dist/release.tgz' },
   environments: [
     {
       name: 'test',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4701, healthPath: '/health' },
+      // Refreshed from a masked snapshot of prod before every release is tested here.
+      database: { refresh: true, port: 4711 },
     },
     {
       name: 'staging',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4702, healthPath: '/health' },
+      database: { refresh: true, port: 4712 },
     },
     {
       name: 'prod',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4703, healthPath: '/health' },
+      database: { port: 4713 },
+      // Local approvers are user names; `tollgate up --demo` adds the current user to its copy.
+      approval: { approvers: ['ana', 'ben'], timeout: '24h' },
     },
   ],
   smokeTests: [

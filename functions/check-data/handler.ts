@@ -1,15 +1,24 @@
 import { z } from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
+import {
+  environmentTarget,
+  exactlyOneTarget,
+  ONE_TARGET_MESSAGE,
+  targetConnection,
+} from '../shared/database/task-target.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { checkData } from './check-data.js';
 
-const input = z.strictObject({
-  connectionString: connectionStringSchema,
-  /** Row counts recorded when the source was snapshotted, by table. */
-  sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
-});
+const input = z
+  .strictObject({
+    connectionString: connectionStringSchema.optional(),
+    ...environmentTarget,
+    /** Row counts recorded when the source was snapshotted, by table. */
+    sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+  })
+  .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE });
 
 export const createHandler = (ports: PortsFactory) =>
   defineTask(
@@ -20,7 +29,7 @@ export const createHandler = (ports: PortsFactory) =>
         if (!p.config.database) throw new InvalidInputError('check-data: the config has no "database" block');
         return checkData(
           {
-            connectionString: event.connectionString.reveal(),
+            connectionString: await targetConnection(event, p),
             checks: p.config.database.checks,
             ...(event.sourceRowCounts ? { sourceRowCounts: event.sourceRowCounts } : {}),
           },

@@ -23,7 +23,15 @@ export function targetEnvironment(
   return env;
 }
 
-/** execution ARN + state name: the key that makes a re-invoked task repeat nothing. */
-export function idempotencyKey(input: { readonly executionArn: string; readonly stateName: string }): string {
-  return `${input.executionArn}#${input.stateName}`;
+/**
+ * execution ARN + state name (+ environment): the key that makes a re-invoked task repeat nothing.
+ * The environment is part of it because per-environment states run once per Map iteration under
+ * the same state name; without it, staging's promotion would be deduplicated as test's.
+ */
+export function idempotencyKey(input: {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly environment?: string;
+}): string {
+  return `${input.executionArn}#${input.stateName}${input.environment ? `#${input.environment}` : ''}`;
 }

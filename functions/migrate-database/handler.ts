@@ -1,6 +1,12 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
+import {
+  environmentTarget,
+  exactlyOneTarget,
+  ONE_TARGET_MESSAGE,
+  targetConnection,
+} from '../shared/database/task-target.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
@@ -9,12 +15,14 @@ import { loadMigrationsFromDir, loadMigrationsFromTarball } from './migration-fi
 
 const input = z
   .strictObject({
-    connectionString: connectionStringSchema,
+    connectionString: connectionStringSchema.optional(),
+    ...environmentTarget,
     /** Directory of the unpacked release; migrations are read from `<releasePath>/<database.migrations>`. */
     releasePath: z.string().min(1).optional(),
     /** Or the release's artifact key in the ArtifactStore; the tarball is streamed, not unpacked. */
     artifactKey: z.string().min(1).optional(),
   })
+  .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE })
   .refine((i) => (i.releasePath === undefined) !== (i.artifactKey === undefined), {
     message: 'set exactly one of "releasePath" or "artifactKey"',
   });
@@ -37,7 +45,7 @@ export const createHandler = (ports: PortsFactory) =>
           migrations = await loadMigrationsFromTarball(await p.artifacts.open(event.artifactKey!), dir);
         }
         return migrateDatabase(
-          { connectionString: event.connectionString.reveal(), migrations },
+          { connectionString: await targetConnection(event, p), migrations },
           { clock: p.clock },
         );
       },

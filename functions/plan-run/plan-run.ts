@@ -20,6 +20,12 @@ export interface PlannedEnvironment {
   readonly maxPollAttempts: number;
   readonly deployTimeoutSeconds: number;
   readonly refresh: boolean;
+  /** The environment has a database the release's migrations run against. */
+  readonly hasDatabase: boolean;
+  /** The environment promoted just before this one, whose evidence approvers see. */
+  readonly previous: string | null;
+  readonly storagePollSeconds: number;
+  readonly storageMaxPolls: number;
   readonly approval: null | {
     readonly timeoutSeconds: number;
     readonly approvers: readonly string[];
@@ -36,6 +42,9 @@ export interface RunPlan {
   readonly skip?: { readonly reason: string; readonly detail: string };
 }
 
+/** Upper bound for one snapshot/clone step; a real array or Aurora clone finishes well within it. */
+const STORAGE_TIMEOUT_SECONDS = 3600;
+
 /** Where every build leaves its tarball; register-release reads it from here. */
 export function buildArtifactKey(pipeline: string, commit: string): string {
   return `builds/${pipeline}/${commit}/release.tgz`;
@@ -51,6 +60,10 @@ export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
       maxPollAttempts: Math.max(1, Math.ceil(env.deployTimeout / pollSeconds)),
       deployTimeoutSeconds: env.deployTimeout,
       refresh: env.database?.refresh ?? false,
+      hasDatabase: config.database !== undefined && env.database !== undefined,
+      previous: index > 0 ? config.environments[index - 1]!.name : null,
+      storagePollSeconds: pollSeconds,
+      storageMaxPolls: Math.max(1, Math.ceil(STORAGE_TIMEOUT_SECONDS / pollSeconds)),
       approval: env.approval
         ? {
             timeoutSeconds: env.approval.timeout,

@@ -1,17 +1,27 @@
 import { z } from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
+import {
+  environmentTarget,
+  exactlyOneTarget,
+  ONE_TARGET_MESSAGE,
+  targetConnection,
+} from '../shared/database/task-target.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { verifyMasking } from './verify-masking.js';
 
-const input = z.strictObject({
-  connectionString: connectionStringSchema,
-  sourceConnectionString: connectionStringSchema,
-  /** Row counts recorded when the source was snapshotted, by table. */
-  sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
-  sampleSize: z.number().int().min(1).max(10_000).optional(),
-});
+const input = z
+  .strictObject({
+    connectionString: connectionStringSchema.optional(),
+    ...environmentTarget,
+    /** Defaults to the configured source environment (production) when the target is an environment. */
+    sourceConnectionString: connectionStringSchema.optional(),
+    /** Row counts recorded when the source was snapshotted, by table. */
+    sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    sampleSize: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE });
 
 export const createHandler = (ports: PortsFactory) =>
   defineTask(
@@ -22,8 +32,10 @@ export const createHandler = (ports: PortsFactory) =>
         if (!p.config.database)
           throw new InvalidInputError('verify-masking: the config has no "database" block');
         return verifyMasking({
-          connectionString: event.connectionString.reveal(),
-          sourceConnectionString: event.sourceConnectionString.reveal(),
+          connectionString: await targetConnection(event, p),
+          sourceConnectionString: event.sourceConnectionString
+            ? event.sourceConnectionString.reveal()
+            : await targetConnection({ environment: p.config.database.source }, p),
           rules: p.config.database.masking,
           ...(event.sourceRowCounts ? { sourceRowCounts: event.sourceRowCounts } : {}),
           ...(event.sampleSize ? { sampleSize: event.sampleSize } : {}),

@@ -27,19 +27,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The example's config with every environment moved to a free port and a 1s poll interval. */
-async function exampleConfig(): Promise<TollgateConfig> {
+export interface LocalPipelineOptions {
+  /** Keep the example's databases (PGlite volumes, refresh, migrations, checks). @default false */
+  readonly database?: boolean;
+  /** Keep the example's approval gate on prod. @default false */
+  readonly approval?: boolean;
+  readonly concurrency?: 'queued' | 'superseded';
+}
+
+/** The example's config with every app and database on a free port and a 1s poll interval. */
+async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateConfig> {
   const mod = (await import(join(EXAMPLE, 'tollgate.config.ts'))) as { default: Record<string, unknown> };
-  const raw = structuredClone(mod.default) as {
-    environments: Array<Record<string, any>>;
-    concurrency?: unknown;
-  };
-  for (const env of raw.environments) {
+  const raw = structuredClone(mod.default) as Record<string, any>;
+  for (const env of raw.environments as Array<Record<string, any>>) {
     env.deploy = { ...env.deploy, port: await freePort() };
     env.pollInterval = '1s';
-    delete env.database;
+    if (options.database) env.database = { ...env.database, port: await freePort() };
+    else delete env.database;
+    if (!options.approval) delete env.approval;
   }
-  delete (raw as Record<string, unknown>).database;
+  if (!options.database) delete raw.database;
+  if (options.concurrency) raw.concurrency = options.concurrency;
   return parseConfig(raw);
 }
 
@@ -64,7 +72,7 @@ export interface LocalPipeline {
  * real git repository. Time is a fake engine clock that jumps only over Wait states, so polls and
  * lock waits take no real time while processes and sockets run for real.
  */
-export async function createLocalPipeline(): Promise<LocalPipeline> {
+export async function createLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-pipeline-'));
   const repoDir = mkdtempSync(join(tmpdir(), 'tollgate-example-'));
   cpSync(EXAMPLE, repoDir, {
@@ -75,7 +83,7 @@ export async function createLocalPipeline(): Promise<LocalPipeline> {
   cpSync(repoDir, repo.dir, { recursive: true });
   rmSync(repoDir, { recursive: true, force: true });
   repo.commit('initial');
-  const config = await exampleConfig();
+  const config = await exampleConfig(options);
   const clock = new FakeEngineClock(Date.now());
   const fnClock: Clock = { now: () => new Date(clock.now()) };
   const runner = createFunctionRunner({
@@ -93,6 +101,7 @@ export async function createLocalPipeline(): Promise<LocalPipeline> {
     accountId: '000000000000',
   });
   await engine.start();
+  if (options.database) await runner.openVolumes();
   const call = (op: string, body: unknown) => engine.service.dispatch(op, body) as Promise<any>;
   const asl = substitute(
     readFileSync(join(root, 'statemachines/pipeline.asl.json'), 'utf8'),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -14,6 +15,10 @@ export interface VolumeHostOptions {
   /** Concurrent wire-protocol clients per volume; PGlite runs one query at a time regardless. */
   readonly maxConnections?: number;
 }
+
+/** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
+export const FillMode = { Copy: 'copy', Move: 'move' } as const;
+export type FillMode = (typeof FillMode)[keyof typeof FillMode];
 
 interface ServedVolume {
   readonly db: PGlite;
@@ -32,6 +37,8 @@ export class VolumeHost {
   private readonly maxConnections: number;
   private readonly served = new Map<string, ServedVolume>();
   private readonly locks = new Map<string, DataDirLock>();
+  private readonly deleting = new Map<string, Promise<void>>();
+  private trashCount = 0;
 
   constructor(options: VolumeHostOptions) {
     if (!options?.dataDir) throw new InvalidInputError('VolumeHost needs a dataDir');
@@ -120,6 +127,7 @@ export class VolumeHost {
   async closeAll(): Promise<void> {
     for (const name of [...this.served.keys()]) await this.close(name);
     for (const name of [...this.locks.keys()]) this.dropLock(name);
+    await this.idle();
   }
 
   /**
@@ -157,12 +165,19 @@ export class VolumeHost {
   }
 
   /**
-   * Replaces a volume's data directory with a copy of `fromDir`. A served volume is stopped first and
-   * served again on the same port afterwards. The copy lands in a temp dir and is swapped in by
-   * rename, so a crash leaves either the old or the new volume, never half of one.
+   * Replaces a volume's data directory with `fromDir`. A served volume is stopped first and served
+   * again on the same port afterwards.
+   * - `copy` copies `fromDir` into a temp dir and swaps it in by rename; `fromDir` is left as it was.
+   * - `move` renames `fromDir` itself into place: no data is copied, and `fromDir` is gone afterwards.
+   * Either way a crash leaves the old or the new volume, never half of one (see `recover`).
    */
-  async replace(name: string, fromDir: string): Promise<void> {
+  async replace(name: string, fromDir: string, mode: FillMode = FillMode.Copy): Promise<void> {
     checkName(name);
+    if (mode !== FillMode.Copy && mode !== FillMode.Move) {
+      throw new InvalidInputError(
+        `volume "${name}": fill mode must be "copy" or "move", got "${String(mode)}"`,
+      );
+    }
     if (!fs.existsSync(path.join(fromDir, 'PG_VERSION'))) {
       throw new NotFoundError(`cannot replace volume "${name}": ${fromDir} is not a Postgres data directory`);
     }
@@ -172,22 +187,46 @@ export class VolumeHost {
     try {
       if (port !== undefined) await this.stopServing(name);
       fs.mkdirSync(this.volumesDir, { recursive: true });
-      const tmp = path.join(this.volumesDir, `.tmp-${name}`);
-      const old = path.join(this.volumesDir, `.old-${name}`);
-      fs.rmSync(tmp, { recursive: true, force: true });
-      copyDataDir(fromDir, tmp);
       this.recover(name);
-      const target = this.volumeDir(name);
-      if (fs.existsSync(target)) fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
+      try {
+        this.swapIn(name, fromDir, mode);
+      } catch (error) {
+        // The swap never completed: put the old volume back and serve it again, then report.
+        this.recover(name);
+        if (port !== undefined && this.exists(name)) await this.open(name, port);
+        throw error;
+      }
+      this.discard(name, path.join(this.volumesDir, `.old-${name}`));
       if (port !== undefined) await this.open(name, port);
     } finally {
       if (!hadLock && !this.served.has(name)) this.dropLock(name);
     }
   }
 
-  /** Removes a volume for good; it must not be served. */
+  private swapIn(name: string, fromDir: string, mode: FillMode): void {
+    const target = this.volumeDir(name);
+    const setAside = () => {
+      if (fs.existsSync(target)) fs.renameSync(target, path.join(this.volumesDir, `.old-${name}`));
+    };
+    if (mode === FillMode.Move) {
+      setAside();
+      try {
+        fs.renameSync(fromDir, target);
+        return;
+      } catch (error) {
+        // Snapshots on another filesystem than the volumes: rename cannot cross, so copy below.
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      }
+    }
+    const tmp = path.join(this.volumesDir, `.tmp-${name}`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    copyDataDir(fromDir, tmp);
+    setAside();
+    fs.renameSync(tmp, target);
+    if (mode === FillMode.Move) fs.rmSync(fromDir, { recursive: true, force: true });
+  }
+
+  /** Removes a volume for good; it must not be served. Its files are freed in the background. */
   remove(name: string): void {
     if (this.served.has(name))
       throw new InvalidInputError(`volume "${name}" is being served; close it first`);
@@ -195,12 +234,32 @@ export class VolumeHost {
     if (borrowed) this.takeLock(name);
     try {
       this.recover(name);
-      const trash = path.join(this.volumesDir, `.trash-${name}`);
-      if (fs.existsSync(this.volumeDir(name))) fs.renameSync(this.volumeDir(name), trash);
-      fs.rmSync(trash, { recursive: true, force: true });
+      this.discard(name, this.volumeDir(name));
     } finally {
       if (borrowed) this.dropLock(name);
     }
+  }
+
+  /** Resolves once every directory handed to the background deleter is gone (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.deleting.size > 0) await Promise.allSettled([...this.deleting.values()]);
+  }
+
+  /**
+   * Renames `dir` to a unique `.trash-<name>.*` and deletes it off the critical path: freeing a
+   * 1 GiB volume took about a second here, time the refresh does not need to wait for.
+   */
+  private discard(name: string, dir: string): void {
+    if (!fs.existsSync(dir)) return;
+    this.trashCount += 1;
+    const trash = path.join(this.volumesDir, `.trash-${name}.${process.pid}.${this.trashCount}`);
+    fs.renameSync(dir, trash);
+    const job = fs.promises
+      .rm(trash, { recursive: true, force: true })
+      // A failed delete leaves a `.trash-` dir that the next recover() of this volume removes.
+      .catch(() => undefined)
+      .finally(() => this.deleting.delete(trash));
+    this.deleting.set(trash, job);
   }
 
   /**
@@ -211,8 +270,12 @@ export class VolumeHost {
     const target = path.join(this.volumesDir, name);
     const old = path.join(this.volumesDir, `.old-${name}`);
     if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
-    fs.rmSync(old, { recursive: true, force: true });
-    fs.rmSync(path.join(this.volumesDir, `.trash-${name}`), { recursive: true, force: true });
+    this.discard(name, old);
+    for (const entry of readDirSafe(this.volumesDir)) {
+      const trash = path.join(this.volumesDir, entry);
+      const mine = entry === `.trash-${name}` || entry.startsWith(`.trash-${name}.`);
+      if (mine && !this.deleting.has(trash)) fs.rmSync(trash, { recursive: true, force: true });
+    }
   }
 
   private takeLock(name: string): void {
@@ -229,15 +292,51 @@ export class VolumeHost {
 
 /**
  * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
- * plain copy otherwise: COPYFILE_FICLONE falls back silently, COPYFILE_FICLONE_FORCE would fail.
- * postmaster.pid is left out because it describes the process that had the source open.
+ * plain in-kernel copy otherwise. `to` must not exist yet. postmaster.pid is left out because it
+ * describes the process that had the source open.
+ *
+ * On Linux GNU `cp --reflink=auto` does the copy rather than `fs.cpSync`: libuv's copyfile
+ * ftruncate()s every new file to 0 before copy_file_range, and on ext4 (auto_da_alloc) that makes
+ * close() flush the whole file to disk, which measured 1.4-1.6x slower than `cp -r` at 1 GiB.
  */
 export function copyDataDir(from: string, to: string): void {
+  if (fs.existsSync(to)) throw new InvalidInputError(`copy destination ${to} already exists`);
+  if (hasGnuCp()) {
+    const cp = spawnSync('cp', ['-R', '--reflink=auto', '--', from, to], { encoding: 'utf8' });
+    if (cp.status !== 0) {
+      const why = cp.error?.message ?? cp.stderr.trim().split('\n')[0];
+      throw new SnapshotFailedError(`copying ${from} to ${to} failed: ${why}`);
+    }
+    fs.rmSync(path.join(to, 'postmaster.pid'), { force: true });
+    return;
+  }
+  // COPYFILE_FICLONE falls back to a copy silently; COPYFILE_FICLONE_FORCE would fail instead.
   fs.cpSync(from, to, {
     recursive: true,
     mode: fs.constants.COPYFILE_FICLONE,
     filter: (src) => path.basename(src) !== 'postmaster.pid',
   });
+}
+
+let gnuCp: boolean | undefined;
+
+function hasGnuCp(): boolean {
+  if (gnuCp === undefined) {
+    const probe =
+      process.platform === 'linux'
+        ? spawnSync('cp', ['--reflink=auto', '--version'], { encoding: 'utf8' })
+        : undefined;
+    gnuCp = probe?.status === 0 && probe.stdout.includes('GNU coreutils');
+  }
+  return gnuCp;
+}
+
+function readDirSafe(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function checkName(name: string): void {

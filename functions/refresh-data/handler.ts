@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { taskContextSchema } from '../shared/schemas.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { type RefreshInput, refreshData } from './refresh-data.js';
+
+// Refs are produced by the provider and passed back verbatim; the provider validates their shape.
+const ref = z.record(z.string(), z.unknown()).nullish();
+
+const input = taskContextSchema.extend({
+  pipeline: z.string().min(1),
+  environment: z.string().min(1),
+  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'restore', 'poll', 'record', 'gc']),
+  operation: ref,
+  snapshot: ref,
+  backup: ref,
+});
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask(
+    { name: 'refresh-data', input, run: (event, p) => refreshData(event as unknown as RefreshInput, p) },
+    ports,
+  );
+
+export const handler = createHandler(awsPorts);

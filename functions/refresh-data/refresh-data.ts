@@ -1,0 +1,146 @@
+import { environmentConnectionString, volumeMappings } from '../shared/database/environment-connection.js';
+import { withClient } from '../shared/database/pg-client.js';
+import { countRows } from '../shared/database/row-counts.js';
+import { SnapshotFailedError } from '../shared/errors.js';
+import type { OperationRef, SnapshotRef } from '../shared/ports/snapshot-provider.js';
+import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
+import { gc } from '../shared/snapshots/gc.js';
+
+/**
+ * refresh-data: the storage steps of an environment's data refresh. Each action returns at once;
+ * the ASL waits and polls between them, so no Lambda ever blocks on storage.
+ *
+ * Actions (input `{ executionArn, stateName, pipeline, environment, action, ... }`):
+ * - `snapshot-source`  → `{ operation }`: snapshot production's volumes.
+ * - `backup-target`    → `{ operation }`: snapshot the environment's own volumes first, so a failed
+ *                        run can put its previous data back.
+ * - `clone`            → `{ operation }`: overwrite the environment's volumes from `snapshot`.
+ * - `restore`          → `{ operation }`: overwrite them from `backup` (the rollback path).
+ * - `poll`             → `{ state: RUNNING|SUCCEEDED|FAILED, ref?, reason? }` for `operation`.
+ * - `record`           → `{ sourceRowCounts }`: counts the fresh copy's rows before masking (they are
+ *                        the snapshot's counts) and writes the provenance to the ledger.
+ * - `gc`               → `{ deleting }`: starts deleting this pipeline's expired snapshots and clones.
+ */
+export type RefreshAction =
+  | 'snapshot-source'
+  | 'backup-target'
+  | 'clone'
+  | 'restore'
+  | 'poll'
+  | 'record'
+  | 'gc';
+
+export interface RefreshInput {
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly pipeline: string;
+  readonly environment: string;
+  readonly action: RefreshAction;
+  readonly operation?: OperationRef | null;
+  readonly snapshot?: SnapshotRef | null;
+  readonly backup?: SnapshotRef | null;
+}
+
+type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
+
+/** Snapshots and clones outlive the run long enough to investigate a failure, then gc takes them. */
+const TTL_MS = 7 * 86_400_000;
+
+export async function refreshData(input: RefreshInput, ports: Ports): Promise<Record<string, unknown>> {
+  // One state (StartStorageStep) runs every storage step, in every environment's Map iteration.
+  const key = `${input.executionArn}/${input.environment}/${input.stateName}/${input.action}`;
+  const now = ports.clock.now();
+  const labels = (purpose: string) => ({
+    pipeline: input.pipeline,
+    run: input.executionArn,
+    ttl: new Date(now.getTime() + TTL_MS).toISOString(),
+    environment: input.environment,
+    purpose,
+  });
+  const mappings = volumeMappings(ports.config, input.environment);
+  switch (input.action) {
+    case 'snapshot-source':
+      return {
+        operation: await ports.snapshots.startSnapshot({
+          idempotencyKey: key,
+          source: [...new Set(mappings.map((m) => m.source))],
+          labels: labels('source'),
+        }),
+      };
+    case 'backup-target':
+      return {
+        operation: await ports.snapshots.startSnapshot({
+          idempotencyKey: key,
+          source: mappings.map((m) => m.target),
+          labels: labels('backup'),
+        }),
+      };
+    case 'clone':
+    case 'restore': {
+      const from = input.action === 'clone' ? input.snapshot : input.backup;
+      if (!from)
+        throw new SnapshotFailedError(
+          `${input.action} needs the ${input.action === 'clone' ? 'snapshot' : 'backup'} ref`,
+        );
+      // A backup snapshots the targets themselves, so restoring maps each target back onto itself.
+      const targets =
+        input.action === 'clone' ? mappings : mappings.map((m) => ({ source: m.target, target: m.target }));
+      return {
+        operation: await ports.snapshots.startClone({
+          idempotencyKey: key,
+          snapshot: from,
+          targets,
+          mode: 'overwrite',
+          labels: labels(input.action === 'clone' ? 'refresh' : 'restore'),
+        }),
+      };
+    }
+    case 'poll': {
+      if (!input.operation) throw new SnapshotFailedError('poll needs the operation ref');
+      const status = await ports.snapshots.poll(input.operation);
+      return { ...status };
+    }
+    case 'record': {
+      const tables = tablesToCount(ports.config);
+      const url = await environmentConnectionString(ports, input.environment);
+      const sourceRowCounts = tables.length
+        ? await withClient(url, (client) => countRows(client, tables), {
+            applicationName: 'tollgate-refresh',
+          })
+        : {};
+      await ports.ledger.append({
+        kind: 'data-refresh',
+        pipeline: input.pipeline,
+        at: now.toISOString(),
+        executionArn: input.executionArn,
+        environment: input.environment,
+        actor: 'tollgate',
+        data: {
+          source: ports.config.database?.source,
+          snapshot: input.snapshot?.name ?? null,
+          volumes: mappings,
+          provider: ports.snapshots.type,
+          rowCounts: sourceRowCounts,
+        },
+        idempotencyKey: key,
+      });
+      return { sourceRowCounts };
+    }
+    case 'gc': {
+      const result = await gc(ports.snapshots, { now, selector: { pipeline: input.pipeline } });
+      return { deleting: result.deleting.length, keptInUse: result.keptInUse.length };
+    }
+  }
+}
+
+/** Tables whose counts matter: masked ones (verify-masking) and rowCountMatchesSource checks. */
+function tablesToCount(config: Ports['config']): string[] {
+  const db = config.database;
+  if (!db) return [];
+  return [
+    ...new Set([
+      ...db.masking.map((m) => m.table),
+      ...db.checks.flatMap((c) => (c.type === 'rowCountMatchesSource' ? [c.table] : [])),
+    ]),
+  ];
+}

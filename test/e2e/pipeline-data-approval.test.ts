@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { seedProd } from '../../examples/orders-service/seed/seed-prod.mjs';
+import { createHandler as approveHandler } from '../../functions/approve/handler.js';
+import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
+import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
+import { systemClock } from '../../functions/shared/clock.js';
+import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+
+let pipeline: LocalPipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+const example = join(import.meta.dirname, '../../examples/orders-service');
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Prod as it is before Tollgate's first run: the current schema and customer data with PII. */
+async function seedProduction(p: LocalPipeline): Promise<string> {
+  const url = p.runner.ports.volumes.connectionString('prod');
+  await migrateDatabase(
+    { connectionString: url, migrations: loadMigrationsFromDir(join(example, 'migrations')) },
+    { clock: systemClock },
+  );
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await seedProd(client, { customers: 400, orders: 2_000, seed: 7 });
+  } finally {
+    await client.end();
+  }
+  return url;
+}
+
+/** Waits (real I/O, skipping only Wait states) until the run sits at its approval gate. */
+async function untilPending(p: LocalPipeline) {
+  for (let i = 0; i < 600; i++) {
+    const pending = await p.runner.ports.approvals.listPending();
+    if (pending.length) return pending;
+    const last = p.clock.nextTimerAt();
+    if (last !== undefined && last - p.clock.now() <= 3_600_000) p.clock.advanceTo(last);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no approval became pending');
+}
+
+describe('the pipeline with data refresh and an approval gate, on the local engine', () => {
+  it('tests on masked prod data, waits for an approver, then promotes to prod', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ database: true, approval: true });
+    const prodUrl = await seedProduction(pipeline);
+    const head = pipeline.repo.commit('ship it', { 'NOTES.md': 'v2\n' });
+    // Act
+    const run = await pipeline.start(head);
+    const [pending] = await untilPending(pipeline);
+    const approve = approveHandler(async () => pipeline!.runner.ports);
+    await approve({ approvalId: pending!.id, decision: 'approve', comment: 'looks good', caller: 'ana' });
+    const result = await pipeline.finish(run);
+    // Assert
+    expect(result.status, JSON.stringify(result)).toBe('SUCCEEDED');
+    const testUrl = pipeline.runner.ports.volumes.connectionString('test');
+    const [masked] = await query<{ n: string }>(
+      testUrl,
+      "SELECT count(*) AS n FROM customers WHERE email NOT LIKE '%@example.invalid'",
+    );
+    expect(Number(masked!.n)).toBe(0);
+    const [prodReal] = await query<{ n: string }>(
+      prodUrl,
+      "SELECT count(*) AS n FROM customers WHERE email LIKE '%@example.invalid'",
+    );
+    expect(Number(prodReal!.n)).toBe(0);
+    const ledger = await pipeline.runner.ports.ledger.query({ pipeline: 'orders-service' });
+    const kinds = ledger.map((e) => e.kind);
+    expect(kinds).toContain('data-refresh');
+    expect(kinds).toContain('approval-decision');
+    expect(ledger.find((e) => e.kind === 'promotion' && e.environment === 'prod')).toBeTruthy();
+  });
+});
