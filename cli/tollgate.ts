@@ -38,11 +38,12 @@ export function buildProgram(): Command {
 
   common(program.command('up').description('start the local runtime and console'))
     .option('--demo', 'seed the example app, deploy its first release and make a demo commit')
+    .option('--repo <dir>', 'the repository with tollgate.config.ts (default: the current directory)')
     .option('--port <port>', "port to listen on (default 4600, or TOLLGATE_ENDPOINT's)", port)
     .action(async (o) => {
       if (o.aws) throw new CliError('up runs the local runtime; --aws does not apply', ExitCode.Usage);
       const { runUp } = await import('../runtime/up/up-command.js');
-      await runUp({ dataDir: o.dataDir, port: o.port, demo: o.demo, json: o.json });
+      await runUp({ dataDir: o.dataDir, port: o.port, demo: o.demo, json: o.json, projectDir: o.repo });
     });
 
   common(program.command('engine').description('run only the local Step Functions engine'))
@@ -114,6 +115,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The SDK's Node-version notice is a multi-line warning on stderr; errors here are one line.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
@@ -13,11 +13,16 @@ import { createFunctionRunner, type FunctionRunner } from './function-runner/fun
 import { dataLayout } from './function-runner/local-ports.js';
 import { createApprovalsRoute } from './local-api/approvals-route.js';
 import { loadOrCreateSecret } from './local-api/auth.js';
-import { type ApiServer, createApiServer, loadOrCreateCredentials } from './server/index.js';
+import {
+  type ApiServer,
+  createApiServer,
+  type ExtraRoutes,
+  loadOrCreateCredentials,
+} from './server/index.js';
 import { FileLogStore } from './store/file-log-store.js';
 import { startExecutionTarget } from './up/bus-target.js';
 import { chainRoutes, loadConsoleRoutes } from './up/console-routes.js';
-import { deployPipeline } from './up/pipeline-deployment.js';
+import { deployPipeline, PIPELINE_ASL } from './up/pipeline-deployment.js';
 import { RUNTIME_LOCK_FILE, removeRuntimeInfo, writeRuntimeInfo } from './up/runtime-info.js';
 
 export const DEFAULT_PORT = 4600;
@@ -109,23 +114,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       runtimeUser: user,
       ports: async () => runner.ports,
     });
-    const consoleRoutes = await loadConsoleRoutes({
-      engine: engine.service,
-      bus,
-      runner,
-      ports: runner.ports,
-      config,
-      dataDir,
-      secret,
-      port: () => listening,
-      user,
-    });
+    // The console needs the listening port and the deployed state machine, so it is mounted later.
+    let consoleRoutes: ExtraRoutes | undefined;
     // Listening first: a port in use fails the start before any run resumes or app is touched.
     const server = await createApiServer({
       services: [engine.service, bus],
       credentials,
       port,
-      extraRoutes: chainRoutes(approvals, consoleRoutes),
+      extraRoutes: chainRoutes(approvals, (req, res) => consoleRoutes?.(req, res) ?? false),
     });
     listening = server.port;
     cleanup.push(() => server.close());
@@ -135,6 +131,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await engine.start();
     const deployed = await deployPipeline(engine.service, config.name);
     stateMachineArn = deployed.stateMachineArn;
+    const mounted = await loadConsoleRoutes({
+      sfn: engine.service,
+      ledger: runner.ports.ledger,
+      approvals: runner.ports.approvals,
+      aslText: readFileSync(PIPELINE_ASL, 'utf8'),
+      stateMachineArn,
+      config,
+      secret,
+      port: server.port,
+      onEvent: (listener: Parameters<Engine['onEvent']>[0]) => engine.onEvent(listener),
+    });
+    if (mounted) {
+      consoleRoutes = mounted;
+      cleanup.push(async () => mounted.close?.());
+    }
     await bus.start();
     await writeRuntimeInfo(dataDir, {
       pid: process.pid,

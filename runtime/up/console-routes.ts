@@ -9,14 +9,16 @@ const CONSOLE_MODULE = new URL('../../console/server/index.ts', import.meta.url)
  * the runtime works without it; when the module exists but fails to load, that is an error the
  * user must see, not a console that silently vanished.
  */
-export async function loadConsoleRoutes(deps: Record<string, unknown>): Promise<ExtraRoutes | undefined> {
+export type MountedConsole = ExtraRoutes & { close?: () => void };
+
+export async function loadConsoleRoutes(deps: Record<string, unknown>): Promise<MountedConsole | undefined> {
   if (!existsSync(fileURLToPath(CONSOLE_MODULE))) return undefined;
   const mod = (await import(CONSOLE_MODULE.href)) as { createConsoleRoutes?: (deps: unknown) => unknown };
   if (typeof mod.createConsoleRoutes !== 'function') return undefined;
   const routes = await mod.createConsoleRoutes(deps);
   if (typeof routes !== 'function')
     throw new TypeError('console/server: createConsoleRoutes must return a route handler');
-  return routes as ExtraRoutes;
+  return routes as MountedConsole;
 }
 
 /** Tries each handler in turn; the first that answers wins. */

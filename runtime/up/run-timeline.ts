@@ -1,4 +1,4 @@
-import { type Stage, stageOf } from './stage-names.js';
+import { isFailureState, type Stage, stageOf } from './stage-names.js';
 
 /**
  * Folds a run's Step Functions history into stages per environment: what the terminal progress
@@ -154,16 +154,19 @@ export class RunTimeline {
       this.environment = typeof item?.name === 'string' ? item.name : null;
     }
     const stage = stageOf(name);
-    if (stage === undefined) {
-      // The pipeline routes a failed rollout through states named after the failure.
-      if (this.open && /Failed$|TimedOut$/.test(name)) {
-        this.open.status = StageStatus.Failed;
-        this.open.error ??= name;
-      }
+    // The pipeline routes a failure through Pass states named after it (RolloutFailed,
+    // StorageTimedOut); a Fail state (EnvironmentFailed) ends the walk and judges no stage.
+    const marksFailure = String(event.type) === 'PassStateEntered' && isFailureState(name);
+    if (this.open && marksFailure && this.open.status !== StageStatus.Failed) {
+      this.open.status = StageStatus.Failed;
+      this.open.error ??= name;
+    }
+    if (this.open && this.open.stage === stage && this.open.environment === this.environment) return;
+    // A Choice only decides whether a stage runs (ApprovalNeeded, MigrateNeeded): it starts nothing.
+    if (stage === undefined || String(event.type) === 'ChoiceStateEntered') {
       this.close(at, changes);
       return;
     }
-    if (this.open && this.open.stage === stage && this.open.environment === this.environment) return;
     this.close(at, changes);
     this.open = { environment: this.environment, stage, status: StageStatus.Running, startedAt: at };
     this.run.stages.push(this.open);

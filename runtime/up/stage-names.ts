@@ -32,6 +32,19 @@ const EXACT: Readonly<Record<string, Stage>> = {
   SmokeTest: Stage.SmokeTest,
   Promote: Stage.Promote,
   Rollback: Stage.Rollback,
+  ApprovalGate: Stage.Approval,
+  RecordApprovalTimeout: Stage.Approval,
+  ApprovalExpired: Stage.Approval,
+  CollectExpiredSnapshots: Stage.Refresh,
+  RecordRefresh: Stage.Refresh,
+  MaskData: Stage.Mask,
+  VerifyMasking: Stage.Mask,
+  MigrateDatabase: Stage.Migrate,
+  CheckData: Stage.Checks,
+  RestoreData: Stage.Rollback,
+  WaitForRestore: Stage.Rollback,
+  PollRestore: Stage.Rollback,
+  RestoreDecision: Stage.Rollback,
 };
 
 // The data-refresh and approval states arrive with their own names (start/poll/decide loops), so
@@ -39,11 +52,16 @@ const EXACT: Readonly<Record<string, Stage>> = {
 // "CheckLock" was matched exactly above before "Check" could claim it.
 const PATTERNS: ReadonlyArray<readonly [RegExp, Stage]> = [
   [/approv/i, Stage.Approval],
-  [/snapshot|refresh|clone|volume/i, Stage.Refresh],
+  [/snapshot|refresh|clone|volume|storage/i, Stage.Refresh],
   [/mask/i, Stage.Mask],
   [/migrat/i, Stage.Migrate],
   [/check/i, Stage.Checks],
 ];
+
+/** States the pipeline routes a failure through: the stage they belong to failed. */
+export function isFailureState(stateName: string): boolean {
+  return /(Failed|TimedOut|Expired)$/.test(stateName);
+}
 
 /** The stage a state belongs to, or undefined for bookkeeping states. */
 export function stageOf(stateName: string): Stage | undefined {

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../../functions/shared/config/index.js';
 import { DEFAULT_DATA_DIR, type LocalRuntime, startLocalRuntime } from '../local-runtime.js';
 import { runName } from './format.js';
 import { redirectOutputToLog } from './log-redirect.js';
@@ -14,7 +15,7 @@ export interface UpOptions {
 }
 
 export function consoleUrl(endpoint: string, run?: string): string {
-  return run ? `${endpoint}/console/runs/${encodeURIComponent(run)}` : `${endpoint}/console`;
+  return run ? `${endpoint}/console/#/runs/${encodeURIComponent(run)}` : `${endpoint}/console/`;
 }
 
 /**
@@ -28,6 +29,8 @@ export async function runUp(options: UpOptions): Promise<void> {
   const projectDir = demo
     ? await demo.prepareDemoRepository(dataDir)
     : resolve(options.projectDir ?? process.cwd());
+  // A bad config is reported before anything under the data directory is created.
+  await loadConfig(projectDir);
   const output = redirectOutputToLog(join(dataDir, 'logs', 'tollgate.log'));
   const say = (line: string) => output.terminal(`${line}\n`);
   let runtime: LocalRuntime;
