@@ -91,8 +91,7 @@ type Details = Record<string, any>;
 
 function detailsOf(event: WireHistoryEvent): Details {
   for (const [key, value] of Object.entries(event)) {
-    if (key.endsWith('EventDetails') && value && typeof value === 'object')
-      return value as Record<string, any>;
+    if (key.endsWith('EventDetails') && value && typeof value === 'object') return value as Details;
   }
   return {};
 }
