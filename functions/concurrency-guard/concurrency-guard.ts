@@ -1,3 +1,4 @@
+import { type CancelPendingPorts, cancelPendingApprovals } from '../shared/approvals/cancel-pending.js';
 import type { Clock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import { LockConflictError, TollgateError } from '../shared/errors.js';
@@ -56,6 +57,10 @@ export interface GuardPorts {
   readonly locks: LockTable;
   readonly clock: Clock;
   readonly config: Pick<TollgateConfig, 'concurrency'>;
+  /** Needed in superseded mode, to cancel a holder's pending approvals when a newer commit arrives. */
+  readonly approvals?: CancelPendingPorts['approvals'];
+  readonly ledger?: CancelPendingPorts['ledger'];
+  readonly callback?: CancelPendingPorts['callback'];
 }
 
 const CAS_ATTEMPTS = 25;
@@ -69,6 +74,7 @@ export async function runGuard(input: GuardInput, ports: GuardPorts): Promise<Gu
     if (next === state) return result;
     try {
       await ports.locks.put(key, next, record?.version ?? 0);
+      await supersedeWaitingHolder(state, input, ports);
       return result;
     } catch (error) {
       if (!(error instanceof LockConflictError)) throw error;
@@ -185,4 +191,30 @@ function decide(
       ...(holder ? { holder: summary(holder) } : {}),
     },
   };
+}
+
+/**
+ * A newer commit in superseded mode also replaces a holder that is only waiting for people: its
+ * pending approvals are cancelled (with the reason recorded), so nobody can approve the old commit
+ * into production by mistake. The cancelled run then fails at its gate and releases the lock.
+ */
+async function supersedeWaitingHolder(
+  state: GuardState,
+  input: GuardInput,
+  ports: GuardPorts,
+): Promise<void> {
+  const holder = state.holder;
+  const newcomer = !state.queue.some((w) => w.executionArn === input.executionArn);
+  if (input.action !== 'acquire' || ports.config.concurrency.mode !== 'superseded' || !holder || !newcomer)
+    return;
+  if (holder.executionArn === input.executionArn || !ports.approvals || !ports.ledger || !ports.callback)
+    return;
+  await cancelPendingApprovals(
+    {
+      executionArn: holder.executionArn,
+      reason: `superseded by commit ${input.commit.commit.slice(0, 7)} while waiting for approval of commit ${holder.commit.commit.slice(0, 7)}`,
+      supersededBy: { executionArn: input.executionArn, commit: input.commit.commit },
+    },
+    { approvals: ports.approvals, ledger: ports.ledger, callback: ports.callback, clock: ports.clock },
+  );
 }

@@ -68,7 +68,31 @@ export async function buildEvidence(input: EvidenceInput, ports: EvidencePorts):
     current,
     commits: { ...(await commitsBetween(input, current, ports.artifacts)), parents: [...input.parents] },
     migrationsAdded: await migrationsAdded(input, current, ports),
-    previousEnvironment: input.previousEnvironment,
+    previousEnvironment: await previousEvidence(input, ports.ledger),
+  };
+}
+
+/**
+ * The pipeline names the previous environment but cannot hand over its evidence (each environment
+ * runs in its own Map iteration); the promotion entry promote wrote for this release carries it.
+ */
+async function previousEvidence(
+  input: EvidenceInput,
+  ledger: Ledger,
+): Promise<EvidenceSummary['previousEnvironment']> {
+  const previous = input.previousEnvironment;
+  if (!previous || (previous.smokeTests != null && previous.dataChecks != null)) return previous;
+  const promotions = await ledger.query({
+    pipeline: input.pipeline,
+    environment: previous.name,
+    releaseVersion: input.release.version,
+    kinds: ['promotion'],
+  });
+  const evidence = (promotions.at(-1)?.data.evidence ?? {}) as { smokeTests?: unknown; dataChecks?: unknown };
+  return {
+    name: previous.name,
+    smokeTests: previous.smokeTests ?? evidence.smokeTests ?? null,
+    dataChecks: previous.dataChecks ?? evidence.dataChecks ?? null,
   };
 }
 

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandler as approveHandler } from '../../functions/approve/handler.js';
+import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+
+let pipeline: LocalPipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+/** Drives the run (real I/O; time skips only Wait states) until it waits at an approval gate. */
+async function untilPending(p: LocalPipeline, executionArn: string) {
+  for (let i = 0; i < 600; i++) {
+    const pending = await p.runner.ports.approvals.listPending({ executionArn });
+    if (pending.length) return pending[0]!;
+    const next = p.clock.nextTimerAt();
+    if (next !== undefined && next - p.clock.now() <= 60_000) p.clock.advanceTo(next);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no approval became pending for ${executionArn}`);
+}
+
+const status = async (p: LocalPipeline, executionArn: string) =>
+  (await p.call('DescribeExecution', { executionArn })).status as string;
+
+describe('the approval gate on the local engine', () => {
+  it('ends the run as rejected, with who and why, when an approver rejects', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true });
+    const run = await pipeline.start(pipeline.repo.commit('risky', { 'A.md': 'a\n' }));
+    const pending = await untilPending(pipeline, run);
+    // Act
+    await approveHandler(async () => pipeline!.runner.ports)({
+      approvalId: pending.id,
+      decision: 'reject',
+      comment: 'not on a Friday',
+      caller: 'ben',
+    });
+    const result = await pipeline.finish(run);
+    // Assert
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Tollgate.ApprovalRejected' });
+    expect(JSON.parse(result.cause!)).toMatchObject({ stage: 'approval', environment: 'prod' });
+    expect(result.cause).toContain('not on a Friday');
+    const prod = await pipeline.runner.ports.ledger.query({ environment: 'prod', kinds: ['promotion'] });
+    expect(prod).toEqual([]);
+  });
+
+  it('leaves the run waiting when a refused person tries to approve, and records the refusal', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true });
+    const run = await pipeline.start(pipeline.repo.commit('change', { 'B.md': 'b\n' }));
+    const pending = await untilPending(pipeline, run);
+    const approve = approveHandler(async () => pipeline!.runner.ports);
+    // Act
+    const refused = approve({ approvalId: pending.id, decision: 'approve', comment: '', caller: 'mallory' });
+    // Assert
+    await expect(refused).rejects.toMatchObject({ name: 'Tollgate.ApprovalRefused' });
+    expect(await status(pipeline, run)).toBe('RUNNING');
+    const refusals = await pipeline.runner.ports.ledger.query({ kinds: ['approval-refused'] });
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]!.actor).toBe('mallory');
+  });
+
+  it('ends the run as rejected: expired when nobody decides within the timeout, visible in history and ledger', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true });
+    const run = await pipeline.start(pipeline.repo.commit('slow review', { 'C.md': 'c\n' }));
+    await untilPending(pipeline, run);
+    // Act
+    pipeline.clock.advance(24 * 3600 * 1000 + 1000);
+    const result = await pipeline.finish(run);
+    // Assert
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Tollgate.ApprovalExpired' });
+    expect(JSON.parse(result.cause!).cause).toMatch(/^rejected: expired \(no decision within 86400s\)/);
+    const history = await pipeline.call('GetExecutionHistory', { executionArn: run, maxResults: 1000 });
+    expect(history.events.map((e: { type: string }) => e.type)).toContain('TaskTimedOut');
+    const decisions = await pipeline.runner.ports.ledger.query({ kinds: ['approval-decision'] });
+    expect(decisions.map((d) => d.data.decision)).toEqual(['expired']);
+  });
+
+  it('cancels a waiting approval when a newer commit supersedes the run, so the old commit cannot be approved', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true, concurrency: 'superseded' });
+    const first = await pipeline.start(pipeline.repo.commit('first', { 'D.md': 'd1\n' }));
+    const stale = await untilPending(pipeline, first);
+    // Act
+    const second = await pipeline.start(pipeline.repo.commit('second', { 'D.md': 'd2\n' }));
+    const firstResult = await pipeline.finish(first);
+    const fresh = await untilPending(pipeline, second);
+    const lateVote = approveHandler(async () => pipeline!.runner.ports)({
+      approvalId: stale.id,
+      decision: 'approve',
+      comment: '',
+      caller: 'ana',
+    });
+    // Assert
+    expect(firstResult).toMatchObject({ status: 'FAILED', error: 'Tollgate.ApprovalCancelled' });
+    await expect(lateVote).rejects.toMatchObject({ name: 'Tollgate.ApprovalRefused' });
+    expect(fresh.id).not.toBe(stale.id);
+    const cancelled = await pipeline.runner.ports.ledger.query({ kinds: ['approval-cancelled'] });
+    expect(cancelled[0]!.data.reason).toMatch(/superseded by commit/);
+  });
+});
