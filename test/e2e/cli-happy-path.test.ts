@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cli,
+  cliJson,
+  createTestRepo,
+  freePort,
+  killApps,
+  type RunningUp,
+  removeDir,
+  startUp,
+  waitFor,
+} from '../unit/cli/e2e-harness.js';
+
+let up: RunningUp | undefined;
+let dataDir: string | undefined;
+
+afterEach(async () => {
+  await up?.stop();
+  up = undefined;
+  if (dataDir) killApps(dataDir);
+  removeDir(dataDir);
+  dataDir = undefined;
+});
+
+describe('tollgate CLI against tollgate up', () => {
+  it('pushes a commit, shows its run, takes an approval from someone other than the author, and promotes it to prod', async () => {
+    // Arrange
+    const repo = await createTestRepo(['ana', 'Dev']);
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-data-'));
+    up = await startUp(dataDir, repo.dir, await freePort());
+    const dd = ['--data-dir', dataDir];
+    const head = repo.commit('Add release notes', { 'NOTES.md': 'v2\n' });
+
+    // Act
+    const pushed = await cliJson(['push', '--repo', repo.dir, ...dd]);
+    const waiting = await waitFor('the prod approval gate', async () => {
+      const shown = await cliJson(['show', pushed.run, ...dd]);
+      return shown.stages.some(
+        (s: any) => s.environment === 'prod' && s.stage === 'approval' && s.status === 'waiting',
+      )
+        ? shown
+        : undefined;
+    });
+    const runs = await cliJson(['runs', ...dd]);
+    const selfApproval = await cli(['approve', pushed.run, '--as', 'Dev', ...dd]);
+    const approved = await cliJson(['approve', pushed.run, '--as', 'ana', '--comment', 'looks good', ...dd]);
+    const finished = await waitFor('the run to finish', async () => {
+      const shown = await cliJson(['show', pushed.run, ...dd]);
+      return shown.run.status === 'RUNNING' ? undefined : shown;
+    });
+    const envs = await cliJson(['envs', ...dd]);
+    const human = await cli(['show', pushed.run, ...dd]);
+
+    // Assert
+    expect(pushed).toMatchObject({
+      commit: head,
+      branch: 'main',
+      repository: 'orders-service',
+      author: { name: 'Dev' },
+    });
+    expect(runs.runs[0]).toMatchObject({
+      name: pushed.run,
+      status: 'RUNNING',
+      commit: head,
+      message: 'Add release notes',
+    });
+    expect(
+      waiting.stages.filter((s: any) => s.environment === 'test').map((s: any) => [s.stage, s.status]),
+    ).toEqual([
+      ['deploy', 'succeeded'],
+      ['smoke-test', 'succeeded'],
+      ['promote', 'succeeded'],
+    ]);
+    expect(selfApproval.code).not.toBe(0);
+    expect(selfApproval.stderr.trim().split('\n')).toHaveLength(1);
+    expect(selfApproval.stderr).toMatch(/self-approval/);
+    expect(approved).toMatchObject({
+      environment: 'prod',
+      outcome: 'decided',
+      status: 'approved',
+      delivered: true,
+    });
+    expect(finished.run.status).toBe('SUCCEEDED');
+    expect(finished.approvals.some((a: any) => a.actor === 'ana' && a.outcome === 'approved')).toBe(true);
+    const prod = envs.environments.find((e: any) => e.environment === 'prod');
+    expect(prod).toMatchObject({
+      version: finished.run.release,
+      approvedBy: ['ana'],
+      executionArn: finished.run.executionArn,
+    });
+    const version = (await (await fetch(`http://127.0.0.1:${repo.ports.prod}/version`)).json()) as {
+      digest: string;
+    };
+    expect(version.digest).toBe(finished.run.digest);
+    expect(human.stdout).toMatch(/prod\s+approval\s+succeeded/);
+    expect(up.output()).toContain(`npx tollgate approve ${pushed.run}`);
+  });
+});

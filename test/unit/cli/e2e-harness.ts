@@ -1,0 +1,205 @@
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Support for the CLI end-to-end tests: a real example repository, a real `tollgate up` child
+ * process on free ports with its own data directory, and the real CLI run as child processes.
+ */
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/tollgate.js');
+const EXAMPLE = join(ROOT, 'examples/orders-service');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestRepo {
+  readonly dir: string;
+  readonly ports: Record<string, number>;
+  commit(message: string, files?: Record<string, string>): string;
+}
+
+/** The example app in a fresh git repository, with test and prod on free ports and prod gated. */
+export async function createTestRepo(approvers: string[] = ['ana', 'Dev']): Promise<TestRepo> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-repo-'));
+  cpSync(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](dist|node_modules)([/\\]|$)/.test(src.slice(EXAMPLE.length)),
+  });
+  const ports = { test: await freePort(), prod: await freePort() };
+  writeFileSync(
+    join(dir, 'tollgate.config.ts'),
+    `export default ${JSON.stringify(
+      {
+        name: 'orders-service',
+        source: { repository: 'orders-service', branches: ['main'] },
+        build: { command: 'node scripts/build.mjs', artifact: 'dist/release.tgz' },
+        environments: [
+          {
+            name: 'test',
+            deploy: { type: 'process', command: 'node src/server.mjs', port: ports.test },
+            pollInterval: '1s',
+          },
+          {
+            name: 'prod',
+            deploy: { type: 'process', command: 'node src/server.mjs', port: ports.prod },
+            pollInterval: '1s',
+            approval: { approvers, timeout: '1h' },
+          },
+        ],
+        smokeTests: [
+          { name: 'version', path: '/version', expectStatus: 200, expectBody: '"digest":"sha256:' },
+        ],
+      },
+      null,
+      2,
+    )};\n`,
+  );
+  writeFileSync(join(dir, '.gitignore'), 'dist/\n');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Dev');
+  git('config', 'user.email', 'dev@example.test');
+  git('config', 'commit.gpgsign', 'false');
+  const commit = (message: string, files: Record<string, string> = {}) => {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    git('add', '-A');
+    git('commit', '-q', '-m', message);
+    return git('rev-parse', 'HEAD');
+  };
+  commit('Initial import');
+  return { dir, ports, commit };
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `tollgate …` as a child process. */
+export function cli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+export async function cliJson<T = any>(args: string[], options?: Parameters<typeof cli>[1]): Promise<T> {
+  const result = await cli([...args, '--json'], options);
+  if (result.code !== 0)
+    throw new Error(`tollgate ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export interface RunningUp {
+  readonly child: ChildProcess;
+  readonly endpoint: string;
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<number | null>;
+  /** kill -9, as a crash. */
+  crash(): Promise<void>;
+}
+
+/** Starts `tollgate up` and resolves once it prints where it listens. */
+export async function startUp(dataDir: string, repo: string, port: number): Promise<RunningUp> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'up', '--data-dir', dataDir, '--repo', repo, '--port', String(port)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  child.stderr!.on('data', (chunk) => (out += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tollgate up did not start:\n${out}`)), 45_000);
+    const check = () => {
+      const match = /Tollgate is up on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`tollgate up exited:\n${out}`));
+    });
+  });
+  return {
+    child,
+    endpoint,
+    output: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    crash: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Polls with short real waits (child processes and sockets are real here). */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Stops the apps the deployer left running (they outlive `tollgate up` by design). */
+export function killApps(dataDir: string): void {
+  const envs = join(dataDir, 'envs');
+  if (!existsSync(envs)) return;
+  for (const env of readdirSync(envs)) {
+    const state = join(envs, env, 'state.json');
+    if (!existsSync(state)) continue;
+    const pid = (JSON.parse(readFileSync(state, 'utf8')) as { active?: { pid?: number } }).active?.pid;
+    if (!pid) continue;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
