@@ -49,6 +49,8 @@ export interface RunStart {
   readonly variables?: Record<string, unknown>;
   readonly sourceEventId?: number;
   readonly fresh: boolean;
+  /** Recovery: the last state had already exited with the execution's output; only finish. */
+  readonly settled?: { readonly output: unknown };
   /** Recovery: the state's Entered event is already in the history; continue inside it. */
   readonly resumeEntered?: {
     readonly enteredEventId: number;
@@ -116,21 +118,23 @@ export async function runExecution(
   const timeout = armExecutionTimeout(exec, definition.TimeoutSeconds, deps);
   let outcome: ProgramOutcome | undefined;
   try {
-    outcome = await program.run(frame, input, {
-      inputText: start.fresh && !start.startAt ? exec.inputText : undefined,
-      startAt: start.startAt,
-      resume: start.resumeEntered,
-      onTransition: ({ frame: f, stateName, input: stateInput }) => {
-        if (f !== frame) return;
-        return deps.persistCheckpoint(exec, {
-          stateName,
-          inputText: toPayloadText(stateInput),
-          variables: f.variables.ownEntries(),
-          sourceEventId: f.cursor.sourceEventId,
-          enteredEventId: exec.history.events.length + 1,
-        });
-      },
-    });
+    if (start.settled) outcome = { status: 'SUCCEEDED', output: start.settled.output };
+    else
+      outcome = await program.run(frame, input, {
+        inputText: start.fresh && !start.startAt ? exec.inputText : undefined,
+        startAt: start.startAt,
+        resume: start.resumeEntered,
+        onTransition: ({ frame: f, stateName, input: stateInput }) => {
+          if (f !== frame) return;
+          return deps.persistCheckpoint(exec, {
+            stateName,
+            inputText: toPayloadText(stateInput),
+            variables: f.variables.ownEntries(),
+            sourceEventId: f.cursor.sourceEventId,
+            enteredEventId: exec.history.events.length + 1,
+          });
+        },
+      });
   } catch (thrown) {
     if (!(thrown instanceof ExecutionAbortedError || (thrown as Error)?.name === 'ExecutionAborted')) {
       outcome = {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { StoreRecord } from '../store/engine-store.js';
 import type { EngineCore } from './engine-core.js';
@@ -9,6 +8,7 @@ import {
   type StateMachineVersion,
 } from './engine-model.js';
 import type { Checkpoint } from './execution-runner.js';
+import { continueAfterExit } from './resume-point.js';
 import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
 
 /**
@@ -25,8 +25,11 @@ export async function recoverFromStore(core: EngineCore): Promise<void> {
   }
   for (const token of tokens.pending.values()) {
     const exec = core.executions.get(token.executionArn);
-    if (exec?.status === ExecutionStatus.Running) core.tokens.restore(token);
-    else core.tokens.markFinished(token.token, token);
+    if (exec?.status === ExecutionStatus.Running) {
+      core.tokens.restore(token, { submitted: submittedAfter(exec, token.enteredEventId) });
+    } else {
+      core.tokens.markFinished(token.token, token);
+    }
   }
   for (const { record, outcome } of tokens.settled.values()) {
     // A send acknowledged before the crash whose task had not finished: it is handed to the task
@@ -39,7 +42,7 @@ export async function recoverFromStore(core: EngineCore): Promise<void> {
       ckpt.enteredEventId === record.enteredEventId &&
       !taskSettledAfter(exec, ckpt.enteredEventId)
     ) {
-      core.tokens.restore(record, outcome);
+      core.tokens.restore(record, { outcome, submitted: submittedAfter(exec, ckpt.enteredEventId) });
     }
   }
   // Before anything resumes, so the compacted log is exactly what was just replayed.
@@ -56,6 +59,19 @@ interface ReplayedTokens {
   readonly settled: Map<string, { record: TokenRecord; outcome: TokenOutcome }>;
   /** Every token record seen, so a token-done can name its execution and state. */
   readonly known: Map<string, TokenRecord>;
+}
+
+/** True when the token's request went out before the restart (logs without the id: assume not). */
+function submittedAfter(exec: ExecutionRecord, enteredEventId: number | undefined): boolean {
+  if (enteredEventId === undefined) return false;
+  // Only the latest attempt counts: under Retry an earlier attempt may have been submitted too.
+  let submitted = false;
+  for (const e of exec.history.events) {
+    if (e.id <= enteredEventId) continue;
+    if (e.type === 'TaskScheduled') submitted = false;
+    else if (e.type === 'TaskSubmitted') submitted = true;
+  }
+  return submitted;
 }
 
 /** True when the task already recorded its result after it was entered. */
@@ -173,7 +189,9 @@ function apply(core: EngineCore, r: StoreRecord, tokens: ReplayedTokens): void {
 
 function resume(core: EngineCore, exec: ExecutionRecord): void {
   const events = exec.history.events;
-  const terminal = events.find((e) => /^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(e.type));
+  // The last Execution* event decides: a redriven run has its earlier ExecutionFailed before it.
+  const last = events.findLast((e) => /^Execution(Succeeded|Failed|Aborted|TimedOut|Redriven)$/.test(e.type));
+  const terminal = last && last.type !== 'ExecutionRedriven' ? last : undefined;
   if (terminal) {
     // The terminal event was durable but the status record was not: settle from the event.
     settleFromEvent(core, exec, terminal);
@@ -187,6 +205,11 @@ function resume(core: EngineCore, exec: ExecutionRecord): void {
     return;
   }
   const entered = events.find((e) => e.id === ckpt.enteredEventId && e.type.endsWith('StateEntered'));
+  const afterExit = entered && continueAfterExit(exec, ckpt, entered);
+  if (afterExit) {
+    core.launch(exec, afterExit);
+    return;
+  }
   core.launch(exec, {
     fresh: false,
     startAt: ckpt.stateName,
@@ -201,7 +224,6 @@ function resume(core: EngineCore, exec: ExecutionRecord): void {
         }
       : undefined,
   });
-  void randomUUID;
 }
 
 function settleFromEvent(core: EngineCore, exec: ExecutionRecord, event: HistoryEvent): void {

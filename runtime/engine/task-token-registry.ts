@@ -36,6 +36,8 @@ interface PendingToken extends TokenRecord {
 interface RestoredToken extends TokenRecord {
   /** Set when the send arrived (before or after the crash) but the task had not consumed it. */
   outcome?: TokenOutcome;
+  /** The request carrying the token was delivered before the restart (TaskSubmitted recorded). */
+  submitted: boolean;
 }
 
 const TOKEN_PREFIX = 'tgt1';
@@ -91,19 +93,20 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       // Sent while the task was not running (around a crash): hand it over at once.
       this.finished.set(token, { token, record: entry, outcome: reused.outcome });
       deliver(entry, reused.outcome);
-      return { token, outcome, cancel: () => undefined };
+      return { token, outcome, submitted: reused.submitted, cancel: () => undefined };
     }
     this.pending.set(token, entry);
     if (!reused) {
       await this.persist({ t: 'token', ...tokenRecord(entry) });
     }
     this.armHeartbeat(entry);
-    return { token, outcome, cancel: () => this.finish(token) };
+    return { token, outcome, submitted: reused?.submitted ?? false, cancel: () => this.finish(token) };
   }
 
   /** Recovery: a token issued before the restart, with its outcome if one was already sent. */
-  restore(record: TokenRecord, outcome?: TokenOutcome): void {
-    this.restored.set(keyOf(record), { ...record, outcome });
+  restore(record: TokenRecord, options: { outcome?: TokenOutcome; submitted?: boolean } = {}): void {
+    const { outcome, submitted = false } = options;
+    this.restored.set(keyOf(record), { ...record, outcome, submitted });
     if (outcome) this.finished.set(record.token, { token: record.token, record, outcome });
   }
 

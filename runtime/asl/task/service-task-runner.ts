@@ -17,6 +17,7 @@ const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 export async function runServiceTask(resource: ServiceResource, inv: TaskInvocation): Promise<unknown> {
   const { services } = inv.run.frame;
   const tag = { resource: resource.resourceName, resourceType: resource.resourceType };
+  if (inv.taskToken?.submitted) return awaitSubmittedToken(inv, tag);
   await services.recorder.add(inv.cursor, 'TaskScheduled', {
     taskScheduledEventDetails: {
       ...tag,
@@ -39,36 +40,60 @@ export async function runServiceTask(resource: ServiceResource, inv: TaskInvocat
       result = await untilAborted(inv.taskToken?.outcome, inv.signal);
     }
   } catch (err) {
-    // Engine shutdown or StopExecution: leave the task as it is (the token stays valid across a
-    // restart), recording nothing.
-    if ((err as Error)?.name === 'ExecutionAborted') throw err;
-    if (!inv.settle()) return new Promise(() => {});
-    const e = toTaskError(err, resource, inv);
-    if (e.error === StatesErrorName.HeartbeatTimeout) {
-      await services.recorder.add(inv.cursor, 'TaskTimedOut', {
-        taskTimedOutEventDetails: { error: e.error, ...tag },
-      });
-      throw e;
-    }
-    await services.recorder.add(inv.cursor, 'TaskFailed', {
-      taskFailedEventDetails: {
-        ...(e.causeText !== undefined ? { cause: e.causeText } : {}),
-        error: e.error,
-        ...tag,
-      },
-    });
+    return recordFailure(inv, tag, err);
+  }
+  return recordSuccess(inv, tag, result);
+}
+
+/**
+ * Resumed after a restart with the token's request already delivered (TaskSubmitted is in the
+ * history): sending it again would notify the approver twice, so only the wait is resumed.
+ */
+async function awaitSubmittedToken(inv: TaskInvocation, tag: Tag): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await untilAborted(inv.taskToken?.outcome, inv.signal);
+  } catch (err) {
+    return recordFailure(inv, tag, err);
+  }
+  return recordSuccess(inv, tag, result);
+}
+
+type Tag = { readonly resource: string; readonly resourceType: string };
+
+async function recordFailure(inv: TaskInvocation, tag: Tag, err: unknown): Promise<never> {
+  // Engine shutdown or StopExecution: leave the task as it is (the token stays valid across a
+  // restart), recording nothing.
+  if ((err as Error)?.name === 'ExecutionAborted') throw err;
+  if (!inv.settle()) return new Promise(() => {});
+  const { recorder } = inv.run.frame.services;
+  const e = toTaskError(err, tag);
+  if (e.error === StatesErrorName.HeartbeatTimeout) {
+    await recorder.add(inv.cursor, 'TaskTimedOut', { taskTimedOutEventDetails: { error: e.error, ...tag } });
     throw e;
   }
+  await recorder.add(inv.cursor, 'TaskFailed', {
+    taskFailedEventDetails: {
+      ...(e.causeText !== undefined ? { cause: e.causeText } : {}),
+      error: e.error,
+      ...tag,
+    },
+  });
+  throw e;
+}
+
+async function recordSuccess(inv: TaskInvocation, tag: Tag, result: unknown): Promise<unknown> {
   if (!inv.settle()) return new Promise(() => {});
+  const { recorder } = inv.run.frame.services;
   const text = toPayloadText(result);
   if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
-    const cause = `The state/task '${resource.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`;
-    await services.recorder.add(inv.cursor, 'TaskFailed', {
+    const cause = `The state/task '${tag.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+    await recorder.add(inv.cursor, 'TaskFailed', {
       taskFailedEventDetails: { cause, error: StatesErrorName.DataLimitExceeded, ...tag },
     });
     throw new StatesError(StatesErrorName.DataLimitExceeded, cause);
   }
-  await services.recorder.add(inv.cursor, 'TaskSucceeded', {
+  await recorder.add(inv.cursor, 'TaskSucceeded', {
     taskSucceededEventDetails: { ...tag, ...outputDetails(text) },
   });
   return result;
@@ -124,7 +149,7 @@ async function invokeLambda(inv: TaskInvocation): Promise<unknown> {
   }
 }
 
-function toTaskError(err: unknown, resource: ServiceResource, _inv: TaskInvocation): StatesError {
+function toTaskError(err: unknown, resource: Tag): StatesError {
   if (err instanceof StatesError) return err;
   if (err instanceof Error) {
     const name = err.name && err.name !== 'Error' ? err.name : `${resource.resourceType}.Unknown`;

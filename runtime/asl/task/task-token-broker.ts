@@ -6,6 +6,11 @@ export interface IssuedTaskToken {
   readonly token: string;
   /** Resolves with the SendTaskSuccess output; rejects with a StatesError on failure/heartbeat. */
   readonly outcome: Promise<unknown>;
+  /**
+   * Set when this token was restored after a restart and its request had already been delivered
+   * (TaskSubmitted is in the history): the task only waits for the outcome, sending nothing again.
+   */
+  readonly submitted?: boolean;
   /** Withdraws the token (task timed out, execution stopped): later sends get TaskTimedOut. */
   cancel(): void;
 }

@@ -251,6 +251,97 @@ describe('engine recovery from the durable log', () => {
     expect(types.filter((t) => t === 'TaskFailed')).toHaveLength(1);
     await second.engine.close();
   });
+  it('does not run a state again when the process died between its Exited event and the next step', async () => {
+    // Arrange: the log stops right after B's Exited event, before the checkpoint for C.
+    const inner = await FileLogStore.open(dir);
+    let cut = false;
+    const dying: EngineStore = {
+      append: (records) => {
+        if (cut) return new Promise(() => {});
+        const exited = records.some(
+          (r) => (r.e as { type?: string } | undefined)?.type === 'PassStateExited',
+        );
+        if (exited && JSON.stringify(records).includes('"name":"B"')) cut = true;
+        return inner.append(records);
+      },
+      replay: () => inner.replay(),
+      compact: (live) => inner.compact(live),
+      close: () => inner.close(),
+    };
+    first = new EngineHarness({ store: dying, clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Next: 'B' },
+        B: { Type: 'Pass', Result: 'b', ResultPath: '$.b', Assign: { seen: 'yes' }, Next: 'C' },
+        C: { Type: 'Pass', Parameters: { 'b.$': '$.b', 'seen.$': '$seen' }, End: true },
+      },
+    });
+    const exec = await first.start(sm, {});
+    await first.settle();
+    await inner.close();
+
+    // Act
+    const second = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await second.engine.start();
+
+    // Assert
+    const described = await second.until(exec, 'SUCCEEDED');
+    expect(JSON.parse(described.output!)).toEqual({ b: 'b', seen: 'yes' });
+    const types = (await second.history(exec)).map((e) => e.type);
+    expect(types).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await second.engine.close();
+  });
+
+  it('finishes without re-running the last state when it died after the End state exited', async () => {
+    // Arrange
+    const inner = await FileLogStore.open(dir);
+    let cut = false;
+    const dying: EngineStore = {
+      append: (records) => {
+        if (cut) return new Promise(() => {});
+        if (records.some((r) => (r.e as { type?: string } | undefined)?.type === 'PassStateExited'))
+          cut = true;
+        return inner.append(records);
+      },
+      replay: () => inner.replay(),
+      compact: (live) => inner.compact(live),
+      close: () => inner.close(),
+    };
+    first = new EngineHarness({ store: dying, clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Only',
+      States: { Only: { Type: 'Pass', Result: 7, End: true } },
+    });
+    const exec = await first.start(sm, {});
+    await first.settle();
+    await inner.close();
+
+    // Act
+    const second = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await second.engine.start();
+
+    // Assert
+    expect(await second.until(exec, 'SUCCEEDED')).toMatchObject({ status: 'SUCCEEDED', output: '7' });
+    expect((await second.history(exec)).map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    await second.engine.close();
+  });
 });
 
 const WAIT_FOR_TOKEN = {
