@@ -84,11 +84,19 @@ export class VolumeHost {
     if (this.served.has(name))
       throw new InvalidInputError(`volume "${name}" is already open in this process`);
     this.takeLock(name);
-    let db: PGlite | undefined;
     try {
       this.recover(name);
-      fs.mkdirSync(this.volumesDir, { recursive: true });
-      db = await PGlite.create(this.volumeDir(name));
+      return await this.serve(name, port);
+    } catch (error) {
+      this.dropLock(name);
+      throw error;
+    }
+  }
+
+  private async serve(name: string, port: number): Promise<string> {
+    fs.mkdirSync(this.volumesDir, { recursive: true });
+    const db = await PGlite.create(this.volumeDir(name));
+    try {
       const server = new PGLiteSocketServer({
         db,
         port,
@@ -105,8 +113,7 @@ export class VolumeHost {
       this.served.set(name, { db, server, port: actual });
       return this.connectionString(name);
     } catch (error) {
-      await db?.close().catch(() => undefined);
-      this.dropLock(name);
+      await db.close().catch(() => undefined);
       throw error;
     }
   }
@@ -188,22 +195,34 @@ export class VolumeHost {
       if (port !== undefined) await this.stopServing(name);
       fs.mkdirSync(this.volumesDir, { recursive: true });
       this.recover(name);
+      let how: 'renamed' | 'copied' | undefined;
       try {
-        this.swapIn(name, fromDir, mode);
+        how = this.swapIn(name, fromDir, mode);
+        // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
+        if (port !== undefined) await this.serve(name, port);
       } catch (error) {
-        // The swap never completed: put the old volume back and serve it again, then report.
-        this.recover(name);
-        if (port !== undefined && this.exists(name)) await this.open(name, port);
+        await this.undoSwap(name, fromDir, how, port);
         throw error;
       }
       this.discard(name, path.join(this.volumesDir, `.old-${name}`));
-      if (port !== undefined) await this.open(name, port);
+      if (mode === FillMode.Move && how === 'copied') fs.rmSync(fromDir, { recursive: true, force: true });
     } finally {
       if (!hadLock && !this.served.has(name)) this.dropLock(name);
     }
   }
 
-  private swapIn(name: string, fromDir: string, mode: FillMode): void {
+  /** Puts the new data back where it came from (or drops a copy) and serves the old volume again. */
+  private async undoSwap(name: string, fromDir: string, how: string | undefined, port?: number) {
+    const target = this.volumeDir(name);
+    fs.rmSync(path.join(this.volumesDir, `.tmp-${name}`), { recursive: true, force: true });
+    if (how === 'renamed') fs.renameSync(target, fromDir);
+    if (how === 'copied') this.discard(name, target);
+    this.recover(name);
+    if (port !== undefined && this.exists(name)) await this.serve(name, port);
+  }
+
+  /** Swaps `fromDir` in as the volume, the live directory going to `.old-<name>` (see `recover`). */
+  private swapIn(name: string, fromDir: string, mode: FillMode): 'renamed' | 'copied' {
     const target = this.volumeDir(name);
     const setAside = () => {
       if (fs.existsSync(target)) fs.renameSync(target, path.join(this.volumesDir, `.old-${name}`));
@@ -212,7 +231,7 @@ export class VolumeHost {
       setAside();
       try {
         fs.renameSync(fromDir, target);
-        return;
+        return 'renamed';
       } catch (error) {
         // Snapshots on another filesystem than the volumes: rename cannot cross, so copy below.
         if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
@@ -223,7 +242,7 @@ export class VolumeHost {
     copyDataDir(fromDir, tmp);
     setAside();
     fs.renameSync(tmp, target);
-    if (mode === FillMode.Move) fs.rmSync(fromDir, { recursive: true, force: true });
+    return 'copied';
   }
 
   /** Removes a volume for good; it must not be served. Its files are freed in the background. */
