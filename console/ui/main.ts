@@ -1,0 +1,51 @@
+import { getJson } from './api.js';
+import { startLive } from './live.js';
+import { approvalsPage } from './pages/approvals-page.js';
+import { envsPage } from './pages/envs-page.js';
+import { releasePage } from './pages/release-page.js';
+import { runPage } from './pages/run-page.js';
+import { runsPage } from './pages/runs-page.js';
+
+/** A hash router: each page renders into <main> and returns its cleanup. */
+let cleanup: () => void = () => undefined;
+let environments: string[] = [];
+
+const TITLES: Record<string, string> = {
+  runs: 'Runs',
+  approvals: 'Approvals',
+  envs: 'Environments',
+  releases: 'Release',
+};
+
+function route(): void {
+  const main = document.getElementById('main') as HTMLElement;
+  const [section = 'runs', arg] = location.hash.replace(/^#\/?/, '').split('/');
+  cleanup();
+  const value = arg ? decodeURIComponent(arg) : '';
+  if (section === 'runs' && value) cleanup = runPage(main, value);
+  else if (section === 'approvals') cleanup = approvalsPage(main);
+  else if (section === 'envs') cleanup = envsPage(main, environments);
+  else if (section === 'releases' && value) cleanup = releasePage(main, value);
+  else cleanup = runsPage(main, environments);
+  for (const link of document.querySelectorAll('header nav a')) {
+    const current = link.getAttribute('href') === `#/${section}`;
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.title = `${TITLES[section] ?? 'Runs'}${value ? ` ${value}` : ''} · Tollgate`;
+  main.focus({ preventScroll: true });
+}
+
+async function start(): Promise<void> {
+  try {
+    const board = await getJson<{ environments: Array<{ environment: string }> }>('/api/envs');
+    environments = board.environments.map((e) => e.environment);
+  } catch {
+    environments = [];
+  }
+  startLive();
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+void start();

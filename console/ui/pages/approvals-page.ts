@@ -1,0 +1,228 @@
+import { getJson, postJson } from '../api.js';
+import { clear, h } from '../dom.js';
+import { releaseLink, runLink, runNameOf, short, when } from '../format.js';
+import type { Json } from '../json.js';
+import { onLive } from '../live.js';
+
+/**
+ * The approvals inbox: each pending approval with what would be promoted, what changed since the
+ * release now in that environment, and how the release fared before. Deciding goes through the
+ * runtime's approvals route, which applies the identity rules; its refusal is shown as it says.
+ */
+export function approvalsPage(main: HTMLElement): () => void {
+  const list = h('div', { class: 'cards' });
+  const refusals = h('div');
+  const error = h('p', { class: 'error', role: 'alert' });
+  clear(main);
+  main.append(
+    h('h1', {}, 'Approvals'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Approving lets the run promote this release into the environment. You must be on its approver list, and by default not the commit’s author.',
+    ),
+    error,
+    h(
+      'section',
+      { 'aria-labelledby': 'pending-h' },
+      h('h2', { id: 'pending-h' }, 'Waiting for a decision'),
+      list,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'refused-h' },
+      h('h2', { id: 'refused-h' }, 'Refused attempts'),
+      refusals,
+    ),
+  );
+
+  const card = (a: Json) => {
+    const ev = a.evidence ?? {};
+    const comment = h('textarea', { id: `c-${a.id}`, rows: 2, placeholder: 'What did you check?' });
+    const result = h('p', { role: 'status', class: 'decision-result' });
+    const decide = async (decision: 'approve' | 'reject', button: HTMLButtonElement) => {
+      button.disabled = true;
+      result.textContent = decision === 'approve' ? 'Approving…' : 'Rejecting…';
+      try {
+        const answer = await postJson(`/api/approvals/${encodeURIComponent(a.id)}/decision`, {
+          decision,
+          comment: comment.value,
+        });
+        result.textContent =
+          answer?.outcome === 'refused'
+            ? `Refused: ${answer.reason}`
+            : `Recorded: ${answer?.outcome ?? answer?.status ?? decision}. The run resumes.`;
+        void load();
+      } catch (e) {
+        result.textContent = `Refused: ${(e as Error).message}`;
+        void loadRefusals();
+      } finally {
+        button.disabled = false;
+      }
+    };
+    const approveButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary',
+        onclick: (e: Event) => decide('approve', e.currentTarget as HTMLButtonElement),
+      },
+      `Approve ${a.release?.version ?? ''} into ${a.environment}`,
+    );
+    const rejectButton = h(
+      'button',
+      { type: 'button', onclick: (e: Event) => decide('reject', e.currentTarget as HTMLButtonElement) },
+      'Reject',
+    );
+    const run = runNameOf(a.executionArn);
+    const current = ev.current;
+    const commits = ev.commits?.items ?? [];
+    const migrations = ev.migrationsAdded;
+    const previous = ev.previousEnvironment;
+    return h(
+      'article',
+      { class: 'card', 'data-approval': a.id, 'aria-labelledby': `t-${a.id}` },
+      h('h3', { id: `t-${a.id}` }, `${a.environment}: `, releaseLink(a.release?.version)),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Run'),
+        h('dd', {}, run ? runLink(run) : '—'),
+        h('dt', {}, 'Commit'),
+        h(
+          'dd',
+          {},
+          h('code', {}, short(a.commit?.commit)),
+          ` ${a.commit?.message ?? ''} — ${a.commit?.author?.name ?? ''}`,
+        ),
+        h('dt', {}, 'Now in ' + a.environment),
+        h(
+          'dd',
+          {},
+          current ? [releaseLink(current.version), ` since ${when(current.since)}`] : 'nothing yet',
+        ),
+        h('dt', {}, 'Approvers'),
+        h(
+          'dd',
+          {},
+          `${(a.approvers ?? []).join(', ')} (needs ${a.minApprovals ?? 1}${a.allowSelfApproval ? '' : ', not the author'})`,
+        ),
+        h('dt', {}, 'Expires'),
+        h('dd', {}, when(a.expiresAt)),
+      ),
+      h('h4', {}, 'Changes since the current release'),
+      commits.length
+        ? h(
+            'ul',
+            {},
+            ...commits.map((c: Json) =>
+              h(
+                'li',
+                {},
+                h('code', {}, short(c.commit)),
+                ` ${c.version ?? ''} ${c.message ?? ''} ${c.author ? `— ${c.author}` : ''}`,
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, ev.commits?.note ?? 'No earlier release to compare with.'),
+      h('h4', {}, 'Migrations added'),
+      h(
+        'p',
+        {},
+        migrations?.known
+          ? migrations.names.length
+            ? migrations.names.join(', ')
+            : 'none'
+          : (migrations?.note ?? 'unknown'),
+      ),
+      previous
+        ? h(
+            'p',
+            {},
+            `In ${previous.name}: smoke tests ${summarise(previous.smokeTests)}, data checks ${summarise(previous.dataChecks)}.`,
+          )
+        : null,
+      h('label', { for: `c-${a.id}` }, 'Comment'),
+      comment,
+      h('div', { class: 'actions' }, approveButton, rejectButton),
+      result,
+    );
+  };
+
+  async function load(): Promise<void> {
+    try {
+      const data = await getJson<Json>('/api/approvals');
+      const approvals = Array.isArray(data) ? data : (data.approvals ?? []);
+      error.textContent = '';
+      clear(list);
+      if (approvals.length === 0)
+        list.append(h('p', { class: 'muted' }, 'Nothing is waiting for a decision.'));
+      for (const a of approvals) list.append(card(a));
+    } catch (e) {
+      error.textContent = `Could not load approvals: ${(e as Error).message}`;
+    }
+  }
+  async function loadRefusals(): Promise<void> {
+    try {
+      const data = await getJson<Json>('/api/refusals');
+      clear(refusals);
+      if (data.refusals.length === 0) {
+        refusals.append(h('p', { class: 'muted' }, 'No refused attempts.'));
+        return;
+      }
+      refusals.append(
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['When', 'Who', 'Environment', 'Release', 'Reason'].map((t) => h('th', { scope: 'col' }, t)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...data.refusals.map((r: Json) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, when(r.at)),
+                h('td', {}, r.actor ?? '—'),
+                h('td', {}, r.environment ?? '—'),
+                h('td', {}, releaseLink(r.releaseVersion)),
+                h('td', {}, r.reason ?? r.code ?? ''),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      refusals.textContent = `Could not load refusals: ${(e as Error).message}`;
+    }
+  }
+
+  function summarise(value: unknown): string {
+    if (Array.isArray(value)) {
+      const failed = value.filter((c: Json) => c && (c.ok === false || c.passed === false)).length;
+      return failed ? `${failed} of ${value.length} failed` : `${value.length} passed`;
+    }
+    if (value && typeof value === 'object' && Array.isArray((value as Json).checks))
+      return summarise((value as Json).checks);
+    if (value && typeof value === 'object' && Array.isArray((value as Json).evidence))
+      return summarise((value as Json).evidence);
+    return value === null || value === undefined ? 'not run' : 'recorded';
+  }
+
+  const off = onLive('run', () => void load());
+  const offPoll = onLive('poll', () => void load());
+  void load();
+  void loadRefusals();
+  return () => {
+    off();
+    offPoll();
+  };
+}

@@ -1,0 +1,107 @@
+import { h } from '../dom.js';
+import { duration } from '../format.js';
+import type { Json } from '../json.js';
+
+/** One stage's evidence, as small tables a reviewer can read at a glance. */
+export function evidenceView(evidence: Json[]): HTMLElement[] {
+  return evidence.map((e) => {
+    switch (e.kind) {
+      case 'smoke-tests':
+        return table(
+          'Smoke tests',
+          ['Check', 'Result', 'HTTP', 'Attempts', 'Time'],
+          e.checks.map((c: Json) => [
+            c.name,
+            c.ok ? 'passed' : `failed${c.error ? `: ${c.error}` : ''}`,
+            c.status ?? '—',
+            c.attempts ?? '—',
+            duration(c.durationMs),
+          ]),
+        );
+      case 'data-checks':
+        return table(
+          'Data checks',
+          ['Check', 'Result', 'Violations', 'Sample (masked)'],
+          e.checks.map((c: Json) => [
+            c.check,
+            c.passed ? 'passed' : 'failed',
+            String(c.count),
+            c.sample.join(', ') || '—',
+          ]),
+        );
+      case 'masking':
+        return table(
+          'Masking verification',
+          ['Check', 'Column', 'Result', 'Count', 'Detail'],
+          e.checks.map((c: Json) => [
+            c.check,
+            `${c.table}${c.column ? `.${c.column}` : ''}`,
+            c.passed ? 'passed' : 'failed',
+            String(c.count),
+            c.detail,
+          ]),
+        );
+      case 'masked-columns':
+        return h(
+          'p',
+          { class: 'ev' },
+          `Masked ${e.totalRows ?? '?'} rows across ${e.rules.length} column rule(s).`,
+        );
+      case 'migrations':
+        return table(
+          'Migrations applied',
+          ['Version', 'Name', 'Time'],
+          e.applied.length
+            ? e.applied.map((m: Json) => [String(m.version), m.name, duration(m.durationMs)])
+            : [['—', 'none new', '—']],
+        );
+      case 'snapshot':
+        return table(
+          'Snapshot provenance',
+          ['Field', 'Value'],
+          Object.entries(e.provenance).map(([k, v]) => [
+            k,
+            typeof v === 'object' ? JSON.stringify(v) : String(v),
+          ]),
+        );
+      case 'deployment':
+        return h(
+          'p',
+          { class: 'ev' },
+          `Deployment ${e.deploymentId ?? ''} of ${e.version ?? '?'}${e.state ? ` — ${e.state.toLowerCase()}` : ''}`,
+        );
+      case 'rollback':
+        return h(
+          'p',
+          { class: 'ev' },
+          `Rollback: ${e.action}; running ${e.restoredVersion ?? 'nothing'} instead of ${e.failedVersion ?? '?'}`,
+        );
+      case 'release':
+        return h(
+          'p',
+          { class: 'ev' },
+          'Release ',
+          h('a', { href: `#/releases/${encodeURIComponent(e.version)}` }, e.version),
+          ` (${e.digest ?? ''})`,
+        );
+      case 'approval':
+        return h(
+          'p',
+          { class: 'ev' },
+          `Approval ${e.status ?? ''}${e.expiresAt ? `, expires ${new Date(e.expiresAt).toLocaleString()}` : ''}`,
+        );
+      default:
+        return h('pre', { class: 'ev' }, JSON.stringify(e, null, 2));
+    }
+  });
+}
+
+function table(title: string, head: string[], rows: Array<Array<string | number>>): HTMLElement {
+  return h(
+    'table',
+    { class: 'ev' },
+    h('caption', {}, title),
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, String(c)))))),
+  );
+}

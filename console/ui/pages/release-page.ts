@@ -1,0 +1,95 @@
+import { getJson } from '../api.js';
+import { clear, h } from '../dom.js';
+import { runLink, runNameOf, when } from '../format.js';
+import type { Json } from '../json.js';
+
+/** One release: its metadata and digest, where it runs now, and every ledger entry about it. */
+export function releasePage(main: HTMLElement, version: string): () => void {
+  clear(main);
+  main.append(
+    h('h1', {}, 'Release ', h('span', { class: 'mono' }, version)),
+    h('p', { class: 'muted' }, 'Loading…'),
+  );
+  (async () => {
+    try {
+      const r = await getJson<Json>(`/api/releases/${encodeURIComponent(version)}`);
+      const m = r.metadata ?? {};
+      const run = runNameOf(m.executionArn);
+      clear(main);
+      main.append(
+        h('h1', {}, 'Release ', h('span', { class: 'mono' }, version)),
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'Digest'),
+          h('dd', {}, h('code', { class: 'digest' }, m.digest ?? '—')),
+          h('dt', {}, 'Commit'),
+          h('dd', {}, h('code', {}, m.commit ?? '—'), ` on ${m.branch ?? '—'}`),
+          h('dt', {}, 'Author'),
+          h('dd', {}, m.author?.name ?? m.author ?? '—'),
+          h('dt', {}, 'Registered'),
+          h('dd', {}, when(m.registeredAt)),
+          h('dt', {}, 'Built by run'),
+          h('dd', {}, run ? runLink(run) : '—'),
+          h('dt', {}, 'Size'),
+          h('dd', {}, m.size ? `${m.size} bytes` : '—'),
+          h('dt', {}, 'Running in'),
+          h('dd', {}, r.currentlyIn.length ? r.currentlyIn.join(', ') : 'no environment'),
+        ),
+        h('h2', {}, 'Promotions'),
+        r.promotions.length
+          ? h(
+              'ul',
+              {},
+              ...r.promotions.map((p: Json) =>
+                h(
+                  'li',
+                  {},
+                  `${p.environment} · ${when(p.at)}${p.approvedBy.length ? ` · approved by ${p.approvedBy.join(', ')}` : ''}`,
+                ),
+              ),
+            )
+          : h('p', { class: 'muted' }, 'Not promoted anywhere.'),
+        h('h2', {}, 'Ledger entries'),
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['#', 'When', 'Kind', 'Environment', 'Actor', 'Data'].map((t) =>
+                h('th', { scope: 'col' }, t),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...r.entries.map((e: Json) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, String(e.seq)),
+                h('td', {}, when(e.at)),
+                h('td', {}, e.kind),
+                h('td', {}, e.environment ?? '—'),
+                h('td', {}, e.actor ?? '—'),
+                h('td', {}, h('code', { class: 'json' }, JSON.stringify(e.data).slice(0, 300))),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      clear(main);
+      main.append(
+        h('h1', {}, 'Release ', version),
+        h('p', { class: 'error', role: 'alert' }, (e as Error).message),
+      );
+    }
+  })();
+  return () => undefined;
+}

@@ -1,0 +1,246 @@
+import { getJson, postJson } from '../api.js';
+import { clear, h } from '../dom.js';
+import { badge, duration, releaseLink, short, when } from '../format.js';
+import { graphView } from '../graph-view.js';
+import { historyTable } from '../history-table.js';
+import type { Json } from '../json.js';
+import { onLive } from '../live.js';
+import { evidenceView } from './evidence-view.js';
+
+/** One run: what failed and why first, then a lane per environment, the graph and the raw history. */
+export function runPage(main: HTMLElement, name: string): () => void {
+  let stopped = false;
+  let history: { element: HTMLElement; stop(): void } | null = null;
+  const summary = h('div');
+  const timeline = h('section', { 'aria-labelledby': 'tl-h' });
+  const graph = h(
+    'section',
+    { 'aria-labelledby': 'graph-h' },
+    h('h2', { id: 'graph-h' }, 'Graph'),
+    h('p', { class: 'muted' }, 'Laying out…'),
+  );
+  const historyCount = h('span', { class: 'muted', role: 'status' });
+  const historySection = h(
+    'section',
+    { 'aria-labelledby': 'hist-h' },
+    h('h2', { id: 'hist-h' }, 'Event history ', historyCount),
+  );
+  clear(main);
+  main.append(h('p', {}, h('a', { href: '#/runs' }, '← All runs')), summary, timeline, graph, historySection);
+
+  let graphModel: Json = null;
+  let lastStatus = '';
+  async function load(): Promise<void> {
+    try {
+      const detail = await getJson<Json>(`/api/runs/${encodeURIComponent(name)}`);
+      if (stopped) return;
+      renderSummary(detail);
+      renderTimeline(detail);
+      graphModel ??= await getJson('/api/graph');
+      const status = JSON.stringify(detail.timeline.stateStatus);
+      if (status !== lastStatus && !stopped) {
+        lastStatus = status;
+        const view = await graphView(graphModel, detail.timeline.stateStatus);
+        clear(graph);
+        graph.append(h('h2', { id: 'graph-h' }, 'Graph'), view);
+      }
+      if (!history) {
+        history = historyTable(name, (n, done) => {
+          historyCount.textContent = `(${n} event${n === 1 ? '' : 's'}${done ? '' : ', loading…'})`;
+        });
+        historySection.append(history.element);
+      }
+    } catch (e) {
+      clear(summary);
+      summary.append(
+        h('h1', {}, name),
+        h('p', { class: 'error', role: 'alert' }, `Could not load this run: ${(e as Error).message}`),
+      );
+    }
+  }
+
+  function renderSummary(detail: Json): void {
+    const run = detail.run;
+    clear(summary);
+    const redrive = run.redrivable
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            onclick: async (e: Event) => {
+              const button = e.currentTarget as HTMLButtonElement;
+              button.disabled = true;
+              try {
+                await postJson(`/api/runs/${encodeURIComponent(name)}/redrive`, {});
+                note.textContent = 'Redriven: the run continues from the state where it failed.';
+                void load();
+              } catch (err) {
+                note.textContent = `Redrive refused: ${(err as Error).message}`;
+                button.disabled = false;
+              }
+            },
+          },
+          'Redrive from the failed state',
+        )
+      : null;
+    const note = h('p', { role: 'status' });
+    const failure =
+      run.failure ??
+      (run.error ? { stage: null, environment: null, error: run.error, cause: run.cause } : null);
+    summary.append(
+      h('h1', {}, 'Run ', h('span', { class: 'mono' }, run.name), ' ', badge(run.status)),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Commit'),
+        h('dd', {}, h('code', {}, short(run.commit)), ' ', run.message ?? ''),
+        h('dt', {}, 'Author'),
+        h('dd', {}, run.author ?? '—'),
+        h('dt', {}, 'Branch'),
+        h('dd', {}, run.branch ?? '—'),
+        h('dt', {}, 'Release'),
+        h(
+          'dd',
+          {},
+          releaseLink(detail.release?.version),
+          detail.release?.digest ? h('code', { class: 'digest' }, ` ${detail.release.digest}`) : '',
+        ),
+        h('dt', {}, 'Started'),
+        h('dd', {}, when(run.startDate)),
+        h('dt', {}, 'Duration'),
+        h('dd', {}, duration(run.durationMs)),
+      ),
+      failure
+        ? h(
+            'div',
+            { class: 'failure', role: 'alert' },
+            h('h2', {}, 'Why it failed'),
+            h(
+              'p',
+              {},
+              failure.stage
+                ? `Stage ${failure.stage}${failure.environment ? ` in ${failure.environment}` : ''}: `
+                : '',
+              h('strong', {}, failure.error ?? ''),
+            ),
+            failure.cause ? h('p', { class: 'cause' }, String(failure.cause)) : null,
+            failure.rolledBack
+              ? h(
+                  'p',
+                  {},
+                  `Rolled back: ${failure.rolledBack.action ?? ''}, ${failure.rolledBack.restoredVersion ?? 'nothing'} is running.`,
+                )
+              : null,
+          )
+        : null,
+      detail.pendingApprovals.length
+        ? h(
+            'div',
+            { class: 'waiting', role: 'status' },
+            `Waiting for approval to enter ${detail.pendingApprovals.map((p: Json) => p.environment).join(', ')}. `,
+            h('a', { href: '#/approvals' }, 'Open the approvals inbox'),
+          )
+        : null,
+      redrive,
+      note,
+    );
+  }
+
+  function renderTimeline(detail: Json): void {
+    const t = detail.timeline;
+    clear(timeline);
+    const lane = (title: string, status: string | null, stages: Json[], extra?: string) =>
+      h(
+        'section',
+        { class: `lane${status ? ` lane-${status}` : ''}`, 'aria-label': `${title} stages` },
+        h(
+          'h3',
+          {},
+          title,
+          ' ',
+          status ? h('span', { class: `badge s-${status}` }, status) : null,
+          extra ? h('span', { class: 'muted' }, ` ${extra}`) : null,
+        ),
+        h(
+          'ol',
+          { class: 'stages' },
+          ...stages.map((s) =>
+            h(
+              'li',
+              { class: `stage s-${s.status}`, 'data-stage': s.stage },
+              h(
+                'div',
+                { class: 'stage-head' },
+                h('span', { class: `badge s-${s.status}` }, s.status),
+                ' ',
+                h('strong', {}, s.stage),
+                h(
+                  'span',
+                  { class: 'muted' },
+                  ` ${duration(s.durationMs)}${s.attempts > 1 ? ` · ${s.attempts} calls` : ''}`,
+                ),
+              ),
+              s.error
+                ? h(
+                    'p',
+                    { class: 'stage-error' },
+                    h('strong', {}, s.error.error),
+                    s.error.cause ? `: ${s.error.cause}` : '',
+                  )
+                : null,
+              ...evidenceView(s.evidence),
+            ),
+          ),
+        ),
+      );
+    timeline.append(
+      h('h2', { id: 'tl-h' }, 'Timeline'),
+      t.before.length ? lane('Before the environments', null, t.before) : null,
+      ...t.environments.map((e: Json) => lane(e.name, e.status, e.stages, duration(e.durationMs))),
+      t.after.length ? lane('Wrap-up', null, t.after) : null,
+      detail.approvals.length
+        ? h(
+            'section',
+            { class: 'lane', 'aria-label': 'Approvals and refusals' },
+            h('h3', {}, 'Approvals and refusals'),
+            h(
+              'ul',
+              {},
+              ...detail.approvals.map((a: Json) =>
+                h(
+                  'li',
+                  {},
+                  `${when(a.at)} · ${a.environment ?? ''} · ${a.kind.replace('approval-', '')} `,
+                  a.actor ? `by ${a.actor}` : '',
+                  a.data?.reason ? ` — ${a.data.reason}` : '',
+                  a.data?.comment ? ` — “${a.data.comment}”` : '',
+                ),
+              ),
+            ),
+          )
+        : null,
+    );
+  }
+
+  let pending: number | null = null;
+  const reload = () => {
+    if (pending !== null) return;
+    pending = window.setTimeout(() => {
+      pending = null;
+      void load();
+    }, 400);
+  };
+  const offActivity = onLive('activity', (a: Json) => {
+    if (typeof a.executionArn === 'string' && a.executionArn.endsWith(`:${name}`)) reload();
+  });
+  const offPoll = onLive('poll', reload);
+  void load();
+  return () => {
+    stopped = true;
+    offActivity();
+    offPoll();
+    history?.stop();
+    if (pending !== null) clearTimeout(pending);
+  };
+}

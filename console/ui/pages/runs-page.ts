@@ -1,0 +1,186 @@
+import { getJson } from '../api.js';
+import { clear, h } from '../dom.js';
+import { badge, duration, runLink, short, when } from '../format.js';
+import { onLive } from '../live.js';
+
+interface Run {
+  name: string;
+  status: string;
+  startDate: number;
+  stopDate: number | null;
+  commit: string | null;
+  author: string | null;
+  branch: string | null;
+  message: string | null;
+  release: string | null;
+  reached: { environment: string; outcome: string } | null;
+}
+
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const OUTCOME: Record<string, string> = {
+  promoted: '✓ promoted',
+  failed: '✗ failed',
+  running: '… in progress',
+};
+
+/** The runs list: filters, cursor pages, and rows that change as runs progress. */
+export function runsPage(main: HTMLElement, environments: string[]): () => void {
+  const filters = { status: '', branch: '', environment: '' };
+  const cursors: Array<string | undefined> = [undefined];
+  let page = 0;
+  const rows = new Map<string, HTMLTableRowElement>();
+  const select = (name: keyof typeof filters, label: string, options: string[]) =>
+    h(
+      'label',
+      {},
+      `${label} `,
+      h(
+        'select',
+        {
+          name,
+          onchange: (e: Event) => {
+            filters[name] = (e.target as HTMLSelectElement).value;
+            cursors.length = 1;
+            page = 0;
+            void load();
+          },
+        },
+        h('option', { value: '' }, 'Json'),
+        options.map((o) => h('option', { value: o }, o.toLowerCase().replace('_', ' '))),
+      ),
+    );
+  const branchList = h('datalist', { id: 'branches' });
+  const branchInput = h('input', {
+    name: 'branch',
+    list: 'branches',
+    placeholder: 'Json',
+    onchange: (e: Event) => {
+      filters.branch = (e.target as HTMLInputElement).value.trim();
+      cursors.length = 1;
+      page = 0;
+      void load();
+    },
+  });
+  const body = h('tbody');
+  const summary = h('p', { class: 'muted', role: 'status' });
+  const prev = h('button', { type: 'button', onclick: () => go(-1) }, '← Newer');
+  const next = h('button', { type: 'button', onclick: () => go(1) }, 'Older →');
+  const error = h('p', { class: 'error', role: 'alert' });
+  clear(main);
+  main.append(
+    h('h1', {}, 'Runs'),
+    h(
+      'form',
+      { class: 'filters', 'aria-label': 'Filter runs', onsubmit: (e: Event) => e.preventDefault() },
+      select('status', 'Status', STATUSES),
+      h('label', {}, 'Branch ', branchInput),
+      branchList,
+      select('environment', 'Reached', environments),
+    ),
+    error,
+    h(
+      'table',
+      { class: 'runs' },
+      h('caption', { class: 'sr-only' }, 'Pipeline runs, newest first'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Status', 'Run', 'Commit', 'Author', 'Branch', 'Reached', 'Started', 'Duration'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
+      body,
+    ),
+    h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, summary, next),
+  );
+
+  const row = (run: Run) =>
+    h(
+      'tr',
+      { 'data-run': run.name },
+      h('td', {}, badge(run.status)),
+      h('td', {}, runLink(run.name)),
+      h(
+        'td',
+        { title: run.message ?? '' },
+        h('code', {}, short(run.commit)),
+        ' ',
+        h('span', { class: 'msg' }, run.message ?? ''),
+      ),
+      h('td', {}, run.author ?? '—'),
+      h('td', {}, run.branch ?? '—'),
+      h('td', {}, run.reached ? `${run.reached.environment} ${OUTCOME[run.reached.outcome] ?? ''}` : '—'),
+      h('td', {}, when(run.startDate)),
+      h('td', {}, duration((run.stopDate ?? Date.now()) - run.startDate)),
+    );
+
+  let loading = false;
+  let again = false;
+  async function load(): Promise<void> {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      const data = await getJson<{
+        runs: Run[];
+        nextCursor: string | null;
+        total: number;
+        branches: string[];
+      }>('/api/runs', {
+        ...filters,
+        cursor: cursors[page],
+        limit: '50',
+      });
+      error.textContent = '';
+      rows.clear();
+      clear(body);
+      for (const run of data.runs) {
+        const tr = row(run);
+        rows.set(run.name, tr);
+        body.append(tr);
+      }
+      if (data.runs.length === 0)
+        body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No runs match these filters.')));
+      cursors[page + 1] = data.nextCursor ?? undefined;
+      prev.toggleAttribute('disabled', page === 0);
+      next.toggleAttribute('disabled', !data.nextCursor);
+      summary.textContent = `Page ${page + 1} · ${data.total} run${data.total === 1 ? '' : 's'}`;
+      clear(branchList);
+      for (const b of data.branches) branchList.append(h('option', { value: b }));
+    } catch (e) {
+      error.textContent = `Could not load runs: ${(e as Error).message}`;
+    } finally {
+      loading = false;
+      if (again) {
+        again = false;
+        void load();
+      }
+    }
+  }
+  function go(delta: number): void {
+    if (delta > 0 && !cursors[page + 1]) return;
+    page = Math.max(0, page + delta);
+    void load();
+  }
+
+  const offRun = onLive('run', (run: Run) => {
+    const existing = rows.get(run.name);
+    if (existing) {
+      const fresh = row(run);
+      existing.replaceWith(fresh);
+      rows.set(run.name, fresh);
+    } else if (page === 0) void load();
+  });
+  const offPoll = onLive('poll', () => void load());
+  void load();
+  return () => {
+    offRun();
+    offPoll();
+  };
+}
