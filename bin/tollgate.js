@@ -1,14 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so `npx tollgate` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+// Runs the TypeScript CLI in this same process through tsx's loader, so `npx tollgate` needs no
+// build step. In-process matters: a signal (Ctrl-C, SIGTERM, kill -9) must reach the runtime
+// itself, not a launcher whose child would outlive it and keep the data directory locked.
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(root, 'cli', 'tollgate.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register();
+await import('../cli/tollgate.ts');

@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cli,
+  cliJson,
+  createTestRepo,
+  freePort,
+  killApps,
+  type RunningUp,
+  removeDir,
+  startUp,
+  waitFor,
+} from '../unit/cli/e2e-harness.js';
+
+let up: RunningUp | undefined;
+let dataDir: string | undefined;
+
+afterEach(async () => {
+  await up?.stop();
+  up = undefined;
+  if (dataDir) killApps(dataDir);
+  removeDir(dataDir);
+  dataDir = undefined;
+});
+
+describe('tollgate up across a crash', () => {
+  it('finishes a run after kill -9 in the middle of it and a restart on the same data directory', async () => {
+    // Arrange
+    const repo = await createTestRepo(['ana']);
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-crash-'));
+    const port = await freePort();
+    const dd = ['--data-dir', dataDir];
+    up = await startUp(dataDir, repo.dir, port);
+    repo.commit('Change the notes', { 'NOTES.md': 'crash\n' });
+    const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);
+    // Crash while the run builds or walks test: well before its approval gate.
+    await waitFor('the run to start', async () => {
+      const { runs } = await cliJson(['runs', ...dd]);
+      return runs.some((r: any) => r.name === run) ? true : undefined;
+    });
+
+    // Act
+    await up.crash();
+    const whileDown = await cli(['runs', ...dd]);
+    up = await startUp(dataDir, repo.dir, port);
+    await waitFor('the prod approval gate after the restart', async () => {
+      const shown = await cliJson(['show', run, ...dd]);
+      return shown.stages.some((s: any) => s.stage === 'approval' && s.status === 'waiting')
+        ? true
+        : undefined;
+    });
+    await cliJson(['approve', run, '--as', 'ana', ...dd]);
+    const finished = await waitFor('the run to finish', async () => {
+      const shown = await cliJson(['show', run, ...dd]);
+      return shown.run.status === 'RUNNING' ? undefined : shown;
+    });
+
+    // Assert
+    expect(whileDown.code).not.toBe(0);
+    expect(whileDown.stderr.trim()).toBe(
+      `tollgate: no Tollgate runtime at http://127.0.0.1:${port}; start it with \`npx tollgate up\``,
+    );
+    expect(finished.run.status).toBe('SUCCEEDED');
+    expect(finished.stages.filter((s: any) => s.environment === 'prod').map((s: any) => s.stage)).toEqual([
+      'approval',
+      'deploy',
+      'smoke-test',
+      'promote',
+    ]);
+    const version = (await (await fetch(`http://127.0.0.1:${repo.ports.prod}/version`)).json()) as {
+      digest: string;
+    };
+    expect(version.digest).toBe(finished.run.digest);
+  });
+});
