@@ -91,6 +91,7 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
           snapshot: from,
           targets,
           mode: 'overwrite',
+          restore: input.action === 'restore',
           labels: labels(input.action === 'clone' ? 'refresh' : 'restore'),
         }),
       };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,5 +86,57 @@ describe('the pipeline with data refresh and an approval gate, on the local engi
     expect(kinds).toContain('data-refresh');
     expect(kinds).toContain('approval-decision');
     expect(ledger.find((e) => e.kind === 'promotion' && e.environment === 'prod')).toBeTruthy();
+  });
+});
+
+describe('a migration that breaks on production data, through the pipeline', () => {
+  it('fails in test, restores the data of test, and leaves prod on its release and data; the fix then passes', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ database: true });
+    const prodUrl = await seedProduction(pipeline);
+    const fingerprint = `SELECT (SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c) AS c,
+                               (SELECT count(*) FROM orders) AS o`;
+    const first = await pipeline.finish(
+      await pipeline.start(pipeline.repo.commit('baseline', { 'N.md': '1\n' })),
+    );
+    expect(first.status, JSON.stringify(first)).toBe('SUCCEEDED');
+    const prodBefore = await query(prodUrl, fingerprint);
+    const testUrl = pipeline.runner.ports.volumes.connectionString('test');
+    const testBefore = await query(testUrl, fingerprint);
+    const bad = readFileSync(join(example, 'scenarios/bad-migration/0003_unique_lower_email.sql'), 'utf8');
+    // Act
+    const failed = await pipeline.finish(
+      await pipeline.start(
+        pipeline.repo.commit('unique emails', { 'migrations/0003_unique_lower_email.sql': bad }),
+      ),
+    );
+    // Assert
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('Tollgate.MigrationFailed');
+    const cause = JSON.parse(failed.cause!);
+    expect(cause).toMatchObject({ stage: 'migrate', environment: 'test', dataRestored: true });
+    expect(cause.cause).toMatch(/23505/);
+    expect(cause.cause).not.toMatch(/@/); // the duplicated key is masked, never an e-mail
+    expect(await query(testUrl, fingerprint)).toEqual(testBefore);
+    expect(await query(prodUrl, fingerprint)).toEqual(prodBefore);
+    const indexes = await query(prodUrl, "SELECT indexname FROM pg_indexes WHERE tablename = 'customers'");
+    expect(JSON.stringify(indexes)).not.toMatch(/lower/);
+    const prodDeploy = pipeline.config.environments[2]!.deploy as { port: number };
+    const prodVersion = await (await fetch(`http://127.0.0.1:${prodDeploy.port}/version`)).json();
+    expect(prodVersion.version).toBe(first.output.release);
+    // Act: the fixed migration replaces the bad one
+    const fixed = readFileSync(
+      join(example, 'scenarios/fixed-migration/0003_unique_lower_email.sql'),
+      'utf8',
+    );
+    const repaired = await pipeline.finish(
+      await pipeline.start(
+        pipeline.repo.commit('merge duplicate customers', {
+          'migrations/0003_unique_lower_email.sql': fixed,
+        }),
+      ),
+    );
+    // Assert
+    expect(repaired.status, JSON.stringify(repaired)).toBe('SUCCEEDED');
   });
 });

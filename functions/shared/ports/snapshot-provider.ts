@@ -85,6 +85,11 @@ export interface StartCloneRequest {
   readonly targets: ReadonlyArray<{ readonly source: string; readonly target: string }>;
   readonly mode: CloneMode;
   readonly labels: SnapshotLabels;
+  /**
+   * Put volumes back from their own earlier snapshot (the pipeline's rollback of a refresh). Only
+   * then may a target also be a source of the snapshot, and only mapped onto itself.
+   */
+  readonly restore?: boolean;
 }
 
 export interface ResourceInfo {

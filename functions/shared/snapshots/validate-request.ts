@@ -88,8 +88,9 @@ export function validateCloneRequest(
     if (!sources.has(source)) {
       throw new InvalidInputError(`targets[${i}].source "${source}" is not in snapshot "${snapshot.name}"`);
     }
-    // The snapshot's own source is production: writing to it would destroy the data being copied.
-    if (sources.has(target)) {
+    // A refresh snapshot's source is production: writing to it would destroy the data being copied.
+    // A restore writes a volume back from its own backup, which is the one legitimate exception.
+    if (sources.has(target) && !(request.restore === true && source === target)) {
       throw new InvalidInputError(
         `targets[${i}].target "${target}" is a source of the snapshot; refusing to overwrite it`,
       );
