@@ -77,7 +77,9 @@ export class TaskState extends ExecutionState {
     const services = run.frame.services;
     const controller = new AbortController();
     const onStop = () => controller.abort(services.signal.reason);
-    services.signal.addEventListener('abort', onStop, { once: true });
+    // An abort that came before this point fires no event; pass it on now or the task never ends.
+    if (services.signal.aborted) onStop();
+    else services.signal.addEventListener('abort', onStop, { once: true });
     let settled = false;
     const inv: TaskInvocation = {
       run,

@@ -342,6 +342,32 @@ describe('engine recovery from the durable log', () => {
     ]);
     await second.engine.close();
   });
+  it('closes at once right after a restart while resumed tasks wait on tokens, and the tokens still work', async () => {
+    // Arrange
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const exec = await first.start(await first.createStateMachine(WAIT_FOR_TOKEN));
+    const token = await first.tokenOf(exec);
+    const second = await crashAndRestart({ notify: () => ({}) });
+
+    // Act
+    await second.engine.close();
+    const third = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await third.engine.start();
+    await third.call('SendTaskSuccess', { taskToken: token, output: '{"later":1}' });
+
+    // Assert
+    expect(JSON.parse((await third.until(exec, 'SUCCEEDED')).output!)).toEqual({ later: 1 });
+    await third.engine.close();
+  });
 });
 
 const WAIT_FOR_TOKEN = {
