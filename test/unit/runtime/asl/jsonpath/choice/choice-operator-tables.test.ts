@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateChoiceRule } from '../../../../../../runtime/asl/jsonpath/index.js';
 
-// The recorded tables live next to the repository (../shared/conformance), as the issue says.
+// The recorded tables are vendored with the conformance cases (test/conformance/recorded).
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../..');
-const tablesDir = resolve(repoRoot, '../shared/conformance/choice_operator_tables');
+const tablesDir = resolve(repoRoot, 'test/conformance/recorded/choice_operator_tables');
 
 interface Row {
   definition: { States: { CheckValues: { Choices: Record<string, unknown>[] } } };
