@@ -1,10 +1,13 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { TaskName } from '../functions/task-registry.js';
+import { type ProviderTargets, providerStatements } from './provider-grants.js';
 
-/** What a task function may do. Each capability is a small, fixed set of IAM actions. */
+/** What a function may do. Each capability is a small, fixed set of IAM actions. */
 export const Capability = {
   ArtifactsRead: 'artifacts:read',
   ArtifactsWrite: 'artifacts:write',
@@ -15,34 +18,65 @@ export const Capability = {
   ImagesTag: 'images:tag',
   EcsDeploy: 'ecs:deploy',
   EcsDescribe: 'ecs:describe',
+  /** Read, create and compare-and-swap approval records (`approval#*`) and list the pending index. */
+  Approvals: 'approvals:records',
+  /** Store a run's task token (`token#*`); request-approval only. */
+  ApprovalTokenWrite: 'approvals:token-write',
+  /** Read and discard task tokens: the paths that resume or cancel a waiting run. */
+  ApprovalTokenRead: 'approvals:token-read',
+  /** Discard a task token without reading it: the timeout path. */
+  ApprovalTokenDiscard: 'approvals:token-discard',
+  /** SendTaskSuccess/SendTaskFailure on the pipeline state machine. */
+  TaskCallback: 'states:task-callback',
+  Notify: 'notify:publish',
+  /** Read the environments' database connection secrets. */
+  DatabaseSecrets: 'database:secrets-read',
+  /** Everything the configured snapshot provider does to refresh an environment. */
+  SnapshotManage: 'snapshots:manage',
+  /** What the provider needs to resolve an environment's connection. */
+  SnapshotRead: 'snapshots:read',
 } as const;
 export type Capability = (typeof Capability)[keyof typeof Capability];
+
+/** Every function that gets a role from this table: the ASL tasks and the approve function. */
+export type GrantedFunction = TaskName | 'approve';
 
 const C = Capability;
 
 /**
- * The review table: every task function and the only capabilities its ports use. A function not
- * listed for a capability gets no statement for it; change access here, nowhere else.
+ * The review table: every function and the only capabilities its ports use. A function not listed
+ * for a capability gets no statement for it; change access here, nowhere else.
+ *
+ * Task tokens: only approve and concurrency-guard (which cancels superseded approvals) can read
+ * them; request-approval writes the token it was handed but never reads one back; the timeout path
+ * only deletes. TaskCallback goes to exactly approve, request-approval (re-delivery of a decision
+ * to a re-invoked gate) and concurrency-guard; a test holds every other role to that.
  */
-export const FUNCTION_GRANTS: Readonly<Record<TaskName, readonly Capability[]>> = {
+export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capability[]>> = {
   'plan-run': [], // reads only the config from its environment
-  'concurrency-guard': [C.Locks],
+  'concurrency-guard': [C.Locks, C.Approvals, C.ApprovalTokenRead, C.TaskCallback, C.LedgerAppend],
   'register-release': [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
+  'request-approval': [
+    C.ArtifactsRead,
+    C.LedgerAppend,
+    C.Approvals,
+    C.ApprovalTokenWrite,
+    C.Notify,
+    C.TaskCallback,
+  ],
+  'record-approval-timeout': [C.Approvals, C.ApprovalTokenDiscard, C.LedgerAppend],
+  'refresh-data': [C.LedgerAppend, C.DatabaseSecrets, C.SnapshotManage],
+  'mask-data': [C.DatabaseSecrets, C.SnapshotRead],
+  'verify-masking': [C.DatabaseSecrets, C.SnapshotRead],
+  'migrate-database': [C.ArtifactsRead, C.DatabaseSecrets],
+  'check-data': [C.DatabaseSecrets, C.SnapshotRead],
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],
   'smoke-test': [], // plain HTTP against the environment URL
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
-  // Approval store, task callback, SNS and database-secret capabilities are added with the
-  // approvals/data resources of the stack; until then these rows list only what exists.
-  'request-approval': [C.ArtifactsRead, C.LedgerAppend],
-  'record-approval-timeout': [C.LedgerAppend],
-  'refresh-data': [C.LedgerAppend],
-  'mask-data': [],
-  'verify-masking': [],
-  'migrate-database': [C.ArtifactsRead],
-  'check-data': [],
+  approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback],
 };
 
 export interface GrantTargets {
@@ -54,13 +88,33 @@ export interface GrantTargets {
   readonly ecsServiceArns: readonly string[];
   /** Roles the deploy may hand to ECS tasks (task role and execution role). */
   readonly ecsPassRoleArns: readonly string[];
+  readonly approvals: dynamodb.ITable;
+  /** Name of the sparse GSI of pending approvals. */
+  readonly approvalsPendingIndex: string;
+  readonly notifyTopic: sns.ITopic;
+  /** The topic's encryption key: SNS encrypts each message with a data key made under the publisher's rights. */
+  readonly notifyKey: kms.IKey;
+  readonly stateMachineArn: string;
+  /** IAM resource ARNs of the environments' connection secrets; empty means no statement. */
+  readonly databaseSecretArns: readonly string[];
+  readonly provider: ProviderTargets;
 }
 
 const objects = (bucket: s3.IBucket) => bucket.arnForObjects('*');
+const statement = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+  new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) });
+
+/**
+ * `dynamodb:LeadingKeys` is the partition key of the item a GetItem/PutItem/DeleteItem touches (and,
+ * inside TransactWriteItems, of each Put). ForAllValues is safe here because every action granted on
+ * the table names a key; no Scan or table Query is granted, so the condition is never vacuous.
+ */
+const leadingKeys = (pattern: string) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] },
+});
 
 function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyStatement[] {
-  const s = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
-    new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) });
+  const s = statement;
   switch (capability) {
     case C.ArtifactsRead:
       return [s(['s3:GetObject'], [objects(t.artifacts)]), s(['s3:ListBucket'], [t.artifacts.bucketArn])];
@@ -98,12 +152,51 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
           StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
         }),
       ];
+    case C.Approvals:
+      return [
+        // TransactWriteItems is authorized as the PutItem of each item it writes.
+        s(['dynamodb:GetItem', 'dynamodb:PutItem'], [t.approvals.tableArn], leadingKeys('approval#*')),
+        // The index is sparse (only pending records carry `pending`) and projects no token attribute.
+        s(['dynamodb:Query'], [`${t.approvals.tableArn}/index/${t.approvalsPendingIndex}`]),
+      ];
+    case C.ApprovalTokenWrite:
+      return [s(['dynamodb:PutItem'], [t.approvals.tableArn], leadingKeys('token#*'))];
+    case C.ApprovalTokenRead:
+      return [s(['dynamodb:GetItem', 'dynamodb:DeleteItem'], [t.approvals.tableArn], leadingKeys('token#*'))];
+    case C.ApprovalTokenDiscard:
+      return [s(['dynamodb:DeleteItem'], [t.approvals.tableArn], leadingKeys('token#*'))];
+    case C.TaskCallback:
+      // SendTaskHeartbeat is left out on purpose: nothing keeps an approval alive past its timeout.
+      return [s(['states:SendTaskSuccess', 'states:SendTaskFailure'], [t.stateMachineArn])];
+    case C.Notify:
+      return [
+        s(['sns:Publish'], [t.notifyTopic.topicArn]),
+        s(['kms:GenerateDataKey', 'kms:Decrypt'], [t.notifyKey.keyArn]),
+      ];
+    case C.DatabaseSecrets:
+      return t.databaseSecretArns.length
+        ? [s(['secretsmanager:GetSecretValue'], [...t.databaseSecretArns])]
+        : [];
+    case C.SnapshotManage:
+      return providerStatements('manage', t.provider, t.databaseSecretArns);
+    case C.SnapshotRead:
+      return providerStatements('read', t.provider, t.databaseSecretArns);
   }
 }
 
-/** The policy statements for one task function, in table order. */
-export function grantStatements(task: TaskName, targets: GrantTargets): iam.PolicyStatement[] {
-  const capabilities = FUNCTION_GRANTS[task];
-  if (!capabilities) throw new Error(`no grants row for task "${task}"; add it to FUNCTION_GRANTS`);
-  return capabilities.flatMap((c) => statementsFor(c, targets));
+export interface CapabilityGrant {
+  readonly capability: Capability;
+  readonly statements: iam.PolicyStatement[];
+}
+
+/** The statements for one function, grouped by capability, in table order. */
+export function capabilityGrants(fn: GrantedFunction, targets: GrantTargets): CapabilityGrant[] {
+  const capabilities = FUNCTION_GRANTS[fn];
+  if (!capabilities) throw new Error(`no grants row for function "${fn}"; add it to FUNCTION_GRANTS`);
+  return capabilities.map((capability) => ({ capability, statements: statementsFor(capability, targets) }));
+}
+
+/** The policy statements for one function, in table order. */
+export function grantStatements(fn: GrantedFunction, targets: GrantTargets): iam.PolicyStatement[] {
+  return capabilityGrants(fn, targets).flatMap((g) => g.statements);
 }

@@ -24,6 +24,10 @@ export const StackOutput = {
   ImageRepositoryName: 'ImageRepositoryName',
   WebhookUrl: 'WebhookUrl',
   WebhookSecretArn: 'WebhookSecretArn',
+  ApproveUrl: 'ApproveUrl',
+  ApproverPolicyArn: 'ApproverPolicyArn',
+  ApprovalsTableName: 'ApprovalsTableName',
+  NotifyTopicArn: 'NotifyTopicArn',
 } as const;
 
 export class TollgateStack extends Stack {
@@ -32,7 +36,7 @@ export class TollgateStack extends Stack {
   constructor(scope: Construct, id: string, props: TollgateStackProps) {
     super(scope, id, props);
     this.pipeline = new TollgatePipeline(this, 'Tollgate', { config: props.config, ...props.pipeline });
-    const { storage, stateMachine, webhook } = this.pipeline;
+    const { storage, stateMachine, webhook, approvals, approve } = this.pipeline;
     const out = (name: string, value: string, description: string) =>
       new CfnOutput(this, name, { value, description });
     out(StackOutput.StateMachineArn, stateMachine.stateMachineArn, 'The pipeline state machine');
@@ -44,6 +48,18 @@ export class TollgateStack extends Stack {
     out(StackOutput.LedgerBucketName, storage.ledger.bucketName, 'The release ledger (Object Lock)');
     out(StackOutput.LockTableName, storage.locks.tableName, 'Concurrency guard lock table');
     out(StackOutput.ImageRepositoryName, storage.images.repositoryName, 'Release images');
+    out(
+      StackOutput.ApproveUrl,
+      approve.url.url,
+      'Approve or reject: SigV4-signed POST {"approvalId","decision","comment"} (AWS_IAM auth)',
+    );
+    out(
+      StackOutput.ApproverPolicyArn,
+      approve.approverPolicy.managedPolicyArn,
+      "Attach to approvers' roles or users: lets them call the approve URL and nothing else",
+    );
+    out(StackOutput.ApprovalsTableName, approvals.table.tableName, 'Pending and decided approvals');
+    out(StackOutput.NotifyTopicArn, approvals.topic.topicArn, 'Approval notices; subscribe approvers here');
     if (webhook) {
       out(
         StackOutput.WebhookUrl,

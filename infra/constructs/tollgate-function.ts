@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -38,6 +39,20 @@ export interface TollgateFunctionProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Runs the function inside this VPC (for functions that open database connections).
+   * @default no VPC
+   */
+  readonly network?: FunctionNetwork;
+}
+
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+  /**
+   * @default the VPC's private subnets with egress
+   */
+  readonly subnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -93,6 +108,13 @@ export class TollgateFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: this.environment,
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            securityGroups: [...props.network.securityGroups],
+            ...(props.network.subnets ? { vpcSubnets: props.network.subnets } : {}),
+          }
+        : {}),
       bundling: {
         forceDockerBundling: false,
         minify: true,
@@ -108,6 +130,7 @@ export class TollgateFunction extends Construct {
       },
     });
 
+    if (props.network) this.allowNetworkInterfaces();
     this.node.addValidation({ validate: () => this.validateEnvironmentSize(props.taskName) });
     NagSuppressions.addResourceSuppressions(this.function, [
       {
@@ -127,6 +150,39 @@ export class TollgateFunction extends Construct {
       ],
       true,
     );
+  }
+
+  /**
+   * What AWSLambdaVPCAccessExecutionRole grants, inline: the role is ours, so CDK adds no managed
+   * policy. Lambda checks these rights when the function is created, hence the explicit dependency.
+   */
+  private allowNetworkInterfaces(): void {
+    const policy = new iam.Policy(this, 'NetworkInterfaces', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.function.node.addDependency(policy);
+    NagSuppressions.addResourceSuppressions(policy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Lambda manages the hyperplane network interfaces of a VPC function with these EC2 actions; the ' +
+          'Describe actions have no resource-level permissions and the interface ids are not known in advance',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
   }
 
   get functionArn(): string {

@@ -2,25 +2,30 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
+import { databaseSecretProblems, databaseSecretsVariable, secretResourceArn } from '../database-secrets.js';
 import { commitEventPatterns } from '../event-patterns.js';
-import { grantStatements } from '../function-grants.js';
+import { capabilityGrants, type GrantedFunction, type GrantTargets } from '../function-grants.js';
+import { providerProblems, providerTargets } from '../provider-grants.js';
 import { handlerEntry, REPO_ROOT } from '../repo-paths.js';
+import { APPROVALS_TABLE, ApprovalResources } from './approval-resources.js';
+import { ApproveEndpoint } from './approve-endpoint.js';
 import { BuildProject } from './build-project.js';
 import { CommitRules } from './commit-rules.js';
+import { DataNetwork } from './data-network.js';
+import { attachGrants } from './function-policies.js';
 import { PipelineStateMachine } from './pipeline-state-machine.js';
 import { PipelineStorage } from './pipeline-storage.js';
-import { TollgateFunction } from './tollgate-function.js';
+import { type FunctionNetwork, TollgateFunction } from './tollgate-function.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 export interface TollgatePipelineProps {
@@ -64,7 +69,48 @@ export interface TollgatePipelineProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Secrets Manager id (name or ARN) of each environment's database connection secret (RDS secret
+   * JSON: host, port, username, password, dbname), keyed by environment name, or by the environment's
+   * first target volume when `database.volumes` is set. Every environment with `database` needs one
+   * unless the provider is `local`; synth fails naming the missing ones. The refresh, masking,
+   * migration and check functions may read exactly these (and, with aurora-clone, refresh-data may
+   * rewrite them to switch an environment to a new clone).
+   * @default none
+   */
+  readonly databaseSecrets?: Readonly<Record<string, string>>;
+  /**
+   * VPC to run the data functions (refresh-data, mask-data, verify-masking, migrate-database,
+   * check-data) in, so they can reach private databases. Give `databaseSecurityGroup` with it. The
+   * subnets need a route to Secrets Manager, RDS and S3 (NAT gateway or VPC endpoints).
+   * @default the data functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Security group of the environments' databases; it gets an ingress rule from the data functions.
+   * @default none (only together with `vpc`)
+   */
+  readonly databaseSecurityGroup?: ec2.ISecurityGroup;
+  /**
+   * Subnets of `vpc` for the data functions.
+   * @default the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Port the environment databases listen on.
+   * @default 5432
+   */
+  readonly databasePort?: number;
 }
+
+/** The tasks that open database connections; with `vpc` they run inside it. */
+export const DATA_TASKS: readonly TaskName[] = [
+  'refresh-data',
+  'mask-data',
+  'verify-masking',
+  'migrate-database',
+  'check-data',
+];
 
 /** Tasks that need more than the house defaults: register-release streams artifacts up to a few GB. */
 const TASK_SIZING: Partial<Record<TaskName, { timeout: Duration; memorySize: number }>> = {
@@ -79,11 +125,14 @@ const TASK_SIZING: Partial<Record<TaskName, { timeout: Duration; memorySize: num
  */
 export class TollgatePipeline extends Construct {
   readonly storage: PipelineStorage;
+  readonly approvals: ApprovalResources;
   readonly functions: Readonly<Record<TaskName, TollgateFunction>>;
+  readonly approve: ApproveEndpoint;
   readonly build: BuildProject;
   readonly stateMachine: sfn.StateMachine;
   readonly rules: CommitRules;
   readonly webhook?: WebhookReceiver;
+  readonly dataNetwork?: DataNetwork;
 
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
@@ -99,6 +148,12 @@ export class TollgatePipeline extends Construct {
         'ecsPassRoleArns is empty; leave it undefined for the default or list the ECS task roles',
       );
     }
+    if ((props.vpc === undefined) !== (props.databaseSecurityGroup === undefined)) {
+      throw new Error(
+        'vpc and databaseSecurityGroup go together: give both to run the data functions next to the databases, or neither',
+      );
+    }
+    if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc');
     const stack = Stack.of(this);
     const eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'Bus', 'default');
 
@@ -107,6 +162,7 @@ export class TollgatePipeline extends Construct {
       ...(config.build.image ? { imageRepositoryName: config.build.image.repository } : {}),
     });
     const { artifacts, ledger, locks, images } = this.storage;
+    this.approvals = new ApprovalResources(this, 'Approvals');
 
     // The same name plan-run hands to the Build state, so the two cannot drift apart.
     const projectName = config.build.codebuildProject ?? `${config.name}-build`;
@@ -118,43 +174,51 @@ export class TollgatePipeline extends Construct {
       ...(props.buildSource ? { source: props.buildSource } : {}),
     });
 
-    const ecsEnvironments = config.environments.flatMap((env) =>
-      env.deploy.type === 'ecs' ? [env.deploy] : [],
-    );
-    const targets = {
-      artifacts,
-      ledger,
-      locks,
-      images,
-      ecsServiceArns: ecsEnvironments.map((d) =>
-        stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${d.cluster}/${d.service}` }),
-      ),
-      ecsPassRoleArns: props.ecsPassRoleArns ?? [
-        stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${config.name}-*` }),
-      ],
-    };
     const environment = {
       [TASK_ENV.config]: configJson,
       [TASK_ENV.artifactBucket]: artifacts.bucketName,
       [TASK_ENV.ledgerBucket]: ledger.bucketName,
       [TASK_ENV.lockTable]: locks.tableName,
       [TASK_ENV.imageRepository]: images.repositoryName,
+      [TASK_ENV.notifyTopicArn]: this.approvals.topic.topicArn,
+      [TASK_ENV.approvalsTable]: this.approvals.table.tableName,
+      [TASK_ENV.databaseSecrets]: databaseSecretsVariable(stack, props.databaseSecrets),
     };
+    if (props.vpc && props.databaseSecurityGroup) {
+      this.dataNetwork = new DataNetwork(this, 'DataNetwork', {
+        vpc: props.vpc,
+        databaseSecurityGroup: props.databaseSecurityGroup,
+        databasePort: props.databasePort ?? 5432,
+        ...(props.vpcSubnets ? { subnets: props.vpcSubnets } : {}),
+      });
+    }
+    const networkOf = (task: TaskName): { network?: FunctionNetwork } =>
+      this.dataNetwork && DATA_TASKS.includes(task) ? { network: this.dataNetwork.network } : {};
+    const logRetention = props.logRetention ? { logRetention: props.logRetention } : {};
 
     const functions = {} as Record<TaskName, TollgateFunction>;
     for (const task of TASKS) {
-      const fn = new TollgateFunction(this, `Task-${task.name}`, {
+      functions[task.name] = new TollgateFunction(this, `Task-${task.name}`, {
         entry: handlerEntry(root, task.name),
         projectRoot: root,
         taskName: task.name,
         environment,
         ...TASK_SIZING[task.name],
-        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        ...networkOf(task.name),
+        ...logRetention,
       });
-      this.attachGrants(fn, task.name, grantStatements(task.name, targets));
-      functions[task.name] = fn;
     }
     this.functions = functions;
+    this.approve = new ApproveEndpoint(this, 'Approve', {
+      entry: handlerEntry(root, 'approve'),
+      projectRoot: root,
+      environment: {
+        [TASK_ENV.config]: configJson,
+        [TASK_ENV.ledgerBucket]: ledger.bucketName,
+        [TASK_ENV.approvalsTable]: this.approvals.table.tableName,
+      },
+      ...logRetention,
+    });
 
     const bindings = stackBindings({
       functionArnsByPlaceholder: Object.fromEntries(
@@ -169,8 +233,37 @@ export class TollgatePipeline extends Construct {
       bindings,
       functionArns: TASKS.map((t) => functions[t.name].functionArn),
       buildProjectArn: this.build.project.projectArn,
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...logRetention,
     }).stateMachine;
+
+    const ecsEnvironments = config.environments.flatMap((env) =>
+      env.deploy.type === 'ecs' ? [env.deploy] : [],
+    );
+    const secretIds = Object.values(props.databaseSecrets ?? {}).filter((v) => typeof v === 'string');
+    const targets: GrantTargets = {
+      artifacts,
+      ledger,
+      locks,
+      images,
+      ecsServiceArns: ecsEnvironments.map((d) =>
+        stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${d.cluster}/${d.service}` }),
+      ),
+      ecsPassRoleArns: props.ecsPassRoleArns ?? [
+        stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${config.name}-*` }),
+      ],
+      approvals: this.approvals.table,
+      approvalsPendingIndex: APPROVALS_TABLE.pendingIndex,
+      notifyTopic: this.approvals.topic,
+      notifyKey: this.approvals.topicKey,
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
+      provider: providerTargets(stack, config),
+    };
+    const granted: Array<[GrantedFunction, TollgateFunction]> = [
+      ...TASKS.map((t): [GrantedFunction, TollgateFunction] => [t.name, functions[t.name]]),
+      ['approve', this.approve.handler],
+    ];
+    for (const [name, fn] of granted) attachGrants(this, name, fn, capabilityGrants(name, targets));
 
     this.rules = new CommitRules(this, 'Rules', {
       eventBus,
@@ -183,7 +276,7 @@ export class TollgatePipeline extends Construct {
         entry: handlerEntry(root, 'webhook'),
         projectRoot: root,
         eventBus,
-        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        ...logRetention,
       });
     }
 
@@ -195,45 +288,8 @@ export class TollgatePipeline extends Construct {
           'use deploy: { type: "ecs", ... } before deploying this stack',
       );
     }
-  }
-
-  /**
-   * Statements on a single wildcard resource (ECS task definitions) go into a policy of their own,
-   * so their nag suppression cannot hide any other wildcard on the role.
-   */
-  private attachGrants(fn: TollgateFunction, task: TaskName, statements: iam.PolicyStatement[]): void {
-    const wildcard = statements.filter((s) => s.resources.includes('*'));
-    for (const statement of statements) if (!wildcard.includes(statement)) fn.addToRolePolicy(statement);
-    if (wildcard.length) {
-      const policy = new iam.Policy(this, `Task-${task}-TaskDefinitions`, {
-        statements: wildcard,
-        roles: [fn.role],
-      });
-      NagSuppressions.addResourceSuppressions(policy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition do not support resource-level permissions',
-          appliesTo: ['Resource::*'],
-        },
-      ]);
-    }
-    NagSuppressions.addResourceSuppressions(
-      fn.role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Artifact and ledger keys are content-addressed or per-run, so object access is granted under the ' +
-            'bucket (never on another bucket), and deletes only under .staging/ (multipart staging); ECS ' +
-            'task roles are matched by the pipeline name prefix',
-          appliesTo: [
-            { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/(\\.staging\\/)?\\*$/g' },
-            { regex: '/role\\/.*-\\*$/g' },
-          ],
-        },
-      ],
-      true,
-    );
+    this.node.addValidation({
+      validate: () => [...databaseSecretProblems(config, props.databaseSecrets), ...providerProblems(config)],
+    });
   }
 }

@@ -1,0 +1,75 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { Capability, type CapabilityGrant } from '../function-grants.js';
+import type { TollgateFunction } from './tollgate-function.js';
+
+/**
+ * Puts a function's grants on its role.
+ *
+ * - TaskCallback names the state machine, whose definition names the function: in the role's
+ *   default policy (which the function depends on) that would be a cycle, so it gets a policy of its
+ *   own that nothing else depends on.
+ * - Statements on a bare `*` (ECS task definitions) get a policy of their own too, so their nag
+ *   suppression cannot hide any other wildcard on the role.
+ */
+export function attachGrants(
+  scope: Construct,
+  name: string,
+  fn: TollgateFunction,
+  grants: readonly CapabilityGrant[],
+): void {
+  const callback = grants
+    .filter((g) => g.capability === Capability.TaskCallback)
+    .flatMap((g) => g.statements);
+  const rest = grants.filter((g) => g.capability !== Capability.TaskCallback).flatMap((g) => g.statements);
+  const wildcard = rest.filter((s) => s.resources.includes('*'));
+  for (const statement of rest) if (!wildcard.includes(statement)) fn.addToRolePolicy(statement);
+  if (callback.length) {
+    new iam.Policy(scope, `Task-${name}-TaskCallback`, { statements: callback, roles: [fn.role] });
+  }
+  if (wildcard.length) {
+    const policy = new iam.Policy(scope, `Task-${name}-TaskDefinitions`, {
+      statements: wildcard,
+      roles: [fn.role],
+    });
+    NagSuppressions.addResourceSuppressions(policy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition do not support resource-level permissions',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
+  }
+  NagSuppressions.addResourceSuppressions(
+    fn.role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Artifact and ledger keys are content-addressed or per-run, so object access is granted under the ' +
+          'bucket (never on another bucket), and deletes only under .staging/ (multipart staging); ECS ' +
+          'task roles are matched by the pipeline name prefix',
+        appliesTo: [
+          { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/(\\.staging\\/)?\\*$/g' },
+          { regex: '/role\\/.*-\\*$/g' },
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Aurora clones are created per run as tg-<env>-<hash>, so create/delete are granted on the tg- prefix ' +
+          '(the source cluster is denied); listing clusters and the source subnet group, unknown at synth, ' +
+          'need cluster:* (Describe only) and subgrp:* (only with the restore)',
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:(cluster|db|subgrp):(tg-)?\\*$/g',
+          },
+        ],
+      },
+    ],
+    true,
+  );
+}
