@@ -1,4 +1,4 @@
-import { formatTable, type BenchResult } from './bench-row.js';
+import { type BenchResult, formatTable } from './bench-row.js';
 
 /**
  * `npm run bench [-- --quick] [-- section ...]`: runs every benchmark and prints one markdown table
@@ -9,10 +9,13 @@ type Section = { name: string; load: () => Promise<(opts: { quick: boolean }) =>
 
 const SECTIONS: Section[] = [
   { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
-  { name: 'register-release', load: async () => (await import('./register-release.js')).benchRegisterReleaseSection },
+  {
+    name: 'register-release',
+    load: async () => (await import('./register-release.js')).benchRegisterReleaseSection,
+  },
   { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
-  { name: 'ledger', load: async () => (await import('./ledger-query.js')).benchLedgerQuery },
+  { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
 ];
 
@@ -22,7 +25,9 @@ async function main() {
   const only = args.filter((a) => !a.startsWith('--'));
   const unknown = only.filter((name) => !SECTIONS.some((s) => s.name === name));
   if (unknown.length) {
-    console.error(`unknown bench section(s): ${unknown.join(', ')}; choose from ${SECTIONS.map((s) => s.name).join(', ')}`);
+    console.error(
+      `unknown bench section(s): ${unknown.join(', ')}; choose from ${SECTIONS.map((s) => s.name).join(', ')}`,
+    );
     process.exit(2);
   }
   let failed = false;

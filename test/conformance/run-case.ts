@@ -11,8 +11,7 @@ import type { SnapshotReplacement } from './history-normaliser.js';
 // The recorded AWS executions are vendored under test/conformance/recorded (Apache-2.0, with their
 // LICENSE and NOTICE), so a fresh clone tests against them with nothing beside it.
 export const CONFORMANCE_DIR =
-  process.env.TOLLGATE_CONFORMANCE_DIR ??
-  resolve(dirname(fileURLToPath(import.meta.url)), 'recorded');
+  process.env.TOLLGATE_CONFORMANCE_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), 'recorded');
 export const ROLE_ARN = 'arn:aws:iam::111111111111:role/conformance-role';
 
 export interface CaseMeta {

@@ -122,7 +122,9 @@ describe('a migration that breaks on production data, through the pipeline', () 
     const indexes = await query(prodUrl, "SELECT indexname FROM pg_indexes WHERE tablename = 'customers'");
     expect(JSON.stringify(indexes)).not.toMatch(/lower/);
     const prodDeploy = pipeline.config.environments[2]!.deploy as { port: number };
-    const prodVersion = await (await fetch(`http://127.0.0.1:${prodDeploy.port}/version`)).json();
+    const prodVersion = (await (await fetch(`http://127.0.0.1:${prodDeploy.port}/version`)).json()) as {
+      version: string;
+    };
     expect(prodVersion.version).toBe(first.output.release);
     // Act: the fixed migration replaces the bad one
     const fixed = readFileSync(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../../functions/shared/config/index.js';
 import { planRun } from '../../../../functions/plan-run/plan-run.js';
+import { parseConfig } from '../../../../functions/shared/config/index.js';
 import { validConfig } from '../../../support/config-fixtures.js';
 
 const commit = { repository: 'orders-service', branch: 'main', commit: 'a'.repeat(40) };
@@ -18,7 +18,11 @@ describe('planRun', () => {
     const plan = planRun({ executionArn: 'arn:x', commit }, parseConfig(raw));
     // Assert
     expect(plan.environments.map((e) => e.name)).toEqual(['test', 'prod']);
-    expect(plan.environments[0]).toMatchObject({ pollSeconds: 7, maxPollAttempts: 18, deployTimeoutSeconds: 120 });
+    expect(plan.environments[0]).toMatchObject({
+      pollSeconds: 7,
+      maxPollAttempts: 18,
+      deployTimeoutSeconds: 120,
+    });
     expect(plan.environments[1]!.approval).toEqual({
       timeoutSeconds: 3600,
       approvers: ['ana', 'bo'],
@@ -30,7 +34,10 @@ describe('planRun', () => {
   });
 
   it('returns a recorded skip when the branch is not configured', () => {
-    const plan = planRun({ executionArn: 'arn:x', commit: { ...commit, branch: 'feature/x' } }, parseConfig(validConfig()));
+    const plan = planRun(
+      { executionArn: 'arn:x', commit: { ...commit, branch: 'feature/x' } },
+      parseConfig(validConfig()),
+    );
     expect(plan.skip).toEqual({
       reason: 'branch-not-configured',
       detail: 'branch "feature/x" is not in source.branches (main)',
@@ -38,7 +45,10 @@ describe('planRun', () => {
   });
 
   it('returns a recorded skip when the commit is from another repository', () => {
-    const plan = planRun({ executionArn: 'arn:x', commit: { ...commit, repository: 'billing' } }, parseConfig(validConfig()));
+    const plan = planRun(
+      { executionArn: 'arn:x', commit: { ...commit, repository: 'billing' } },
+      parseConfig(validConfig()),
+    );
     expect(plan.skip?.reason).toBe('other-repository');
   });
 });

@@ -25,14 +25,21 @@ describe('parseConfig', () => {
     // Act
     const config = parseConfig(raw);
     // Assert
-    expect(config.concurrency).toEqual({ mode: 'superseded', lease: 7200, maxWait: 86_400, pollInterval: 10 });
+    expect(config.concurrency).toEqual({
+      mode: 'superseded',
+      lease: 7200,
+      maxWait: 86_400,
+      pollInterval: 10,
+    });
     expect(config.environments[0]!.deployTimeout).toBe(600);
     expect(config.environments[0]!.strategy).toEqual({ type: 'all-at-once' });
     expect(config.smokeTests[0]).toMatchObject({ method: 'GET', expectStatus: 200, timeout: 5, retries: 2 });
   });
 
   it('names the path and the fix when a key is unknown', () => {
-    const message = problems(validConfig({ source: { repository: 'r', branches: ['main'], brnch: 'x' } as never }));
+    const message = problems(
+      validConfig({ source: { repository: 'r', branches: ['main'], brnch: 'x' } as never }),
+    );
     expect(message).toContain('source: unknown key(s) "brnch"');
     expect(message).toContain('check the spelling');
   });
@@ -45,17 +52,23 @@ describe('parseConfig', () => {
   it('rejects a duration without a unit', () => {
     const raw = validConfig();
     raw.environments[0] = { ...raw.environments[0]!, deployTimeout: '600' };
-    expect(problems(raw)).toContain('environments[0].deployTimeout: deployTimeout must be a positive duration');
+    expect(problems(raw)).toContain(
+      'environments[0].deployTimeout: deployTimeout must be a positive duration',
+    );
   });
 
   it('rejects duplicate environment names, pointing at both', () => {
     const raw = validConfig();
     raw.environments[1] = { ...raw.environments[1]!, name: 'test' };
-    expect(problems(raw)).toContain('environments[1].name: duplicate environment name "test" (also at environments[0])');
+    expect(problems(raw)).toContain(
+      'environments[1].name: duplicate environment name "test" (also at environments[0])',
+    );
   });
 
   it('rejects an empty environment list with an example of the fix', () => {
-    expect(problems(validConfig({ environments: [] }))).toContain('environments: add at least one environment');
+    expect(problems(validConfig({ environments: [] }))).toContain(
+      'environments: add at least one environment',
+    );
   });
 
   it('rejects a smoke test whose path does not start with "/"', () => {
@@ -69,7 +82,9 @@ describe('parseConfig', () => {
   });
 
   it('rejects a smoke test with both a path and a URL', () => {
-    const message = problems(validConfig({ smokeTests: [{ name: 'h', path: '/h', url: 'http://x.test/h' }] }));
+    const message = problems(
+      validConfig({ smokeTests: [{ name: 'h', path: '/h', url: 'http://x.test/h' }] }),
+    );
     expect(message).toContain('set exactly one of "path"');
   });
 
@@ -102,7 +117,9 @@ describe('parseConfig', () => {
   it('rejects a refresh without a database block', () => {
     const raw = validConfig();
     raw.environments[0] = { ...raw.environments[0]!, database: { refresh: true } };
-    expect(problems(raw)).toContain('environments[0].database.refresh: refresh needs a top-level "database" block');
+    expect(problems(raw)).toContain(
+      'environments[0].database.refresh: refresh needs a top-level "database" block',
+    );
   });
 
   it('rejects a quorum larger than the approver list', () => {
@@ -143,7 +160,9 @@ describe('loadConfig', () => {
 
   it('says how to fix a directory without a config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
-    await expect(loadConfig(dir)).rejects.toThrow(/no tollgate.config.ts in .*; create one that exports defineConfig/);
+    await expect(loadConfig(dir)).rejects.toThrow(
+      /no tollgate.config.ts in .*; create one that exports defineConfig/,
+    );
   });
 
   it('says how to fix a config without a default export', async () => {
