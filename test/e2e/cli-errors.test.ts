@@ -154,7 +154,7 @@ describe('the local approvals route', () => {
     const res = await decide({ 'x-tollgate-secret': 'not-the-secret' });
     // Assert
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toBe('forbidden');
+    expect(((await res.json()) as { error: string }).error).toBe('forbidden');
   });
 
   it('lists pending approvals without token hashes', async () => {

@@ -10,6 +10,7 @@ import {
   killApps,
   type RunningUp,
   removeDir,
+  type ShownStage,
   startUp,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
@@ -39,7 +40,7 @@ describe('tollgate CLI against tollgate up', () => {
     const waiting = await waitFor('the prod approval gate', async () => {
       const shown = await cliJson(['show', pushed.run, ...dd]);
       return shown.stages.some(
-        (s: any) => s.environment === 'prod' && s.stage === 'approval' && s.status === 'waiting',
+        (s: ShownStage) => s.environment === 'prod' && s.stage === 'approval' && s.status === 'waiting',
       )
         ? shown
         : undefined;
@@ -68,7 +69,9 @@ describe('tollgate CLI against tollgate up', () => {
       message: 'Add release notes',
     });
     expect(
-      waiting.stages.filter((s: any) => s.environment === 'test').map((s: any) => [s.stage, s.status]),
+      waiting.stages
+        .filter((s: ShownStage) => s.environment === 'test')
+        .map((s: ShownStage) => [s.stage, s.status]),
     ).toEqual([
       ['deploy', 'succeeded'],
       ['smoke-test', 'succeeded'],
@@ -84,8 +87,12 @@ describe('tollgate CLI against tollgate up', () => {
       delivered: true,
     });
     expect(finished.run.status).toBe('SUCCEEDED');
-    expect(finished.approvals.some((a: any) => a.actor === 'ana' && a.outcome === 'approved')).toBe(true);
-    const prod = envs.environments.find((e: any) => e.environment === 'prod');
+    expect(
+      finished.approvals.some(
+        (a: { actor: string; outcome: string }) => a.actor === 'ana' && a.outcome === 'approved',
+      ),
+    ).toBe(true);
+    const prod = envs.environments.find((e: { environment: string }) => e.environment === 'prod');
     expect(prod).toMatchObject({
       version: finished.run.release,
       approvedBy: ['ana'],

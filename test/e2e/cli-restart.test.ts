@@ -10,6 +10,7 @@ import {
   killApps,
   type RunningUp,
   removeDir,
+  type ShownStage,
   startUp,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
@@ -38,7 +39,7 @@ describe('tollgate up across a crash', () => {
     // Crash while the run builds or walks test: well before its approval gate.
     await waitFor('the run to start', async () => {
       const { runs } = await cliJson(['runs', ...dd]);
-      return runs.some((r: any) => r.name === run) ? true : undefined;
+      return runs.some((r: { name: string }) => r.name === run) ? true : undefined;
     });
 
     // Act
@@ -47,7 +48,7 @@ describe('tollgate up across a crash', () => {
     up = await startUp(dataDir, repo.dir, port);
     await waitFor('the prod approval gate after the restart', async () => {
       const shown = await cliJson(['show', run, ...dd]);
-      return shown.stages.some((s: any) => s.stage === 'approval' && s.status === 'waiting')
+      return shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting')
         ? true
         : undefined;
     });
@@ -63,12 +64,9 @@ describe('tollgate up across a crash', () => {
       `tollgate: no Tollgate runtime at http://127.0.0.1:${port}; start it with \`npx tollgate up\``,
     );
     expect(finished.run.status).toBe('SUCCEEDED');
-    expect(finished.stages.filter((s: any) => s.environment === 'prod').map((s: any) => s.stage)).toEqual([
-      'approval',
-      'deploy',
-      'smoke-test',
-      'promote',
-    ]);
+    expect(
+      finished.stages.filter((s: ShownStage) => s.environment === 'prod').map((s: ShownStage) => s.stage),
+    ).toEqual(['approval', 'deploy', 'smoke-test', 'promote']);
     const version = (await (await fetch(`http://127.0.0.1:${repo.ports.prod}/version`)).json()) as {
       digest: string;
     };

@@ -105,6 +105,14 @@ export function cli(
   });
 }
 
+/** A stage as `tollgate show --json` prints it (docs/cli.md). */
+export interface ShownStage {
+  readonly environment: string | null;
+  readonly stage: string;
+  readonly status: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read the documented JSON schemas field by field
 export async function cliJson<T = any>(args: string[], options?: Parameters<typeof cli>[1]): Promise<T> {
   const result = await cli([...args, '--json'], options);
   if (result.code !== 0)
