@@ -14,6 +14,11 @@ export interface VolumeHostOptions {
   readonly host?: string;
   /** Concurrent wire-protocol clients per volume; PGlite runs one query at a time regardless. */
   readonly maxConnections?: number;
+  /**
+   * Postgres `shared_buffers` per volume, e.g. "32MB". Unset keeps PGlite's 128MB. Each served volume
+   * commits about that much WASM memory, and PGlite's start-up time grows with it.
+   */
+  readonly sharedBuffers?: string;
 }
 
 /** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
@@ -35,6 +40,7 @@ export class VolumeHost {
   readonly volumesDir: string;
   private readonly host: string;
   private readonly maxConnections: number;
+  private readonly startParams?: string[];
   private readonly served = new Map<string, ServedVolume>();
   private readonly locks = new Map<string, DataDirLock>();
   private readonly deleting = new Map<string, Promise<void>>();
@@ -45,6 +51,15 @@ export class VolumeHost {
     this.volumesDir = path.join(path.resolve(options.dataDir), 'volumes');
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
+    if (options.sharedBuffers !== undefined) {
+      if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(options.sharedBuffers)) {
+        throw new InvalidInputError(
+          `VolumeHost sharedBuffers must look like "32MB" (a number and kB, MB or GB), got "${options.sharedBuffers}"`,
+        );
+      }
+      // Appended after PGlite's defaults (single-user mode etc.), which must stay.
+      this.startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`];
+    }
   }
 
   volumeDir(name: string): string {
@@ -95,7 +110,10 @@ export class VolumeHost {
 
   private async serve(name: string, port: number): Promise<string> {
     fs.mkdirSync(this.volumesDir, { recursive: true });
-    const db = await PGlite.create(this.volumeDir(name));
+    const db = await PGlite.create(
+      this.volumeDir(name),
+      this.startParams ? { startParams: this.startParams } : {},
+    );
     try {
       const server = new PGLiteSocketServer({
         db,

@@ -224,3 +224,35 @@ describe('copyDataDir', () => {
     fs.rmSync(root, { recursive: true });
   });
 });
+
+describe('VolumeHost sharedBuffers', () => {
+  it('returns the configured shared_buffers from a served volume when sharedBuffers is set', async () => {
+    // Arrange
+    const dir = tempDir('tollgate-volumes-sb-');
+    const host = new VolumeHost({ dataDir: dir.path, sharedBuffers: '16MB' });
+
+    // Act
+    const url = await host.open('small', 0);
+    const setting = (await query(url, "SELECT current_setting('shared_buffers') AS v")).rows[0].v;
+
+    // Assert
+    expect(setting).toBe('16MB');
+    await host.closeAll();
+    dir.remove();
+  });
+
+  it('throws InvalidInput and creates no volumes dir when sharedBuffers is not a size', () => {
+    // Arrange
+    const dir = tempDir('tollgate-volumes-sb-');
+
+    // Act
+    const attempt = () => new VolumeHost({ dataDir: dir.path, sharedBuffers: '16 MB; DROP' });
+
+    // Assert
+    expect(attempt).toThrow(
+      'VolumeHost sharedBuffers must look like "32MB" (a number and kB, MB or GB), got "16 MB; DROP"',
+    );
+    expect(fs.existsSync(path.join(dir.path, 'volumes'))).toBe(false);
+    dir.remove();
+  });
+});
