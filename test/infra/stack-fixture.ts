@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfig, TollgateConfigInput } from '../../functions/shared/config/schema.js';
@@ -81,6 +82,93 @@ export function buildStack(
 ): BuiltStack {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new TollgateStack(app, 'Tollgate', { config, pipeline: { projectRoot: root, ...pipeline } });
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+export const APPROVER_ARN = 'arn:aws:iam::111122223333:role/release-managers';
+export const SOURCE_CLUSTER = 'orders-prod';
+
+/** The ECS config with a production database cloned by Aurora and an approval before prod. */
+export function auroraConfigInput(overrides: Partial<TollgateConfigInput> = {}): TollgateConfigInput {
+  const base = ecsConfigInput();
+  return ecsConfigInput({
+    database: {
+      engine: 'postgres',
+      provider: { type: 'aurora-clone', sourceClusterId: SOURCE_CLUSTER },
+      masking: [{ table: 'customers', column: 'email', rule: 'email' }],
+      checks: [{ type: 'unique', table: 'customers', columns: ['email'] }],
+    },
+    environments: [
+      { ...base.environments[0], database: { refresh: true } },
+      {
+        ...base.environments[1],
+        database: {},
+        approval: { approvers: [APPROVER_ARN], timeout: '4h', minApprovals: 1 },
+      },
+    ],
+    ...overrides,
+  });
+}
+
+export function flashArrayConfigInput(): TollgateConfigInput {
+  const aurora = auroraConfigInput();
+  return {
+    ...aurora,
+    database: {
+      engine: 'postgres',
+      provider: {
+        type: 'flasharray',
+        endpoint: 'https://array.example.internal',
+        apiTokenSecret: 'tollgate/flasharray-token',
+      },
+    },
+  };
+}
+
+export const AURORA_SECRETS = {
+  staging: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/staging-db-AbC123',
+  prod: 'orders/prod-db',
+} as const;
+
+/** Policy statements of every AWS::IAM::Policy attached to a role, by the role's logical id. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
+export function statementsOfRole(resources: Record<string, any>, roleLogicalId: string): any[] {
+  return Object.values(resources)
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        // biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
+        r.Properties.Roles.some((x: any) => x.Ref === roleLogicalId),
+    )
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
+/** A VPC and database security group imported by id, as a platform team hands them over. */
+export function importedNetwork(app: App) {
+  const network = new Stack(app, 'Network');
+  // CloudFormation rejects a template with no resources; the imports below create none.
+  new CfnWaitConditionHandle(network, 'Placeholder');
+  return {
+    vpc: ec2.Vpc.fromVpcAttributes(network, 'Vpc', {
+      vpcId: 'vpc-0a1b2c3d',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0aaa', 'subnet-0bbb'],
+    }),
+    databaseSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(network, 'Db', 'sg-0db0db0db'),
+  };
+}
+
+/** Like buildStack, with the pipeline's VPC and database security group imported into `app` first. */
+export function buildNetworkedStack(
+  config: TollgateConfigInput,
+  pipeline: TollgateStackProps['pipeline'] = {},
+): BuiltStack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new TollgateStack(app, 'Tollgate', {
+    config,
+    pipeline: { projectRoot: projectRoot(), ...importedNetwork(app), ...pipeline },
+  });
   Aspects.of(app).add(new AwsSolutionsChecks());
   return { app, stack, template: Template.fromStack(stack) };
 }
