@@ -16,6 +16,7 @@ const SECTIONS: Section[] = [
   { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
   { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },
+  { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
 ];
 

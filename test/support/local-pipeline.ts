@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../functions/shared/clock.js';
 import { parseConfig } from '../../functions/shared/config/index.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
-import { FakeEngineClock } from '../../runtime/engine/clock.js';
+import { FakeEngineClock, SystemEngineClock } from '../../runtime/engine/clock.js';
 import { createEngine, type Engine } from '../../runtime/engine/engine.js';
 import { createFunctionRunner, type FunctionRunner } from '../../runtime/function-runner/function-runner.js';
 import { localSubstitutions, substitute } from '../../runtime/function-runner/local-substitutions.js';
@@ -33,6 +33,8 @@ export interface LocalPipelineOptions {
   /** Keep the example's approval gate on prod. @default false */
   readonly approval?: boolean;
   readonly concurrency?: 'queued' | 'superseded';
+  /** Run Wait states in real time (the scenario bench); tests keep the fake clock. @default false */
+  readonly realClock?: boolean;
 }
 
 /** The example's config with every app and database on a free port and a 1s poll interval. */
@@ -84,7 +86,7 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
   rmSync(repoDir, { recursive: true, force: true });
   repo.commit('initial');
   const config = await exampleConfig(options);
-  const clock = new FakeEngineClock(Date.now());
+  const clock = options.realClock ? new SystemEngineClock() : new FakeEngineClock(Date.now());
   const fnClock: Clock = { now: () => new Date(clock.now()) };
   const runner = createFunctionRunner({
     dataDir,
@@ -116,7 +118,8 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
   const git = (args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' }).trim();
   return {
     engine,
-    clock,
+    // With realClock the bench never moves time by hand; tests always get the fake clock.
+    clock: clock as FakeEngineClock,
     runner,
     config,
     repo,
@@ -166,10 +169,10 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
           maxResults: 1,
         });
         const last = history.events[0]?.type;
-        const next = clock.nextTimerAt();
+        const next = clock instanceof FakeEngineClock ? clock.nextTimerAt() : undefined;
         // Only jump to a Wait state's own timer, never to far-off ones such as the execution timeout.
         if (last === 'WaitStateEntered' && next !== undefined && next - clock.now() <= 3_600_000) {
-          clock.advanceTo(next);
+          (clock as FakeEngineClock).advanceTo(next);
         } else await new Promise((r) => setTimeout(r, 20)); // real I/O (processes, sockets) in flight
       }
       throw new Error(`execution ${executionArn} did not finish`);
