@@ -94,9 +94,11 @@ export class EngineCore {
       tokens: this.tokens,
       arn: this.arn,
       persistStatus: (exec: ExecutionRecord) => this.append(statusRecord(exec)),
-      persistCheckpoint: async (exec: ExecutionRecord, checkpoint: Checkpoint) => {
+      persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => {
         exec.checkpoint = checkpoint;
-        await this.append({ t: 'ckpt', x: exec.executionArn, ...checkpoint });
+        // Not awaited: it is ordered before the state's events, which are what side effects and
+        // readers wait for (see ExecutionHistory); a failed write surfaces through them.
+        this.append({ t: 'ckpt', x: exec.executionArn, ...checkpoint }).catch(() => undefined);
       },
     };
   }

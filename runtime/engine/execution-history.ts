@@ -16,11 +16,28 @@ export class HistoryLimitExceededError extends Error {
 }
 
 /**
+ * Events after which the engine does something the outside world sees (a Lambda or integration
+ * is called) or that settle the execution: `add` waits for these to be durable. The store keeps
+ * append order, so that also makes every earlier event durable.
+ */
+function mustBeDurableBeforeContinuing(type: string): boolean {
+  return type === 'LambdaFunctionStarted' || type === 'TaskStarted' || type.startsWith('Execution');
+}
+
+/**
  * One execution's event list. `add` assigns the id, links `previousEventId` through the cursor and
- * resolves once `persist` (the durable store) has the event.
+ * queues the event on the durable store.
+ *
+ * Pipelining: between side effects the interpreter does not wait for each event's fsync; the
+ * store's group commit writes them in order. An event is only acknowledged — shown by
+ * GetExecutionHistory, handed to listeners — once it is durable, and every side effect waits for
+ * everything before it (see mustBeDurableBeforeContinuing). A crash can therefore only lose events
+ * nobody saw, and recovery redoes them from the last durable checkpoint.
  */
 export class ExecutionHistory implements HistoryRecorder {
   readonly events: HistoryEvent[] = [];
+  private durable = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly executionArn: string,
@@ -54,7 +71,32 @@ export class ExecutionHistory implements HistoryRecorder {
     cursor.lastPublishedEventId = id;
     if (options.updateSource !== false) cursor.sourceEventId = id;
     this.events.push(event);
-    await this.persist(event);
+    const written = this.persist(event).then(() => this.acknowledge(event));
+    this.tail = written;
+    if (mustBeDurableBeforeContinuing(type)) await written;
+    // A failed write closes the store; the next awaited event reports it.
+    else written.catch(() => undefined);
+    return id;
+  }
+
+  /** How many events are durable, and so visible; always a prefix of `events`. */
+  get durableCount(): number {
+    return this.durable;
+  }
+
+  /** Resolves once every event added so far is durable. */
+  flushed(): Promise<void> {
+    return this.tail;
+  }
+
+  /** Restores events read back from the store (no persistence, no listeners). */
+  restore(event: HistoryEvent): void {
+    this.events.push(event);
+    this.durable = this.events.length;
+  }
+
+  private acknowledge(event: HistoryEvent): void {
+    this.durable = Math.max(this.durable, event.id);
     for (const listener of this.listeners) {
       try {
         listener(this.executionArn, event);
@@ -62,11 +104,5 @@ export class ExecutionHistory implements HistoryRecorder {
         // A console listener must never break an execution.
       }
     }
-    return id;
-  }
-
-  /** Restores events read back from the store (no persistence, no listeners). */
-  restore(event: HistoryEvent): void {
-    this.events.push(event);
   }
 }

@@ -29,7 +29,7 @@ export interface RunnerDeps {
   /** Persists the execution's terminal status. */
   readonly persistStatus: (exec: ExecutionRecord) => Promise<void>;
   /** Persists where the top-level program is, for recovery and redrive. */
-  readonly persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => Promise<void>;
+  readonly persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => Promise<void> | void;
 }
 
 /** A top-level transition: the state about to be entered, its input and the variables so far. */
@@ -155,6 +155,9 @@ async function finish(
   outcome: ProgramOutcome,
   deps: RunnerDeps,
 ) {
+  // The terminal status must not show before the events that led to it are durable.
+  await exec.history.flushed();
+  if (exec.status !== ExecutionStatus.Running) return;
   if (outcome.status === 'SUCCEEDED') {
     const text = toPayloadText(outcome.output);
     if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {

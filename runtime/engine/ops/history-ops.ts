@@ -36,7 +36,9 @@ export function getExecutionHistory(core: EngineCore, body: unknown) {
   const scope = `GetExecutionHistory:${arn}:${reverse}`;
   const offset = decodeNextToken(optionalString(req, 'nextToken', 3096, 1), scope);
   const exec = core.execution(arn);
-  const all = reverse ? [...exec.history.events].reverse() : exec.history.events;
+  // Only durable events are acknowledged (see ExecutionHistory); later ones are still in flight.
+  const durable = exec.history.events.slice(0, exec.history.durableCount);
+  const all = reverse ? durable.reverse() : durable;
   const page = all.slice(offset, offset + maxResults).map((e) => ({
     ...(includeData ? e : withoutData(e)),
     timestamp: e.timestamp / 1000,
