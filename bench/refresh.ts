@@ -64,6 +64,7 @@ async function measureSize(root: string, target: number, reps: number): Promise<
     once.push(refreshInChild(dataDir, `once-${rep}`, true));
     reusable.push(refreshInChild(dataDir, `reuse-${rep}`, false));
   }
+  const pgliteDefault = refreshInChild(dataDir, 'buffers-128', true, '128MB');
   const cp = median(cpMs);
   const pick = (runs: ChildResult[], key: keyof ChildResult) => median(runs.map((r) => r[key]));
   const refresh = median(once.map((r) => r.snapshotMs + r.overwriteMs));
@@ -109,6 +110,16 @@ async function measureSize(root: string, target: number, reps: number): Promise<
       value: pick(once, 'rssBeforeMiB'),
       unit: 'MiB',
     },
+    {
+      name: `refresh peak RSS with PGlite's default 128MB shared_buffers (${label}, 1 run)`,
+      value: pgliteDefault.maxRssMiB,
+      unit: 'MiB',
+    },
+    {
+      name: `PGlite restart with 128MB shared_buffers (${label}, 1 run)`,
+      value: pgliteDefault.reopenMs,
+      unit: 'ms',
+    },
   ];
   const logical = await logicalCopy(dataDir);
   rows.push({
@@ -123,17 +134,10 @@ async function measureSize(root: string, target: number, reps: number): Promise<
   return rows;
 }
 
-function refreshInChild(dataDir: string, key: string, singleUse: boolean): ChildResult {
+function refreshInChild(dataDir: string, key: string, singleUse: boolean, buffers = ''): ChildResult {
   spawnSync('sync');
-  const args = [
-    '--import',
-    'tsx',
-    fileURLToPath(import.meta.url),
-    '--child',
-    dataDir,
-    key,
-    String(singleUse),
-  ];
+  const script = fileURLToPath(import.meta.url);
+  const args = ['--import', 'tsx', script, '--child', dataDir, key, String(singleUse), buffers];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * MB });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{'))
@@ -285,8 +289,8 @@ function dirSize(dir: string): number {
 }
 
 /** Child: one timed refresh of the prod volume into test, then its restart and peak RSS. */
-async function child(dataDir: string, key: string, singleUse: boolean): Promise<void> {
-  const host = new VolumeHost({ dataDir });
+async function child(dataDir: string, key: string, singleUse: boolean, buffers: string): Promise<void> {
+  const host = new VolumeHost({ dataDir, sharedBuffers: buffers || undefined });
   const provider = new LocalSnapshotProvider({ dataDir, host, protectedVolumes: ['prod'] });
   const until = async (op: OperationRef) => {
     for (;;) {
@@ -348,7 +352,7 @@ const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPat
 if (isMain) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    await child(args[1], args[2], args[3] === 'true');
+    await child(args[1], args[2], args[3] === 'true', args[4] ?? '');
   } else {
     const { formatTable } = await import('./bench-row.js');
     const result = await benchRefresh({ quick: args.includes('--quick') });

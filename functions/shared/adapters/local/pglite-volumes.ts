@@ -15,8 +15,11 @@ export interface VolumeHostOptions {
   /** Concurrent wire-protocol clients per volume; PGlite runs one query at a time regardless. */
   readonly maxConnections?: number;
   /**
-   * Postgres `shared_buffers` per volume, e.g. "32MB". Unset keeps PGlite's 128MB. Each served volume
-   * commits about that much WASM memory, and PGlite's start-up time grows with it.
+   * Postgres `shared_buffers` per volume. PGlite's own 128MB is committed as WASM memory by every
+   * served volume and zeroed on every start; 32MB measured about 110 MiB less RSS per volume and a
+   * start up to twice as fast, with the same time for a 200k-row UPDATE (the OS page cache sits
+   * behind PGlite's file reads either way).
+   * @default '32MB'
    */
   readonly sharedBuffers?: string;
 }
@@ -40,7 +43,7 @@ export class VolumeHost {
   readonly volumesDir: string;
   private readonly host: string;
   private readonly maxConnections: number;
-  private readonly startParams?: string[];
+  private readonly startParams: string[];
   private readonly served = new Map<string, ServedVolume>();
   private readonly locks = new Map<string, DataDirLock>();
   private readonly deleting = new Map<string, Promise<void>>();
@@ -51,15 +54,14 @@ export class VolumeHost {
     this.volumesDir = path.join(path.resolve(options.dataDir), 'volumes');
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
-    if (options.sharedBuffers !== undefined) {
-      if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(options.sharedBuffers)) {
-        throw new InvalidInputError(
-          `VolumeHost sharedBuffers must look like "32MB" (a number and kB, MB or GB), got "${options.sharedBuffers}"`,
-        );
-      }
-      // Appended after PGlite's defaults (single-user mode etc.), which must stay.
-      this.startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`];
+    const sharedBuffers = options.sharedBuffers ?? '32MB';
+    if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(sharedBuffers)) {
+      throw new InvalidInputError(
+        `VolumeHost sharedBuffers must look like "32MB" (a number and kB, MB or GB), got "${sharedBuffers}"`,
+      );
     }
+    // Appended after PGlite's defaults (single-user mode etc.), which must stay.
+    this.startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`];
   }
 
   volumeDir(name: string): string {

@@ -241,6 +241,21 @@ describe('VolumeHost sharedBuffers', () => {
     dir.remove();
   });
 
+  it('returns 32MB of shared_buffers from a served volume when sharedBuffers is not set', async () => {
+    // Arrange
+    const dir = tempDir('tollgate-volumes-sb-');
+    const host = new VolumeHost({ dataDir: dir.path });
+
+    // Act
+    const url = await host.open('default', 0);
+    const setting = (await query(url, "SELECT current_setting('shared_buffers') AS v")).rows[0].v;
+
+    // Assert
+    expect(setting).toBe('32MB');
+    await host.closeAll();
+    dir.remove();
+  });
+
   it('throws InvalidInput and creates no volumes dir when sharedBuffers is not a size', () => {
     // Arrange
     const dir = tempDir('tollgate-volumes-sb-');
