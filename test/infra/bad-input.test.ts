@@ -10,7 +10,14 @@ import { SecureBucket } from '../../infra/constructs/secure-bucket.js';
 import { TollgateFunction } from '../../infra/constructs/tollgate-function.js';
 import { grantStatements } from '../../infra/function-grants.js';
 import { DEFAULT_DEFINITION_PATH, REPO_ROOT } from '../../infra/repo-paths.js';
-import { buildStack, ecsConfigInput, projectRoot } from './stack-fixture.js';
+import {
+  AURORA_SECRETS,
+  auroraConfigInput,
+  buildNetworkedStack,
+  buildStack,
+  ecsConfigInput,
+  projectRoot,
+} from './stack-fixture.js';
 
 const tempFile = (name: string, text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'tollgate-bad-')), name);
@@ -93,6 +100,59 @@ describe('TollgatePipeline bad input', () => {
     expect(() => buildStack(config)).toThrow(/invalid config in TollgatePipeline props\.config: name:/);
   });
 
+  it('fails synth naming the environment when a database has no connection secret', () => {
+    expect(() =>
+      buildStack(auroraConfigInput(), { databaseSecrets: { staging: AURORA_SECRETS.staging } }),
+    ).toThrow(
+      /environment "prod" has a database but databaseSecrets has no "prod" entry; the aurora-clone provider needs its connection secret/,
+    );
+  });
+
+  it('fails synth when a database secret id is malformed', () => {
+    expect(() =>
+      buildStack(auroraConfigInput(), { databaseSecrets: { ...AURORA_SECRETS, prod: 'orders prod!' } }),
+    ).toThrow(/databaseSecrets\["prod"\] "orders prod!" is not a valid secret name/);
+  });
+
+  it('fails synth when the Aurora source cluster carries the clone prefix', () => {
+    // Arrange
+    const config = auroraConfigInput({
+      database: { engine: 'postgres', provider: { type: 'aurora-clone', sourceClusterId: 'tg-orders' } },
+    });
+
+    // Act / Assert
+    expect(() => buildStack(config, { databaseSecrets: AURORA_SECRETS })).toThrow(
+      /sourceClusterId "tg-orders" starts with "tg-"/,
+    );
+  });
+
+  it('throws when a VPC is given without the database security group', () => {
+    expect(() =>
+      buildNetworkedStack(auroraConfigInput(), {
+        databaseSecrets: AURORA_SECRETS,
+        databaseSecurityGroup: undefined,
+      }),
+    ).toThrow('vpc and databaseSecurityGroup go together');
+  });
+
+  it('throws when the database security group is given without a VPC', () => {
+    expect(() =>
+      buildNetworkedStack(auroraConfigInput(), { databaseSecrets: AURORA_SECRETS, vpc: undefined }),
+    ).toThrow('vpc and databaseSecurityGroup go together');
+  });
+
+  it('throws when vpcSubnets are given without a VPC', () => {
+    expect(() => buildStack(ecsConfigInput(), { vpcSubnets: { subnetGroupName: 'data' } })).toThrow(
+      'vpcSubnets needs vpc',
+    );
+  });
+
+  it('throws when the database port is not a TCP port', () => {
+    expect(() =>
+      buildNetworkedStack(auroraConfigInput(), { databaseSecrets: AURORA_SECRETS, databasePort: 70_000 }),
+    ).toThrow('databasePort must be a TCP port (1-65535), got 70000');
+  });
+
   it('warns, without failing, when an environment deploys as a local process', () => {
     // Arrange
     const config = ecsConfigInput({
@@ -150,8 +210,8 @@ describe('house constructs bad input', () => {
   });
 
   it('throws when a task has no row in the grants table', () => {
-    expect(() => grantStatements('approve' as never, {} as never)).toThrow(
-      'no grants row for task "approve"; add it to FUNCTION_GRANTS',
+    expect(() => grantStatements('webhook' as never, {} as never)).toThrow(
+      'no grants row for function "webhook"; add it to FUNCTION_GRANTS',
     );
   });
 });

@@ -29,7 +29,7 @@ if (missing.length) {
 
 describe('npx cdk synth', () => {
   it.skipIf(missing.length > 0)(
-    'returns a template with the state machine and every task function when run offline from the repo root',
+    'returns a template with the state machine, every task function, the approve URL and the webhook when run offline from the repo root',
     () => {
       // Arrange
       const out = mkdtempSync(join(tmpdir(), 'tollgate-synth-'));
@@ -39,7 +39,7 @@ describe('npx cdk synth', () => {
         cwd: REPO_ROOT,
         env: offlineEnv(),
         encoding: 'utf8',
-        timeout: 300_000,
+        timeout: 540_000,
       });
 
       // Assert
@@ -49,14 +49,21 @@ describe('npx cdk synth', () => {
       const template = JSON.parse(readFileSync(templatePath, 'utf8'));
       const types = Object.values<{ Type: string }>(template.Resources).map((r) => r.Type);
       expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
-      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(TASKS.length + 1);
+      // The tasks, the approve function and the webhook.
+      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(TASKS.length + 2);
+      expect(
+        Object.values<{ Type: string; Properties: { AuthType?: string } }>(template.Resources)
+          .filter((r) => r.Type === 'AWS::Lambda::Url')
+          .map((r) => r.Properties.AuthType)
+          .sort(),
+      ).toEqual(['AWS_IAM', 'NONE']);
       // Each function was bundled by local esbuild into its own asset directory.
       expect(readdirSync(out).filter((d) => d.startsWith('asset.')).length).toBeGreaterThanOrEqual(
-        TASKS.length + 1,
+        TASKS.length + 2,
       );
       expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).missing).toBeUndefined();
     },
-    // Ten esbuild bundles on a shared 2-core machine take most of a minute.
-    300_000,
+    // Eighteen esbuild bundles on a shared 2-core machine take a few minutes.
+    600_000,
   );
 });
