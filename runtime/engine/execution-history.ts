@@ -21,7 +21,11 @@ export class HistoryLimitExceededError extends Error {
  * append order, so that also makes every earlier event durable.
  */
 function mustBeDurableBeforeContinuing(type: string): boolean {
-  return type === 'LambdaFunctionStarted' || type === 'TaskStarted' || type.startsWith('Execution');
+  return (
+    type === 'LambdaFunctionStarted' ||
+    type === 'TaskStarted' ||
+    /^Execution(Succeeded|Failed|Aborted|TimedOut|Redriven)$/.test(type)
+  );
 }
 
 /**
