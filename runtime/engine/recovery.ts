@@ -14,7 +14,13 @@ import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
 /**
  * Rebuilds the engine from its log, then resumes every execution that was running: it continues
  * inside the top-level state it was in (a Wait keeps its original due time, a pending task token
- * stays valid, a task that was in flight is invoked again — at-least-once, as on AWS).
+ * stays valid and its request is not sent again, a task that was in flight is invoked again —
+ * at-least-once, as on AWS).
+ *
+ * Known limit: checkpoints are top-level only. A Map or Parallel that was running is resumed by
+ * running it again from its input: iterations and branches that had finished run again (their
+ * Lambdas are invoked again, their events are recorded a second time after the ones already in
+ * the history), and a task token issued inside an iteration is replaced by a new one.
  */
 export async function recoverFromStore(core: EngineCore): Promise<void> {
   const tokens: ReplayedTokens = { pending: new Map(), settled: new Map(), known: new Map() };
