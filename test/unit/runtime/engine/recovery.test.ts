@@ -368,6 +368,52 @@ describe('engine recovery from the durable log', () => {
     expect(JSON.parse((await third.until(exec, 'SUCCEEDED')).output!)).toEqual({ later: 1 });
     await third.engine.close();
   });
+  it('keeps the logging and tracing configuration of a state machine across a restart', async () => {
+    // Arrange
+    first = new EngineHarness({ store: await FileLogStore.open(dir), clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const created = await first.call<{ stateMachineArn: string }>('CreateStateMachine', {
+      name: 'logged',
+      roleArn: 'arn:aws:iam::123456789012:role/test-role',
+      definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+      loggingConfiguration: { level: 'ALL', includeExecutionData: true },
+      tracingConfiguration: { enabled: true },
+    });
+
+    // Act
+    const second = await crashAndRestart();
+    const described = await second.call('DescribeStateMachine', { stateMachineArn: created.stateMachineArn });
+
+    // Assert
+    expect(described).toMatchObject({
+      loggingConfiguration: { level: 'ALL', includeExecutionData: true },
+      tracingConfiguration: { enabled: true },
+    });
+    await second.engine.close();
+  });
+
+  it('accepts a heartbeat for a restored token before its task has resumed', async () => {
+    // Arrange
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const exec = await first.start(await first.createStateMachine(WAIT_FOR_TOKEN));
+    const token = await first.tokenOf(exec);
+    const second = await crashAndRestart({ notify: () => ({}) });
+
+    // Act
+    const beat = await second.call('SendTaskHeartbeat', { taskToken: token });
+    await second.settle();
+    await second.call('SendTaskSuccess', { taskToken: token, output: '{}' });
+
+    // Assert
+    expect(beat).toEqual({});
+    expect((await second.until(exec, 'SUCCEEDED')).status).toBe('SUCCEEDED');
+    await second.engine.close();
+  });
 });
 
 const WAIT_FOR_TOKEN = {
