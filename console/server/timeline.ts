@@ -146,7 +146,8 @@ export function buildTimeline(
       const name = String(d.name ?? '');
       const stateType = event.type.slice(0, -'StateEntered'.length);
       const stateId = `${scope.prefix}${name}`;
-      stateStatus[stateId] = 'running';
+      // A Fail state has no exit event: entering it is its failure.
+      stateStatus[stateId] = stateType === 'Fail' ? 'failed' : 'running';
       if (scope.env && !scope.named) {
         const item = parseJson(d.input) as { name?: unknown } | undefined;
         if (item && typeof item.name === 'string') scope.env.name = item.name;
@@ -215,6 +216,8 @@ export function buildTimeline(
       scope.env.status = 'succeeded';
       scope.env.endedAt = ts;
     } else if ((event.type === 'MapIterationFailed' || event.type === 'MapIterationAborted') && scope.env) {
+      const map = openMaps.at(-1);
+      if (map) stateStatus[`${map.scope.prefix}${map.name}`] = 'failed';
       scope.env.status = event.type === 'MapIterationFailed' ? 'failed' : 'interrupted';
       scope.env.endedAt = ts;
       blame(scope, d.error, d.cause, ts, event.id);

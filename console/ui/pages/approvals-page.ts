@@ -13,6 +13,8 @@ export function approvalsPage(main: HTMLElement): () => void {
   const list = h('div', { class: 'cards' });
   const refusals = h('div');
   const error = h('p', { class: 'error', role: 'alert' });
+  // Outside the cards: a decided approval leaves the list, its outcome must stay readable.
+  const notice = h('p', { class: 'notice', role: 'status' });
   clear(main);
   main.append(
     h('h1', {}, 'Approvals'),
@@ -22,6 +24,7 @@ export function approvalsPage(main: HTMLElement): () => void {
       'Approving lets the run promote this release into the environment. You must be on its approver list, and by default not the commit’s author.',
     ),
     error,
+    notice,
     h(
       'section',
       { 'aria-labelledby': 'pending-h' },
@@ -48,11 +51,15 @@ export function approvalsPage(main: HTMLElement): () => void {
           decision,
           comment: comment.value,
         });
-        result.textContent =
-          answer?.outcome === 'refused'
-            ? `Refused: ${answer.reason}`
-            : `Recorded: ${answer?.outcome ?? answer?.status ?? decision}. The run resumes.`;
-        void load();
+        if (answer?.outcome === 'refused') result.textContent = `Refused: ${answer.reason}`;
+        else {
+          // `recorded`: a vote towards a quorum; `decided`: the approval is settled and the run resumes.
+          const status = answer?.status ?? answer?.outcome ?? decision;
+          notice.textContent = `Recorded: ${status} — ${a.release?.version ?? ''} into ${a.environment}. ${
+            status === 'pending' ? 'More approvals are needed.' : 'The run resumes.'
+          }`;
+          void load();
+        }
       } catch (e) {
         result.textContent = `Refused: ${(e as Error).message}`;
         void loadRefusals();
