@@ -32,7 +32,7 @@ export async function recoverFromStore(core: EngineCore): Promise<void> {
   for (const token of tokens.pending.values()) {
     const exec = core.executions.get(token.executionArn);
     if (exec?.status === ExecutionStatus.Running) {
-      core.tokens.restore(token, { submitted: submittedAfter(exec, token.enteredEventId) });
+      core.tokens.restore(token, submittedAfter(exec, token.enteredEventId));
     } else {
       core.tokens.markFinished(token.token, token);
     }
@@ -48,7 +48,7 @@ export async function recoverFromStore(core: EngineCore): Promise<void> {
       ckpt.enteredEventId === record.enteredEventId &&
       !taskSettledAfter(exec, ckpt.enteredEventId)
     ) {
-      core.tokens.restore(record, { outcome, submitted: submittedAfter(exec, ckpt.enteredEventId) });
+      core.tokens.restore(record, { outcome, ...submittedAfter(exec, ckpt.enteredEventId) });
     }
   }
   // Before anything resumes, so the compacted log is exactly what was just replayed.
@@ -67,17 +67,26 @@ interface ReplayedTokens {
   readonly known: Map<string, TokenRecord>;
 }
 
-/** True when the token's request went out before the restart (logs without the id: assume not). */
-function submittedAfter(exec: ExecutionRecord, enteredEventId: number | undefined): boolean {
-  if (enteredEventId === undefined) return false;
-  // Only the latest attempt counts: under Retry an earlier attempt may have been submitted too.
+/**
+ * Whether the token's request went out before the restart (logs without the id: assume not), and
+ * when that attempt was scheduled. Only the latest attempt counts: under Retry an earlier attempt
+ * may have been submitted too.
+ */
+function submittedAfter(
+  exec: ExecutionRecord,
+  enteredEventId: number | undefined,
+): { submitted: boolean; scheduledAt?: number } {
+  if (enteredEventId === undefined) return { submitted: false };
   let submitted = false;
+  let scheduledAt: number | undefined;
   for (const e of exec.history.events) {
     if (e.id <= enteredEventId) continue;
-    if (e.type === 'TaskScheduled') submitted = false;
-    else if (e.type === 'TaskSubmitted') submitted = true;
+    if (e.type === 'TaskScheduled') {
+      submitted = false;
+      scheduledAt = e.timestamp;
+    } else if (e.type === 'TaskSubmitted') submitted = true;
   }
-  return submitted;
+  return submitted ? { submitted, scheduledAt } : { submitted: false };
 }
 
 /** True when the task already recorded its result after it was entered. */

@@ -38,6 +38,8 @@ interface RestoredToken extends TokenRecord {
   outcome?: TokenOutcome;
   /** The request carrying the token was delivered before the restart (TaskSubmitted recorded). */
   submitted: boolean;
+  /** When that attempt was scheduled, so its TimeoutSeconds still counts from then. */
+  scheduledAt?: number;
 }
 
 const TOKEN_PREFIX = 'tgt1';
@@ -93,20 +95,23 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       // Sent while the task was not running (around a crash): hand it over at once.
       this.finished.set(token, { token, record: entry, outcome: reused.outcome });
       deliver(entry, reused.outcome);
-      return { token, outcome, submitted: reused.submitted, cancel: () => undefined };
+      return { token, outcome, ...resumedAttempt(reused), cancel: () => undefined };
     }
     this.pending.set(token, entry);
     if (!reused) {
       await this.persist({ t: 'token', ...tokenRecord(entry) });
     }
     this.armHeartbeat(entry);
-    return { token, outcome, submitted: reused?.submitted ?? false, cancel: () => this.finish(token) };
+    return { token, outcome, ...resumedAttempt(reused), cancel: () => this.finish(token) };
   }
 
   /** Recovery: a token issued before the restart, with its outcome if one was already sent. */
-  restore(record: TokenRecord, options: { outcome?: TokenOutcome; submitted?: boolean } = {}): void {
-    const { outcome, submitted = false } = options;
-    this.restored.set(keyOf(record), { ...record, outcome, submitted });
+  restore(
+    record: TokenRecord,
+    options: { outcome?: TokenOutcome; submitted?: boolean; scheduledAt?: number } = {},
+  ): void {
+    const { outcome, submitted = false, scheduledAt } = options;
+    this.restored.set(keyOf(record), { ...record, outcome, submitted, scheduledAt });
     if (outcome) this.finished.set(record.token, { token: record.token, record, outcome });
   }
 
@@ -207,6 +212,11 @@ function tokenRecord(r: TokenRecord): TokenRecord {
     heartbeatSeconds: r.heartbeatSeconds,
     enteredEventId: r.enteredEventId,
   };
+}
+
+function resumedAttempt(reused: RestoredToken | undefined): { submitted: boolean; scheduledAt?: number } {
+  if (!reused?.submitted) return { submitted: false };
+  return { submitted: true, scheduledAt: reused.scheduledAt };
 }
 
 function deliver(entry: PendingToken, outcome: TokenOutcome): void {

@@ -100,7 +100,9 @@ export class TaskState extends ExecutionState {
     const cleanup = () => services.signal.removeEventListener('abort', onStop);
     if (timeoutSeconds === undefined) return work.finally(cleanup);
     return new Promise<unknown>((resolve, reject) => {
-      const timer = services.clock.setTimer(services.clock.now() + timeoutSeconds * 1000, () => {
+      // A task resumed after a restart keeps the deadline of the attempt that was running.
+      const startedAt = taskToken?.scheduledAt ?? services.clock.now();
+      const timer = services.clock.setTimer(startedAt + timeoutSeconds * 1000, () => {
         if (!inv.settle()) return;
         controller.abort(new StatesError(StatesErrorName.Timeout, undefined));
         this.publishTimedOut(run, resource).then(

@@ -11,6 +11,8 @@ export interface IssuedTaskToken {
    * (TaskSubmitted is in the history): the task only waits for the outcome, sending nothing again.
    */
   readonly submitted?: boolean;
+  /** With `submitted`: when the attempt that sent the token was scheduled (epoch ms), for its timeout. */
+  readonly scheduledAt?: number;
   /** Withdraws the token (task timed out, execution stopped): later sends get TaskTimedOut. */
   cancel(): void;
 }

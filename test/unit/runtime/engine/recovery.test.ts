@@ -414,6 +414,35 @@ describe('engine recovery from the durable log', () => {
     expect((await second.until(exec, 'SUCCEEDED')).status).toBe('SUCCEEDED');
     await second.engine.close();
   });
+  it('times out a token task at its original deadline after a restart', async () => {
+    // Arrange
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify: () => ({}) },
+    });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Approve',
+      States: { Approve: { ...WAIT_FOR_TOKEN.States.Approve, TimeoutSeconds: 100 } },
+    });
+    const exec = await first.start(sm);
+    await first.tokenOf(exec);
+    first.clock.advance(60_000);
+
+    // Act
+    const second = await crashAndRestart({ notify: () => ({}) });
+    await second.settle();
+    second.clock.advance(39_000);
+    const before = await second.describe(exec);
+    second.clock.advance(1_000);
+    const after = await second.until(exec, 'FAILED');
+
+    // Assert
+    expect(before.status).toBe('RUNNING');
+    expect(after).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    await second.engine.close();
+  });
 });
 
 const WAIT_FOR_TOKEN = {
