@@ -6,7 +6,8 @@
  */
 const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/approv/i, 'approval'],
-  [/snapshot|refresh|clone/i, 'refresh'],
+  [/restore/i, 'restore-data'],
+  [/snapshot|refresh|clone|backup|storage/i, 'refresh'],
   [/verify.?mask|mask.*(verif|check)/i, 'verify-masking'],
   [/mask/i, 'mask'],
   [/migrat/i, 'migrate'],

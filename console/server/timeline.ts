@@ -181,7 +181,7 @@ export function buildTimeline(
         scope.openState.set(stage, true);
       }
       scope.current = { name, stage };
-      if (stateType === 'Fail') scope.lastFailState = stage ?? scope.list.at(-1) ?? null;
+      if (stateType === 'Fail') scope.lastFailState = stage;
       continue;
     }
     const stage = scope.current?.stage ?? null;
@@ -305,7 +305,9 @@ function blame(scope: Scope, error: unknown, cause: unknown, ts: number, eventId
     }
     if (!stage.error) fail(stage, failure.error ?? error, failure.cause ?? cause, stage.endedAt ?? ts);
   } else {
-    stage = scope.lastFailState;
+    // Without the failure object, only a Fail state that belongs to a stage (e.g. a malformed
+    // event) can be blamed, and only when the event names an error.
+    stage = typeof error === 'string' ? scope.lastFailState : null;
     if (stage && !stage.error) fail(stage, error, cause, ts);
   }
   if (stage) scope.lastFailure.set(stage, eventId);

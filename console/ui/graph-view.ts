@@ -11,8 +11,9 @@ export async function graphView(model: GraphModel, status: Record<string, string
   const pad = 8;
   const root = svg('svg', {
     viewBox: `${-pad} ${-pad} ${layout.width + 2 * pad} ${layout.height + 2 * pad}`,
-    width: layout.width + 2 * pad,
-    height: layout.height + 2 * pad,
+    // Fit the width of the page; the scroll box and the browser's zoom give the detail back.
+    width: '100%',
+    preserveAspectRatio: 'xMidYMin meet',
     role: 'img',
     'aria-label': 'State machine graph',
     class: 'graph',

@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../api.js';
-import { clear, h } from '../dom.js';
+import { append, clear, h } from '../dom.js';
 import { badge, duration, releaseLink, short, when } from '../format.js';
 import { graphView } from '../graph-view.js';
 import { historyTable } from '../history-table.js';
@@ -88,7 +88,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
     const failure =
       run.failure ??
       (run.error ? { stage: null, environment: null, error: run.error, cause: run.cause } : null);
-    summary.append(
+    append(summary, [
       h('h1', {}, 'Run ', h('span', { class: 'mono' }, run.name), ' ', badge(run.status)),
       h(
         'dl',
@@ -144,7 +144,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
         : null,
       redrive,
       note,
-    );
+    ]);
   }
 
   function renderTimeline(detail: Json): void {
@@ -194,7 +194,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
           ),
         ),
       );
-    timeline.append(
+    append(timeline, [
       h('h2', { id: 'tl-h' }, 'Timeline'),
       t.before.length ? lane('Before the environments', null, t.before) : null,
       ...t.environments.map((e: Json) => lane(e.name, e.status, e.stages, duration(e.durationMs))),
@@ -220,7 +220,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
             ),
           )
         : null,
-    );
+    ]);
   }
 
   let pending: number | null = null;
