@@ -14,17 +14,20 @@ export default defineConfig({
     {
       name: 'test',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4701, healthPath: '/health' },
+      pollInterval: '1s',
       // Refreshed from a masked snapshot of prod before every release is tested here.
       database: { refresh: true, port: 4711 },
     },
     {
       name: 'staging',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4702, healthPath: '/health' },
+      pollInterval: '1s',
       database: { refresh: true, port: 4712 },
     },
     {
       name: 'prod',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4703, healthPath: '/health' },
+      pollInterval: '1s',
       database: { port: 4713 },
       // Local approvers are user names; `tollgate up --demo` adds the current user to its copy.
       approval: { approvers: ['ana', 'ben'], timeout: '24h' },

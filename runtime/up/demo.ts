@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -11,6 +11,7 @@ import {
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { seedProd } from '../../examples/orders-service/seed/seed-prod.mjs';
 import { createHandler as createApproveHandler } from '../../functions/approve/handler.js';
@@ -70,7 +71,7 @@ export async function prepareDemoRepository(dataDir: string): Promise<string> {
   const git = gitIn(dir);
   git(['init', '-q', '-b', 'main']);
   git(['add', '-A']);
-  commitAs(dir, BOOTSTRAP_AUTHOR, 'Initial import of orders-service');
+  await commitAs(dir, BOOTSTRAP_AUTHOR, 'Initial import of orders-service');
   return dir;
 }
 
@@ -112,7 +113,7 @@ export async function runDemo(runtime: LocalRuntime, io: { say: (line: string) =
     );
     gitIn(dir)(['add', '-A']);
     // The hook emits the event: this is the path every later commit takes.
-    state.demoCommit = commitAs(
+    state.demoCommit = await commitAs(
       dir,
       DEMO_AUTHOR,
       'Enforce unique e-mail addresses, merging case-duplicates first',
@@ -215,10 +216,13 @@ function gitIn(dir: string) {
     execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-function commitAs(dir: string, who: { name: string; email: string }, message: string): string {
-  execFileSync('git', ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], {
+/**
+ * Asynchronous on purpose: once the hook is installed, `git commit` runs it, and the hook calls this
+ * very process over HTTP; a synchronous child would block the event loop that has to answer it.
+ */
+async function commitAs(dir: string, who: { name: string; email: string }, message: string): Promise<string> {
+  await promisify(execFile)('git', ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', message], {
     cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,
       GIT_AUTHOR_NAME: who.name,
