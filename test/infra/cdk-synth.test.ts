@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,35 @@ function offlineEnv(): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * Runs the CLI without blocking the worker: a spawnSync of a minutes-long synth starves vitest's
+ * worker RPC, which then reports a timeout even though the test passed.
+ */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+) {
+  return new Promise<{ status: number | null; stderr: string }>((done) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group, so a timeout ends cdk and the app it runs, not only npx.
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), options.timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done({ status, stderr });
+    });
+  });
+}
+
 const missing = missingHandlers();
 if (missing.length) {
   console.warn(`[test/infra] SKIPPING the cdk synth test: handlers not written yet: ${missing.join(', ')}`);
@@ -30,16 +59,15 @@ if (missing.length) {
 describe('npx cdk synth', () => {
   it.skipIf(missing.length > 0)(
     'returns a template with the state machine, every task function, the approve URL and the webhook when run offline from the repo root',
-    () => {
+    async () => {
       // Arrange
       const out = mkdtempSync(join(tmpdir(), 'tollgate-synth-'));
 
       // Act
-      const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
+      const result = await run('npx', ['cdk', 'synth', '--quiet', '--output', out], {
         cwd: REPO_ROOT,
         env: offlineEnv(),
-        encoding: 'utf8',
-        timeout: 540_000,
+        timeoutMs: 540_000,
       });
 
       // Assert
