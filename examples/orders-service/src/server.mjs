@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { degradingHealth, loadFaults } from './faults.mjs';
 import { OrderBook, OrderError } from './orders.mjs';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,10 +24,12 @@ function readRelease() {
 
 // A commit can break its own health check by adding a HEALTH_FAIL file (the build packs it);
 // scenario tests use that to show a failed deploy leaves the previous release serving.
+// src/faults.json can also break it in one environment only, after start-up (see faults.mjs).
+const degraded = degradingHealth(loadFaults(join(appRoot, 'src')), process.env.TOLLGATE_ENVIRONMENT);
 const healthFailReason = () => {
   if (process.env.HEALTH_FAIL) return 'HEALTH_FAIL is set in the environment';
   if (existsSync(join(appRoot, 'HEALTH_FAIL'))) return 'this release contains a HEALTH_FAIL marker';
-  return undefined;
+  return degraded();
 };
 
 const release = readRelease();

@@ -1,0 +1,31 @@
+// Fault injection for the demo scenarios, off unless a release carries src/faults.json.
+//
+// { "healthDegradesIn": ["staging"] } makes /health answer 200 to its first request only, and 503
+// after it, when the deployer started this process for one of the named environments
+// (TOLLGATE_ENVIRONMENT). The first request is the deployer's start-up probe, so the rollout
+// succeeds and only the smoke tests can catch it: the shape of an app that leaks its connection
+// pool and degrades right after start. Scenario (c) uses it to break staging and nothing else.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function loadFaults(srcDir) {
+  const file = join(srcDir, 'faults.json');
+  if (!existsSync(file)) return { healthDegradesIn: [] };
+  const faults = JSON.parse(readFileSync(file, 'utf8'));
+  const envs = faults.healthDegradesIn ?? [];
+  if (!Array.isArray(envs) || envs.some((e) => typeof e !== 'string'))
+    throw new Error(`${file}: healthDegradesIn must be a list of environment names`);
+  return { healthDegradesIn: envs };
+}
+
+/** A probe that answers the reason /health must fail, or undefined while it is healthy. */
+export function degradingHealth(faults, environment) {
+  if (!environment || !faults.healthDegradesIn.includes(environment)) return () => undefined;
+  let answered = 0;
+  return () => {
+    answered += 1;
+    return answered > 1
+      ? `src/faults.json degrades /health in ${environment} after the start-up probe`
+      : undefined;
+  };
+}
