@@ -119,6 +119,9 @@ export async function fullHistory(sfn: SfnApi, executionArn: string): Promise<Wi
     );
     events.push(...page.events);
     nextToken = page.nextToken;
+    // The local engine answers without I/O; yield between pages so a 25,000-event history does
+    // not hold every other console request (and the engine's own callers) for its whole read.
+    if (nextToken) await new Promise((resolve) => setImmediate(resolve));
   } while (nextToken);
   return events;
 }

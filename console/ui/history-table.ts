@@ -124,7 +124,8 @@ export function historyTable(
     do {
       const page = await getJson<{ events: HistoryEvent[]; nextCursor: string | null }>(
         `/api/runs/${encodeURIComponent(runName)}/history`,
-        { cursor },
+        // A small first page puts rows on screen at once; the rest follow in pages of 1,000.
+        { cursor, limit: cursor ? '1000' : '100' },
       );
       if (stopped) return;
       if (start0 === null && page.events.length > 0) start0 = page.events[0].timestamp;

@@ -17,11 +17,16 @@ const TITLES: Record<string, string> = {
   releases: 'Release',
 };
 
-function route(): void {
+let environmentsReady: Promise<void> = Promise.resolve();
+
+async function route(): Promise<void> {
   const main = document.getElementById('main') as HTMLElement;
   const [section = 'runs', arg] = location.hash.replace(/^#\/?/, '').split('/');
   cleanup();
   const value = arg ? decodeURIComponent(arg) : '';
+  // Only the lists need the environment names; a run page renders without waiting for them.
+  if (!(section === 'runs' && value) && section !== 'releases' && section !== 'approvals')
+    await environmentsReady;
   if (section === 'runs' && value) cleanup = runPage(main, value);
   else if (section === 'approvals') cleanup = approvalsPage(main);
   else if (section === 'envs') cleanup = envsPage(main, environments);
@@ -36,16 +41,18 @@ function route(): void {
   main.focus({ preventScroll: true });
 }
 
-async function start(): Promise<void> {
-  try {
-    const board = await getJson<{ environments: Array<{ environment: string }> }>('/api/envs');
-    environments = board.environments.map((e) => e.environment);
-  } catch {
-    environments = [];
-  }
+function start(): void {
+  environmentsReady = getJson<{ environments: Array<{ environment: string }> }>('/api/envs').then(
+    (board) => {
+      environments = board.environments.map((e) => e.environment);
+    },
+    () => {
+      environments = [];
+    },
+  );
   startLive();
-  window.addEventListener('hashchange', route);
-  route();
+  window.addEventListener('hashchange', () => void route());
+  void route();
 }
 
-void start();
+start();

@@ -28,6 +28,22 @@ export function runPage(main: HTMLElement, name: string): () => void {
   clear(main);
   main.append(h('p', {}, h('a', { href: '#/runs' }, '← All runs')), summary, timeline, graph, historySection);
 
+  // The history streams in on its own, so a long one never waits for the timeline or the graph.
+  let historyLoaded = 0;
+  let historyDone = false;
+  const startHistory = () => {
+    history?.stop();
+    history?.element.remove();
+    historyDone = false;
+    history = historyTable(name, (n, done) => {
+      historyLoaded = n;
+      historyDone = done;
+      historyCount.textContent = `(${n} event${n === 1 ? '' : 's'}${done ? '' : ', loading…'})`;
+    });
+    historySection.append(history.element);
+  };
+  startHistory();
+
   let graphModel: Json = null;
   let lastStatus = '';
   async function load(): Promise<void> {
@@ -36,6 +52,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
       if (stopped) return;
       renderSummary(detail);
       renderTimeline(detail);
+      if (historyDone && detail.timeline.eventCount !== historyLoaded) startHistory();
       graphModel ??= await getJson('/api/graph');
       const status = JSON.stringify(detail.timeline.stateStatus);
       if (status !== lastStatus && !stopped) {
@@ -43,12 +60,6 @@ export function runPage(main: HTMLElement, name: string): () => void {
         const view = await graphView(graphModel, detail.timeline.stateStatus);
         clear(graph);
         graph.append(h('h2', { id: 'graph-h' }, 'Graph'), view);
-      }
-      if (!history) {
-        history = historyTable(name, (n, done) => {
-          historyCount.textContent = `(${n} event${n === 1 ? '' : 's'}${done ? '' : ', loading…'})`;
-        });
-        historySection.append(history.element);
       }
     } catch (e) {
       clear(summary);
