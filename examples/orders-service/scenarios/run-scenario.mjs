@@ -32,10 +32,14 @@ function parseArgs(argv) {
       if (!value || value.startsWith('--')) throw new ScenarioError(`${arg} needs a value`);
       args[arg.slice(2)] = value;
     } else if (arg.startsWith('--')) throw new ScenarioError(`unknown option ${arg}`);
-    else if (args.dir) throw new ScenarioError(`one scenario directory at a time, got "${args.dir}" and "${arg}"`);
+    else if (args.dir)
+      throw new ScenarioError(`one scenario directory at a time, got "${args.dir}" and "${arg}"`);
     else args.dir = arg;
   }
-  if (!args.dir) throw new ScenarioError('usage: run-scenario.mjs <scenario dir> --repo <demo repo> [--only <commit id>] [--json]');
+  if (!args.dir)
+    throw new ScenarioError(
+      'usage: run-scenario.mjs <scenario dir> --repo <demo repo> [--only <commit id>] [--json]',
+    );
   if (!args.repo) throw new ScenarioError('--repo <demo repo> is required');
   return args;
 }
@@ -55,13 +59,15 @@ function readScenario(file) {
   } catch (error) {
     throw new ScenarioError(`${file} is not valid JSON: ${error.message}`);
   }
-  if (typeof scenario?.scenario !== 'string') throw new ScenarioError(`${file}: "scenario" must name the scenario`);
+  if (typeof scenario?.scenario !== 'string')
+    throw new ScenarioError(`${file}: "scenario" must name the scenario`);
   if (!Array.isArray(scenario.commits) || scenario.commits.length === 0)
     throw new ScenarioError(`${file}: "commits" must be a non-empty list`);
   const ids = new Set();
   scenario.commits.forEach((commit, i) => {
     const where = `${file}: commits[${i}]`;
-    if (typeof commit?.id !== 'string' || !commit.id) throw new ScenarioError(`${where}.id must be a non-empty string`);
+    if (typeof commit?.id !== 'string' || !commit.id)
+      throw new ScenarioError(`${where}.id must be a non-empty string`);
     if (ids.has(commit.id)) throw new ScenarioError(`${where}.id "${commit.id}" is used twice`);
     ids.add(commit.id);
     if (typeof commit.message !== 'string' || !commit.message.trim())
@@ -77,11 +83,14 @@ function readScenario(file) {
       repoPath(path, where);
       const hasContent = typeof source?.content === 'string';
       const hasFrom = typeof source?.from === 'string';
-      if (hasContent === hasFrom) throw new ScenarioError(`${where}.write["${path}"] needs exactly one of content or from`);
+      if (hasContent === hasFrom)
+        throw new ScenarioError(`${where}.write["${path}"] needs exactly one of content or from`);
       if (hasFrom) {
         const from = resolve(dirname(file), source.from);
         if (!from.startsWith(SCENARIOS + sep) || !existsSync(from) || !statSync(from).isFile())
-          throw new ScenarioError(`${where}.write["${path}"].from "${source.from}" is not a file under ${SCENARIOS}`);
+          throw new ScenarioError(
+            `${where}.write["${path}"].from "${source.from}" is not a file under ${SCENARIOS}`,
+          );
       }
     }
     for (const path of commit.delete) repoPath(path, where);
@@ -115,12 +124,13 @@ function checkRepository(repo) {
   } catch {
     throw new ScenarioError(`--repo ${repo} is not a git repository`);
   }
-  if (resolve(top) !== resolve(repo)) throw new ScenarioError(`--repo ${repo} is inside ${top}; give the repository root`);
+  if (resolve(top) !== resolve(repo))
+    throw new ScenarioError(`--repo ${repo} is inside ${top}; give the repository root`);
   if (gitIn(repo)(['status', '--porcelain']))
     throw new ScenarioError(`--repo ${repo} has uncommitted changes; commit or stash them first`);
 }
 
-function apply(scenario, file, repo, commit) {
+function apply(file, repo, commit) {
   const git = gitIn(repo);
   for (const [path, source] of Object.entries(commit.write)) {
     const target = join(repo, normalize(path));
@@ -138,7 +148,13 @@ function apply(scenario, file, repo, commit) {
     GIT_COMMITTER_NAME: name,
     GIT_COMMITTER_EMAIL: email,
   });
-  return { id: commit.id, commit: git(['rev-parse', 'HEAD']), message: commit.message, then: commit.then ?? [], expect: commit.expect ?? {} };
+  return {
+    id: commit.id,
+    commit: git(['rev-parse', 'HEAD']),
+    message: commit.message,
+    next: commit.next ?? [],
+    expect: commit.expect ?? {},
+  };
 }
 
 function checkDeletes(commits, repo, file) {
@@ -147,7 +163,9 @@ function checkDeletes(commits, repo, file) {
     for (const path of commit.delete) {
       const clean = normalize(path);
       if (!written.has(clean) && !existsSync(join(repo, clean)))
-        throw new ScenarioError(`${file}: commit "${commit.id}" deletes ${path}, which ${repo} does not have`);
+        throw new ScenarioError(
+          `${file}: commit "${commit.id}" deletes ${path}, which ${repo} does not have`,
+        );
       written.delete(clean);
     }
     for (const path of Object.keys(commit.write)) written.add(normalize(path));
@@ -155,7 +173,7 @@ function checkDeletes(commits, repo, file) {
 }
 
 function describe(applied) {
-  const next = applied.then.map((step) =>
+  const next = applied.next.map((step) =>
     step.approve
       ? `approve at ${step.approve}: npx tollgate approve <run> --env ${step.approve} --as ${step.as}`
       : step.reject
@@ -183,7 +201,7 @@ function main(argv) {
   checkDeletes(commits, repo, file);
   const applied = [];
   for (const commit of commits) {
-    applied.push(apply(scenario, file, repo, commit));
+    applied.push(apply(file, repo, commit));
     if (!args.json) console.log(describe(applied.at(-1)));
   }
   if (args.json) console.log(JSON.stringify({ scenario: scenario.scenario, commits: applied }));

@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import {
+  applyCommit,
+  createScenarioRepo,
+  loadScenario,
+  readLedger,
+  servedVersion,
+  show,
+  untilFinished,
+  untilGate,
+} from './scenario-support.js';
+
+let up: RunningUp | undefined;
+let dataDir: string | undefined;
+
+afterEach(async () => {
+  await up?.stop();
+  up = undefined;
+  if (dataDir) killApps(dataDir);
+  removeDir(dataDir);
+  dataDir = undefined;
+});
+
+describe('scenario e-rapid-commits-queued', () => {
+  it('runs every one of three quickly pushed commits, one at a time in commit order, when concurrency is queued', async () => {
+    // Arrange
+    const scenario = loadScenario('e-rapid-commits-queued');
+    const repo = await createScenarioRepo([{ name: 'test' }, { name: 'prod', approval: true }], {
+      mode: scenario.concurrency,
+      pollInterval: '1s',
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-eq-'));
+    const dd = ['--data-dir', dataDir];
+    up = await startUp(dataDir, repo.dir, await freePort());
+    const pushed: Array<{ run: string; commit: string }> = [];
+    const commitAndPush = async (id: string) => {
+      const commit = await applyCommit(scenario, id, repo.dir);
+      const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);
+      pushed.push({ run, commit });
+    };
+
+    // Act
+    await commitAndPush(scenario.commits[0]!.id);
+    await untilGate(pushed[0]!.run, 'prod', dd);
+    await commitAndPush(scenario.commits[1]!.id);
+    await commitAndPush(scenario.commits[2]!.id);
+    const whileFirstWaits = await Promise.all(pushed.slice(1).map(({ run }) => show(run, dd)));
+    const finished = [];
+    for (const [i, { run }] of pushed.entries()) {
+      const step = scenario.commits[i]!.next[0]!;
+      await untilGate(run, step.approve!, dd);
+      await cliJson(['approve', run, '--env', step.approve!, '--as', step.as!, ...dd]);
+      finished.push(await untilFinished(run, dd));
+      expect(await servedVersion(repo.ports.prod!)).toBe(finished[i]!.run.release);
+    }
+    const { runs } = await cliJson(['runs', ...dd]);
+
+    // Assert
+    for (const shown of whileFirstWaits) {
+      expect(shown.run.status).toBe('RUNNING');
+      expect(shown.stages.map((s) => s.stage)).toEqual(['queue']);
+    }
+    expect(finished.map((f) => f.run.status)).toEqual(scenario.commits.map((c) => c.expect.status));
+    expect(finished.map((f) => f.run.commit.commit)).toEqual(pushed.map((p) => p.commit));
+    // One at a time: each run builds only after the one before it has finished.
+    for (let i = 1; i < finished.length; i++) {
+      const build = finished[i]!.stages.find((s) => s.stage === 'build')!;
+      expect(Date.parse((build as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(
+        Date.parse(finished[i - 1]!.run.stopDate),
+      );
+    }
+    expect(runs.map((r: { commit: string }) => r.commit).reverse()).toEqual(pushed.map((p) => p.commit));
+    const summaries = readLedger(dataDir).filter((e) => e.kind === 'run-summary');
+    expect(summaries.map((e) => e.executionArn)).toEqual(finished.map((f) => f.run.executionArn));
+  }, 150_000);
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import {
+  applyCommit,
+  createScenarioRepo,
+  loadScenario,
+  readLedger,
+  servedVersion,
+  untilFinished,
+  untilGate,
+} from './scenario-support.js';
+
+let up: RunningUp | undefined;
+let dataDir: string | undefined;
+
+afterEach(async () => {
+  await up?.stop();
+  up = undefined;
+  if (dataDir) killApps(dataDir);
+  removeDir(dataDir);
+  dataDir = undefined;
+});
+
+describe('scenario e-rapid-commits-superseded', () => {
+  it('accounts for every one of three quickly pushed commits as a run or a recorded skip when concurrency is superseded', async () => {
+    // Arrange
+    const scenario = loadScenario('e-rapid-commits-superseded');
+    // The default 10 s lock poll leaves the second run waiting while the third commit arrives.
+    const repo = await createScenarioRepo([{ name: 'test' }, { name: 'prod', approval: true }], {
+      mode: scenario.concurrency,
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-es-'));
+    const dd = ['--data-dir', dataDir];
+    up = await startUp(dataDir, repo.dir, await freePort());
+    const pushed: Array<{ run: string; commit: string }> = [];
+    const commitAndPush = async (id: string) => {
+      const commit = await applyCommit(scenario, id, repo.dir);
+      const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);
+      pushed.push({ run, commit });
+    };
+    await commitAndPush(scenario.commits[0]!.id);
+    await untilGate(pushed[0]!.run, 'prod', dd);
+
+    // Act
+    await commitAndPush(scenario.commits[1]!.id);
+    await commitAndPush(scenario.commits[2]!.id);
+    const first = await untilFinished(pushed[0]!.run, dd);
+    const second = await untilFinished(pushed[1]!.run, dd);
+    const step = scenario.commits[2]!.next[0]!;
+    await untilGate(pushed[2]!.run, step.approve!, dd);
+    await cliJson(['approve', pushed[2]!.run, '--env', step.approve!, '--as', step.as!, ...dd]);
+    const third = await untilFinished(pushed[2]!.run, dd);
+    const { runs } = await cliJson(['runs', ...dd]);
+    const ledger = readLedger(dataDir);
+
+    // Assert
+    const [e1, e2, e3] = scenario.commits.map((c) => c.expect);
+    expect(first.run.status).toBe(e1!.status);
+    expect(first.stages.find((s) => s.status === 'failed')).toMatchObject(e1!.failed!);
+    expect(second.run.status).toBe('SUCCEEDED');
+    expect(second.run.output).toMatchObject({ status: e2!.status, reason: { reason: e2!.reason } });
+    expect(second.run.output.reason.detail).toBeTruthy();
+    expect(third.run.status).toBe(e3!.status);
+    expect(await servedVersion(repo.ports.prod!)).toBe(third.run.release);
+    // Nothing dropped: every pushed commit is a run in `runs --json` ...
+    expect(runs.map((r: { commit: string }) => r.commit).sort()).toEqual(pushed.map((p) => p.commit).sort());
+    // ... and in the ledger, as a summary, a skip with its reason, or a cancelled approval.
+    const cancelled = ledger.find(
+      (e) => e.kind === 'approval-cancelled' && e.executionArn === first.run.executionArn,
+    );
+    expect(cancelled!.data.reason).toMatch(new RegExp(e1!.reason!));
+    expect(cancelled!.data.reason).toContain(pushed[1]!.commit.slice(0, 7));
+    const skipped = ledger.find(
+      (e) => e.kind === 'run-skipped' && e.executionArn === second.run.executionArn,
+    );
+    expect(skipped!.data.skip).toMatchObject({ reason: e2!.reason });
+    const summarised = ledger.filter((e) => e.kind === 'run-summary').map((e) => e.executionArn);
+    expect(summarised).toEqual(expect.arrayContaining([first.run.executionArn, third.run.executionArn]));
+  }, 150_000);
+});
