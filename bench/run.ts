@@ -17,6 +17,7 @@ const SECTIONS: Section[] = [
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
   { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },
   { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
+  { name: 'console', load: async () => (await import('./console.js')).benchConsole },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
 ];
 

@@ -56,6 +56,9 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
     ttl: new Date(now.getTime() + TTL_MS).toISOString(),
     environment: input.environment,
     purpose,
+    // Each snapshot this run takes feeds exactly one clone (the refresh) or one restore, so a
+    // provider may move its data into place instead of copying it a second time.
+    ...(purpose === 'source' || purpose === 'backup' ? { 'single-use': 'true' } : {}),
   });
   const mappings = volumeMappings(ports.config, input.environment);
   switch (input.action) {
