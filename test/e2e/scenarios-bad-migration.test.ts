@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { cliJson, freePort, killApps, type RunningUp, removeDir } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -11,6 +11,7 @@ import {
   releaseBaseline,
   seedSource,
   servedVersion,
+  startUpSlow,
   untilFinished,
 } from './scenario-support.js';
 
@@ -39,7 +40,7 @@ describe('scenario b-bad-migration-fails-in-test', () => {
     );
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-b-'));
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    up = await startUpSlow(dataDir, repo.dir, await freePort());
     const duplicates = await seedSource(repo, 'prod');
     const baseline = await releaseBaseline(repo, dd, 'prod');
     const prodBefore = await fingerprint(repo, 'prod');
@@ -68,5 +69,5 @@ describe('scenario b-bad-migration-fails-in-test', () => {
       version: baseline.run.release,
       executionArn: baseline.run.executionArn,
     });
-  }, 150_000);
+  }, 240_000);
 });
