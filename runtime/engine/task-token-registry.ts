@@ -95,14 +95,19 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       // Sent while the task was not running (around a crash): hand it over at once.
       this.finished.set(token, { token, record: entry, outcome: reused.outcome });
       deliver(entry, reused.outcome);
-      return { token, outcome, ...resumedAttempt(reused), cancel: () => undefined };
+      return { token, outcome, ...resumedAttempt(reused, request.enteredEventId), cancel: () => undefined };
     }
     this.pending.set(token, entry);
     if (!reused) {
       await this.persist({ t: 'token', ...tokenRecord(entry) });
     }
     this.armHeartbeat(entry);
-    return { token, outcome, ...resumedAttempt(reused), cancel: () => this.finish(token) };
+    return {
+      token,
+      outcome,
+      ...resumedAttempt(reused, request.enteredEventId),
+      cancel: () => this.finish(token),
+    };
   }
 
   /** Recovery: a token issued before the restart, with its outcome if one was already sent. */
@@ -214,8 +219,15 @@ function tokenRecord(r: TokenRecord): TokenRecord {
   };
 }
 
-function resumedAttempt(reused: RestoredToken | undefined): { submitted: boolean; scheduledAt?: number } {
-  if (!reused?.submitted) return { submitted: false };
+/**
+ * Only a task resumed inside the very state entry that issued the token may skip sending it: a Map
+ * iteration re-run after a restart enters the state anew, and must send its request again.
+ */
+function resumedAttempt(
+  reused: RestoredToken | undefined,
+  enteredEventId: number,
+): { submitted: boolean; scheduledAt?: number } {
+  if (!reused?.submitted || reused.enteredEventId !== enteredEventId) return { submitted: false };
   return { submitted: true, scheduledAt: reused.scheduledAt };
 }
 

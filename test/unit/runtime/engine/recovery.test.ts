@@ -443,6 +443,42 @@ describe('engine recovery from the durable log', () => {
     expect(after).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     await second.engine.close();
   });
+  it('sends the token request again when a Map iteration that waited on it is re-run after a restart', async () => {
+    // Arrange
+    const requests: unknown[] = [];
+    const notify = (event: unknown) => requests.push(event) && {};
+    first = new EngineHarness({
+      store: await FileLogStore.open(dir),
+      clock: new FakeEngineClock(T0),
+      handlers: { notify },
+    });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { StartAt: 'Approve', States: { Approve: WAIT_FOR_TOKEN.States.Approve } },
+          End: true,
+        },
+      },
+    });
+    const exec = await first.start(sm, { items: [1] });
+    const token = await first.tokenOf(exec);
+
+    // Act
+    const second = await crashAndRestart({ notify });
+    await second.settle();
+    const scheduled = (await second.history(exec)).filter((e) => e.type === 'TaskScheduled');
+    await second.call('SendTaskSuccess', { taskToken: token, output: '"approved"' });
+
+    // Assert
+    expect(scheduled).toHaveLength(2);
+    expect(requests).toHaveLength(2);
+    expect(JSON.parse((await second.until(exec, 'SUCCEEDED')).output!)).toEqual(['approved']);
+    await second.engine.close();
+  });
 });
 
 const WAIT_FOR_TOKEN = {
