@@ -199,15 +199,22 @@ export function untilGate(run: string, environment: string, dd: string[], timeou
   );
 }
 
-export function untilFinished(run: string, dd: string[], timeoutMs = 60_000) {
-  return waitFor(
-    `${run} to finish`,
-    async () => {
-      const shown = await show(run, dd);
-      return shown.run.status === 'RUNNING' ? undefined : shown;
-    },
-    timeoutMs,
-  );
+export async function untilFinished(run: string, dd: string[], timeoutMs = 60_000) {
+  let last: Shown | undefined;
+  try {
+    return await waitFor(
+      `${run} to finish`,
+      async () => {
+        last = await show(run, dd);
+        return last.run.status === 'RUNNING' ? undefined : last;
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    // Name the stage it was stuck in, so a timeout says where the run was.
+    const at = last?.stages.map((s) => `${s.environment ?? '-'}/${s.stage}:${s.status}`).join(' ');
+    throw new Error(`${(error as Error).message}; stages: ${at}`);
+  }
 }
 
 /** The baseline every scenario starts from: the first commit released everywhere (approved). */

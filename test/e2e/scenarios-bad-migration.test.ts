@@ -48,7 +48,7 @@ describe('scenario b-bad-migration-fails-in-test', () => {
     // Act
     const commit = await applyCommit(scenario, bad.id, repo.dir);
     const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);
-    const finished = await untilFinished(run, dd);
+    const finished = await untilFinished(run, dd, 150_000);
     const envs = await cliJson(['envs', ...dd]);
 
     // Assert
@@ -69,5 +69,5 @@ describe('scenario b-bad-migration-fails-in-test', () => {
       version: baseline.run.release,
       executionArn: baseline.run.executionArn,
     });
-  }, 240_000);
+  }, 300_000);
 });
