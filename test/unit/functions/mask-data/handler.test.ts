@@ -36,10 +36,15 @@ describe('mask-data handler', () => {
       return true;
     });
     const url = db.connectionString.replace('postgres@', 'postgres:hunter2-password@');
+    // The scan only means something if the handler logs all it ever would (the input is at DEBUG).
+    const level = process.env.TOLLGATE_LOG_LEVEL;
+    process.env.TOLLGATE_LOG_LEVEL = 'DEBUG';
+    const verbose = createHandler(async () => ({ config, clock: new ManualClock() }) as unknown as TollgatePorts);
+    process.env.TOLLGATE_LOG_LEVEL = level;
     // Act
     let result: Awaited<ReturnType<typeof handler>>;
     try {
-      result = await handler({
+      result = await verbose({
         connectionString: url,
         saltSecret: 'salt-nobody-sees-1234',
         runKey: 'exec#Mask',
@@ -53,7 +58,7 @@ describe('mask-data handler', () => {
       { email: expect.stringMatching(/^user_[0-9a-f]{16}@example\.invalid$/) },
     ]);
     const log = written.join('');
-    expect(log).toContain('task started');
+    expect(log).toContain('task input');
     expect(log).not.toContain('salt-nobody-sees-1234');
     expect(log).not.toContain('hunter2-password');
   });

@@ -88,7 +88,7 @@ describe('rollback', () => {
       failedVersion: 'r2',
       restoredVersion: 'r1',
       action: 'redeployed',
-      deploymentId: `scripted:${arn}#Rollback`,
+      deploymentId: `scripted:${arn}#Rollback#test`,
       state: 'HEALTHY',
       ledgerSeq: expect.any(Number),
     });
