@@ -21,7 +21,11 @@ const input = z
     sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
     sampleSize: z.number().int().min(1).max(10_000).optional(),
   })
-  .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE });
+  .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE })
+  .refine((i) => i.connectionString === undefined || i.sourceConnectionString !== undefined, {
+    path: ['sourceConnectionString'],
+    message: 'required when "connectionString" is given (with "environment" it defaults to the source environment)',
+  });
 
 export const createHandler = (ports: PortsFactory) =>
   defineTask(

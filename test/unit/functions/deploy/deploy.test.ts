@@ -29,7 +29,7 @@ describe('deploy', () => {
     );
     // Assert
     expect(out).toEqual({
-      deploymentId: `scripted:${arn}#Deploy`,
+      deploymentId: `scripted:${arn}#Deploy#test`,
       environment: 'test',
       version: 'r1-aaaaaaa',
       startedAt: '2026-03-01T10:00:00.000Z',
@@ -39,7 +39,7 @@ describe('deploy', () => {
         pipeline: 'orders-service',
         environment: 'test',
         release: ref('r1-aaaaaaa'),
-        idempotencyKey: `${arn}#Deploy`,
+        idempotencyKey: `${arn}#Deploy#test`,
       },
     ]);
   });
