@@ -64,9 +64,17 @@ describe('tollgate up across a crash', () => {
       `tollgate: no Tollgate runtime at http://127.0.0.1:${port}; start it with \`npx tollgate up\``,
     );
     expect(finished.run.status).toBe('SUCCEEDED');
-    expect(
-      finished.stages.filter((s: ShownStage) => s.environment === 'prod').map((s: ShownStage) => s.stage),
-    ).toEqual(['approval', 'deploy', 'smoke-test', 'promote']);
+    // The engine checkpoints top-level states only, so a crash inside the environments Map re-runs
+    // the Map's iterations (idempotent tasks make that safe). If the kill lands after the gate was
+    // reached, prod shows its approval twice; what matters is how prod ends.
+    const prodStages = finished.stages.filter((s: ShownStage) => s.environment === 'prod');
+    expect(prodStages.map((s: ShownStage) => s.stage).slice(-4)).toEqual([
+      'approval',
+      'deploy',
+      'smoke-test',
+      'promote',
+    ]);
+    expect(prodStages.filter((s: ShownStage) => s.status === 'failed')).toEqual([]);
     const version = (await (await fetch(`http://127.0.0.1:${repo.ports.prod}/version`)).json()) as {
       digest: string;
     };
