@@ -16,6 +16,10 @@ const SECTIONS: Section[] = [
   { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
   { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },
+  {
+    name: 'approval-latency',
+    load: async () => (await import('./approval-latency.js')).benchApprovalLatency,
+  },
   { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
   { name: 'console', load: async () => (await import('./console.js')).benchConsole },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
