@@ -24,7 +24,8 @@ const input = z
   .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE })
   .refine((i) => i.connectionString === undefined || i.sourceConnectionString !== undefined, {
     path: ['sourceConnectionString'],
-    message: 'required when "connectionString" is given (with "environment" it defaults to the source environment)',
+    message:
+      'required when "connectionString" is given (with "environment" it defaults to the source environment)',
   });
 
 export const createHandler = (ports: PortsFactory) =>

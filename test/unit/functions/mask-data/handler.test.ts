@@ -39,7 +39,9 @@ describe('mask-data handler', () => {
     // The scan only means something if the handler logs all it ever would (the input is at DEBUG).
     const level = process.env.TOLLGATE_LOG_LEVEL;
     process.env.TOLLGATE_LOG_LEVEL = 'DEBUG';
-    const verbose = createHandler(async () => ({ config, clock: new ManualClock() }) as unknown as TollgatePorts);
+    const verbose = createHandler(
+      async () => ({ config, clock: new ManualClock() }) as unknown as TollgatePorts,
+    );
     process.env.TOLLGATE_LOG_LEVEL = level;
     // Act
     let result: Awaited<ReturnType<typeof handler>>;
