@@ -10,6 +10,7 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { maskData } from './mask-data.js';
 
 const input = z
@@ -55,3 +56,6 @@ function runKeyOf(event: { executionArn?: string; stateName?: string; environmen
   }
   return `${event.executionArn}/${event.stateName}/${event.environment ?? ''}`;
 }
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);

@@ -9,6 +9,7 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { verifyMasking } from './verify-masking.js';
 
 const input = z
@@ -49,3 +50,6 @@ export const createHandler = (ports: PortsFactory) =>
     },
     ports,
   );
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsPorts);
