@@ -270,16 +270,18 @@ export function artifactStoreContract(adapter: string, setup: () => Promise<Arti
       for (const [what, key] of BAD_KEYS) {
         it(`throws InvalidInput and writes nothing when the key has ${what}`, async () => {
           // Act
+          // Thunks, so each call starts only after the previous rejection is handled; a list of
+          // started promises would leave later rejections unhandled while the first is awaited.
           const attempts = [
-            store.putImmutable(key, 'x'),
-            store.putPointer(key, { x: 1 }),
-            store.open(key),
-            store.getText(key),
-            store.exists(key),
+            () => store.putImmutable(key, 'x'),
+            () => store.putPointer(key, { x: 1 }),
+            () => store.open(key),
+            () => store.getText(key),
+            () => store.exists(key),
           ];
           // Assert
           for (const attempt of attempts)
-            await expect(attempt).rejects.toMatchObject({ name: 'Tollgate.InvalidInput' });
+            await expect(attempt()).rejects.toMatchObject({ name: 'Tollgate.InvalidInput' });
           expect(await store.list('')).toEqual([]);
         });
       }

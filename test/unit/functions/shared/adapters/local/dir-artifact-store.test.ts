@@ -34,13 +34,12 @@ describe('DirArtifactStore', () => {
     try {
       await store.putImmutable('releases/p/r1.json', '{}');
       // Act
-      const attempts = [
-        store.putImmutable('releases/p/r1.json/x', '{}'),
-        store.putPointer('releases/p/r1.json/y', 1),
-      ];
+      // Each attempt is awaited before the next starts: two pending rejections at once would leave
+      // the second unhandled while the first is awaited.
+      const nested = /cannot be stored: a parent of it is already a file/;
+      await expect(store.putImmutable('releases/p/r1.json/x', '{}')).rejects.toThrow(nested);
+      await expect(store.putPointer('releases/p/r1.json/y', 1)).rejects.toThrow(nested);
       // Assert
-      for (const attempt of attempts)
-        await expect(attempt).rejects.toThrow(/cannot be stored: a parent of it is already a file/);
       expect(await store.list('')).toEqual(['releases/p/r1.json']);
     } finally {
       await rm(root, { recursive: true, force: true });
