@@ -2,6 +2,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TollgateConfigInput } from '../functions/shared/config/schema.js';
 import { TollgatePipeline, type TollgatePipelineProps } from './constructs/tollgate-pipeline.js';
+import { StackOutput } from './stack-output-names.js';
+
+export { StackOutput };
 
 export interface TollgateStackProps extends StackProps {
   /** The config as written (`defineConfig` input); the pipeline validates it. */
@@ -12,23 +15,6 @@ export interface TollgateStackProps extends StackProps {
    */
   readonly pipeline?: Omit<TollgatePipelineProps, 'config'>;
 }
-
-/**
- * Output names the CLI's `--aws` mode reads with DescribeStacks; renaming one breaks `tollgate --aws`.
- */
-export const StackOutput = {
-  StateMachineArn: 'StateMachineArn',
-  ArtifactBucketName: 'ArtifactBucketName',
-  LedgerBucketName: 'LedgerBucketName',
-  LockTableName: 'LockTableName',
-  ImageRepositoryName: 'ImageRepositoryName',
-  WebhookUrl: 'WebhookUrl',
-  WebhookSecretArn: 'WebhookSecretArn',
-  ApproveUrl: 'ApproveUrl',
-  ApproverPolicyArn: 'ApproverPolicyArn',
-  ApprovalsTableName: 'ApprovalsTableName',
-  NotifyTopicArn: 'NotifyTopicArn',
-} as const;
 
 export class TollgateStack extends Stack {
   readonly pipeline: TollgatePipeline;

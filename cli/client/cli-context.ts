@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -9,6 +8,7 @@ import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
 import { credentialsPath, localClientConfig } from '../../runtime/server/credentials.js';
 import { readRuntimeInfo } from '../../runtime/up/runtime-info.js';
+import { StackOutputName, StackOutputs } from '../aws/stack-outputs.js';
 import { CliError, ExitCode } from './cli-error.js';
 
 /** Options every command takes (docs/cli.md, "Common options"). */
@@ -22,8 +22,6 @@ export interface CommonOptions {
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4600';
 export const DEFAULT_STACK = 'Tollgate';
-/** The stack output names infra/tollgate-stack.ts publishes (StackOutput there). */
-const OUTPUTS = { stateMachine: 'StateMachineArn', ledgerBucket: 'LedgerBucketName' } as const;
 
 /** Where the commands talk to: the local runtime, or the deployed stack with the default credential chain. */
 export interface CliTarget {
@@ -59,6 +57,14 @@ export function notRunning(endpoint: string): CliError {
   );
 }
 
+/** The deployed stack's target, which can also read the stack's other outputs. */
+export interface AwsCliTarget extends CliTarget {
+  readonly mode: 'aws';
+  output(name: string): Promise<string>;
+}
+
+export function createTarget(options: CommonOptions & { aws: true }): AwsCliTarget;
+export function createTarget(options: CommonOptions): CliTarget;
 export function createTarget(options: CommonOptions): CliTarget {
   return options.aws ? awsTarget(options) : localTarget(options);
 }
@@ -95,52 +101,23 @@ function localTarget(options: CommonOptions): CliTarget {
   };
 }
 
-function awsTarget(options: CommonOptions): CliTarget {
-  const stack = options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK;
-  let outputs: Promise<Record<string, string>> | undefined;
-  const read = () => {
-    outputs ??= stackOutputs(stack);
-    return outputs;
-  };
-  const output = async (name: string) => {
-    const value = (await read())[name];
-    if (!value)
-      throw new CliError(
-        `stack ${stack} has no ${name} output; deploy the Tollgate stack with \`npx cdk deploy\``,
-      );
-    return value;
-  };
+function awsTarget(options: CommonOptions): AwsCliTarget {
+  const stack = new StackOutputs(options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK);
+  const output = (name: string) => stack.get(name);
   return {
     mode: 'aws',
-    where: `stack ${stack}`,
+    where: `stack ${stack.stack}`,
+    output,
     dataDir: dataDirOf(options),
     sfn: () => new SFNClient({}),
     events: () => new EventBridgeClient({}),
     ledger: async () =>
       new S3Ledger({
         client: new S3Client({}),
-        bucket: await output(OUTPUTS.ledgerBucket),
+        bucket: await output(StackOutputName.LedgerBucketName),
         // Reading never locks anything; the retention only applies to appends.
         retentionSeconds: 86_400,
       }),
-    stateMachineArns: async () => [await output(OUTPUTS.stateMachine)],
+    stateMachineArns: async () => [await output(StackOutputName.StateMachineArn)],
   };
-}
-
-async function stackOutputs(stack: string): Promise<Record<string, string>> {
-  try {
-    const answer = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stack }));
-    const outputs = answer.Stacks?.[0]?.Outputs ?? [];
-    return Object.fromEntries(
-      outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])),
-    );
-  } catch (error) {
-    throw new CliError(
-      `cannot read stack ${stack}: ${(error as Error).message.split('\n')[0]}`,
-      ExitCode.Unreachable,
-      {
-        cause: error,
-      },
-    );
-  }
 }

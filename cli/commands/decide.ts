@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
+import { awsDecisionChannel, type DecisionChannel } from '../aws/aws-decisions.js';
 import { type CommonOptions, createTarget, endpointOf } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { LocalApiClient } from '../client/local-api-client.js';
@@ -31,19 +32,21 @@ export async function decideCommand(
   if (decision === 'reject' && !comment?.trim()) {
     throw new CliError('reject needs --reason "why", which the ledger records', ExitCode.Usage);
   }
-  if (options.aws) {
+  if (options.aws && options.as !== undefined) {
     throw new CliError(
-      `${decision} --aws is not available: the stack publishes no approval endpoint output; use the approval link from the notification`,
+      '--as does not apply with --aws: you decide as the identity your AWS credentials sign as',
       ExitCode.Usage,
     );
   }
   const target = createTarget(options);
   const described = await findRun(target, run);
   const executionArn = described.executionArn!;
-  const api = new LocalApiClient(endpointOf(options, target.dataDir), target.dataDir, deciderOf(options));
-  const { approvals } = await api.get<{ approvals: ApprovalRecord[] }>(
-    `/api/approvals?executionArn=${encodeURIComponent(executionArn)}`,
-  );
+  const channel = options.aws
+    ? awsDecisionChannel(createTarget({ ...options, aws: true }))
+    : localDecisionChannel(
+        new LocalApiClient(endpointOf(options, target.dataDir), target.dataDir, deciderOf(options)),
+      );
+  const approvals = await channel.pending(executionArn);
   const candidates = options.env ? approvals.filter((a) => a.environment === options.env) : approvals;
   if (candidates.length === 0) {
     const where = options.env ? ` in ${options.env}` : '';
@@ -56,13 +59,7 @@ export async function decideCommand(
     );
   }
   const approval = candidates[0]!;
-  const result = await api.post<Record<string, unknown>>(
-    `/api/approvals/${encodeURIComponent(approval.id)}/decision`,
-    {
-      decision,
-      comment: comment ?? '',
-    },
-  );
+  const result = await channel.decide(approval.id, decision, comment ?? '');
   emit(
     options.json,
     {
@@ -83,4 +80,21 @@ export async function decideCommand(
     ],
   );
   if (result.delivered === false) process.exitCode = ExitCode.Failure;
+}
+
+/** The local runtime's approvals API, authenticated with the data directory's secret. */
+function localDecisionChannel(api: LocalApiClient): DecisionChannel {
+  return {
+    async pending(executionArn) {
+      const { approvals } = await api.get<{ approvals: ApprovalRecord[] }>(
+        `/api/approvals?executionArn=${encodeURIComponent(executionArn)}`,
+      );
+      return approvals;
+    },
+    decide: (approvalId, decision, comment) =>
+      api.post<Record<string, unknown>>(`/api/approvals/${encodeURIComponent(approvalId)}/decision`, {
+        decision,
+        comment,
+      }),
+  };
 }

@@ -111,7 +111,7 @@ export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoute
 }
 
 /** What people see of an approval: everything but the token's fingerprint. */
-function publicView(record: ApprovalRecord): Omit<ApprovalRecord, 'tokenHash'> {
+export function publicView(record: ApprovalRecord): Omit<ApprovalRecord, 'tokenHash'> {
   const { tokenHash: _hidden, ...rest } = record;
   return rest;
 }

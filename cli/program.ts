@@ -1,0 +1,142 @@
+import { Command, CommanderError, Option } from 'commander';
+import { runEngineCommand } from '../runtime/server/index.js';
+import { CliError, ExitCode, oneLine } from './client/cli-error.js';
+import { consoleCommand } from './commands/console.js';
+import { decideCommand } from './commands/decide.js';
+import { doctorCommand } from './commands/doctor.js';
+import { envsCommand } from './commands/envs.js';
+import { hookInstallCommand } from './commands/hook.js';
+import { pushCommand } from './commands/push.js';
+import { runsCommand } from './commands/runs.js';
+import { showCommand } from './commands/show.js';
+
+/** The `tollgate` command line. Every command: --json, --endpoint, --data-dir, --aws [--stack]. */
+function common(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON document (schemas in docs/cli.md)')
+    .option(
+      '--endpoint <url>',
+      "the local runtime (default: TOLLGATE_ENDPOINT, the data directory's runtime, or http://127.0.0.1:4600)",
+    )
+    .option('--data-dir <dir>', 'the data directory (default: TOLLGATE_DATA_DIR or .tollgate)')
+    .option('--aws', 'use the deployed stack with the default AWS credential chain')
+    .option('--stack <name>', 'the stack for --aws (default: TOLLGATE_STACK or Tollgate)');
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliError(`--port must be an integer from 0 to 65535, got "${value}"`, ExitCode.Usage);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tollgate')
+    .description('Data-aware continuous delivery: test every release on masked production data')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showSuggestionAfterError();
+
+  common(program.command('up').description('start the local runtime and console'))
+    .option('--demo', 'seed the example app, deploy its first release and make a demo commit')
+    .option('--repo <dir>', 'the repository with tollgate.config.ts (default: the current directory)')
+    .option('--port <port>', "port to listen on (default 4600, or TOLLGATE_ENDPOINT's)", port)
+    .action(async (o) => {
+      if (o.aws) throw new CliError('up runs the local runtime; --aws does not apply', ExitCode.Usage);
+      const { runUp } = await import('../runtime/up/up-command.js');
+      await runUp({ dataDir: o.dataDir, port: o.port, demo: o.demo, json: o.json, projectDir: o.repo });
+    });
+
+  common(program.command('engine').description('run only the local Step Functions engine'))
+    .option('--port <port>', 'port to listen on', port)
+    .option('--functions <map.json>', 'function name to module map for Lambda tasks')
+    .action(async (o) => {
+      const engine = await runEngineCommand({ port: o.port, dataDir: o.dataDir, functions: o.functions });
+      await engine.stopped;
+    });
+
+  common(program.command('push').description('emit the commit event for HEAD'))
+    .option('--repo <dir>', 'the repository (default: the current directory)')
+    .option('--repository <name>', "repository name in the event (default: the config's source.repository)")
+    .action((o) => pushCommand(o));
+
+  common(
+    program
+      .command('hook')
+      .description('manage the git hook')
+      .command('install')
+      .description('install a post-commit hook that emits the commit event'),
+  )
+    .option('--repo <dir>', 'the repository (default: the current directory)')
+    .action((o) => hookInstallCommand(o));
+
+  common(program.command('runs').description('list runs, newest first'))
+    .addOption(new Option('--status <status>', 'only runs in this status').argParser((v) => v.toUpperCase()))
+    .option('--limit <n>', 'at most this many runs (default 20)')
+    .action((o) => runsCommand(o));
+
+  common(
+    program
+      .command('show')
+      .argument('<run>', 'execution name or ARN')
+      .description('the stage timeline with evidence'),
+  ).action((run, o) => showCommand(run, o));
+
+  common(
+    program
+      .command('approve')
+      .argument('<run>', 'execution name or ARN')
+      .description("approve the run's pending gate"),
+  )
+    .option('--env <name>', 'the environment, when the run waits in more than one')
+    .option('--comment <text>', 'recorded with the decision')
+    .option('--as <user>', 'decide as this user (default: TOLLGATE_USER or the OS user)')
+    .action((run, o) => decideCommand('approve', run, o));
+
+  common(
+    program
+      .command('reject')
+      .argument('<run>', 'execution name or ARN')
+      .description("reject the run's pending gate"),
+  )
+    .requiredOption('--reason <text>', 'why (recorded in the ledger)')
+    .option('--env <name>', 'the environment, when the run waits in more than one')
+    .option('--as <user>', 'decide as this user (default: TOLLGATE_USER or the OS user)')
+    .action((run, o) => decideCommand('reject', run, o));
+
+  common(
+    program.command('envs').description('the release in each environment, since when, approved by whom'),
+  ).action((o) => envsCommand(o));
+
+  common(
+    program
+      .command('console')
+      .description('where the local console is; with --aws, serve it on loopback against the deployed stack'),
+  )
+    .option('--port <port>', 'with --aws: port to serve on (default 4700; 0 picks one)', port)
+    .option('--repo <dir>', 'with --aws: where tollgate.config.ts is (default: the current directory)')
+    .action((o) => consoleCommand(o));
+
+  common(program.command('doctor').description('check Node, data directory, port, reflinks, config and AWS'))
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .action((o) => doctorCommand(o));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // The SDK's Node-version notice is a multi-line warning on stderr; errors here are one line.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version print themselves and exit 0; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : ExitCode.Usage;
+    }
+    process.stderr.write(`tollgate: ${oneLine(error)}\n`);
+    return error instanceof CliError ? error.exitCode : ExitCode.Failure;
+  }
+}
