@@ -57,9 +57,7 @@ describe('tollgate approve --aws', () => {
     const code = await run('approve', 'run-1');
     // Assert
     expect(code).toBe(1);
-    expect(err.join('')).toBe(
-      `tollgate: ${CAROL} is not on the approvers list of prod (not-an-approver)\n`,
-    );
+    expect(err.join('')).toBe(`tollgate: ${CAROL} is not on the approvers list of prod (not-an-approver)\n`);
     expect((await stack.approvals().listPending()).map((a) => a.id)).toEqual([gate.record.id]);
   });
 

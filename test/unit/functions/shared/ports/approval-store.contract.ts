@@ -108,15 +108,14 @@ export function approvalStoreContract(name: string, setup: () => Promise<Approva
         reason: 'superseded',
       });
       // Act
-      const voteCall = store.update(record.id, 2, { type: 'vote', vote: vote('bob'), outcome: 'approved' });
-      const cancelCall = store.update(record.id, 2, {
-        type: 'cancel',
-        at: '2026-01-01T02:00:00.000Z',
-        reason: 'again',
-      });
+      // Thunks: each call starts once the previous rejection is handled, so none is left unhandled.
+      const voteCall = () =>
+        store.update(record.id, 2, { type: 'vote', vote: vote('bob'), outcome: 'approved' });
+      const cancelCall = () =>
+        store.update(record.id, 2, { type: 'cancel', at: '2026-01-01T02:00:00.000Z', reason: 'again' });
       // Assert
-      await expect(voteCall).rejects.toMatchObject({ name: 'Tollgate.ApprovalStateConflict' });
-      await expect(cancelCall).rejects.toMatchObject({ name: 'Tollgate.ApprovalStateConflict' });
+      await expect(voteCall()).rejects.toMatchObject({ name: 'Tollgate.ApprovalStateConflict' });
+      await expect(cancelCall()).rejects.toMatchObject({ name: 'Tollgate.ApprovalStateConflict' });
       expect(await store.get(record.id)).toMatchObject({
         status: 'cancelled',
         closeReason: 'superseded',

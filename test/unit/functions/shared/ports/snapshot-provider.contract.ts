@@ -256,26 +256,29 @@ export function snapshotProviderContract(harness: () => SnapshotProviderHarness)
     const base = { idempotencyKey: `${run}/Clone`, mode: 'create' as const, labels: labelsFor(run) };
 
     // Act
-    const wrongProvider = h.provider.startClone({
-      ...base,
-      snapshot: foreign,
-      targets: [{ source: h.sources[0], target: h.newTarget() }],
-    });
-    const ontoSource = h.provider.startClone({
-      ...base,
-      snapshot: snap,
-      targets: [{ source: h.sources[0], target: h.sources[0] }],
-    });
-    const badMode = h.provider.startClone({
-      ...base,
-      mode: 'replace' as never,
-      snapshot: snap,
-      targets: [{ source: h.sources[0], target: h.newTarget() }],
-    });
+    const wrongProvider = () =>
+      h.provider.startClone({
+        ...base,
+        snapshot: foreign,
+        targets: [{ source: h.sources[0], target: h.newTarget() }],
+      });
+    const ontoSource = () =>
+      h.provider.startClone({
+        ...base,
+        snapshot: snap,
+        targets: [{ source: h.sources[0], target: h.sources[0] }],
+      });
+    const badMode = () =>
+      h.provider.startClone({
+        ...base,
+        mode: 'replace' as never,
+        snapshot: snap,
+        targets: [{ source: h.sources[0], target: h.newTarget() }],
+      });
 
-    // Assert
-    await expect(wrongProvider).rejects.toThrow(/belongs to provider/);
-    await expect(ontoSource).rejects.toThrow(/is a source of the snapshot; refusing to overwrite it/);
-    await expect(badMode).rejects.toThrow(/mode must be "create" or "overwrite"/);
+    // Assert (one pending rejection at a time, so none is ever unhandled)
+    await expect(wrongProvider()).rejects.toThrow(/belongs to provider/);
+    await expect(ontoSource()).rejects.toThrow(/is a source of the snapshot; refusing to overwrite it/);
+    await expect(badMode()).rejects.toThrow(/mode must be "create" or "overwrite"/);
   });
 }
