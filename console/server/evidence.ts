@@ -157,7 +157,8 @@ export function extractEvidence(value: unknown): Evidence[] {
     found.push({
       kind: 'deployment',
       deploymentId: value.deploymentId,
-      version: text(value.version),
+      // Poll results name what serves now (`serving`); deploy results name the release started.
+      version: text(value.version) ?? text(value.serving),
       state: text(value.state),
     });
   }

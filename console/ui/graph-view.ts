@@ -87,10 +87,22 @@ export async function graphView(model: GraphModel, status: Record<string, string
     ),
     h('span', { class: 'key dashed' }, 'catch (on error)'),
   );
-  return h(
-    'div',
-    { class: 'graph-wrap' },
-    legend,
-    h('div', { class: 'graph-scroll', tabindex: 0, 'aria-label': 'Graph, scrollable' }, root),
-  );
+  // A pipeline has a hundred states: fitted to the page they are a map, at actual size they are
+  // readable. Fitted is the default so the whole flow shows at once; the button swaps.
+  const natural = String(layout.width + 2 * pad);
+  const scroller = h('div', { class: 'graph-scroll', tabindex: 0, 'aria-label': 'Graph, scrollable' }, root);
+  const zoom = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Actual size');
+  zoom.addEventListener('click', () => {
+    const actual = zoom.getAttribute('aria-pressed') !== 'true';
+    root.setAttribute('width', actual ? natural : '100%');
+    zoom.setAttribute('aria-pressed', String(actual));
+    zoom.textContent = actual ? 'Fit to width' : 'Actual size';
+    if (actual) {
+      // Bring the state that matters into view: the failure, else where the run is now.
+      const focus =
+        root.querySelector('g[data-status="failed"]') ?? root.querySelector('g[data-status="running"]');
+      (focus as SVGGElement | null)?.scrollIntoView({ block: 'center', inline: 'center' });
+    }
+  });
+  return h('div', { class: 'graph-wrap' }, h('div', { class: 'graph-tools' }, legend, zoom), scroller);
 }

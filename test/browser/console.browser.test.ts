@@ -85,6 +85,57 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     await shot('release');
   }, 240_000);
 
+  it('fits a 1024 px laptop screen on every page without sideways scrolling, and works by keyboard', async () => {
+    // Arrange
+    await page.setViewportSize({ width: 1024, height: 640 });
+    const pages: Array<[string, string]> = [
+      ['runs', '#/runs'],
+      ['approvals', '#/approvals'],
+      ['environments', '#/envs'],
+      ['run', `#/runs/${approvedRun}`],
+      ['release', `#/releases/${release}`],
+    ];
+    try {
+      for (const [name, hash] of pages) {
+        // Act
+        await page.goto(`${server.origin}/console${hash}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        );
+        // Assert
+        expect(overflow, `${name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+        await shot(`${name}-1024`);
+      }
+      // Act: from the top of the runs page, Tab to the Approvals link and open it with Enter
+      await page.goto(`${server.origin}/console#/runs`);
+      await page.locator('main h1').waitFor();
+      let focused = '';
+      for (let i = 0; i < 8 && focused !== 'Approvals'; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+      }
+      await page.keyboard.press('Enter');
+      // Assert
+      expect(focused).toBe('Approvals');
+      await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/approvals');
+      // Act: the graph's zoom button, by keyboard
+      await page.goto(`${server.origin}/console#/runs/${approvedRun}`);
+      await page.getByRole('button', { name: 'Actual size' }).focus();
+      // The button keeps its place but not its name, which says what pressing it does next.
+      const zoom = page.locator('.graph-tools button');
+      await page.keyboard.press('Enter');
+      // Assert
+      await expect(zoom.getAttribute('aria-pressed')).resolves.toBe('true');
+      await expect(zoom.textContent()).resolves.toBe('Fit to width');
+      const width = await page.locator('svg.graph').evaluate((el) => el.getBoundingClientRect().width);
+      expect(width).toBeGreaterThan(1024);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  }, 120_000);
+
   it('refuses a decision posted by a page from another origin and leaves the approval pending', async () => {
     // Arrange
     const head = pipeline.repo.commit('another change', { 'NOTES.md': 'v3\n' });

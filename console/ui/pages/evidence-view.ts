@@ -68,7 +68,7 @@ export function evidenceView(evidence: Json[]): HTMLElement[] {
         return h(
           'p',
           { class: 'ev' },
-          `Deployment ${e.deploymentId ?? ''} of ${e.version ?? '?'}${e.state ? ` — ${e.state.toLowerCase()}` : ''}`,
+          `Deployment ${e.deploymentId ?? ''}${e.version ? ` of ${e.version}` : ''}${e.state ? ` — ${e.state.toLowerCase()}` : ''}`,
         );
       case 'rollback':
         return h(

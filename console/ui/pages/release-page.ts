@@ -2,6 +2,7 @@ import { getJson } from '../api.js';
 import { clear, h } from '../dom.js';
 import { runLink, runNameOf, when } from '../format.js';
 import type { Json } from '../json.js';
+import { ledgerSummary } from '../ledger-summary.js';
 
 /** One release: its metadata and digest, where it runs now, and every ledger entry about it. */
 export function releasePage(main: HTMLElement, version: string): () => void {
@@ -77,7 +78,17 @@ export function releasePage(main: HTMLElement, version: string): () => void {
                 h('td', {}, e.kind),
                 h('td', {}, e.environment ?? '—'),
                 h('td', {}, e.actor ?? '—'),
-                h('td', {}, h('code', { class: 'json' }, JSON.stringify(e.data).slice(0, 300))),
+                h(
+                  'td',
+                  {},
+                  ledgerSummary(e),
+                  h(
+                    'details',
+                    { class: 'ledger-data' },
+                    h('summary', {}, 'Full entry'),
+                    h('pre', { class: 'json' }, JSON.stringify(e.data, null, 2)),
+                  ),
+                ),
               ),
             ),
           ),

@@ -179,7 +179,10 @@ export function runPage(main: HTMLElement, name: string): () => void {
           ...stages.map((s) =>
             h(
               'li',
-              { class: `stage s-${s.status}`, 'data-stage': s.stage },
+              {
+                class: `stage s-${s.status}${s.evidence.some(isWide) ? ' wide' : ''}`,
+                'data-stage': s.stage,
+              },
               h(
                 'div',
                 { class: 'stage-head' },
@@ -254,4 +257,9 @@ export function runPage(main: HTMLElement, name: string): () => void {
     history?.stop();
     if (pending !== null) clearTimeout(pending);
   };
+}
+
+/** Evidence tables with many columns get two grid cells, so their text is not squeezed into slivers. */
+function isWide(evidence: Json): boolean {
+  return evidence.kind === 'masking' || evidence.kind === 'data-checks' || evidence.kind === 'smoke-tests';
 }
