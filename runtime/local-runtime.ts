@@ -67,7 +67,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const port = options.port ?? portFromEnvironment();
   const print = options.print ?? ((line: string) => console.log(line));
-  const user = options.user ?? process.env.TOLLGATE_USER ?? userInfo().username;
+  const user = options.user ?? (process.env.TOLLGATE_USER || userInfo().username);
   const projectDir = resolve(options.projectDir);
   // The config is read before anything under the data directory changes: a bad config touches nothing.
   const config = await loadConfig(projectDir);

@@ -34,6 +34,7 @@ const EXAMPLE = join(ROOT, 'examples/orders-service');
 const STATE_FILE = 'demo-state.json';
 const BOOTSTRAP_AUTHOR = { name: 'Tollgate Demo', email: 'demo@tollgate.invalid' };
 const DEMO_AUTHOR = { name: 'Dana Developer', email: 'dana@orders.example' };
+const DEMO_NOTES = '# Release notes\n\n- The first release Tollgate walks from commit to prod.\n';
 /** Small enough to start in seconds, large enough to hold the case-duplicate e-mails. */
 const SEED = { customers: 1_000, orders: 10_000, seed: 42 };
 const POLL_MS = 500;
@@ -45,7 +46,7 @@ interface DemoState {
 }
 
 export function demoUser(): string {
-  return process.env.TOLLGATE_USER ?? userInfo().username;
+  return process.env.TOLLGATE_USER || userInfo().username;
 }
 
 /** Creates (or finds) the demo repository; returns its directory. Runs before the runtime starts. */
@@ -107,17 +108,13 @@ export async function runDemo(runtime: LocalRuntime, io: { say: (line: string) =
   }
   installPostCommitHook(dir, { dataDir: runtime.dataDir, endpoint: runtime.endpoint });
   if (!state.demoCommit) {
-    copyFileSync(
-      join(EXAMPLE, 'scenarios/fixed-migration/0003_unique_lower_email.sql'),
-      join(dir, 'migrations/0003_unique_lower_email.sql'),
-    );
+    // A change that leaves the schema alone on purpose: the migration stories (scenario b: a
+    // UNIQUE(lower(email)) that fails on prod's data, then its fix) must find prod's case-duplicate
+    // addresses still there when someone replays them on this repository.
+    writeFileSync(join(dir, 'NOTES.md'), DEMO_NOTES);
     gitIn(dir)(['add', '-A']);
     // The hook emits the event: this is the path every later commit takes.
-    state.demoCommit = await commitAs(
-      dir,
-      DEMO_AUTHOR,
-      'Enforce unique e-mail addresses, merging case-duplicates first',
-    );
+    state.demoCommit = await commitAs(dir, DEMO_AUTHOR, 'Add release notes for the first Tollgate release');
     writeState(runtime.dataDir, state);
     io.say(`demo: ${DEMO_AUTHOR.name} committed ${state.demoCommit.slice(0, 7)}; the hook started its run`);
   } else io.say(`demo: reusing ${dir} (demo commit ${state.demoCommit.slice(0, 7)})`);

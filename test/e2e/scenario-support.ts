@@ -176,6 +176,8 @@ export interface Shown {
     status: string;
     error: string | null;
     cause: string | null;
+    /** The stage's last task result (docs/cli.md). */
+    evidence: unknown;
   }>;
   readonly approvals: Array<{ environment: string; actor: string; outcome: string; reason: string | null }>;
 }

@@ -146,14 +146,23 @@ function mixCase(random, email) {
 const EPOCH = Date.UTC(2021, 0, 1);
 const DAY = 86_400_000;
 
-/** Builds the customers. About 1 in 100 reuses an earlier customer's address in different case. */
+/**
+ * Builds the customers. About 1 in 100 reuses an earlier customer's address in different case, and
+ * customer 50 always does if none has yet: a small dataset must still hold the duplicates the
+ * UNIQUE(lower(email)) scenario is about (300 customers with seed 42 had none by chance).
+ */
 export function buildCustomers(random, count) {
   const customers = [];
+  let duplicates = 0;
   for (let id = 1; id <= count; id += 1) {
     const first = pick(random, FIRST);
     const last = pick(random, LAST);
+    const chance = random() < 0.01;
     const duplicateOf =
-      id > 10 && random() < 0.01 ? customers[Math.floor(random() * customers.length)] : undefined;
+      id > 10 && (chance || (id === 50 && duplicates === 0))
+        ? customers[Math.floor(random() * customers.length)]
+        : undefined;
+    if (duplicateOf) duplicates += 1;
     const email = duplicateOf
       ? mixCase(random, duplicateOf.email)
       : `${first}.${last}${id}@${pick(random, DOMAINS)}`.toLowerCase();

@@ -131,15 +131,16 @@ export interface RunningUp {
 }
 
 /** Starts `tollgate up` and resolves once it prints where it listens. */
-export async function startUp(dataDir: string, repo: string, port: number): Promise<RunningUp> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'up', '--data-dir', dataDir, '--repo', repo, '--port', String(port)],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export function startUp(dataDir: string, repo: string, port: number): Promise<RunningUp> {
+  return spawnUp(['--data-dir', dataDir, '--repo', repo, '--port', String(port)]);
+}
+
+/** Starts `tollgate up <args>` (e.g. `--demo`) and resolves once it prints where it listens. */
+export async function spawnUp(args: string[]): Promise<RunningUp> {
+  const child = spawn(process.execPath, [BIN, 'up', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (chunk) => (out += chunk));
   child.stderr!.on('data', (chunk) => (out += chunk));
