@@ -13,6 +13,7 @@ export interface RunDetailDeps {
   readonly ledger: Pick<Ledger, 'query'>;
   readonly approvals: Pick<ApprovalStore, 'listPending'>;
   readonly clock: Clock;
+  readonly config: { readonly environments: ReadonlyArray<{ readonly name: string }> };
 }
 
 /** Everything the run page shows, assembled from the history, the ledger and pending approvals. */
@@ -48,6 +49,8 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
     },
     release: releaseVersion ? releaseInfo(releaseEntries, releaseVersion) : null,
     timeline,
+    // In config order, so the page can say which environments a stopped run never touched.
+    environments: deps.config.environments.map((e) => e.name),
     approvals: approvalTrail(entries, executionArn),
     pendingApprovals: pending.map((p) => ({
       id: p.id,

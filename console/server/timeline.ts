@@ -8,7 +8,8 @@ import { stageOf } from './stage-names.js';
  * per environment (a Map iteration) with its stages in order, and the stages after. Built from the
  * raw history alone, so it works the same against the local engine and AWS.
  */
-export type StageStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'interrupted';
+/** `skipped`: only the stage's Choice/Pass states ran (no gate configured, no refresh for prod). */
+export type StageStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'interrupted' | 'skipped';
 export type NodeStatus = 'succeeded' | 'failed' | 'running';
 
 export interface StageView {
@@ -55,6 +56,8 @@ interface Scope {
   openState: Map<StageView, boolean>;
   waiting: Set<StageView>;
   lastFailState: StageView | null;
+  /** Stages that entered a state doing work (anything but Choice and Pass). */
+  worked: Set<StageView>;
 }
 
 const FAILURE_EVENTS = new Set([
@@ -84,6 +87,7 @@ const newScope = (prefix: string, env: EnvironmentView | null): Scope => ({
   openState: new Map(),
   waiting: new Set(),
   lastFailState: null,
+  worked: new Set(),
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: event details are untyped JSON; each field is checked where read
@@ -179,6 +183,7 @@ export function buildTimeline(
         }
         if (!stage.states.includes(name)) stage.states.push(name);
         scope.openState.set(stage, true);
+        if (stateType !== 'Choice' && stateType !== 'Pass') scope.worked.add(stage);
       }
       scope.current = { name, stage };
       if (stateType === 'Fail') scope.lastFailState = stage;
@@ -238,7 +243,11 @@ export function buildTimeline(
       if (failedAt > exitedAt || (stage.error && failedAt >= 0)) stage.status = 'failed';
       else if (scope.openState.get(stage)) {
         stage.status = options.running ? (scope.waiting.has(stage) ? 'waiting' : 'running') : 'interrupted';
-      } else stage.status = 'succeeded';
+      } else {
+        // Inside an environment, a stage that only took its Choice's "not needed" branch was
+        // skipped; outside, Pass states do real work (Normalize shapes the event).
+        stage.status = scope.env && !scope.worked.has(stage) ? 'skipped' : 'succeeded';
+      }
       const end = stage.endedAt ?? (options.running ? options.now : lastTs);
       stage.durationMs = Math.max(0, end - stage.startedAt);
     }

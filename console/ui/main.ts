@@ -5,6 +5,7 @@ import { envsPage } from './pages/envs-page.js';
 import { releasePage } from './pages/release-page.js';
 import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
+import { followWaiting } from './pending.js';
 
 /** A hash router: each page renders into <main> and returns its cleanup. */
 let cleanup: () => void = () => undefined;
@@ -51,6 +52,7 @@ function start(): void {
     },
   );
   startLive();
+  followWaiting();
   window.addEventListener('hashchange', () => void route());
   void route();
 }

@@ -51,6 +51,11 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     release = pending!.release.version;
     await page.goto(`${server.origin}/console#/runs`);
     await page.getByRole('link', { name: approvedRun }).waitFor();
+    // The run needs a person, and the list and the header say so.
+    const row = page.locator(`tr[data-run="${approvedRun}"]`);
+    await row.getByText('waiting for approval').waitFor();
+    await expect(row.textContent()).resolves.toContain('prod: awaiting approval (ana');
+    await page.getByRole('link', { name: 'Approvals, 1 waiting' }).waitFor();
     await shot('runs');
     await page.goto(`${server.origin}/console#/approvals`);
     const card = page.locator(`article[data-approval="${pending!.id}"]`);
@@ -112,13 +117,13 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
       await page.goto(`${server.origin}/console#/runs`);
       await page.locator('main h1').waitFor();
       let focused = '';
-      for (let i = 0; i < 8 && focused !== 'Approvals'; i++) {
+      for (let i = 0; i < 8 && !focused.startsWith('Approvals'); i++) {
         await page.keyboard.press('Tab');
         focused = await page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
       }
       await page.keyboard.press('Enter');
       // Assert
-      expect(focused).toBe('Approvals');
+      expect(focused).toMatch(/^Approvals( \(\d+\))?$/);
       await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/approvals');
       // Act: the graph's zoom button, by keyboard
       await page.goto(`${server.origin}/console#/runs/${approvedRun}`);
@@ -201,6 +206,10 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     await failure.waitFor();
     // Assert
     await expect(failure.textContent()).resolves.toMatch(/Stage deploy in test: Tollgate\.DeployFailed/);
+    await expect(failure.textContent()).resolves.toContain(
+      'Never reached: staging, prod. They keep the releases and data they had.',
+    );
+    await page.locator('section.lane-not-run', { hasText: 'prod' }).waitFor();
     const lane = page.locator('section.lane', { has: page.locator('h3', { hasText: /^test/ }) });
     const deploy = lane.locator('li.stage[data-stage="deploy"]');
     await expect(deploy.getAttribute('class')).resolves.toContain('s-failed');

@@ -3,6 +3,7 @@ import { clear, h } from '../dom.js';
 import { releaseLink, runLink, runNameOf, short, when } from '../format.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
+import { refreshWaiting } from '../pending.js';
 
 /**
  * The approvals inbox: each pending approval with what would be promoted, what changed since the
@@ -59,6 +60,7 @@ export function approvalsPage(main: HTMLElement): () => void {
             status === 'pending' ? 'More approvals are needed.' : 'The run resumes.'
           }`;
           void load();
+          void refreshWaiting();
         }
       } catch (e) {
         result.textContent = `Refused: ${(e as Error).message}`;
@@ -117,7 +119,13 @@ export function approvalsPage(main: HTMLElement): () => void {
         h('dt', {}, 'Expires'),
         h('dd', {}, when(a.expiresAt)),
       ),
-      h('h4', {}, 'Changes since the current release'),
+      h(
+        'h4',
+        {},
+        current
+          ? `Changes since ${current.version}, which ${a.environment} runs now`
+          : `Everything in this release (nothing runs in ${a.environment} yet)`,
+      ),
       commits.length
         ? h(
             'ul',
@@ -132,7 +140,7 @@ export function approvalsPage(main: HTMLElement): () => void {
             ),
           )
         : h('p', { class: 'muted' }, ev.commits?.note ?? 'No earlier release to compare with.'),
-      h('h4', {}, 'Migrations added'),
+      h('h4', {}, current ? `Migrations new to ${a.environment}` : 'Migrations in this release'),
       h(
         'p',
         {},

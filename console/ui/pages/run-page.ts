@@ -5,6 +5,7 @@ import { graphView } from '../graph-view.js';
 import { historyTable } from '../history-table.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
+import { stageHelp, stageLabel } from '../stage-help.js';
 import { evidenceView } from './evidence-view.js';
 
 /** One run: what failed and why first, then a lane per environment, the graph and the raw history. */
@@ -78,7 +79,6 @@ export function runPage(main: HTMLElement, name: string): () => void {
           'button',
           {
             type: 'button',
-            class: 'primary',
             onclick: async (e: Event) => {
               const button = e.currentTarget as HTMLButtonElement;
               button.disabled = true;
@@ -93,6 +93,13 @@ export function runPage(main: HTMLElement, name: string): () => void {
             },
           },
           'Redrive from the failed state',
+        )
+      : null;
+    const redriveHint = redrive
+      ? h(
+          'p',
+          { class: 'muted' },
+          'Redrive re-runs this same release from the state that failed, after the earlier states’ results. Use it when the cause was outside the release (an outage, a full disk); a fix in the code needs a new commit.',
         )
       : null;
     const note = h('p', { role: 'status' });
@@ -136,11 +143,12 @@ export function runPage(main: HTMLElement, name: string): () => void {
               h('strong', {}, failure.error ?? ''),
             ),
             failure.cause ? h('p', { class: 'cause' }, String(failure.cause)) : null,
-            failure.rolledBack
+            failure.rolledBack ? h('p', {}, rollbackText(failure.environment, failure.rolledBack)) : null,
+            untouched(detail).length
               ? h(
                   'p',
-                  {},
-                  `Rolled back: ${failure.rolledBack.action ?? ''}, ${failure.rolledBack.restoredVersion ?? 'nothing'} is running.`,
+                  { class: 'untouched' },
+                  `Never reached: ${untouched(detail).join(', ')}. They keep the releases and data they had.`,
                 )
               : null,
           )
@@ -154,6 +162,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
           )
         : null,
       redrive,
+      redriveHint,
       note,
     ]);
   }
@@ -188,13 +197,16 @@ export function runPage(main: HTMLElement, name: string): () => void {
                 { class: 'stage-head' },
                 h('span', { class: `badge s-${s.status}` }, s.status),
                 ' ',
-                h('strong', {}, s.stage),
+                h('strong', {}, stageLabel(s.stage)),
                 h(
                   'span',
                   { class: 'muted' },
                   ` ${duration(s.durationMs)}${s.attempts > 1 ? ` · ${s.attempts} calls` : ''}`,
                 ),
               ),
+              stageHelp(s.stage, s.status)
+                ? h('p', { class: 'stage-help' }, stageHelp(s.stage, s.status))
+                : null,
               s.error
                 ? h(
                     'p',
@@ -212,6 +224,14 @@ export function runPage(main: HTMLElement, name: string): () => void {
       h('h2', { id: 'tl-h' }, 'Timeline'),
       t.before.length ? lane('Before the environments', null, t.before) : null,
       ...t.environments.map((e: Json) => lane(e.name, e.status, e.stages, duration(e.durationMs))),
+      ...(detail.run.status === 'RUNNING' ? [] : untouched(detail)).map((env) =>
+        h(
+          'section',
+          { class: 'lane lane-not-run', 'aria-label': `${env} stages` },
+          h('h3', {}, env, ' ', h('span', { class: 'badge s-not-run' }, 'not reached')),
+          h('p', { class: 'muted' }, 'The run stopped before this environment; nothing here changed.'),
+        ),
+      ),
       t.after.length ? lane('Wrap-up', null, t.after) : null,
       detail.approvals.length
         ? h(
@@ -262,4 +282,24 @@ export function runPage(main: HTMLElement, name: string): () => void {
 /** Evidence tables with many columns get two grid cells, so their text is not squeezed into slivers. */
 function isWide(evidence: Json): boolean {
   return evidence.kind === 'masking' || evidence.kind === 'data-checks' || evidence.kind === 'smoke-tests';
+}
+
+/** Configured environments the run has no lane for, in config order. */
+function untouched(detail: Json): string[] {
+  const reached = new Set((detail.timeline.environments as Json[]).map((e) => e.name));
+  return ((detail.environments ?? []) as string[]).filter((env) => !reached.has(env));
+}
+
+const ROLLBACK: Record<string, (env: string, restored: string) => string> = {
+  'already-serving': (env, restored) =>
+    `${env} never switched to the failed release: ${restored} kept serving.`,
+  redeployed: (env, restored) => `${env} was rolled back: ${restored} serves again.`,
+  stopped: (env) => `${env} had no earlier release, so the failed one was stopped.`,
+  'nothing-running': (env) => `${env} had nothing running to roll back.`,
+};
+
+function rollbackText(environment: string | null, rolledBack: Json): string {
+  const env = environment ?? 'The environment';
+  const text = ROLLBACK[rolledBack.action as string];
+  return text ? text(env, rolledBack.restoredVersion ?? 'nothing') : `Rolled back (${rolledBack.action}).`;
 }

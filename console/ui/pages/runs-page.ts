@@ -2,6 +2,7 @@ import { getJson } from '../api.js';
 import { clear, h } from '../dom.js';
 import { badge, duration, runLink, short, when } from '../format.js';
 import { onLive } from '../live.js';
+import { onWaitingChange, waitingRuns } from '../pending.js';
 
 interface Run {
   name: string;
@@ -29,6 +30,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
   const cursors: Array<string | undefined> = [undefined];
   let page = 0;
   const rows = new Map<string, HTMLTableRowElement>();
+  const runs = new Map<string, Run>();
   const select = (name: keyof typeof filters, label: string, options: string[]) =>
     h(
       'label',
@@ -45,7 +47,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
             void load();
           },
         },
-        h('option', { value: '' }, 'Json'),
+        h('option', { value: '' }, 'Any'),
         options.map((o) => h('option', { value: o }, o.toLowerCase().replace('_', ' '))),
       ),
     );
@@ -53,7 +55,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
   const branchInput = h('input', {
     name: 'branch',
     list: 'branches',
-    placeholder: 'Json',
+    placeholder: 'All branches',
     onchange: (e: Event) => {
       filters.branch = (e.target as HTMLInputElement).value.trim();
       cursors.length = 1;
@@ -102,7 +104,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
     h(
       'tr',
       { 'data-run': run.name },
-      h('td', {}, badge(run.status)),
+      h('td', {}, waitingRuns().has(run.name) ? waitingBadge() : badge(run.status)),
       h('td', {}, runLink(run.name)),
       h(
         'td',
@@ -113,7 +115,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       ),
       h('td', {}, run.author ?? '—'),
       h('td', {}, run.branch ?? '—'),
-      h('td', {}, run.reached ? `${run.reached.environment} ${OUTCOME[run.reached.outcome] ?? ''}` : '—'),
+      h('td', {}, reachedText(run)),
       h('td', {}, when(run.startDate)),
       h('td', {}, duration((run.stopDate ?? Date.now()) - run.startDate)),
     );
@@ -139,10 +141,12 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       });
       error.textContent = '';
       rows.clear();
+      runs.clear();
       clear(body);
       for (const run of data.runs) {
         const tr = row(run);
         rows.set(run.name, tr);
+        runs.set(run.name, run);
         body.append(tr);
       }
       if (data.runs.length === 0)
@@ -175,12 +179,35 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       const fresh = row(run);
       existing.replaceWith(fresh);
       rows.set(run.name, fresh);
+      runs.set(run.name, run);
     } else if (page === 0) void load();
   });
   const offPoll = onLive('poll', () => void load());
+  // A run reaching or leaving a gate changes how its row reads, not the run itself.
+  const offWaiting = onWaitingChange(() => {
+    for (const [name, tr] of rows) {
+      const cells = tr.querySelectorAll('td');
+      const run = runs.get(name);
+      if (!run || cells.length < 6) continue;
+      cells[0]!.replaceChildren(waitingRuns().has(name) ? waitingBadge() : badge(run.status));
+      cells[5]!.textContent = reachedText(run);
+    }
+  });
   void load();
   return () => {
     offRun();
     offPoll();
+    offWaiting();
   };
+}
+
+function waitingBadge(): HTMLElement {
+  return h('span', { class: 'badge s-waiting' }, 'waiting for approval');
+}
+
+/** Where the run got to; a run at a gate names who may let it through. */
+function reachedText(run: Run): string {
+  const waiting = waitingRuns().get(run.name);
+  if (waiting) return `${waiting.environment}: awaiting approval (${waiting.approvers.join(', ')})`;
+  return run.reached ? `${run.reached.environment} ${OUTCOME[run.reached.outcome] ?? ''}` : '—';
 }

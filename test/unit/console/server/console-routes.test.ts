@@ -192,6 +192,8 @@ describe('createConsoleRoutes', () => {
     );
     expect(body.timeline.stateStatus['Environments/EnvironmentFailed']).toBe('failed');
     expect(body.timeline.environments.map((e: { name: string }) => e.name)).toEqual(['test']);
+    // The page says which configured environments the run never touched.
+    expect(body.environments).toEqual(['test', 'staging', 'prod']);
   });
 
   it('returns a succeeded run with smoke-test checks as evidence in every environment', async () => {
@@ -214,6 +216,12 @@ describe('createConsoleRoutes', () => {
       ['version', true],
     ]);
     expect(body.release).toMatchObject({ version: goodRelease, digest: expect.stringMatching(/^sha256:/) });
+    // No gate is configured: the approval stage ran only its Choice, which is a skip, not a pass.
+    const stages = (env: number) =>
+      Object.fromEntries(
+        body.timeline.environments[env].stages.map((s: { stage: string; status: string }) => [s.stage, s.status]),
+      );
+    expect(stages(0)).toMatchObject({ approval: 'skipped', deploy: 'succeeded', promote: 'succeeded' });
   });
 
   it('returns the raw history in pages that join up to the whole history', async () => {
