@@ -219,7 +219,10 @@ describe('createConsoleRoutes', () => {
     // No gate is configured: the approval stage ran only its Choice, which is a skip, not a pass.
     const stages = (env: number) =>
       Object.fromEntries(
-        body.timeline.environments[env].stages.map((s: { stage: string; status: string }) => [s.stage, s.status]),
+        body.timeline.environments[env].stages.map((s: { stage: string; status: string }) => [
+          s.stage,
+          s.status,
+        ]),
       );
     expect(stages(0)).toMatchObject({ approval: 'skipped', deploy: 'succeeded', promote: 'succeeded' });
   });
