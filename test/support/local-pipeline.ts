@@ -16,16 +16,9 @@ import { createGitRepo } from './git-repo.js';
 const root = new URL('../../', import.meta.url).pathname;
 const EXAMPLE = join(root, 'examples/orders-service');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export interface LocalPipelineOptions {
   /** Keep the example's databases (PGlite volumes, refresh, migrations, checks). @default false */

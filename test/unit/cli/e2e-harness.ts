@@ -12,16 +12,9 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/tollgate.js');
 const EXAMPLE = join(ROOT, 'examples/orders-service');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../support/free-port.js';
+
+export { freePort };
 
 export interface TestRepo {
   readonly dir: string;
