@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import { publicView } from '../../runtime/local-api/approvals-route.js';
 import { authorizeMutation } from '../../runtime/local-api/auth.js';
-import { BodyError, readJsonObject, replyJson } from '../../runtime/local-api/json-reply.js';
+import { readDecisionBody } from '../../runtime/local-api/decision-body.js';
+import { replyJson } from '../../runtime/local-api/json-reply.js';
 import type { ExtraRoutes } from '../../runtime/server/api-server.js';
 import type { ApproveUrlClient } from './approve-url-client.js';
 import { decisionReply } from './decision-reply.js';
@@ -18,8 +19,6 @@ export interface AwsApprovalsRouteOptions {
 }
 
 const DECISION_PATH = /^\/api\/approvals\/([^/]+)\/decision$/;
-const MAX_BODY = 16 * 1024;
-const BODY_KEYS = new Set(['decision', 'comment']);
 
 /**
  * The approvals API of `tollgate console --aws`: the same two routes and answers as the local
@@ -45,21 +44,8 @@ export function createAwsApprovalsRoute(options: AwsApprovalsRouteOptions): Extr
           'X-Tollgate-User does not apply on AWS: you decide as the identity your AWS credentials sign as',
       });
     }
-    let body: Record<string, unknown>;
-    try {
-      body = await readJsonObject(req, MAX_BODY);
-    } catch (error) {
-      if (error instanceof BodyError)
-        return replyJson(res, error.status, { error: 'invalid-request', reason: error.message });
-      throw error;
-    }
-    const unknown = Object.keys(body).filter((k) => !BODY_KEYS.has(k));
-    if (unknown.length > 0) {
-      return replyJson(res, 400, {
-        error: 'invalid-request',
-        reason: `unknown field(s) ${unknown.join(', ')}; send {decision, comment}`,
-      });
-    }
+    const body = await readDecisionBody(req, res);
+    if (!body) return true;
     if (body.decision !== 'approve' && body.decision !== 'reject') {
       return replyJson(res, 400, {
         error: 'invalid-request',

@@ -6,7 +6,8 @@ import { ApprovalRefusedError, InvalidInputError } from '../../functions/shared/
 import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
 import type { ExtraRoutes } from '../server/api-server.js';
 import { authorizeMutation } from './auth.js';
-import { BodyError, readJsonObject, replyJson } from './json-reply.js';
+import { readDecisionBody } from './decision-body.js';
+import { replyJson } from './json-reply.js';
 
 /**
  * The local approvals API:
@@ -28,9 +29,7 @@ export interface ApprovalsRouteOptions {
 }
 
 const DECISION_PATH = /^\/api\/approvals\/([^/]+)\/decision$/;
-const MAX_BODY = 16 * 1024;
 const USER = /^\S{1,256}$/;
-const BODY_KEYS = new Set(['decision', 'comment']);
 
 export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoutes {
   if (!options?.secret || typeof options.port !== 'function' || !USER.test(options.runtimeUser ?? '')) {
@@ -56,21 +55,8 @@ export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoute
           : 'X-Tollgate-User must be 1-256 characters without spaces';
       return replyJson(res, 400, { error: 'invalid-request', reason });
     }
-    let body: Record<string, unknown>;
-    try {
-      body = await readJsonObject(req, MAX_BODY);
-    } catch (error) {
-      if (error instanceof BodyError)
-        return replyJson(res, error.status, { error: 'invalid-request', reason: error.message });
-      throw error;
-    }
-    const unknown = Object.keys(body).filter((k) => !BODY_KEYS.has(k));
-    if (unknown.length > 0) {
-      return replyJson(res, 400, {
-        error: 'invalid-request',
-        reason: `unknown field(s) ${unknown.join(', ')}; send {decision, comment}`,
-      });
-    }
+    const body = await readDecisionBody(req, res);
+    if (!body) return true;
     try {
       const result = await approve(
         {
