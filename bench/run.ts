@@ -1,5 +1,8 @@
 import { type BenchResult, formatTable } from './bench-row.js';
 
+// Task INFO lines would bury the tables; sections load their modules (and loggers) after this.
+process.env.TOLLGATE_LOG_LEVEL ??= 'WARN';
+
 /**
  * `npm run bench [-- --quick] [-- section ...]`: runs every benchmark and prints one markdown table
  * per section, each figure next to the peer measured in the same run. Figures live here, never in

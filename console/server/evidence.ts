@@ -65,6 +65,10 @@ export type Evidence =
       readonly approvalId: string;
       readonly status: string | null;
       readonly expiresAt: string | null;
+    }
+  | {
+      readonly kind: 'approved';
+      readonly approvals: ReadonlyArray<{ approver: string; at: string | null; comment: string }>;
     };
 
 // biome-ignore lint/suspicious/noExplicitAny: untyped task results, each field checked where it is read
@@ -172,6 +176,17 @@ export function extractEvidence(value: unknown): Evidence[] {
   }
   if (typeof value.version === 'string' && typeof value.digest === 'string' && 'artifactKey' in value) {
     found.push({ kind: 'release', version: value.version, digest: value.digest });
+  }
+  // The gate's own result (what approve sent back with the token): who let it through.
+  if (value.decision === 'approved' && Array.isArray(value.approvals)) {
+    found.push({
+      kind: 'approved',
+      approvals: value.approvals.filter(isObject).map((a: Json) => ({
+        approver: String(a.approver ?? '?'),
+        at: text(a.at),
+        comment: String(a.comment ?? ''),
+      })),
+    });
   }
   if (typeof value.approvalId === 'string') {
     found.push({

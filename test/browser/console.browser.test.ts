@@ -82,6 +82,12 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     await expect(
       page.locator('section[aria-label="Approvals and refusals"]').textContent(),
     ).resolves.toContain('decision');
+    const gate = page
+      .locator('section.lane', { has: page.locator('h3', { hasText: /^prod/ }) })
+      .locator('li.stage[data-stage="approval"]');
+    await expect(gate.textContent()).resolves.toMatch(
+      /Approved by ana at .* — “checked the data checks in staging”/,
+    );
     await page.locator('svg.graph g[data-node="Environments/Promote"][data-status="succeeded"]').waitFor();
     await shot('run-succeeded');
     await page.goto(`${server.origin}/console#/releases/${release}`);

@@ -90,6 +90,17 @@ export function evidenceView(evidence: Json[]): HTMLElement[] {
           { class: 'ev' },
           `Approval ${e.status ?? ''}${e.expiresAt ? `, expires ${new Date(e.expiresAt).toLocaleString()}` : ''}`,
         );
+      case 'approved':
+        return h(
+          'p',
+          { class: 'ev' },
+          e.approvals
+            .map(
+              (a: Json) =>
+                `Approved by ${a.approver}${a.at ? ` at ${new Date(a.at).toLocaleString()}` : ''}${a.comment ? ` — “${a.comment}”` : ''}`,
+            )
+            .join('; ') || 'Approved',
+        );
       default:
         return h('pre', { class: 'ev' }, JSON.stringify(e, null, 2));
     }
