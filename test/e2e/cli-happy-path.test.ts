@@ -1,37 +1,28 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cli,
   cliJson,
   createTestRepo,
   freePort,
-  killApps,
-  type RunningUp,
-  removeDir,
   type ShownStage,
   startUp,
+  upPerTest,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('tollgate CLI against tollgate up', () => {
   it('pushes a commit, shows its run, takes an approval from someone other than the author, and promotes it to prod', async () => {
     // Arrange
     const repo = await createTestRepo(['ana', 'Dev']);
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-data-'));
-    up = await startUp(dataDir, repo.dir, await freePort());
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-data-'));
+    session.dataDir = dataDir;
+    const up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = up;
     const dd = ['--data-dir', dataDir];
     const head = repo.commit('Add release notes', { 'NOTES.md': 'v2\n' });
 

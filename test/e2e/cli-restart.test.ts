@@ -1,39 +1,30 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cli,
   cliJson,
   createTestRepo,
   freePort,
-  killApps,
-  type RunningUp,
-  removeDir,
   type ShownStage,
   startUp,
+  upPerTest,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('tollgate up across a crash', () => {
   it('finishes a run after kill -9 in the middle of it and a restart on the same data directory', async () => {
     // Arrange
     const repo = await createTestRepo(['ana']);
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-crash-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cli-crash-'));
+    session.dataDir = dataDir;
     const port = await freePort();
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, port);
+    let up = await startUp(dataDir, repo.dir, port);
+    session.up = up;
     repo.commit('Change the notes', { 'NOTES.md': 'crash\n' });
     const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);
     // Crash while the run builds or walks test: well before its approval gate.
@@ -46,6 +37,7 @@ describe('tollgate up across a crash', () => {
     await up.crash();
     const whileDown = await cli(['runs', ...dd]);
     up = await startUp(dataDir, repo.dir, port);
+    session.up = up;
     await waitFor('the prod approval gate after the restart', async () => {
       const shown = await cliJson(['show', run, ...dd]);
       return shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting')

@@ -1,30 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cliJson,
-  freePort,
-  killApps,
-  type RunningUp,
-  removeDir,
-  spawnUp,
-  waitFor,
-} from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, spawnUp, upPerTest, waitFor } from '../unit/cli/e2e-harness.js';
 
 /** The example's prod port (examples/orders-service/tollgate.config.ts). */
 const PROD_PORT = 4703;
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 /**
  * What `npm start` does on a fresh machine, as a user sees it: `tollgate up --demo` as a child
@@ -34,17 +17,19 @@ afterEach(async () => {
 describe('tollgate up --demo (npm start)', () => {
   it('reaches the demo run’s prod gate, and after approve prod serves the new release', async () => {
     // Arrange
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-demo-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-demo-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
     const port = await freePort();
     // Act
-    up = await spawnUp(['--demo', ...dd, '--port', String(port)]);
+    let up = await spawnUp(['--demo', ...dd, '--port', String(port)]);
+    session.up = up;
     const run = await waitFor(
       'the demo run to wait at the prod gate',
       async () => {
         // The bootstrap run passes its gate too (approved by the demo); the demo commit's run is
         // the one started after the commit notice.
-        const out = up!.output();
+        const out = up.output();
         const after = out.indexOf('the hook started its run');
         return after === -1 ? undefined : /approve: npx tollgate approve (\S+)/.exec(out.slice(after))?.[1];
       },
@@ -75,9 +60,10 @@ describe('tollgate up --demo (npm start)', () => {
     // Act: a second start reuses the demo
     await up.stop();
     up = await spawnUp(['--demo', ...dd, '--port', String(port)]);
+    session.up = up;
     await waitFor(
       'the reuse notice',
-      async () => (/demo: reusing/.test(up!.output()) ? true : undefined),
+      async () => (/demo: reusing/.test(up.output()) ? true : undefined),
       30_000,
     );
     // Assert

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { seedProd } from '../../examples/orders-service/seed/seed-prod.mjs';
 import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
 import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
 import { systemClock } from '../../functions/shared/clock.js';
-import { cliJson, freePort, type RunningUp, waitFor } from '../unit/cli/e2e-harness.js';
+import { cliJson, freePort, waitFor } from '../unit/cli/e2e-harness.js';
 
 /**
  * Support for the scenario tests: the example app in a fresh git repository with a config shaped
@@ -249,51 +249,4 @@ export function readLedger(
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line));
-}
-
-/**
- * `tollgate up` as the harness starts it, with a longer start-up allowance: opening (initdb-ing) the
- * PGlite volumes of scenario b takes well over the harness's 45 s on a loaded machine. A child that
- * does not come up is killed, so no runtime outlives its test.
- */
-export async function startUpSlow(dataDir: string, repo: string, port: number): Promise<RunningUp> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/tollgate.js'), 'up', '--data-dir', dataDir, '--repo', repo, '--port', String(port)],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += chunk));
-  child.stderr!.on('data', (chunk) => (out += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tollgate up did not start in 120 s:\n${out}`));
-    }, 120_000);
-    child.stdout!.on('data', () => {
-      const match = /Tollgate is up on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`tollgate up exited:\n${out}`));
-    });
-  });
-  return {
-    child,
-    endpoint,
-    output: () => out,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    crash: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
 }

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, startUp, upPerTest } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -15,16 +15,7 @@ import {
   untilGate,
 } from './scenario-support.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('scenario b-bad-migration-fails-in-test', () => {
   it('fails the run at migrate in test when prod holds case-duplicate e-mails, and leaves prod on its release with the same data', async () => {
@@ -38,9 +29,10 @@ describe('scenario b-bad-migration-fails-in-test', () => {
       ],
       scenario.concurrency,
     );
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-b-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-b-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = await startUp(dataDir, repo.dir, await freePort());
     const duplicates = await seedSource(repo, 'prod');
     const baseline = await releaseBaseline(repo, dd, 'prod');
     const prodBefore = await fingerprint(repo, 'prod');

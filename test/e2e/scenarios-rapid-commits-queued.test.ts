@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, startUp, upPerTest } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -14,16 +14,7 @@ import {
   untilGate,
 } from './scenario-support.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('scenario e-rapid-commits-queued', () => {
   it('runs every one of three quickly pushed commits, one at a time in commit order, when concurrency is queued', async () => {
@@ -33,9 +24,10 @@ describe('scenario e-rapid-commits-queued', () => {
       mode: scenario.concurrency,
       pollInterval: '1s',
     });
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-eq-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-eq-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = await startUp(dataDir, repo.dir, await freePort());
     const pushed: Array<{ run: string; commit: string }> = [];
     const commitAndPush = async (id: string) => {
       const commit = await applyCommit(scenario, id, repo.dir);

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, startUp, upPerTest } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -13,16 +13,7 @@ import {
   untilGate,
 } from './scenario-support.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('scenario e-rapid-commits-superseded', () => {
   it('accounts for every one of three quickly pushed commits as a run or a recorded skip when concurrency is superseded', async () => {
@@ -32,9 +23,10 @@ describe('scenario e-rapid-commits-superseded', () => {
     const repo = await createScenarioRepo([{ name: 'test' }, { name: 'prod', approval: true }], {
       mode: scenario.concurrency,
     });
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-es-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-es-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = await startUp(dataDir, repo.dir, await freePort());
     const pushed: Array<{ run: string; commit: string }> = [];
     const commitAndPush = async (id: string) => {
       const commit = await applyCommit(scenario, id, repo.dir);

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, startUp, upPerTest } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -14,16 +14,7 @@ import {
   untilGate,
 } from './scenario-support.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('scenario d-reject-at-prod-gate', () => {
   it('ends the run as rejected, with who and why, and keeps prod on its release when the approver rejects', async () => {
@@ -35,9 +26,10 @@ describe('scenario d-reject-at-prod-gate', () => {
       [{ name: 'test' }, { name: 'prod', approval: true }],
       scenario.concurrency,
     );
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-d-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-d-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = await startUp(dataDir, repo.dir, await freePort());
     const baseline = await releaseBaseline(repo, dd, 'prod');
     await applyCommit(scenario, risky.id, repo.dir);
     const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);

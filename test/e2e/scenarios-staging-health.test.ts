@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliJson, freePort, killApps, type RunningUp, removeDir, startUp } from '../unit/cli/e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, freePort, startUp, upPerTest } from '../unit/cli/e2e-harness.js';
 import {
   applyCommit,
   createScenarioRepo,
@@ -13,16 +13,7 @@ import {
   untilFinished,
 } from './scenario-support.js';
 
-let up: RunningUp | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  await up?.stop();
-  up = undefined;
-  if (dataDir) killApps(dataDir);
-  removeDir(dataDir);
-  dataDir = undefined;
-});
+const session = upPerTest();
 
 describe('scenario c-health-degrades-in-staging', () => {
   it('fails the smoke tests in staging only, rolls staging back to the previous release and never reaches prod', async () => {
@@ -33,9 +24,10 @@ describe('scenario c-health-degrades-in-staging', () => {
       [{ name: 'test' }, { name: 'staging' }, { name: 'prod', approval: true }],
       scenario.concurrency,
     );
-    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-c-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-c-'));
+    session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
-    up = await startUp(dataDir, repo.dir, await freePort());
+    session.up = await startUp(dataDir, repo.dir, await freePort());
     const baseline = await releaseBaseline(repo, dd, 'prod');
 
     // Act

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /**
  * Support for the CLI end-to-end tests: a real example repository, a real `tollgate up` child
@@ -124,12 +124,20 @@ export interface RunningUp {
 }
 
 /** Starts `tollgate up` and resolves once it prints where it listens. */
-export function startUp(dataDir: string, repo: string, port: number): Promise<RunningUp> {
-  return spawnUp(['--data-dir', dataDir, '--repo', repo, '--port', String(port)]);
+export function startUp(
+  dataDir: string,
+  repo: string,
+  port: number,
+  startTimeoutMs?: number,
+): Promise<RunningUp> {
+  return spawnUp(['--data-dir', dataDir, '--repo', repo, '--port', String(port)], startTimeoutMs);
 }
 
-/** Starts `tollgate up <args>` (e.g. `--demo`) and resolves once it prints where it listens. */
-export async function spawnUp(args: string[]): Promise<RunningUp> {
+/**
+ * Starts `tollgate up <args>` (e.g. `--demo`) and resolves once it prints where it listens. A child
+ * that does not come up in time is killed, so no runtime outlives its test.
+ */
+export async function spawnUp(args: string[], startTimeoutMs = 45_000): Promise<RunningUp> {
   const child = spawn(process.execPath, [BIN, 'up', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,7 +147,10 @@ export async function spawnUp(args: string[]): Promise<RunningUp> {
   child.stderr!.on('data', (chunk) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tollgate up did not start:\n${out}`)), 45_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tollgate up did not start in ${startTimeoutMs / 1000} s:\n${out}`));
+    }, startTimeoutMs);
     const check = () => {
       const match = /Tollgate is up on (http:\/\/\S+)/.exec(out);
       if (match) {
@@ -166,6 +177,28 @@ export async function spawnUp(args: string[]): Promise<RunningUp> {
       await exited;
     },
   };
+}
+
+/** The current test's `tollgate up` and data directory, cleaned up by `upPerTest`. */
+export interface UpSession {
+  up?: RunningUp;
+  dataDir?: string;
+}
+
+/**
+ * Registers the clean-up every `tollgate up` test needs after each test: stop the runtime, stop
+ * the apps it deployed (they outlive it by design) and remove the data directory.
+ */
+export function upPerTest(): UpSession {
+  const session: UpSession = {};
+  afterEach(async () => {
+    await session.up?.stop();
+    if (session.dataDir) killApps(session.dataDir);
+    removeDir(session.dataDir);
+    session.up = undefined;
+    session.dataDir = undefined;
+  });
+  return session;
 }
 
 /** Polls with short real waits (child processes and sockets are real here). */
