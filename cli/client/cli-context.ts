@@ -36,17 +36,19 @@ export interface CliTarget {
   stateMachineArns(): Promise<string[] | undefined>;
 }
 
+/** An environment setting; set-but-empty (`TOLLGATE_ENDPOINT=`) counts as unset, as shells mean it. */
+export function setting(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
+
 export function dataDirOf(options: CommonOptions): string {
-  return resolve(options.dataDir ?? process.env.TOLLGATE_DATA_DIR ?? '.tollgate');
+  return resolve(options.dataDir ?? setting('TOLLGATE_DATA_DIR') ?? '.tollgate');
 }
 
 /** --endpoint, else TOLLGATE_ENDPOINT, else where the data directory's runtime said it listens, else 4600. */
 export function endpointOf(options: CommonOptions, dataDir = dataDirOf(options)): string {
   return (
-    options.endpoint ??
-    process.env.TOLLGATE_ENDPOINT ??
-    readRuntimeInfo(dataDir)?.endpoint ??
-    DEFAULT_ENDPOINT
+    options.endpoint ?? setting('TOLLGATE_ENDPOINT') ?? readRuntimeInfo(dataDir)?.endpoint ?? DEFAULT_ENDPOINT
   );
 }
 
@@ -102,7 +104,7 @@ function localTarget(options: CommonOptions): CliTarget {
 }
 
 function awsTarget(options: CommonOptions): AwsCliTarget {
-  const stack = new StackOutputs(options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK);
+  const stack = new StackOutputs(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK);
   const output = (name: string) => stack.get(name);
   return {
     mode: 'aws',

@@ -8,6 +8,7 @@ import {
   dataDirOf,
   endpointOf,
   notRunning,
+  setting,
 } from '../client/cli-context.js';
 import { emit } from '../client/output.js';
 
@@ -28,7 +29,7 @@ export async function consoleCommand(
     const dataDir = dataDirOf(options);
     const endpoint = endpointOf(options, dataDir);
     // Without a runtime record and without an endpoint named, nothing serves the console.
-    const named = options.endpoint ?? process.env.TOLLGATE_ENDPOINT;
+    const named = options.endpoint ?? setting('TOLLGATE_ENDPOINT');
     if (!named && !readRuntimeInfo(dataDir)) throw notRunning(endpoint);
     emit(options.json, { url: `${endpoint}/console` }, () => [`the console: ${endpoint}/console`]);
     return;

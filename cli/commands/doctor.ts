@@ -7,7 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadConfig } from '../../functions/shared/config/index.js';
 import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
-import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf } from '../client/cli-context.js';
+import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf, setting } from '../client/cli-context.js';
 import { ExitCode, oneLine } from '../client/cli-error.js';
 import { emit, table } from '../client/output.js';
 
@@ -34,7 +34,7 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
     await configCheck(resolve(options.repo ?? process.cwd())),
   ];
   if (options.aws)
-    checks.push(...(await awsChecks(options.stack ?? process.env.TOLLGATE_STACK ?? DEFAULT_STACK)));
+    checks.push(...(await awsChecks(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK)));
   const healthy = checks.every((c) => c.status !== 'fail');
   emit(options.json, { healthy, checks }, () => [
     ...table(
