@@ -11,7 +11,7 @@ import {
   writeError,
   writeResult,
 } from './aws-json-protocol.js';
-import type { LocalCredentials } from './credentials.js';
+import { LOCAL_REGION, type LocalCredentials } from './credentials.js';
 import { ApiServerError } from './errors.js';
 import { BodyTooLargeError, discardBody, readBody } from './request-body.js';
 import { verifySigV4 } from './sigv4-verifier.js';
@@ -143,7 +143,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const body = await readBody(req, maxBodyBytes);
     await verifySigV4(
       { method: req.method, url: req.url ?? '/', headers: req.headers, body },
-      { credentials: options.credentials, service: route.signingName, now: clock.now() },
+      {
+        credentials: options.credentials,
+        service: route.signingName,
+        region: LOCAL_REGION,
+        now: clock.now(),
+      },
     );
     return route.service.dispatch(match[2], parseJsonBody(body));
   };

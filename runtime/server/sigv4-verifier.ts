@@ -20,6 +20,8 @@ export interface VerifyOptions {
   readonly credentials: LocalCredentials;
   /** Signing name the credential scope must carry, e.g. `states`, `events`. */
   readonly service: string;
+  /** The one region this endpoint answers for; a request signed for another is refused, as AWS does. */
+  readonly region: string;
   readonly now: Date;
 }
 
@@ -64,7 +66,7 @@ export async function verifySigV4(request: ReceivedRequest, options: VerifyOptio
     );
   }
   const signingDate = parseAmzDate(amzDate);
-  checkScope(parsed, amzDate, options.service);
+  checkScope(parsed, amzDate, options.service, options.region);
   checkWindow(amzDate, signingDate, options.now);
   if (!parsed.signedHeaders.includes('host')) {
     throw AuthErrors.invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
@@ -131,7 +133,7 @@ function parseAmzDate(value: string): Date {
   return date;
 }
 
-function checkScope(parsed: ParsedAuthorization, amzDate: string, service: string): void {
+function checkScope(parsed: ParsedAuthorization, amzDate: string, service: string, region: string): void {
   if (parsed.terminator !== 'aws4_request') {
     throw AuthErrors.invalid(
       `Credential should be scoped with a valid terminator: 'aws4_request', not '${parsed.terminator}'.`,
@@ -145,7 +147,8 @@ function checkScope(parsed: ParsedAuthorization, amzDate: string, service: strin
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
-  if (!/^[a-z0-9-]+$/.test(parsed.region)) {
+  // AWS answers a signature scoped to another region with this exact text (it names the region asked for).
+  if (parsed.region !== region) {
     throw AuthErrors.invalid(`Credential should be scoped to a valid region, not '${parsed.region}'. `);
   }
 }

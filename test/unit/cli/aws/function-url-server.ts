@@ -36,7 +36,7 @@ export async function startFunctionUrl(options: {
       if (!principal) throw new Error('unknown key');
       await verifySigV4(
         { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
-        { credentials: principal, service: 'lambda', now: options.now() },
+        { credentials: principal, service: 'lambda', region: 'eu-west-1', now: options.now() },
       );
     } catch {
       res.writeHead(403, { 'content-type': 'application/json' }).end('{"Message":"Forbidden"}');

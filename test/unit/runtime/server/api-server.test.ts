@@ -151,6 +151,19 @@ describe('createApiServer with the real AWS SDK clients', () => {
     expect(ledger.calls).toHaveLength(0);
   });
 
+  it('refuses with InvalidSignatureException and dispatches nothing when the request is signed for another region', async () => {
+    // Arrange
+    const client = sfn({ region: 'eu-west-1' });
+    // Act
+    const error = await client
+      .send(new StartExecutionCommand({ stateMachineArn: MACHINE, name: 'x' }))
+      .catch((e) => e);
+    // Assert
+    expect(error.name).toBe('InvalidSignatureException');
+    expect(error.message).toBe("Credential should be scoped to a valid region, not 'eu-west-1'. ");
+    expect(ledger.calls).toHaveLength(0);
+  });
+
   it('refuses with UnrecognizedClientException when the request carries a session token', async () => {
     // Arrange
     const client = sfn({ credentials: { ...credentials, sessionToken: 'borrowed' } });
