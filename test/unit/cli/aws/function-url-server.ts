@@ -34,9 +34,11 @@ export async function startFunctionUrl(options: {
     const principal = options.principals.find((p) => p.accessKeyId === key);
     try {
       if (!principal) throw new Error('unknown key');
+      // The stand-in stack lives in whatever region the test's CLI is configured for.
+      const region = process.env.AWS_REGION || 'eu-west-1';
       await verifySigV4(
         { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
-        { credentials: principal, service: 'lambda', region: 'eu-west-1', now: options.now() },
+        { credentials: principal, service: 'lambda', region, now: options.now() },
       );
     } catch {
       res.writeHead(403, { 'content-type': 'application/json' }).end('{"Message":"Forbidden"}');
