@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isLoopbackHost } from '../../runtime/local-api/auth.js';
 import { ConsoleError, ForbiddenError } from './errors.js';
 
 /**
@@ -39,14 +40,10 @@ export function sendError(res: ServerResponse, error: unknown, report: (error: u
   });
 }
 
-/**
- * Reading routes are guarded too: a page from another site can point a DNS name it controls at
- * 127.0.0.1 (DNS rebinding) and read the answers, so the Host header must name the loopback port.
- */
+/** The DNS-rebinding guard (see isLoopbackHost), as the console's error. */
 export function checkHost(req: IncomingMessage, port: number): void {
   const host = req.headers.host;
-  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-  if (!host || !allowed.includes(host.toLowerCase())) {
+  if (!isLoopbackHost(host, port)) {
     throw new ForbiddenError(
       `unexpected Host ${JSON.stringify(host ?? '')}; open the console at http://127.0.0.1:${port}/console`,
     );

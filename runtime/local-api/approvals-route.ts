@@ -5,7 +5,7 @@ import type { ApprovalPortsFactory } from '../../functions/shared/approvals/appr
 import { ApprovalRefusedError, InvalidInputError } from '../../functions/shared/errors.js';
 import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
 import type { ExtraRoutes } from '../server/api-server.js';
-import { authorizeMutation } from './auth.js';
+import { authorizeMutation, isLoopbackHost } from './auth.js';
 import { readDecisionBody } from './decision-body.js';
 import { replyJson } from './json-reply.js';
 
@@ -83,6 +83,11 @@ export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoute
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
+    const ours = url.pathname === '/api/approvals' || DECISION_PATH.test(url.pathname);
+    if (ours && !isLoopbackHost(req.headers.host, options.port())) {
+      const reason = `unexpected Host ${JSON.stringify(req.headers.host ?? '')}; use http://127.0.0.1:${options.port()}`;
+      return replyJson(res, 403, { error: 'forbidden', reason });
+    }
     if (url.pathname === '/api/approvals') {
       if (req.method !== 'GET')
         return replyJson(res, 405, { error: 'method-not-allowed', reason: 'use GET' });

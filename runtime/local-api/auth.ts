@@ -40,6 +40,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * Reading routes are guarded too: a page from another site can point a DNS name it controls at
+ * 127.0.0.1 (DNS rebinding) and read the answers, so the Host header must name the loopback port.
+ * The console and the approvals API both ask this one function.
+ */
+export function isLoopbackHost(host: string | undefined, port: number): boolean {
+  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  return typeof host === 'string' && allowed.includes(host.toLowerCase());
+}
+
 export type MutationVerdict =
   | { ok: true; via: 'secret' | 'csrf' }
   | { ok: false; status: 403; reason: string };

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApprovalsRoute } from '../../../../runtime/local-api/approvals-route.js';
 import { csrfToken } from '../../../../runtime/local-api/auth.js';
 import { approvalFixture } from '../../functions/approve/approval-fixture.js';
+import { rawRequest } from '../server/support/raw-request.js';
 
 const SECRET = 'local-secret-0123456789abcdef0123';
 
@@ -136,5 +137,45 @@ describe('local approvals API', () => {
     // Assert
     expect(res.status).toBe(405);
     await unchanged();
+  });
+
+  it('refuses a listing whose Host header is not the loopback port (DNS rebinding), like every other route', async () => {
+    // Act
+    const answer = await rawRequest(origin, {
+      method: 'GET',
+      path: '/api/approvals',
+      headers: { host: 'evil.example:80' },
+    });
+    // Assert
+    expect(answer.status).toBe(403);
+    expect(answer.json()).toMatchObject({
+      error: 'forbidden',
+      reason: expect.stringMatching(/^unexpected Host "evil.example:80"/),
+    });
+    expect(answer.body).not.toContain(fixture.record.id);
+  });
+
+  it('refuses a decision whose Host header is not the loopback port, even with the local secret', async () => {
+    // Act
+    const answer = await rawRequest(origin, {
+      path: new URL(path).pathname,
+      headers: { host: 'evil.example', 'x-tollgate-secret': SECRET },
+      body: JSON.stringify({ decision: 'approve', comment: 'ok' }),
+    });
+    // Assert
+    expect(answer.status).toBe(403);
+    await unchanged();
+  });
+
+  it('lists pending approvals when the Host names the loopback port', async () => {
+    // Act
+    const answer = await rawRequest(origin, {
+      method: 'GET',
+      path: '/api/approvals',
+      headers: { host: `localhost:${new URL(origin).port}` },
+    });
+    // Assert
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain(fixture.record.id);
   });
 });
