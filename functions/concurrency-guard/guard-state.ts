@@ -14,12 +14,31 @@ export interface Holder {
   readonly commit: GuardCommit;
   readonly acquiredAt: string;
   readonly leaseUntil: string;
+  readonly startedAt?: string;
 }
 
 export interface Waiter {
   readonly executionArn: string;
   readonly commit: GuardCommit;
   readonly enqueuedAt: string;
+  /**
+   * When the commit's event started the run. The queue is kept in this order, not in the order
+   * the runs' writes happened to win the record: in a burst those races are won at random.
+   */
+  readonly startedAt?: string;
+}
+
+/** Orders runs by when their commit event started them; a run without a start time goes last. */
+export function startedBefore(a: { startedAt?: string }, b: { startedAt?: string }): boolean {
+  if (a.startedAt === undefined) return false;
+  if (b.startedAt === undefined) return true;
+  return Date.parse(a.startedAt) < Date.parse(b.startedAt);
+}
+
+/** Inserts after every waiter that did not start later, so equal start times keep arrival order. */
+export function enqueueInOrder(queue: readonly Waiter[], waiter: Waiter): Waiter[] {
+  const at = queue.findIndex((w) => startedBefore(waiter, w));
+  return at < 0 ? [...queue, waiter] : [...queue.slice(0, at), waiter, ...queue.slice(at)];
 }
 
 export type FinalStatus = 'SUPERSEDED' | 'TIMED_OUT';

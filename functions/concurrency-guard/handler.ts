@@ -9,6 +9,8 @@ const input = taskContextSchema.extend({
   action: z.enum(['acquire', 'check', 'renew', 'release']),
   pipeline: z.string().min(1),
   commit: commitSchema,
+  /** $states.context.Execution.StartTime: the queue's order. Optional for runs started before it was sent. */
+  startedAt: z.string().datetime({ offset: true }).optional(),
 });
 
 export const createHandler = (ports: PortsFactory) =>

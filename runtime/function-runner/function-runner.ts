@@ -1,5 +1,5 @@
 import { SfnTaskCallback } from '../../functions/shared/adapters/aws/sfn-task-callback.js';
-import type { Clock } from '../../functions/shared/clock.js';
+import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import { TASKS } from '../../functions/task-registry.js';
@@ -14,7 +14,7 @@ import { TASK_HANDLERS } from './task-handlers.js';
 export interface FunctionRunnerOptions {
   readonly dataDir: string;
   readonly config: TollgateConfig;
-  readonly clock: Clock;
+  readonly clock: WaitingClock;
   readonly notifier: Notifier;
   /** Repository name → working copy, for the local builder. */
   readonly repositories: Readonly<Record<string, string>>;

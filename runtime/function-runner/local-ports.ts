@@ -8,7 +8,7 @@ import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-imag
 import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes.js';
 import { ProcessDeployer } from '../../functions/shared/adapters/local/process-deployer.js';
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
-import type { Clock } from '../../functions/shared/clock.js';
+import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
@@ -32,7 +32,7 @@ export function dataLayout(dataDir: string) {
 export interface LocalPortsOptions {
   readonly dataDir: string;
   readonly config: TollgateConfig;
-  readonly clock: Clock;
+  readonly clock: WaitingClock;
   readonly notifier: Notifier;
   /** Resumes runs waiting on a task token: in-process against the local engine. */
   readonly callback: TaskCallback;

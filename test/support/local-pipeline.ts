@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../functions/shared/clock.js';
+import { systemClock, type WaitingClock } from '../../functions/shared/clock.js';
 import { parseConfig } from '../../functions/shared/config/index.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { FakeEngineClock, SystemEngineClock } from '../../runtime/engine/clock.js';
@@ -79,7 +79,11 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
   repo.commit('initial');
   const config = await exampleConfig(options);
   const clock = options.realClock ? new SystemEngineClock() : new FakeEngineClock(Date.now());
-  const fnClock: Clock = { now: () => new Date(clock.now()) };
+  const fnClock: WaitingClock = {
+    now: () => new Date(clock.now()),
+    // Under the fake clock a backoff wait only yields, so lock retries interleave at no real cost.
+    sleep: options.realClock ? systemClock.sleep : () => new Promise((r) => setImmediate(r)),
+  };
   const runner = createFunctionRunner({
     dataDir,
     config,

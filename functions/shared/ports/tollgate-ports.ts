@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { WaitingClock } from '../clock.js';
 import type { TollgateConfig } from '../config/schema.js';
 import type { ApprovalStore } from './approval-store.js';
 import type { ArtifactStore } from './artifact-store.js';
@@ -19,7 +19,8 @@ import type { TaskCallback } from './task-callback.js';
  */
 export interface TollgatePorts {
   readonly config: TollgateConfig;
-  readonly clock: Clock;
+  /** Time, and waits that tests can skip (see clock.ts). */
+  readonly clock: WaitingClock;
   readonly artifacts: ArtifactStore;
   readonly images: ImageRegistry;
   readonly deployer: Deployer;

@@ -1,0 +1,112 @@
+import {
+  type GuardAttempts,
+  type GuardResult,
+  runGuard,
+} from '../../functions/concurrency-guard/concurrency-guard.js';
+import type { WaitingClock } from '../../functions/shared/clock.js';
+import type { LockTable } from '../../functions/shared/ports/lock-table.js';
+
+/**
+ * A burst of commit events against the concurrency guard and a real lock table: every run asks for
+ * the lock at once (as the state machine's AcquireLock does when events arrive together), then the
+ * holder finishes and releases, and the waiters poll (CheckLock) in a random order until one is
+ * granted, round after round. The burst test and the reliability bench both drive it.
+ */
+export interface GuardBurstOptions {
+  readonly locks: LockTable;
+  readonly clock: WaitingClock;
+  readonly count: number;
+  readonly mode: 'queued' | 'superseded';
+  readonly random?: () => number;
+}
+
+export interface GuardBurstReport {
+  /** Commit indexes in the order their runs held the lock. */
+  readonly ran: number[];
+  /** Commit indexes recorded as superseded (each with its reason). */
+  readonly skipped: Array<{ index: number; reason: string }>;
+  /** Commits with neither a run nor a recorded skip. */
+  readonly lost: number[];
+  /** Guard calls that failed, by error name. */
+  readonly failures: Array<{ index: number; name: string; message: string }>;
+  /** Compare-and-swap retries, one entry per guard call that wrote. */
+  readonly retries: number[];
+}
+
+export const burstCommit = (index: number) => ({
+  commit: index.toString(16).padStart(40, 'a'),
+  branch: 'main',
+  author: { name: 'dev', email: 'dev@example.test' },
+  timestamp: '2026-01-01T00:00:00Z',
+});
+
+export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBurstReport> {
+  const random = options.random ?? Math.random;
+  const ports = {
+    locks: options.locks,
+    clock: options.clock,
+    config: { concurrency: { mode: options.mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 } },
+  };
+  const startedAt0 = options.clock.now().getTime();
+  const retries: number[] = [];
+  const failures: GuardBurstReport['failures'] = [];
+  const call = async (action: 'acquire' | 'check' | 'release', index: number) => {
+    try {
+      return await runGuard(
+        {
+          action,
+          executionArn: `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`,
+          pipeline: 'orders',
+          commit: burstCommit(index),
+          startedAt: new Date(startedAt0 + index).toISOString(),
+        },
+        ports,
+        (a: GuardAttempts) => retries.push(a.retries),
+      );
+    } catch (error) {
+      const e = error as Error;
+      failures.push({ index, name: e.name, message: e.message });
+      return undefined;
+    }
+  };
+  const status = new Map<number, GuardResult | undefined>();
+  const indexes = Array.from({ length: options.count }, (_, i) => i);
+  // Events started in commit order; their AcquireLock calls all overlap.
+  const first = await Promise.all(indexes.map((i) => call('acquire', i)));
+  const ran: number[] = [];
+  const skipped: GuardBurstReport['skipped'] = [];
+  const settle = (i: number, r: GuardResult | undefined) => {
+    status.set(i, r);
+    if (r?.status === 'SUPERSEDED' || r?.status === 'TIMED_OUT')
+      skipped.push({ index: i, reason: r.reason ?? '' });
+  };
+  first.forEach((r, i) => {
+    settle(i, r);
+  });
+  let holder = indexes.find((i) => status.get(i)?.status === 'ACQUIRED');
+  while (holder !== undefined) {
+    ran.push(holder);
+    await call('release', holder);
+    status.delete(holder);
+    holder = undefined;
+    const waiting = [...status].filter(([, r]) => r?.status === 'WAITING').map(([i]) => i);
+    shuffle(waiting, random);
+    for (const i of waiting) {
+      const r = await call('check', i);
+      settle(i, r);
+      if (r?.status === 'ACQUIRED') {
+        holder = i;
+        break;
+      }
+    }
+  }
+  const accounted = new Set([...ran, ...skipped.map((s) => s.index)]);
+  return { ran, skipped, lost: indexes.filter((i) => !accounted.has(i)), failures, retries };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
