@@ -13,18 +13,22 @@ export interface EventPattern {
 
 type PatternSource = Pick<TollgateConfig, 'source'>;
 
-/** Tollgate's own event, put by the webhook, `tollgate push` and the git hook. */
+/**
+ * Tollgate's own event, put by the webhook, `tollgate push` and the git hook. Every branch of the
+ * repository starts a run: plan-run turns a branch outside `source.branches` into a recorded skip,
+ * so such a commit shows in the ledger and `tollgate runs` instead of vanishing at the rule.
+ */
 export function commitPushedPattern(config: PatternSource): EventPattern {
   return {
     source: ['tollgate.git'],
     'detail-type': ['Commit Pushed'],
-    detail: { repository: [config.source.repository], branch: [...config.source.branches] },
+    detail: { repository: [config.source.repository] },
   };
 }
 
 /**
  * CodeCommit's native event. Only branch heads that were created or moved start a run;
- * `referenceDeleted` names no commit to release.
+ * `referenceDeleted` names no commit to release. Any branch: one not configured ends as a recorded skip.
  */
 export function codeCommitPattern(config: PatternSource): EventPattern {
   return {
@@ -33,7 +37,6 @@ export function codeCommitPattern(config: PatternSource): EventPattern {
     detail: {
       event: ['referenceCreated', 'referenceUpdated'],
       referenceType: ['branch'],
-      referenceName: [...config.source.branches],
       repositoryName: [config.source.repository],
     },
   };

@@ -1,4 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { sourceSkip } from '../../functions/plan-run/plan-run.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError } from '../client/cli-error.js';
@@ -15,7 +16,8 @@ export interface PushOptions extends CommonOptions {
 /** `tollgate push`: the tollgate.git "Commit Pushed" event for HEAD, put on the (local or AWS) bus. */
 export async function pushCommand(options: PushOptions): Promise<void> {
   const head = headCommit(options.repo ?? process.cwd());
-  const repository = options.repository ?? (await loadConfig(head.root)).source.repository;
+  const config = await loadConfig(head.root);
+  const repository = options.repository ?? config.source.repository;
   const detail = {
     repository,
     branch: head.branch,
@@ -39,8 +41,15 @@ export async function pushCommand(options: PushOptions): Promise<void> {
       `the event bus refused the commit event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
     );
   }
-  emit(options.json, { eventId: entry.EventId, run: entry.EventId, ...detail }, () => [
-    `pushed ${head.commit.slice(0, 7)} on ${head.branch} of ${repository} (event ${entry.EventId})`,
-    ...(target.mode === 'local' ? [`follow it with: npx tollgate show ${entry.EventId}`] : []),
-  ]);
+  // The run still starts and records the skip (plan-run): say so here, where the user is looking.
+  const skip = sourceSkip({ repository, branch: head.branch }, config);
+  emit(
+    options.json,
+    { eventId: entry.EventId, run: entry.EventId, ...detail, ...(skip ? { skip } : {}) },
+    () => [
+      `pushed ${head.commit.slice(0, 7)} on ${head.branch} of ${repository} (event ${entry.EventId})`,
+      ...(skip ? [`${skip.detail}: the run will end as a recorded skip, nothing is built or deployed`] : []),
+      ...(target.mode === 'local' ? [`follow it with: npx tollgate show ${entry.EventId}`] : []),
+    ],
+  );
 }

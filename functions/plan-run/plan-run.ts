@@ -83,24 +83,30 @@ export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
     lockPollSeconds: config.concurrency.pollInterval,
     environments,
   };
-  const { repository, branch } = input.commit;
+  const skip = sourceSkip(input.commit, config);
+  return skip ? { ...plan, skip } : plan;
+}
+
+/**
+ * Why this pipeline does not build a commit (another repository, a branch outside
+ * source.branches), or undefined when it does. `tollgate push` tells the user the same words.
+ */
+export function sourceSkip(
+  commit: { readonly repository: string; readonly branch: string },
+  config: Pick<TollgateConfig, 'source'>,
+): RunPlan['skip'] {
+  const { repository, branch } = commit;
   if (repository !== config.source.repository) {
     return {
-      ...plan,
-      skip: {
-        reason: 'other-repository',
-        detail: `commit is from repository "${repository}", this pipeline builds "${config.source.repository}"`,
-      },
+      reason: 'other-repository',
+      detail: `commit is from repository "${repository}", this pipeline builds "${config.source.repository}"`,
     };
   }
   if (!config.source.branches.includes(branch)) {
     return {
-      ...plan,
-      skip: {
-        reason: 'branch-not-configured',
-        detail: `branch "${branch}" is not in source.branches (${config.source.branches.join(', ')})`,
-      },
+      reason: 'branch-not-configured',
+      detail: `branch "${branch}" is not in source.branches (${config.source.branches.join(', ')})`,
     };
   }
-  return plan;
+  return undefined;
 }

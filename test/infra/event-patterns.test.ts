@@ -3,22 +3,21 @@ import { codeCommitPattern, commitEventPatterns, commitPushedPattern } from '../
 import { ecsConfig } from './stack-fixture.js';
 
 describe('event-patterns', () => {
-  it('returns the tollgate.git pattern filtered by repository and configured branches', () => {
+  it('returns the tollgate.git pattern filtered by repository only, so other branches end as recorded skips', () => {
     expect(commitPushedPattern(ecsConfig())).toEqual({
       source: ['tollgate.git'],
       'detail-type': ['Commit Pushed'],
-      detail: { repository: ['orders-service'], branch: ['main', 'release'] },
+      detail: { repository: ['orders-service'] },
     });
   });
 
-  it('returns the CodeCommit pattern for created or updated branch heads only', () => {
+  it('returns the CodeCommit pattern for created or updated branch heads of any branch', () => {
     expect(codeCommitPattern(ecsConfig())).toEqual({
       source: ['aws.codecommit'],
       'detail-type': ['CodeCommit Repository State Change'],
       detail: {
         event: ['referenceCreated', 'referenceUpdated'],
         referenceType: ['branch'],
-        referenceName: ['main', 'release'],
         repositoryName: ['orders-service'],
       },
     });
