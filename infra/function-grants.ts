@@ -28,6 +28,8 @@ export const Capability = {
   ApprovalTokenDiscard: 'approvals:token-discard',
   /** SendTaskSuccess/SendTaskFailure on the pipeline state machine. */
   TaskCallback: 'states:task-callback',
+  /** DescribeExecution on the pipeline's runs: approve refuses (and closes) an approval whose run ended. */
+  RunRead: 'states:run-read',
   Notify: 'notify:publish',
   /** Read the environments' database connection secrets. */
   DatabaseSecrets: 'database:secrets-read',
@@ -76,7 +78,7 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
-  approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback],
+  approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback, C.RunRead],
 };
 
 export interface GrantTargets {
@@ -95,6 +97,8 @@ export interface GrantTargets {
   /** The topic's encryption key: SNS encrypts each message with a data key made under the publisher's rights. */
   readonly notifyKey: kms.IKey;
   readonly stateMachineArn: string;
+  /** The state machine's executions, `arn:…:execution:<name>:*` (DescribeExecution's resource). */
+  readonly executionArns: string;
   /** IAM resource ARNs of the environments' connection secrets; empty means no statement. */
   readonly databaseSecretArns: readonly string[];
   readonly provider: ProviderTargets;
@@ -168,6 +172,8 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
     case C.TaskCallback:
       // SendTaskHeartbeat is left out on purpose: nothing keeps an approval alive past its timeout.
       return [s(['states:SendTaskSuccess', 'states:SendTaskFailure'], [t.stateMachineArn])];
+    case C.RunRead:
+      return [s(['states:DescribeExecution'], [t.executionArns])];
     case C.Notify:
       return [
         s(['sns:Publish'], [t.notifyTopic.topicArn]),

@@ -145,6 +145,7 @@ const APPROVAL_KINDS = new Set([
   'approval-decision',
   'approval-refused',
   'approval-cancelled',
+  'approval-closed',
 ]);
 
 /** Approval entries of one run, oldest first. */

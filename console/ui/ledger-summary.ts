@@ -25,6 +25,8 @@ export function ledgerSummary(entry: Json): string {
       return `refused: ${d.reason ?? d.code ?? '?'}`;
     case 'approval-cancelled':
       return `cancelled: ${d.reason ?? '?'}`;
+    case 'approval-closed':
+      return `closed: ${d.reason ?? '?'}`;
     case 'run-summary':
       return `${d.status ?? '?'}${d.environmentsReached ? ` · reached ${d.environmentsReached.join(', ') || 'none'}` : ''}`;
     case 'data-refresh':

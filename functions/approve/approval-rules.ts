@@ -5,6 +5,7 @@ export const RefusalCode = {
   UnknownApproval: 'unknown-approval',
   NotPending: 'not-pending',
   Expired: 'expired',
+  RunEnded: 'run-ended',
   NotAnApprover: 'not-an-approver',
   SelfApproval: 'self-approval',
   DoubleVote: 'double-vote',

@@ -10,6 +10,7 @@ import type { ApprovalRecord, ApprovalStore, ApprovalVote } from '../shared/port
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { TaskCallback } from '../shared/ports/task-callback.js';
 import { checkVote, outcomeAfter, type Refusal, type RefusalCode } from './approval-rules.js';
+import { closeIfRunEnded } from './run-ended.js';
 
 /**
  * approve: one person's approve or reject on one approval.
@@ -17,6 +18,8 @@ import { checkVote, outcomeAfter, type Refusal, type RefusalCode } from './appro
  * Input:  { approvalId, decision: 'approve'|'reject', comment, caller: Caller, attemptId }
  * Output: { outcome: 'refused', code, reason } | { outcome: 'recorded' | 'decided', status, approvals,
  *           needed, delivered? } — always with approvalId and ledgerSeq.
+ *
+ * A vote on an approval whose run has ended is refused and closes the approval (see run-ended.ts).
  *
  * Every attempt appends one ledger entry (`approval-refused` or `approval-decision`) keyed by
  * `attemptId`. A refused attempt changes neither the record nor the run. Only the vote that meets
@@ -71,6 +74,11 @@ export async function approve(input: ApproveInput, ports: ApprovePorts): Promise
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const now = ports.clock.now();
     const record = isApprovalId(input.approvalId) ? await ports.approvals.get(input.approvalId) : undefined;
+    if (record?.status === 'pending') {
+      const run = await closeIfRunEnded(record, now, ports);
+      if (run.ended === 'changed') continue;
+      if (run.ended) return refuse(input, run.record, run.refusal, now, ports);
+    }
     const checked = checkVote(record, input.approvalId, input.caller, now);
     if ('refusal' in checked) return refuse(input, record, checked.refusal, now, ports);
     const current = record as ApprovalRecord;

@@ -13,6 +13,7 @@ export const REFUSAL_STATUS: Readonly<Record<RefusalCode, number>> = {
   'self-approval': 403,
   'not-pending': 409,
   expired: 409,
+  'run-ended': 409,
   'double-vote': 409,
 };
 

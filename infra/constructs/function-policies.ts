@@ -59,6 +59,18 @@ export function attachGrants(
       {
         id: 'AwsSolutions-IAM5',
         reason:
+          'Executions are named per run, so DescribeExecution is granted on the executions of this ' +
+          'pipeline state machine only (execution:<its name>:*)',
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<[A-Za-z0-9]+\\.Name>:\\*$/g',
+          },
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
           'Aurora clones are created per run as tg-<env>-<hash>, so create/delete are granted on the tg- prefix ' +
           '(the source cluster is denied); listing clusters and the source subnet group, unknown at synth, ' +
           'need cluster:* (Describe only) and subgrp:* (only with the restore)',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -256,6 +256,12 @@ export class TollgatePipeline extends Construct {
       notifyTopic: this.approvals.topic,
       notifyKey: this.approvals.topicKey,
       stateMachineArn: this.stateMachine.stateMachineArn,
+      executionArns: stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${this.stateMachine.stateMachineName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
       databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
       provider: providerTargets(stack, config),
     };

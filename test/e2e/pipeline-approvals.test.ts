@@ -100,4 +100,39 @@ describe('the approval gate on the local engine', () => {
     const cancelled = await pipeline.runner.ports.ledger.query({ kinds: ['approval-cancelled'] });
     expect(cancelled[0]!.data.reason).toMatch(/superseded by commit/);
   });
+
+  it('refuses a vote once the run has ended, saying how it ended, and closes the approval and its token', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true });
+    const run = await pipeline.start(pipeline.repo.commit('stopped', { 'E.md': 'e\n' }));
+    const pending = await untilPending(pipeline, run);
+    await pipeline.call('StopExecution', { executionArn: run, error: 'Manual', cause: 'stopped by ops' });
+    const approve = approveHandler(async () => pipeline!.runner.ports);
+    // Act
+    const first = approve({ approvalId: pending.id, decision: 'approve', comment: '', caller: 'ana' });
+    // Assert
+    const error = await first.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'Tollgate.ApprovalRefused' });
+    expect(error!.message).toMatch(
+      /^refused \(run-ended\): run \S+ ended ABORTED at \d\d:\d\d UTC; its approval for prod is closed$/,
+    );
+    const record = await pipeline.runner.ports.approvals.get(pending.id);
+    expect(record).toMatchObject({
+      status: 'closed',
+      votes: [],
+      closeReason: expect.stringMatching(/ended ABORTED/),
+    });
+    expect(await pipeline.runner.ports.approvals.readToken(pending.id)).toBeUndefined();
+    const closed = await pipeline.runner.ports.ledger.query({ kinds: ['approval-closed'] });
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.data).toMatchObject({ approvalId: pending.id, run: { status: 'ABORTED' } });
+    const again = approve({ approvalId: pending.id, decision: 'approve', comment: '', caller: 'ben' });
+    await expect(again).rejects.toThrow(
+      /^refused \(not-pending\): approval \S+ is already closed: run \S+ ended ABORTED/,
+    );
+    expect(await status(pipeline, run)).toBe('ABORTED');
+  });
 });

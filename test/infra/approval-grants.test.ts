@@ -139,7 +139,9 @@ describe('TollgatePipeline approval grants', () => {
       Object.values(resources).filter((r) => ['AWS::IAM::User', 'AWS::IAM::Group'].includes(r.Type)),
     ).toEqual([]);
     for (const fn of ['approve', 'request-approval', 'concurrency-guard'] as const) {
-      const callback = dataStatements(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+      const callback = dataStatements(fn).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('states:SendTask')),
+      );
       expect(callback).toEqual([
         {
           Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
@@ -148,6 +150,40 @@ describe('TollgatePipeline approval grants', () => {
         },
       ]);
     }
+  });
+
+  it('returns DescribeExecution on the pipeline runs to approve only, so it can refuse a vote on an ended run', () => {
+    // Arrange
+    const everyone: GrantedFunction[] = [...TASKS.map((t) => t.name), 'approve'];
+    // Act
+    const readers = everyone.filter((fn) =>
+      dataStatements(fn).some((s) => actionsOf(s).includes('states:DescribeExecution')),
+    );
+    const grant = dataStatements('approve').filter((s) => actionsOf(s).includes('states:DescribeExecution'));
+    // Assert
+    expect(readers).toEqual(['approve']);
+    expect(grant).toEqual([
+      {
+        Action: 'states:DescribeExecution',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':execution:',
+              { 'Fn::GetAtt': [machineId, 'Name'] },
+              ':*',
+            ],
+          ],
+        },
+      },
+    ]);
   });
 
   it('returns the callback grant in a policy of its own, so the function does not wait on the state machine', () => {

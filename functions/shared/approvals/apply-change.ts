@@ -34,6 +34,10 @@ export function applyChange(record: ApprovalRecord, change: ApprovalChange): App
         ...(change.supersededBy ? { supersededBy: change.supersededBy } : {}),
         delivery: { state: 'pending', at: change.at },
       };
+    case 'close':
+      // No delivery: the run has ended, so there is nobody to tell; the token is discarded.
+      requirePending(record, 'close');
+      return { ...record, ...next, status: 'closed', decidedAt: change.at, closeReason: change.reason };
     case 'expire': {
       // A decision that never reached the run (its SendTask* failed) loses to the run's own timeout.
       const undelivered = FINAL_DECISIONS.has(record.status) && record.delivery?.state !== 'delivered';
@@ -91,4 +95,12 @@ export function validateNewApproval(approval: NewApproval): void {
 /** The pending record a store writes for a new approval. */
 export function pendingRecord(approval: NewApproval, hash: string): ApprovalRecord {
   return { ...approval, status: 'pending', votes: [], tokenHash: hash, revision: 1 };
+}
+
+/**
+ * A redriven run asks again for an approval that was closed when the run ended: it starts over
+ * (new window, no votes; the earlier votes stay in the ledger), under the next revision.
+ */
+export function reopenedRecord(closed: ApprovalRecord, approval: NewApproval, hash: string): ApprovalRecord {
+  return { ...pendingRecord(approval, hash), revision: closed.revision + 1 };
 }

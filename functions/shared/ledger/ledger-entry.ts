@@ -10,6 +10,7 @@ export const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'approval-decision',
   'approval-refused',
   'approval-cancelled',
+  'approval-closed',
   'data-refresh',
   'run-summary',
   'run-skipped',

@@ -16,6 +16,8 @@ export const ApprovalStatus = {
   Rejected: 'rejected',
   Cancelled: 'cancelled',
   Expired: 'expired',
+  /** The run ended (failed, was stopped, timed out) while the approval waited; nobody can decide it. */
+  Closed: 'closed',
 } as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
@@ -70,7 +72,7 @@ export interface ApprovalRecord extends NewApproval {
   /** sha256 hex of the current task token; the token itself is never part of a record. */
   readonly tokenHash: string;
   readonly decidedAt?: string;
-  /** Why a cancelled or expired approval ended. */
+  /** Why a cancelled, expired or closed approval ended. */
   readonly closeReason?: string;
   readonly supersededBy?: { readonly executionArn: string; readonly commit: string };
   readonly delivery?: ApprovalDelivery;
@@ -92,6 +94,7 @@ export type ApprovalChange =
       readonly supersededBy?: { readonly executionArn: string; readonly commit: string };
     }
   | { readonly type: 'expire'; readonly at: string; readonly reason: string }
+  | { readonly type: 'close'; readonly at: string; readonly reason: string }
   | { readonly type: 'delivery'; readonly delivery: ApprovalDelivery };
 
 export interface CreatePendingResult {
@@ -104,8 +107,9 @@ export interface CreatePendingResult {
 export interface ApprovalStore {
   /**
    * Stores a pending approval and its token. When the id exists already (a re-invoked gate), the
-   * record is kept and only the token (and `tokenHash`) is replaced if it differs; a record that is
-   * no longer pending is returned unchanged.
+   * record is kept and only the token (and `tokenHash`) is replaced if it differs; a `closed` record
+   * (its run had ended, and a redrive asks again) is opened afresh; any other record that is no
+   * longer pending is returned unchanged.
    */
   createPending(approval: NewApproval, token: string): Promise<CreatePendingResult>;
   get(id: string): Promise<ApprovalRecord | undefined>;

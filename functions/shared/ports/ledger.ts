@@ -11,6 +11,7 @@ export type LedgerEntryKind =
   | 'approval-decision'
   | 'approval-refused'
   | 'approval-cancelled'
+  | 'approval-closed'
   | 'data-refresh'
   | 'run-summary'
   | 'run-skipped';

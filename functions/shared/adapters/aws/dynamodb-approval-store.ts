@@ -9,7 +9,12 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { applyChange, pendingRecord, validateNewApproval } from '../../approvals/apply-change.js';
+import {
+  applyChange,
+  pendingRecord,
+  reopenedRecord,
+  validateNewApproval,
+} from '../../approvals/apply-change.js';
 import { assertApprovalId, assertToken, tokenHash } from '../../approvals/approval-id.js';
 import { InvalidInputError, LockConflictError, NotFoundError } from '../../errors.js';
 import type {
@@ -82,10 +87,13 @@ export class DynamoDbApprovalStore implements ApprovalStore {
         return this.createPending(approval, token); // a concurrent create won; treat as re-invocation
       }
     }
-    if (existing.status !== 'pending' || existing.tokenHash === hash) {
+    const reopen = existing.status === 'closed';
+    if (!reopen && (existing.status !== 'pending' || existing.tokenHash === hash)) {
       return { record: existing, created: false, tokenReplaced: false };
     }
-    const record: ApprovalRecord = { ...existing, tokenHash: hash, revision: existing.revision + 1 };
+    const record: ApprovalRecord = reopen
+      ? reopenedRecord(existing, approval, hash)
+      : { ...existing, tokenHash: hash, revision: existing.revision + 1 };
     try {
       await this.client.send(
         new TransactWriteItemsCommand({

@@ -1,7 +1,12 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { ApprovalCallbackError } from '../../approvals/errors.js';
 import { InvalidInputError } from '../../errors.js';
-import type { TaskCallback } from '../../ports/task-callback.js';
+import type { RunState, TaskCallback } from '../../ports/task-callback.js';
 
 /** Step Functions limits: error names up to 256 characters, cause and output up to 256 KiB / 32 KiB. */
 const MAX_ERROR = 256;
@@ -36,6 +41,27 @@ export class SfnTaskCallback implements TaskCallback {
     await this.send(() => this.client.send(new SendTaskFailureCommand({ taskToken: token, error, cause })));
   }
 
+  async runState(executionArn: string): Promise<RunState> {
+    if (typeof executionArn !== 'string' || !/^arn:aws[a-z-]*:states:/.test(executionArn))
+      throw new InvalidInputError('runState needs a Step Functions execution ARN');
+    let out: { status?: string; stopDate?: Date | number | string };
+    try {
+      out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (error) {
+      if ((error as { name?: string } | undefined)?.name === 'ExecutionDoesNotExist')
+        return { status: 'GONE' };
+      throw mapError(error);
+    }
+    const status = out.status ?? 'RUNNING';
+    if (status === 'RUNNING') return { status };
+    if (!ENDED.has(status))
+      throw new InvalidInputError(`DescribeExecution returned unknown status ${status}`);
+    return {
+      status: status as Exclude<RunState['status'], 'RUNNING' | 'GONE'>,
+      ...(out.stopDate !== undefined ? { stoppedAt: isoDate(out.stopDate) } : {}),
+    };
+  }
+
   private async send(call: () => Promise<unknown>): Promise<void> {
     try {
       await call();
@@ -43,6 +69,14 @@ export class SfnTaskCallback implements TaskCallback {
       throw mapError(error);
     }
   }
+}
+
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
+
+/** The SDK gives a Date; the local engine's in-process client the wire form, epoch seconds. */
+function isoDate(value: Date | number | string): string {
+  if (value instanceof Date) return value.toISOString();
+  return new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
 }
 
 function assertToken(token: unknown): void {

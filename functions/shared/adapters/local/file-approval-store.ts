@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { applyChange, pendingRecord, validateNewApproval } from '../../approvals/apply-change.js';
+import {
+  applyChange,
+  pendingRecord,
+  reopenedRecord,
+  validateNewApproval,
+} from '../../approvals/apply-change.js';
 import { assertApprovalId, assertToken, tokenHash } from '../../approvals/approval-id.js';
 import { InvalidInputError, LockConflictError, NotFoundError } from '../../errors.js';
 import type {
@@ -48,11 +53,14 @@ export class FileApprovalStore implements ApprovalStore {
         return this.createPending(approval, token); // a concurrent create won; treat as re-invocation
       }
     }
-    if (existing.status !== 'pending' || existing.tokenHash === hash) {
+    const reopen = existing.status === 'closed';
+    if (!reopen && (existing.status !== 'pending' || existing.tokenHash === hash)) {
       return { record: existing, created: false, tokenReplaced: false };
     }
     await this.writeToken(approval.id, token);
-    const record: ApprovalRecord = { ...existing, tokenHash: hash, revision: existing.revision + 1 };
+    const record: ApprovalRecord = reopen
+      ? reopenedRecord(existing, approval, hash)
+      : { ...existing, tokenHash: hash, revision: existing.revision + 1 };
     await this.records.put(approval.id, record, existing.revision);
     return { record, created: false, tokenReplaced: true };
   }

@@ -6,7 +6,7 @@ import { FileApprovalStore } from '../../../../functions/shared/adapters/local/f
 import { approvalId } from '../../../../functions/shared/approvals/approval-id.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import type { ApprovalRecord, NewApproval } from '../../../../functions/shared/ports/approval-store.js';
-import type { TaskCallback } from '../../../../functions/shared/ports/task-callback.js';
+import type { RunState, TaskCallback } from '../../../../functions/shared/ports/task-callback.js';
 
 /** Records what would have resumed the run; the rules under test decide whether it is called. */
 export class RecordingTaskCallback implements TaskCallback {
@@ -19,6 +19,11 @@ export class RecordingTaskCallback implements TaskCallback {
   }
   async sendFailure(token: string, error: string, cause: string): Promise<void> {
     this.calls.push({ kind: 'failure', token, error, cause });
+  }
+  /** The run these rule tests vote on is waiting; the real engine's answers are tested end to end. */
+  run: RunState = { status: 'RUNNING' };
+  async runState(): Promise<RunState> {
+    return this.run;
   }
 }
 

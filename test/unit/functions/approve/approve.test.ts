@@ -43,6 +43,44 @@ describe('approve', () => {
       });
     });
 
+    it('refuses a vote on an approval whose run failed, naming the stage and environment from the ledger', async () => {
+      // Arrange
+      const f = await approvalFixture();
+      f.callback.run = { status: 'FAILED', stoppedAt: '2026-01-01T00:58:00.000Z' };
+      await f.ledger.append({
+        kind: 'run-summary',
+        pipeline: 'orders',
+        at: '2026-01-01T00:58:00.000Z',
+        executionArn: EXECUTION,
+        idempotencyKey: `${EXECUTION}#RecordRun`,
+        data: { status: 'FAILED', failure: { stage: 'deploy', environment: 'staging' } },
+      });
+      // Act
+      const result = await approve(
+        {
+          approvalId: f.record.id,
+          decision: 'approve',
+          comment: '',
+          caller: local('bob'),
+          attemptId: f.attempt(),
+        },
+        f.ports,
+      );
+      // Assert
+      expect(result).toMatchObject({
+        outcome: 'refused',
+        code: 'run-ended',
+        reason:
+          'run run-7 ended FAILED at 00:58 UTC (stage deploy in staging); its approval for prod is closed',
+      });
+      expect(await f.current()).toMatchObject({ status: 'closed', votes: [] });
+      expect(await f.approvals.readToken(f.record.id)).toBeUndefined();
+      expect(f.callback.calls).toEqual([]);
+      expect((await f.ledger.query({ kinds: ['approval-closed'] })).map((e) => e.data.reason)).toEqual([
+        'run run-7 ended FAILED at 00:58 UTC (stage deploy in staging)',
+      ]);
+    });
+
     it('refuses the commit author approving their own commit when self-approval is off', async () => {
       // Arrange
       const f = await approvalFixture();

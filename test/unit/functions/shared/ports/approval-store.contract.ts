@@ -151,6 +151,41 @@ export function approvalStoreContract(name: string, setup: () => Promise<Approva
       ).rejects.toMatchObject({ name: 'Tollgate.ApprovalStateConflict' });
     });
 
+    it('closes a pending record without a delivery, and opens it afresh when a redriven run asks again', async () => {
+      // Arrange
+      const { store, other } = await setup();
+      const { record } = await store.createPending(newApproval(), 'token-before-stop');
+      await store.update(record.id, record.revision, { type: 'vote', vote: vote('bob'), outcome: 'pending' });
+      const closed = await store.update(record.id, record.revision + 1, {
+        type: 'close',
+        at: '2026-01-01T02:00:00.000Z',
+        reason: 'run run-7 ended ABORTED at 02:00 UTC',
+      });
+      // Act
+      const again = await store.createPending(
+        newApproval({ requestedAt: '2026-01-01T03:00:00.000Z', expiresAt: '2026-01-02T03:00:00.000Z' }),
+        'token-after-redrive',
+      );
+      // Assert
+      expect(closed).toMatchObject({ status: 'closed', closeReason: 'run run-7 ended ABORTED at 02:00 UTC' });
+      expect(closed.delivery).toBeUndefined();
+      expect(again).toMatchObject({ created: false, tokenReplaced: true });
+      expect(await other.get(record.id)).toMatchObject({
+        status: 'pending',
+        votes: [],
+        expiresAt: '2026-01-02T03:00:00.000Z',
+        revision: closed.revision + 1,
+      });
+      expect(await other.readToken(record.id)).toBe('token-after-redrive');
+      await expect(
+        store.update(record.id, closed.revision + 1, {
+          type: 'close',
+          at: '2026-01-01T04:00:00.000Z',
+          reason: 'x',
+        }),
+      ).resolves.toMatchObject({ status: 'closed' });
+    });
+
     it('lists pending records of one run, oldest first', async () => {
       // Arrange
       const { store } = await setup();
