@@ -90,7 +90,10 @@ export function buildProgram(): Command {
   )
     .option('--env <name>', 'the environment, when the run waits in more than one')
     .option('--comment <text>', 'recorded with the decision')
-    .option('--as <user>', 'decide as this user (default: TOLLGATE_USER or the OS user)')
+    .option(
+      '--as <user>',
+      'decide as this user name or e-mail (default: TOLLGATE_USER or the OS user); config identities map names to e-mails',
+    )
     .action((run, o) => decideCommand('approve', run, o));
 
   common(
@@ -101,7 +104,10 @@ export function buildProgram(): Command {
   )
     .requiredOption('--reason <text>', 'why (recorded in the ledger)')
     .option('--env <name>', 'the environment, when the run waits in more than one')
-    .option('--as <user>', 'decide as this user (default: TOLLGATE_USER or the OS user)')
+    .option(
+      '--as <user>',
+      'decide as this user name or e-mail (default: TOLLGATE_USER or the OS user); config identities map names to e-mails',
+    )
     .action((run, o) => decideCommand('reject', run, o));
 
   common(

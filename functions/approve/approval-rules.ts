@@ -1,4 +1,10 @@
-import { type Caller, isCommitAuthor, matchApprover, principalOf } from '../shared/approvals/identity.js';
+import {
+  type Caller,
+  type Identities,
+  isCommitAuthor,
+  matchApprover,
+  principalOf,
+} from '../shared/approvals/identity.js';
 import type { ApprovalRecord } from '../shared/ports/approval-store.js';
 
 export const RefusalCode = {
@@ -26,6 +32,7 @@ export function checkVote(
   id: string,
   caller: Caller,
   now: Date,
+  identities: Identities = {},
 ): { refusal: Refusal } | { as: string } {
   const who = principalOf(caller);
   if (!record) {
@@ -48,7 +55,7 @@ export function checkVote(
       },
     };
   }
-  const as = matchApprover(caller, record.approvers);
+  const as = matchApprover(caller, record.approvers, identities);
   if (!as) {
     return {
       refusal: {
@@ -57,7 +64,7 @@ export function checkVote(
       },
     };
   }
-  if (!record.allowSelfApproval && isCommitAuthor(caller, record.commit.author)) {
+  if (!record.allowSelfApproval && isCommitAuthor(caller, record.commit.author, identities)) {
     return {
       refusal: {
         code: RefusalCode.SelfApproval,

@@ -2,7 +2,7 @@ import { isApprovalId } from '../shared/approvals/approval-id.js';
 import { approvalEntry, attemptKey } from '../shared/approvals/approval-ledger.js';
 import { deliverDecision } from '../shared/approvals/deliver-decision.js';
 import { ApprovalStateError } from '../shared/approvals/errors.js';
-import { assertCaller, type Caller, principalOf } from '../shared/approvals/identity.js';
+import { assertCaller, type Caller, identityOf, principalOf } from '../shared/approvals/identity.js';
 import type { Clock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import { InvalidInputError, LockConflictError } from '../shared/errors.js';
@@ -36,7 +36,7 @@ export interface ApproveInput {
 }
 
 export interface ApprovePorts {
-  readonly config: Pick<TollgateConfig, 'name'>;
+  readonly config: Pick<TollgateConfig, 'name' | 'identities'>;
   readonly clock: Clock;
   readonly ledger: Ledger;
   readonly approvals: ApprovalStore;
@@ -79,11 +79,13 @@ export async function approve(input: ApproveInput, ports: ApprovePorts): Promise
       if (run.ended === 'changed') continue;
       if (run.ended) return refuse(input, run.record, run.refusal, now, ports);
     }
-    const checked = checkVote(record, input.approvalId, input.caller, now);
+    const checked = checkVote(record, input.approvalId, input.caller, now, ports.config.identities);
     if ('refusal' in checked) return refuse(input, record, checked.refusal, now, ports);
     const current = record as ApprovalRecord;
+    const identity = identityOf(input.caller, ports.config.identities);
     const vote: ApprovalVote = {
       approver: who,
+      ...(identity ? { identity } : {}),
       as: checked.as,
       decision: input.decision,
       comment: input.comment,

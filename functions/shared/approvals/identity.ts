@@ -1,3 +1,4 @@
+import { isEmailAddress } from '../config/identity-keys.js';
 import { InvalidInputError } from '../errors.js';
 
 /**
@@ -39,17 +40,65 @@ export function callerAliases(caller: Caller): string[] {
   return [caller.arn];
 }
 
-/** The `approvers` entry the caller matches (case-sensitive, as IAM names are), or undefined. */
-export function matchApprover(caller: Caller, approvers: readonly string[]): string | undefined {
-  const aliases = callerAliases(caller);
-  return approvers.find((entry) => aliases.includes(entry));
+/**
+ * The config's `identities`: local user names and IAM principal ARNs mapped to e-mail addresses
+ * (lower-cased by the schema). People are compared by e-mail, the identity git records for authors.
+ */
+export type Identities = Readonly<Record<string, string>>;
+
+/**
+ * The caller's e-mail identity, if one is known: an alias that is an e-mail (`--as ana@…`, an SSO
+ * session name) or an alias `identities` maps. Undefined for an unmapped user name or principal.
+ */
+export function identityOf(caller: Caller, identities: Identities = {}): string | undefined {
+  for (const alias of callerAliases(caller)) {
+    if (isEmailAddress(alias)) return alias.toLowerCase();
+    const mapped = Object.hasOwn(identities, alias) ? identities[alias] : undefined;
+    if (mapped) return mapped.toLowerCase();
+  }
+  return undefined;
 }
 
-/** Self-approval: any alias equals the commit author's name or e-mail (compared case-insensitively). */
+/** The e-mail an `approvers` entry stands for: itself when it is one, else its `identities` mapping. */
+function entryIdentity(entry: string, identities: Identities): string | undefined {
+  if (isEmailAddress(entry)) return entry.toLowerCase();
+  const mapped = Object.hasOwn(identities, entry) ? identities[entry] : undefined;
+  return mapped?.toLowerCase();
+}
+
+/**
+ * The `approvers` entry the caller matches, or undefined: by name (case-sensitive, as IAM names
+ * are), or by identity, so `ana` mapped to ana.smith@example.com matches an entry
+ * `ana.smith@example.com` and the other way round. The first matching entry wins, so one person
+ * always matches the same entry (and cannot vote twice under two names).
+ */
+export function matchApprover(
+  caller: Caller,
+  approvers: readonly string[],
+  identities: Identities = {},
+): string | undefined {
+  const aliases = callerAliases(caller);
+  const identity = identityOf(caller, identities);
+  return approvers.find(
+    (entry) =>
+      aliases.includes(entry) || (identity !== undefined && entryIdentity(entry, identities) === identity),
+  );
+}
+
+/**
+ * Self-approval. When the caller's identity is known it is compared with the author's e-mail, and
+ * nothing else: "Ana Smith <ana.smith@example.com>" is the same person as `ana` mapped to that
+ * address, and a different `ana` mapped elsewhere is not. When it is not known, any alias equal to
+ * the author's name or e-mail counts as the author: that fallback can only refuse, never admit.
+ */
 export function isCommitAuthor(
   caller: Caller,
   author: { readonly name: string; readonly email: string },
+  identities: Identities = {},
 ): boolean {
-  const own = [author.name, author.email].map((v) => v.trim().toLowerCase()).filter(Boolean);
+  const identity = identityOf(caller, identities);
+  const email = author.email.trim().toLowerCase();
+  if (identity !== undefined) return identity === email;
+  const own = [author.name, email].map((v) => v.trim().toLowerCase()).filter(Boolean);
   return callerAliases(caller).some((alias) => own.includes(alias.toLowerCase()));
 }

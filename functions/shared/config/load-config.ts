@@ -25,6 +25,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
       return `${path}: missing required field (expected ${issue.expected}), add it`;
     }
+    // A record key's own problem (e.g. an identities key) comes wrapped; say it, not "Invalid key".
+    if (issue.code === 'invalid_key' && issue.issues.length) {
+      return `${path}: ${issue.issues.map((inner) => inner.message).join(', ')}`;
+    }
     if (issue.code === 'invalid_union' && 'discriminator' in issue) {
       return `${path}: ${issue.message}`;
     }

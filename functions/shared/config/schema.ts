@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { identityKeyProblem, isEmailAddress } from './identity-keys.js';
 
 const duration = (what: string) =>
   z
@@ -132,8 +133,30 @@ const strategy = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** A local user name, an IAM principal ARN, or an e-mail address (an identity by itself). */
+const approver = z
+  .string()
+  .min(1)
+  .refine((entry) => !entry.includes('@') || isEmailAddress(entry), {
+    message: 'an approver with "@" must be an e-mail address like ana.smith@example.com',
+  });
+
+/** Local user names and IAM principal ARNs mapped to the e-mail address that is their identity. */
+const identities = z
+  .record(
+    z.string().superRefine((key, ctx) => {
+      const problem = identityKeyProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    z
+      .string()
+      .refine(isEmailAddress, { message: 'must be an e-mail address like ana.smith@example.com' })
+      .transform((email) => email.toLowerCase()),
+  )
+  .default({});
+
 const approval = z.strictObject({
-  approvers: z.array(z.string().min(1)).min(1, 'list at least one approver'),
+  approvers: z.array(approver).min(1, 'list at least one approver'),
   timeout: duration('approval.timeout').default(86_400),
   allowSelfApproval: z.boolean().default(false),
   minApprovals: z.number().int().min(1).default(1),
@@ -190,11 +213,17 @@ export const configSchema = z
       image: z.strictObject({ repository: z.string().min(1) }).optional(),
       /** AWS only: the CodeBuild project that runs the build. */
       codebuildProject: z.string().min(1).optional(),
+      /**
+       * A build running longer is stopped (its whole process tree locally; CodeBuild's own timeout
+       * on AWS) and the run fails, releasing the lock. 30 minutes by default.
+       */
+      timeout: duration('build.timeout').default(1_800),
     }),
     database: database.optional(),
     environments: z.array(environment).min(1, 'add at least one environment, e.g. { name: "test", ... }'),
     smokeTests: z.array(smokeTest).default([]),
     concurrency,
+    identities,
     ledger: z.strictObject({ retention: duration('ledger.retention').default(7 * 365 * 86_400) }).default({
       retention: 7 * 365 * 86_400,
     }),
@@ -215,6 +244,14 @@ export const configSchema = z
           code: 'custom',
           path: ['environments', index, 'database', 'refresh'],
           message: 'refresh needs a top-level "database" block describing the engine and provider',
+        });
+      }
+      const sameIdentity = env.approval && duplicateIdentity(env.approval.approvers, config.identities);
+      if (sameIdentity) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'approval', 'approvers'],
+          message: `"${sameIdentity[0]}" and "${sameIdentity[1]}" are the same person (${sameIdentity[2]}); list each approver once`,
         });
       }
       if (env.approval && env.approval.minApprovals > env.approval.approvers.length) {
@@ -248,6 +285,26 @@ export const configSchema = z
       });
     }
   });
+
+/** Two approvers entries that stand for one e-mail identity, with it; quorum counts people. */
+function duplicateIdentity(
+  approvers: readonly string[],
+  map: Readonly<Record<string, string>>,
+): [string, string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const entry of approvers) {
+    const identity = isEmailAddress(entry)
+      ? entry.toLowerCase()
+      : Object.hasOwn(map, entry)
+        ? map[entry]
+        : undefined;
+    if (identity === undefined) continue;
+    const first = seen.get(identity);
+    if (first !== undefined) return [first, entry, identity];
+    seen.set(identity, entry);
+  }
+  return undefined;
+}
 
 /** What users write (durations as strings, defaults optional). */
 export type TollgateConfigInput = z.input<typeof configSchema>;

@@ -24,6 +24,8 @@ export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus
 export interface ApprovalVote {
   /** Who voted: IAM principal ARN on AWS, the local user name locally. */
   readonly approver: string;
+  /** The approver's e-mail identity, when known (see approvals/identity.ts). */
+  readonly identity?: string;
   /** The `approvers` entry the caller matched; quorum counts distinct entries. */
   readonly as: string;
   readonly decision: 'approve' | 'reject';

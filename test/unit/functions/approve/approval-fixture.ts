@@ -69,7 +69,13 @@ export async function approvalFixture(over: Partial<NewApproval> = {}) {
   const callback = new RecordingTaskCallback();
   const { record } = await approvals.createPending(newApproval(over), TOKEN);
   let attempts = 0;
-  const ports = { config: { name: 'orders' }, clock, ledger, approvals, callback };
+  const ports = {
+    config: { name: 'orders', identities: {} as Record<string, string> },
+    clock,
+    ledger,
+    approvals,
+    callback,
+  };
   return {
     dir,
     clock,

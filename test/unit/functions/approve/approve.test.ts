@@ -477,4 +477,82 @@ describe('approve', () => {
       expect(await f.ledger.query()).toEqual([]);
     });
   });
+
+  describe('identities', () => {
+    const ana = {
+      commit: {
+        repository: 'orders-service',
+        branch: 'main',
+        commit: '1a2b3c4'.padEnd(40, '0'),
+        author: { name: 'Ana Smith', email: 'ana.smith@example.com' },
+        message: 'Add unique index',
+        timestamp: '2026-01-01T00:00:00.000Z',
+      },
+      approvers: ['ana', 'bob'],
+    };
+    const vote = (f: Awaited<ReturnType<typeof approvalFixture>>, caller: Caller) =>
+      approve(
+        { approvalId: f.record.id, decision: 'approve', comment: '', caller, attemptId: f.attempt() },
+        f.ports,
+      );
+
+    it('refuses "Ana Smith <ana.smith@example.com>" approving her own commit as the user name ana', async () => {
+      // Arrange
+      const f = await approvalFixture(ana);
+      f.ports.config.identities = { ana: 'ana.smith@example.com' };
+      // Act
+      const result = await vote(f, local('ana'));
+      // Assert
+      expect(result).toMatchObject({ outcome: 'refused', code: 'self-approval' });
+      expect((await f.current())?.votes).toEqual([]);
+    });
+
+    it('refuses her as her e-mail address too, matched to the approvers entry ana through identities', async () => {
+      // Arrange
+      const f = await approvalFixture(ana);
+      f.ports.config.identities = { ana: 'ana.smith@example.com' };
+      // Act
+      const result = await vote(f, local('Ana.Smith@example.com'));
+      // Assert
+      expect(result).toMatchObject({ outcome: 'refused', code: 'self-approval' });
+    });
+
+    it('refuses an IAM principal mapped to the author e-mail, listed as an e-mail approver', async () => {
+      // Arrange
+      const arn = 'arn:aws:iam::123456789012:user/ana-admin';
+      const f = await approvalFixture({ ...ana, approvers: ['ana.smith@example.com', 'bob'] });
+      f.ports.config.identities = { [arn]: 'ana.smith@example.com' };
+      // Act
+      const result = await vote(f, { kind: 'iam', arn });
+      // Assert
+      expect(result).toMatchObject({ outcome: 'refused', code: 'self-approval' });
+    });
+
+    it('lets another person whose user name equals the author display name approve when identities tell them apart', async () => {
+      // Arrange: the author is alice@example.com; the approver alice is someone else
+      const f = await approvalFixture();
+      f.ports.config.identities = { alice: 'alice@corp.example' };
+      // Act
+      const result = await vote(f, local('alice'));
+      // Assert
+      expect(result).toMatchObject({ outcome: 'decided', status: 'approved' });
+      expect((await f.current())?.votes[0]).toMatchObject({
+        approver: 'alice',
+        identity: 'alice@corp.example',
+        as: 'alice',
+      });
+    });
+
+    it('admits an approver listed by e-mail who decides as a mapped user name, once', async () => {
+      // Arrange
+      const f = await approvalFixture({ approvers: ['bob@example.com', 'carol'], minApprovals: 2 });
+      f.ports.config.identities = { bob: 'bob@example.com' };
+      // Act
+      const first = await vote(f, local('bob'));
+      const again = await vote(f, local('bob@example.com'));
+      // Assert
+      expect(first).toMatchObject({ outcome: 'recorded', approvals: 1 });
+      expect(again).toMatchObject({ outcome: 'refused', code: 'double-vote' });
+    });
+  });
 });

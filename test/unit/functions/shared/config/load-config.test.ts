@@ -36,6 +36,54 @@ describe('parseConfig', () => {
     expect(config.smokeTests[0]).toMatchObject({ method: 'GET', expectStatus: 200, timeout: 5, retries: 2 });
   });
 
+  it('returns identities lower-cased and accepts e-mail approvers', () => {
+    // Arrange
+    const raw = validConfig({
+      identities: { ana: 'Ana.Smith@Example.com', 'arn:aws:iam::123456789012:user/ben': 'ben@example.com' },
+    });
+    raw.environments[1] = { ...raw.environments[1]!, approval: { approvers: ['ana', 'ben@example.com'] } };
+    // Act
+    const config = parseConfig(raw);
+    // Assert
+    expect(config.identities).toEqual({
+      ana: 'ana.smith@example.com',
+      'arn:aws:iam::123456789012:user/ben': 'ben@example.com',
+    });
+    expect(config.environments[1]!.approval!.approvers).toEqual(['ana', 'ben@example.com']);
+  });
+
+  it.each([
+    ['a value that is not an e-mail', { ana: 'ana' }, /identities\.ana: must be an e-mail address/],
+    ['an e-mail as key', { 'ana@example.com': 'ana@example.com' }, /is already an e-mail identity/],
+    [
+      'a key that is not an IAM principal ARN',
+      { 'arn:aws:s3:::bucket': 'a@example.com' },
+      /is not an IAM principal ARN/,
+    ],
+    ['a key with a space', { 'ana smith': 'a@example.com' }, /is not a local user name/],
+  ])('rejects identities with %s in one line', (_what, identities, message) => {
+    expect(problems(validConfig({ identities }))).toMatch(message);
+  });
+
+  it('rejects an approver with "@" that is not an e-mail address', () => {
+    const raw = validConfig();
+    raw.environments[1] = { ...raw.environments[1]!, approval: { approvers: ['ana@'] } };
+    expect(problems(raw)).toContain(
+      'environments[1].approval.approvers[0]: an approver with "@" must be an e-mail',
+    );
+  });
+
+  it('rejects two approvers entries that are the same person through identities', () => {
+    const raw = validConfig({ identities: { ana: 'ana.smith@example.com' } });
+    raw.environments[1] = {
+      ...raw.environments[1]!,
+      approval: { approvers: ['ana', 'Ana.Smith@example.com'], minApprovals: 2 },
+    };
+    expect(problems(raw)).toContain(
+      'environments[1].approval.approvers: "ana" and "Ana.Smith@example.com" are the same person (ana.smith@example.com)',
+    );
+  });
+
   it('names the path and the fix when a key is unknown', () => {
     const message = problems(
       validConfig({ source: { repository: 'r', branches: ['main'], brnch: 'x' } as never }),
