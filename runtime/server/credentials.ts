@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  createPrivateFileOnce,
+  fileExists,
+  PrivateFileError,
+  PrivateFileProblem,
+  readPrivateFile,
+} from '../../functions/shared/adapters/local/private-file.js';
 import { CredentialsError } from './errors.js';
 
 export interface LocalCredentials {
@@ -18,29 +23,13 @@ const SECRET_ACCESS_KEY = /^[A-Za-z0-9+/]{40}$/;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
- * Returns the data directory's credentials, generating them on first start. They are created with
- * mode 0600 under a temporary name and linked into place, so two engines starting at once agree on
- * one pair and nobody ever reads a half-written file.
+ * Returns the data directory's credentials, generating them on first start. `createPrivateFileOnce`
+ * writes them 0600 and links them into place, so two engines starting at once agree on one pair.
  */
 export async function loadOrCreateCredentials(dataDir: string): Promise<LocalCredentials> {
   const path = credentialsPath(dataDir);
-  if (exists(path)) return readCredentials(dataDir);
-  await mkdir(dataDir, { recursive: true });
-  const fresh = generateCredentials();
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(fresh, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp).catch(() => undefined);
+  if (!fileExists(path)) {
+    await createPrivateFileOnce(path, `${JSON.stringify(generateCredentials(), null, 2)}\n`);
   }
   return readCredentials(dataDir);
 }
@@ -50,18 +39,13 @@ export function readCredentials(dataDir: string): LocalCredentials {
   const path = credentialsPath(dataDir);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readPrivateFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (!(error instanceof PrivateFileError)) throw error;
+    if (error.problem === PrivateFileProblem.Missing) {
       throw new CredentialsError(`no local credentials at ${path}; start the engine once to generate them`);
     }
-    throw new CredentialsError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const mode = statSync(path).mode & 0o777;
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new CredentialsError(
-      `${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
-    );
+    throw new CredentialsError(error.message, { cause: error });
   }
   let parsed: unknown;
   try {
@@ -113,15 +97,6 @@ export function credentialsPath(dataDir: string): string {
     throw new CredentialsError(`dataDir must be a non-empty path, got ${JSON.stringify(dataDir)}`);
   }
   return join(dataDir, CREDENTIALS_FILE);
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function generateCredentials(): LocalCredentials {

@@ -2,10 +2,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../errors.js';
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
+import { PgWireServer } from './pg-wire-server.js';
+import { ensurePrivateDir } from './private-file.js';
+import { makeTreePrivate, PrivateNodeFS } from './private-node-fs.js';
 
 export interface VolumeHostOptions {
   /** Tollgate's data directory (`.tollgate`); volumes live in `<dataDir>/volumes/<name>/`. */
@@ -30,17 +33,23 @@ export type FillMode = (typeof FillMode)[keyof typeof FillMode];
 
 interface ServedVolume {
   readonly db: PGlite;
-  readonly server: PGLiteSocketServer;
+  readonly server: PgWireServer;
   readonly port: number;
+  readonly password: string;
 }
 
 /**
  * Owns every PGlite volume this Tollgate process serves: one PGlite per environment, each behind a
  * Postgres wire-protocol listener so apps and checks use an ordinary `pg` client. One instance per
  * process; the lock files stop a second process (or a second host) opening the same directories.
+ *
+ * Volumes are private to the user running Tollgate: `volumes/` and every directory in it are 0700,
+ * every file 0600 (fixed on open and on replace, kept so by PrivateNodeFS), and each listener
+ * demands the volume's password (`<dataDir>/secrets/postgres-<name>.json`, see database-password.ts).
  */
 export class VolumeHost {
   readonly volumesDir: string;
+  private readonly dataDir: string;
   private readonly host: string;
   private readonly maxConnections: number;
   private readonly startParams: string[];
@@ -51,7 +60,8 @@ export class VolumeHost {
 
   constructor(options: VolumeHostOptions) {
     if (!options?.dataDir) throw new InvalidInputError('VolumeHost needs a dataDir');
-    this.volumesDir = path.join(path.resolve(options.dataDir), 'volumes');
+    this.dataDir = path.resolve(options.dataDir);
+    this.volumesDir = path.join(this.dataDir, 'volumes');
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
     const sharedBuffers = options.sharedBuffers ?? '32MB';
@@ -89,7 +99,7 @@ export class VolumeHost {
   connectionString(name: string): string {
     const volume = this.served.get(name);
     if (!volume) throw new NotFoundError(`volume "${name}" is not being served; open it first`);
-    return `postgres://postgres@${this.host}:${volume.port}/postgres`;
+    return localDatabaseUrl(this.host, volume.port, volume.password);
   }
 
   /** Opens (creating an empty database on first use) and serves the volume on `port` (0 = any free port). */
@@ -111,26 +121,28 @@ export class VolumeHost {
   }
 
   private async serve(name: string, port: number): Promise<string> {
-    fs.mkdirSync(this.volumesDir, { recursive: true });
-    const db = await PGlite.create(
-      this.volumeDir(name),
-      this.startParams ? { startParams: this.startParams } : {},
-    );
+    ensurePrivateDir(this.volumesDir);
+    const password = await loadOrCreateDatabasePassword(this.dataDir, name);
+    const dir = this.volumeDir(name);
+    makeTreePrivate(dir);
+    const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
     try {
-      const server = new PGLiteSocketServer({
+      // initdb (first open) writes the new cluster 0666 through another Emscripten instance.
+      makeTreePrivate(dir);
+      const server = new PgWireServer({
         db,
         port,
         host: this.host,
         maxConnections: this.maxConnections,
+        password,
       });
-      await server.start().catch((error: NodeJS.ErrnoException) => {
+      const actual = await server.start().catch((error: NodeJS.ErrnoException) => {
         throw new SnapshotFailedError(
           `volume "${name}": cannot listen on ${this.host}:${port} (${error.code ?? error.message})`,
           { cause: error },
         );
       });
-      const actual = Number(server.getServerConn().split(':').pop());
-      this.served.set(name, { db, server, port: actual });
+      this.served.set(name, { db, server, port: actual, password });
       return this.connectionString(name);
     } catch (error) {
       await db.close().catch(() => undefined);
@@ -213,11 +225,12 @@ export class VolumeHost {
     this.takeLock(name);
     try {
       if (port !== undefined) await this.stopServing(name);
-      fs.mkdirSync(this.volumesDir, { recursive: true });
+      ensurePrivateDir(this.volumesDir);
       this.recover(name);
       let how: 'renamed' | 'copied' | undefined;
       try {
         how = this.swapIn(name, fromDir, mode);
+        makeTreePrivate(this.volumeDir(name));
         // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
         if (port !== undefined) await this.serve(name, port);
       } catch (error) {
@@ -319,7 +332,7 @@ export class VolumeHost {
 
   private takeLock(name: string): void {
     if (this.locks.has(name)) return;
-    fs.mkdirSync(this.volumesDir, { recursive: true });
+    ensurePrivateDir(this.volumesDir);
     this.locks.set(name, DataDirLock.acquire(path.join(this.volumesDir, `${name}.lock`), `volume "${name}"`));
   }
 
@@ -332,7 +345,8 @@ export class VolumeHost {
 /**
  * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
  * plain in-kernel copy otherwise. `to` must not exist yet. postmaster.pid is left out because it
- * describes the process that had the source open.
+ * describes the process that had the source open. The copy is owner-only (0700/0600): it is a
+ * database, production's when it is a snapshot.
  *
  * On Linux GNU `cp --reflink=auto` does the copy rather than `fs.cpSync`: libuv's copyfile
  * ftruncate()s every new file to 0 before copy_file_range, and on ext4 (auto_da_alloc) that makes
@@ -347,6 +361,7 @@ export function copyDataDir(from: string, to: string): void {
       throw new SnapshotFailedError(`copying ${from} to ${to} failed: ${why}`);
     }
     fs.rmSync(path.join(to, 'postmaster.pid'), { force: true });
+    makeTreePrivate(to);
     return;
   }
   // COPYFILE_FICLONE falls back to a copy silently; COPYFILE_FICLONE_FORCE would fail instead.
@@ -355,6 +370,7 @@ export function copyDataDir(from: string, to: string): void {
     mode: fs.constants.COPYFILE_FICLONE,
     filter: (src) => path.basename(src) !== 'postmaster.pid',
   });
+  makeTreePrivate(to);
 }
 
 let gnuCp: boolean | undefined;
