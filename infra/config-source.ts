@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../functions/shared/config/load-config.js';
+import { loadConfigWithInput } from '../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../functions/shared/config/schema.js';
 import { EXAMPLE_CONFIG_PATH } from './repo-paths.js';
 
@@ -30,8 +29,6 @@ export function resolveConfigPath(cwd: string, contextValue: unknown): string {
  */
 export async function loadStackConfig(cwd: string, contextValue: unknown): Promise<TollgateConfigInput> {
   const path = resolveConfigPath(cwd, contextValue);
-  await loadConfig(dirname(path), basename(path));
-  // Same URL as loadConfig's import, so this is the cached module, not a second evaluation.
-  const mod = (await import(pathToFileURL(path).href)) as { default: TollgateConfigInput };
-  return mod.default;
+  const { input } = await loadConfigWithInput(dirname(path), { file: basename(path) });
+  return input as TollgateConfigInput;
 }

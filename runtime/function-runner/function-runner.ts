@@ -1,3 +1,4 @@
+import { releaseEndedRun } from '../../functions/release-ended-run/release-ended-run.js';
 import { SfnTaskCallback } from '../../functions/shared/adapters/aws/sfn-task-callback.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
@@ -5,6 +6,7 @@ import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import { TASKS } from '../../functions/task-registry.js';
 import type { AwsJsonService } from '../api/aws-service.js';
 import { createLocalBuilder } from '../builder/local-builder.js';
+import type { EngineClock } from '../engine/clock.js';
 import { ObjectLambdaInvoker } from '../engine/lambda/object-lambda-invoker.js';
 import { inProcessSfnClient } from './in-process-sfn.js';
 import { createLocalPorts, databasePorts, dataLayout, type LocalPorts } from './local-ports.js';
@@ -20,6 +22,8 @@ export interface FunctionRunnerOptions {
   readonly repositories: Readonly<Record<string, string>>;
   /** The engine's API, for task-token callbacks; late-bound because the engine needs this runner first. */
   readonly engine: () => AwsJsonService;
+  /** The engine's clock: arms the build timeout. */
+  readonly timers: EngineClock;
 }
 
 export interface FunctionRunner {
@@ -27,6 +31,11 @@ export interface FunctionRunner {
   readonly ports: LocalPorts;
   /** Serves every environment database that has a port, so apps and checks can connect. */
   openVolumes(): Promise<void>;
+  /**
+   * A run ended (any status): an ABORTED, TIMED_OUT or FAILED one has its builds killed and its
+   * lock released at once, as the run-end rule does on AWS.
+   */
+  runEnded(executionArn: string, status: string): Promise<void>;
   /** Stops the environment proxies and databases; apps keep running unless `keepApps` is false. */
   close(options?: { keepApps?: boolean }): Promise<void>;
 }
@@ -43,13 +52,15 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     const handler = TASK_HANDLERS[task.name](factory);
     handlers[localFunctionName(task.name)] = (event) => handler(event, { awsRequestId: 'local' });
   }
-  handlers[LOCAL_BUILDER_FUNCTION] = createLocalBuilder({
+  const builder = createLocalBuilder({
     config: options.config,
     repositories: options.repositories,
     artifactsRoot: dataLayout(options.dataDir).artifacts,
     logsDir: dataLayout(options.dataDir).logs,
     clock: options.clock,
+    timers: options.timers,
   });
+  handlers[LOCAL_BUILDER_FUNCTION] = builder;
   return {
     invoker: new ObjectLambdaInvoker(handlers),
     ports,
@@ -57,7 +68,12 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       for (const [name, port] of Object.entries(databasePorts(options.config)))
         await ports.volumes.open(name, port);
     },
+    async runEnded(executionArn, status) {
+      const outcome = await releaseEndedRun({ executionArn, status }, ports);
+      if (outcome.status !== 'IGNORED') await builder.cancel(executionArn, `its run ended ${status}`);
+    },
     async close(closeOptions = { keepApps: true }) {
+      await builder.cancelAll('the local runtime is shutting down');
       await ports.deployer.close(closeOptions);
       await ports.snapshots.idle();
       await ports.volumes.closeAll();

@@ -1,3 +1,11 @@
 export { parseDuration } from './duration.js';
-export { defineConfig, formatIssues, loadConfig, parseConfig } from './load-config.js';
+export {
+  CONFIG_LOAD_TIMEOUT_MS,
+  defineConfig,
+  formatIssues,
+  type LoadConfigOptions,
+  loadConfig,
+  loadConfigWithInput,
+  parseConfig,
+} from './load-config.js';
 export * from './schema.js';

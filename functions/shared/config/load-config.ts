@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import type { WaitingClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
+import { importInChild } from './config-import.js';
 import { configSchema, type TollgateConfig, type TollgateConfigInput } from './schema.js';
 
 /** Identity at runtime; gives `tollgate.config.ts` type checking and editor completion. */
@@ -44,22 +45,53 @@ export function parseConfig(raw: unknown, source = 'tollgate.config.ts'): Tollga
   throw new ConfigError(`invalid config in ${source}: ${lines.join('; ')}`, { cause: lines });
 }
 
-/** Imports `tollgate.config.ts` (default export) from `dir` and validates it. */
-export async function loadConfig(dir = process.cwd(), file = 'tollgate.config.ts'): Promise<TollgateConfig> {
+export interface LoadConfigOptions {
+  /** @default 'tollgate.config.ts' */
+  readonly file?: string;
+  /** How long the config may take to load before it counts as hanging. @default 15 s */
+  readonly timeoutMs?: number;
+  /** Times the load out; tests pass a ManualClock. @default a timer that never holds the process open */
+  readonly clock?: WaitingClock;
+}
+
+export const CONFIG_LOAD_TIMEOUT_MS = 15_000;
+
+/**
+ * Imports `tollgate.config.ts` (default export) from `dir` in a child process and validates it. The
+ * config is code: one that exits, hangs or crashes is reported in one line instead of taking the
+ * CLI or the runtime with it.
+ */
+export async function loadConfig(
+  dir = process.cwd(),
+  options: LoadConfigOptions = {},
+): Promise<TollgateConfig> {
+  return (await loadConfigWithInput(dir, options)).config;
+}
+
+/** loadConfig, plus the default export as written (the stack passes that on; the schema takes input). */
+export async function loadConfigWithInput(
+  dir: string,
+  options: LoadConfigOptions = {},
+): Promise<{ readonly input: unknown; readonly config: TollgateConfig }> {
+  const file = options.file ?? 'tollgate.config.ts';
   const path = resolve(dir, file);
   if (!existsSync(path)) {
     throw new ConfigError(`no ${file} in ${dir}; create one that exports defineConfig({...})`);
   }
-  let mod: { default?: unknown };
-  try {
-    mod = await import(pathToFileURL(path).href);
-  } catch (error) {
-    throw new ConfigError(`cannot load ${path}: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-    });
+  const timeoutMs = options.timeoutMs ?? CONFIG_LOAD_TIMEOUT_MS;
+  const outcome = await importInChild(path, timeoutMs, options.clock);
+  switch (outcome.kind) {
+    case 'loaded':
+      return { input: outcome.config, config: parseConfig(outcome.config, path) };
+    case 'no-default':
+      throw new ConfigError(`${path} has no default export; use "export default defineConfig({...})"`);
+    case 'failed':
+      throw new ConfigError(`cannot load ${path}: ${outcome.message.split('\n')[0]}`);
+    case 'exited':
+      throw new ConfigError(`${path} exited with code ${outcome.code} while loading; a config must not exit`);
+    case 'timed-out':
+      throw new ConfigError(
+        `${path} did not finish loading within ${Math.round(timeoutMs / 1000)}s; does it wait for something?`,
+      );
   }
-  if (mod.default === undefined) {
-    throw new ConfigError(`${path} has no default export; use "export default defineConfig({...})"`);
-  }
-  return parseConfig(mod.default, path);
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig, parseConfig, parseDuration } from '../../../../../functions/shared/config/index.js';
 import { ConfigError } from '../../../../../functions/shared/errors.js';
 import { validConfig } from '../../../../support/config-fixtures.js';
@@ -218,4 +218,66 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'tollgate.config.ts'), 'export const config = {};\n');
     await expect(loadConfig(dir)).rejects.toThrow(/has no default export; use "export default defineConfig/);
   });
+
+  const withConfig = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n'); // top-level await needs ESM
+    writeFileSync(join(dir, 'tollgate.config.ts'), text);
+    return dir;
+  };
+
+  it('reports a config that exits while loading in one line, and the caller lives on', async () => {
+    // Arrange
+    const dir = withConfig('process.exit(3);\nexport default {};\n');
+    // Act
+    const error = await loadConfig(dir).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    // Assert
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toMatch(
+      /tollgate\.config\.ts exited with code 3 while loading; a config must not exit$/,
+    );
+    expect(error!.message).not.toContain('\n');
+  });
+
+  it('reports a config that hangs as not loaded within the timeout, and kills it', async () => {
+    // Arrange: the config writes its pid, then never finishes its top-level await
+    const dir = withConfig(
+      "import { writeFileSync } from 'node:fs';\n" +
+        "writeFileSync(new URL('./pid', import.meta.url), String(process.pid));\n" +
+        'setInterval(() => {}, 1000);\nawait new Promise(() => {});\nexport default {};\n',
+    );
+    // The time-out fires (no real time passes) once the config is seen running.
+    const clock = {
+      now: () => new Date('2026-01-01T00:00:00.000Z'),
+      sleep: () => vi.waitFor(() => expect(existsSync(join(dir, 'pid'))).toBe(true), { timeout: 20_000 }),
+    };
+    // Act
+    const error = await loadConfig(dir, { timeoutMs: 10_000, clock }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    // Assert
+    expect(error!.message).toMatch(
+      /tollgate\.config\.ts did not finish loading within 10s; does it wait for something\?$/,
+    );
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    await expect.poll(() => alive(pid)).toBe(false);
+  });
+
+  it('reports a config that throws with its first line', async () => {
+    const dir = withConfig("throw new Error('no DATABASE_HOST\\nstack…');\nexport default {};\n");
+    await expect(loadConfig(dir)).rejects.toThrow(/cannot load .*tollgate\.config\.ts: no DATABASE_HOST$/);
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
