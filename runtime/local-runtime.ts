@@ -11,6 +11,7 @@ import { SystemEngineClock } from './engine/clock.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { createFunctionRunner, type FunctionRunner } from './function-runner/function-runner.js';
 import { dataLayout } from './function-runner/local-ports.js';
+import { watchRunEnds } from './function-runner/run-end-watcher.js';
 import { createApprovalsRoute } from './local-api/approvals-route.js';
 import { loadOrCreateSecret } from './local-api/auth.js';
 import {
@@ -85,6 +86,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Bound late: the runner needs the engine for task callbacks, and the engine needs the runner.
     let engine: Engine;
     let stateMachineArn = '';
+    const clock = new SystemEngineClock();
     const runner = createFunctionRunner({
       dataDir,
       config,
@@ -92,12 +94,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       notifier: new InboxNotifier(layout.inbox, systemClock),
       repositories: options.repositories ?? { [config.source.repository]: projectDir },
       engine: () => engine.service,
+      timers: clock,
     });
     cleanup.push(() => runner.close({ keepApps: true }));
-    const clock = new SystemEngineClock();
     const store = await FileLogStore.open(layout.engine);
     engine = createEngine({ store, clock, lambda: runner.invoker, accountId: '000000000000' });
     cleanup.push(() => engine.close());
+    // A stopped, timed-out or failed run frees the lock and kills its build at once.
+    const runEnds = watchRunEnds(engine, runner, (error, arn) =>
+      print(`could not release the lock of ${arn}: ${error.message}`),
+    );
+    cleanup.push(async () => {
+      runEnds.stop();
+      await runEnds.settled();
+    });
     const bus = createEventBus({
       clock,
       dataDir,

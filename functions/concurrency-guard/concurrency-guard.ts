@@ -2,7 +2,7 @@ import { type CancelPendingPorts, cancelPendingApprovals } from '../shared/appro
 import { type BackoffPolicy, backOff } from '../shared/backoff.js';
 import type { WaitingClock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
-import { LockConflictError, TollgateError } from '../shared/errors.js';
+import { InvalidInputError, LockConflictError, TollgateError } from '../shared/errors.js';
 import type { LockTable } from '../shared/ports/lock-table.js';
 import {
   EMPTY_STATE,
@@ -32,7 +32,8 @@ export interface GuardInput {
   readonly action: GuardAction;
   readonly executionArn: string;
   readonly pipeline: string;
-  readonly commit: GuardCommit;
+  /** Required to acquire or check; a release (e.g. of a run that was stopped) needs none. */
+  readonly commit?: GuardCommit;
   /** The execution's start time: the queue runs commits in the order their events arrived. */
   readonly startedAt?: string;
 }
@@ -158,6 +159,8 @@ function decide(
   }
 
   // acquire / check
+  const commit = input.commit;
+  if (!commit) throw new InvalidInputError(`concurrency-guard: ${input.action} needs the run's commit`);
   if (state.holder?.executionArn === arn) return { next: state, result: { status: 'ACQUIRED' } };
   const decided = state.outcomes[arn];
   if (decided) {
@@ -174,7 +177,7 @@ function decide(
   if (!queued) {
     const waiter = {
       executionArn: arn,
-      commit: input.commit,
+      commit,
       enqueuedAt: now.toISOString(),
       ...(input.startedAt ? { startedAt: input.startedAt } : {}),
     };
@@ -184,7 +187,7 @@ function decide(
       if (newer) {
         const outcome = {
           status: 'SUPERSEDED' as const,
-          reason: `commit ${newer.commit.commit.slice(0, 7)} was already waiting when commit ${input.commit.commit.slice(0, 7)} arrived; superseded mode runs only the newest waiting commit`,
+          reason: `commit ${newer.commit.commit.slice(0, 7)} was already waiting when commit ${commit.commit.slice(0, 7)} arrived; superseded mode runs only the newest waiting commit`,
           supersededBy: { executionArn: newer.executionArn, commit: newer.commit.commit },
           at: now.toISOString(),
         };
@@ -196,8 +199,8 @@ function decide(
       for (const older of next.queue) {
         next = withOutcome(next, older.executionArn, {
           status: 'SUPERSEDED',
-          reason: `commit ${input.commit.commit.slice(0, 7)} arrived while commit ${older.commit.commit.slice(0, 7)} was waiting; superseded mode runs only the newest waiting commit`,
-          supersededBy: { executionArn: arn, commit: input.commit.commit },
+          reason: `commit ${commit.commit.slice(0, 7)} arrived while commit ${older.commit.commit.slice(0, 7)} was waiting; superseded mode runs only the newest waiting commit`,
+          supersededBy: { executionArn: arn, commit: commit.commit },
           at: now.toISOString(),
         });
       }
@@ -215,7 +218,7 @@ function decide(
   if (free && next.queue[0]?.executionArn === arn) {
     const granted: Holder = {
       executionArn: arn,
-      commit: input.commit,
+      commit,
       acquiredAt: now.toISOString(),
       leaseUntil: new Date(now.getTime() + lease * 1000).toISOString(),
       ...(me.startedAt ? { startedAt: me.startedAt } : {}),
@@ -267,6 +270,7 @@ async function supersedeWaitingHolder(
     return;
   if (holder.executionArn === input.executionArn || !ports.approvals || !ports.ledger || !ports.callback)
     return;
+  if (!input.commit) return;
   // An older commit's event that arrives late never displaces the newer run holding the lock.
   if (startedBefore(input, holder)) return;
   await cancelPendingApprovals(

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream, existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { Clock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { BuildFailedError, InvalidInputError } from '../../functions/shared/errors.js';
+import type { EngineClock } from '../engine/clock.js';
+import { BoundedLog } from './bounded-log.js';
 
 /**
  * Stands in for CodeBuild's startBuild.sync: takes the same Arguments, runs `build.command` in a
@@ -23,7 +25,31 @@ export interface LocalBuilderOptions {
   readonly artifactsRoot: string;
   readonly logsDir: string;
   readonly clock: Clock;
+  /** Arms `build.timeout`: the engine's clock, so a test moves time instead of waiting it out. */
+  readonly timers: EngineClock;
 }
+
+/** The Build state passes its execution's id, so a build can be stopped when its run ends. */
+export const EXECUTION_ARN_VARIABLE = 'TOLLGATE_EXECUTION_ARN';
+
+export interface LocalBuilder {
+  (event: unknown): Promise<LocalBuildResult>;
+  /**
+   * Kills the builds of a run that ended (stopped, timed out, failed); resolves, with how many,
+   * once their processes are gone.
+   */
+  cancel(executionArn: string, reason: string): Promise<number>;
+  /**
+   * Kills every build (the runtime is shutting down). Builds lead process groups of their own, so
+   * a Ctrl-C to `tollgate up` would not reach them; the run resumes and rebuilds after a restart.
+   */
+  cancelAll(reason: string): Promise<number>;
+}
+
+export type LocalBuildResult = Awaited<ReturnType<ReturnType<typeof buildFunction>>>;
+
+/** Kills a build's whole process group (`sh -c` and everything it started); resolves once it exited. */
+type Stop = (reason: string) => Promise<void>;
 
 const buildArguments = z.object({
   ProjectName: z.string().min(1),
@@ -33,7 +59,24 @@ const buildArguments = z.object({
     .default([]),
 });
 
-export function createLocalBuilder(options: LocalBuilderOptions) {
+export function createLocalBuilder(options: LocalBuilderOptions): LocalBuilder {
+  const running = new Map<string, Set<Stop>>();
+  const build = buildFunction(options, running);
+  return Object.assign(build, {
+    async cancel(executionArn: string, reason: string): Promise<number> {
+      const stops = [...(running.get(executionArn) ?? [])];
+      await Promise.all(stops.map((stop) => stop(reason)));
+      return stops.length;
+    },
+    async cancelAll(reason: string): Promise<number> {
+      const stops = [...running.values()].flatMap((set) => [...set]);
+      await Promise.all(stops.map((stop) => stop(reason)));
+      return stops.length;
+    },
+  });
+}
+
+function buildFunction(options: LocalBuilderOptions, running: Map<string, Set<Stop>>) {
   return async function localBuild(event: unknown) {
     const parsed = buildArguments.safeParse(event);
     if (!parsed.success) throw new InvalidInputError(`local build: ${parsed.error.issues[0]?.message}`);
@@ -53,16 +96,34 @@ export function createLocalBuilder(options: LocalBuilderOptions) {
     const logFile = join(options.logsDir, 'builds', `${args.SourceVersion}-${id.split(':')[1]}.log`);
     await mkdir(dirname(logFile), { recursive: true });
     const worktree = await mkdtemp(join(tmpdir(), 'tollgate-build-'));
+    const log = new BoundedLog(logFile);
+    const executionArn = env[EXECUTION_ARN_VARIABLE];
     try {
       await run(
         'git',
         ['-C', repoDir, 'worktree', 'add', '--detach', '--force', worktree, args.SourceVersion],
-        logFile,
+        log,
       );
-      await run('sh', ['-c', options.config.build.command], logFile, worktree, {
-        ...env,
-        TOLLGATE_COMMIT: args.SourceVersion,
-      });
+      const timeout = options.config.build.timeout;
+      await run(
+        'sh',
+        ['-c', options.config.build.command],
+        log,
+        worktree,
+        { ...env, TOLLGATE_COMMIT: args.SourceVersion },
+        (stop) => {
+          const timer = options.timers.setTimer(options.timers.now() + timeout * 1000, () => {
+            void stop(`build.command ran longer than build.timeout (${timeout}s)`);
+          });
+          const stops = executionArn ? (running.get(executionArn) ?? new Set<Stop>()) : undefined;
+          if (executionArn && stops) running.set(executionArn, stops.add(stop));
+          return () => {
+            timer.cancel();
+            stops?.delete(stop);
+            if (executionArn && stops?.size === 0) running.delete(executionArn);
+          };
+        },
+      );
       const produced = resolve(worktree, options.config.build.artifact);
       if (!produced.startsWith(worktree + sep) || !existsSync(produced)) {
         throw new BuildFailedError(
@@ -71,10 +132,11 @@ export function createLocalBuilder(options: LocalBuilderOptions) {
       }
       await publish(produced, join(options.artifactsRoot, artifactKey));
     } finally {
-      await run('git', ['-C', repoDir, 'worktree', 'remove', '--force', worktree], logFile).catch(
+      await run('git', ['-C', repoDir, 'worktree', 'remove', '--force', worktree], log).catch(
         () => undefined,
       );
       await rm(worktree, { recursive: true, force: true });
+      await log.close();
     }
     return {
       Build: {
@@ -99,38 +161,81 @@ async function publish(from: string, to: string): Promise<void> {
   await rename(temp, to);
 }
 
-function run(command: string, args: string[], logFile: string, cwd?: string, env?: Record<string, string>) {
+/**
+ * Runs one command with its output in the bounded log. `guard` arms what may stop it early (the
+ * build timeout, the run ending) and returns the disarm. The child leads a process group of its
+ * own (detached), so stopping it kills everything the build command started, not only `sh`.
+ */
+function run(
+  command: string,
+  args: string[],
+  log: BoundedLog,
+  cwd?: string,
+  env?: Record<string, string>,
+  guard?: (stop: Stop) => () => void,
+) {
   return new Promise<void>((resolvePromise, reject) => {
-    const log = createWriteStream(logFile, { flags: 'a' });
-    log.write(`$ ${command} ${args.join(' ')}\n`);
-    const tail: string[] = [];
+    log.note(`$ ${command} ${args.join(' ')}`);
     const child = spawn(command, args, {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    const collect = (chunk: Buffer) => {
-      log.write(chunk);
-      tail.push(...chunk.toString('utf8').split('\n'));
-      tail.splice(0, Math.max(0, tail.length - 20));
-    };
+    let stoppedBecause: string | undefined;
+    const closed = new Promise<void>((resolveClosed) => {
+      child.once('close', () => resolveClosed());
+      child.once('error', () => resolveClosed());
+    });
+    const disarm = guard?.((reason) => {
+      if (stoppedBecause === undefined && child.exitCode === null) {
+        stoppedBecause = reason;
+        killGroup(child.pid);
+      }
+      return closed;
+    });
+    const collect = (chunk: Buffer) => log.write(chunk);
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', (error) => {
-      log.end();
+      disarm?.();
       reject(new BuildFailedError(`cannot run ${command}: ${error.message}`));
     });
-    child.on('close', (code) => {
-      log.end();
-      if (code === 0) resolvePromise();
-      else {
-        const last = tail.filter(Boolean).slice(-5).join(' | ');
-        reject(
-          new BuildFailedError(
-            `${command} ${args[0] === '-c' ? args[1] : args.join(' ')} exited with ${code}: ${last}`,
-          ),
-        );
+    child.on('close', (code, signal) => {
+      disarm?.();
+      // A build that exited may still have left children in its group: never leave them running.
+      killGroup(child.pid);
+      if (code === 0 && stoppedBecause === undefined) {
+        resolvePromise();
+        return;
       }
+      const what = args[0] === '-c' ? args[1] : args.join(' ');
+      // The last few lines, each cut to its end: what an error quotes stays short however the
+      // build writes (one 10 MB line included).
+      const last = log
+        .lastOutput(4_000)
+        .split('\n')
+        .filter((line) => line.trim())
+        .slice(-5)
+        .map((line) => (line.length > 300 ? `…${line.slice(-300)}` : line))
+        .join(' | ');
+      const dropped = log.total > 4_000 ? ` (earlier output: ${log.path})` : '';
+      reject(
+        new BuildFailedError(
+          stoppedBecause !== undefined
+            ? `${what} was stopped with its whole process tree: ${stoppedBecause}${last ? `; last output: ${last}` : ''}`
+            : `${command} ${what} exited with ${code ?? signal}: ${last}${dropped}`,
+        ),
+      );
     });
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
 }

@@ -9,6 +9,7 @@ import { FakeEngineClock, SystemEngineClock } from '../../runtime/engine/clock.j
 import { createEngine, type Engine } from '../../runtime/engine/engine.js';
 import { createFunctionRunner, type FunctionRunner } from '../../runtime/function-runner/function-runner.js';
 import { localSubstitutions, substitute } from '../../runtime/function-runner/local-substitutions.js';
+import { watchRunEnds } from '../../runtime/function-runner/run-end-watcher.js';
 import { MemoryStore } from '../../runtime/store/memory-store.js';
 import { createGitRepo } from './git-repo.js';
 
@@ -27,6 +28,8 @@ export interface LocalPipelineOptions {
   readonly concurrency?: 'queued' | 'superseded';
   /** Run Wait states in real time (the scenario bench); tests keep the fake clock. @default false */
   readonly realClock?: boolean;
+  /** Replaces the example's `build` settings (e.g. a build that hangs, a short timeout). */
+  readonly build?: { readonly command?: string; readonly timeout?: string };
 }
 
 /** The example's config with every app and database on a free port and a 1s poll interval. */
@@ -42,6 +45,7 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
   }
   if (!options.database) delete raw.database;
   if (options.concurrency) raw.concurrency = options.concurrency;
+  if (options.build) raw.build = { ...raw.build, ...options.build };
   return parseConfig(raw);
 }
 
@@ -58,6 +62,8 @@ export interface LocalPipeline {
   start(commit: string, name?: string): Promise<string>;
   /** Runs the execution to its end, skipping time only while it sits in a Wait state. */
   finish(executionArn: string): Promise<{ status: string; output?: any; error?: string; cause?: string }>;
+  /** The runtime's reaction to runs that end; `settled()` waits until it has released their locks. */
+  readonly runEnds: { settled(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -91,12 +97,16 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
     notifier: { notify: async () => undefined },
     repositories: { [config.source.repository]: repo.dir },
     engine: () => engine.service,
+    timers: clock,
   });
   const engine = createEngine({
     store: new MemoryStore(),
     clock,
     lambda: runner.invoker,
     accountId: '000000000000',
+  });
+  const runEnds = watchRunEnds(engine, runner, (error, arn) => {
+    throw new Error(`releasing the lock of ${arn} failed: ${error.message}`);
   });
   await engine.start();
   if (options.database) await runner.openVolumes();
@@ -173,7 +183,10 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
       }
       throw new Error(`execution ${executionArn} did not finish`);
     },
+    runEnds,
     async close() {
+      runEnds.stop();
+      await runEnds.settled();
       await engine.close();
       await runner.close({ keepApps: false });
     },

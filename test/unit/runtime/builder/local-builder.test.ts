@@ -1,31 +1,45 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../functions/shared/config/index.js';
 import { createLocalBuilder } from '../../../../runtime/builder/local-builder.js';
+import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
 import { validConfig } from '../../../support/config-fixtures.js';
 import { createGitRepo } from '../../../support/git-repo.js';
 
-function setup(buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz') {
+function setup(buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz', timeout?: string) {
   const repo = createGitRepo({ 'app.txt': 'v1\n' });
   const first = repo.commit('first');
   const root = mkdtempSync(join(tmpdir(), 'tollgate-builder-'));
-  const config = parseConfig(validConfig({ build: { command: buildCommand, artifact: 'dist/release.tgz' } }));
+  const config = parseConfig(
+    validConfig({
+      build: { command: buildCommand, artifact: 'dist/release.tgz', ...(timeout ? { timeout } : {}) },
+    }),
+  );
+  const timers = new FakeEngineClock(Date.parse('2026-01-01T00:00:00Z'));
   const build = createLocalBuilder({
     config,
     repositories: { 'orders-service': repo.dir },
     artifactsRoot: join(root, 'artifacts'),
     logsDir: join(root, 'logs'),
     clock: new ManualClock(),
+    timers,
   });
   const args = (commit: string, key = `builds/orders-service/${commit}/release.tgz`) => ({
     ProjectName: 'orders-service-build',
     SourceVersion: commit,
-    EnvironmentVariablesOverride: [{ Name: 'TOLLGATE_ARTIFACT_KEY', Value: key, Type: 'PLAINTEXT' }],
+    EnvironmentVariablesOverride: [
+      { Name: 'TOLLGATE_ARTIFACT_KEY', Value: key, Type: 'PLAINTEXT' },
+      {
+        Name: 'TOLLGATE_EXECUTION_ARN',
+        Value: 'arn:aws:states:us-east-1:0:execution:p:run-1',
+        Type: 'PLAINTEXT',
+      },
+    ],
   });
-  return { repo, first, root, build, args };
+  return { repo, first, root, build, args, timers };
 }
 
 describe('createLocalBuilder', () => {
@@ -73,5 +87,79 @@ describe('createLocalBuilder', () => {
   it('fails with Tollgate.BuildFailed for a commit the repository does not have', async () => {
     const { build, args } = setup();
     await expect(build(args('f'.repeat(40)))).rejects.toMatchObject({ name: 'Tollgate.BuildFailed' });
+  });
+
+  // A build that starts a child in the background and then hangs: both must die.
+  const HANGING = 'sleep 300 & echo $! > "$TOLLGATE_PIDS"; echo "started"; sleep 300';
+
+  // A killed child whose parent died is reparented and may linger as a zombie until reaped: dead.
+  const alive = (pid: number) => {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    return stat !== '' && !/^\d+ \(.*\) [ZX]/.test(stat);
+  };
+
+  async function backgroundPid(file: string): Promise<number> {
+    // Waits on the real child process to have started (it writes the file), not on time.
+    for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+    return Number(readFileSync(file, 'utf8'));
+  }
+
+  it('stops the build with its whole process tree when it runs past build.timeout', async () => {
+    // Arrange
+    const pids = join(mkdtempSync(join(tmpdir(), 'tollgate-pids-')), 'pids');
+    process.env.TOLLGATE_PIDS = pids;
+    const { first, build, args, timers } = setup(HANGING, '2m');
+    const outcome = build(args(first));
+    outcome.catch(() => undefined);
+    const background = await backgroundPid(pids);
+    // Act
+    timers.advanceTo(timers.now() + 121_000);
+    // Assert
+    await expect(outcome).rejects.toMatchObject({ name: 'Tollgate.BuildFailed' });
+    await expect(outcome).rejects.toThrow(
+      /stopped with its whole process tree: .*longer than build.timeout \(120s\).*started/,
+    );
+    expect(alive(background)).toBe(false);
+  });
+
+  it('stops the build of a run that ended, with its whole process tree, and leaves other runs alone', async () => {
+    // Arrange
+    const pids = join(mkdtempSync(join(tmpdir(), 'tollgate-pids-')), 'pids');
+    process.env.TOLLGATE_PIDS = pids;
+    const { first, build, args } = setup(HANGING);
+    const outcome = build(args(first));
+    outcome.catch(() => undefined);
+    const background = await backgroundPid(pids);
+    // Act
+    const other = await build.cancel('arn:aws:states:us-east-1:0:execution:p:run-2', 'its run ended ABORTED');
+    const stopped = await build.cancel(
+      'arn:aws:states:us-east-1:0:execution:p:run-1',
+      'its run ended ABORTED',
+    );
+    // Assert
+    expect([other, stopped]).toEqual([0, 1]);
+    await expect(outcome).rejects.toThrow(/stopped with its whole process tree: its run ended ABORTED/);
+    expect(alive(background)).toBe(false);
+  });
+
+  it('keeps the head and the tail of a huge build output, says how much it dropped, and quotes only the tail', async () => {
+    // Arrange: 12 MB of output on one line, then the real error
+    const { first, root, build, args } = setup(
+      `head -c 12000000 /dev/zero | tr '\\0' x; echo; echo "the real error" >&2; exit 2`,
+    );
+    // Act
+    const outcome = build(args(first));
+    // Assert
+    const error = await outcome.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/exited with 2: …x+ \| the real error \(earlier output: .*\.log\)$/);
+    expect(error!.message.length).toBeLessThan(3_000);
+    const logs = join(root, 'logs', 'builds');
+    const log = readFileSync(join(logs, readdirSync(logs)[0]!), 'utf8');
+    expect(log.length).toBeLessThan(4 * 1024 * 1024 + 70 * 1024);
+    expect(log).toMatch(/\[\.\.\. \d+ bytes of build output dropped; the last 65536 follow \.\.\.\]/);
+    expect(log).toContain('the real error');
   });
 });

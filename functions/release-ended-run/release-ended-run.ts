@@ -1,0 +1,37 @@
+import { type GuardPorts, runGuard } from '../concurrency-guard/concurrency-guard.js';
+import type { TollgateConfig } from '../shared/config/schema.js';
+
+/**
+ * release-ended-run: a run that ends without reaching its own ReleaseLock state (stopped by hand,
+ * timed out as a whole, or failed where no Catch leads to the release) must not keep the pipeline
+ * lock for the rest of its lease. On AWS an EventBridge rule on "Step Functions Execution Status
+ * Change" invokes this; locally the runtime calls it when the engine reports the execution's end.
+ *
+ * Input:  { executionArn, status }
+ * Output: { status: 'RELEASED' | 'NOT_HOLDER' | 'IGNORED' }
+ */
+export const ENDED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+export type EndedStatus = (typeof ENDED_STATUSES)[number];
+
+export interface RunEnded {
+  readonly executionArn: string;
+  readonly status: string;
+}
+
+export interface ReleaseEndedRunPorts extends GuardPorts {
+  readonly config: Pick<TollgateConfig, 'name' | 'concurrency'>;
+}
+
+export async function releaseEndedRun(
+  input: RunEnded,
+  ports: ReleaseEndedRunPorts,
+): Promise<{ status: 'RELEASED' | 'NOT_HOLDER' | 'IGNORED' }> {
+  if (!(ENDED_STATUSES as readonly string[]).includes(input.status)) return { status: 'IGNORED' };
+  // Releasing is idempotent: a run that released on its own path answers NOT_HOLDER, and one
+  // still queued is taken out of the queue.
+  const { status } = await runGuard(
+    { action: 'release', executionArn: input.executionArn, pipeline: ports.config.name },
+    ports,
+  );
+  return { status: status === 'RELEASED' ? 'RELEASED' : 'NOT_HOLDER' };
+}
