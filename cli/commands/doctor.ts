@@ -116,7 +116,8 @@ function reflinkCheck(dataDir: string): DoctorCheck {
   }
 }
 
-async function configCheck(dir: string): Promise<DoctorCheck> {
+/** The same loadConfig (and so the same schema) the runtime and the stack use: they cannot disagree. */
+export async function configCheck(dir: string): Promise<DoctorCheck> {
   try {
     const config = await loadConfig(dir);
     return {

@@ -277,6 +277,20 @@ export const configSchema = z
         } else ports.set(p, `environment "${env.name}"`);
       }
     });
+    // A rule mask-data would otherwise find only mid-run; here `tollgate doctor`, `tollgate up` and
+    // the stack all refuse the config the same way (they all validate through this schema).
+    const masked = new Map<string, number>();
+    config.database?.masking.forEach((rule, index) => {
+      const key = JSON.stringify([rule.table, rule.column]);
+      const first = masked.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'masking', index],
+          message: `${rule.table}.${rule.column} already has a rule at database.masking[${first}]; give each column one rule`,
+        });
+      } else masked.set(key, index);
+    });
     if (config.database && !config.environments.some((e) => e.name === config.database?.source)) {
       ctx.addIssue({
         code: 'custom',
