@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import type { MaskingRuleConfig } from '../shared/config/schema.js';
-import { describeTable, requireColumn, type TableInfo, TEXT_TYPES } from '../shared/database/catalog.js';
+import {
+  describeTable,
+  requireColumn,
+  type TableInfo,
+  TEXT_TYPES,
+  tableExists,
+} from '../shared/database/catalog.js';
 import { quoteIdent } from '../shared/database/identifiers.js';
 import { describePgError } from '../shared/database/masked-value.js';
 import { inTransaction, type PgClient, withClient } from '../shared/database/pg-client.js';
 import { ConfigError, InvalidInputError, MaskingFailedError, TollgateError } from '../shared/errors.js';
 import { MAX_MASKED_LENGTH, maskExpression, USES_SALT } from './mask-expressions.js';
+import { type RewriteReport, rewriteMaskedTables } from './rewrite-tables.js';
 
 export interface MaskDataInput {
   readonly connectionString: string;
@@ -26,7 +33,14 @@ export interface MaskDataReport {
   readonly rowsPerSecond: number | null;
   /** True when this run key had already masked the database; the stored report is returned. */
   readonly alreadyApplied: boolean;
+  /** Rules on tables the cloned data does not have (the release's own migrations create them). */
+  readonly skipped: Array<{ table: string; column: string; note: string }>;
+  /** The masked tables rewritten so no original value is left in dead tuples, indexes or statistics. */
+  readonly rewrite: RewriteReport;
 }
+
+export const SKIPPED_TABLE_NOTE =
+  'not in the cloned data (a table this release creates has no production rows); skipped';
 
 const MIN_SALT_LENGTH = 16;
 
@@ -39,7 +53,7 @@ export async function maskData(input: MaskDataInput, ports: { clock: Clock }): P
     throw new InvalidInputError(`mask-data: salt must be at least ${MIN_SALT_LENGTH} characters`);
   }
   if (!input.runKey) throw new InvalidInputError('mask-data: runKey is required');
-  const byTable = groupRules(input.rules);
+  const allRules = groupRules(input.rules);
   const runKeyDigest = createHash('sha256').update(input.runKey).digest('hex');
 
   return withClient(
@@ -47,10 +61,16 @@ export async function maskData(input: MaskDataInput, ports: { clock: Clock }): P
     async (client) => {
       await client.query(`CREATE TABLE IF NOT EXISTS tollgate_masking_runs (
         run_key_sha256 text PRIMARY KEY, applied_at timestamptz NOT NULL, report jsonb NOT NULL)`);
+      const byTable = new Map<string, MaskingRuleConfig[]>();
+      const skipped: MaskDataReport['skipped'] = [];
+      for (const [table, rules] of allRules) {
+        if (await tableExists(client, table)) byTable.set(table, rules);
+        else skipped.push(...rules.map((r) => ({ table, column: r.column, note: SKIPPED_TABLE_NOTE })));
+      }
       const tables = new Map<string, TableInfo>();
       for (const [table, rules] of byTable) tables.set(table, await validateTable(client, table, rules));
 
-      return inTransaction(client, async () => {
+      const masked = await inTransaction(client, async () => {
         // Row lock on the marker: a concurrent duplicate invocation waits, then sees the marker.
         await client.query('LOCK TABLE tollgate_masking_runs IN SHARE ROW EXCLUSIVE MODE');
         const done = await client.query<{ report: MaskDataReport }>(
@@ -63,12 +83,13 @@ export async function maskData(input: MaskDataInput, ports: { clock: Clock }): P
         const report = await maskTables(client, byTable, tables, input.salt, ports.clock);
         const durationMs = Math.max(0, ports.clock.now().getTime() - started);
         const totalRows = report.tables.reduce((sum, t) => sum + t.rows, 0);
-        const result: MaskDataReport = {
+        const result = {
           ...report,
           totalRows,
           durationMs,
           rowsPerSecond: durationMs > 0 ? Math.round((totalRows * 1000) / durationMs) : null,
           alreadyApplied: false,
+          skipped,
         };
         await client.query(
           'INSERT INTO tollgate_masking_runs (run_key_sha256, applied_at, report) VALUES ($1, $2, $3)',
@@ -76,6 +97,15 @@ export async function maskData(input: MaskDataInput, ports: { clock: Clock }): P
         );
         return result;
       });
+      const rewrite = await rewriteMaskedTables(client, [...tables.values()], ports.clock).catch(
+        (cause: unknown) => {
+          const pg = describePgError(cause);
+          throw new MaskingFailedError(`rewriting the masked tables failed: ${pg.code} ${pg.message}`, {
+            cause,
+          });
+        },
+      );
+      return { ...masked, skipped, rewrite };
     },
     { applicationName: 'tollgate-mask' },
   );

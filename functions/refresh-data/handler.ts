@@ -11,10 +11,12 @@ const ref = z.record(z.string(), z.unknown()).nullish();
 const input = taskContextSchema.extend({
   pipeline: z.string().min(1),
   environment: z.string().min(1),
-  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'restore', 'poll', 'record', 'gc']),
+  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'publish', 'restore', 'poll', 'record', 'gc']),
   operation: ref,
   snapshot: ref,
   backup: ref,
+  /** The clone that `clone` prepared (its poll's ref), for `record` and `publish`. */
+  volumes: ref,
 });
 
 export const createHandler = (ports: PortsFactory) =>

@@ -2,7 +2,7 @@ import { environmentConnectionString, volumeMappings } from '../shared/database/
 import { withClient } from '../shared/database/pg-client.js';
 import { countRows } from '../shared/database/row-counts.js';
 import { SnapshotFailedError } from '../shared/errors.js';
-import type { OperationRef, SnapshotRef } from '../shared/ports/snapshot-provider.js';
+import type { OperationRef, SnapshotRef, VolumeSetRef } from '../shared/ports/snapshot-provider.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import { gc } from '../shared/snapshots/gc.js';
 
@@ -14,7 +14,10 @@ import { gc } from '../shared/snapshots/gc.js';
  * - `snapshot-source`  → `{ operation }`: snapshot production's volumes.
  * - `backup-target`    → `{ operation }`: snapshot the environment's own volumes first, so a failed
  *                        run can put its previous data back.
- * - `clone`            → `{ operation }`: overwrite the environment's volumes from `snapshot`.
+ * - `clone`            → `{ operation }`: overwrite the environment's volumes from `snapshot`; where
+ *                        the provider can stage, into a staged clone nothing can connect to yet.
+ * - `publish`          → `{ operation }`: put the staged clone `volumes` in place and serve it; the
+ *                        pipeline calls it only after masking and its verification passed.
  * - `restore`          → `{ operation }`: overwrite them from `backup` (the rollback path).
  * - `poll`             → `{ state: RUNNING|SUCCEEDED|FAILED, ref?, reason? }` for `operation`.
  * - `record`           → `{ sourceRowCounts }`: counts the fresh copy's rows before masking (they are
@@ -25,6 +28,7 @@ export type RefreshAction =
   | 'snapshot-source'
   | 'backup-target'
   | 'clone'
+  | 'publish'
   | 'restore'
   | 'poll'
   | 'record'
@@ -39,6 +43,7 @@ export interface RefreshInput {
   readonly operation?: OperationRef | null;
   readonly snapshot?: SnapshotRef | null;
   readonly backup?: SnapshotRef | null;
+  readonly volumes?: VolumeSetRef | null;
 }
 
 type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
@@ -95,9 +100,16 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
           targets,
           mode: 'overwrite',
           restore: input.action === 'restore',
+          // A refresh lands where nothing can connect until it is masked and verified; a restore
+          // puts back the environment's own (masked) data, so it may go live at once.
+          stage: input.action === 'clone' && ports.snapshots.capabilities().staging,
           labels: labels(input.action === 'clone' ? 'refresh' : 'restore'),
         }),
       };
+    }
+    case 'publish': {
+      if (!input.volumes) throw new SnapshotFailedError('publish needs the clone ref (volumes)');
+      return { operation: await ports.snapshots.startPublish(input.volumes) };
     }
     case 'poll': {
       if (!input.operation) throw new SnapshotFailedError('poll needs the operation ref');
@@ -106,7 +118,7 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
     }
     case 'record': {
       const tables = tablesToCount(ports.config);
-      const url = await environmentConnectionString(ports, input.environment);
+      const url = await environmentConnectionString(ports, input.environment, input.volumes ?? undefined);
       const sourceRowCounts = tables.length
         ? await withClient(url, (client) => countRows(client, tables), {
             applicationName: 'tollgate-refresh',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
+  cloneOf,
   environmentTarget,
   exactlyOneTarget,
   ONE_TARGET_MESSAGE,
@@ -37,8 +38,11 @@ export const createHandler = (ports: PortsFactory) =>
       run: async (event, p) => {
         if (!p.config.database)
           throw new InvalidInputError('verify-masking: the config has no "database" block');
+        const clone = cloneOf(event);
         return verifyMasking({
           connectionString: await targetConnection(event, p),
+          // The refreshed clone's files are searched at rest; only the provider can reach them.
+          ...(clone ? { scanAtRest: (needles) => p.snapshots.scanAtRest(clone, needles) } : {}),
           sourceConnectionString: event.sourceConnectionString
             ? event.sourceConnectionString.reveal()
             : await targetConnection({ environment: p.config.database.source }, p),

@@ -5,13 +5,21 @@ import type { PgClient } from '../shared/database/pg-client.js';
 
 /** One negative check's outcome. Counts only: no value from either database ever lands here. */
 export interface MaskingEvidence {
-  readonly check: 'rowCount' | 'emailDomains' | 'sampleDiffers' | 'nullRule';
+  readonly check: 'rowCount' | 'emailDomains' | 'sampleDiffers' | 'nullRule' | 'atRest' | 'skipped';
   readonly table: string;
   readonly column?: string;
   readonly passed: boolean;
   /** Violations found (0 when passed). */
   readonly count: number;
   readonly detail: string;
+  /** For `atRest`: what the byte search covered (counts only). */
+  readonly scan?: {
+    readonly files: number;
+    readonly bytes: number;
+    readonly searched: number;
+    readonly skipped: number;
+    readonly found: number;
+  };
 }
 
 const domainOf = (col: string) => `lower(split_part(${col}::text, '@', 2))`;

@@ -75,7 +75,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     async close(closeOptions = { keepApps: true }) {
       await builder.cancelAll('the local runtime is shutting down');
       await ports.deployer.close(closeOptions);
-      await ports.snapshots.idle();
+      await ports.snapshots.close();
       await ports.volumes.closeAll();
     },
   };

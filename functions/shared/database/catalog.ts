@@ -74,3 +74,11 @@ export function requireColumn(table: TableInfo, column: string, context: string)
 }
 
 export const TEXT_TYPES: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
+
+/** Whether a config table exists (a table only the release's migrations create does not, yet). */
+export async function tableExists(client: PgClient, table: string): Promise<boolean> {
+  const found = await client.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [
+    quoteTable(table),
+  ]);
+  return found.rows[0]?.oid !== null && found.rows[0]?.oid !== undefined;
+}

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { TollgateConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { SnapshotProvider } from '../ports/snapshot-provider.js';
+import type { SnapshotProvider, VolumeSetRef } from '../ports/snapshot-provider.js';
 
 /**
  * Where an environment's database lives, resolved at run time through the snapshot provider, so a
@@ -34,8 +34,10 @@ let secrets: SecretsManagerClient | undefined;
 export async function environmentConnectionString(
   ports: { config: TollgateConfig; snapshots: SnapshotProvider },
   environment: string,
+  /** The clone a refresh prepared for the environment (staged clones are reachable only through it). */
+  clone?: VolumeSetRef,
 ): Promise<string> {
-  const info = await ports.snapshots.connection(environmentVolume(ports.config, environment));
+  const info = await ports.snapshots.connection(clone ?? environmentVolume(ports.config, environment));
   if (info.kind === 'url') return info.connectionString;
   secrets ??= new SecretsManagerClient({});
   const secret = await secrets.send(new GetSecretValueCommand({ SecretId: info.secretArn }));

@@ -43,13 +43,18 @@ export interface VolumeSetRef {
     readonly target: string;
     readonly name: string;
   }>;
+  /**
+   * The clone was prepared where nothing can connect to it (see `StartCloneRequest.stage`); the
+   * targets keep their old data until `startPublish`.
+   */
+  readonly staged?: boolean;
 }
 
 export type ResourceRef = SnapshotRef | VolumeSetRef;
 
 export type CloneMode = 'create' | 'overwrite';
 
-export type OperationKind = 'snapshot' | 'clone' | 'delete';
+export type OperationKind = 'snapshot' | 'clone' | 'publish' | 'delete';
 
 /** What a start returns and poll takes. Plain JSON so it can travel through the state machine. */
 export interface OperationRef {
@@ -90,6 +95,12 @@ export interface StartCloneRequest {
    * then may a target also be a source of the snapshot, and only mapped onto itself.
    */
   readonly restore?: boolean;
+  /**
+   * Prepare the clone where no app, user or port can reach it (only `connection(ref)` can, for the
+   * masking tasks); `startPublish` later puts it in place atomically. Only for providers whose
+   * capabilities say `staging`.
+   */
+  readonly stage?: boolean;
 }
 
 export interface ResourceInfo {
@@ -122,13 +133,47 @@ export interface SnapshotCapabilities {
    * copy happens at clone time (Aurora clones straight from the live cluster).
    */
   readonly snapshotStep: 'copy' | 'marker';
+  /**
+   * Clones can be staged (`StartCloneRequest.stage`) and published after masking, so unmasked data
+   * is never served. False: an overwrite clone is live at once (FlashArray, Aurora).
+   */
+  readonly staging: boolean;
 }
+
+/**
+ * A byte-for-byte search of a prepared clone's files at rest for sample values of the source (see
+ * `SnapshotProvider.scanAtRest`). Counts and file names only: never a value.
+ */
+export type RestScan =
+  | {
+      readonly kind: 'scanned';
+      readonly files: number;
+      readonly bytes: number;
+      /** Sample values searched for. */
+      readonly searched: number;
+      /** Sample values left out: too short to mean anything, or holding a line break. */
+      readonly skipped: number;
+      /** Sample values found somewhere in the files (must be 0). */
+      readonly found: number;
+      /** Files (relative to the volume) holding a found value. */
+      readonly hitFiles: readonly string[];
+    }
+  | {
+      readonly kind: 'unreachable';
+      /** Why this provider cannot read the files, and what it guarantees instead. */
+      readonly reason: string;
+    };
 
 export interface SnapshotProvider {
   readonly type: ProviderType;
   capabilities(): SnapshotCapabilities;
   startSnapshot(request: StartSnapshotRequest): Promise<OperationRef>;
   startClone(request: StartCloneRequest): Promise<OperationRef>;
+  /**
+   * Puts a staged clone in place of its targets, atomically, and serves it; a clone that was not
+   * staged is already in place, so its publish succeeds at once.
+   */
+  startPublish(ref: VolumeSetRef): Promise<OperationRef>;
   poll(operation: OperationRef): Promise<OperationStatus>;
   /** Deleting something already gone is a success. */
   startDelete(ref: ResourceRef): Promise<OperationRef>;
@@ -136,4 +181,10 @@ export interface SnapshotProvider {
   list(selector: Readonly<Record<string, string>>): Promise<ResourceInfo[]>;
   /** Connection to a volume by name, or to the volumes a clone wrote (the first target). */
   connection(target: VolumeSetRef | string): Promise<ConnectionInfo>;
+  /**
+   * Brings a staged clone to rest (clean shutdown, WAL moved past every old segment) and searches
+   * every byte of every file in it for `needles`; `unreachable` where the provider cannot read the
+   * files (block storage behind an array, Aurora's storage layer).
+   */
+  scanAtRest(ref: VolumeSetRef, needles: readonly string[]): Promise<RestScan>;
 }

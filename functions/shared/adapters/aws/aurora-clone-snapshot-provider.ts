@@ -22,6 +22,7 @@ import type {
   OperationStatus,
   ResourceInfo,
   ResourceRef,
+  RestScan,
   SnapshotCapabilities,
   SnapshotLabels,
   SnapshotProvider,
@@ -30,6 +31,7 @@ import type {
   StartSnapshotRequest,
   VolumeSetRef,
 } from '../../ports/snapshot-provider.js';
+import { inPlacePublish, unreachableScan } from '../../snapshots/in-place-publish.js';
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
@@ -80,7 +82,13 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
   }
 
   capabilities(): SnapshotCapabilities {
-    return { consistencyGroup: true, inPlaceOverwrite: false, async: true, snapshotStep: 'marker' };
+    return {
+      consistencyGroup: true,
+      inPlaceOverwrite: false,
+      async: true,
+      snapshotStep: 'marker',
+      staging: false,
+    };
   }
 
   async startSnapshot(request: StartSnapshotRequest): Promise<OperationRef> {
@@ -152,11 +160,22 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     return { provider: 'aurora-clone', kind: 'clone', id, resource };
   }
 
+  async startPublish(ref: VolumeSetRef): Promise<OperationRef> {
+    return inPlacePublish('aurora-clone', ref);
+  }
+
+  async scanAtRest(_ref: VolumeSetRef, _needles: readonly string[]): Promise<RestScan> {
+    return unreachableScan(
+      "Aurora's storage layer is not reachable as files; mask-data rewrites every masked table (VACUUM FULL) and its statistics, so no original value is left in any live or dead row, index or TOAST page the database can read",
+    );
+  }
+
   async poll(operation: OperationRef): Promise<OperationStatus> {
     if (operation?.provider !== 'aurora-clone' || !operation.resource) {
       throw new InvalidInputError('poll needs an OperationRef returned by this aurora-clone provider');
     }
     const ref = operation.resource;
+    if (operation.kind === 'publish') return { state: 'SUCCEEDED', ref };
     if (ref.kind === 'snapshot') return { state: 'SUCCEEDED', ref };
     const cluster = await this.describeCluster(ref.name);
     if (operation.kind === 'delete') return cluster ? { state: 'RUNNING' } : { state: 'SUCCEEDED', ref };

@@ -5,6 +5,7 @@ import type {
   OperationStatus,
   ResourceInfo,
   ResourceRef,
+  RestScan,
   SnapshotCapabilities,
   SnapshotLabels,
   SnapshotProvider,
@@ -13,6 +14,7 @@ import type {
   StartSnapshotRequest,
   VolumeSetRef,
 } from '../../ports/snapshot-provider.js';
+import { inPlacePublish, unreachableScan } from '../../snapshots/in-place-publish.js';
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { deriveName } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
@@ -72,6 +74,7 @@ export class FlashArraySnapshotProvider implements SnapshotProvider {
       inPlaceOverwrite: true,
       async: false,
       snapshotStep: 'copy',
+      staging: false,
     };
   }
 
@@ -151,11 +154,22 @@ export class FlashArraySnapshotProvider implements SnapshotProvider {
     return { provider: 'flasharray', kind: 'delete', id: `delete-${ref.name}`, resource: ref };
   }
 
+  async startPublish(ref: VolumeSetRef): Promise<OperationRef> {
+    return inPlacePublish('flasharray', ref);
+  }
+
+  async scanAtRest(_ref: VolumeSetRef, _needles: readonly string[]): Promise<RestScan> {
+    return unreachableScan(
+      'FlashArray volumes are block devices behind the array, not files this task can read; mask-data rewrites every masked table (VACUUM FULL) and its statistics, so no original value is left in any live or dead row, index or TOAST page; WAL and freed blocks on the volume are not covered',
+    );
+  }
+
   async poll(operation: OperationRef): Promise<OperationStatus> {
     if (operation?.provider !== 'flasharray' || !operation.resource) {
       throw new InvalidInputError('poll needs an OperationRef returned by this flasharray provider');
     }
     const ref = operation.resource;
+    if (operation.kind === 'publish') return { state: 'SUCCEEDED', ref };
     const path = ref.kind === 'snapshot' ? '/volume-snapshots' : '/volumes';
     const names = ref.volumes.map((v) => v.name);
     const found = await this.client.list<NamedItem>(path, { names, destroyed: false }).catch(notFoundAsEmpty);

@@ -8,6 +8,7 @@ import type {
   OperationStatus,
   ResourceInfo,
   ResourceRef,
+  RestScan,
   SnapshotCapabilities,
   SnapshotLabels,
   SnapshotProvider,
@@ -22,6 +23,7 @@ import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/v
 import { readJson, writeJson } from './json-file.js';
 import { OperationJournal, type OperationRecord } from './operation-journal.js';
 import { copyDataDir, FillMode, type VolumeHost } from './pglite-volumes.js';
+import { StagingArea } from './staging-area.js';
 
 export interface LocalSnapshotProviderOptions {
   readonly dataDir: string;
@@ -67,6 +69,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   private readonly ports: Readonly<Record<string, number>>;
   private readonly protectedVolumes: ReadonlySet<string>;
   private readonly clock: Clock;
+  private readonly staging: StagingArea;
 
   constructor(options: LocalSnapshotProviderOptions) {
     if (!options?.dataDir || !options.host)
@@ -78,6 +81,13 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     this.ports = options.ports ?? {};
     this.protectedVolumes = new Set(options.protectedVolumes ?? []);
     this.clock = options.clock ?? systemClock;
+    this.staging = new StagingArea(path.join(this.snapshotsDir, 'staging'));
+  }
+
+  /** Stops the private servers of staged clones (shutdown, tests); operations must be idle. */
+  async close(): Promise<void> {
+    await this.journal.idle();
+    await this.staging.closeAll();
   }
 
   /** Resolves once no operation is running in this process (shutdown, tests). */
@@ -86,7 +96,13 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   }
 
   capabilities(): SnapshotCapabilities {
-    return { consistencyGroup: true, inPlaceOverwrite: true, async: true, snapshotStep: 'copy' };
+    return {
+      consistencyGroup: true,
+      inPlaceOverwrite: true,
+      async: true,
+      snapshotStep: 'copy',
+      staging: true,
+    };
   }
 
   async startSnapshot(request: StartSnapshotRequest): Promise<OperationRef> {
@@ -120,6 +136,10 @@ export class LocalSnapshotProvider implements SnapshotProvider {
         );
       }
     }
+    const stage = request.stage === true;
+    if (stage && (r.mode !== 'overwrite' || request.restore)) {
+      throw new InvalidInputError('stage is for refreshing existing volumes: mode "overwrite", no restore');
+    }
     const name = deriveName('clone', r.idempotencyKey);
     const resource: VolumeSetRef = {
       provider: 'local',
@@ -127,6 +147,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       name,
       mode: r.mode,
       volumes: r.targets.map((t) => ({ ...t, name: t.target })),
+      ...(stage ? { staged: true } : {}),
     };
     const operation: OperationRef = {
       provider: 'local',
@@ -135,6 +156,35 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       resource,
     };
     return this.journal.begin({ operation, labels: r.labels, snapshot: r.snapshot });
+  }
+
+  async startPublish(ref: VolumeSetRef): Promise<OperationRef> {
+    if (ref?.provider !== 'local' || ref.kind !== 'volumes' || !Array.isArray(ref.volumes)) {
+      throw new InvalidInputError('startPublish needs a VolumeSetRef returned by this local provider');
+    }
+    const operation: OperationRef = {
+      provider: 'local',
+      kind: 'publish',
+      id: `publish-${ref.name}`,
+      resource: ref,
+    };
+    return this.journal.begin({ operation });
+  }
+
+  async scanAtRest(ref: VolumeSetRef, needles: readonly string[]): Promise<RestScan> {
+    if (ref?.provider !== 'local' || ref.kind !== 'volumes' || !ref.staged) {
+      throw new InvalidInputError('scanAtRest needs a staged VolumeSetRef returned by this local provider');
+    }
+    const scans: RestScan[] = [];
+    for (const v of ref.volumes) {
+      if (!this.staging.has(ref.name, v.target)) {
+        throw new NotFoundError(
+          `clone "${ref.name}" has no staged volume "${v.target}" (published or discarded)`,
+        );
+      }
+      scans.push(await this.staging.sealAndScan(ref.name, v.target, needles, this.clock.now()));
+    }
+    return sumScans(scans);
   }
 
   async startDelete(ref: ResourceRef): Promise<OperationRef> {
@@ -182,6 +232,10 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     const name = typeof target === 'string' ? target : target?.volumes?.[0]?.target;
     if (typeof name !== 'string')
       throw new InvalidInputError('connection needs a volume name or a VolumeSetRef');
+    // A published clone's data is the target volume itself; until then only this socket reaches it.
+    if (typeof target !== 'string' && target.staged && this.staging.has(target.name, name)) {
+      return { kind: 'url', connectionString: await this.staging.connect(target.name, name) };
+    }
     return { kind: 'url', connectionString: this.host.connectionString(name) };
   }
 
@@ -192,6 +246,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       return this.snapshot(operation.resource as SnapshotRef, record.labels!);
     if (operation.kind === 'clone')
       return this.clone(operation.resource as VolumeSetRef, record.snapshot!, record.labels!);
+    if (operation.kind === 'publish') return this.publish(operation.resource as VolumeSetRef);
     return this.remove(operation.resource);
   }
 
@@ -263,7 +318,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       if (ref.mode === 'create') writeJson(this.ownerPath(v.target), { clone: ref.name });
       if (singleUse && !fs.existsSync(from)) {
         // A re-run after a crash: this clone already moved that source out, after every copy of it.
-        if (!this.host.exists(v.target)) {
+        if (!(ref.staged ? this.staging.has(ref.name, v.target) : this.host.exists(v.target))) {
           throw new NotFoundError(
             `snapshot "${snapshot.name}": volume "${v.source}" left the snapshot but is not in "${v.target}"`,
           );
@@ -271,12 +326,31 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       } else {
         // Only the last target reading a source may take it; earlier ones copy it first.
         const lastUse = !ref.volumes.slice(i + 1).some((w) => w.source === v.source);
-        await this.host.replace(v.target, from, singleUse && lastUse ? FillMode.Move : FillMode.Copy);
+        if (ref.staged) await this.staging.prepare(ref.name, v.target, from, singleUse && lastUse);
+        else await this.host.replace(v.target, from, singleUse && lastUse ? FillMode.Move : FillMode.Copy);
       }
+      if (ref.staged) continue;
       const port = this.ports[v.target];
       if (port !== undefined && !this.host.isServed(v.target)) await this.host.open(v.target, port);
     }
     writeJson(recordPath, { ref, labels, createdAt: this.clock.now().toISOString() } satisfies CloneRecord);
+    return ref;
+  }
+
+  /**
+   * Swaps each staged volume into place (the environment's old data goes, in one rename) and serves
+   * it on its port. Safe to re-run: a volume already moved out of staging is only served.
+   */
+  private async publish(ref: VolumeSetRef): Promise<VolumeSetRef> {
+    if (!ref.staged) return ref;
+    for (const v of ref.volumes) {
+      if (this.staging.has(ref.name, v.target)) {
+        await this.host.replace(v.target, await this.staging.take(ref.name, v.target), FillMode.Move);
+      }
+      const port = this.ports[v.target];
+      if (port !== undefined && !this.host.isServed(v.target)) await this.host.open(v.target, port);
+    }
+    await this.staging.discard(ref.name);
     return ref;
   }
 
@@ -314,4 +388,23 @@ function readDirSafe(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+function sumScans(scans: readonly RestScan[]): RestScan {
+  let files = 0;
+  let bytes = 0;
+  let searched = 0;
+  let skipped = 0;
+  let found = 0;
+  const hitFiles: string[] = [];
+  for (const s of scans) {
+    if (s.kind !== 'scanned') return s;
+    files += s.files;
+    bytes += s.bytes;
+    searched = Math.max(searched, s.searched);
+    skipped = Math.max(skipped, s.skipped);
+    found += s.found;
+    hitFiles.push(...s.hitFiles);
+  }
+  return { kind: 'scanned', files, bytes, searched, skipped, found, hitFiles };
 }
