@@ -6,7 +6,13 @@ import type { ArtifactStore, IngestResult } from '../shared/ports/artifact-store
 import type { ImageRegistry } from '../shared/ports/image-registry.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import { type ReleaseMetadata, type ReleaseRef, toReleaseRef } from '../shared/release.js';
-import { releaseMetadataKey, releaseTag, releaseVersion, runRecordKey } from './release-keys.js';
+import {
+  releaseByCommitKey,
+  releaseMetadataKey,
+  releaseTag,
+  releaseVersion,
+  runRecordKey,
+} from './release-keys.js';
 import { claimSequence } from './release-sequence.js';
 
 export interface RegisterReleaseInput {
@@ -38,7 +44,11 @@ export interface RegisterReleaseDeps {
   readonly config: TollgateConfig;
 }
 
-export type RegisterReleaseOutput = ReleaseRef & { readonly sequence: number };
+export type RegisterReleaseOutput = ReleaseRef & {
+  readonly sequence: number;
+  /** Set when this run's commit already had a release: the run carries that one, not a new one. */
+  readonly reused?: { readonly fromExecutionArn: string; readonly registeredAt: string };
+};
 
 /** Written once per (execution, state) before the release record, so a retry resumes instead of forking. */
 interface RunRecord {
@@ -46,6 +56,8 @@ interface RunRecord {
   readonly sequence: number;
   readonly registeredAt: string;
   readonly inputFingerprint: string;
+  /** This run adopted the commit's existing release (see reuse below). */
+  readonly reused?: boolean;
 }
 
 /**
@@ -54,6 +66,10 @@ interface RunRecord {
  *
  * Every step is idempotent on executionArn + stateName, so a re-invocation after a crash at any
  * point finishes the same release: same version, no second tag, no second ledger entry.
+ *
+ * A commit gets one release: a later run of the same commit (pushed again, or re-run after a
+ * failure) adopts the first release instead of storing the new build as another version, and says
+ * so in its output (`reused`). The `release` ledger entry stays the first run's.
  */
 export async function registerRelease(
   input: RegisterReleaseInput,
@@ -71,6 +87,19 @@ export async function registerRelease(
   };
 
   let run = await readJson<RunRecord>(artifacts, runKey);
+  if (!run) {
+    const existing = await existingRelease(artifacts, input.pipeline, input.commit.commit);
+    if (existing) {
+      run = await writeRunRecord(artifacts, runKey, {
+        version: existing.version,
+        sequence: existing.sequence,
+        registeredAt: deps.clock.now().toISOString(),
+        inputFingerprint: fingerprint,
+        reused: true,
+      });
+    }
+  }
+  if (run?.reused) return reuse(input, run, fingerprint, deps);
   if (!run) {
     await ingest(); // before claiming a number: a missing artifact must not burn a version
     const sequence = await claimSequence(artifacts, input.pipeline, {
@@ -96,6 +125,8 @@ export async function registerRelease(
     metadata = describeRelease(input, run, await ingest());
     await artifacts.putImmutable(metadataKey, `${JSON.stringify(metadata, null, 2)}\n`, 'application/json');
   }
+  // After the metadata, so the pointer never names a release that is not there; first one wins.
+  await pointCommitAt(artifacts, metadata);
 
   if (metadata.imageDigest) await deps.images.tag(metadata.imageDigest, releaseTag(metadata.version));
   await deps.ledger.append({
@@ -117,6 +148,53 @@ export async function registerRelease(
     idempotencyKey: `${input.executionArn}#${input.stateName}`,
   });
   return { ...toReleaseRef(metadata), sequence: metadata.sequence };
+}
+
+async function existingRelease(
+  artifacts: ArtifactStore,
+  pipeline: string,
+  commit: string,
+): Promise<ReleaseMetadata | undefined> {
+  const pointer = await readJson<{ version: string }>(artifacts, releaseByCommitKey(pipeline, commit));
+  if (!pointer) return undefined;
+  const metadata = await readJson<ReleaseMetadata>(artifacts, releaseMetadataKey(pipeline, pointer.version));
+  if (!metadata)
+    throw new TollgateError(
+      `commit ${commit.slice(0, 7)} points at release ${pointer.version}, which is missing`,
+    );
+  return metadata;
+}
+
+async function pointCommitAt(artifacts: ArtifactStore, metadata: ReleaseMetadata): Promise<void> {
+  const key = releaseByCommitKey(metadata.pipeline, metadata.commit);
+  try {
+    await artifacts.putImmutable(key, JSON.stringify({ version: metadata.version }), 'application/json');
+  } catch (error) {
+    // Another run of this commit registered first (two runs raced): its release is the commit's.
+    if (!(error instanceof ImmutableConflictError)) throw error;
+  }
+}
+
+async function reuse(
+  input: RegisterReleaseInput,
+  run: RunRecord,
+  fingerprint: string,
+  deps: RegisterReleaseDeps,
+): Promise<RegisterReleaseOutput> {
+  if (run.inputFingerprint !== fingerprint)
+    throw new InvalidInputError(
+      `${input.executionArn} state ${input.stateName} already registered ${run.version} from different input; a retry must resend the same input`,
+    );
+  const metadata = await readJson<ReleaseMetadata>(
+    deps.artifacts,
+    releaseMetadataKey(input.pipeline, run.version),
+  );
+  if (!metadata) throw new TollgateError(`release ${run.version} is missing; the release store is damaged`);
+  return {
+    ...toReleaseRef(metadata),
+    sequence: metadata.sequence,
+    reused: { fromExecutionArn: metadata.executionArn, registeredAt: metadata.registeredAt },
+  };
 }
 
 function checkAgainstConfig(input: RegisterReleaseInput, config: TollgateConfig): void {

@@ -17,6 +17,10 @@ export const sequencePrefix = (pipeline: string) => `releases/${pipeline}/seq/`;
 export const runRecordKey = (pipeline: string, executionArn: string, stateName: string) =>
   `releases/${pipeline}/by-run/${createHash('sha256').update(`${executionArn}\n${stateName}`).digest('hex')}.json`;
 
+/** The release a commit got first; a later run of the same commit reuses it instead of making another. */
+export const releaseByCommitKey = (pipeline: string, commit: string) =>
+  `releases/${pipeline}/by-commit/${commit}.json`;
+
 export const releaseVersion = (sequence: number, commit: string) => `r${sequence}-${commit.slice(0, 7)}`;
 
 export const releaseTag = (version: string) => `release-${version}`;

@@ -54,6 +54,7 @@ describe('registerRelease on the AWS adapters', () => {
     expect(bucket.keys('tollgate-artifacts')).toEqual([
       `blobs/sha256/${hex}`,
       `builds/${COMMIT}/release.tgz`,
+      `releases/orders/by-commit/${COMMIT}.json`,
       expect.stringMatching(/^releases\/orders\/by-run\/[0-9a-f]{64}\.json$/),
       'releases/orders/r1-1a2b3c4.json',
       'releases/orders/seq/0000000001',

@@ -95,17 +95,42 @@ describe('registerRelease', () => {
     // Arrange
     await ws.stageBuild();
     await ws.stageBuild(OTHER);
+    await ws.stageBuild('0123456789abcdef0123456789abcdef01234567');
     // Act
     const first = await registerRelease(inputFor(), deps());
     const second = await registerRelease(inputFor({ executionArn: 'arn:run-2', commitId: OTHER }), deps());
-    const third = await registerRelease(inputFor({ executionArn: 'arn:run-3' }), deps());
+    const third = await registerRelease(
+      inputFor({ executionArn: 'arn:run-3', commitId: '0123456789abcdef0123456789abcdef01234567' }),
+      deps(),
+    );
     // Assert
     expect([first.version, second.version, third.version]).toEqual([
       'r1-1a2b3c4',
       'r2-ffeeddc',
-      'r3-1a2b3c4',
+      'r3-0123456',
     ]);
-    expect(third.digest).toBe(first.digest);
+  });
+
+  it('reuses the commit release when the same commit is pushed again, storing no second build or record', async () => {
+    // Arrange
+    const tarball = await ws.stageBuild();
+    const first = await registerRelease(inputFor(), deps());
+    await ws.stageBuild(COMMIT, 'a rebuild with other bytes');
+    ws.clock.advance(60_000);
+    // Act
+    const again = await registerRelease(inputFor({ executionArn: 'arn:run-2' }), deps());
+    const retried = await registerRelease(inputFor({ executionArn: 'arn:run-2' }), deps());
+    // Assert
+    expect(again).toEqual({
+      ...first,
+      reused: { fromExecutionArn: inputFor().executionArn, registeredAt: '2026-01-02T03:04:05.000Z' },
+    });
+    expect(retried).toEqual(again);
+    expect(again.digest).toBe(sha(tarball));
+    expect((await ws.artifacts.list('releases/orders/r')).length).toBe(1);
+    expect(await ws.artifacts.list('blobs/')).toEqual([first.artifactKey]);
+    expect(await ws.artifacts.list('releases/orders/seq/')).toHaveLength(1);
+    expect(ws.ledger.entries.filter((e) => e.kind === 'release')).toHaveLength(1);
   });
 
   it('hands out distinct versions when two runs register at the same time', async () => {
