@@ -41,6 +41,11 @@ export class SharedSession {
     this.saved.set(id, []);
   }
 
+  /** Connections waiting for their turn (tests and diagnostics). */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   holds(id: number): boolean {
     return this.holder === id;
   }

@@ -117,7 +117,8 @@ export class WireConnection {
       // The database is closing (VolumeHost.stop) or broken; nothing is left to undo.
     } finally {
       if (registered) this.session.unregister(this.id);
-      if (!this.socket.destroyed) this.socket.destroy();
+      // end() first so a queued ErrorResponse still reaches the client; then no half-open socket stays.
+      if (!this.socket.destroyed) this.socket.end(() => this.socket.destroy());
       this.onClosed(this);
     }
   }

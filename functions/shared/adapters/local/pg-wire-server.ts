@@ -70,6 +70,11 @@ export class PgWireServer {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Open client connections, and how many of them wait for their turn on the shared session. */
+  stats(): { connections: number; waiting: number } {
+    return { connections: this.connections.size, waiting: this.session.waitingCount };
+  }
+
   private accept(socket: Socket): void {
     if (!this.server || !this.ready) {
       socket.destroy();
@@ -78,7 +83,7 @@ export class PgWireServer {
     if (this.connections.size >= this.options.maxConnections) {
       // Postgres' answer when max_connections is reached, so clients report it as such.
       socket.on('error', () => undefined);
-      socket.end(errorResponse('FATAL', '53300', 'sorry, too many clients already'));
+      socket.end(errorResponse('FATAL', '53300', 'sorry, too many clients already'), () => socket.destroy());
       return;
     }
     const id = this.nextId++;

@@ -18,6 +18,7 @@ import {
   tailLines,
   waitHealthy,
 } from './app-process.js';
+import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { EnvProxy } from './env-proxy.js';
 import type { RequestLog } from './proxy-metrics-source.js';
 import { unpackRelease } from './release-unpacker.js';
@@ -266,8 +267,11 @@ export class ProcessDeployer implements Deployer {
       TOLLGATE_ENVIRONMENT: env.name,
       TOLLGATE_RELEASE_VERSION: release.version,
     };
-    if (env.config.database?.port)
-      vars.DATABASE_URL = `postgres://postgres@127.0.0.1:${env.config.database.port}/postgres`;
+    if (env.config.database?.port) {
+      // The volume served on the environment's port is named after the environment (databasePorts).
+      const password = await loadOrCreateDatabasePassword(this.options.dataDir, env.name);
+      vars.DATABASE_URL = localDatabaseUrl('127.0.0.1', env.config.database.port, password);
+    }
     const app = AppProcess.start(
       { command: env.config.deploy.command, cwd, port, env: vars, logFile },
       this.clock,
