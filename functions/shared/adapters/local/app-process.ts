@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { Clock } from '../../clock.js';
 
 export type Sleeper = (ms: number) => Promise<void>;
@@ -21,6 +22,17 @@ export interface AppLaunch {
 const PLAIN_COMMAND = /^\s*[\w./:=@%+,-]+(\s+[\w./:=@%+,-]+)*\s*$/;
 
 export type ExitInfo = { readonly code: number | null; readonly signal: string | null };
+
+/**
+ * The app starts held: a shell waits for "go" on its stdin, then execs the command (same pid, same
+ * process group). Tollgate records the pid first and only then says go; if Tollgate dies in
+ * between, stdin closes, `read` fails and the shell exits without ever running the app. So no app
+ * runs that is not on record.
+ */
+const HELD = 'IFS= read -r go || exit 70; [ "$go" = go ] || exit 70; exec "$@"';
+
+/** Called with the pid before the app runs; it must make the pid durable (see ProcessDeployer). */
+export type RecordPid = (pid: number) => Promise<void>;
 
 /**
  * One running instance of an app. It runs in its own process group (detached) so that stopping it
@@ -47,37 +59,49 @@ export class AppProcess {
     }
   }
 
-  static start(launch: AppLaunch, clock: Clock): AppProcess {
+  static async start(launch: AppLaunch, clock: Clock, record: RecordPid): Promise<AppProcess> {
+    // A plain `node src/server.mjs` is exec'd directly so the pid Tollgate holds is the app itself;
+    // anything with shell syntax runs under sh. A plain program that is not there fails here, in
+    // words a person can act on, before anything starts.
+    const plain = PLAIN_COMMAND.test(launch.command);
+    const argv = plain ? launch.command.trim().split(/\s+/) : ['/bin/sh', '-c', launch.command];
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? launch.cwd,
+      ...launch.env,
+    };
+    if (plain && !findProgram(argv[0]!, launch.cwd, env.PATH))
+      throw new Error(`could not start "${launch.command}" in ${launch.cwd}: is the program installed?`);
     const fd = openSync(launch.logFile, 'a');
+    let child: ChildProcess;
     try {
       writeSync(
         fd,
         `--- tollgate: starting "${launch.command}" on port ${launch.port} at ${clock.now().toISOString()}\n`,
       );
-      // A plain `node src/server.mjs` runs without a shell so the pid Tollgate holds is the app
-      // itself (and Node reaps it); anything with shell syntax goes through sh.
-      const plain = PLAIN_COMMAND.test(launch.command);
-      const [file, ...args] = plain ? launch.command.trim().split(/\s+/) : [launch.command];
-      const child = spawn(file, args, {
+      child = spawn('/bin/sh', ['-c', HELD, 'tollgate-app', ...argv], {
         cwd: launch.cwd,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? launch.cwd,
-          ...launch.env,
-        },
-        shell: !plain,
+        env,
         detached: true,
-        stdio: ['ignore', fd, fd],
+        stdio: ['pipe', fd, fd],
       });
-      if (child.pid === undefined) {
-        child.once('error', () => {}); // reported below; an unhandled 'error' would crash Tollgate
-        throw new Error(`could not start "${launch.command}" in ${launch.cwd}: is the program installed?`);
-      }
-      child.unref();
-      return new AppProcess(child.pid, launch.port, launch.logFile, child);
     } finally {
       closeSync(fd); // the child holds its own copy of the descriptor
     }
+    if (child.pid === undefined) {
+      child.once('error', () => {}); // reported below; an unhandled 'error' would crash Tollgate
+      throw new Error(`could not start "${launch.command}" in ${launch.cwd}: /bin/sh did not start`);
+    }
+    const app = new AppProcess(child.pid, launch.port, launch.logFile, child);
+    try {
+      await record(child.pid);
+    } catch (error) {
+      child.stdin?.end(); // no "go": the held shell exits and the app never runs
+      throw error;
+    }
+    child.stdin?.end('go\n');
+    child.unref();
+    return app;
   }
 
   /** Wraps an instance started by an earlier Tollgate process; only its pid and port are known. */
@@ -114,6 +138,37 @@ export class AppProcess {
     } catch {
       return false; // already gone
     }
+  }
+}
+
+/** Whether `program` would be found to exec: a path relative to `cwd`, or a name on PATH. */
+function findProgram(program: string, cwd: string, path: string): boolean {
+  const candidates = program.includes('/')
+    ? [isAbsolute(program) ? program : join(cwd, program)]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, program));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * When the kernel started `pid` (clock ticks since boot, /proc/<pid>/stat field 22), so a recorded
+ * pid that has since been reused by another program is told apart. Undefined without /proc.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

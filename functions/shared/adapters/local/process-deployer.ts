@@ -18,6 +18,7 @@ import {
   tailLines,
   waitHealthy,
 } from './app-process.js';
+import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { EnvProxy } from './env-proxy.js';
 import type { RequestLog } from './proxy-metrics-source.js';
@@ -58,6 +59,8 @@ interface EnvRuntime {
   readonly config: EnvironmentConfig & { deploy: { type: 'process' } };
   readonly dir: string;
   readonly proxy: EnvProxy;
+  /** Every app process started here and not yet stopped (see app-records.ts). */
+  readonly apps: AppRecords;
   active?: Active;
   previous?: ReleaseRef;
   queue: Promise<void>;
@@ -153,7 +156,7 @@ export class ProcessDeployer implements Deployer {
       env.proxy.setTarget(undefined);
       env.active = undefined;
       await this.saveState(env);
-      await active.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+      await this.stopApp(env, active.app);
       return active.release.version;
     });
   }
@@ -186,8 +189,7 @@ export class ProcessDeployer implements Deployer {
       const env = result.value;
       await env.queue;
       await env.proxy.close();
-      if (!options.keepApps && env.active)
-        await env.active.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+      if (!options.keepApps && env.active) await this.stopApp(env, env.active.app);
     }
   }
 
@@ -236,7 +238,7 @@ export class ProcessDeployer implements Deployer {
     env.active = { release, app: launched.app, startedAt: this.clock.now().toISOString() };
     if (old && old.release.version !== release.version) env.previous = old.release;
     await this.saveState(env);
-    if (old) await old.app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    if (old) await this.stopApp(env, old.app);
     return { state: 'HEALTHY' };
   }
 
@@ -272,9 +274,10 @@ export class ProcessDeployer implements Deployer {
       const password = await loadOrCreateDatabasePassword(this.options.dataDir, env.name);
       vars.DATABASE_URL = localDatabaseUrl('127.0.0.1', env.config.database.port, password);
     }
-    const app = AppProcess.start(
+    const app = await AppProcess.start(
       { command: env.config.deploy.command, cwd, port, env: vars, logFile },
       this.clock,
+      (pid) => env.apps.record({ pid, port, version: release.version, at: this.clock.now().toISOString() }),
     );
     const outcome = await waitHealthy({
       app,
@@ -287,7 +290,7 @@ export class ProcessDeployer implements Deployer {
       probeTimeoutMs: this.options.probeTimeoutMs ?? 2_000,
     });
     if (outcome.healthy) return { healthy: true as const, app };
-    await app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    await this.stopApp(env, app);
     const tail = await tailLines(logFile, 10);
     const logs = tail.length ? `; last log lines: ${tail.join(' | ')}` : '';
     return { healthy: false as const, reason: `${release.version} in ${env.name}: ${outcome.reason}${logs}` };
@@ -335,13 +338,20 @@ export class ProcessDeployer implements Deployer {
       config,
       dir,
       proxy,
+      apps: new AppRecords(join(dir, 'apps')),
       queue: Promise.resolve(),
       resume: { environment: config.name, action: 'none' },
     };
     const state = await readJson<StateFile>(join(dir, 'state.json'));
     env.previous = state?.previous ?? undefined;
     const saved = state?.active;
-    if (!saved) return env;
+    // Apps started but never made active (a crash mid-rollout), or an active one that no longer
+    // answers, are stopped, so none is left orphaned; only an adopted instance keeps running.
+    const reap = (keep?: number) => env.apps.reap(keep, this.options.stopGraceMs ?? 5_000, this.sleep);
+    if (!saved) {
+      await reap();
+      return env;
+    }
     const logFile = join(dir, 'logs', `${saved.release.version}.log`);
     const answer = isGroupAlive(saved.pid)
       ? await probe(saved.port, config.deploy.healthPath, 2_000)
@@ -354,8 +364,10 @@ export class ProcessDeployer implements Deployer {
       };
       proxy.setTarget(saved.port);
       env.resume = { environment: config.name, action: 'adopted', version: saved.release.version };
+      await reap(saved.pid);
       return env;
     }
+    await reap();
     const restarted = await this.launch(env, saved.release, await this.materialise(env, saved.release)).catch(
       (error: Error) => ({ healthy: false as const, reason: error.message }),
     );
@@ -374,6 +386,11 @@ export class ProcessDeployer implements Deployer {
       };
     }
     return env;
+  }
+
+  private async stopApp(env: EnvRuntime, app: AppProcess): Promise<void> {
+    await app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
+    await env.apps.forget(app.pid);
   }
 
   private serialise<T>(env: EnvRuntime, work: () => Promise<T>): Promise<T> {

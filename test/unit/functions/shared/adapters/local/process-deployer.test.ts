@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +6,12 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isGroupAlive } from '../../../../../../functions/shared/adapters/local/app-process.js';
+import { AppProcess, isGroupAlive } from '../../../../../../functions/shared/adapters/local/app-process.js';
+import { AppRecords } from '../../../../../../functions/shared/adapters/local/app-records.js';
 import { DirArtifactStore } from '../../../../../../functions/shared/adapters/local/dir-artifact-store.js';
 import { ProcessDeployer } from '../../../../../../functions/shared/adapters/local/process-deployer.js';
 import { ProxyMetricsSource } from '../../../../../../functions/shared/adapters/local/proxy-metrics-source.js';
+import { systemClock } from '../../../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../../../functions/shared/config/index.js';
 import type { ArtifactStore } from '../../../../../../functions/shared/ports/artifact-store.js';
 import type { ReleaseRef } from '../../../../../../functions/shared/release.js';
@@ -252,6 +254,31 @@ describe('ProcessDeployer', () => {
     expect(report).toEqual([{ environment: 'test', action: 'adopted', version: 'r1-aaaaaaa' }]);
     expect((await state()).active.pid).toBe(pid);
     expect((await get(`${await second.url('test')}/health`)).status).toBe(200);
+  });
+
+  it('stops an app that was started and recorded but never made active (a crash mid-rollout) when a new deployer starts', async () => {
+    // Arrange: r1 is active; the crash left a recorded r2 instance that never took over
+    const first = w.make();
+    await deploy(first, await release(w.store, 'r1-aaaaaaa', 'healthy'), 'run-1');
+    const active = (await state()).active.pid;
+    await first.close({ keepApps: true });
+    const envDir = join(w.dir, '.tollgate/envs/test');
+    await writeFile(join(envDir, 'orphan.mjs'), 'setInterval(() => {}, 1000);\n');
+    const records = new AppRecords(join(envDir, 'apps'));
+    const orphan = await AppProcess.start(
+      { command: 'node orphan.mjs', cwd: envDir, port: 1, env: {}, logFile: join(envDir, 'orphan.log') },
+      systemClock,
+      (pid) => records.record({ pid, port: 1, version: 'r2-bbbbbbb', at: '2026-01-01T00:00:00.000Z' }),
+    );
+    // Act
+    const second = track(w.make());
+    const report = await second.resume();
+    // Assert
+    expect(report).toEqual([{ environment: 'test', action: 'adopted', version: 'r1-aaaaaaa' }]);
+    expect(isGroupAlive(orphan.pid)).toBe(false);
+    expect(isGroupAlive(active)).toBe(true);
+    const left = (await readdir(join(envDir, 'apps'))).filter((n) => n.endsWith('.json'));
+    expect(left).toEqual([`${active}.json`]);
   });
 
   it('restarts the active release when its process is gone at start-up', async () => {
