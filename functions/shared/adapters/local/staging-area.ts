@@ -163,6 +163,8 @@ export class StagingArea {
       await this.close(other, target);
       fs.rmSync(path.join(this.dir, other, target), { recursive: true, force: true });
       fs.rmSync(this.verifiedPath(other, target), { force: true });
+      if (readDirSafe(path.join(this.dir, other)).length === 0)
+        fs.rmSync(path.join(this.dir, other), { recursive: true });
     }
   }
 

@@ -281,4 +281,34 @@ export function snapshotProviderContract(harness: () => SnapshotProviderHarness)
     await expect(ontoSource()).rejects.toThrow(/is a source of the snapshot; refusing to overwrite it/);
     await expect(badMode()).rejects.toThrow(/mode must be "create" or "overwrite"/);
   });
+
+  it('returns SUCCEEDED at once with the same ref when a clone that was not staged is published', async () => {
+    // Arrange
+    const h = harness();
+    const run = unique();
+    const labels = labelsFor(run);
+    const snap = await snapshot(h, `${run}/Snapshot`, labels);
+    const { status: cloned } = await clone(h, `${run}/Clone`, snap, h.newTarget(), labels);
+    const ref = cloned.ref as VolumeSetRef;
+
+    // Act
+    const published = await settle(h, await h.provider.startPublish(ref));
+
+    // Assert
+    expect(ref.staged ?? false).toBe(false);
+    expect(published).toEqual({ state: 'SUCCEEDED', ref });
+    expect(typeof h.provider.capabilities().staging).toBe('boolean');
+  });
+
+  it('throws InvalidInput when publish is given something that is not a clone of this provider', async () => {
+    // Arrange
+    const h = harness();
+    const foreign = { provider: 'nobody', kind: 'volumes', name: 'x', mode: 'overwrite', volumes: [] };
+
+    // Act
+    const publish = () => h.provider.startPublish(foreign as unknown as VolumeSetRef);
+
+    // Assert
+    await expect(publish()).rejects.toThrow(/startPublish needs a VolumeSetRef returned by this/);
+  });
 }

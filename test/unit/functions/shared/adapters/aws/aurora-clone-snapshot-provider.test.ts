@@ -234,3 +234,29 @@ describe('AuroraCloneSnapshotProvider', () => {
     await expect(attempt).rejects.toThrow('"orders-prod" is not a Tollgate clone; refusing to delete it');
   });
 });
+
+describe('AuroraCloneSnapshotProvider at rest', () => {
+  it('returns unreachable with what it guarantees instead, and cannot stage', async () => {
+    // Arrange
+    const provider = new AuroraCloneSnapshotProvider({
+      rds: new RDSClient({ region: 'us-east-1' }),
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      sourceClusterId: 'orders-prod',
+      instanceClass: 'db.serverless',
+      connectionSecrets: { test: SECRET },
+    });
+    const ref: VolumeSetRef = {
+      provider: 'aurora-clone',
+      kind: 'volumes',
+      name: 'c1',
+      mode: 'overwrite',
+      volumes: [{ source: 'orders-prod', target: 'test', name: 'c1' }],
+    };
+    // Act
+    const scan = await provider.scanAtRest(ref, ['someone@realmail.org']);
+    // Assert
+    expect(scan).toEqual({ kind: 'unreachable', reason: expect.stringMatching(/VACUUM FULL/) });
+    expect(provider.capabilities().staging).toBe(false);
+    await expect(provider.startPublish({ ...ref, staged: true })).rejects.toThrow(/never stages/);
+  });
+});

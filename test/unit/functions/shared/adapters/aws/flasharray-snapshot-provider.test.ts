@@ -84,6 +84,24 @@ describe('FlashArraySnapshotProvider', () => {
     });
   });
 
+  it('returns unreachable with what it guarantees instead of a scan, and cannot stage', async () => {
+    // Arrange
+    const provider = providerFor();
+    const ref = {
+      provider: 'flasharray' as const,
+      kind: 'volumes' as const,
+      name: 'c1',
+      mode: 'overwrite' as const,
+      volumes: [{ source: 'prod-db', target: 'test-db', name: 'test-db' }],
+    };
+    // Act
+    const scan = await provider.scanAtRest(ref, ['someone@realmail.org']);
+    // Assert
+    expect(scan).toEqual({ kind: 'unreachable', reason: expect.stringMatching(/VACUUM FULL.*WAL/) });
+    expect(provider.capabilities().staging).toBe(false);
+    await expect(provider.startPublish({ ...ref, staged: true })).rejects.toThrow(/never stages/);
+  });
+
   it('copies the snapshot into test in place, and later prod writes do not reach test', async () => {
     // Arrange
     secretHolds(TOKEN);
