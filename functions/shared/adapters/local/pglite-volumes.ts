@@ -124,11 +124,10 @@ export class VolumeHost {
     ensurePrivateDir(this.volumesDir);
     const password = await loadOrCreateDatabasePassword(this.dataDir, name);
     const dir = this.volumeDir(name);
+    // An existing volume may predate this (initdb left it 0666); PrivateNodeFS keeps it so from here.
     makeTreePrivate(dir);
     const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
     try {
-      // initdb (first open) writes the new cluster 0666 through another Emscripten instance.
-      makeTreePrivate(dir);
       const server = new PgWireServer({
         db,
         port,
@@ -230,7 +229,8 @@ export class VolumeHost {
       let how: 'renamed' | 'copied' | undefined;
       try {
         how = this.swapIn(name, fromDir, mode);
-        makeTreePrivate(this.volumeDir(name));
+        // serve() does it for a served volume; an unserved one must not wait for its next open.
+        if (port === undefined) makeTreePrivate(this.volumeDir(name));
         // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
         if (port !== undefined) await this.serve(name, port);
       } catch (error) {

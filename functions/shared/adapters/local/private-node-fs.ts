@@ -24,7 +24,10 @@ export function makeTreePrivate(root: string): void {
 }
 
 interface EmscriptenNodeFs {
-  node_ops: { mknod: (parent: unknown, name: string, mode: number, dev: number) => unknown };
+  node_ops: {
+    mknod: (parent: unknown, name: string, mode: number, dev: number) => unknown;
+    setattr: (node: unknown, attr: { mode?: number }) => void;
+  };
   realPath: (node: unknown) => string;
 }
 interface EmscriptenModule {
@@ -32,24 +35,38 @@ interface EmscriptenModule {
 }
 
 /**
- * PGlite's NodeFS, except that every file and directory Postgres creates while the volume is served
- * (new relation files, WAL segments, pg_internal.init through fopen's 0666) is made 0600/0700 the
- * moment it exists, whatever the process umask. Emscripten's NODEFS creates all of them through
- * `node_ops.mknod`, shared by every node of the mount, so wrapping it once covers the volume.
+ * PGlite's NodeFS, except that every file and directory Postgres creates or chmods while the volume
+ * is open is made 0600/0700 at once, whatever the process umask: initdb's files are chmod-ed to
+ * 0666, pg_internal.init comes from fopen (0666 less the umask). Emscripten's NODEFS does both
+ * through `node_ops.mknod`/`node_ops.setattr`, shared by every node of the mount, so wrapping them
+ * once covers the volume.
  */
 export class PrivateNodeFS extends NodeFS {
+  constructor(dataDir: string) {
+    super(dataDir);
+    // NodeFS has just created the mount's root (if new) with the default mode.
+    if (process.platform !== 'win32') fs.chmodSync(this.rootDir, PRIVATE_DIR_MODE);
+  }
+
   override async init(pg: PGlite, opts: Parameters<NodeFS['init']>[1]) {
     const { emscriptenOpts } = await super.init(pg, opts);
     const preRun = [
       ...((emscriptenOpts.preRun as Array<(mod: EmscriptenModule) => void> | undefined) ?? []),
       (mod: EmscriptenModule) => {
         const nodefs = mod.FS.filesystems.NODEFS;
-        const mknod = nodefs.node_ops.mknod;
+        const { mknod, setattr } = nodefs.node_ops;
+        const restrict = (node: unknown, mode: number) => {
+          if (process.platform === 'win32') return;
+          fs.chmodSync(nodefs.realPath(node), mod.FS.isDir(mode) ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE);
+        };
         nodefs.node_ops.mknod = (parent, name, mode, dev) => {
           const node = mknod(parent, name, mode, dev);
-          const mode_ = mod.FS.isDir(mode) ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE;
-          if (process.platform !== 'win32') fs.chmodSync(nodefs.realPath(node), mode_);
+          restrict(node, mode);
           return node;
+        };
+        nodefs.node_ops.setattr = (node, attr) => {
+          setattr(node, attr);
+          if (attr.mode !== undefined) restrict(node, attr.mode);
         };
       },
     ];
