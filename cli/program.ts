@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runEngineCommand } from '../runtime/server/index.js';
 import { CliError, ExitCode, oneLine } from './client/cli-error.js';
 import { consoleCommand } from './commands/console.js';
+import { dbUrlCommand } from './commands/db.js';
 import { decideCommand } from './commands/decide.js';
 import { doctorCommand } from './commands/doctor.js';
 import { envsCommand } from './commands/envs.js';
@@ -122,6 +123,17 @@ export function buildProgram(): Command {
     .option('--port <port>', 'with --aws: port to serve on (default 4700; 0 picks one)', port)
     .option('--repo <dir>', 'with --aws: where tollgate.config.ts is (default: the current directory)')
     .action((o) => consoleCommand(o));
+
+  common(
+    program
+      .command('db')
+      .description("the environments' local databases")
+      .command('url')
+      .argument('<env>', 'the environment')
+      .description("print the environment's local database URL, password included"),
+  )
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .action((env, o) => dbUrlCommand(env, o));
 
   common(program.command('doctor').description('check Node, data directory, port, reflinks, config and AWS'))
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
