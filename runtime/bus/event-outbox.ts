@@ -42,10 +42,14 @@ export const OUTBOX_FILE = join('bus', 'outbox.jsonl');
 export class EventOutbox {
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set when a failed write could not be undone: appending after it could bury a torn line. */
+  private broken: Error | undefined;
 
   private constructor(
     readonly path: string,
     private readonly handle: FileHandle,
+    /** Bytes known durable (the file size after the last successful fdatasync). */
+    private end: number,
   ) {}
 
   /** Opens (creating) the outbox under `dataDir` and returns it with the records already in it. */
@@ -58,7 +62,7 @@ export class EventOutbox {
     const records = await readRecords(path);
     const handle = await open(path, 'a');
     await syncDir(dirname(path));
-    return { outbox: new EventOutbox(path, handle), records };
+    return { outbox: new EventOutbox(path, handle, (await handle.stat()).size), records };
   }
 
   /** Appends the records in one write and fsyncs; appends are serialized in call order. */
@@ -66,12 +70,41 @@ export class EventOutbox {
     if (this.closed) return Promise.reject(new EventBusError('the event outbox is closed'));
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     const write = this.tail.then(async () => {
-      await this.handle.write(text);
-      await this.handle.datasync();
+      if (this.broken) throw this.broken;
+      try {
+        await this.handle.write(text);
+        await this.handle.datasync();
+        this.end += Buffer.byteLength(text);
+      } catch (error) {
+        throw await this.undo(error);
+      }
     });
     // A failed write must not wedge every later append behind it.
     this.tail = write.catch(() => undefined);
     return write;
+  }
+
+  /**
+   * A write cut short (a full disk) would leave a torn line that the next append buries mid-file,
+   * which the next start reads as damage. So the file is cut back to its durable end; the append
+   * fails, and the next one (once there is space) succeeds. If even that fails, appends stop.
+   */
+  private async undo(error: unknown): Promise<Error> {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    try {
+      await this.handle.truncate(this.end);
+      await this.handle.datasync();
+      return new EventBusError(
+        `could not write to the event outbox ${this.path} (${code}); the event was not accepted, retry`,
+        { cause: error },
+      );
+    } catch {
+      this.broken = new EventBusError(
+        `the event outbox ${this.path} could not be repaired after ${code}; restart the runtime`,
+        { cause: error },
+      );
+      return this.broken;
+    }
   }
 
   async close(): Promise<void> {

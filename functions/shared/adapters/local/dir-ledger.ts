@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { appendFile, open, readFile, stat, truncate } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, TollgateError } from '../../errors.js';
 import { matchesFilter, validateEntry } from '../../ledger/ledger-entry.js';
 import type { Ledger, LedgerEntry, LedgerFilter, StoredLedgerEntry } from '../../ports/ledger.js';
 
@@ -46,14 +46,41 @@ export class DirLedger implements Ledger {
     const existing = state.keys.get(entry.idempotencyKey);
     if (existing !== undefined) return { seq: existing, created: false };
     const stored: StoredLedgerEntry = { ...entry, seq: state.entries.length + 1 };
-    // Leading newline: if a previous append was torn, this entry still starts on its own line.
-    await appendFile(this.file, `\n${JSON.stringify(stored)}`);
-    const handle = await open(this.file, 'r+');
-    await handle.sync();
-    await handle.close();
+    const before = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    );
+    try {
+      // Leading newline: if a previous append was torn, this entry still starts on its own line.
+      await appendFile(this.file, `\n${JSON.stringify(stored)}`);
+      const handle = await open(this.file, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw await this.undo(before, error);
+    }
     state.entries.push(stored);
     state.keys.set(stored.idempotencyKey, stored.seq);
     return { seq: stored.seq, created: true };
+  }
+
+  /**
+   * A failed append (a full disk, most likely) may have left all or part of its line in the file.
+   * Cutting the file back to its size before the append means a retry of the same entry is not
+   * recorded twice, and the next append, once there is space, works without a restart.
+   */
+  private async undo(size: number, error: unknown): Promise<Error> {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    await truncate(this.file, size).catch(() => {
+      this.loaded = undefined; // could not cut back: re-read, so a retry finds its own entry
+    });
+    return new TollgateError(
+      `could not append to the ledger ${this.file} (${code}); nothing was recorded, free space and retry`,
+      { cause: error },
+    );
   }
 
   /** Reads from disk on queries (other processes may have appended) and caches for appends. */
