@@ -1,4 +1,4 @@
-import { type CancelPendingPorts, cancelPendingApprovals } from '../shared/approvals/cancel-pending.js';
+import type { CancelPendingPorts } from '../shared/approvals/cancel-pending.js';
 import { type BackoffPolicy, backOff } from '../shared/backoff.js';
 import type { WaitingClock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
@@ -13,6 +13,7 @@ import {
   startedBefore,
   withOutcome,
 } from './guard-state.js';
+import { supersedeWaitingHolder } from './supersede-holder.js';
 
 /**
  * concurrency-guard: one run at a time per pipeline.
@@ -98,37 +99,56 @@ export async function runGuard(
 ): Promise<GuardResult> {
   const key = `guard-${input.pipeline}`;
   let waitedMs = 0;
+  let call = input;
+  let settled = false;
+  let first = true;
   for (let attempt = 0; ; attempt++) {
     const record = await ports.locks.get<GuardState>(key);
     const state = record?.value ?? EMPTY_STATE;
-    const { next, result } = decide(state, input, ports);
-    const done = () => {
-      onAttempts?.({ retries: attempt, waitedMs });
-      return result;
-    };
-    if (next === state) return done();
-    try {
-      await ports.locks.put(key, next, record?.version ?? 0);
-    } catch (error) {
-      if (!(error instanceof LockConflictError)) throw error;
-      if (waitedMs >= GUARD_BACKOFF_BUDGET_MS) {
-        throw new LockConflictError(
-          `pipeline lock ${key} is contended; gave up after ${attempt + 1} attempts and ${Math.round(waitedMs / 1000)}s of backoff`,
-        );
+    const { next, result, settleMs } = decide(state, call, ports, settled);
+    if (next !== state) {
+      try {
+        await ports.locks.put(key, next, record?.version ?? 0);
+      } catch (error) {
+        if (!(error instanceof LockConflictError)) throw error;
+        if (waitedMs >= GUARD_BACKOFF_BUDGET_MS) {
+          throw new LockConflictError(
+            `pipeline lock ${key} is contended; gave up after ${attempt + 1} attempts and ${Math.round(waitedMs / 1000)}s of backoff`,
+          );
+        }
+        waitedMs += await backOff(attempt, GUARD_BACKOFF, ports.clock);
+        continue;
       }
-      waitedMs += await backOff(attempt, GUARD_BACKOFF, ports.clock);
+    }
+    // Only the arrival itself (what the first decision wrote) may displace a waiting holder.
+    if (first && result.status !== 'SUPERSEDED') await supersedeWaitingHolder(state, call, ports);
+    first = false;
+    if (settleMs !== undefined) {
+      // Queued, not yet granted: let runs that started earlier but lost the race arrive first.
+      await ports.clock.sleep(settleMs);
+      settled = true;
+      call = { ...input, action: 'check' };
       continue;
     }
-    if (result.status !== 'SUPERSEDED') await supersedeWaitingHolder(state, input, ports);
-    return done();
+    onAttempts?.({ retries: attempt, waitedMs });
+    return result;
   }
 }
+
+/**
+ * A free lock is not handed to a run the instant it asks: the first of a burst's writes to win
+ * the record is random, not the earliest commit. A run that started less than this long ago queues
+ * and waits out the rest of it (once, through the clock), so an earlier run still on its way is
+ * sorted ahead of it. A lone commit pays at most this once.
+ */
+export const GRANT_SETTLE_MS = 1_000;
 
 function decide(
   state: GuardState,
   input: GuardInput,
   ports: GuardPorts,
-): { next: GuardState; result: GuardResult } {
+  settled: boolean,
+): { next: GuardState; result: GuardResult; settleMs?: number } {
   const now = ports.clock.now();
   const { lease, maxWait, mode } = ports.config.concurrency;
   const arn = input.executionArn;
@@ -183,11 +203,13 @@ function decide(
     };
     if (mode === 'superseded') {
       // A run whose write lost the race to a newer commit's arrives late: it is the one superseded.
-      const newer = next.queue.find((w) => startedBefore(waiter, w));
+      const newer =
+        next.queue.find((w) => startedBefore(waiter, w)) ??
+        (next.holder && startedBefore(waiter, next.holder) ? next.holder : undefined);
       if (newer) {
         const outcome = {
           status: 'SUPERSEDED' as const,
-          reason: `commit ${newer.commit.commit.slice(0, 7)} was already waiting when commit ${commit.commit.slice(0, 7)} arrived; superseded mode runs only the newest waiting commit`,
+          reason: `commit ${newer.commit.commit.slice(0, 7)} was already ${newer === next.holder ? 'running' : 'waiting'} when the older commit ${commit.commit.slice(0, 7)} arrived; superseded mode runs only the newest waiting commit`,
           supersededBy: { executionArn: newer.executionArn, commit: newer.commit.commit },
           at: now.toISOString(),
         };
@@ -216,6 +238,10 @@ function decide(
   const free = holder === undefined || leaseLapsed;
 
   if (free && next.queue[0]?.executionArn === arn) {
+    const settleUntil = me.startedAt ? Date.parse(me.startedAt) + GRANT_SETTLE_MS : 0;
+    if (input.action === 'acquire' && !settled && now.getTime() < settleUntil) {
+      return { next, result: { status: 'WAITING', position: 1 }, settleMs: settleUntil - now.getTime() };
+    }
     const granted: Holder = {
       executionArn: arn,
       commit,
@@ -252,33 +278,4 @@ function decide(
       ...(holder ? { holder: summary(holder) } : {}),
     },
   };
-}
-
-/**
- * A newer commit in superseded mode also replaces a holder that is only waiting for people: its
- * pending approvals are cancelled (with the reason recorded), so nobody can approve the old commit
- * into production by mistake. The cancelled run then fails at its gate and releases the lock.
- */
-async function supersedeWaitingHolder(
-  state: GuardState,
-  input: GuardInput,
-  ports: GuardPorts,
-): Promise<void> {
-  const holder = state.holder;
-  const newcomer = !state.queue.some((w) => w.executionArn === input.executionArn);
-  if (input.action !== 'acquire' || ports.config.concurrency.mode !== 'superseded' || !holder || !newcomer)
-    return;
-  if (holder.executionArn === input.executionArn || !ports.approvals || !ports.ledger || !ports.callback)
-    return;
-  if (!input.commit) return;
-  // An older commit's event that arrives late never displaces the newer run holding the lock.
-  if (startedBefore(input, holder)) return;
-  await cancelPendingApprovals(
-    {
-      executionArn: holder.executionArn,
-      reason: `superseded by commit ${input.commit.commit.slice(0, 7)} while waiting for approval of commit ${holder.commit.commit.slice(0, 7)}`,
-      supersededBy: { executionArn: input.executionArn, commit: input.commit.commit },
-    },
-    { approvals: ports.approvals, ledger: ports.ledger, callback: ports.callback, clock: ports.clock },
-  );
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLockTable } from '../../../../functions/shared/adapters/aws/dynamodb-lock-table.js';
 import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
-import { ManualClock } from '../../../../functions/shared/clock.js';
 import type { LockTable } from '../../../../functions/shared/ports/lock-table.js';
-import { runGuardBurst } from '../../../support/guard-burst.js';
+import { BurstClock, runGuardBurst } from '../../../support/guard-burst.js';
 import { createMotoLockTable } from '../../../support/moto-lock-table.js';
 import { type MotoServer, motoEnabled, startMotoServer } from '../../../support/moto-server.js';
 
@@ -18,7 +17,7 @@ function burstSuite(name: string, BURST: number, locks: () => Promise<LockTable>
   describe(`concurrency guard burst on ${name}`, () => {
     it(`runs all ${BURST} commits of a burst one at a time in commit order, with no lock-contention failure, when queued`, async () => {
       // Arrange
-      const clock = new ManualClock();
+      const clock = new BurstClock(Date.parse('2026-01-01T00:00:00Z'));
       // Act
       const report = await runGuardBurst({ locks: await locks(), clock, count: BURST, mode: 'queued' });
       // Assert
@@ -30,7 +29,7 @@ function burstSuite(name: string, BURST: number, locks: () => Promise<LockTable>
 
     it(`runs the first and the newest of ${BURST} commits and records every other one as superseded, when superseded`, async () => {
       // Arrange
-      const clock = new ManualClock();
+      const clock = new BurstClock(Date.parse('2026-01-01T00:00:00Z'));
       // Act
       const report = await runGuardBurst({ locks: await locks(), clock, count: BURST, mode: 'superseded' });
       // Assert
