@@ -14,11 +14,13 @@ import { loadMigrationsFromDir } from '../functions/migrate-database/migration-f
 import { systemClock } from '../functions/shared/clock.js';
 import { recordSourceRowCounts } from '../functions/shared/database/row-counts.js';
 import { type BenchResult, type BenchRow, formatTable } from './bench-row.js';
+import { benchMaskingAtRest } from './masking-at-rest.js';
 
 const example = join(import.meta.dirname, '../examples/orders-service');
 
 /**
- * Masking throughput and check-suite duration on the seeded orders dataset (10k customers, 100k
+ * Masking throughput, the cost of leaving no original value at rest (masking-at-rest.ts), and
+ * check-suite duration on the seeded orders dataset (10k customers, 100k
  * orders) in a real PGlite over the wire protocol. The peer is an identity UPDATE of the same
  * columns in the same database: the cost of rewriting the rows at all, so the ratio is what the
  * masking expressions add on top.
@@ -57,7 +59,8 @@ export async function benchMasking({
       { connectionString: url, rules: database.masking, salt: 'bench-salt-0123456789', runKey: 'bench#Mask' },
       { clock: systemClock },
     );
-    const maskMs = performance.now() - started;
+    // maskData also rewrites the masked tables (VACUUM FULL); the throughput row is the UPDATE alone.
+    const maskMs = performance.now() - started - report.rewrite.durationMs;
 
     // The dataset's case-duplicate e-mails fail the unique check by design; the fixed migration
     // merges them, so the suite is timed on data where every check passes.
@@ -86,7 +89,15 @@ export async function benchMasking({
           ratio: round(maskMs / identityMs, 2),
           target: 'lower is better',
         },
+        {
+          name: `rewrite of the masked tables and statistics (VACUUM FULL: ${report.rewrite.tables.join(', ')})`,
+          value: round(report.rewrite.durationMs),
+          unit: 'ms',
+          peer: 'the masking UPDATE (time ratio, ours ÷ peer)',
+          ratio: round(report.rewrite.durationMs / maskMs, 2),
+        },
         { name: `data check suite (${checks.evidence.length} checks)`, value: round(checksMs), unit: 'ms' },
+        ...(await benchMaskingAtRest(size)),
       ],
     };
   } finally {
