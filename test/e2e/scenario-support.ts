@@ -8,6 +8,10 @@ import { database } from '../../examples/orders-service/database.config.js';
 import { seedProd } from '../../examples/orders-service/seed/seed-prod.mjs';
 import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
 import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
+import {
+  localDatabaseUrl,
+  readDatabasePassword,
+} from '../../functions/shared/adapters/local/database-password.js';
 import { systemClock } from '../../functions/shared/clock.js';
 import { cliJson, freePort, waitFor } from '../unit/cli/e2e-harness.js';
 
@@ -133,8 +137,14 @@ export async function applyCommit(scenario: Scenario, id: string, repo: string):
 }
 
 /** Migrates the source volume to the current release's schema and seeds it, as `up --demo` does. */
-export async function seedSource(repo: ScenarioRepo, environment: string): Promise<number> {
-  const connectionString = `postgres://postgres@127.0.0.1:${repo.databasePorts[environment]}/postgres`;
+/** The URL `tollgate db url` prints: the environment's port and the password the runtime generated. */
+export function databaseUrl(repo: ScenarioRepo, environment: string, dataDir: string): string {
+  const password = readDatabasePassword(dataDir, environment);
+  return localDatabaseUrl('127.0.0.1', repo.databasePorts[environment]!, password);
+}
+
+export async function seedSource(repo: ScenarioRepo, environment: string, dataDir: string): Promise<number> {
+  const connectionString = databaseUrl(repo, environment, dataDir);
   await migrateDatabase(
     { connectionString, migrations: loadMigrationsFromDir(join(repo.dir, 'migrations')) },
     { clock: systemClock },
@@ -150,10 +160,8 @@ export async function seedSource(repo: ScenarioRepo, environment: string): Promi
 }
 
 /** A fingerprint of every row, so "unchanged" means the same data, not just the same counts. */
-export async function fingerprint(repo: ScenarioRepo, environment: string): Promise<string> {
-  const client = new pg.Client({
-    connectionString: `postgres://postgres@127.0.0.1:${repo.databasePorts[environment]}/postgres`,
-  });
+export async function fingerprint(repo: ScenarioRepo, environment: string, dataDir: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl(repo, environment, dataDir) });
   await client.connect();
   try {
     const { rows } = await client.query<{ f: string }>(

@@ -33,9 +33,9 @@ describe('scenario b-bad-migration-fails-in-test', () => {
     session.dataDir = dataDir;
     const dd = ['--data-dir', dataDir];
     session.up = await startUp(dataDir, repo.dir, await freePort());
-    const duplicates = await seedSource(repo, 'prod');
+    const duplicates = await seedSource(repo, 'prod', dataDir);
     const baseline = await releaseBaseline(repo, dd, 'prod');
-    const prodBefore = await fingerprint(repo, 'prod');
+    const prodBefore = await fingerprint(repo, 'prod', dataDir);
 
     // Act
     const commit = await applyCommit(scenario, bad.id, repo.dir);
@@ -55,7 +55,7 @@ describe('scenario b-bad-migration-fails-in-test', () => {
     });
     expect(failedStage!.cause).toMatch(/lower\(email\)|duplicate|unique/i);
     expect(finished.stages.some((s) => s.environment === 'prod')).toBe(false);
-    expect(await fingerprint(repo, 'prod')).toBe(prodBefore);
+    expect(await fingerprint(repo, 'prod', dataDir)).toBe(prodBefore);
     expect(await servedVersion(repo.ports.prod!)).toBe(baseline.run.release);
     expect(envs.environments.find((e: { environment: string }) => e.environment === 'prod')).toMatchObject({
       version: baseline.run.release,

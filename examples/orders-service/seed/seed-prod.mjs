@@ -280,7 +280,7 @@ async function main() {
   const url = process.env.DATABASE_URL;
   if (!url)
     throw new Error(
-      'set DATABASE_URL to the prod database, e.g. postgres://postgres@127.0.0.1:5433/postgres',
+      'set DATABASE_URL to the prod database: DATABASE_URL=$(npx tollgate db url prod)',
     );
   const options = parseArgs(process.argv.slice(2));
   const client = new pg.Client({ connectionString: url });
