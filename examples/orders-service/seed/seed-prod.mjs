@@ -279,9 +279,7 @@ function parseArgs(argv) {
 async function main() {
   const url = process.env.DATABASE_URL;
   if (!url)
-    throw new Error(
-      'set DATABASE_URL to the prod database: DATABASE_URL=$(npx tollgate db url prod)',
-    );
+    throw new Error('set DATABASE_URL to the prod database: DATABASE_URL=$(npx tollgate db url prod)');
   const options = parseArgs(process.argv.slice(2));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
