@@ -9,6 +9,7 @@ import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { scanFiles } from './forensic-scan.js';
 import { readJson, writeJson } from './json-file.js';
 import { copyDataDir } from './pglite-volumes.js';
+import { PrivateNodeFS } from './private-node-fs.js';
 
 /**
  * `wal_recycle=off`: a checkpoint deletes WAL segments it no longer needs instead of renaming them
@@ -180,7 +181,8 @@ export class StagingArea {
  * created afresh (zero-filled) when needed. Safe: Postgres opens a segment only when it reaches it.
  */
 async function openScrubbed(dir: string): Promise<PGlite> {
-  const db = await PGlite.create(dir, { startParams: START_PARAMS });
+  // Owner-only files, as for served volumes (PrivateNodeFS keeps what Postgres creates at 0600).
+  const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: START_PARAMS });
   try {
     const { rows } = await db.query<{ f: string }>(
       'SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS f',
