@@ -86,3 +86,23 @@ function grep(dir: string, needles: readonly string[]): Promise<string[]> {
     child.stdin.end(`${needles.join('\n')}\n`);
   });
 }
+
+/** One report for the scans of several volumes (a clone with more than one target). */
+export function sumScans(scans: readonly RestScan[]): RestScan {
+  let files = 0;
+  let bytes = 0;
+  let searched = 0;
+  let skipped = 0;
+  let found = 0;
+  const hitFiles: string[] = [];
+  for (const s of scans) {
+    if (s.kind !== 'scanned') return s;
+    files += s.files;
+    bytes += s.bytes;
+    searched = Math.max(searched, s.searched);
+    skipped = Math.max(skipped, s.skipped);
+    found += s.found;
+    hitFiles.push(...s.hitFiles);
+  }
+  return { kind: 'scanned', files, bytes, searched, skipped, found, hitFiles };
+}

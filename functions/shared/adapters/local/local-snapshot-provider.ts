@@ -20,6 +20,7 @@ import type {
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+import { sumScans } from './forensic-scan.js';
 import { readJson, writeJson } from './json-file.js';
 import { OperationJournal, type OperationRecord } from './operation-journal.js';
 import { copyDataDir, FillMode, type VolumeHost } from './pglite-volumes.js';
@@ -388,23 +389,4 @@ function readDirSafe(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-function sumScans(scans: readonly RestScan[]): RestScan {
-  let files = 0;
-  let bytes = 0;
-  let searched = 0;
-  let skipped = 0;
-  let found = 0;
-  const hitFiles: string[] = [];
-  for (const s of scans) {
-    if (s.kind !== 'scanned') return s;
-    files += s.files;
-    bytes += s.bytes;
-    searched = Math.max(searched, s.searched);
-    skipped = Math.max(skipped, s.skipped);
-    found += s.found;
-    hitFiles.push(...s.hitFiles);
-  }
-  return { kind: 'scanned', files, bytes, searched, skipped, found, hitFiles };
 }
