@@ -18,6 +18,7 @@ const SECTIONS: Section[] = [
   },
   { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
+  { name: 'wire', load: async () => (await import('./wire.js')).benchWireSection },
   { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },
   {
     name: 'approval-latency',

@@ -10,11 +10,15 @@ import { dataRows, firstError, queryMessage } from './pg-wire-messages.js';
  *    whole transaction run without another connection's messages in between. (pglite-socket only
  *    kept transactions together; a Parse/Bind/Execute from two clients could interleave.)
  * 2. Hand-over. When the next turn belongs to a different connection than the one whose settings
- *    are live, the outgoing connection's session settings (`pg_settings` with source `session`,
- *    plus `role` and `session_authorization`, which pg_settings hides) are saved, the session is
- *    reset (`SET SESSION AUTHORIZATION DEFAULT; RESET ALL`) and the incoming connection's own saved
- *    settings are applied. So a `SET search_path` in one client never reaches another, and still
- *    holds for the client that ran it on its next turn.
+ *    are live, the session is reset (`SET SESSION AUTHORIZATION DEFAULT; RESET ALL`, always) and
+ *    the incoming connection's own saved settings are applied. So a `SET search_path` in one
+ *    client never reaches another. The outgoing connection's settings (`pg_settings` with source
+ *    `session`, plus `role` and `session_authorization`, which pg_settings hides) are saved first
+ *    if it may have changed one since they were last saved (`markMaybeChanged`: its SQL mentioned
+ *    SET, RESET, set_config or DISCARD), so they hold again on its next turn. Reading pg_settings
+ *    costs about 2 ms, ten hand-overs' worth, hence the filter: a function that changes a session
+ *    setting without the statement calling it saying so loses that setting at the next hand-over
+ *    (it never leaks; use SET in the statement, or SET LOCAL in a transaction).
  * 3. Prepared statements. Named protocol-level statements are renamed per connection by the caller
  *    (`statementPrefix`), so two clients may both prepare "s1"; a closing connection's are closed.
  * 4. When the last connection closes, the next turn starts with `DISCARD ALL` instead, dropping
@@ -32,6 +36,7 @@ export class SharedSession {
   private readonly waiting: Array<{ id: number; grant: () => void }> = [];
   private readonly saved = new Map<number, readonly string[]>();
   private readonly open = new Set<number>();
+  private readonly maybeChanged = new Set<number>();
   private discardNext = false;
 
   constructor(private readonly db: PGlite) {}
@@ -39,6 +44,11 @@ export class SharedSession {
   register(id: number): void {
     this.open.add(id);
     this.saved.set(id, []);
+  }
+
+  /** `id` ran SQL that may change a session setting: save its settings at the next hand-over. */
+  markMaybeChanged(id: number): void {
+    this.maybeChanged.add(id);
   }
 
   /** Connections waiting for their turn (tests and diagnostics). */
@@ -99,6 +109,7 @@ export class SharedSession {
   unregister(id: number): void {
     this.open.delete(id);
     this.saved.delete(id);
+    this.maybeChanged.delete(id);
     if (this.owner === id) this.owner = undefined;
     if (this.open.size === 0) this.discardNext = true;
     const queued = this.waiting.findIndex((w) => w.id === id);
@@ -108,7 +119,9 @@ export class SharedSession {
 
   private async handOver(to: number): Promise<void> {
     const from = this.owner;
-    if (from !== undefined && this.open.has(from)) this.saved.set(from, await this.captureSettings());
+    if (from !== undefined && this.open.has(from) && this.maybeChanged.delete(from)) {
+      this.saved.set(from, await this.captureSettings());
+    }
     this.owner = undefined;
     await this.internal(this.discardNext ? 'DISCARD ALL' : 'SET SESSION AUTHORIZATION DEFAULT; RESET ALL');
     this.discardNext = false;

@@ -90,6 +90,7 @@ export class WireConnection {
     }
     await this.session.acquire(this.id);
     if (this.closing) return;
+    if (mayChangeSettings(msg)) this.session.markMaybeChanged(this.id);
     await this.session.exec(this.scope.rewrite(msg), (data) => {
       this.tracker.feed(data);
       this.write(Buffer.from(data));
@@ -141,4 +142,12 @@ export class WireConnection {
     for (const close of statements) await this.session.exec(close, ignore);
     if (statements.length > 0) await this.session.exec(message('S'), ignore);
   }
+}
+
+/** SQL that can change a session setting says so: SET, RESET, set_config(), DISCARD (see SharedSession). */
+const SETTING_WORDS = /\b(?:re)?set\b|set_config|discard/i;
+
+function mayChangeSettings(msg: Buffer): boolean {
+  const type = msg[0];
+  return (type === 0x51 /* Q */ || type === 0x50) /* P */ && SETTING_WORDS.test(msg.toString('latin1', 5));
 }

@@ -129,6 +129,24 @@ describe('PgWireServer', () => {
       expect(inA).toEqual({ who: 'pg_read_all_data', t: '1234ms' });
     });
 
+    it('never passes on a setting a function changed for its caller, although it does not keep it', async () => {
+      // Arrange: B defines the function, so A's own SQL never says SET
+      const a = await client();
+      const b = await client();
+      await b.query(
+        "CREATE FUNCTION quietly_move() RETURNS int LANGUAGE sql AS $$ SELECT length(pg_catalog.set_config('search_path', 'elsewhere', false)) $$",
+      );
+      // Act
+      await a.query('SELECT quietly_move()');
+      const inA = (await a.query('SHOW search_path')).rows[0].search_path;
+      const inB = (await b.query('SHOW search_path')).rows[0].search_path;
+      const inAAfter = (await a.query('SHOW search_path')).rows[0].search_path;
+      // Assert
+      expect(inA).toBe('elsewhere');
+      expect(inB).not.toBe('elsewhere');
+      expect(inAAfter).toBe(inB);
+    });
+
     it('gives two clients the same prepared statement name without one replacing the other', async () => {
       // Arrange
       const a = await client();
