@@ -1,7 +1,7 @@
 import { environmentConnectionString, volumeMappings } from '../shared/database/environment-connection.js';
 import { withClient } from '../shared/database/pg-client.js';
 import { countRows } from '../shared/database/row-counts.js';
-import { SnapshotFailedError } from '../shared/errors.js';
+import { ConfigError, SnapshotFailedError } from '../shared/errors.js';
 import type { OperationRef, SnapshotRef, VolumeSetRef } from '../shared/ports/snapshot-provider.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import { gc } from '../shared/snapshots/gc.js';
@@ -48,17 +48,18 @@ export interface RefreshInput {
 
 type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
 
-/** Snapshots and clones outlive the run long enough to investigate a failure, then gc takes them. */
-const TTL_MS = 7 * 86_400_000;
 
 export async function refreshData(input: RefreshInput, ports: Ports): Promise<Record<string, unknown>> {
   // One state (StartStorageStep) runs every storage step, in every environment's Map iteration.
   const key = `${input.executionArn}/${input.environment}/${input.stateName}/${input.action}`;
   const now = ports.clock.now();
+  // Snapshots and clones outlive the run long enough to investigate a failure (database.snapshots).
+  const retention = ports.config.database?.snapshots;
+  if (!retention) throw new ConfigError('the config has no "database" block, so there is nothing to refresh');
   const labels = (purpose: string) => ({
     pipeline: input.pipeline,
     run: input.executionArn,
-    ttl: new Date(now.getTime() + TTL_MS).toISOString(),
+    ttl: new Date(now.getTime() + retention.maxAge * 1000).toISOString(),
     environment: input.environment,
     purpose,
     // Each snapshot this run takes feeds exactly one clone (the refresh) or one restore, so a
@@ -143,8 +144,17 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
       return { sourceRowCounts };
     }
     case 'gc': {
-      const result = await gc(ports.snapshots, { now, selector: { pipeline: input.pipeline } });
-      return { deleting: result.deleting.length, keptInUse: result.keptInUse.length };
+      const result = await gc(ports.snapshots, {
+        now,
+        selector: { pipeline: input.pipeline },
+        keep: retention.keep,
+        protectRun: input.executionArn,
+      });
+      return {
+        deleting: result.deleting.length,
+        beyondKeep: result.beyondKeep,
+        keptInUse: result.keptInUse.length,
+      };
     }
   }
 }

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
 import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
+import {
+  DiskBudgetSnapshotProvider,
+  type LocalSnapshots,
+} from '../../functions/shared/adapters/local/disk-budget-snapshot-provider.js';
 import { FileApprovalStore } from '../../functions/shared/adapters/local/file-approval-store.js';
 import { FileLockTable } from '../../functions/shared/adapters/local/file-lock-table.js';
 import { LocalSnapshotProvider } from '../../functions/shared/adapters/local/local-snapshot-provider.js';
@@ -40,7 +44,7 @@ export interface LocalPortsOptions {
 
 export interface LocalPorts extends TollgatePorts {
   readonly deployer: ProcessDeployer;
-  readonly snapshots: LocalSnapshotProvider;
+  readonly snapshots: LocalSnapshots;
   /** Serves each environment's PGlite volume on its database port. */
   readonly volumes: VolumeHost;
 }
@@ -68,13 +72,21 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     clock: options.clock,
   });
   const volumes = new VolumeHost({ dataDir: options.dataDir });
-  const snapshots = new LocalSnapshotProvider({
+  const provider = new LocalSnapshotProvider({
     dataDir: options.dataDir,
     host: volumes,
     ports: databasePorts(options.config),
     protectedVolumes: options.config.database ? [options.config.database.source] : [],
     clock: options.clock,
   });
+  const budget = options.config.runtime.diskBudget;
+  const snapshots: LocalSnapshots = budget
+    ? new DiskBudgetSnapshotProvider(provider, {
+        dataDir: options.dataDir,
+        budget,
+        volumeDir: (name) => volumes.volumeDir(name),
+      })
+    : provider;
   const bag = lazyPorts({
     config: () => options.config,
     clock: () => options.clock,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { identityKeyProblem, isEmailAddress } from './identity-keys.js';
+import { parseSize } from './size.js';
 
 const duration = (what: string) =>
   z
@@ -9,6 +10,14 @@ const duration = (what: string) =>
       message: `${what} must be a positive duration like "30s", "15m", "24h" or "7d"`,
     })
     .transform((v) => parseDuration(v)!);
+
+const size = (what: string) =>
+  z
+    .string()
+    .refine((v) => parseSize(v) !== undefined, {
+      message: `${what} must be a size like "500MB", "20GB" or "1.5TB"`,
+    })
+    .transform((v) => parseSize(v)!);
 
 const name = z
   .string()
@@ -104,6 +113,15 @@ const database = z.strictObject({
   migrations: z.string().min(1).default('migrations'),
   masking: z.array(masking).default([]),
   checks: z.array(check).default([]),
+  /** Retention of refresh snapshots and clones; gc (after every refresh) enforces it. */
+  snapshots: z
+    .strictObject({
+      /** Newest snapshots (and unused clones) kept per kind, beyond the running refresh's own. */
+      keep: z.number().int().min(1).max(100).default(3),
+      /** Anything older is deleted at the next gc, unless an environment serves from it. */
+      maxAge: duration('database.snapshots.maxAge').default(7 * 86_400),
+    })
+    .default({ keep: 3, maxAge: 7 * 86_400 }),
 });
 
 const deploy = z.discriminatedUnion('type', [
@@ -224,6 +242,13 @@ export const configSchema = z
     smokeTests: z.array(smokeTest).default([]),
     concurrency,
     identities,
+    /** The local runtime (`tollgate up`) only. */
+    runtime: z
+      .strictObject({
+        /** Most the data directory may hold; a refresh that would pass it fails before copying. */
+        diskBudget: size('runtime.diskBudget').optional(),
+      })
+      .default({}),
     ledger: z.strictObject({ retention: duration('ledger.retention').default(7 * 365 * 86_400) }).default({
       retention: 7 * 365 * 86_400,
     }),

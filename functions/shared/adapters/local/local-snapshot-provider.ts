@@ -356,6 +356,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   }
 
   private async remove(ref: ResourceRef): Promise<ResourceRef> {
+    this.sweepTrash();
     if (ref.kind === 'snapshot') {
       const trash = path.join(this.snapshotsDir, `.trash-${ref.name}`);
       const dir = path.join(this.snapshotsDir, ref.name);
@@ -371,6 +372,19 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     }
     fs.rmSync(path.join(this.clonesDir, `${ref.name}.json`), { force: true });
     return ref;
+  }
+
+  /**
+   * A delete renames the snapshot to `.trash-<name>` and then removes it; a crash in between (or a
+   * remove that failed on a full disk) left the trash behind, holding its full size. Every delete
+   * (gc) clears what earlier ones left.
+   */
+  private sweepTrash(): void {
+    if (!fs.existsSync(this.snapshotsDir)) return;
+    for (const entry of fs.readdirSync(this.snapshotsDir)) {
+      if (entry.startsWith('.trash-'))
+        fs.rmSync(path.join(this.snapshotsDir, entry), { recursive: true, force: true });
+    }
   }
 
   /** Which clone created a volume, so a delete never removes a volume some other run made. */

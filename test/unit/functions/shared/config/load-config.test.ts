@@ -84,6 +84,43 @@ describe('parseConfig', () => {
     );
   });
 
+  it('returns snapshot retention and the disk budget in seconds and bytes', () => {
+    // Act
+    const config = parseConfig(
+      validConfig({
+        database: { engine: 'postgres', source: 'prod', snapshots: { keep: 5, maxAge: '3d' } },
+        runtime: { diskBudget: '1.5GB' },
+      }),
+    );
+    // Assert
+    expect(config.database!.snapshots).toEqual({ keep: 5, maxAge: 3 * 86_400 });
+    expect(config.runtime.diskBudget).toBe(1.5 * 1024 ** 3);
+    expect(
+      parseConfig(validConfig({ database: { engine: 'postgres', source: 'prod' } })).database!.snapshots,
+    ).toEqual({
+      keep: 3,
+      maxAge: 7 * 86_400,
+    });
+  });
+
+  it.each([
+    [
+      { database: { engine: 'postgres', source: 'prod', snapshots: { keep: 0 } } },
+      /database\.snapshots\.keep: /,
+    ],
+    [
+      { database: { engine: 'postgres', source: 'prod', snapshots: { maxAge: '7' } } },
+      /database\.snapshots\.maxAge: database\.snapshots\.maxAge must be a positive duration/,
+    ],
+    [
+      { runtime: { diskBudget: '20G' } },
+      /runtime\.diskBudget: runtime\.diskBudget must be a size like "500MB", "20GB" or "1\.5TB"/,
+    ],
+    [{ runtime: { diskBudget: 1000 } }, /runtime\.diskBudget: /],
+  ])('rejects bad retention or budget %j in one line', (overrides, message) => {
+    expect(problems(validConfig(overrides as never))).toMatch(message);
+  });
+
   it('names the path and the fix when a key is unknown', () => {
     const message = problems(
       validConfig({ source: { repository: 'r', branches: ['main'], brnch: 'x' } as never }),
