@@ -40,8 +40,11 @@ export const Capability = {
 } as const;
 export type Capability = (typeof Capability)[keyof typeof Capability];
 
-/** Every function that gets a role from this table: the ASL tasks and the approve function. */
-export type GrantedFunction = TaskName | 'approve';
+/**
+ * Every function that gets a role from this table: the ASL tasks, the approve function and the
+ * run-end rule's release-ended-run.
+ */
+export type GrantedFunction = TaskName | 'approve' | 'release-ended-run';
 
 const C = Capability;
 
@@ -79,6 +82,7 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
   approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback, C.RunRead],
+  'release-ended-run': [C.Locks], // releases the lock of a run that was stopped, timed out or failed
 };
 
 export interface GrantTargets {

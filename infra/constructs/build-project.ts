@@ -22,7 +22,7 @@ export interface BuildProjectProps {
    */
   readonly source?: codebuild.ISource;
   /**
-   * @default Duration.minutes(30)
+   * @default `build.timeout` from the config, in whole minutes (CodeBuild allows 5 to 2160)
    */
   readonly timeout?: Duration;
 }
@@ -61,7 +61,7 @@ export class BuildProject extends Construct {
           ),
         }),
       encryptionKey: key,
-      timeout: props.timeout ?? Duration.minutes(30),
+      timeout: props.timeout ?? codeBuildTimeout(props.config.build.timeout),
       environment: {
         buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
         computeType: codebuild.ComputeType.SMALL,
@@ -128,4 +128,9 @@ export class BuildProject extends Construct {
       true,
     );
   }
+}
+
+/** CodeBuild counts its timeout in whole minutes, from 5 to 2160; `build.timeout` is in seconds. */
+export function codeBuildTimeout(seconds: number): Duration {
+  return Duration.minutes(Math.min(2160, Math.max(5, Math.ceil(seconds / 60))));
 }

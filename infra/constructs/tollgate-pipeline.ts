@@ -25,6 +25,7 @@ import { DataNetwork } from './data-network.js';
 import { attachGrants } from './function-policies.js';
 import { PipelineStateMachine } from './pipeline-state-machine.js';
 import { PipelineStorage } from './pipeline-storage.js';
+import { RunEndRule } from './run-end-rule.js';
 import { type FunctionNetwork, TollgateFunction } from './tollgate-function.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
@@ -131,6 +132,8 @@ export class TollgatePipeline extends Construct {
   readonly build: BuildProject;
   readonly stateMachine: sfn.StateMachine;
   readonly rules: CommitRules;
+  /** Releases the lock of a run that was stopped, timed out or failed. */
+  readonly runEnd: RunEndRule;
   readonly webhook?: WebhookReceiver;
   readonly dataNetwork?: DataNetwork;
 
@@ -265,9 +268,17 @@ export class TollgatePipeline extends Construct {
       databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
       provider: providerTargets(stack, config),
     };
+    this.runEnd = new RunEndRule(this, 'RunEnd', {
+      entry: handlerEntry(root, 'release-ended-run'),
+      projectRoot: root,
+      stateMachine: this.stateMachine,
+      environment: { [TASK_ENV.config]: configJson, [TASK_ENV.lockTable]: locks.tableName },
+      ...logRetention,
+    });
     const granted: Array<[GrantedFunction, TollgateFunction]> = [
       ...TASKS.map((t): [GrantedFunction, TollgateFunction] => [t.name, functions[t.name]]),
       ['approve', this.approve.handler],
+      ['release-ended-run', this.runEnd.handler],
     ];
     for (const [name, fn] of granted) attachGrants(this, name, fn, capabilityGrants(name, targets));
 

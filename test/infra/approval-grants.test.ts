@@ -24,7 +24,12 @@ describe('TollgatePipeline approval grants', () => {
 
   const roleId = (fn: GrantedFunction) => {
     const { pipeline } = built.stack;
-    const role = fn === 'approve' ? pipeline.approve.handler.role : pipeline.functions[fn].role;
+    const role =
+      fn === 'approve'
+        ? pipeline.approve.handler.role
+        : fn === 'release-ended-run'
+          ? pipeline.runEnd.handler.role
+          : pipeline.functions[fn].role;
     return built.stack.getLogicalId(role.node.defaultChild as CfnRole);
   };
   const dataStatements = (fn: GrantedFunction) =>

@@ -41,7 +41,12 @@ export function ecsConfig(overrides: Partial<TollgateConfigInput> = {}): Tollgat
   return parseConfig(ecsConfigInput(overrides), 'test config');
 }
 
-export const TASK_AND_WEBHOOK_NAMES = [...TASKS.map((t) => t.name), 'webhook', 'approve'];
+export const TASK_AND_WEBHOOK_NAMES = [
+  ...TASKS.map((t) => t.name),
+  'webhook',
+  'approve',
+  'release-ended-run',
+];
 
 export function missingHandlers(root = REPO_ROOT): string[] {
   return TASK_AND_WEBHOOK_NAMES.filter((name) => !existsSync(handlerEntry(root, name)));
