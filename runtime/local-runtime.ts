@@ -23,6 +23,7 @@ import {
 import { FileLogStore } from './store/file-log-store.js';
 import { startExecutionTarget } from './up/bus-target.js';
 import { chainRoutes, loadConsoleRoutes } from './up/console-routes.js';
+import { withLocalIdentity } from './up/local-identity.js';
 import { deployPipeline, PIPELINE_ASL } from './up/pipeline-deployment.js';
 import { RUNTIME_LOCK_FILE, removeRuntimeInfo, writeRuntimeInfo } from './up/runtime-info.js';
 
@@ -71,7 +72,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const user = options.user ?? (process.env.TOLLGATE_USER || userInfo().username);
   const projectDir = resolve(options.projectDir);
   // The config is read before anything under the data directory changes: a bad config touches nothing.
-  const config = await loadConfig(projectDir);
+  const config = withLocalIdentity(await loadConfig(projectDir), user, projectDir);
   mkdirSync(dataDir, { recursive: true });
   const lock = DataDirLock.acquire(join(dataDir, RUNTIME_LOCK_FILE), `data directory ${dataDir}`);
   const cleanup: Array<() => Promise<unknown>> = [async () => lock.release()];
