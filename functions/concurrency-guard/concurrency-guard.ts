@@ -66,6 +66,17 @@ export class LockLostError extends TollgateError {
   }
 }
 
+/** A newer commit's run arrived in superseded mode: this run stops at its next environment. */
+export class RunSupersededError extends TollgateError {
+  constructor(
+    message: string,
+    readonly supersededBy: { readonly executionArn: string; readonly commit: string },
+  ) {
+    super(message);
+    this.name = 'Tollgate.Superseded';
+  }
+}
+
 export interface GuardPorts {
   readonly locks: LockTable;
   /** Decisions read the time from it; lost compare-and-swap races back off through it. */
@@ -171,6 +182,13 @@ function decide(
         `this run no longer holds the ${input.pipeline} lock (its lease of ${lease}s lapsed and ${state.holder ? `run ${state.holder.executionArn}` : 'nobody'} holds it now)`,
       );
     }
+    const newer = state.holder.supersededBy;
+    if (newer) {
+      throw new RunSupersededError(
+        `commit ${newer.commit.slice(0, 7)} arrived while this run (commit ${state.holder.commit.commit.slice(0, 7)}) was under way; superseded mode runs only the newest commit, so this run stops here instead of going on (or asking for approval)`,
+        newer,
+      );
+    }
     const holder: Holder = {
       ...state.holder,
       leaseUntil: new Date(now.getTime() + lease * 1000).toISOString(),
@@ -227,6 +245,14 @@ function decide(
         });
       }
       next = { ...next, queue: [] };
+      // The holder goes on only as far as its current environment: it stops at its next lock
+      // renewal, which every environment (and so every approval gate) starts with.
+      if (next.holder && next.holder.executionArn !== arn) {
+        next = {
+          ...next,
+          holder: { ...next.holder, supersededBy: { executionArn: arn, commit: commit.commit } },
+        };
+      }
     }
     next = { ...next, queue: enqueueInOrder(next.queue, waiter) };
   }

@@ -15,6 +15,8 @@ export interface Holder {
   readonly acquiredAt: string;
   readonly leaseUntil: string;
   readonly startedAt?: string;
+  /** Superseded mode: a newer commit's run arrived; this run stops at its next lock renewal. */
+  readonly supersededBy?: { readonly executionArn: string; readonly commit: string };
 }
 
 export interface Waiter {
