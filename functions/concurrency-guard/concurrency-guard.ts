@@ -110,6 +110,8 @@ export async function runGuard(
 ): Promise<GuardResult> {
   const key = `guard-${input.pipeline}`;
   let waitedMs = 0;
+  // Waits asked for and time spent both count: a slow table must not run the function past its timeout.
+  const deadline = ports.clock.now().getTime() + GUARD_BACKOFF_BUDGET_MS;
   let call = input;
   let settled = false;
   let first = true;
@@ -122,7 +124,7 @@ export async function runGuard(
         await ports.locks.put(key, next, record?.version ?? 0);
       } catch (error) {
         if (!(error instanceof LockConflictError)) throw error;
-        if (waitedMs >= GUARD_BACKOFF_BUDGET_MS) {
+        if (waitedMs >= GUARD_BACKOFF_BUDGET_MS || ports.clock.now().getTime() >= deadline) {
           throw new LockConflictError(
             `pipeline lock ${key} is contended; gave up after ${attempt + 1} attempts and ${Math.round(waitedMs / 1000)}s of backoff`,
           );
