@@ -236,10 +236,21 @@ describe('commitRules', () => {
       codeCommit.matches(event('referenceUpdated')),
       codeCommit.matches(event('referenceDeleted')),
     ]).toEqual([true, false]);
+    // Every branch of the repository starts a run; plan-run records the unconfigured ones as skips.
     expect(rules[0].eventPattern).toEqual({
       source: ['tollgate.git'],
       'detail-type': ['Commit Pushed'],
-      detail: { repository: ['orders-service'], branch: ['main'] },
+      detail: { repository: ['orders-service'] },
     });
+    const pushed = compilePattern(rules[0].eventPattern);
+    const push = (repository: string, branch: string) => ({
+      source: 'tollgate.git',
+      'detail-type': 'Commit Pushed',
+      detail: { repository, branch },
+    });
+    expect([
+      pushed.matches(push('orders-service', 'feature/x')),
+      pushed.matches(push('billing', 'main')),
+    ]).toEqual([true, false]);
   });
 });
