@@ -104,7 +104,9 @@ describe('createEventBus through the real EventBridge SDK client', () => {
 
   it('records a skip with its reason when no rule matches', async () => {
     // Arrange
-    const entry = { Source: 'tollgate.git', DetailType: 'Commit Pushed', Detail: commitDetail('feature/x') };
+    // Another repository's commit: every branch of this one starts a run (unconfigured ones as skips).
+    const detail = JSON.stringify({ ...JSON.parse(commitDetail()), repository: 'billing' });
+    const entry = { Source: 'tollgate.git', DetailType: 'Commit Pushed', Detail: detail };
     // Act
     const result = await client.send(new PutEventsCommand({ Entries: [entry] }));
     await bus.whenIdle();
