@@ -41,6 +41,8 @@ export interface LocalRuntimeOptions {
   readonly repositories?: Readonly<Record<string, string>>;
   /** Start-up and shutdown lines. @default console.log */
   readonly print?: (line: string) => void;
+  /** The project's config when the caller loaded it already (loading runs a child process). @default loaded from projectDir */
+  readonly config?: TollgateConfig;
   /** The user decisions from the console are attributed to. @default TOLLGATE_USER, else the OS user */
   readonly user?: string;
 }
@@ -72,7 +74,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const user = options.user ?? (process.env.TOLLGATE_USER || userInfo().username);
   const projectDir = resolve(options.projectDir);
   // The config is read before anything under the data directory changes: a bad config touches nothing.
-  const config = withLocalIdentity(await loadConfig(projectDir), user, projectDir);
+  const config = withLocalIdentity(options.config ?? (await loadConfig(projectDir)), user, projectDir);
   mkdirSync(dataDir, { recursive: true });
   const lock = DataDirLock.acquire(join(dataDir, RUNTIME_LOCK_FILE), `data directory ${dataDir}`);
   const cleanup: Array<() => Promise<unknown>> = [async () => lock.release()];

@@ -30,7 +30,7 @@ export async function runUp(options: UpOptions): Promise<void> {
     ? await demo.prepareDemoRepository(dataDir)
     : resolve(options.projectDir ?? process.cwd());
   // A bad config is reported before anything under the data directory is created.
-  await loadConfig(projectDir);
+  const config = await loadConfig(projectDir);
   const output = redirectOutputToLog(join(dataDir, 'logs', 'tollgate.log'));
   const say = (line: string) => output.terminal(`${line}\n`);
   let runtime: LocalRuntime;
@@ -40,6 +40,7 @@ export async function runUp(options: UpOptions): Promise<void> {
       dataDir,
       port: options.port,
       projectDir,
+      config,
       print: options.json ? () => undefined : say,
     });
   } catch (error) {
