@@ -147,6 +147,28 @@ describe('LocalSnapshotProvider with staged clones', () => {
     expect(status.state).toBe('FAILED');
   });
 
+  it('throws InvalidInput and stages nothing when stage comes with mode create or a restore, or an unstaged clone is scanned', async () => {
+    // Arrange
+    const base = { snapshot, targets: [{ source: 'prod', target: 'test' }], labels, stage: true };
+    const unstaged = {
+      provider: 'local',
+      kind: 'volumes',
+      name: 'x',
+      mode: 'overwrite',
+      volumes: [],
+    } as const;
+    // Act
+    const create = () => provider.startClone({ ...base, idempotencyKey: 'bad-1', mode: 'create' });
+    const restore = () =>
+      provider.startClone({ ...base, idempotencyKey: 'bad-2', mode: 'overwrite', restore: true });
+    const scan = () => provider.scanAtRest(unstaged, ['x@realmail.org']);
+    // Assert (one pending rejection at a time)
+    await expect(create()).rejects.toThrow(/^stage is for refreshing existing volumes/);
+    await expect(restore()).rejects.toThrow(/^stage is for refreshing existing volumes/);
+    await expect(scan()).rejects.toThrow(/^scanAtRest needs a staged VolumeSetRef/);
+    expect(fs.existsSync(path.join(dir.path, 'snapshots', 'ops', 'bad-1.json'))).toBe(false);
+  });
+
   it('never serves a staged clone left by a crash: a restarted provider refuses to publish it and the next refresh discards it', async () => {
     // Arrange
     const abandoned = await stage('clone-4');
