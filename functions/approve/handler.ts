@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApprovalPortsFactory } from '../shared/approvals/approval-ports.js';
 import { memoPorts } from '../shared/approvals/approval-ports.js';
 import { awsApprovalPorts } from '../shared/approvals/aws-approval-ports.js';
+import { ApprovalCallbackError } from '../shared/approvals/errors.js';
 import { ApprovalRefusedError, InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import { type ApproveResult, approve } from './approve.js';
@@ -101,6 +102,8 @@ export const createUrlHandler = (ports: ApprovalPortsFactory) => {
           return json(200, result);
         } catch (error) {
           if (error instanceof InvalidInputError) return json(400, { error: error.message });
+          // Step Functions could not say whether the run still runs: nothing was decided; retry.
+          if (error instanceof ApprovalCallbackError) return json(503, { error: error.message });
           throw error;
         }
       },
