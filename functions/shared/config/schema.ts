@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { identityKeyProblem, isEmailAddress } from './identity-keys.js';
-import { parseSize } from './size.js';
+import { approver, duplicateIdentity, identities } from './identity-schema.js';
+import { size } from './size.js';
 
 const duration = (what: string) =>
   z
@@ -10,14 +10,6 @@ const duration = (what: string) =>
       message: `${what} must be a positive duration like "30s", "15m", "24h" or "7d"`,
     })
     .transform((v) => parseDuration(v)!);
-
-const size = (what: string) =>
-  z
-    .string()
-    .refine((v) => parseSize(v) !== undefined, {
-      message: `${what} must be a size like "500MB", "20GB" or "1.5TB"`,
-    })
-    .transform((v) => parseSize(v)!);
 
 const name = z
   .string()
@@ -150,28 +142,6 @@ const strategy = z.discriminatedUnion('type', [
     maxErrorRate: z.number().min(0).max(1).default(0.01),
   }),
 ]);
-
-/** A local user name, an IAM principal ARN, or an e-mail address (an identity by itself). */
-const approver = z
-  .string()
-  .min(1)
-  .refine((entry) => !entry.includes('@') || isEmailAddress(entry), {
-    message: 'an approver with "@" must be an e-mail address like ana.smith@example.com',
-  });
-
-/** Local user names and IAM principal ARNs mapped to the e-mail address that is their identity. */
-const identities = z
-  .record(
-    z.string().superRefine((key, ctx) => {
-      const problem = identityKeyProblem(key);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    z
-      .string()
-      .refine(isEmailAddress, { message: 'must be an e-mail address like ana.smith@example.com' })
-      .transform((email) => email.toLowerCase()),
-  )
-  .default({});
 
 const approval = z.strictObject({
   approvers: z.array(approver).min(1, 'list at least one approver'),
@@ -324,26 +294,6 @@ export const configSchema = z
       });
     }
   });
-
-/** Two approvers entries that stand for one e-mail identity, with it; quorum counts people. */
-function duplicateIdentity(
-  approvers: readonly string[],
-  map: Readonly<Record<string, string>>,
-): [string, string, string] | undefined {
-  const seen = new Map<string, string>();
-  for (const entry of approvers) {
-    const identity = isEmailAddress(entry)
-      ? entry.toLowerCase()
-      : Object.hasOwn(map, entry)
-        ? map[entry]
-        : undefined;
-    if (identity === undefined) continue;
-    const first = seen.get(identity);
-    if (first !== undefined) return [first, entry, identity];
-    seen.set(identity, entry);
-  }
-  return undefined;
-}
 
 /** What users write (durations as strings, defaults optional). */
 export type TollgateConfigInput = z.input<typeof configSchema>;

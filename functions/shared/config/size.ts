@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Sizes in config are strings like `500MB`, `20GB`, `1.5TB` (powers of 1024), so nobody guesses the unit. */
 const UNIT_BYTES = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;
 const SIZE = /^(\d+(?:\.\d+)?)(KB|MB|GB|TB)$/;
@@ -20,3 +22,12 @@ export function formatSize(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** A config size field: the string as written, the number of bytes once parsed. */
+export const size = (what: string) =>
+  z
+    .string()
+    .refine((v) => parseSize(v) !== undefined, {
+      message: `${what} must be a size like "500MB", "20GB" or "1.5TB"`,
+    })
+    .transform((v) => parseSize(v)!);
