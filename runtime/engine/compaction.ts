@@ -5,6 +5,7 @@ import {
   isTerminal,
   type StateMachineRecord,
 } from './engine-model.js';
+import { engineRecord } from './engine-records.js';
 import { stateMachineRecord } from './ops/state-machine-ops.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
@@ -107,25 +108,24 @@ function pushExecution(out: StoreRecord[], exec: ExecutionRecord): void {
     roleArn: exec.roleArn,
     startDate: exec.startDate,
   });
-  let batch: unknown[] = [];
+  const { events, threads } = exec.history;
+  let start = 0;
   let bytes = 0;
-  for (const event of exec.history.events) {
-    batch.push(event);
+  for (let i = 0; i < events.length; i++) {
     // An estimate is enough: the cap only has to keep records well below the frame limit.
-    bytes += estimateBytes(event);
-    if (bytes >= EVENT_BATCH_BYTES) {
-      out.push({ t: 'evs', x, e: batch });
-      batch = [];
+    bytes += estimateBytes(events[i]);
+    if (bytes >= EVENT_BATCH_BYTES || i === events.length - 1) {
+      out.push(engineRecord.events(x, events.slice(start, i + 1), threads.slice(start, i + 1)));
+      start = i + 1;
       bytes = 0;
     }
   }
-  if (batch.length > 0) out.push({ t: 'evs', x, e: batch });
-  // Recovery and redrive continue from the checkpoint; a succeeded execution needs neither.
+  // Redrive continues from the checkpoint; a succeeded execution needs none.
   if (exec.checkpoint && exec.status !== ExecutionStatus.Succeeded) {
-    out.push({ t: 'ckpt', x, ...exec.checkpoint });
+    out.push(engineRecord.checkpoint(x, exec.checkpoint));
   }
-  if (exec.redriveCount > 0) {
-    out.push({ t: 'redrive', x, redriveCount: exec.redriveCount, redriveDate: exec.redriveDate });
+  if (exec.redriveCount > 0 && exec.redriveDate !== undefined) {
+    out.push(engineRecord.redrive(x, exec.redriveCount, exec.redriveDate, exec.redriveFrom));
   }
   if (isTerminal(exec.status)) {
     out.push({

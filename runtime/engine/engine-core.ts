@@ -7,6 +7,7 @@ import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type CompactionOptions, Compactor, validateCompactionOptions } from './compaction.js';
 import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
+import { engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type Checkpoint, type RunStart, runExecution } from './execution-runner.js';
 import { TaskTokenRegistry } from './task-token-registry.js';
@@ -67,8 +68,7 @@ export class EngineCore {
     return new ExecutionHistory(
       executionArn,
       this.clock,
-      (event: HistoryEvent) =>
-        this.append({ t: 'ev', x: executionArn, e: event as unknown as Record<string, unknown> }),
+      (event: HistoryEvent, thread: string) => this.append(engineRecord.event(executionArn, event, thread)),
       this.listeners,
       () => this.executions.get(executionArn)?.status === ExecutionStatus.Running,
     );
@@ -98,7 +98,7 @@ export class EngineCore {
         exec.checkpoint = checkpoint;
         // Not awaited: it is ordered before the state's events, which are what side effects and
         // readers wait for (see ExecutionHistory); a failed write surfaces through them.
-        this.append({ t: 'ckpt', x: exec.executionArn, ...checkpoint }).catch(() => undefined);
+        this.append(engineRecord.checkpoint(exec.executionArn, checkpoint)).catch(() => undefined);
       },
     };
   }

@@ -1,5 +1,5 @@
+import type { Checkpoint } from './engine-records.js';
 import type { ExecutionHistory } from './execution-history.js';
-import type { Checkpoint } from './execution-runner.js';
 
 export const ExecutionStatus = {
   Running: 'RUNNING',
@@ -45,6 +45,8 @@ export interface ExecutionRecord {
   cause?: string;
   redriveCount: number;
   redriveDate?: number;
+  /** Where the latest redrive started its run (recovery replays from there). */
+  redriveFrom?: Checkpoint;
   readonly history: ExecutionHistory;
   /** The last top-level transition, where redrive and recovery continue from. */
   checkpoint?: Checkpoint;

@@ -1,4 +1,4 @@
-import { ExecutionAbortedError } from '../asl/errors/states-error.js';
+import { ExecutionAbortedError, StatesError, StatesErrorName } from '../asl/errors/states-error.js';
 import type { HistoryCursor } from '../asl/history/history-cursor.js';
 import type { HistoryEvent, HistoryRecorder } from '../asl/history/history-event.js';
 import type { EngineClock } from './clock.js';
@@ -40,13 +40,17 @@ function mustBeDurableBeforeContinuing(type: string): boolean {
  */
 export class ExecutionHistory implements HistoryRecorder {
   readonly events: HistoryEvent[] = [];
+  /** The thread each event belongs to (see HistoryCursor), index for index with `events`. */
+  readonly threads: string[] = [];
   private durable = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** Recorded events each thread has yet to replay after a restart (see `replayFrom`). */
+  private readonly replay = new Map<string, HistoryEvent[]>();
 
   constructor(
     private readonly executionArn: string,
     private readonly clock: EngineClock,
-    private readonly persist: (event: HistoryEvent) => Promise<void>,
+    private readonly persist: (event: HistoryEvent, thread: string) => Promise<void>,
     private readonly listeners: ReadonlySet<EventListener>,
     /** False once the execution is stopped/finished: late work from it records nothing. */
     private readonly isOpen: () => boolean = () => true,
@@ -61,6 +65,8 @@ export class ExecutionHistory implements HistoryRecorder {
     if (!this.isOpen() && !type.startsWith('Execution')) {
       throw new ExecutionAbortedError('The execution is no longer running');
     }
+    const replayed = this.replayNext(cursor, type, options);
+    if (replayed !== undefined) return replayed;
     if (this.events.length >= MAX_HISTORY_EVENTS && !type.startsWith('Execution')) {
       throw new HistoryLimitExceededError();
     }
@@ -75,7 +81,8 @@ export class ExecutionHistory implements HistoryRecorder {
     cursor.lastPublishedEventId = id;
     if (options.updateSource !== false) cursor.sourceEventId = id;
     this.events.push(event);
-    const written = this.persist(event).then(() => this.acknowledge(event));
+    this.threads.push(cursor.thread);
+    const written = this.persist(event, cursor.thread).then(() => this.acknowledge(event));
     this.tail = written;
     if (mustBeDurableBeforeContinuing(type)) await written;
     // A failed write closes the store; the next awaited event reports it.
@@ -94,9 +101,54 @@ export class ExecutionHistory implements HistoryRecorder {
   }
 
   /** Restores events read back from the store (no persistence, no listeners). */
-  restore(event: HistoryEvent): void {
+  restore(event: HistoryEvent, thread: string): void {
     this.events.push(event);
+    this.threads.push(thread);
     this.durable = this.events.length;
+  }
+
+  /**
+   * Recovery: the execution runs again from where its current run began (its start, or the state
+   * a redrive continued from), and every event after `afterEventId` is handed back to its thread
+   * in order instead of being recorded again.
+   */
+  replayFrom(afterEventId: number): void {
+    this.replay.clear();
+    for (const [i, event] of this.events.entries()) {
+      if (event.id <= afterEventId) continue;
+      const thread = this.threads[i];
+      const queue = this.replay.get(thread);
+      if (queue) queue.push(event);
+      else this.replay.set(thread, [event]);
+    }
+  }
+
+  pending(cursor: HistoryCursor): readonly HistoryEvent[] {
+    return this.replay.get(cursor.thread) ?? [];
+  }
+
+  /** Hands back the thread's next recorded event, or undefined once the thread runs live. */
+  private replayNext(
+    cursor: HistoryCursor,
+    type: string,
+    options: { readonly updateSource?: boolean },
+  ): number | undefined {
+    const queue = this.replay.get(cursor.thread);
+    const recorded = queue?.[0];
+    if (!queue || !recorded) return undefined;
+    if (recorded.type !== type) {
+      // The definition is fixed per execution and recorded results are fed back, so this means a
+      // log this engine cannot continue safely; failing loudly beats recording a second history.
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `Recovery could not replay the history: event ${recorded.id} is ${recorded.type}, but the execution produced ${type} there`,
+      );
+    }
+    queue.shift();
+    if (queue.length === 0) this.replay.delete(cursor.thread);
+    cursor.lastPublishedEventId = recorded.id;
+    if (options.updateSource !== false) cursor.sourceEventId = recorded.id;
+    return recorded.id;
   }
 
   private acknowledge(event: HistoryEvent): void {

@@ -18,7 +18,10 @@ import type { IntegrationRegistry } from '../asl/task/task-integration.js';
 import { type ArnContext, mapRunArn } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
+import type { Checkpoint } from './engine-records.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
+
+export type { Checkpoint } from './engine-records.js';
 
 export interface RunnerDeps {
   readonly clock: EngineClock;
@@ -32,31 +35,13 @@ export interface RunnerDeps {
   readonly persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => Promise<void> | void;
 }
 
-/** A top-level transition: the state about to be entered, its input and the variables so far. */
-export interface Checkpoint {
-  readonly stateName: string;
-  readonly inputText: string;
-  readonly variables: Record<string, unknown>;
-  readonly sourceEventId: number;
-  /** The id the state's Entered event gets. */
-  readonly enteredEventId: number;
-}
-
-/** Where to start a run: from the top, or (redrive/recovery) from a given state. */
+/** Where to start a run: from the top, or (redrive) from a given state. */
 export interface RunStart {
   readonly startAt?: string;
   readonly input?: unknown;
   readonly variables?: Record<string, unknown>;
   readonly sourceEventId?: number;
   readonly fresh: boolean;
-  /** Recovery: the last state had already exited with the execution's output; only finish. */
-  readonly settled?: { readonly output: unknown };
-  /** Recovery: the state's Entered event is already in the history; continue inside it. */
-  readonly resumeEntered?: {
-    readonly enteredEventId: number;
-    readonly enteredPreviousEventId: number;
-    readonly enteredTime: number;
-  };
 }
 
 /** Runs one execution to its terminal event, publishing every event through its history. */
@@ -118,23 +103,24 @@ export async function runExecution(
   const timeout = armExecutionTimeout(exec, definition.TimeoutSeconds, deps);
   let outcome: ProgramOutcome | undefined;
   try {
-    if (start.settled) outcome = { status: 'SUCCEEDED', output: start.settled.output };
-    else
-      outcome = await program.run(frame, input, {
-        inputText: start.fresh && !start.startAt ? exec.inputText : undefined,
-        startAt: start.startAt,
-        resume: start.resumeEntered,
-        onTransition: ({ frame: f, stateName, input: stateInput }) => {
-          if (f !== frame) return;
-          return deps.persistCheckpoint(exec, {
-            stateName,
-            inputText: toPayloadText(stateInput),
-            variables: f.variables.ownEntries(),
-            sourceEventId: f.cursor.sourceEventId,
-            enteredEventId: exec.history.events.length + 1,
-          });
-        },
-      });
+    outcome = await program.run(frame, input, {
+      inputText: start.fresh && !start.startAt ? exec.inputText : undefined,
+      startAt: start.startAt,
+      onTransition: ({ frame: f, stateName, input: stateInput }) => {
+        if (f !== frame) return;
+        // Replaying after a restart: this transition's checkpoint is already in the log.
+        const replayed = exec.history.pending(f.cursor)[0];
+        const checkpoint: Checkpoint = {
+          stateName,
+          inputText: toPayloadText(stateInput),
+          variables: f.variables.ownEntries(),
+          sourceEventId: f.cursor.sourceEventId,
+          enteredEventId: replayed?.id ?? exec.history.events.length + 1,
+        };
+        if (replayed) exec.checkpoint = checkpoint;
+        else return deps.persistCheckpoint(exec, checkpoint);
+      },
+    });
   } catch (thrown) {
     if (!(thrown instanceof ExecutionAbortedError || (thrown as Error)?.name === 'ExecutionAborted')) {
       outcome = {

@@ -10,14 +10,16 @@ export type TokenOutcome =
   | { readonly ok: false; readonly error?: string; readonly cause?: string };
 
 /** What is persisted about a token so it still works after a restart. */
-export interface TokenRecord {
+export type TokenRecord = {
   readonly token: string;
   readonly executionArn: string;
   readonly stateName: string;
   readonly heartbeatSeconds?: number;
   /** The Entered event of the task state that issued it (absent in logs from older engines). */
   readonly enteredEventId?: number;
-}
+  /** The retry count of the attempt that issued it (absent in logs from older engines: 0). */
+  readonly attempt?: number;
+};
 
 /** A settled token: the record it was issued with (when known) and, while it matters, its outcome. */
 export interface FinishedToken {
@@ -26,21 +28,17 @@ export interface FinishedToken {
   readonly outcome?: TokenOutcome;
 }
 
-interface PendingToken extends TokenRecord {
+type PendingToken = TokenRecord & {
   resolve(output: unknown): void;
   reject(error: StatesError): void;
   heartbeat?: TimerHandle;
-}
+};
 
 /** A token read back from the store whose task has not been resumed yet. */
-interface RestoredToken extends TokenRecord {
+type RestoredToken = TokenRecord & {
   /** Set when the send arrived (before or after the crash) but the task had not consumed it. */
   outcome?: TokenOutcome;
-  /** The request carrying the token was delivered before the restart (TaskSubmitted recorded). */
-  submitted: boolean;
-  /** When that attempt was scheduled, so its TimeoutSeconds still counts from then. */
-  scheduledAt?: number;
-}
+};
 
 const TOKEN_PREFIX = 'tgt1';
 // Tokens are opaque to callers; a recognisable prefix lets us tell a malformed token
@@ -65,10 +63,16 @@ export class TaskTokenRegistry implements TaskTokenBroker {
     private readonly persist: (record: { t: string } & Record<string, unknown>) => Promise<void>,
   ) {}
 
+  /**
+   * A new token, or, when recovery replays the very attempt that issued one before the restart
+   * (same execution, same Entered event, same retry count), that same token: the request that
+   * carried it, sent again or not, still names the token the approver holds.
+   */
   async issue(request: {
     executionArn: string;
     stateName: string;
     enteredEventId: number;
+    attempt: number;
     heartbeatSeconds?: number;
   }): Promise<IssuedTaskToken> {
     const key = keyOf(request);
@@ -88,6 +92,7 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       stateName: request.stateName,
       heartbeatSeconds: request.heartbeatSeconds,
       enteredEventId: request.enteredEventId,
+      attempt: request.attempt,
       resolve,
       reject,
     };
@@ -95,28 +100,19 @@ export class TaskTokenRegistry implements TaskTokenBroker {
       // Sent while the task was not running (around a crash): hand it over at once.
       this.finished.set(token, { token, record: entry, outcome: reused.outcome });
       deliver(entry, reused.outcome);
-      return { token, outcome, ...resumedAttempt(reused, request.enteredEventId), cancel: () => undefined };
+      return { token, outcome, cancel: () => undefined };
     }
     this.pending.set(token, entry);
     if (!reused) {
       await this.persist({ t: 'token', ...tokenRecord(entry) });
     }
     this.armHeartbeat(entry);
-    return {
-      token,
-      outcome,
-      ...resumedAttempt(reused, request.enteredEventId),
-      cancel: () => this.finish(token),
-    };
+    return { token, outcome, cancel: () => this.finish(token) };
   }
 
   /** Recovery: a token issued before the restart, with its outcome if one was already sent. */
-  restore(
-    record: TokenRecord,
-    options: { outcome?: TokenOutcome; submitted?: boolean; scheduledAt?: number } = {},
-  ): void {
-    const { outcome, submitted = false, scheduledAt } = options;
-    this.restored.set(keyOf(record), { ...record, outcome, submitted, scheduledAt });
+  restore(record: TokenRecord, outcome?: TokenOutcome): void {
+    this.restored.set(keyOf(record), { ...record, outcome });
     if (outcome) this.finished.set(record.token, { token: record.token, record, outcome });
   }
 
@@ -205,8 +201,9 @@ export class TaskTokenRegistry implements TaskTokenBroker {
   }
 }
 
-function keyOf(r: { readonly executionArn: string; readonly stateName: string }): string {
-  return `${r.executionArn}#${r.stateName}`;
+/** One attempt of one state entry: a Map's iterations share state names, never Entered events. */
+function keyOf(r: Omit<TokenRecord, 'token'>): string {
+  return `${r.executionArn}#${r.enteredEventId ?? r.stateName}#${r.attempt ?? 0}`;
 }
 
 function tokenRecord(r: TokenRecord): TokenRecord {
@@ -216,19 +213,8 @@ function tokenRecord(r: TokenRecord): TokenRecord {
     stateName: r.stateName,
     heartbeatSeconds: r.heartbeatSeconds,
     enteredEventId: r.enteredEventId,
+    ...(r.attempt ? { attempt: r.attempt } : {}),
   };
-}
-
-/**
- * Only a task resumed inside the very state entry that issued the token may skip sending it: a Map
- * iteration re-run after a restart enters the state anew, and must send its request again.
- */
-function resumedAttempt(
-  reused: RestoredToken | undefined,
-  enteredEventId: number,
-): { submitted: boolean; scheduledAt?: number } {
-  if (!reused?.submitted || reused.enteredEventId !== enteredEventId) return { submitted: false };
-  return { submitted: true, scheduledAt: reused.scheduledAt };
 }
 
 function deliver(entry: PendingToken, outcome: TokenOutcome): void {

@@ -17,10 +17,11 @@ export class Frame {
     readonly defaultQueryLanguage: QueryLanguage,
   ) {}
 
-  fork(queryLanguage: QueryLanguage = this.defaultQueryLanguage): Frame {
+  /** A child frame; `thread` names it when it is a Map iteration or Parallel branch of its own. */
+  fork(queryLanguage: QueryLanguage = this.defaultQueryLanguage, thread?: string): Frame {
     return new Frame(
       this.services,
-      this.cursor.fork(),
+      this.cursor.fork(thread),
       this.variables.child(),
       cloneContext(this.context),
       queryLanguage,

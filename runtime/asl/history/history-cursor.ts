@@ -2,16 +2,22 @@
  * Tracks which event the next history event points back to (`previousEventId`). AWS links each
  * event to the last "source" event of its branch of work; some events (MapIterationSucceeded,
  * MapStateSucceeded...) are published without becoming the source of what follows.
+ *
+ * `thread` names the thread of work the cursor belongs to: '' for the top-level program,
+ * `<startedEventId>.<index>` for a Map iteration or Parallel branch (the id of its
+ * MapStateStarted/ParallelStateStarted event, unique in the execution). Every event is stored with
+ * its thread, so recovery can replay each thread's own events back to it (see history-event.ts).
  */
 export class HistoryCursor {
   constructor(
     public sourceEventId = 0,
     public lastPublishedEventId = sourceEventId,
+    readonly thread = '',
   ) {}
 
   /** A child cursor for nested work (a Map iteration or a Parallel branch). */
-  fork(): HistoryCursor {
-    return new HistoryCursor(this.sourceEventId, this.sourceEventId);
+  fork(thread = this.thread): HistoryCursor {
+    return new HistoryCursor(this.sourceEventId, this.sourceEventId, thread);
   }
 
   /** Folds a finished child's position back in, as the parent continues after it. */
@@ -19,4 +25,9 @@ export class HistoryCursor {
     this.sourceEventId = Math.max(this.sourceEventId, child.sourceEventId);
     this.lastPublishedEventId = Math.max(this.lastPublishedEventId, child.lastPublishedEventId);
   }
+}
+
+/** The thread id of item/branch `index` of the Map or Parallel state whose Started event is `startedEventId`. */
+export function childThread(startedEventId: number, index: number): string {
+  return `${startedEventId}.${index}`;
 }

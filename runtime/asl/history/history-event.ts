@@ -1,3 +1,5 @@
+import type { HistoryCursor } from './history-cursor.js';
+
 /** One GetExecutionHistory event as AWS returns it (timestamp in epoch milliseconds here). */
 export interface HistoryEvent {
   readonly id: number;
@@ -7,14 +9,23 @@ export interface HistoryEvent {
   readonly [details: string]: unknown;
 }
 
-/** Where a state's events go: assigns ids, links them and persists them before resolving. */
+/**
+ * Where a state's events go: assigns ids, links them and persists them before resolving.
+ *
+ * Recovery replays: after a restart the execution runs again from its start, and while the
+ * cursor's thread still has events recorded before the restart, `add` hands back the recorded
+ * event (its id, its links) instead of recording a new one. `pending` shows those events so a
+ * state can skip work whose outcome is already in the history: a task's call, a Wait's sleep.
+ */
 export interface HistoryRecorder {
   add(
-    cursor: import('./history-cursor.js').HistoryCursor,
+    cursor: HistoryCursor,
     type: string,
     details?: Record<string, unknown>,
     options?: { readonly updateSource?: boolean },
   ): Promise<number>;
+  /** The events of the cursor's thread still to be replayed, oldest first; empty once it runs live. */
+  pending(cursor: HistoryCursor): readonly HistoryEvent[];
 }
 
 /** The details key AWS uses for each event type that carries details. */

@@ -1,6 +1,6 @@
 import { type StatesError, toStatesError } from '../errors/states-error.js';
 import type { Frame } from '../frame/frame.js';
-import type { BaseState, ResumeEntered } from '../states/base-state.js';
+import type { BaseState } from '../states/base-state.js';
 import { createState } from '../states/state-factory.js';
 
 export interface StatesBlock {
@@ -41,21 +41,18 @@ export class StateProgram {
       inputText?: string;
       startAt?: string;
       onTransition?: TransitionObserver;
-      resume?: ResumeEntered;
     } = {},
   ): Promise<ProgramOutcome> {
     let name = options.startAt ?? this.block.StartAt;
     let current = input;
     let text = options.inputText;
-    let resume = options.resume;
     for (;;) {
       const state = this.states.get(name);
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
-      if (!resume) await options.onTransition?.({ frame, stateName: name, input: current });
+      await options.onTransition?.({ frame, stateName: name, input: current });
       let outcome: Awaited<ReturnType<BaseState['run']>>;
       try {
-        outcome = await state.run(frame, current, text, resume);
-        resume = undefined;
+        outcome = await state.run(frame, current, text);
       } catch (thrown) {
         if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
         return { status: 'FAILED', error: toStatesError(thrown) };

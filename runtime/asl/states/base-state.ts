@@ -1,5 +1,6 @@
 import { StatesError, StatesErrorName, stateFailurePrefix, toStatesError } from '../errors/states-error.js';
 import type { Frame } from '../frame/frame.js';
+import type { HistoryEvent } from '../history/history-event.js';
 import {
   inputDetails,
   MAX_PAYLOAD_BYTES,
@@ -11,13 +12,6 @@ import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js'
 import { publishEvaluationFailed } from './evaluation-failed.js';
 import type { StateEvaluation, StateOutcome } from './state-outcome.js';
 import type { StateRun } from './state-run.js';
-
-/** Recovery after a crash: the state was entered before the crash, so it is not entered again. */
-export interface ResumeEntered {
-  readonly enteredEventId: number;
-  readonly enteredPreviousEventId: number;
-  readonly enteredTime: number;
-}
 
 /**
  * The template method every state runs through, in the order AWS applies (and LocalStack's
@@ -40,19 +34,20 @@ export abstract class BaseState {
     return isQueryLanguage(own) ? own : frame.defaultQueryLanguage;
   }
 
-  async run(frame: Frame, input: unknown, inputText?: string, resume?: ResumeEntered): Promise<StateOutcome> {
+  async run(frame: Frame, input: unknown, inputText?: string): Promise<StateOutcome> {
     const { recorder, clock } = frame.services;
-    const enteredPrevious = resume?.enteredPreviousEventId ?? frame.cursor.sourceEventId;
+    const enteredPrevious = frame.cursor.sourceEventId;
+    // Replaying after a restart: the state keeps the time it was first entered (a Wait's due time).
+    const replayed = recorder.pending(frame.cursor)[0];
+    const enteredTime = replayed?.type === `${this.type}StateEntered` ? replayed.timestamp : clock.now();
     // A new context object per state: earlier results may hold references into the old one.
     frame.context = {
       ...frame.context,
-      State: { Name: this.name, EnteredTime: new Date(resume?.enteredTime ?? clock.now()).toISOString() },
+      State: { Name: this.name, EnteredTime: new Date(enteredTime).toISOString() },
     };
-    const enteredEventId = resume
-      ? resume.enteredEventId
-      : await recorder.add(frame.cursor, `${this.type}StateEntered`, {
-          stateEnteredEventDetails: { name: this.name, ...inputDetails(inputText ?? toPayloadText(input)) },
-        });
+    const enteredEventId = await recorder.add(frame.cursor, `${this.type}StateEntered`, {
+      stateEnteredEventDetails: { name: this.name, ...inputDetails(inputText ?? toPayloadText(input)) },
+    });
     const run: StateRun = {
       frame,
       stateName: this.name,
@@ -74,6 +69,7 @@ export abstract class BaseState {
       await this.onFailed(run, error);
       return { kind: 'failed', error };
     }
+    evaluation = adoptRecordedExit(evaluation, recorder.pending(frame.cursor)[0], `${this.type}StateExited`);
     const outputText = toPayloadText(evaluation.output);
     if (payloadBytes(outputText) > MAX_PAYLOAD_BYTES) {
       const error = new StatesError(
@@ -110,6 +106,34 @@ export abstract class BaseState {
   protected nextState(): string | undefined {
     return typeof this.definition.Next === 'string' ? this.definition.Next : undefined;
   }
+}
+
+/**
+ * Replaying a state that had exited before a restart: its recorded output and assignments are the
+ * truth the rest of the run was built on, even if evaluating it again would differ ($now(),
+ * States.UUID()).
+ */
+function adoptRecordedExit(
+  evaluation: StateEvaluation,
+  recorded: HistoryEvent | undefined,
+  exitedType: string,
+): StateEvaluation {
+  if (recorded?.type !== exitedType) return evaluation;
+  const details = recorded.stateExitedEventDetails;
+  if (details === null || typeof details !== 'object') return evaluation;
+  if (!('output' in details) || typeof details.output !== 'string') return evaluation;
+  const texts = 'assignedVariables' in details ? details.assignedVariables : undefined;
+  const assigned: Record<string, unknown> = {};
+  if (texts !== null && typeof texts === 'object') {
+    for (const [name, text] of Object.entries(texts)) {
+      if (typeof text === 'string') assigned[name] = JSON.parse(text);
+    }
+  }
+  return {
+    ...evaluation,
+    output: JSON.parse(details.output),
+    assigned: evaluation.assigned === undefined && texts === undefined ? undefined : assigned,
+  };
 }
 
 function assignedDetails(assigned: Record<string, unknown> | undefined) {

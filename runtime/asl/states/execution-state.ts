@@ -36,8 +36,11 @@ export abstract class ExecutionState extends BaseState {
         const retrier = retriers.find((r) => r.matches(error.error));
         const delay = retrier?.nextDelayMs();
         if (delay !== undefined) {
-          const { clock, signal } = run.frame.services;
-          await sleepUntil(clock, clock.now() + delay, signal);
+          const { clock, signal, recorder } = run.frame.services;
+          // Replaying: the retry's events are in the history, so its wait is long over.
+          if (recorder.pending(run.frame.cursor).length === 0) {
+            await sleepUntil(clock, clock.now() + delay, signal);
+          }
           retryCount += 1;
           continue;
         }

@@ -1,5 +1,5 @@
 import type { Frame } from '../frame/frame.js';
-import { HistoryCursor } from '../history/history-cursor.js';
+import { childThread, HistoryCursor } from '../history/history-cursor.js';
 import type { ProgramOutcome, StateProgram } from '../program/state-program.js';
 
 export interface IterationJob {
@@ -23,6 +23,8 @@ export async function runIterations(options: {
   readonly jobs: readonly IterationJob[];
   readonly maxConcurrency: number;
   readonly mapStateName: string;
+  /** The MapStateStarted event's id: with the item index it names each iteration's thread. */
+  readonly startedEventId: number;
   /** Inline maps publish per-iteration events into the parent history; distributed maps do not. */
   readonly publishIterationEvents: boolean;
   /** Stop handing out jobs once this returns true (failure threshold reached). */
@@ -42,7 +44,11 @@ export async function runIterations(options: {
       if (stopped || nextJob >= jobs.length) break;
       const job = jobs[nextJob++];
       const frame = parent.fork();
-      const jobCursor = new HistoryCursor(workerCursor.sourceEventId);
+      const jobCursor = new HistoryCursor(
+        workerCursor.sourceEventId,
+        workerCursor.sourceEventId,
+        childThread(options.startedEventId, job.index),
+      );
       const jobFrame = frame.withCursor(jobCursor);
       const details = { index: job.index, name: options.mapStateName };
       if (options.publishIterationEvents) {

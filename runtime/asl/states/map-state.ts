@@ -20,6 +20,8 @@ const detachedRecorder: HistoryRecorder = {
     cursor.sourceEventId = cursor.lastPublishedEventId;
     return cursor.lastPublishedEventId;
   },
+  // Not persisted, so never replayed: a restart runs a distributed map's children again.
+  pending: () => [],
 };
 
 export class MapState extends ExecutionState {
@@ -38,7 +40,7 @@ export class MapState extends ExecutionState {
     const { recorder } = run.frame.services;
     const items = await this.items(run);
     const maxConcurrency = await this.integerField(run, 'MaxConcurrency', 0);
-    await recorder.add(run.frame.cursor, 'MapStateStarted', {
+    const startedEventId = await recorder.add(run.frame.cursor, 'MapStateStarted', {
       mapStateStartedEventDetails: { length: items.length },
     });
     // AWS reads the tolerated-failure fields after MapStateStarted (the recorded order).
@@ -64,6 +66,7 @@ export class MapState extends ExecutionState {
       jobs: items.map((input, index) => ({ index, input })),
       maxConcurrency,
       mapStateName: this.name,
+      startedEventId,
       publishIterationEvents: !this.distributed,
       shouldStop: exceeds,
       prepareFrame: (frame, job) => this.itemInput(run, frame, job, itemsInput),

@@ -1,3 +1,4 @@
+import { childThread } from '../history/history-cursor.js';
 import { StateProgram, type StatesBlock } from '../program/state-program.js';
 import { ExecutionState } from './execution-state.js';
 import { effectiveInput } from './io-processing.js';
@@ -15,8 +16,8 @@ export class ParallelState extends ExecutionState {
   protected async attempt(run: StateRun): Promise<unknown> {
     const input = await effectiveInput(run);
     const { recorder } = run.frame.services;
-    await recorder.add(run.frame.cursor, 'ParallelStateStarted');
-    const frames = this.branches.map(() => run.frame.fork(run.language));
+    const startedEventId = await recorder.add(run.frame.cursor, 'ParallelStateStarted');
+    const frames = this.branches.map((_, i) => run.frame.fork(run.language, childThread(startedEventId, i)));
     const outcomes = await Promise.all(
       this.branches.map(async (branch, i) => {
         const outcome = await branch.run(frames[i], input);

@@ -1,5 +1,6 @@
 import { StatesError, StatesErrorName } from '../errors/states-error.js';
 import { runLambdaFunction } from '../task/lambda-function-runner.js';
+import { type RecordedAttempt, recordedAttempt } from '../task/recorded-attempt.js';
 import { runServiceTask } from '../task/service-task-runner.js';
 import { IntegrationPattern } from '../task/task-integration.js';
 import type { TaskInvocation } from '../task/task-invocation.js';
@@ -26,6 +27,8 @@ export class TaskState extends ExecutionState {
     // Replace rather than mutate: earlier results may hold references into the context object.
     if (frame.context.State)
       frame.context = { ...frame.context, State: { ...frame.context.State, RetryCount: retryCount } };
+    const recorded = recordedAttempt(services.recorder.pending(frame.cursor));
+    if (recorded?.result) return replayAttempt(run, recorded);
     let token: IssuedTaskToken | undefined;
     const heartbeat = await this.seconds(run, 'HeartbeatSeconds');
     if (resource.kind === 'service' && resource.pattern === IntegrationPattern.WaitForTaskToken) {
@@ -33,6 +36,7 @@ export class TaskState extends ExecutionState {
         executionArn: services.executionArn,
         stateName: this.name,
         enteredEventId: run.enteredEventId,
+        attempt: retryCount,
         heartbeatSeconds: heartbeat,
       });
       frame.context = { ...frame.context, Task: { Token: token.token } };
@@ -40,7 +44,8 @@ export class TaskState extends ExecutionState {
     try {
       const parameters = await effectiveInput(run);
       const timeout = await this.seconds(run, 'TimeoutSeconds');
-      return await this.invokeWithTimeout(run, resource, parameters, timeout, heartbeat, token);
+      const scheduledAt = recorded?.scheduledAt ?? services.clock.now();
+      return await this.invokeWithTimeout(run, resource, parameters, timeout, heartbeat, token, scheduledAt);
     } finally {
       token?.cancel();
       if (frame.context.Task) {
@@ -73,6 +78,8 @@ export class TaskState extends ExecutionState {
     timeoutSeconds: number | undefined,
     heartbeatSeconds: number | undefined,
     taskToken: IssuedTaskToken | undefined,
+    /** When the attempt was scheduled: now, or before a restart for an attempt that was in flight. */
+    startedAt: number,
   ): Promise<unknown> {
     const services = run.frame.services;
     const controller = new AbortController();
@@ -101,7 +108,6 @@ export class TaskState extends ExecutionState {
     if (timeoutSeconds === undefined) return work.finally(cleanup);
     return new Promise<unknown>((resolve, reject) => {
       // A task resumed after a restart keeps the deadline of the attempt that was running.
-      const startedAt = taskToken?.scheduledAt ?? services.clock.now();
       const timer = services.clock.setTimer(startedAt + timeoutSeconds * 1000, () => {
         if (!inv.settle()) return;
         controller.abort(new StatesError(StatesErrorName.Timeout, undefined));
@@ -146,4 +152,14 @@ export class TaskState extends ExecutionState {
       });
     }
   }
+}
+
+/**
+ * Recovery replay of an attempt that had finished before the restart: its events are handed back
+ * and its recorded result returned, so the task is not called again.
+ */
+async function replayAttempt(run: StateRun, recorded: RecordedAttempt): Promise<unknown> {
+  for (const event of recorded.events) await run.frame.services.recorder.add(run.frame.cursor, event.type);
+  if (recorded.result?.ok === false) throw recorded.result.error;
+  return recorded.result?.output;
 }

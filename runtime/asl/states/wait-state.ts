@@ -17,7 +17,10 @@ export class WaitState extends BaseState {
     const jsonata = run.language === QueryLanguage.JSONata;
     const input = jsonata ? run.rawInput : applyInputPath(run, run.rawInput);
     const until = await this.dueTime(run, input);
-    await sleepUntil(run.frame.services.clock, until, run.frame.services.signal);
+    const { recorder, clock, signal } = run.frame.services;
+    // Replaying a Wait that had already ended before a restart: its time has come and gone.
+    const ended = recorder.pending(run.frame.cursor)[0]?.type === 'WaitStateExited';
+    if (!ended) await sleepUntil(clock, until, signal);
     const assigned = await evaluateAssign(
       run,
       this.definition.Assign,

@@ -17,7 +17,6 @@ const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 export async function runServiceTask(resource: ServiceResource, inv: TaskInvocation): Promise<unknown> {
   const { services } = inv.run.frame;
   const tag = { resource: resource.resourceName, resourceType: resource.resourceType };
-  if (inv.taskToken?.submitted) return awaitSubmittedToken(inv, tag);
   await services.recorder.add(inv.cursor, 'TaskScheduled', {
     taskScheduledEventDetails: {
       ...tag,
@@ -28,6 +27,11 @@ export async function runServiceTask(resource: ServiceResource, inv: TaskInvocat
     },
   });
   await services.recorder.add(inv.cursor, 'TaskStarted', { taskStartedEventDetails: tag });
+  // Replaying a callback task whose request went out before the restart: only the wait resumes.
+  if (services.recorder.pending(inv.cursor)[0]?.type === 'TaskSubmitted') {
+    await services.recorder.add(inv.cursor, 'TaskSubmitted');
+    return awaitSubmittedToken(inv, tag);
+  }
 
   let result: unknown;
   try {
@@ -47,7 +51,8 @@ export async function runServiceTask(resource: ServiceResource, inv: TaskInvocat
 
 /**
  * Resumed after a restart with the token's request already delivered (TaskSubmitted is in the
- * history): sending it again would notify the approver twice, so only the wait is resumed.
+ * history): sending it again would notify the approver twice, so only the wait is resumed. The
+ * token is the one issued before the restart (see TaskTokenRegistry.issue).
  */
 async function awaitSubmittedToken(inv: TaskInvocation, tag: Tag): Promise<unknown> {
   let result: unknown;

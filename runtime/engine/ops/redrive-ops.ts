@@ -2,6 +2,7 @@ import { AwsApiError } from '../../api/aws-service.js';
 import { HistoryCursor } from '../../asl/history/history-cursor.js';
 import type { EngineCore } from '../engine-core.js';
 import { ExecutionStatus } from '../engine-model.js';
+import { engineRecord } from '../engine-records.js';
 import { asRequest, optionalString } from '../request-fields.js';
 import { executionArnField } from './execution-ops.js';
 
@@ -47,7 +48,8 @@ export async function redriveExecution(core: EngineCore, body: unknown) {
   exec.cause = undefined;
   exec.outputText = undefined;
   exec.controller = new AbortController();
-  await core.append({ t: 'redrive', x: arn, redriveCount: exec.redriveCount, redriveDate });
+  exec.redriveFrom = checkpoint;
+  await core.append(engineRecord.redrive(arn, exec.redriveCount, redriveDate, checkpoint));
   const cursor = new HistoryCursor(exec.history.events.length);
   const redrivenId = await exec.history.add(cursor, 'ExecutionRedriven', {
     executionRedrivenEventDetails: { redriveCount: exec.redriveCount },
