@@ -41,20 +41,3 @@ export class CorruptLogError extends StoreError {
     this.name = 'CorruptLogError';
   }
 }
-
-/**
- * The disk (or quota) was full. Nothing of the failed operation was kept: the log was cut back to
- * its last durable record, so the store stays open and the next append after space is freed works.
- */
-export class StoreFullError extends StoreError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StoreFullError';
-  }
-}
-
-/** ENOSPC (disk full) or EDQUOT (quota): a full disk, which freeing space cures. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}

@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataDirLock } from './data-dir-lock.js';
 import type { EngineStore, StoreRecord } from './engine-store.js';
-import { CorruptLogError, isDiskFull, StoreClosedError, StoreError, StoreFullError } from './errors.js';
+import { CorruptLogError, StoreClosedError, StoreError } from './errors.js';
 import { encodeFrames, LOG_HEADER } from './log-format.js';
 import { findIntactFrameAfter, readFully, readLog } from './log-reader.js';
 import { parseRecord, serializeRecords } from './record-codec.js';
@@ -145,30 +145,9 @@ export class FileLogStore implements EngineStore {
       this.end += bytes.length;
       this.commitCount += 1;
     } catch (error) {
-      if (isDiskFull(error) && (await this.cutBack())) {
-        throw new StoreFullError(
-          `append failed on ${this.path}: the disk is full (${(error as NodeJS.ErrnoException).code}); nothing was written, free space and retry`,
-          { cause: error },
-        );
-      }
       // After a failed write or fsync the page cache no longer tells us what is on disk, so the
       // only safe answer is to stop: reopening re-reads the log and drops any torn tail.
       throw this.fail('append', error);
-    }
-  }
-
-  /**
-   * Everything before `end` was made durable by an earlier fdatasync; only this batch's bytes, past
-   * `end`, are in doubt. Truncating to `end` and syncing that makes the file exactly the durable
-   * log again (truncation frees blocks, so it works on a full disk), and the store can go on.
-   */
-  private async cutBack(): Promise<boolean> {
-    try {
-      await this.handle.truncate(this.end);
-      await this.handle.datasync();
-      return true;
-    } catch {
-      return false;
     }
   }
 
