@@ -48,7 +48,6 @@ export interface RefreshInput {
 
 type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
 
-
 export async function refreshData(input: RefreshInput, ports: Ports): Promise<Record<string, unknown>> {
   // One state (StartStorageStep) runs every storage step, in every environment's Map iteration.
   const key = `${input.executionArn}/${input.environment}/${input.stateName}/${input.action}`;
