@@ -84,7 +84,7 @@ describe('a run that ends early on the local runtime', () => {
     const run = await pipeline.start(pipeline.repo.commit('hangs', { 'C.md': 'c\n' }));
     const background = await backgroundPid(pids);
     // Act
-    pipeline.clock.advanceTo(pipeline.clock.now() + 601_000);
+    pipeline.buildTimers.advanceTo(pipeline.buildTimers.now() + 601_000);
     const result = await pipeline.finish(run);
     await pipeline.runEnds.settled();
     // Assert

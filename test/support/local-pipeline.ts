@@ -62,6 +62,8 @@ export interface LocalPipeline {
   start(commit: string, name?: string): Promise<string>;
   /** Runs the execution to its end, skipping time only while it sits in a Wait state. */
   finish(executionArn: string): Promise<{ status: string; output?: any; error?: string; cause?: string }>;
+  /** Arms `build.timeout`; move it to time a build out. */
+  readonly buildTimers: FakeEngineClock;
   /** The runtime's reaction to runs that end; `settled()` waits until it has released their locks. */
   readonly runEnds: { settled(): Promise<void> };
   close(): Promise<void>;
@@ -85,6 +87,9 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
   repo.commit('initial');
   const config = await exampleConfig(options);
   const clock = options.realClock ? new SystemEngineClock() : new FakeEngineClock(Date.now());
+  // Build timeouts on a clock of their own: tests that jump the engine's clock to its next timer
+  // (to skip a Wait) must not kill a build that is running for real.
+  const buildTimers = options.realClock ? clock : new FakeEngineClock(clock.now());
   const fnClock: WaitingClock = {
     now: () => new Date(clock.now()),
     // Under the fake clock a backoff wait only yields, so lock retries interleave at no real cost.
@@ -97,7 +102,7 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
     notifier: { notify: async () => undefined },
     repositories: { [config.source.repository]: repo.dir },
     engine: () => engine.service,
-    timers: clock,
+    timers: buildTimers,
   });
   const engine = createEngine({
     store: new MemoryStore(),
@@ -184,6 +189,7 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
       throw new Error(`execution ${executionArn} did not finish`);
     },
     runEnds,
+    buildTimers: buildTimers as FakeEngineClock,
     async close() {
       runEnds.stop();
       await runEnds.settled();
