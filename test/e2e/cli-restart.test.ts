@@ -56,9 +56,8 @@ describe('tollgate up across a crash', () => {
       `tollgate: no Tollgate runtime at http://127.0.0.1:${port}; start it with \`npx tollgate up\``,
     );
     expect(finished.run.status).toBe('SUCCEEDED');
-    // The engine checkpoints top-level states only, so a crash inside the environments Map re-runs
-    // the Map's iterations (idempotent tasks make that safe). If the kill lands after the gate was
-    // reached, prod shows its approval twice; what matters is how prod ends.
+    // Recovery replays the environments Map: each iteration continues where it was, so prod ends
+    // with its gate, deploy, smoke test and promotion once each.
     const prodStages = finished.stages.filter((s: ShownStage) => s.environment === 'prod');
     expect(prodStages.map((s: ShownStage) => s.stage).slice(-4)).toEqual([
       'approval',

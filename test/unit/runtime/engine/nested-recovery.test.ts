@@ -391,4 +391,38 @@ describe('engine recovery inside Map and Parallel', () => {
     expect(types.filter((t) => t === 'LambdaFunctionScheduled')).toHaveLength(6);
     expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(6);
   });
+
+  it('fails the execution with one clear States.Runtime error when the log cannot be replayed', async () => {
+    // Arrange: a log whose history does not fit the definition (a Pass where the definition has a Wait).
+    const store = new MemoryStore();
+    const first = new EngineHarness({ store, clock: new FakeEngineClock(T0) });
+    await first.engine.start();
+    const sm = await first.createStateMachine({
+      StartAt: 'Pause',
+      States: { Pause: { Type: 'Wait', Seconds: 60, End: true } },
+    });
+    const exec = await first.start(sm, {}, 'run');
+    await first.untilEvent(exec, 'WaitStateEntered');
+    const records: StoreRecord[] = [];
+    for await (const r of store.replay()) records.push(r);
+    const forged = records.map((r) =>
+      r.t === 'ev' && JSON.stringify(r).includes('WaitStateEntered')
+        ? JSON.parse(JSON.stringify(r).replace('WaitStateEntered', 'PassStateEntered'))
+        : r,
+    );
+    const damaged = new MemoryStore();
+    await damaged.append(forged);
+
+    // Act
+    const second = new EngineHarness({ store: damaged, clock: new FakeEngineClock(T0) });
+    await second.engine.start();
+    const described = await second.until(exec, 'FAILED');
+
+    // Assert
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBe('States.Runtime');
+    expect(described.cause).toBe(
+      'Recovery could not replay the history: event 2 is PassStateEntered, but the execution produced WaitStateEntered there',
+    );
+  });
 });
