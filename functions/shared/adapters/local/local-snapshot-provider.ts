@@ -163,6 +163,12 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     if (ref?.provider !== 'local' || ref.kind !== 'volumes' || !Array.isArray(ref.volumes)) {
       throw new InvalidInputError('startPublish needs a VolumeSetRef returned by this local provider');
     }
+    const guarded = ref.volumes.find((v) => this.protectedVolumes.has(v?.target));
+    if (guarded) {
+      throw new InvalidInputError(
+        `volume "${guarded.target}" is protected (the refresh source); nothing is published to it`,
+      );
+    }
     const operation: OperationRef = {
       provider: 'local',
       kind: 'publish',

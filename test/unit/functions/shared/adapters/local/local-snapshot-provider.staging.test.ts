@@ -147,7 +147,7 @@ describe('LocalSnapshotProvider with staged clones', () => {
     expect(status.state).toBe('FAILED');
   });
 
-  it('throws InvalidInput and stages nothing when stage comes with mode create or a restore, or an unstaged clone is scanned', async () => {
+  it('throws InvalidInput and starts nothing when stage comes with mode create or a restore, an unstaged clone is scanned, or publish targets prod', async () => {
     // Arrange
     const base = { snapshot, targets: [{ source: 'prod', target: 'test' }], labels, stage: true };
     const unstaged = {
@@ -166,6 +166,12 @@ describe('LocalSnapshotProvider with staged clones', () => {
     await expect(create()).rejects.toThrow(/^stage is for refreshing existing volumes/);
     await expect(restore()).rejects.toThrow(/^stage is for refreshing existing volumes/);
     await expect(scan()).rejects.toThrow(/^scanAtRest needs a staged VolumeSetRef/);
+    const ontoProd = {
+      ...unstaged,
+      staged: true,
+      volumes: [{ source: 'prod', target: 'prod', name: 'prod' }],
+    };
+    await expect(provider.startPublish(ontoProd)).rejects.toThrow(/^volume "prod" is protected/);
     expect(fs.existsSync(path.join(dir.path, 'snapshots', 'ops', 'bad-1.json'))).toBe(false);
   });
 
