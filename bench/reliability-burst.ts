@@ -75,6 +75,11 @@ async function measure(label: string, count: number, locks: LockTable): Promise<
       target: '0',
       met: report.failures.length === contention,
     },
+    {
+      name: `${label}: guard calls retried by the state machine (Tollgate.LockConflict)`,
+      value: report.stateMachineRetries,
+      unit: 'calls',
+    },
     { name: `${label}: CAS retries p50`, value: percentile(report, 0.5), unit: 'retries' },
     { name: `${label}: CAS retries p99`, value: percentile(report, 0.99), unit: 'retries' },
     {

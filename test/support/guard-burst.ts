@@ -75,9 +75,13 @@ export interface GuardBurstReport {
   readonly retries: number[];
   /** How long the AcquireLock calls of the whole burst took, in ms (clock time). */
   readonly acquireMs: number;
+  /** Guard calls that gave up after their own backoff and were retried as the state machine does. */
+  readonly stateMachineRetries: number;
 }
 
 const POLL_BATCH = 8;
+/** pipeline.asl.json's Retry on Tollgate.LockConflict (AcquireLock, CheckLock). */
+const ASL_LOCK_RETRY = { maxAttempts: 6, intervalMs: 2_000, maxDelayMs: 60_000 };
 
 export const burstCommit = (index: number) => ({
   commit: index.toString(16).padStart(40, 'a'),
@@ -98,23 +102,37 @@ export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBu
   const failures: GuardBurstReport['failures'] = [];
   const clock = options.clock;
   const track = <T>(work: () => Promise<T>) => (clock instanceof BurstClock ? clock.track(work) : work());
+  const guard = (action: 'acquire' | 'check' | 'release', index: number) =>
+    runGuard(
+      {
+        action,
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`,
+        pipeline: 'orders',
+        commit: burstCommit(index),
+        startedAt: new Date(startedAt0 + index).toISOString(),
+      },
+      ports,
+      (a: GuardAttempts) => {
+        if (action === 'acquire') retries.push(a.retries);
+      },
+    );
+  let stateMachineRetries = 0;
   const call = async (action: 'acquire' | 'check' | 'release', index: number) => {
     try {
-      return await track(() =>
-        runGuard(
-          {
-            action,
-            executionArn: `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`,
-            pipeline: 'orders',
-            commit: burstCommit(index),
-            startedAt: new Date(startedAt0 + index).toISOString(),
-          },
-          ports,
-          (a: GuardAttempts) => {
-            if (action === 'acquire') retries.push(a.retries);
-          },
-        ),
-      );
+      return await track(async () => {
+        // As the ASL's Retry on Tollgate.LockConflict does for AcquireLock and CheckLock.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await guard(action, index);
+          } catch (error) {
+            const retry = action !== 'release' && (error as Error).name === 'Tollgate.LockConflict';
+            if (!retry || attempt >= ASL_LOCK_RETRY.maxAttempts) throw error;
+            stateMachineRetries++;
+            const window = Math.min(ASL_LOCK_RETRY.maxDelayMs, ASL_LOCK_RETRY.intervalMs * 2 ** attempt);
+            await clock.sleep(Math.floor(random() * window));
+          }
+        }
+      });
     } catch (error) {
       const e = error as Error;
       failures.push({ index, name: e.name, message: e.message });
@@ -155,7 +173,15 @@ export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBu
     }
   }
   const accounted = new Set([...ran, ...skipped.map((s) => s.index)]);
-  return { ran, skipped, lost: indexes.filter((i) => !accounted.has(i)), failures, retries, acquireMs };
+  return {
+    ran,
+    skipped,
+    lost: indexes.filter((i) => !accounted.has(i)),
+    failures,
+    retries,
+    acquireMs,
+    stateMachineRetries,
+  };
 }
 
 function shuffle<T>(items: T[], random: () => number): void {
