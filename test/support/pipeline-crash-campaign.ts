@@ -1,0 +1,274 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import pg from 'pg';
+import { seedProd } from '../../examples/orders-service/seed/seed-prod.mjs';
+import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
+import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
+import {
+  localDatabaseUrl,
+  readDatabasePassword,
+} from '../../functions/shared/adapters/local/database-password.js';
+import { systemClock } from '../../functions/shared/clock.js';
+import { localClientConfig } from '../../runtime/server/credentials.js';
+import { cliJson, freePort, killApps, type RunningUp, startUp } from '../unit/cli/e2e-harness.js';
+
+/**
+ * The crash campaign: a full pipeline run (data refresh + masking in test and staging, the prod
+ * approval gate, deploys) on a real `tollgate up` child process that is killed once, at a chosen
+ * state, and started again on the same data directory. Shared by the crash test (a sample of kill
+ * points) and `bench/reliability-crash.ts` (every state).
+ */
+const ROOT = new URL('../../', import.meta.url).pathname;
+const EXAMPLE = join(ROOT, 'examples/orders-service');
+const ENVS = ['test', 'staging', 'prod'] as const;
+// A cold `tollgate up` (tsx, PGlite, re-adopting apps) on a busy 2-core CI machine can take long.
+const START_TIMEOUT_MS = 120_000;
+
+export type KillSignal = 'SIGKILL' | 'SIGTERM';
+
+export interface KillPlan {
+  /** Kill once the run has entered this many states (1-based); undefined runs without a kill. */
+  readonly afterStates?: number;
+  /** Kill instead while the run waits at prod's approval gate (its request sent, no decision yet). */
+  readonly atGate?: boolean;
+  readonly signal: KillSignal;
+  /** Kill the restarted runtime again while it recovers, then start it a third time. */
+  readonly duringRecovery?: boolean;
+}
+
+export interface CampaignRun {
+  readonly status: string;
+  /** States entered when the kill landed (undefined: no kill, the run ended first). */
+  readonly killedAt?: number;
+  readonly statesEntered: number;
+  readonly immutableConflicts: number;
+  /** Refreshed environments whose customers still hold a prod e-mail, name or phone. */
+  readonly unmasked: readonly string[];
+  readonly mapStarts: number;
+  /** The largest peak RSS (VmHWM) of the runtime processes of this run, in KiB (0 when unreadable). */
+  readonly peakRssKb: number;
+}
+
+interface Project {
+  readonly dir: string;
+  readonly ports: Record<string, { app: number; db: number }>;
+}
+
+async function createProject(): Promise<Project> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-crash-repo-'));
+  cpSync(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](dist|node_modules)([/\\]|$)/.test(src.slice(EXAMPLE.length)),
+  });
+  const mod = (await import(join(EXAMPLE, 'tollgate.config.ts'))) as { default: Record<string, unknown> };
+  const config = structuredClone(mod.default) as {
+    environments: Array<{
+      name: string;
+      deploy: { port: number };
+      database?: { port: number };
+      approval?: unknown;
+    }>;
+  };
+  const ports: Record<string, { app: number; db: number }> = {};
+  for (const env of config.environments) {
+    ports[env.name] = { app: await freePort(), db: await freePort() };
+    env.deploy.port = ports[env.name].app;
+    if (env.database) env.database.port = ports[env.name].db;
+    if (env.approval) env.approval = { approvers: ['ana'], timeout: '1h' };
+  }
+  writeFileSync(join(dir, 'tollgate.config.ts'), `export default ${JSON.stringify(config, null, 2)};\n`);
+  writeFileSync(join(dir, '.gitignore'), 'dist/\n');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'Dev');
+  git('config', 'user.email', 'dev@example.test');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'Initial import');
+  return { dir, ports };
+}
+
+async function withDb<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+type Person = { id: string; email: string; name: string; phone: string | null };
+
+/** Migrates and seeds prod (a small data set) and returns its customers as they are. */
+async function seedProduction(dataDir: string, project: Project): Promise<Person[]> {
+  const url = dbUrl(dataDir, project, 'prod');
+  await migrateDatabase(
+    { connectionString: url, migrations: loadMigrationsFromDir(join(project.dir, 'migrations')) },
+    { clock: systemClock },
+  );
+  return withDb(url, async (client) => {
+    await seedProd(client, { customers: 60, orders: 300, seed: 11 });
+    return (await client.query<Person>('SELECT id::text, email, name, phone FROM customers')).rows;
+  });
+}
+
+function dbUrl(dataDir: string, project: Project, env: string): string {
+  return localDatabaseUrl('127.0.0.1', project.ports[env].db, readDatabasePassword(dataDir, env));
+}
+
+/** Refreshed environments where any prod customer's e-mail, name or phone is still there as it was. */
+async function unmaskedEnvironments(dataDir: string, project: Project, prod: Person[]): Promise<string[]> {
+  const out: string[] = [];
+  const originals = new Map(prod.map((p) => [p.id, p]));
+  for (const env of ENVS.filter((e) => e !== 'prod')) {
+    const rows = await withDb(
+      dbUrl(dataDir, project, env),
+      async (c) => (await c.query<Person>('SELECT id::text, email, name, phone FROM customers')).rows,
+    );
+    const leaked = rows.some((r) => {
+      const o = originals.get(r.id);
+      return o && (o.email === r.email || o.name === r.name || (o.phone !== null && o.phone === r.phone));
+    });
+    if (leaked || rows.length === 0) out.push(env);
+  }
+  return out;
+}
+
+/** Runs one pipeline run to its end with at most one kill (plus one during recovery). */
+export async function runWithKill(plan: KillPlan): Promise<CampaignRun> {
+  const project = await createProject();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-crash-data-'));
+  const port = await freePort();
+  let up: RunningUp | undefined;
+  let peakRssKb = 0;
+  const notePeak = () => {
+    peakRssKb = Math.max(peakRssKb, peakRss(up?.child.pid));
+  };
+  try {
+    up = await startUp(dataDir, project.dir, port, START_TIMEOUT_MS);
+    const prod = await seedProduction(dataDir, project);
+    execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'Release under a kill'], {
+      cwd: project.dir,
+    });
+    const { run } = await cliJson(['push', '--repo', project.dir, '--data-dir', dataDir]);
+    let client = sfn(dataDir, up.endpoint);
+    const arn = await executionArn(client, run);
+    let killedAt: number | undefined;
+    let approved = false;
+    for (let i = 0; ; i++) {
+      if (i > 3000) throw new Error(`run ${run} did not finish`);
+      const history = await historyOf(client, arn).catch(() => undefined);
+      if (!history) {
+        await sleep(100);
+        continue;
+      }
+      const entered = history.filter((e) => e.type?.endsWith('StateEntered')).length;
+      const status = (await client.send(new DescribeExecutionCommand({ executionArn: arn }))).status ?? '';
+      if (status !== 'RUNNING') {
+        notePeak();
+        return {
+          peakRssKb,
+          status,
+          killedAt,
+          statesEntered: entered,
+          immutableConflicts: history.filter((e) => JSON.stringify(e).includes('ImmutableConflict')).length,
+          unmasked: await unmaskedEnvironments(dataDir, project, prod),
+          mapStarts: history.filter((e) => e.type === 'MapStateStarted').length,
+        };
+      }
+      const waiting = history.some((e) => e.type === 'TaskSubmitted');
+      const due = plan.atGate ? waiting : plan.afterStates !== undefined && entered >= plan.afterStates;
+      if (killedAt === undefined && due) {
+        killedAt = entered;
+        notePeak();
+        up = await restart(up, plan.signal, dataDir, project.dir, port);
+        if (plan.duringRecovery) {
+          await sleep(150);
+          up = await restart(up, 'SIGKILL', dataDir, project.dir, port);
+        }
+        client.destroy();
+        client = sfn(dataDir, up.endpoint);
+        continue;
+      }
+      if (waiting && !approved) {
+        const answer = await cliJson(['approve', run, '--as', 'ana', '--data-dir', dataDir]).catch(
+          () => undefined,
+        );
+        approved = answer !== undefined;
+      }
+      await sleep(100);
+    }
+  } finally {
+    await up?.stop();
+    killApps(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(project.dir, { recursive: true, force: true });
+  }
+}
+
+async function restart(
+  up: RunningUp,
+  signal: KillSignal,
+  dataDir: string,
+  repo: string,
+  port: number,
+): Promise<RunningUp> {
+  if (signal === 'SIGKILL') await up.crash();
+  else await up.stop();
+  return startUp(dataDir, repo, port, START_TIMEOUT_MS);
+}
+
+function sfn(dataDir: string, endpoint: string): SFNClient {
+  return new SFNClient({ ...localClientConfig(dataDir, endpoint), maxAttempts: 1 });
+}
+
+async function executionArn(client: SFNClient, name: string): Promise<string> {
+  const { ListExecutionsCommand, ListStateMachinesCommand } = await import('@aws-sdk/client-sfn');
+  for (let i = 0; i < 200; i++) {
+    const machines = await client.send(new ListStateMachinesCommand({}));
+    for (const m of machines.stateMachines ?? []) {
+      const list = await client.send(new ListExecutionsCommand({ stateMachineArn: m.stateMachineArn }));
+      const found = list.executions?.find((e) => e.name === name);
+      if (found?.executionArn) return found.executionArn;
+    }
+    await sleep(100);
+  }
+  throw new Error(`no execution named ${name}`);
+}
+
+async function historyOf(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** A process's peak resident set (VmHWM, KiB) from /proc; 0 where /proc is not there. */
+function peakRss(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
