@@ -27,6 +27,7 @@ const SECTIONS: Section[] = [
   { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
   { name: 'console', load: async () => (await import('./console.js')).benchConsole },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
+  { name: 'reliability', load: async () => (await import('./reliability.js')).benchReliability },
   { name: 'config-load', load: async () => (await import('./config-load.js')).benchConfigLoad },
 ];
 
