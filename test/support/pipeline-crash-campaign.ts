@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,7 +18,7 @@ import {
 } from '../../functions/shared/adapters/local/database-password.js';
 import { systemClock } from '../../functions/shared/clock.js';
 import { localClientConfig } from '../../runtime/server/credentials.js';
-import { cliJson, freePort, killApps, type RunningUp, startUp } from '../unit/cli/e2e-harness.js';
+import { freePort } from './free-port.js';
 
 /**
  * The crash campaign: a full pipeline run (data refresh + masking in test and staging, the prod
@@ -271,4 +271,83 @@ function peakRss(pid: number | undefined): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+// The runtime and CLI as child processes. Not the e2e harness: that one registers Vitest hooks,
+// and the bench runs this module outside Vitest.
+const BIN = join(ROOT, 'bin/tollgate.js');
+
+interface RunningUp {
+  readonly child: ChildProcess;
+  readonly endpoint: string;
+  stop(): Promise<void>;
+  crash(): Promise<void>;
+}
+
+function startUp(dataDir: string, repo: string, port: number, timeoutMs: number): Promise<RunningUp> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'up', '--data-dir', dataDir, '--repo', repo, '--port', String(port)],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tollgate up did not start in ${timeoutMs / 1000} s:\n${out}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = /Tollgate is up on (http:\/\/\S+)/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, endpoint: match[1], stop: () => end('SIGTERM'), crash: () => end('SIGKILL') });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`tollgate up exited:\n${out}`));
+    });
+  });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's documented JSON output, read field by field
+function cliJson(args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args, '--json'],
+      { cwd: ROOT, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`tollgate ${args.join(' ')} failed: ${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
+  });
+}
+
+/** Stops the apps the deployer left running (they outlive `tollgate up` by design). */
+function killApps(dataDir: string): void {
+  const envs = join(dataDir, 'envs');
+  if (!existsSync(envs)) return;
+  for (const env of readdirSync(envs)) {
+    const state = join(envs, env, 'state.json');
+    if (!existsSync(state)) continue;
+    const pid = (JSON.parse(readFileSync(state, 'utf8')) as { active?: { pid?: number } }).active?.pid;
+    for (const target of pid ? [-pid, pid] : []) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 }
