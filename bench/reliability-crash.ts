@@ -46,8 +46,23 @@ export async function benchCrash(opts: { quick: boolean }): Promise<BenchResult>
         target: `${runs.length}`,
         met: expected.length === runs.length,
       },
+      {
+        name: 'runs that ended otherwise',
+        value:
+          runs
+            .map((r, i) => ({ r, plan: plans[i] }))
+            .filter(({ r }) => !expected.includes(r))
+            .map(({ r, plan }) => `${describePlan(plan)}: ${r.status}`)
+            .join('; ') || 'none',
+        unit: '',
+      },
       { name: 'environments left unmasked', value: unmasked, unit: 'envs', target: '0', met: unmasked === 0 },
       { name: 'peak RSS of the runtime', value: Math.round(peak / 1024), unit: 'MiB' },
     ],
   };
+}
+
+function describePlan(plan: KillPlan): string {
+  const where = plan.atGate ? 'at the gate' : `after ${plan.afterStates} states`;
+  return `${plan.signal}${plan.duringRecovery ? ' + kill during recovery' : ''} ${where}`;
 }
