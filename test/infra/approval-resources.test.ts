@@ -170,7 +170,7 @@ describe('TollgatePipeline approval resources', () => {
     });
   });
 
-  it('returns an approve role limited to approvals, tokens, ledger appends and the task callback', () => {
+  it("returns an approve role limited to approvals, tokens, ledger appends, the task callback and its runs' state", () => {
     // Arrange
     const roleId = built.stack.getLogicalId(
       built.stack.pipeline.approve.handler.role.node.defaultChild as never,
@@ -191,6 +191,7 @@ describe('TollgatePipeline approval resources', () => {
       's3:ListBucket',
       's3:PutObject',
       's3:PutObjectRetention',
+      'states:DescribeExecution',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ]);

@@ -58,7 +58,7 @@ if (missing.length) {
 
 describe('npx cdk synth', () => {
   it.skipIf(missing.length > 0)(
-    'returns a template with the state machine, every task function, the approve URL and the webhook when run offline from the repo root',
+    'returns a template with the state machine, every task function, the approve URL, the webhook and the run-end rule when run offline from the repo root',
     async () => {
       // Arrange
       const out = mkdtempSync(join(tmpdir(), 'tollgate-synth-'));
@@ -77,17 +77,21 @@ describe('npx cdk synth', () => {
       const template = JSON.parse(readFileSync(templatePath, 'utf8'));
       const types = Object.values<{ Type: string }>(template.Resources).map((r) => r.Type);
       expect(types.filter((t) => t === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
-      // The tasks, the approve function and the webhook.
-      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(TASKS.length + 2);
+      // The tasks, the approve function, the webhook and the run-end rule's release-ended-run.
+      expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(TASKS.length + 3);
       expect(
         Object.values<{ Type: string; Properties: { AuthType?: string } }>(template.Resources)
           .filter((r) => r.Type === 'AWS::Lambda::Url')
           .map((r) => r.Properties.AuthType)
           .sort(),
       ).toEqual(['AWS_IAM', 'NONE']);
+      const rules = Object.values<{ Type: string; Properties: { EventPattern?: { source?: string[] } } }>(
+        template.Resources,
+      ).filter((r) => r.Type === 'AWS::Events::Rule');
+      expect(rules.some((r) => r.Properties.EventPattern?.source?.includes('aws.states'))).toBe(true);
       // Each function was bundled by local esbuild into its own asset directory.
       expect(readdirSync(out).filter((d) => d.startsWith('asset.')).length).toBeGreaterThanOrEqual(
-        TASKS.length + 2,
+        TASKS.length + 3,
       );
       expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).missing).toBeUndefined();
     },
