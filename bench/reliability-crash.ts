@@ -52,7 +52,7 @@ export async function benchCrash(opts: { quick: boolean }): Promise<BenchResult>
           runs
             .map((r, i) => ({ r, plan: plans[i] }))
             .filter(({ r }) => !expected.includes(r))
-            .map(({ r, plan }) => `${describePlan(plan)}: ${r.status}`)
+            .map(({ r, plan }) => `${describePlan(plan)}: ${r.status}${r.failure ? ` (${r.failure})` : ''}`)
             .join('; ') || 'none',
         unit: '',
       },

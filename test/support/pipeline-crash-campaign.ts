@@ -55,6 +55,8 @@ export interface CampaignRun {
   readonly mapStarts: number;
   /** The largest peak RSS (VmHWM) of the runtime processes of this run, in KiB (0 when unreadable). */
   readonly peakRssKb: number;
+  /** The execution's error and cause when it did not succeed, so a report can say why. */
+  readonly failure?: string;
 }
 
 interface Project {
@@ -174,12 +176,16 @@ export async function runWithKill(plan: KillPlan): Promise<CampaignRun> {
         continue;
       }
       const entered = history.filter((e) => e.type?.endsWith('StateEntered')).length;
-      const status = (await client.send(new DescribeExecutionCommand({ executionArn: arn }))).status ?? '';
+      const described = await client.send(new DescribeExecutionCommand({ executionArn: arn }));
+      const status = described.status ?? '';
       if (status !== 'RUNNING') {
         notePeak();
         return {
           peakRssKb,
           status,
+          ...(described.error
+            ? { failure: `${described.error}: ${described.cause ?? ''}`.slice(0, 400) }
+            : {}),
           killedAt,
           statesEntered: entered,
           immutableConflicts: history.filter((e) => JSON.stringify(e).includes('ImmutableConflict')).length,

@@ -123,15 +123,7 @@ export class ProcessDeployer implements Deployer {
       const stored = await readJson<DeploymentRecord>(this.recordPath(env, deploymentId));
       if (!stored) throw new NotFoundError(`no deployment ${deploymentId} in environment "${env.name}"`);
       // Known on disk but not in memory: the Tollgate process that ran it has gone.
-      const settled: DeploymentRecord =
-        stored.state === 'IN_PROGRESS'
-          ? {
-              ...stored,
-              state: 'FAILED',
-              reason: 'rollout interrupted: Tollgate restarted while it was running',
-            }
-          : stored;
-      record = Promise.resolve(settled);
+      record = Promise.resolve(this.continueInterrupted(env, stored));
       this.deployments.set(deploymentId, record);
     }
     const { deploymentId: id, state, reason } = await record;
@@ -196,15 +188,7 @@ export class ProcessDeployer implements Deployer {
   private async begin(deploymentId: string, request: DeployRequest): Promise<DeploymentRecord> {
     const env = await this.env(request.pipeline, request.environment);
     const stored = await readJson<DeploymentRecord>(this.recordPath(env, deploymentId));
-    if (stored) {
-      return stored.state === 'IN_PROGRESS'
-        ? {
-            ...stored,
-            state: 'FAILED',
-            reason: 'rollout interrupted: Tollgate restarted while it was running',
-          }
-        : stored;
-    }
+    if (stored) return this.continueInterrupted(env, stored);
     const record: DeploymentRecord = {
       deploymentId,
       state: 'IN_PROGRESS',
@@ -214,16 +198,39 @@ export class ProcessDeployer implements Deployer {
       startedAt: this.clock.now().toISOString(),
     };
     await writeJson(this.recordPath(env, deploymentId), record);
-    void this.serialise(env, async () => {
-      const outcome = await this.rollout(env, request.release).catch((error: Error) => ({
-        state: 'FAILED' as const,
-        reason: error.message.split('\n')[0],
-      }));
-      const done: DeploymentRecord = { ...record, ...outcome };
-      await writeJson(this.recordPath(env, deploymentId), done);
-      this.deployments.set(deploymentId, Promise.resolve(done));
-    });
+    this.runRollout(env, record);
     return record;
+  }
+
+  /**
+   * A rollout recorded IN_PROGRESS by a Tollgate process that has gone (killed or stopped mid
+   * rollout). Failing it would fail the run for the crash alone; the record holds the release, so
+   * the rollout runs again: at-least-once, like the task that asked for it. An app the dead process
+   * had half-started was stopped at start-up (app-records.ts); a swap that had already happened
+   * needs no second rollout.
+   */
+  private continueInterrupted(env: EnvRuntime, stored: DeploymentRecord): DeploymentRecord {
+    if (stored.state !== 'IN_PROGRESS') return stored;
+    if (!stored.release) {
+      return { ...stored, state: 'FAILED', reason: 'rollout interrupted, and its record names no release' };
+    }
+    this.runRollout(env, stored);
+    return stored;
+  }
+
+  private runRollout(env: EnvRuntime, record: DeploymentRecord): void {
+    void this.serialise(env, async () => {
+      const outcome =
+        env.active?.release.version === record.release.version
+          ? { state: 'HEALTHY' as const }
+          : await this.rollout(env, record.release).catch((error: Error) => ({
+              state: 'FAILED' as const,
+              reason: error.message.split('\n')[0],
+            }));
+      const done: DeploymentRecord = { ...record, ...outcome };
+      await writeJson(this.recordPath(env, record.deploymentId), done);
+      this.deployments.set(record.deploymentId, Promise.resolve(done));
+    });
   }
 
   private async rollout(

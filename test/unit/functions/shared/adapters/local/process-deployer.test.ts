@@ -296,7 +296,7 @@ describe('ProcessDeployer', () => {
     expect(JSON.parse((await get(`${await second.url('test')}/version`)).body).version).toBe('r1-aaaaaaa');
   });
 
-  it('reports a rollout that was running when Tollgate stopped as FAILED (interrupted)', async () => {
+  it('reports an interrupted rollout whose record names no release as FAILED (interrupted)', async () => {
     // Arrange
     const deployer = track(w.make());
     await deployer.resume();
@@ -316,6 +316,31 @@ describe('ProcessDeployer', () => {
     // Assert
     expect(status).toMatchObject({ deploymentId: id, state: 'FAILED' });
     expect(status.reason).toMatch(/interrupted/);
+  });
+
+  it('runs a rollout again, to HEALTHY, when Tollgate stopped while it was running', async () => {
+    // Arrange: the record a killed Tollgate left behind, naming the release it was rolling out.
+    const r1 = await release(w.store, 'r1-aaaaaaa', 'healthy');
+    const deployer = track(w.make());
+    await deployer.resume();
+    const id = 'local:test:00000000000000ab';
+    const record = {
+      deploymentId: id,
+      state: 'IN_PROGRESS',
+      environment: 'test',
+      release: r1,
+      idempotencyKey: key('killed-run'),
+      startedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await writeFile(
+      join(w.dir, '.tollgate/envs/test/deployments/00000000000000ab.json'),
+      JSON.stringify(record),
+    );
+    // Act
+    const status = await settle(h(deployer) as unknown as DeployerHarness, id);
+    // Assert
+    expect(status).toMatchObject({ deploymentId: id, state: 'HEALTHY', serving: 'r1-aaaaaaa' });
+    expect(JSON.parse((await get(`${await deployer.url('test')}/version`)).body).version).toBe('r1-aaaaaaa');
   });
 
   it('throws a one-line error and starts nothing when the environment port is taken', async () => {
