@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createPrivateFileOnce } from '../../functions/shared/adapters/local/private-file.js';
 import { StoreLockedError } from './errors.js';
 
 export const LOCK_FILE = 'engine.lock';
@@ -46,24 +46,9 @@ export class DataDirLock {
   }
 }
 
-async function tryCreate(path: string): Promise<boolean> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${process.pid}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await unlink(temp).catch(ignoreMissing);
-  }
+/** Creates the lock holding our pid, 0600, unless it exists (one mechanism with every private file). */
+function tryCreate(path: string): Promise<boolean> {
+  return createPrivateFileOnce(path, `${process.pid}\n`);
 }
 
 /** The pid in the lock, null when the content is not a pid, 'gone' when the lock vanished meanwhile. */
