@@ -1,7 +1,7 @@
+import { stageOf } from '../../model/stage-catalogue.js';
 import { causePayload, type Evidence, extractEvidence, taskResult } from './evidence.js';
 import { parseJson, redact } from './redact.js';
 import { toMs, type WireHistoryEvent } from './sfn-api.js';
-import { stageOf } from './stage-names.js';
 
 /**
  * The run as people follow it: stages before the environments (plan, build, register), one lane

@@ -1,3 +1,4 @@
+import { stageHelp, stageLabel } from '../../../model/stage-catalogue.js';
 import { getJson, postJson } from '../api.js';
 import { append, clear, h } from '../dom.js';
 import { badge, duration, releaseLink, short, when } from '../format.js';
@@ -5,7 +6,6 @@ import { graphView } from '../graph-view.js';
 import { historyTable } from '../history-table.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
-import { stageHelp, stageLabel } from '../stage-help.js';
 import { evidenceView } from './evidence-view.js';
 
 /** One run: what failed and why first, then a lane per environment, the graph and the raw history. */
