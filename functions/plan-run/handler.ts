@@ -8,7 +8,7 @@ import { planRun } from './plan-run.js';
 const input = taskContextSchema.extend({ commit: commitSchema });
 
 export const createHandler = (ports: PortsFactory) =>
-  defineTask({ name: 'plan-run', input, run: async (event, { config }) => planRun(event, config) }, ports);
+  defineTask({ name: 'plan-run', input, run: (event, ports) => planRun(event, ports) }, ports);
 
 export const handler = createHandler(awsPorts);
 export type PlanRunInput = z.input<typeof input>;

@@ -1,4 +1,5 @@
 import type { TollgateConfig } from '../shared/config/schema.js';
+import type { SourceRepository } from '../shared/ports/source-repository.js';
 
 /**
  * plan-run: turns the config into the plan the state machine walks. The ASL never names an
@@ -7,6 +8,10 @@ import type { TollgateConfig } from '../shared/config/schema.js';
  * Input:  { executionArn, stateName, commit: { repository, branch, commit, ... } }
  * Output: { pipeline, build: { projectName, artifactKey }, lockPollSeconds, environments: PlannedEnvironment[] }
  *         or, for a commit this pipeline does not build, the same plus `skip: { reason, detail }`.
+ *
+ * plan-run runs before the concurrency guard, so a commit it skips (another repository, a branch
+ * outside source.branches, a commit id the repository does not have) never takes, queues for or
+ * supersedes the lock: a forged or mistyped event cancels nothing.
  */
 export interface PlanInput {
   readonly executionArn: string;
@@ -50,7 +55,28 @@ export function buildArtifactKey(pipeline: string, commit: string): string {
   return `builds/${pipeline}/${commit}/release.tgz`;
 }
 
-export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
+export async function planRun(
+  input: PlanInput,
+  ports: { readonly config: TollgateConfig; readonly source: SourceRepository },
+): Promise<RunPlan> {
+  const plan = planFor(input, ports.config);
+  const skip =
+    sourceSkip(input.commit, ports.config) ?? (await unknownCommitSkip(input.commit, ports.source));
+  return skip ? { ...plan, skip } : plan;
+}
+
+async function unknownCommitSkip(
+  commit: PlanInput['commit'],
+  source: SourceRepository,
+): Promise<RunPlan['skip']> {
+  if (await source.commitExists(commit.repository, commit.commit)) return undefined;
+  return {
+    reason: 'unknown-commit',
+    detail: `commit ${commit.commit} does not exist in repository "${commit.repository}"`,
+  };
+}
+
+function planFor(input: PlanInput, config: TollgateConfig): RunPlan {
   const environments = config.environments.map((env, index): PlannedEnvironment => {
     const pollSeconds = Math.min(env.pollInterval, env.deployTimeout);
     return {
@@ -74,7 +100,7 @@ export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
         : null,
     };
   });
-  const plan: RunPlan = {
+  return {
     pipeline: config.name,
     build: {
       projectName: config.build.codebuildProject ?? `${config.name}-build`,
@@ -83,8 +109,6 @@ export function planRun(input: PlanInput, config: TollgateConfig): RunPlan {
     lockPollSeconds: config.concurrency.pollInterval,
     environments,
   };
-  const skip = sourceSkip(input.commit, config);
-  return skip ? { ...plan, skip } : plan;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from '../../functions/shared/adapters/local/disk-budget-snapshot-provider.js';
 import { FileApprovalStore } from '../../functions/shared/adapters/local/file-approval-store.js';
 import { FileLockTable } from '../../functions/shared/adapters/local/file-lock-table.js';
+import { GitSourceRepository } from '../../functions/shared/adapters/local/git-source-repository.js';
 import { LocalSnapshotProvider } from '../../functions/shared/adapters/local/local-snapshot-provider.js';
 import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-image-registry.js';
 import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes.js';
@@ -40,6 +41,8 @@ export interface LocalPortsOptions {
   readonly notifier: Notifier;
   /** Resumes runs waiting on a task token: in-process against the local engine. */
   readonly callback: TaskCallback;
+  /** Repository name → working copy: the commits events may name. */
+  readonly repositories: Readonly<Record<string, string>>;
 }
 
 export interface LocalPorts extends TollgatePorts {
@@ -100,6 +103,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),
     callback: () => options.callback,
+    source: () => new GitSourceRepository(options.repositories),
   });
   return Object.defineProperty(bag, 'volumes', { value: volumes, enumerable: true }) as LocalPorts;
 }

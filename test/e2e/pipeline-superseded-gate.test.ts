@@ -41,4 +41,45 @@ describe('superseded mode on the local engine', () => {
       ...(lock?.value.queue.map((w) => w.executionArn) ?? []),
     ]).toContain(newer);
   });
+
+  it('records an event for a commit the repository does not have as a skip, cancelling nothing', async () => {
+    // Arrange
+    pipeline = await createLocalPipeline({ approval: true, concurrency: 'superseded' });
+    const older = await pipeline.start(pipeline.repo.commit('older', { 'E.md': 'e1\n' }));
+    await untilHolding(pipeline, older);
+    const ghost = 'f'.repeat(40);
+    const event = {
+      source: 'tollgate.git',
+      'detail-type': 'Commit Pushed',
+      detail: {
+        repository: pipeline.config.source.repository,
+        branch: 'main',
+        commit: ghost,
+        parents: [],
+        author: { name: 'Mallory', email: 'mallory@example.com' },
+        message: 'does not exist',
+        timestamp: '2026-01-01T00:00:00Z',
+      },
+    };
+    // Act
+    const { executionArn } = await pipeline.call('StartExecution', {
+      stateMachineArn: pipeline.stateMachineArn,
+      name: 'run-ghost',
+      input: JSON.stringify(event),
+    });
+    const ghostResult = await pipeline.finish(executionArn);
+    // Assert: the ghost run is a recorded skip and the older run still holds the lock, running
+    expect(ghostResult.output).toMatchObject({
+      status: 'SKIPPED',
+      reason: {
+        reason: 'unknown-commit',
+        detail: `commit ${ghost} does not exist in repository "orders-service"`,
+      },
+    });
+    const lock = await pipeline.runner.ports.locks.get<GuardState>(`guard-${pipeline.config.name}`);
+    expect(lock?.value.holder?.executionArn).toBe(older);
+    expect((await pipeline.call('DescribeExecution', { executionArn: older })).status).toBe('RUNNING');
+    const skips = await pipeline.runner.ports.ledger.query({ kinds: ['run-skipped'] });
+    expect(skips.map((e) => e.executionArn)).toContain(executionArn);
+  });
 });

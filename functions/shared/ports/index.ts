@@ -5,4 +5,5 @@ export type * from './ledger.js';
 export type * from './lock-table.js';
 export type * from './metrics-source.js';
 export type * from './notifier.js';
+export type * from './source-repository.js';
 export type * from './tollgate-ports.js';

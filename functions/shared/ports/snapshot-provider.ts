@@ -72,6 +72,12 @@ export interface OperationStatus {
   readonly state: OperationState;
   /** Set once SUCCEEDED (for deletes, the resource that is gone). */
   readonly ref?: ResourceRef;
+  /**
+   * Set once an overwrite clone SUCCEEDED, by providers whose refresh has no `backup-target` step
+   * because the clone keeps what it replaced (Aurora: the cluster the environment served from).
+   * A restore clone from it puts the environment's previous data back.
+   */
+  readonly backup?: SnapshotRef;
   /** Set when FAILED: one line a person can act on. */
   readonly reason?: string;
 }
@@ -121,7 +127,22 @@ export type ConnectionInfo =
       readonly port?: number;
     };
 
+/**
+ * One storage step of a data refresh, as the pipeline runs it (refresh-data's actions):
+ * `backup-target` snapshots the environment's own volumes so a failed run can put them back,
+ * `snapshot-source` captures production, `clone` overwrites the environment from that capture, and
+ * `publish` puts a masked, verified clone in place.
+ */
+export type RefreshStep = 'backup-target' | 'snapshot-source' | 'clone' | 'publish';
+
 export interface SnapshotCapabilities {
+  /**
+   * The provider's refresh, step by step, in the order the pipeline runs them (plan-run hands it
+   * to the state machine). It always ends with `publish`, which the pipeline starts only after
+   * masking and its verification passed. A plan without `backup-target` must return `backup` from
+   * its clone's successful poll instead, or a failed run could not put the environment back.
+   */
+  readonly refreshSteps: readonly RefreshStep[];
   /** Several volumes can be captured at one instant (a protection group, a cluster, a shared quiesce). */
   readonly consistencyGroup: boolean;
   /** An existing target volume can be replaced where it is (same name, same address). */

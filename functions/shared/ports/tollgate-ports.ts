@@ -9,6 +9,7 @@ import type { LockTable } from './lock-table.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { Notifier } from './notifier.js';
 import type { SnapshotProvider } from './snapshot-provider.js';
+import type { SourceRepository } from './source-repository.js';
 import type { TaskCallback } from './task-callback.js';
 
 /**
@@ -33,6 +34,8 @@ export interface TollgatePorts {
   readonly approvals: ApprovalStore;
   /** Resumes a run waiting on a task token (SendTaskSuccess/Failure). */
   readonly callback: TaskCallback;
+  /** The repository commits come from: whether a commit an event names exists. */
+  readonly source: SourceRepository;
 }
 
 /** Built once per container (AWS) or per runtime (local), on first use. */

@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,6 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AuroraCloneSnapshotProvider } from '../adapters/aws/aurora-clone-snapshot-provider.js';
 import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
+import { CodeCommitSourceRepository } from '../adapters/aws/codecommit-source-repository.js';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
 import { DynamoDbLockTable } from '../adapters/aws/dynamodb-lock-table.js';
 import { EcrImageRegistry } from '../adapters/aws/ecr-image-registry.js';
@@ -76,6 +78,7 @@ export function buildAwsPorts(env: NodeJS.ProcessEnv): TollgatePorts {
         tableName: requireEnv('approvalsTable', env),
       }),
     callback: () => new SfnTaskCallback(new SFNClient({})),
+    source: () => new CodeCommitSourceRepository({ client: new CodeCommitClient({}) }),
   });
 }
 

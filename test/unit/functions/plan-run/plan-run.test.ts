@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../../../functions/plan-run/plan-run.js';
 import { parseConfig } from '../../../../functions/shared/config/index.js';
+import type { TollgateConfig } from '../../../../functions/shared/config/schema.js';
 import { validConfig } from '../../../support/config-fixtures.js';
 
 const commit = { repository: 'orders-service', branch: 'main', commit: 'a'.repeat(40) };
 
+/** The source port answers from a set of known commits; the real adapters have their own tests. */
+function portsFor(config: TollgateConfig, known: readonly string[] = [commit.commit]) {
+  const asked: string[] = [];
+  const source = {
+    async commitExists(repository: string, id: string) {
+      asked.push(`${repository}@${id}`);
+      return known.includes(id);
+    },
+  };
+  return { ports: { config, source }, asked };
+}
+
 describe('planRun', () => {
-  it('returns the environments in config order with poll bounds derived from their timeouts', () => {
+  it('returns the environments in config order with poll bounds derived from their timeouts', async () => {
     // Arrange
     const raw = validConfig();
     raw.environments[0] = { ...raw.environments[0]!, deployTimeout: '2m', pollInterval: '7s' };
@@ -15,7 +28,7 @@ describe('planRun', () => {
       approval: { approvers: ['ana', 'bo'], timeout: '1h', minApprovals: 2 },
     };
     // Act
-    const plan = planRun({ executionArn: 'arn:x', commit }, parseConfig(raw));
+    const plan = await planRun({ executionArn: 'arn:x', commit }, portsFor(parseConfig(raw)).ports);
     // Assert
     expect(plan.environments.map((e) => e.name)).toEqual(['test', 'prod']);
     expect(plan.environments[0]).toMatchObject({
@@ -33,10 +46,10 @@ describe('planRun', () => {
     expect(plan.skip).toBeUndefined();
   });
 
-  it('returns a recorded skip when the branch is not configured', () => {
-    const plan = planRun(
+  it('returns a recorded skip when the branch is not configured', async () => {
+    const plan = await planRun(
       { executionArn: 'arn:x', commit: { ...commit, branch: 'feature/x' } },
-      parseConfig(validConfig()),
+      portsFor(parseConfig(validConfig())).ports,
     );
     expect(plan.skip).toEqual({
       reason: 'branch-not-configured',
@@ -44,11 +57,26 @@ describe('planRun', () => {
     });
   });
 
-  it('returns a recorded skip when the commit is from another repository', () => {
-    const plan = planRun(
+  it('returns a recorded skip when the commit is from another repository', async () => {
+    const { ports, asked } = portsFor(parseConfig(validConfig()));
+    const plan = await planRun(
       { executionArn: 'arn:x', commit: { ...commit, repository: 'billing' } },
-      parseConfig(validConfig()),
+      ports,
     );
     expect(plan.skip?.reason).toBe('other-repository');
+    expect(asked).toEqual([]);
+  });
+
+  it('returns a recorded skip when the repository does not have the commit', async () => {
+    // Arrange
+    const { ports, asked } = portsFor(parseConfig(validConfig()), []);
+    // Act
+    const plan = await planRun({ executionArn: 'arn:x', commit }, ports);
+    // Assert
+    expect(plan.skip).toEqual({
+      reason: 'unknown-commit',
+      detail: `commit ${commit.commit} does not exist in repository "orders-service"`,
+    });
+    expect(asked).toEqual([`orders-service@${commit.commit}`]);
   });
 });

@@ -58,6 +58,7 @@ export function localApprovalPorts(config = gatedConfig()) {
     snapshots: notUsed('snapshots'),
     approvals: () => approvals,
     callback: () => callback,
+    source: notUsed('the source repository'),
   });
   return { dir, clock, callback, ports: base as ApprovalTaskPorts };
 }
