@@ -1,0 +1,60 @@
+import { defineConfig } from '../../../functions/shared/config/index.js';
+import { database } from '../database.config.js';
+
+/**
+ * The same pipeline as ../tollgate.config.ts, shaped for an AWS account: the app runs as ECS
+ * services, the build also produces a container image, test and staging are Aurora copy-on-write
+ * clones of prod's cluster (masked before anything reads them), and prod waits for an approver's
+ * IAM principal. `npm run rehearse` synthesizes the stack from this file and runs it end to end
+ * against emulated AWS; `npx cdk deploy -c config=examples/orders-service/aws/tollgate.config.ts`
+ * deploys it.
+ */
+export default defineConfig({
+  name: 'orders-service',
+  database: {
+    ...database,
+    provider: { type: 'aurora-clone', sourceClusterId: 'orders-prod', instanceClass: 'db.serverless' },
+  },
+  source: { repository: 'orders-service', branches: ['main'] },
+  build: {
+    command: 'node scripts/build.mjs',
+    artifact: 'dist/release.tgz',
+    image: { repository: 'orders-service' },
+  },
+  environments: [
+    {
+      name: 'test',
+      deploy: { type: 'ecs', cluster: 'orders', service: 'orders-test', containerName: 'app' },
+      url: 'http://orders-test.internal.example',
+      pollInterval: '5s',
+      database: { refresh: true },
+    },
+    {
+      name: 'staging',
+      deploy: { type: 'ecs', cluster: 'orders', service: 'orders-staging', containerName: 'app' },
+      url: 'http://orders-staging.internal.example',
+      pollInterval: '5s',
+      database: { refresh: true },
+    },
+    {
+      name: 'prod',
+      deploy: { type: 'ecs', cluster: 'orders', service: 'orders-prod', containerName: 'app' },
+      url: 'http://orders.internal.example',
+      pollInterval: '5s',
+      database: {},
+      approval: { approvers: ['arn:aws:iam::111122223333:role/release-managers'], timeout: '24h' },
+    },
+  ],
+  smokeTests: [
+    { name: 'health', path: '/health', expectStatus: 200, expectBody: '"ok"', timeout: '5s', retries: 2 },
+    {
+      name: 'version',
+      path: '/version',
+      expectStatus: 200,
+      expectBody: '"digest":"sha256:',
+      timeout: '5s',
+      retries: 2,
+    },
+  ],
+  concurrency: 'queued',
+});
