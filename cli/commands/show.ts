@@ -1,8 +1,9 @@
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
+import { extractEvidence } from '../../model/evidence.js';
+import { evidenceLine } from '../../model/evidence-line.js';
 import { formatDuration } from '../../runtime/up/format.js';
 import { RunTimeline, stageDuration } from '../../runtime/up/run-timeline.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
-import { evidenceLine } from '../client/evidence.js';
 import { emit, isoOrNull, table } from '../client/output.js';
 import { executionHistory, findRun } from '../client/pipeline-api.js';
 
@@ -78,7 +79,9 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
           s.stage,
           s.status,
           formatDuration(stageDuration(s, now)),
-          s.status === 'failed' ? `${s.error ?? ''} ${firstLine(s.cause)}`.trim() : evidenceLine(s.result),
+          s.status === 'failed'
+            ? `${s.error ?? ''} ${firstLine(s.cause)}`.trim()
+            : evidenceLine(extractEvidence(s.result)),
         ]),
       ]),
     ];
@@ -89,7 +92,9 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
       );
     }
     for (const r of dataRefresh)
-      lines.push(`${r.environment ?? '-'}: data from ${evidenceLine(r.provenance) || 'snapshot'}`);
+      lines.push(
+        `${r.environment ?? '-'}: data from ${evidenceLine(extractEvidence({ provenance: r.provenance }))}`,
+      );
     if (result.run.error)
       lines.push('', `failed: ${result.run.error} ${firstLine(result.run.cause ?? undefined)}`.trim());
     return lines;

@@ -1,5 +1,5 @@
+import { causePayload, type Evidence, extractEvidence, taskResult } from '../../model/evidence.js';
 import { stageOf } from '../../model/stage-catalogue.js';
-import { causePayload, type Evidence, extractEvidence, taskResult } from './evidence.js';
 import { parseJson, redact } from './redact.js';
 import { toMs, type WireHistoryEvent } from './sfn-api.js';
 

@@ -1,9 +1,10 @@
-import { parseJson, redact } from './redact.js';
+import { parseJson } from './run-event.js';
 
 /**
  * What a stage proves, read from its task's result (or, for a failure, from the error's cause,
  * where the functions put their evidence). Shapes are recognised by their fields, so a stage whose
- * name the console does not know still shows its evidence.
+ * name the catalogue does not know still shows its evidence. Values are shown as the tasks wrote
+ * them; the console redacts its whole answer on the way out, the terminal belongs to the operator.
  */
 export type Evidence =
   | {
@@ -117,13 +118,13 @@ export function extractEvidence(value: unknown): Evidence[] {
     found.push({
       kind: 'data-checks',
       passed: typeof value.passed === 'boolean' ? value.passed : null,
-      // Samples are row keys the check function already masked; redact again in case a key is secret.
+      // Samples are row keys the check function already masked.
       checks: dataChecks.map((e: Json) => ({
         check: String(e.check ?? ''),
         type: String(e.type ?? ''),
         passed: e.passed === true,
         count: num(e.count) ?? 0,
-        sample: Array.isArray(e.sample) ? e.sample.map((s: unknown) => redact(String(s))) : [],
+        sample: Array.isArray(e.sample) ? e.sample.map((s: unknown) => String(s)) : [],
       })),
     });
   }
@@ -142,7 +143,7 @@ export function extractEvidence(value: unknown): Evidence[] {
     });
   }
   if (Array.isArray(value.rules) && 'totalRows' in value) {
-    found.push({ kind: 'masked-columns', totalRows: num(value.totalRows), rules: redact(value.rules) });
+    found.push({ kind: 'masked-columns', totalRows: num(value.totalRows), rules: value.rules });
   }
   if (Array.isArray(value.applied)) {
     found.push({
@@ -156,7 +157,7 @@ export function extractEvidence(value: unknown): Evidence[] {
     });
   }
   const provenance = value.provenance ?? value.snapshot ?? (value.snapshotId ? value : undefined);
-  if (isObject(provenance)) found.push({ kind: 'snapshot', provenance: redact(provenance) });
+  if (isObject(provenance)) found.push({ kind: 'snapshot', provenance });
   if (typeof value.deploymentId === 'string') {
     found.push({
       kind: 'deployment',
