@@ -32,7 +32,8 @@ export async function send<T>(target: CliTarget, call: () => Promise<T>): Promis
   }
 }
 
-export interface RunSummary {
+/** One execution as ListExecutions names it; `tollgate runs` reads the commit and more per run. */
+export interface ExecutionItem {
   readonly name: string;
   readonly executionArn: string;
   readonly stateMachineArn: string;
@@ -60,9 +61,9 @@ export async function pipelineStateMachines(target: CliTarget): Promise<string[]
 export async function listRuns(
   target: CliTarget,
   options: { status?: string; limit?: number } = {},
-): Promise<RunSummary[]> {
+): Promise<ExecutionItem[]> {
   const limit = options.limit ?? 1000;
-  const runs: RunSummary[] = [];
+  const runs: ExecutionItem[] = [];
   for (const stateMachineArn of await pipelineStateMachines(target)) {
     let nextToken: string | undefined;
     do {

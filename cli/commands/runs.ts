@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { commitFromInput } from '../../model/run-summary.js';
 import { formatDuration } from '../../runtime/up/format.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
@@ -32,17 +33,17 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
       const described = await send(target, () =>
         target.sfn().send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
       );
-      const detail = commitDetail(described.input);
+      const commit = commitFromInput(described.input);
       return {
         name: run.name,
         executionArn: run.executionArn,
         status: run.status,
         startDate: isoOrNull(run.startDate),
         stopDate: isoOrNull(run.stopDate),
-        commit: detail.commit ?? null,
-        branch: detail.branch ?? null,
-        author: detail.author?.name ?? null,
-        message: detail.message ? detail.message.split('\n')[0]! : null,
+        commit: commit.commit,
+        branch: commit.branch,
+        author: commit.author,
+        message: commit.message ? commit.message.split('\n')[0]! : null,
       };
     }),
   );
@@ -63,32 +64,4 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
           ]),
         ]),
   );
-}
-
-interface CommitDetail {
-  commit?: string;
-  branch?: string;
-  message?: string;
-  author?: { name?: string; email?: string };
-}
-
-export function commitDetail(input: string | undefined): CommitDetail {
-  try {
-    const event = JSON.parse(input ?? '{}') as { detail?: Record<string, unknown> };
-    const d = event.detail ?? {};
-    return {
-      commit:
-        typeof d.commit === 'string' ? d.commit : typeof d.commitId === 'string' ? d.commitId : undefined,
-      branch:
-        typeof d.branch === 'string'
-          ? d.branch
-          : typeof d.referenceName === 'string'
-            ? d.referenceName
-            : undefined,
-      message: typeof d.message === 'string' ? d.message : undefined,
-      author: d.author && typeof d.author === 'object' ? (d.author as CommitDetail['author']) : undefined,
-    };
-  } catch {
-    return {};
-  }
 }

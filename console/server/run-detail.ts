@@ -1,10 +1,10 @@
 import type { Clock } from '../../functions/shared/clock.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { commitFromInput } from '../../model/run-summary.js';
 import { NotFoundError } from './errors.js';
 import { approvalTrail, releaseInfo } from './ledger-views.js';
 import { parseJson, redact } from './redact.js';
-import { commitFromInput } from './run-summary.js';
 import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
 import { buildTimeline } from './timeline.js';
 

@@ -1,7 +1,5 @@
 import type { Clock } from '../../functions/shared/clock.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
-import { compareRuns, decodeCursor, encodeCursor } from './cursor.js';
-import { BadRequestError } from './errors.js';
 import {
   type CommitInfo,
   commitFromInput,
@@ -11,7 +9,9 @@ import {
   RUN_FACT_KINDS,
   type RunSummary,
   reachedEnvironment,
-} from './run-summary.js';
+} from '../../model/run-summary.js';
+import { compareRuns, decodeCursor, encodeCursor } from './cursor.js';
+import { BadRequestError } from './errors.js';
 import { callSfn, type ExecutionDescription, type ExecutionListItem, type SfnApi, toMs } from './sfn-api.js';
 
 export const RUN_STATUSES = [

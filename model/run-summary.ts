@@ -1,7 +1,7 @@
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
-import { parseJson } from './redact.js';
+import { parseJson } from './run-event.js';
 
-/** One row of the runs list. Times are epoch milliseconds. */
+/** One row of the runs list, in the console and `tollgate runs`. Times are epoch milliseconds. */
 export interface RunSummary {
   readonly name: string;
   readonly executionArn: string;
