@@ -6,10 +6,15 @@ import type { EngineStore, StoreRecord } from '../store/engine-store.js';
 import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type CompactionOptions, Compactor, validateCompactionOptions } from './compaction.js';
-import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
+import {
+  type Checkpoint,
+  type ExecutionRecord,
+  ExecutionStatus,
+  type StateMachineRecord,
+} from './engine-model.js';
 import { engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
-import { type Checkpoint, type RunStart, runExecution } from './execution-runner.js';
+import { type RunStart, runExecution } from './execution-runner.js';
 import { TaskTokenRegistry } from './task-token-registry.js';
 
 export interface EngineOptions {

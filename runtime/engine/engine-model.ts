@@ -1,4 +1,3 @@
-import type { Checkpoint } from './engine-records.js';
 import type { ExecutionHistory } from './execution-history.js';
 
 export const ExecutionStatus = {
@@ -10,6 +9,16 @@ export const ExecutionStatus = {
   PendingRedrive: 'PENDING_REDRIVE',
 } as const;
 export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+/** A top-level transition: the state about to be entered, its input and the variables so far. */
+export type Checkpoint = {
+  readonly stateName: string;
+  readonly inputText: string;
+  readonly variables: Record<string, unknown>;
+  readonly sourceEventId: number;
+  /** The id the state's Entered event gets. */
+  readonly enteredEventId: number;
+};
 
 export interface StateMachineVersion {
   readonly definition: string;

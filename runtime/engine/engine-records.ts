@@ -1,17 +1,7 @@
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { StoreRecord } from '../store/engine-store.js';
-import type { ExecutionStatus, StateMachineRecord, StateMachineVersion } from './engine-model.js';
+import type { Checkpoint, ExecutionStatus, StateMachineRecord, StateMachineVersion } from './engine-model.js';
 import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
-
-/** A top-level transition: the state about to be entered, its input and the variables so far. */
-export type Checkpoint = {
-  readonly stateName: string;
-  readonly inputText: string;
-  readonly variables: Record<string, unknown>;
-  readonly sourceEventId: number;
-  /** The id the state's Entered event gets. */
-  readonly enteredEventId: number;
-};
 
 /**
  * What the engine writes to its store, one kind per `t`. The history is the truth (like

@@ -17,11 +17,13 @@ import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';
 import { type ArnContext, mapRunArn } from './arns.js';
 import type { EngineClock } from './clock.js';
-import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
-import type { Checkpoint } from './engine-records.js';
+import {
+  type Checkpoint,
+  type ExecutionRecord,
+  ExecutionStatus,
+  type StateMachineRecord,
+} from './engine-model.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
-
-export type { Checkpoint } from './engine-records.js';
 
 export interface RunnerDeps {
   readonly clock: EngineClock;
