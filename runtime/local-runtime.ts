@@ -100,7 +100,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       timers: clock,
     });
     cleanup.push(() => runner.close({ keepApps: true }));
-    const store = await FileLogStore.open(layout.engine);
+    const store = await FileLogStore.open(layout.engine, { timers: clock, warn: print });
     engine = createEngine({ store, clock, lambda: runner.invoker, accountId: '000000000000' });
     cleanup.push(() => engine.close());
     // A stopped, timed-out or failed run frees the lock and kills its build at once.

@@ -4,15 +4,24 @@ import { DataDirLock } from './data-dir-lock.js';
 import type { EngineStore, StoreRecord } from './engine-store.js';
 import { CorruptLogError, StoreClosedError, StoreError } from './errors.js';
 import { encodeFrames, LOG_HEADER } from './log-format.js';
-import { findIntactFrameAfter, readFully, readLog } from './log-reader.js';
+import { LOG_FILE, openLog, syncDirectory } from './log-open.js';
+import { readLog } from './log-reader.js';
 import { parseRecord, serializeRecords } from './record-codec.js';
+import { type FileLogStoreOptions, realTimers } from './store-timers.js';
 
-export const LOG_FILE = 'engine.log';
 const COMPACT_TEMP = 'engine.log.compacting';
+
+/** Errors that mean "no room now", which freeing space cures; anything else is a broken disk. */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
 
 type Pending =
   | { kind: 'append'; bytes: Buffer; resolve: () => void; reject: (error: Error) => void }
   | { kind: 'compact'; bytes: Buffer; resolve: () => void; reject: (error: Error) => void };
+
+export type { FileLogStoreOptions };
+export { LOG_FILE };
 
 /**
  * The durable engine store: one append-only log file of CRC-framed JSON records (see log-format.ts)
@@ -22,6 +31,11 @@ type Pending =
  * is written with one write and made durable with one fdatasync, and only then do those callers'
  * promises resolve. Throughput therefore scales with concurrency instead of being one fsync per
  * call. Compactions go through the same queue, so they are ordered with appends.
+ *
+ * A full disk pauses instead of closing the store: the batch that found no room is cut back off the
+ * file (truncate to the durable end, fsync) and written again after a backoff, so runs stall while
+ * the disk is full and carry on once space frees, without a restart. Nothing in that batch was
+ * acknowledged, so nobody saw it as durable. Any other write or fsync failure still closes the store.
  */
 export class FileLogStore implements EngineStore {
   private readonly queue: Pending[] = [];
@@ -29,6 +43,8 @@ export class FileLogStore implements EngineStore {
   private failure: Error | null = null;
   private closed = false;
   private commitCount = 0;
+  /** The pending retry of a batch that hit a full disk; `close` cancels it. */
+  private stall: { timer: { cancel(): void }; wake: () => void } | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -36,9 +52,10 @@ export class FileLogStore implements EngineStore {
     private handle: FileHandle,
     /** Offset where the next frame goes; everything before it is durable. */
     private end: number,
+    private readonly options: FileLogStoreOptions,
   ) {}
 
-  static async open(dataDir: string): Promise<FileLogStore> {
+  static async open(dataDir: string, options: FileLogStoreOptions = {}): Promise<FileLogStore> {
     if (typeof dataDir !== 'string' || dataDir.length === 0) {
       throw new StoreError(
         `FileLogStore.open: dataDir must be a non-empty path, got ${JSON.stringify(dataDir)}`,
@@ -50,7 +67,7 @@ export class FileLogStore implements EngineStore {
       // A compaction that crashed before its rename left only garbage; the log itself is intact.
       await unlink(join(dataDir, COMPACT_TEMP)).catch(() => undefined);
       const { handle, end } = await openLog(dataDir);
-      return new FileLogStore(dataDir, lock, handle, end);
+      return new FileLogStore(dataDir, lock, handle, end, options);
     } catch (error) {
       await lock.release();
       throw error;
@@ -98,6 +115,8 @@ export class FileLogStore implements EngineStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stall?.timer.cancel();
+    this.stall?.wake();
     await this.draining;
     await this.handle.close().catch(() => undefined);
     await this.lock.release();
@@ -124,7 +143,7 @@ export class FileLogStore implements EngineStore {
       try {
         if (this.failure) throw this.failure;
         if (batch[0].kind === 'compact') await this.replaceLog(batch[0].bytes);
-        else await this.writeBatch(batch);
+        else await this.writeUntilRoom(batch);
         for (const pending of batch) pending.resolve();
       } catch (error) {
         for (const pending of batch) pending.reject(error as Error);
@@ -133,8 +152,45 @@ export class FileLogStore implements EngineStore {
     this.draining = null;
   }
 
-  private async writeBatch(batch: readonly Pending[]): Promise<void> {
+  /** Writes the batch, waiting out a full disk with backoff; the store's close ends the wait. */
+  private async writeUntilRoom(batch: readonly Pending[]): Promise<void> {
     const bytes = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((p) => p.bytes));
+    let delay = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      const full = await this.writeBatch(bytes);
+      if (!full) {
+        if (attempt > 1) this.warn(`engine log ${this.path}: space freed, runs carry on`);
+        return;
+      }
+      if (attempt === 1)
+        this.warn(
+          `engine log ${this.path}: the disk is full (${full}); runs are paused until space frees, nothing is lost`,
+        );
+      await this.waitBeforeRetry(delay);
+      if (this.closed)
+        throw new StoreClosedError(`append: the store at ${this.dataDir} closed while the disk was full`);
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+    }
+  }
+
+  /** Resolves after `ms` on the store's timers, or at once when the store closes. */
+  private waitBeforeRetry(ms: number): Promise<void> {
+    const timers = this.options.timers ?? realTimers;
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.stall = null;
+        resolve();
+      };
+      this.stall = { timer: timers.setTimer(timers.now() + ms, wake), wake };
+    });
+  }
+
+  private warn(line: string): void {
+    (this.options.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  }
+
+  /** Appends and fsyncs; returns the error code when the disk had no room (the file is as before). */
+  private async writeBatch(bytes: Buffer): Promise<string | undefined> {
     try {
       let written = 0;
       while (written < bytes.length) {
@@ -144,10 +200,27 @@ export class FileLogStore implements EngineStore {
       await this.handle.datasync();
       this.end += bytes.length;
       this.commitCount += 1;
+      return undefined;
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== undefined && OUT_OF_SPACE.has(code) && (await this.cutBackToEnd())) return code;
       // After a failed write or fsync the page cache no longer tells us what is on disk, so the
       // only safe answer is to stop: reopening re-reads the log and drops any torn tail.
       throw this.fail('append', error);
+    }
+  }
+
+  /**
+   * Drops whatever part of a failed batch reached the file. Everything before `end` was fsync'd
+   * earlier, so after a durable truncate the file holds exactly what was acknowledged.
+   */
+  private async cutBackToEnd(): Promise<boolean> {
+    try {
+      await this.handle.truncate(this.end);
+      await this.handle.sync();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -189,68 +262,5 @@ export class FileLogStore implements EngineStore {
   private assertUsable(operation: string): void {
     if (this.closed) throw new StoreClosedError(`${operation}: the store at ${this.dataDir} is closed`);
     if (this.failure) throw this.failure;
-  }
-}
-
-/** Opens (or creates) the log and cuts a torn tail off, returning the handle and the durable end. */
-async function openLog(dataDir: string): Promise<{ handle: FileHandle; end: number }> {
-  const path = join(dataDir, LOG_FILE);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    handle = await open(path, 'wx+', 0o600);
-    await handle.write(LOG_HEADER, 0, LOG_HEADER.length, 0);
-    await handle.sync();
-    await syncDirectory(dataDir);
-    return { handle, end: LOG_HEADER.length };
-  }
-  try {
-    const size = (await handle.stat()).size;
-    const header = Buffer.alloc(LOG_HEADER.length);
-    const got = await readFully(handle, header, 0);
-    if (got < LOG_HEADER.length && LOG_HEADER.subarray(0, got).equals(header.subarray(0, got))) {
-      // Crashed while creating the file: nothing was ever acknowledged, start it again.
-      await handle.write(LOG_HEADER, 0, LOG_HEADER.length, 0);
-      await handle.sync();
-      return { handle, end: LOG_HEADER.length };
-    }
-    if (!header.equals(LOG_HEADER)) {
-      throw new CorruptLogError(
-        `${path} is not a Tollgate engine log (bad header); move it aside to start afresh`,
-      );
-    }
-    let validEnd = size;
-    for await (const item of readLog(handle, LOG_HEADER.length, size)) {
-      if (item.kind !== 'end') continue;
-      validEnd = item.validEnd;
-      if (item.damage) {
-        const intact = await findIntactFrameAfter(handle, item.damage.offset, size);
-        if (intact !== null) {
-          throw new CorruptLogError(
-            `${path} is damaged at byte ${item.damage.offset} (${item.damage.reason}) but intact records follow at byte ${intact}; refusing to drop them`,
-          );
-        }
-      }
-    }
-    if (validEnd < size) {
-      await handle.truncate(validEnd);
-      await handle.sync();
-    }
-    return { handle, end: validEnd };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes a create or rename itself durable; without it a crash can forget the new directory entry.
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
