@@ -4,10 +4,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { LOCK_TABLE_TTL_ATTRIBUTE } from '../../functions/shared/adapters/aws/dynamodb-lock-table.js';
 import { SecureBucket } from './secure-bucket.js';
 
 /** Attribute DynamoDB's TTL reads on the lock table (epoch seconds); the lock adapter writes it. */
-export const LOCK_TABLE_TTL_ATTRIBUTE = 'expiresAt';
+export { LOCK_TABLE_TTL_ATTRIBUTE };
 export const LOCK_TABLE_PARTITION_KEY = 'pk';
 
 export interface PipelineStorageProps {

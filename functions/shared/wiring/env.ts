@@ -7,6 +7,8 @@ export const TASK_ENV = {
   artifactBucket: 'TOLLGATE_ARTIFACT_BUCKET',
   ledgerBucket: 'TOLLGATE_LEDGER_BUCKET',
   imageRepository: 'TOLLGATE_IMAGE_REPOSITORY',
+  /** deploy and rollback: the URI task definitions pin images in (`<registry>/<repository>`). */
+  imageRepositoryUri: 'TOLLGATE_IMAGE_REPOSITORY_URI',
   lockTable: 'TOLLGATE_LOCK_TABLE',
   notifyTopicArn: 'TOLLGATE_NOTIFY_TOPIC_ARN',
   approvalsTable: 'TOLLGATE_APPROVALS_TABLE',

@@ -15,6 +15,8 @@ import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Deployer, DeploymentStatus, DeployRequest } from '../../ports/deployer.js';
 
 const RELEASE_TAG = 'tollgate:release';
+/** `registry[:port]/repository`, no tag or digest: the deployer appends `@<digest>`. */
+const IMAGE_REPOSITORY_URI = /^[a-z0-9.-]+(?::\d+)?\/[a-z0-9]+(?:[._/-][a-z0-9]+)*$/;
 const KEY_TAG = 'tollgate:deploy-key';
 
 interface EcsTarget {
@@ -26,8 +28,8 @@ interface EcsTarget {
 
 /**
  * The ECS Deployer. A rollout registers a new task definition revision (a copy of the service's
- * current one with the app container pinned to `<repository>@<image digest>`, so a moved tag can
- * never change what runs) and points the service at it. Rollout state comes from the service's
+ * current one with the app container pinned to `<Tollgate's repository>@<image digest>`, so a moved
+ * tag can never change what runs) and points the service at it. Rollout state comes from the service's
  * `deployments[]`: `rolloutState` COMPLETED/FAILED/IN_PROGRESS, which the deployment circuit breaker
  * drives. The release version and the idempotency key travel as task definition tags, so any
  * Lambda container can answer `current` and recognise a repeated `start`.
@@ -40,10 +42,27 @@ export class EcsDeployer implements Deployer {
 
   private readonly config: TollgateConfig;
   private readonly ecs: ECSClient;
+  private readonly imageRepositoryUri: string;
 
-  constructor(options: { readonly config: TollgateConfig; readonly client: ECSClient }) {
+  constructor(options: {
+    readonly config: TollgateConfig;
+    readonly client: ECSClient;
+    /**
+     * Tollgate's ECR repository (`<account>.dkr.ecr.<region>.<suffix>/<name>`): the build pushed
+     * the release's image there, so the digest exists only there, whatever the service ran before.
+     */
+    readonly imageRepositoryUri: string;
+  }) {
+    if (
+      typeof options.imageRepositoryUri !== 'string' ||
+      !IMAGE_REPOSITORY_URI.test(options.imageRepositoryUri)
+    )
+      throw new InvalidInputError(
+        `EcsDeployer imageRepositoryUri "${String(options.imageRepositoryUri)}" is not a repository URI like 111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders`,
+      );
     this.config = options.config;
     this.ecs = options.client;
+    this.imageRepositoryUri = options.imageRepositoryUri;
   }
 
   async start(request: DeployRequest): Promise<{ deploymentId: string }> {
@@ -125,7 +144,7 @@ export class EcsDeployer implements Deployer {
         `container "${target.containerName}" is not in task definition ${base.family}; check deploy.containerName for ${target.name}`,
       );
     }
-    const image = `${repositoryOf(app.image)}@${request.release.imageDigest}`;
+    const image = `${this.imageRepositoryUri}@${request.release.imageDigest}`;
     const registered = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: base.family,

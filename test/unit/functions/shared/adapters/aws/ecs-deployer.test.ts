@@ -8,7 +8,10 @@ import { validConfig } from '../../../../../support/config-fixtures.js';
 import { FakeEcs } from '../../../../../support/fake-ecs.js';
 import { type DeployerHarness, describeDeployerContract, settle } from '../../ports/deployer.contract.js';
 
+/** Tollgate's ECR repository, where the build pushed every release image. */
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/orders-service';
+/** What the service ran before Tollgate: another repository, which has none of the release digests. */
+const BEFORE_TOLLGATE = '210987654321.dkr.ecr.us-east-1.amazonaws.com/orders-legacy';
 const config = parseConfig(
   validConfig({
     environments: [
@@ -41,7 +44,7 @@ describe('EcsDeployer', () => {
   const world = () => {
     const fake = new FakeEcs('tollgate').install(ecs);
     fake.seedService('orders', 'orders', [
-      { name: 'app', image: `${REPO}:bootstrap`, essential: true },
+      { name: 'app', image: `${BEFORE_TOLLGATE}:bootstrap`, essential: true },
       {
         name: 'log-router',
         image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
@@ -49,7 +52,14 @@ describe('EcsDeployer', () => {
       },
     ]);
     fake.unhealthyImages.add(`${REPO}@${broken.imageDigest}`);
-    return { fake, deployer: new EcsDeployer({ config, client: new ECSClient({ region: 'us-east-1' }) }) };
+    return {
+      fake,
+      deployer: new EcsDeployer({
+        config,
+        client: new ECSClient({ region: 'us-east-1' }),
+        imageRepositoryUri: REPO,
+      }),
+    };
   };
 
   describeDeployerContract('EcsDeployer (stateful fake ECS)', async (): Promise<DeployerHarness> => {
@@ -66,7 +76,20 @@ describe('EcsDeployer', () => {
     };
   });
 
-  it('pins only the app container to the release image digest in a new tagged revision', async () => {
+  it('throws InvalidInput when the image repository URI is missing or carries a tag', () => {
+    for (const imageRepositoryUri of [undefined, '', `${REPO}:latest`, 'orders-service']) {
+      expect(
+        () =>
+          new EcsDeployer({
+            config,
+            client: new ECSClient({}),
+            imageRepositoryUri: imageRepositoryUri as never,
+          }),
+      ).toThrow(/EcsDeployer imageRepositoryUri .* is not a repository URI/);
+    }
+  });
+
+  it("pins only the app container to the release image digest in Tollgate's repository, not the one the service ran before", async () => {
     // Arrange
     const { fake, deployer } = world();
     // Act
@@ -175,7 +198,11 @@ describe('EcsDeployer', () => {
         ],
       }),
     );
-    const deployer = new EcsDeployer({ config: renamed, client: new ECSClient({ region: 'us-east-1' }) });
+    const deployer = new EcsDeployer({
+      config: renamed,
+      client: new ECSClient({ region: 'us-east-1' }),
+      imageRepositoryUri: REPO,
+    });
     // Act
     const attempt = deployer.start({
       pipeline: 'orders-service',
@@ -193,7 +220,11 @@ describe('EcsDeployer', () => {
   it('throws NotFound when the service does not exist', async () => {
     // Arrange
     new FakeEcs('tollgate').install(ecs);
-    const deployer = new EcsDeployer({ config, client: new ECSClient({ region: 'us-east-1' }) });
+    const deployer = new EcsDeployer({
+      config,
+      client: new ECSClient({ region: 'us-east-1' }),
+      imageRepositoryUri: REPO,
+    });
     // Act
     const attempt = deployer.current('orders-service', 'prod');
     // Assert
