@@ -1,12 +1,11 @@
-import type { EngineStore, StoreRecord } from '../store/engine-store.js';
+import type { EngineStore } from '../store/engine-store.js';
 import {
   type ExecutionRecord,
   ExecutionStatus,
   isTerminal,
   type StateMachineRecord,
 } from './engine-model.js';
-import { engineRecord } from './engine-records.js';
-import { stateMachineRecord } from './ops/state-machine-ops.js';
+import { type EngineRecord, engineRecord } from './engine-records.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
 /** AWS keeps a closed Standard execution (description and history) for 90 days after it closes. */
@@ -71,43 +70,37 @@ export function expireClosedExecutions(state: LiveState, now: number, retentionM
  * handed to `compact` in the same tick, so every append queued before it is reflected in it and
  * every append queued after it lands after the compacted log.
  */
-export function liveRecords(state: LiveState): StoreRecord[] {
-  const out: StoreRecord[] = [];
+export function liveRecords(state: LiveState): EngineRecord[] {
+  const out: EngineRecord[] = [];
   for (const sm of state.stateMachines.values()) {
-    out.push(stateMachineRecord(sm));
-    if (sm.deleting) out.push({ t: 'sm-del', arn: sm.arn });
+    out.push(engineRecord.stateMachine(sm));
+    if (sm.deleting) out.push(engineRecord.stateMachineDeleted(sm.arn));
   }
   for (const exec of state.executions.values()) pushExecution(out, exec);
   const tokens = state.tokens.snapshot();
   for (const token of tokens.live) {
     if (state.executions.get(token.executionArn)?.status === ExecutionStatus.Running) {
-      out.push({ t: 'token', ...token });
+      out.push(engineRecord.token(token));
     }
   }
   for (const { token, record, outcome } of tokens.finished) {
     const running = record && state.executions.get(record.executionArn)?.status === ExecutionStatus.Running;
     if (running) {
       // The outcome still matters: the task may not have recorded it yet (see recovery.ts).
-      out.push({ t: 'token', ...record }, { t: 'token-done', token, x: record.executionArn, outcome });
+      out.push(
+        engineRecord.token(record),
+        engineRecord.tokenDone(token, { x: record.executionArn, outcome }),
+      );
     } else {
-      out.push({ t: 'token-done', token });
+      out.push(engineRecord.tokenDone(token));
     }
   }
   return out;
 }
 
-function pushExecution(out: StoreRecord[], exec: ExecutionRecord): void {
+function pushExecution(out: EngineRecord[], exec: ExecutionRecord): void {
   const x = exec.executionArn;
-  out.push({
-    t: 'exec',
-    x,
-    sm: exec.stateMachineArn,
-    name: exec.name,
-    inputText: exec.inputText,
-    definition: exec.definition,
-    roleArn: exec.roleArn,
-    startDate: exec.startDate,
-  });
+  out.push(engineRecord.execution(exec));
   const { events, threads } = exec.history;
   let start = 0;
   let bytes = 0;
@@ -128,15 +121,7 @@ function pushExecution(out: StoreRecord[], exec: ExecutionRecord): void {
     out.push(engineRecord.redrive(x, exec.redriveCount, exec.redriveDate, exec.redriveFrom));
   }
   if (isTerminal(exec.status)) {
-    out.push({
-      t: 'exec-status',
-      x,
-      status: exec.status,
-      stopDate: exec.stopDate,
-      outputText: exec.outputText,
-      error: exec.error,
-      cause: exec.cause,
-    });
+    out.push(engineRecord.status(exec));
   }
 }
 
@@ -211,7 +196,7 @@ export class Compactor {
     return this.write(live);
   }
 
-  private write(live: StoreRecord[]): Promise<void> {
+  private write(live: EngineRecord[]): Promise<void> {
     this.appendedSinceCompaction = 0;
     const before = this.logRecords;
     this.logRecords = live.length;

@@ -2,7 +2,7 @@ import { AwsApiError } from '../api/aws-service.js';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';
-import type { EngineStore, StoreRecord } from '../store/engine-store.js';
+import type { EngineStore } from '../store/engine-store.js';
 import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type CompactionOptions, Compactor, validateCompactionOptions } from './compaction.js';
@@ -12,7 +12,7 @@ import {
   ExecutionStatus,
   type StateMachineRecord,
 } from './engine-model.js';
-import { engineRecord } from './engine-records.js';
+import { type EngineRecord, engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type RunStart, runExecution } from './execution-runner.js';
 import { TaskTokenRegistry } from './task-token-registry.js';
@@ -50,7 +50,7 @@ export class EngineCore {
     return this.options.clock;
   }
 
-  async append(...records: StoreRecord[]): Promise<void> {
+  async append(...records: EngineRecord[]): Promise<void> {
     const written = this.options.store.append(records);
     this.compactor.noteAppended(records.length);
     await written;
@@ -98,7 +98,7 @@ export class EngineCore {
       integrations: this.options.integrations ?? {},
       tokens: this.tokens,
       arn: this.arn,
-      persistStatus: (exec: ExecutionRecord) => this.append(statusRecord(exec)),
+      persistStatus: (exec: ExecutionRecord) => this.append(engineRecord.status(exec)),
       persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => {
         exec.checkpoint = checkpoint;
         // Not awaited: it is ordered before the state's events, which are what side effects and
@@ -107,18 +107,6 @@ export class EngineCore {
       },
     };
   }
-}
-
-export function statusRecord(exec: ExecutionRecord): StoreRecord {
-  return {
-    t: 'exec-status',
-    x: exec.executionArn,
-    status: exec.status,
-    stopDate: exec.stopDate,
-    outputText: exec.outputText,
-    error: exec.error,
-    cause: exec.cause,
-  };
 }
 
 export function isRunning(exec: ExecutionRecord): boolean {

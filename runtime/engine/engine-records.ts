@@ -1,7 +1,29 @@
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { StoreRecord } from '../store/engine-store.js';
-import type { Checkpoint, ExecutionStatus, StateMachineRecord, StateMachineVersion } from './engine-model.js';
-import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
+import type {
+  Checkpoint,
+  ExecutionRecord,
+  ExecutionStatus,
+  StateMachineRecord,
+  StateMachineVersion,
+} from './engine-model.js';
+
+/** What SendTaskSuccess/SendTaskFailure delivered; persisted so a crash cannot lose it. */
+export type TokenOutcome =
+  | { readonly ok: true; readonly output: unknown }
+  | { readonly ok: false; readonly error?: string; readonly cause?: string };
+
+/** What is persisted about a token so it still works after a restart. */
+export type TokenRecord = {
+  readonly token: string;
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly heartbeatSeconds?: number;
+  /** The Entered event of the task state that issued it (absent in logs from older engines). */
+  readonly enteredEventId?: number;
+  /** The retry count of the attempt that issued it (absent in logs from older engines: 0). */
+  readonly attempt?: number;
+};
 
 /**
  * What the engine writes to its store, one kind per `t`. The history is the truth (like
@@ -71,24 +93,76 @@ type StateMachineFields = Pick<
   | 'tracingConfiguration'
 >;
 
+type Kind<T extends EngineRecord['t']> = Extract<EngineRecord, { readonly t: T }>;
+
+/**
+ * The one place each record is built, so a kind has one shape whoever writes it (the API
+ * operations, the runner, the token registry, compaction). Field names are the on-disk format:
+ * existing data directories hold them (see test/unit/runtime/engine/log-format.test.ts).
+ */
 export const engineRecord = {
-  event: (x: string, e: HistoryEvent, thread: string): EngineRecord =>
+  /** Everything DescribeStateMachine shows, so a restart shows the same. */
+  stateMachine: (sm: StateMachineRecord): Kind<'sm'> => ({
+    t: 'sm',
+    arn: sm.arn,
+    name: sm.name,
+    type: sm.type,
+    creationDate: sm.creationDate,
+    current: sm.current,
+    description: sm.description,
+    loggingConfiguration: sm.loggingConfiguration,
+    tracingConfiguration: sm.tracingConfiguration,
+  }),
+  stateMachineUpdated: (arn: string, current: StateMachineVersion): Kind<'sm-update'> => ({
+    t: 'sm-update',
+    arn,
+    current,
+  }),
+  stateMachineDeleted: (arn: string): Kind<'sm-del'> => ({ t: 'sm-del', arn }),
+  execution: (exec: ExecutionRecord): Kind<'exec'> => ({
+    t: 'exec',
+    x: exec.executionArn,
+    sm: exec.stateMachineArn,
+    name: exec.name,
+    inputText: exec.inputText,
+    definition: exec.definition,
+    roleArn: exec.roleArn,
+    startDate: exec.startDate,
+  }),
+  event: (x: string, e: HistoryEvent, thread: string): Kind<'ev'> =>
     thread === '' ? { t: 'ev', x, e } : { t: 'ev', x, e, th: thread },
-  events: (x: string, e: readonly HistoryEvent[], threads: readonly string[]): EngineRecord =>
+  events: (x: string, e: readonly HistoryEvent[], threads: readonly string[]): Kind<'evs'> =>
     threads.every((th) => th === '') ? { t: 'evs', x, e } : { t: 'evs', x, e, th: threads },
-  checkpoint: (x: string, checkpoint: Checkpoint): EngineRecord => ({ t: 'ckpt', x, ...checkpoint }),
+  checkpoint: (x: string, checkpoint: Checkpoint): Kind<'ckpt'> => ({ t: 'ckpt', x, ...checkpoint }),
+  /** The execution's status as it is now: written when it ends (a redrive record reopens it). */
+  status: (exec: ExecutionRecord): Kind<'exec-status'> => ({
+    t: 'exec-status',
+    x: exec.executionArn,
+    status: exec.status,
+    stopDate: exec.stopDate,
+    outputText: exec.outputText,
+    error: exec.error,
+    cause: exec.cause,
+  }),
   redrive: (
     x: string,
     redriveCount: number,
     redriveDate: number,
     from: Checkpoint | undefined,
-  ): EngineRecord => ({
+  ): Kind<'redrive'> => ({
     t: 'redrive',
     x,
     redriveCount,
     redriveDate,
     ...(from ? { from } : {}),
   }),
+  token: (record: TokenRecord): Kind<'token'> => ({ t: 'token', ...record }),
+  /**
+   * A settled token. The execution and outcome are kept while the outcome may still have to be
+   * handed to its task (see recovery); a bare one only keeps the token refused from then on.
+   */
+  tokenDone: (token: string, settled?: { x: string; outcome?: TokenOutcome }): Kind<'token-done'> =>
+    settled ? { t: 'token-done', token, x: settled.x, outcome: settled.outcome } : { t: 'token-done', token },
 } as const;
 
 const KINDS: ReadonlySet<string> = new Set([

@@ -1,8 +1,12 @@
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { EngineCore } from './engine-core.js';
 import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
-import { type EngineRecord, readEngineRecord } from './engine-records.js';
-import type { TokenOutcome, TokenRecord } from './task-token-registry.js';
+import {
+  type EngineRecord,
+  readEngineRecord,
+  type TokenOutcome,
+  type TokenRecord,
+} from './engine-records.js';
 
 /**
  * Rebuilds the engine from its log, then resumes every execution that was running by replaying

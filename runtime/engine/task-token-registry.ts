@@ -3,23 +3,7 @@ import { AwsApiError } from '../api/aws-service.js';
 import { StatesError, StatesErrorName } from '../asl/errors/states-error.js';
 import type { IssuedTaskToken, TaskTokenBroker } from '../asl/task/task-token-broker.js';
 import type { EngineClock, TimerHandle } from './clock.js';
-
-/** What SendTaskSuccess/SendTaskFailure delivered; persisted so a crash cannot lose it. */
-export type TokenOutcome =
-  | { readonly ok: true; readonly output: unknown }
-  | { readonly ok: false; readonly error?: string; readonly cause?: string };
-
-/** What is persisted about a token so it still works after a restart. */
-export type TokenRecord = {
-  readonly token: string;
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly heartbeatSeconds?: number;
-  /** The Entered event of the task state that issued it (absent in logs from older engines). */
-  readonly enteredEventId?: number;
-  /** The retry count of the attempt that issued it (absent in logs from older engines: 0). */
-  readonly attempt?: number;
-};
+import { type EngineRecord, engineRecord, type TokenOutcome, type TokenRecord } from './engine-records.js';
 
 /** A settled token: the record it was issued with (when known) and, while it matters, its outcome. */
 export interface FinishedToken {
@@ -60,7 +44,7 @@ export class TaskTokenRegistry implements TaskTokenBroker {
 
   constructor(
     private readonly clock: EngineClock,
-    private readonly persist: (record: { t: string } & Record<string, unknown>) => Promise<void>,
+    private readonly persist: (record: EngineRecord) => Promise<void>,
   ) {}
 
   /**
@@ -104,7 +88,7 @@ export class TaskTokenRegistry implements TaskTokenBroker {
     }
     this.pending.set(token, entry);
     if (!reused) {
-      await this.persist({ t: 'token', ...tokenRecord(entry) });
+      await this.persist(engineRecord.token(tokenRecord(entry)));
     }
     this.armHeartbeat(entry);
     return { token, outcome, cancel: () => this.finish(token) };
@@ -158,12 +142,12 @@ export class TaskTokenRegistry implements TaskTokenBroker {
     if (restored) {
       restored.outcome = outcome;
       this.finished.set(token, { token, record: restored, outcome });
-      await this.persist({ t: 'token-done', token, x: restored.executionArn, outcome });
+      await this.persist(engineRecord.tokenDone(token, { x: restored.executionArn, outcome }));
       return;
     }
     const entry = this.lookup(token);
     this.finish(token, outcome);
-    await this.persist({ t: 'token-done', token, x: entry.executionArn, outcome });
+    await this.persist(engineRecord.tokenDone(token, { x: entry.executionArn, outcome }));
     deliver(entry, outcome);
   }
 

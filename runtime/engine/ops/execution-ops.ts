@@ -4,8 +4,9 @@ import { ExecutionAbortedError } from '../../asl/errors/states-error.js';
 import { HistoryCursor } from '../../asl/history/history-cursor.js';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../../asl/payload-text.js';
 import { executionArn as buildExecutionArn, isValidResourceName, parseExecutionArn } from '../arns.js';
-import { type EngineCore, statusRecord } from '../engine-core.js';
+import type { EngineCore } from '../engine-core.js';
 import { type ExecutionRecord, ExecutionStatus } from '../engine-model.js';
+import { engineRecord } from '../engine-records.js';
 import {
   asRequest,
   decodeNextToken,
@@ -77,16 +78,7 @@ export async function startExecution(core: EngineCore, body: unknown) {
   };
   core.executions.set(arn, exec);
   try {
-    await core.append({
-      t: 'exec',
-      x: arn,
-      sm: sm.arn,
-      name,
-      inputText,
-      definition: exec.definition,
-      roleArn: exec.roleArn,
-      startDate,
-    });
+    await core.append(engineRecord.execution(exec));
   } catch (err) {
     core.executions.delete(arn);
     throw err;
@@ -116,7 +108,7 @@ export async function stopExecution(core: EngineCore, body: unknown) {
       ...(cause !== undefined ? { cause } : {}),
     },
   });
-  await core.append(statusRecord(exec));
+  await core.append(engineRecord.status(exec));
   return { stopDate: seconds(exec.stopDate) };
 }
 

@@ -5,6 +5,7 @@ import { validateDefinition } from '../../asl/definition/validate-definition.js'
 import { isValidResourceName, parseStateMachineArn, stateMachineArn } from '../arns.js';
 import type { EngineCore } from '../engine-core.js';
 import { ExecutionStatus, type StateMachineRecord } from '../engine-model.js';
+import { engineRecord } from '../engine-records.js';
 import {
   asRequest,
   decodeNextToken,
@@ -76,7 +77,7 @@ export async function createStateMachine(core: EngineCore, body: unknown) {
   // already see the record, or the compacted log would drop it.
   core.stateMachines.set(arn, record);
   try {
-    await core.append(stateMachineRecord(record));
+    await core.append(engineRecord.stateMachine(record));
   } catch (err) {
     if (existing) core.stateMachines.set(arn, existing);
     else core.stateMachines.delete(arn);
@@ -114,7 +115,7 @@ export async function updateStateMachine(core: EngineCore, body: unknown) {
   const previous = sm.current;
   sm.current = current;
   try {
-    await core.append({ t: 'sm-update', arn, current });
+    await core.append(engineRecord.stateMachineUpdated(arn, current));
   } catch (err) {
     sm.current = previous;
     throw err;
@@ -168,7 +169,7 @@ export async function deleteStateMachine(core: EngineCore, body: unknown) {
   if (!sm || sm.deleting) return {};
   sm.deleting = true;
   try {
-    await core.append({ t: 'sm-del', arn });
+    await core.append(engineRecord.stateMachineDeleted(arn));
   } catch (err) {
     sm.deleting = false;
     throw err;
@@ -196,20 +197,5 @@ export function validateStateMachineDefinition(_core: EngineCore, body: unknown)
       location: d.location,
     })),
     truncated: false,
-  };
-}
-
-/** The `sm` log record: everything DescribeStateMachine shows, so a restart shows the same. */
-export function stateMachineRecord(sm: StateMachineRecord) {
-  return {
-    t: 'sm',
-    arn: sm.arn,
-    name: sm.name,
-    type: sm.type,
-    creationDate: sm.creationDate,
-    current: sm.current,
-    description: sm.description,
-    loggingConfiguration: sm.loggingConfiguration,
-    tracingConfiguration: sm.tracingConfiguration,
   };
 }
