@@ -1,12 +1,13 @@
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { StoreRecord } from '../store/engine-store.js';
-import type {
-  Checkpoint,
-  ExecutionRecord,
+import {
+  type Checkpoint,
+  type ExecutionRecord,
   ExecutionStatus,
-  StateMachineRecord,
-  StateMachineVersion,
+  type StateMachineRecord,
+  type StateMachineVersion,
 } from './engine-model.js';
+import type { ExecutionHistory } from './execution-history.js';
 
 /** What SendTaskSuccess/SendTaskFailure delivered; persisted so a crash cannot lose it. */
 export type TokenOutcome =
@@ -190,4 +191,125 @@ export function readEngineRecord(record: StoreRecord): EngineRecord | undefined 
 
 function isEngineRecord(record: StoreRecord): record is StoreRecord & EngineRecord {
   return KINDS.has(record.t);
+}
+
+/** The part of the engine that replay rebuilds. */
+export interface ReplayTarget {
+  readonly stateMachines: Map<string, StateMachineRecord>;
+  readonly executions: Map<string, ExecutionRecord>;
+  readonly tokens: { markFinished(token: string, record?: TokenRecord): void };
+  newHistory(executionArn: string): ExecutionHistory;
+}
+
+export interface ReplayedTokens {
+  /** Issued and not settled. */
+  readonly pending: Map<string, TokenRecord>;
+  /** Settled with an outcome recorded (logs from older engines record none). */
+  readonly settled: Map<string, { record: TokenRecord; outcome: TokenOutcome }>;
+  /** Every token record seen, so a token-done can name its execution and state. */
+  readonly known: Map<string, TokenRecord>;
+}
+
+/**
+ * Folds one replayed record into the engine's state; the tokens are only gathered here and
+ * settled once the whole log is read (see recovery.ts).
+ */
+export function applyRecord(core: ReplayTarget, tokens: ReplayedTokens, r: EngineRecord): void {
+  switch (r.t) {
+    case 'sm': {
+      const sm: StateMachineRecord = {
+        arn: r.arn,
+        name: r.name,
+        type: r.type,
+        creationDate: r.creationDate,
+        current: r.current,
+        // Logs written before these fields were recorded fall back to CreateStateMachine's defaults.
+        loggingConfiguration: r.loggingConfiguration ?? { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: r.tracingConfiguration ?? { enabled: false },
+        description: r.description,
+        deleting: false,
+      };
+      core.stateMachines.set(sm.arn, sm);
+      return;
+    }
+    case 'sm-update': {
+      const sm = core.stateMachines.get(r.arn);
+      if (sm) sm.current = r.current;
+      return;
+    }
+    case 'sm-del': {
+      const sm = core.stateMachines.get(r.arn);
+      if (sm) sm.deleting = true;
+      return;
+    }
+    case 'exec': {
+      core.executions.set(r.x, {
+        executionArn: r.x,
+        stateMachineArn: r.sm,
+        name: r.name,
+        inputText: r.inputText,
+        definition: r.definition,
+        roleArn: r.roleArn,
+        startDate: r.startDate,
+        status: ExecutionStatus.Running,
+        redriveCount: 0,
+        history: core.newHistory(r.x),
+        controller: new AbortController(),
+        done: Promise.resolve(),
+      });
+      return;
+    }
+    case 'ev':
+      core.executions.get(r.x)?.history.restore(r.e, r.th ?? '');
+      return;
+    case 'evs': {
+      const history = core.executions.get(r.x)?.history;
+      if (history) for (const [i, event] of r.e.entries()) history.restore(event, r.th?.[i] ?? '');
+      return;
+    }
+    case 'ckpt': {
+      const exec = core.executions.get(r.x);
+      if (exec) {
+        const { t: _t, x: _x, ...checkpoint } = r;
+        exec.checkpoint = checkpoint;
+      }
+      return;
+    }
+    case 'exec-status': {
+      const exec = core.executions.get(r.x);
+      if (!exec) return;
+      exec.status = r.status;
+      exec.stopDate = r.stopDate;
+      exec.outputText = r.outputText;
+      exec.error = r.error;
+      exec.cause = r.cause;
+      return;
+    }
+    case 'redrive': {
+      const exec = core.executions.get(r.x);
+      if (!exec) return;
+      exec.status = ExecutionStatus.Running;
+      exec.redriveCount = r.redriveCount;
+      exec.redriveDate = r.redriveDate;
+      exec.redriveFrom = r.from;
+      exec.stopDate = undefined;
+      exec.error = undefined;
+      exec.cause = undefined;
+      exec.outputText = undefined;
+      return;
+    }
+    case 'token': {
+      const { t: _t, ...record } = r;
+      tokens.pending.set(r.token, record);
+      tokens.known.set(r.token, record);
+      return;
+    }
+    case 'token-done': {
+      const record = tokens.known.get(r.token);
+      tokens.pending.delete(r.token);
+      core.tokens.markFinished(r.token, record);
+      if (record && r.outcome) tokens.settled.set(r.token, { record, outcome: r.outcome });
+      return;
+    }
+  }
 }
