@@ -29,7 +29,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export async function loadOrCreateCredentials(dataDir: string): Promise<LocalCredentials> {
   const path = credentialsPath(dataDir);
   if (!fileExists(path)) {
-    await createPrivateFileOnce(path, `${JSON.stringify(generateCredentials(), null, 2)}\n`);
+    createPrivateFileOnce(path, `${JSON.stringify(generateCredentials(), null, 2)}\n`);
   }
   return readCredentials(dataDir);
 }

@@ -1,38 +1,48 @@
 import fs from 'node:fs';
 import { LockConflictError } from '../../errors.js';
+import { createPrivateFileOnce } from './private-file.js';
 
 /**
- * A pid file next to a data directory. PGlite itself does not stop two processes from opening the
- * same directory (its postmaster.pid is not checked), and two writers corrupt it, so Tollgate does.
+ * An exclusive claim on a directory: a pid file, the one lock mechanism of every local data
+ * directory (the runtime's, the engine log's, each PGlite volume's). PGlite itself does not stop two
+ * processes from opening the same directory (its postmaster.pid is not checked), and two writers
+ * corrupt it, so Tollgate does.
+ *
+ * The file is created whole with link(2), which fails if the name exists, so a reader never sees a
+ * half-written pid. A lock left by a process that died (kill -9) is taken over. Known limit: if the
+ * dead owner's pid was reused by an unrelated process, the lock reads as live and the error names
+ * the file to delete.
  */
 export class DataDirLock {
   private held = false;
 
   private constructor(readonly path: string) {}
 
-  /** Takes the lock or throws LockConflictError naming the holder's pid. Clears a dead holder's lock. */
-  static acquire(path: string, what: string): DataDirLock {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      try {
-        const fd = fs.openSync(path, 'wx');
-        fs.writeSync(fd, `${process.pid}\n`);
-        fs.closeSync(fd);
+  /**
+   * Takes the lock or throws (LockConflictError unless the caller names its own error) naming the
+   * holder's pid. Clears a dead holder's lock.
+   */
+  static acquire(
+    path: string,
+    what: string,
+    conflict: (message: string) => Error = (message) => new LockConflictError(message),
+  ): DataDirLock {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      if (createPrivateFileOnce(path, `${process.pid}\n`)) {
         const lock = new DataDirLock(path);
         lock.held = true;
         return lock;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = readHolder(path);
       if (holder !== undefined && isAlive(holder)) {
-        throw new LockConflictError(
+        throw conflict(
           `${what} is locked by pid ${holder}${holder === process.pid ? ' (this process)' : ''} (${path}); stop that process first`,
         );
       }
-      // The holder died without cleaning up (kill -9): its lock protects nothing.
+      // The holder died without cleaning up (kill -9), or the file holds no pid: it protects nothing.
       fs.rmSync(path, { force: true });
     }
-    throw new LockConflictError(`${what}: could not take ${path} after clearing a stale lock; retry`);
+    throw conflict(`${what}: could not take ${path}, it keeps changing hands; retry`);
   }
 
   release(): void {

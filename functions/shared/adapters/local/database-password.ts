@@ -36,7 +36,7 @@ export async function loadOrCreateDatabasePassword(dataDir: string, volume: stri
   ensurePrivateDir(join(resolve(dataDir), 'secrets'));
   if (!fileExists(path)) {
     const password = randomBytes(32).toString('base64url');
-    await createPrivateFileOnce(path, `${JSON.stringify({ user: DATABASE_USER, password }, null, 2)}\n`);
+    createPrivateFileOnce(path, `${JSON.stringify({ user: DATABASE_USER, password }, null, 2)}\n`);
   }
   return readDatabasePassword(dataDir, volume);
 }

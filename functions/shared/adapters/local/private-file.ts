@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { link, open, unlink } from 'node:fs/promises';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Why a private file could not be used; callers turn it into their own error with the fix. */
@@ -30,25 +40,27 @@ export class PrivateFileError extends Error {
  * linked into place, so two processes starting at once agree on one content and nobody ever reads
  * a half-written file. Missing parent directories are created 0700 (existing ones are left as they
  * are: the parent may be a directory the user chose). Returns whether this call created the file.
+ * Synchronous: the files are a few bytes (locks, credentials), and lock holders that must stay
+ * synchronous (the volume host) use the same mechanism as everyone else.
  */
-export async function createPrivateFileOnce(path: string, text: string): Promise<boolean> {
+export function createPrivateFileOnce(path: string, text: string): boolean {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  const handle = await open(temp, 'wx', 0o600);
+  const fd = openSync(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
+    writeFileSync(fd, text);
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   try {
-    await link(temp, path);
+    linkSync(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return false;
   } finally {
-    await unlink(temp).catch(() => undefined);
+    rmSync(temp, { force: true });
   }
 }
 

@@ -43,7 +43,7 @@ describe('DataDirLock', () => {
     const second = FileLogStore.open(dir);
     // Assert
     await expect(second).rejects.toMatchObject({ name: 'StoreLockedError' });
-    await expect(second).rejects.toThrow(`data directory ${dir} is in use by process ${process.pid}`);
+    await expect(second).rejects.toThrow(`data directory ${dir} is locked by pid ${process.pid}`);
     await first.close();
   });
 
@@ -66,7 +66,7 @@ describe('DataDirLock', () => {
     // Act
     const attempt = DataDirLock.acquire(dir);
     // Assert
-    await expect(attempt).rejects.toThrow(`is in use by process ${sleeper.pid}`);
+    await expect(attempt).rejects.toThrow(`is locked by pid ${sleeper.pid}`);
     expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(`${sleeper.pid}\n`);
   });
 
