@@ -136,6 +136,7 @@ export const STAGES: readonly StageDefinition[] = [
     skippedHelp: 'Skipped: this environment’s database is not refreshed (it may be the source).',
     states: [
       'RefreshNeeded',
+      'PlanRefresh',
       'CollectExpiredSnapshots',
       ...STORAGE_LOOP,
       'StorageFailed',
@@ -176,7 +177,16 @@ export const STAGES: readonly StageDefinition[] = [
     id: StageId.Rollback,
     label: 'rollback',
     help: 'Put the environment back on the release it ran before this run.',
-    states: ['RollbackNeeded', 'Rollback', 'RollbackAfterRestore'],
+    states: [
+      'RollbackNeeded',
+      'Rollback',
+      'RollbackStarted',
+      'WaitForRollback',
+      'PollRollback',
+      'RollbackDecision',
+      'FinishRollback',
+      'RollbackAfterRestore',
+    ],
     words: /rollback|roll.?back/i,
   },
   {
