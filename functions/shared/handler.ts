@@ -2,8 +2,9 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInputError, toError } from './errors.js';
-import { createLogger, redact } from './logger.js';
+import { createLogger } from './logger.js';
 import type { PortsFactory, TollgatePorts } from './ports/tollgate-ports.js';
+import { redact } from './redaction.js';
 
 export interface TaskDefinition<S extends z.ZodType, R> {
   /** Function name, e.g. `register-release`; also the Powertools service name. */
