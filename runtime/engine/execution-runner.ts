@@ -11,7 +11,8 @@ import {
   payloadBytes,
   toPayloadText,
 } from '../asl/payload-text.js';
-import { type ProgramOutcome, StateProgram, type StatesBlock } from '../asl/program/state-program.js';
+import { StateProgram } from '../asl/program/state-program.js';
+import type { ProgramOutcome, StatesBlock } from '../asl/program/states-block.js';
 import { isQueryLanguage, QueryLanguage } from '../asl/query/query-language.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';

@@ -1,16 +1,8 @@
-import { type StatesError, toStatesError } from '../errors/states-error.js';
+import { toStatesError } from '../errors/states-error.js';
 import type { Frame } from '../frame/frame.js';
 import type { BaseState } from '../states/base-state.js';
-import { createState } from '../states/state-factory.js';
-
-export interface StatesBlock {
-  readonly StartAt: string;
-  readonly States: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
-
-export type ProgramOutcome =
-  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
-  | { readonly status: 'FAILED'; readonly error: StatesError; readonly failedState?: BaseState };
+import { childBlocks, createState } from '../states/state-factory.js';
+import type { ChildProgram, ProgramOutcome, StatesBlock } from './states-block.js';
 
 /** Observes transitions so the engine can checkpoint where a thread of work is. */
 export type TransitionObserver = (event: {
@@ -20,14 +12,17 @@ export type TransitionObserver = (event: {
 }) => Promise<void> | void;
 
 /**
- * A `StartAt` + `States` block: the whole state machine, a Parallel branch or a Map item
- * processor. Runs states one after another until one ends or fails.
+ * A compiled `StatesBlock`: runs states one after another until one ends or fails. It compiles the
+ * blocks nested in its Map and Parallel states too, and hands them to those states.
  */
-export class StateProgram {
+export class StateProgram implements ChildProgram {
   private readonly states = new Map<string, BaseState>();
 
   constructor(readonly block: StatesBlock) {
-    for (const [name, def] of Object.entries(block.States)) this.states.set(name, createState(name, def));
+    for (const [name, def] of Object.entries(block.States)) {
+      const children = childBlocks(def).map((child) => new StateProgram(child));
+      this.states.set(name, createState(name, def, children));
+    }
   }
 
   state(name: string): BaseState | undefined {

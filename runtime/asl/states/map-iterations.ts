@@ -1,6 +1,6 @@
 import type { Frame } from '../frame/frame.js';
 import { childThread, HistoryCursor } from '../history/history-cursor.js';
-import type { ProgramOutcome, StateProgram } from '../program/state-program.js';
+import type { ChildProgram, ProgramOutcome } from '../program/states-block.js';
 
 export interface IterationJob {
   readonly index: number;
@@ -19,7 +19,7 @@ export interface IterationResult {
  */
 export async function runIterations(options: {
   readonly parent: Frame;
-  readonly program: StateProgram;
+  readonly program: ChildProgram;
   readonly jobs: readonly IterationJob[];
   readonly maxConcurrency: number;
   readonly mapStateName: string;

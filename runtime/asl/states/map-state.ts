@@ -2,7 +2,7 @@ import { StatesError, StatesErrorName } from '../errors/states-error.js';
 import { Frame } from '../frame/frame.js';
 import { HistoryCursor } from '../history/history-cursor.js';
 import type { HistoryRecorder } from '../history/history-event.js';
-import { StateProgram, type StatesBlock } from '../program/state-program.js';
+import type { ChildProgram, StatesBlock } from '../program/states-block.js';
 import { evaluateJsonataTemplate } from '../query/jsonata-evaluator.js';
 import { QueryLanguage } from '../query/query-language.js';
 import { readDynamicField } from './dynamic-value.js';
@@ -26,13 +26,18 @@ const detachedRecorder: HistoryRecorder = {
 
 export class MapState extends ExecutionState {
   readonly type = 'Map';
-  private readonly processor: StateProgram;
+  private readonly processor: ChildProgram;
   private readonly distributed: boolean;
 
-  constructor(name: string, definition: Readonly<Record<string, unknown>>) {
+  /** `processor` is the ItemProcessor (or Iterator) block, compiled by the enclosing program. */
+  constructor(
+    name: string,
+    definition: Readonly<Record<string, unknown>>,
+    [processor]: readonly ChildProgram[],
+  ) {
     super(name, definition);
     const block = (definition.ItemProcessor ?? definition.Iterator) as ProcessorBlock;
-    this.processor = new StateProgram(block);
+    this.processor = processor;
     this.distributed = block.ProcessorConfig?.Mode === 'DISTRIBUTED';
   }
 

@@ -1,16 +1,21 @@
 import { childThread } from '../history/history-cursor.js';
-import { StateProgram, type StatesBlock } from '../program/state-program.js';
+import type { ChildProgram } from '../program/states-block.js';
 import { ExecutionState } from './execution-state.js';
 import { effectiveInput } from './io-processing.js';
 import type { StateRun } from './state-run.js';
 
 export class ParallelState extends ExecutionState {
   readonly type = 'Parallel';
-  private readonly branches: StateProgram[];
+  private readonly branches: readonly ChildProgram[];
 
-  constructor(name: string, definition: Readonly<Record<string, unknown>>) {
+  /** `branches` are the Branches blocks, compiled by the enclosing program. */
+  constructor(
+    name: string,
+    definition: Readonly<Record<string, unknown>>,
+    branches: readonly ChildProgram[],
+  ) {
     super(name, definition);
-    this.branches = ((definition.Branches as StatesBlock[]) ?? []).map((b) => new StateProgram(b));
+    this.branches = branches;
   }
 
   protected async attempt(run: StateRun): Promise<unknown> {
