@@ -1,6 +1,11 @@
 import { deepEqual } from './json-value.js';
-import type { FilterExpression, FilterOperand } from './path-ast.js';
-import { selectAll } from './path-evaluator.js';
+import type { FilterExpression, FilterOperand, Segment } from './path-ast.js';
+
+/**
+ * Every node a path selects (the path evaluator's selectAll). Passed in because filters hold paths
+ * and paths hold filters: the two modules would otherwise import each other.
+ */
+export type SelectNodes = (root: unknown, segments: readonly Segment[], documentRoot: unknown) => unknown[];
 
 type Resolved = { readonly present: true; readonly value: unknown } | { readonly present: false };
 
@@ -12,28 +17,29 @@ export function evaluateFilter(
   expression: FilterExpression,
   candidate: unknown,
   documentRoot: unknown,
+  select: SelectNodes,
 ): boolean {
   switch (expression.kind) {
     case 'and':
       return (
-        evaluateFilter(expression.left, candidate, documentRoot) &&
-        evaluateFilter(expression.right, candidate, documentRoot)
+        evaluateFilter(expression.left, candidate, documentRoot, select) &&
+        evaluateFilter(expression.right, candidate, documentRoot, select)
       );
     case 'or':
       return (
-        evaluateFilter(expression.left, candidate, documentRoot) ||
-        evaluateFilter(expression.right, candidate, documentRoot)
+        evaluateFilter(expression.left, candidate, documentRoot, select) ||
+        evaluateFilter(expression.right, candidate, documentRoot, select)
       );
     case 'not':
-      return !evaluateFilter(expression.operand, candidate, documentRoot);
+      return !evaluateFilter(expression.operand, candidate, documentRoot, select);
     case 'exists':
-      return resolve(expression.operand, candidate, documentRoot).present;
+      return resolve(expression.operand, candidate, documentRoot, select).present;
     case 'compare': {
-      const left = resolve(expression.left, candidate, documentRoot);
+      const left = resolve(expression.left, candidate, documentRoot, select);
       if (expression.right.kind === 'regex') {
         return left.present && typeof left.value === 'string' && expression.right.pattern.test(left.value);
       }
-      const right = resolve(expression.right, candidate, documentRoot);
+      const right = resolve(expression.right, candidate, documentRoot, select);
       if (!left.present || !right.present)
         return expression.operator === '!=' && left.present !== right.present;
       return compare(expression.operator, left.value, right.value);
@@ -41,11 +47,16 @@ export function evaluateFilter(
   }
 }
 
-function resolve(operand: FilterOperand, candidate: unknown, documentRoot: unknown): Resolved {
+function resolve(
+  operand: FilterOperand,
+  candidate: unknown,
+  documentRoot: unknown,
+  select: SelectNodes,
+): Resolved {
   if (operand.kind === 'literal') return { present: true, value: operand.value };
   if (operand.kind === 'regex') return { present: false };
   const start = operand.root === '@' ? candidate : documentRoot;
-  const values = selectAll(start, operand.segments, documentRoot);
+  const values = select(start, operand.segments, documentRoot);
   return values.length === 0 ? { present: false } : { present: true, value: values[0] };
 }
 

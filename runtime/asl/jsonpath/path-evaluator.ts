@@ -106,7 +106,8 @@ function walk(
       return;
     }
     case 'filter': {
-      const accepts = (candidate: unknown) => evaluateFilter(segment.expression, candidate, documentRoot);
+      const accepts = (candidate: unknown) =>
+        evaluateFilter(segment.expression, candidate, documentRoot, selectAll);
       if (Array.isArray(model)) {
         model.forEach((item, position) => {
           if (accepts(item)) next(item, `[${position}]`);
