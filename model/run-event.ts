@@ -8,7 +8,6 @@ export interface RunEvent {
   readonly previousEventId?: number;
   readonly type?: string;
   readonly timestamp?: number | Date;
-  readonly [details: string]: unknown;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: event details are untyped JSON; each field is checked where read
@@ -16,7 +15,7 @@ export type EventDetails = Record<string, any>;
 
 /** The event's `<type>EventDetails` object, whatever its type. */
 export function detailsOf(event: RunEvent): EventDetails {
-  for (const [key, value] of Object.entries(event)) {
+  for (const [key, value] of Object.entries(event as Record<string, unknown>)) {
     if (key.endsWith('EventDetails') && value && typeof value === 'object') return value as EventDetails;
   }
   return {};

@@ -1,4 +1,4 @@
-import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
+import type { StoredLedgerEntry } from '../functions/shared/ports/ledger.js';
 import { parseJson } from './run-event.js';
 
 /** One row of the runs list, in the console and `tollgate runs`. Times are epoch milliseconds. */

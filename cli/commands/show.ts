@@ -1,8 +1,9 @@
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import { extractEvidence } from '../../model/evidence.js';
 import { evidenceLine } from '../../model/evidence-line.js';
+import { RunFold } from '../../model/run-fold.js';
+import { listedStages } from '../../model/run-timeline.js';
 import { formatDuration } from '../../runtime/up/format.js';
-import { RunTimeline, stageDuration } from '../../runtime/up/run-timeline.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { emit, isoOrNull, table } from '../client/output.js';
 import { executionHistory, findRun } from '../client/pipeline-api.js';
@@ -13,12 +14,12 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   const described = await findRun(target, run);
   const executionArn = described.executionArn!;
   const events = await executionHistory(target, executionArn);
-  const view = RunTimeline.fold(executionArn, events as Parameters<typeof RunTimeline.fold>[1]);
+  const timeline = RunFold.timeline(events, { now: Date.now(), running: described.status === 'RUNNING' });
+  const view = listedStages(timeline);
   const entries = (await (await target.ledger()).query({ executionArn })) as StoredLedgerEntry[];
-  const now = Date.now();
-  const release = view.stages.find((s) => s.stage === 'register' && s.status === 'succeeded')?.result as
-    | { version?: string; digest?: string }
-    | undefined;
+  const release = view
+    .flatMap((s) => s.evidence)
+    .find((e): e is Extract<typeof e, { kind: 'release' }> => e.kind === 'release');
   const approvals = entries
     .filter(
       (e) =>
@@ -37,25 +38,25 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   const dataRefresh = entries
     .filter((e) => e.kind === 'data-refresh')
     .map((e) => ({ environment: e.environment ?? null, at: e.at, provenance: e.data }));
-  const stages = view.stages.map((s) => ({
+  const stages = view.map((s) => ({
     environment: s.environment,
     stage: s.stage,
     status: s.status,
     startedAt: isoOrNull(s.startedAt),
-    endedAt: isoOrNull(s.endedAt),
-    durationMs: stageDuration(s, now),
-    error: s.error ?? null,
-    cause: s.cause ?? null,
-    evidence: s.result ?? null,
+    endedAt: isoOrNull(s.endedAt ?? undefined),
+    durationMs: s.durationMs,
+    error: s.error?.error ?? null,
+    cause: s.error?.cause ?? null,
+    evidence: s.evidence,
   }));
   const result = {
     run: {
       name: described.name ?? null,
       executionArn,
-      status: described.status ?? view.status,
+      status: described.status ?? timeline.execution.status,
       startDate: isoOrNull(described.startDate),
       stopDate: isoOrNull(described.stopDate),
-      commit: view.commit ?? null,
+      commit: timeline.execution.commit,
       release: release?.version ?? null,
       digest: release?.digest ?? null,
       error: described.error ?? null,
@@ -67,21 +68,21 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
     dataRefresh,
   };
   emit(options.json, result, () => {
-    const c = view.commit;
+    const c = timeline.execution.commit;
     const lines = [
       `run ${result.run.name}  ${result.run.status}${result.run.release ? `  release ${result.run.release}` : ''}`,
-      `commit ${c?.commit?.slice(0, 7) ?? '-'} on ${c?.branch ?? '-'} by ${c?.author?.name ?? '-'}: ${c?.message?.split('\n')[0] ?? ''}`,
+      `commit ${c?.commit?.slice(0, 7) ?? '-'} on ${c?.branch ?? '-'} by ${c?.author ?? '-'}: ${c?.message?.split('\n')[0] ?? ''}`,
       '',
       ...table([
         ['ENV', 'STAGE', 'STATUS', 'TOOK', 'EVIDENCE'],
-        ...view.stages.map((s) => [
+        ...view.map((s) => [
           s.environment ?? '-',
           s.stage,
           s.status,
-          formatDuration(stageDuration(s, now)),
+          formatDuration(s.durationMs ?? 0),
           s.status === 'failed'
-            ? `${s.error ?? ''} ${firstLine(s.cause)}`.trim()
-            : evidenceLine(extractEvidence(s.result)),
+            ? `${s.error?.error ?? ''} ${firstLine(s.error?.cause ?? undefined)}`.trim()
+            : evidenceLine(s.evidence),
         ]),
       ]),
     ];

@@ -1,12 +1,12 @@
 import type { Clock } from '../../functions/shared/clock.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { RunFold } from '../../model/run-fold.js';
 import { commitFromInput } from '../../model/run-summary.js';
 import { NotFoundError } from './errors.js';
 import { approvalTrail, releaseInfo } from './ledger-views.js';
 import { parseJson, redact } from './redact.js';
 import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
-import { buildTimeline } from './timeline.js';
 
 export interface RunDetailDeps {
   readonly sfn: SfnApi;
@@ -21,7 +21,10 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
   const d = await callSfn<ExecutionDescription>(deps.sfn, 'DescribeExecution', { executionArn });
   const events = await fullHistory(deps.sfn, executionArn);
   const running = d.status === 'RUNNING';
-  const timeline = buildTimeline(events, { running, now: deps.clock.now().getTime() });
+  const timeline = RunFold.timeline(
+    events.map((e) => ({ ...e, timestamp: toMs(e.timestamp) })),
+    { running, now: deps.clock.now().getTime() },
+  );
   const entries = await deps.ledger.query({ executionArn });
   const releaseVersion = entries.find((e) => e.releaseVersion)?.releaseVersion ?? null;
   const releaseEntries = releaseVersion

@@ -1,11 +1,13 @@
+import { RunFold } from '../../model/run-fold.js';
+import { listedStages, type PlacedStage, placedStages, type Timeline } from '../../model/run-timeline.js';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import { formatDuration, runName } from './format.js';
-import { RunTimeline, type StageRecord, stageDuration, type TimelineChange } from './run-timeline.js';
 
 /**
  * The terminal view of `tollgate up`: one line per finished stage per environment with its status
  * and duration, a spinner on the running stage when the terminal is a TTY, and at an approval gate
- * the exact command that approves the run and where the console shows it.
+ * the exact command that approves the run and where the console shows it. It reads each run
+ * through the model's fold, so the terminal names stages as `tollgate show` and the console do.
  */
 export interface ProgressOptions {
   /** Writes to the terminal (not to the logs). */
@@ -25,13 +27,20 @@ export interface ProgressPrinter {
   stop(): void;
 }
 
+interface FollowedRun {
+  readonly fold: RunFold;
+  /** Stage key → the status last printed for it. */
+  readonly printed: Map<string, string>;
+  running?: PlacedStage;
+}
+
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const MARK: Record<string, string> = { succeeded: '✓', failed: '✗', running: '…', waiting: '⏸' };
+const MARK: Record<string, string> = { succeeded: '✓', failed: '✗', interrupted: '■', waiting: '⏸' };
+const SETTLED = new Set(['succeeded', 'failed', 'interrupted']);
 
 export function createProgressPrinter(options: ProgressOptions): ProgressPrinter {
   const now = options.now ?? Date.now;
-  const runs = new Map<string, RunTimeline>();
-  const running = new Map<string, StageRecord>();
+  const runs = new Map<string, FollowedRun>();
   let frame = 0;
   let spinnerShown = false;
   let timer: NodeJS.Timeout | undefined;
@@ -47,15 +56,16 @@ export function createProgressPrinter(options: ProgressOptions): ProgressPrinter
   };
   const drawSpinner = () => {
     if (!options.isTTY) return;
-    const active = [...running.entries()].filter(([, s]) => s.status === 'running');
+    const active = [...runs.entries()].filter(([, r]) => r.running);
     if (active.length === 0) {
       stopTimer();
       return;
     }
-    const [arn, stage] = active[active.length - 1]!;
+    const [arn, run] = active[active.length - 1]!;
+    const stage = run.running!;
     frame = (frame + 1) % FRAMES.length;
     options.write(
-      `\r\x1b[2K${FRAMES[frame]} ${label(arn)} ${where(stage)} ${formatDuration(stageDuration(stage, now()))}`,
+      `\r\x1b[2K${FRAMES[frame]} ${label(arn)} ${where(stage)} ${formatDuration(now() - stage.startedAt)}`,
     );
     spinnerShown = true;
     timer ??= setInterval(() => {
@@ -69,59 +79,69 @@ export function createProgressPrinter(options: ProgressOptions): ProgressPrinter
     timer = undefined;
   };
 
-  const report = (arn: string, change: TimelineChange) => {
-    switch (change.kind) {
-      case 'stage-started':
-        running.set(arn, change.stage);
-        clearSpinner();
-        drawSpinner();
-        return;
-      case 'stage-waiting': {
-        const name = runName(arn);
-        line(`  ${label(arn)} ${where(change.stage)} ${MARK.waiting} waiting for approval`);
-        line(`    approve: npx tollgate approve ${name}`);
-        line(`    reject:  npx tollgate reject ${name} --reason "…"`);
-        line(`    console: ${options.consoleUrl(name)}`);
-        return;
-      }
-      case 'stage-finished': {
-        if (running.get(arn) === change.stage) running.delete(arn);
-        const s = change.stage;
-        const failure = s.status === 'failed' ? `  ${s.error ?? ''} ${firstLine(s.cause)}`.trimEnd() : '';
-        line(
-          `  ${label(arn)} ${where(s)} ${MARK[s.status] ?? ' '} ${s.status.padEnd(9)} ${formatDuration(stageDuration(s, now()))}${failure}`,
-        );
-        return;
-      }
-      case 'run-finished': {
-        running.delete(arn);
-        const r = change.run;
-        const took = r.startedAt && r.stoppedAt ? ` in ${formatDuration(r.stoppedAt - r.startedAt)}` : '';
-        const out = r.output as { status?: string; reason?: unknown } | undefined;
-        const skipped = out?.status === 'SKIPPED' ? ` (skipped: ${JSON.stringify(out.reason)})` : '';
-        const failed = r.error ? `: ${r.error} ${firstLine(r.cause)}`.trimEnd() : '';
-        line(`■ run ${runName(arn)} ${r.status}${took}${skipped}${failed}`);
-        return;
-      }
+  const report = (arn: string, run: FollowedRun, timeline: Timeline) => {
+    const ended = timeline.execution.status !== 'RUNNING';
+    const all = placedStages(timeline);
+    const listed = new Set(listedStages(timeline).map(keyOf));
+    run.running = undefined;
+    for (const [i, stage] of all.entries()) {
+      const key = keyOf(stage);
+      if (!listed.has(key)) continue;
+      // A stage is done once its run or a later stage has started: a poll loop passing through
+      // one of its states is not the end of it.
+      const settled = SETTLED.has(stage.status) && (ended || i < all.length - 1);
+      const shown: string = settled || stage.status === 'waiting' ? stage.status : 'running';
+      if (shown === 'running') run.running = stage;
+      const previous = run.printed.get(key);
+      run.printed.set(key, shown);
+      if (previous === shown || shown === 'running') continue;
+      if (shown === 'waiting') printWaiting(arn, stage);
+      else if (shown !== 'running') printFinished(arn, stage);
     }
+    if (ended) printRunEnd(arn, timeline);
+  };
+  const printWaiting = (arn: string, stage: PlacedStage) => {
+    const name = runName(arn);
+    const who = stage.approvers?.length ? ` by ${stage.approvers.join(', ')}` : '';
+    line(`  ${label(arn)} ${where(stage)} ${MARK.waiting} waiting for approval${who}`);
+    line(`    approve: npx tollgate approve ${name}`);
+    line(`    reject:  npx tollgate reject ${name} --reason "…"`);
+    line(`    console: ${options.consoleUrl(name)}`);
+  };
+  const printFinished = (arn: string, s: PlacedStage) => {
+    const failure =
+      s.status === 'failed' ? `  ${s.error?.error ?? ''} ${firstLine(s.error?.cause)}`.trimEnd() : '';
+    line(
+      `  ${label(arn)} ${where(s)} ${MARK[s.status] ?? ' '} ${s.status.padEnd(9)} ${formatDuration(s.durationMs ?? 0)}${failure}`,
+    );
+  };
+  const printRunEnd = (arn: string, timeline: Timeline) => {
+    const r = timeline.execution;
+    const took = r.startedAt && r.stoppedAt ? ` in ${formatDuration(r.stoppedAt - r.startedAt)}` : '';
+    const out = r.output as { status?: string; reason?: unknown } | null;
+    const skipped = out?.status === 'SKIPPED' ? ` (skipped: ${JSON.stringify(out.reason)})` : '';
+    const failed = r.error ? `: ${r.error} ${firstLine(r.cause)}`.trimEnd() : '';
+    line(`■ run ${runName(arn)} ${r.status}${took}${skipped}${failed}`);
   };
 
   return {
     onEvent(executionArn, event) {
-      let timeline = runs.get(executionArn);
-      if (!timeline) {
-        timeline = new RunTimeline(executionArn);
-        runs.set(executionArn, timeline);
+      let run = runs.get(executionArn);
+      if (!run) {
+        run = { fold: new RunFold(), printed: new Map() };
+        runs.set(executionArn, run);
       }
-      const changes = timeline.apply(event);
+      run.fold.apply(event);
       if (event.type === 'ExecutionStarted') {
-        const c = timeline.run.commit;
+        const c = run.fold.execution.commit;
         line(
-          `▶ run ${runName(executionArn)}: ${c?.commit?.slice(0, 7) ?? '?'} on ${c?.branch ?? '?'} by ${c?.author?.name ?? '?'}: ${firstLine(c?.message)}`,
+          `▶ run ${runName(executionArn)}: ${c?.commit?.slice(0, 7) ?? '?'} on ${c?.branch ?? '?'} by ${c?.author ?? '?'}: ${firstLine(c?.message)}`,
         );
       }
-      for (const change of changes) report(executionArn, change);
-      if (timeline.run.status !== 'RUNNING') runs.delete(executionArn);
+      report(executionArn, run, run.fold.timeline({ now: now() }));
+      if (run.fold.execution.status !== 'RUNNING') runs.delete(executionArn);
+      clearSpinner();
+      drawSpinner();
     },
     stop() {
       stopTimer();
@@ -130,14 +150,18 @@ export function createProgressPrinter(options: ProgressOptions): ProgressPrinter
   };
 }
 
+function keyOf(stage: PlacedStage): string {
+  return `${stage.environment ?? '-'}/${stage.stage}`;
+}
+
 function label(executionArn: string): string {
   return `[${runName(executionArn).slice(0, 8)}]`;
 }
 
-function where(stage: StageRecord): string {
+function where(stage: PlacedStage): string {
   return `${(stage.environment ?? '-').padEnd(8)} ${stage.stage.padEnd(10)}`;
 }
 
-function firstLine(text: string | undefined): string {
+function firstLine(text: string | null | undefined): string {
   return (text ?? '').split('\n')[0]!.slice(0, 160);
 }
