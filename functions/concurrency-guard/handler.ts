@@ -6,11 +6,13 @@ import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { runGuard } from './concurrency-guard.js';
 
 const input = taskContextSchema.extend({
-  action: z.enum(['acquire', 'check', 'renew', 'release']),
+  action: z.enum(['acquire', 'check', 'wait', 'renew', 'release']),
   pipeline: z.string().min(1),
   commit: commitSchema,
   /** $states.context.Execution.StartTime: the queue's order. Optional for runs started before it was sent. */
   startedAt: z.string().datetime({ offset: true }).optional(),
+  /** `wait`: $states.context.Task.Token of WaitForLock, sent back when the run may go on. */
+  taskToken: z.string().min(1).max(1024).optional(),
 });
 
 export const createHandler = (ports: PortsFactory) =>

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GuardState } from '../../functions/concurrency-guard/guard-state.js';
+import type { GuardState, Waiter } from '../../functions/concurrency-guard/guard-state.js';
 import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
 
 let pipeline: LocalPipeline | undefined;
@@ -36,10 +36,8 @@ describe('superseded mode on the local engine', () => {
     expect(await pipeline.runner.ports.approvals.listPending({ executionArn: older })).toEqual([]);
     // ... and the newer run goes ahead once the older one has let go of the lock
     const lock = await pipeline.runner.ports.locks.get<GuardState>(`guard-${pipeline.config.name}`);
-    expect([
-      lock?.value.holder?.executionArn,
-      ...(lock?.value.queue.map((w) => w.executionArn) ?? []),
-    ]).toContain(newer);
+    const queue = await pipeline.runner.ports.locks.list<Waiter>(`guard-${pipeline.config.name}.w.`);
+    expect([lock?.value.holder?.executionArn, ...queue.map((w) => w.value.executionArn)]).toContain(newer);
   });
 
   it('records an event for a commit the repository does not have as a skip, cancelling nothing', async () => {

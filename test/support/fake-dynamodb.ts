@@ -6,6 +6,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
+  ScanCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -25,8 +26,9 @@ interface Expression {
  * A stateful DynamoDB for one table keyed on `pk`, behind aws-sdk-client-mock. It enforces what the
  * adapters rely on: condition expressions (attribute_exists / attribute_not_exists / `=` joined by
  * AND) fail with ConditionalCheckFailedException, TransactWriteItems is all-or-nothing and fails with
- * TransactionCanceledException, ProjectionExpression returns only the named attributes, a GSI only
- * holds items that carry its key attribute (sparse), and Query pages with LastEvaluatedKey.
+ * TransactionCanceledException (Put and ConditionCheck), ProjectionExpression returns only the named
+ * attributes, a GSI only holds items that carry its key attribute (sparse), Query and Scan (a
+ * `begins_with(pk, …)` filter applied after each page is read, as DynamoDB does) page with LastEvaluatedKey.
  */
 export class FakeDynamoDb {
   readonly items = new Map<string, Item>();
@@ -43,6 +45,7 @@ export class FakeDynamoDb {
     stub.on(DeleteItemCommand).callsFake(async (input) => this.deleteItem(input));
     stub.on(QueryCommand).callsFake(async (input) => this.query(input));
     stub.on(TransactWriteItemsCommand).callsFake(async (input) => this.transact(input));
+    stub.on(ScanCommand).callsFake(async (input) => this.scan(input));
     return this;
   }
 
@@ -111,15 +114,25 @@ export class FakeDynamoDb {
   }
 
   private transact(input: {
-    TransactItems: Array<{ Put?: { TableName: string; Item: Item } & Expression }>;
+    TransactItems: Array<{
+      Put?: { TableName: string; Item: Item } & Expression;
+      ConditionCheck?: { TableName: string; Key: Item } & Expression;
+    }>;
   }) {
-    const puts = input.TransactItems.map((t) => {
-      if (!t.Put) throw new Error('fake DynamoDB transactions support Put only');
-      this.checkTable(t.Put.TableName);
-      return t.Put;
+    const steps = input.TransactItems.map((t) => {
+      const step = t.Put
+        ? { key: t.Put.Item, put: t.Put }
+        : t.ConditionCheck
+          ? { key: t.ConditionCheck.Key }
+          : undefined;
+      if (!step) throw new Error('fake DynamoDB transactions support Put and ConditionCheck only');
+      this.checkTable((t.Put ?? t.ConditionCheck)!.TableName);
+      return { ...step, expression: (t.Put ?? t.ConditionCheck)! };
     });
-    const reasons = puts.map((put) =>
-      evaluate(this.items.get(keyOf(put.Item)), put) ? { Code: 'None' } : { Code: 'ConditionalCheckFailed' },
+    const reasons = steps.map((step) =>
+      evaluate(this.items.get(keyOf(step.key)), step.expression)
+        ? { Code: 'None' }
+        : { Code: 'ConditionalCheckFailed' },
     );
     if (reasons.some((r) => r.Code !== 'None')) {
       throw new TransactionCanceledException({
@@ -128,8 +141,31 @@ export class FakeDynamoDb {
         CancellationReasons: reasons,
       });
     }
-    for (const put of puts) this.items.set(keyOf(put.Item), structuredClone(put.Item));
+    for (const step of steps)
+      if (step.put) this.items.set(keyOf(step.put.Item), structuredClone(step.put.Item));
     return {};
+  }
+
+  /** Scan, with only the `begins_with(pk, :p)` filter; pages like Query, in key order. */
+  private scan(
+    input: { TableName: string; FilterExpression?: string; ExclusiveStartKey?: Item } & Expression,
+  ) {
+    this.checkTable(input.TableName);
+    const filter = input.FilterExpression
+      ? /^begins_with\(pk, (:\w+)\)$/.exec(input.FilterExpression.trim())
+      : null;
+    if (input.FilterExpression && !filter)
+      throw new Error(`fake DynamoDB scans support only begins_with(pk, :p), got ${input.FilterExpression}`);
+    const prefix = filter ? (input.ExpressionAttributeValues?.[filter[1]!]?.S ?? '') : '';
+    const all = [...this.items.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const after = input.ExclusiveStartKey ? keyOf(input.ExclusiveStartKey) : undefined;
+    const from = after === undefined ? 0 : all.findIndex((item) => keyOf(item) === after) + 1;
+    const page = all.slice(from, from + this.pageSize);
+    const more = from + this.pageSize < all.length;
+    return {
+      Items: page.filter((item) => keyOf(item).startsWith(prefix)).map((item) => structuredClone(item)),
+      ...(more ? { LastEvaluatedKey: { pk: page[page.length - 1]!.pk } } : {}),
+    };
   }
 
   private checkTable(name: string): void {

@@ -5,12 +5,14 @@ import {
 } from '../../functions/concurrency-guard/concurrency-guard.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { LockTable } from '../../functions/shared/ports/lock-table.js';
+import { GuardTokens } from './guard-tokens.js';
 
 /**
  * A burst of commit events against the concurrency guard and a real lock table: every run asks for
- * the lock at once (as the state machine's AcquireLock does when events arrive together), then the
- * holder finishes and releases, and the waiters poll (CheckLock) in a random order until one is
- * granted, round after round. The burst test and the reliability bench both drive it.
+ * the lock at once (as the state machine's AcquireLock does when events arrive together); each run
+ * told WAITING goes to sleep on a task token (WaitForLock); the holder finishes and releases, and
+ * the release wakes the next run through the token, round after round. The burst test and the
+ * reliability bench both drive it. `GuardTokens` plays Step Functions' part in it.
  */
 /**
  * Simulated time for a burst: a wait ends only once every guard call in flight is waiting (no
@@ -77,10 +79,11 @@ export interface GuardBurstReport {
   readonly acquireMs: number;
   /** Guard calls that gave up after their own backoff and were retried as the state machine does. */
   readonly stateMachineRetries: number;
+  /** Wake-ups sent through task tokens (SendTaskSuccess), and looks a sleeping run had to take. */
+  readonly wakeUps: number;
 }
 
-const POLL_BATCH = 8;
-/** pipeline.asl.json's Retry on Tollgate.LockConflict (AcquireLock, CheckLock). */
+/** pipeline.asl.json's Retry on Tollgate.LockConflict (AcquireLock, WaitForLock, CheckLock). */
 const ASL_LOCK_RETRY = { maxAttempts: 6, intervalMs: 2_000, maxDelayMs: 60_000 };
 
 export const burstCommit = (index: number) => ({
@@ -90,26 +93,34 @@ export const burstCommit = (index: number) => ({
   timestamp: '2026-01-01T00:00:00Z',
 });
 
+export const burstArn = (index: number) =>
+  `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`;
+
+type Action = 'acquire' | 'wait' | 'release';
+
 export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBurstReport> {
   const random = options.random ?? Math.random;
+  const tokens = new GuardTokens();
   const ports = {
     locks: options.locks,
     clock: options.clock,
-    config: { concurrency: { mode: options.mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 } },
+    callback: tokens,
+    config: { concurrency: { mode: options.mode, lease: 21_600, maxWait: 86_400, pollInterval: 3_600 } },
   };
   const startedAt0 = options.clock.now().getTime();
   const retries: number[] = [];
   const failures: GuardBurstReport['failures'] = [];
   const clock = options.clock;
   const track = <T>(work: () => Promise<T>) => (clock instanceof BurstClock ? clock.track(work) : work());
-  const guard = (action: 'acquire' | 'check' | 'release', index: number) =>
+  const guard = (action: Action, index: number, taskToken?: string) =>
     runGuard(
       {
         action,
-        executionArn: `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`,
+        executionArn: burstArn(index),
         pipeline: 'orders',
         commit: burstCommit(index),
         startedAt: new Date(startedAt0 + index).toISOString(),
+        ...(taskToken ? { taskToken } : {}),
       },
       ports,
       (a: GuardAttempts) => {
@@ -117,13 +128,13 @@ export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBu
       },
     );
   let stateMachineRetries = 0;
-  const call = async (action: 'acquire' | 'check' | 'release', index: number) => {
+  const call = async (action: Action, index: number, taskToken?: string) => {
     try {
       return await track(async () => {
-        // As the ASL's Retry on Tollgate.LockConflict does for AcquireLock and CheckLock.
+        // As the ASL's Retry on Tollgate.LockConflict does for AcquireLock and WaitForLock.
         for (let attempt = 0; ; attempt++) {
           try {
-            return await guard(action, index);
+            return await guard(action, index, taskToken);
           } catch (error) {
             const retry = action !== 'release' && (error as Error).name === 'Tollgate.LockConflict';
             if (!retry || attempt >= ASL_LOCK_RETRY.maxAttempts) throw error;
@@ -139,37 +150,40 @@ export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBu
       return undefined;
     }
   };
-  const status = new Map<number, GuardResult | undefined>();
   const indexes = Array.from({ length: options.count }, (_, i) => i);
+  const ran: number[] = [];
+  const skipped: GuardBurstReport['skipped'] = [];
+  const settled = new Set<number>();
+  const settle = (i: number, r: GuardResult | undefined) => {
+    if (r?.status === 'SUPERSEDED' || r?.status === 'TIMED_OUT') {
+      skipped.push({ index: i, reason: r.reason ?? '' });
+      settled.add(i);
+    }
+  };
   // Events started in commit order; their AcquireLock calls all overlap.
   const first = await Promise.all(indexes.map((i) => call('acquire', i)));
   const acquireMs = options.clock.now().getTime() - startedAt0;
-  const ran: number[] = [];
-  const skipped: GuardBurstReport['skipped'] = [];
-  const settle = (i: number, r: GuardResult | undefined) => {
-    status.set(i, r);
-    if (r?.status === 'SUPERSEDED' || r?.status === 'TIMED_OUT')
-      skipped.push({ index: i, reason: r.reason ?? '' });
-  };
+  let holder: number | undefined;
   first.forEach((r, i) => {
     settle(i, r);
+    if (r?.status === 'ACQUIRED') holder = i;
   });
-  let holder = indexes.find((i) => status.get(i)?.status === 'ACQUIRED');
+  // Every run told WAITING sleeps on a token of its own (WaitForLock), all at once.
+  const sleeping = indexes.filter((i) => first[i]?.status === 'WAITING');
+  await Promise.all(sleeping.map((i) => call('wait', i, tokens.issue(burstArn(i)))));
+  for (const i of sleeping) settle(i, tokens.answered(burstArn(i)));
+  // From here the runs only hold, release and are woken: each release wakes the next run.
   while (holder !== undefined) {
     ran.push(holder);
+    settled.add(holder);
     await call('release', holder);
-    status.delete(holder);
+    tokens.runEnded(burstArn(holder));
     holder = undefined;
-    const waiting = [...status].filter(([, r]) => r?.status === 'WAITING').map(([i]) => i);
-    shuffle(waiting, random);
-    // Waiters poll a few at a time, as their Wait states expire together on AWS.
-    for (let at = 0; at < waiting.length && holder === undefined; at += POLL_BATCH) {
-      const batch = waiting.slice(at, at + POLL_BATCH);
-      const answers = await Promise.all(batch.map((i) => call('check', i)));
-      answers.forEach((r, k) => {
-        settle(batch[k]!, r);
-        if (r?.status === 'ACQUIRED') holder = batch[k];
-      });
+    for (const i of sleeping) {
+      if (settled.has(i)) continue;
+      const answer = tokens.answered(burstArn(i));
+      if (answer?.status === 'ACQUIRED') holder = i;
+      else settle(i, answer);
     }
   }
   const accounted = new Set([...ran, ...skipped.map((s) => s.index)]);
@@ -181,12 +195,6 @@ export async function runGuardBurst(options: GuardBurstOptions): Promise<GuardBu
     retries,
     acquireMs,
     stateMachineRetries,
+    wakeUps: tokens.sent,
   };
-}
-
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }

@@ -10,6 +10,7 @@ import {
 import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
 import { ManualClock, type WaitingClock } from '../../../../functions/shared/clock.js';
 import { burstCommit } from '../../../support/guard-burst.js';
+import { GuardTokens } from '../../../support/guard-tokens.js';
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -43,7 +44,8 @@ function setup(mode: 'queued' | 'superseded', clock: WaitingClock) {
   const ports = {
     locks,
     clock,
-    config: { concurrency: { mode, lease: 600, maxWait: 3600, pollInterval: 10 } },
+    callback: new GuardTokens(),
+    config: { concurrency: { mode, lease: 600, maxWait: 3600, pollInterval: 600 } },
   };
   /** `startedMs`: when the run's commit event started it, relative to START. */
   const call = (action: GuardAction, run: number, startedMs = run) =>
@@ -161,6 +163,7 @@ describe('runGuard ordering', () => {
     // Assert
     expect(released.status).toBe('RELEASED');
     await expect(noCommit).rejects.toThrow(/concurrency-guard: acquire needs the run's commit/);
-    expect((await ports.locks.get<{ queue: unknown[] }>('guard-orders'))?.value.queue).toEqual([]);
+    expect((await ports.locks.get<{ holder?: unknown }>('guard-orders'))?.value.holder).toBeUndefined();
+    expect(await ports.locks.list('guard-orders.w.')).toEqual([]);
   });
 });

@@ -2,108 +2,165 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type GuardAction, runGuard } from '../../../../functions/concurrency-guard/concurrency-guard.js';
+import {
+  GRANT_SETTLE_MS,
+  type GuardAction,
+  runGuard,
+} from '../../../../functions/concurrency-guard/concurrency-guard.js';
+import type { GuardState } from '../../../../functions/concurrency-guard/guard-state.js';
 import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
+import { burstCommit } from '../../../support/guard-burst.js';
+import { GuardTokens } from '../../../support/guard-tokens.js';
 
-const commitOf = (n: number) => ({
-  commit: String(n)
-    .repeat(40)
-    .slice(0, 40)
-    .replace(/[^0-9]/g, '0'),
-  branch: 'main',
-  author: { name: 'dev', email: 'dev@example.test' },
-  timestamp: '2026-01-01T00:00:00Z',
-});
+const START = Date.parse('2026-01-01T00:00:00.000Z');
+const arn = (run: number) => `arn:aws:states:eu-west-1:111122223333:execution:orders:run-${run}`;
 
 function setup(mode: 'queued' | 'superseded', lease = 600, maxWait = 3600) {
   const locks = new FileLockTable(mkdtempSync(join(tmpdir(), 'tollgate-guard-')));
-  const clock = new ManualClock();
-  const ports = { locks, clock, config: { concurrency: { mode, lease, maxWait, pollInterval: 10 } } };
-  const call = (action: GuardAction, run: number) =>
-    runGuard({ action, executionArn: `arn:run:${run}`, pipeline: 'orders', commit: commitOf(run) }, ports);
-  return { call, clock, locks };
+  const clock = new ManualClock(new Date(START));
+  clock.advance(GRANT_SETTLE_MS + 100); // every run below started longer ago than the settle time
+  const tokens = new GuardTokens();
+  const ports = {
+    locks,
+    clock,
+    callback: tokens,
+    config: { concurrency: { mode, lease, maxWait, pollInterval: 600 } },
+  };
+  const input = (action: GuardAction, run: number) => ({
+    action,
+    executionArn: arn(run),
+    pipeline: 'orders',
+    commit: burstCommit(run),
+    startedAt: new Date(START + run).toISOString(),
+  });
+  const call = (action: GuardAction, run: number) => runGuard(input(action, run), ports);
+  /** WaitForLock: the run sleeps on a fresh token; returns what that token has been answered so far. */
+  const sleep = async (run: number) => {
+    await runGuard({ ...input('wait', run), taskToken: tokens.issue(arn(run)) }, ports);
+    return tokens.answered(arn(run));
+  };
+  const holder = async () => (await locks.get<GuardState>('guard-orders'))?.value.holder?.executionArn;
+  return { call, sleep, clock, locks, tokens, ports, holder };
 }
 
 describe('runGuard', () => {
-  it('grants the first run and queues the next ones in FIFO order when queued', async () => {
+  it('grants the first run and queues the next ones in commit order', async () => {
     // Arrange
     const { call } = setup('queued');
     // Act
     const first = await call('acquire', 1);
-    const second = await call('acquire', 2);
     const third = await call('acquire', 3);
+    const second = await call('acquire', 2);
     // Assert
     expect(first.status).toBe('ACQUIRED');
-    expect(second).toMatchObject({ status: 'WAITING', position: 1, holder: { executionArn: 'arn:run:1' } });
-    expect(third).toMatchObject({ status: 'WAITING', position: 2 });
+    expect(third).toMatchObject({ status: 'WAITING', position: 1, wakeAfterSeconds: 600 });
+    expect(second).toMatchObject({ status: 'WAITING', position: 1, holder: { executionArn: arn(1) } });
+    expect(await call('check', 3)).toMatchObject({ status: 'WAITING', position: 2 });
   });
 
-  it('hands the lock to the head of the queue after release, not to a later waiter', async () => {
+  it('hands the lock on release to the first waiter in commit order and wakes it through its token', async () => {
     // Arrange
-    const { call } = setup('queued');
+    const { call, sleep, tokens, holder } = setup('queued');
+    await call('acquire', 1);
+    await call('acquire', 3);
+    await call('acquire', 2);
+    expect(await sleep(3)).toBeUndefined();
+    expect(await sleep(2)).toBeUndefined();
+    // Act
+    const released = await call('release', 1);
+    // Assert
+    expect(released.status).toBe('RELEASED');
+    expect(await holder()).toBe(arn(2));
+    expect(tokens.answered(arn(2))).toEqual({ status: 'ACQUIRED' });
+    expect(tokens.answered(arn(3))).toBeUndefined();
+    expect(await call('check', 2)).toEqual({ status: 'ACQUIRED' });
+  });
+
+  it('answers a run that goes to sleep after the lock was handed to it at once, through its own token', async () => {
+    // Arrange: run 2 was told WAITING, and the lock freed before its WaitForLock stored a token
+    const { call, sleep } = setup('queued');
+    await call('acquire', 1);
+    await call('acquire', 2);
+    await call('release', 1);
+    // Act
+    const answer = await sleep(2);
+    // Assert
+    expect(answer).toEqual({ status: 'ACQUIRED' });
+  });
+
+  it('skips a waiter whose run ended and wakes the next one', async () => {
+    // Arrange
+    const { call, sleep, tokens, holder } = setup('queued');
     await call('acquire', 1);
     await call('acquire', 2);
     await call('acquire', 3);
+    await sleep(2);
+    await sleep(3);
+    tokens.runEnded(arn(2)); // stopped while queued, before its run-end cleanup ran
     // Act
-    expect((await call('release', 1)).status).toBe('RELEASED');
-    const thirdFirst = await call('check', 3);
-    const second = await call('check', 2);
+    await call('release', 1);
     // Assert
-    expect(thirdFirst.status).toBe('WAITING');
-    expect(second.status).toBe('ACQUIRED');
+    expect(await holder()).toBe(arn(3));
+    expect(tokens.answered(arn(3))).toEqual({ status: 'ACQUIRED' });
   });
 
-  it('marks every older waiting run superseded, with who superseded it, when superseded', async () => {
+  it('keeps the lock for a holder whose lease lapsed while its run still runs, and frees it once the run ended', async () => {
     // Arrange
-    const { call } = setup('superseded');
+    const { call, clock, tokens, holder } = setup('queued', 600);
     await call('acquire', 1);
     await call('acquire', 2);
-    await call('acquire', 3);
+    clock.advance(700_000);
     // Act
-    await call('acquire', 4);
-    const two = await call('check', 2);
-    const three = await call('check', 3);
-    const four = await call('check', 4);
-    // Assert
-    expect(two).toMatchObject({ status: 'SUPERSEDED', supersededBy: { executionArn: 'arn:run:3' } });
-    expect(two.reason).toMatch(/superseded mode runs only the newest waiting commit/);
-    expect(three).toMatchObject({ status: 'SUPERSEDED', supersededBy: { executionArn: 'arn:run:4' } });
-    expect(four).toMatchObject({ status: 'WAITING', position: 1 });
-    expect((await call('check', 1)).status).toBe('ACQUIRED');
-  });
-
-  it('lets the next waiter take over when the holder stops renewing past its lease', async () => {
-    // Arrange
-    const { call, clock } = setup('queued', 600);
-    await call('acquire', 1);
-    await call('acquire', 2);
-    clock.advance(300_000);
-    await call('renew', 1);
-    clock.advance(500_000);
-    expect((await call('check', 2)).status).toBe('WAITING');
-    // Act
-    clock.advance(200_000);
+    const stillHeld = await call('check', 2);
+    tokens.runEnded(arn(1));
+    clock.advance(700_000);
     const taken = await call('check', 2);
     // Assert
-    expect(taken).toMatchObject({ status: 'ACQUIRED', tookOverFrom: { executionArn: 'arn:run:1' } });
+    expect(stillHeld).toMatchObject({ status: 'WAITING', holder: { executionArn: arn(1) } });
+    expect(taken).toMatchObject({ status: 'ACQUIRED', tookOverFrom: { executionArn: arn(1) } });
+    expect(await holder()).toBe(arn(2));
     await expect(call('renew', 1)).rejects.toMatchObject({ name: 'Tollgate.LockLost' });
   });
 
-  it('times a waiting run out after maxWait with a recorded reason', async () => {
+  it('times a waiting run out after maxWait with a recorded reason, and sleeps no longer than what is left', async () => {
     // Arrange
-    const { call, clock } = setup('queued', 21_600, 60);
+    const { call, clock } = setup('queued', 21_600, 900);
     await call('acquire', 1);
     await call('acquire', 2);
+    clock.advance(500_000);
+    const later = await call('check', 2);
     // Act
-    clock.advance(61_000);
+    clock.advance(401_000);
     const result = await call('check', 2);
     // Assert
+    expect(later).toMatchObject({ status: 'WAITING', wakeAfterSeconds: 400 });
     expect(result.status).toBe('TIMED_OUT');
     expect(result.reason).toMatch(
-      /waited 61s for the orders lock \(concurrency.maxWait is 60s\); held by arn:run:1/,
+      /waited 901s for the orders lock \(concurrency.maxWait is 900s\); held by .*run-1/,
     );
     expect((await call('check', 2)).status).toBe('TIMED_OUT');
+  });
+
+  it('marks every older waiting run superseded and tells it through its token, when superseded', async () => {
+    // Arrange
+    const { call, sleep, tokens } = setup('superseded');
+    await call('acquire', 1);
+    await call('acquire', 2);
+    await sleep(2);
+    await call('acquire', 3);
+    // Act
+    await call('acquire', 4);
+    const three = await call('check', 3);
+    // Assert
+    expect(tokens.answered(arn(2))).toMatchObject({
+      status: 'SUPERSEDED',
+      supersededBy: { executionArn: arn(3) },
+    });
+    expect(three).toMatchObject({ status: 'SUPERSEDED', supersededBy: { executionArn: arn(4) } });
+    expect(three.reason).toMatch(/superseded mode runs only the newest waiting commit/);
+    expect(await call('check', 4)).toMatchObject({ status: 'WAITING', position: 1 });
+    await expect(call('renew', 1)).rejects.toMatchObject({ name: 'Tollgate.Superseded' });
   });
 
   it('is idempotent when a task is re-invoked', async () => {
@@ -121,25 +178,27 @@ describe('runGuard', () => {
     const { call } = setup('queued');
     // Act
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call('acquire', i + 1)));
+    const positions = await Promise.all(Array.from({ length: 19 }, (_, i) => call('check', i + 2)));
     // Assert
     expect(results.filter((r) => r.status === 'ACQUIRED')).toHaveLength(1);
-    expect(results.map((r) => r.position ?? 0).sort((a, b) => a - b)).toEqual([
-      0,
-      ...Array.from({ length: 19 }, (_, i) => i + 1),
-    ]);
-  });
-});
-
-describe('FileLockTable', () => {
-  it('refuses a write whose expected version is stale', async () => {
-    const { locks } = setup('queued');
-    await locks.put('k', { a: 1 }, 0);
-    await expect(locks.put('k', { a: 2 }, 0)).rejects.toMatchObject({ name: 'Tollgate.LockConflict' });
-    expect(await locks.get('k')).toEqual({ value: { a: 1 }, version: 1 });
+    expect(results[0]?.status).toBe('ACQUIRED');
+    expect(positions.map((r) => r.position)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
   });
 
-  it('rejects a key that could escape its directory', async () => {
-    const { locks } = setup('queued');
-    await expect(locks.get('../etc/passwd')).rejects.toMatchObject({ name: 'Tollgate.InvalidInput' });
+  it('refuses a wait without a task token in one line, changing nothing', async () => {
+    // Arrange
+    const { call, ports, locks } = setup('queued');
+    await call('acquire', 1);
+    const before = await locks.list('guard-orders');
+    // Act
+    const bad = runGuard(
+      { action: 'wait', executionArn: arn(2), pipeline: 'orders', commit: burstCommit(2) },
+      ports,
+    );
+    // Assert
+    await expect(bad).rejects.toThrow(
+      /^concurrency-guard: wait needs the task token of its WaitForLock task$/,
+    );
+    expect(await locks.list('guard-orders')).toEqual(before);
   });
 });

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGuard } from '../../../../functions/concurrency-guard/concurrency-guard.js';
-import type { GuardState } from '../../../../functions/concurrency-guard/guard-state.js';
+import type { GuardState, Waiter } from '../../../../functions/concurrency-guard/guard-state.js';
 import { createHandler } from '../../../../functions/release-ended-run/handler.js';
 import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import type { TollgatePorts } from '../../../../functions/shared/ports/tollgate-ports.js';
 import { burstCommit } from '../../../support/guard-burst.js';
+import { GuardTokens } from '../../../support/guard-tokens.js';
 
 const arn = (n: number) => `arn:aws:states:eu-west-1:111122223333:execution:orders-pipeline:run-${n}`;
 
@@ -39,31 +40,54 @@ async function setup() {
   const clock = new ManualClock();
   const config = {
     name: 'orders',
-    concurrency: { mode: 'queued' as const, lease: 21_600, maxWait: 86_400, pollInterval: 10 },
+    concurrency: { mode: 'queued' as const, lease: 21_600, maxWait: 86_400, pollInterval: 3_600 },
   };
-  const ports = { locks, clock, config };
+  const tokens = new GuardTokens();
+  const ports = { locks, clock, config, callback: tokens };
+  const started = (n: number) => new Date(clock.now().getTime() - 10_000 + n).toISOString();
   for (const n of [1, 2]) {
     await runGuard(
-      { action: 'acquire', executionArn: arn(n), pipeline: 'orders', commit: burstCommit(n) },
+      {
+        action: 'acquire',
+        executionArn: arn(n),
+        pipeline: 'orders',
+        commit: burstCommit(n),
+        startedAt: started(n),
+      },
       ports,
     );
   }
-  // Only the ports the function uses: the lock table, the clock and the config.
+  // Run 2 sleeps on its WaitForLock token.
+  await runGuard(
+    {
+      action: 'wait',
+      executionArn: arn(2),
+      pipeline: 'orders',
+      commit: burstCommit(2),
+      startedAt: started(2),
+      taskToken: tokens.issue(arn(2)),
+    },
+    ports,
+  );
+  // Only the ports the function uses: the lock table, the clock, the config and the task callback.
   const handler = createHandler(async () => ports as unknown as TollgatePorts);
-  const state = async () => (await locks.get<GuardState>('guard-orders'))?.value;
-  return { handler, state };
+  const lock = async () => (await locks.get<GuardState>('guard-orders'))?.value;
+  const queue = async () => (await locks.list<Waiter>('guard-orders.w.')).map((w) => w.value.executionArn);
+  const state = async () => ({ lock: await lock(), queue: await queue() });
+  return { handler, state, tokens };
 }
 
 describe('release-ended-run', () => {
-  it('releases the lock of a run that was stopped, so the next run is granted at once', async () => {
+  it('releases the lock of a run that was stopped and wakes the next run, which holds it at once', async () => {
     // Arrange
-    const { handler, state } = await setup();
+    const { handler, state, tokens } = await setup();
     // Act
     const result = await handler(statusChange(arn(1), 'ABORTED'));
     // Assert
     expect(result).toEqual({ status: 'RELEASED' });
-    expect((await state())?.holder).toBeUndefined();
-    expect((await state())?.queue.map((w) => w.executionArn)).toEqual([arn(2)]);
+    expect((await state()).lock?.holder?.executionArn).toBe(arn(2));
+    expect((await state()).queue).toEqual([]);
+    expect(tokens.answered(arn(2))).toEqual({ status: 'ACQUIRED' });
   });
 
   it('takes a run that timed out while queued out of the queue', async () => {
@@ -73,8 +97,8 @@ describe('release-ended-run', () => {
     const result = await handler(statusChange(arn(2), 'TIMED_OUT'));
     // Assert
     expect(result).toEqual({ status: 'NOT_HOLDER' });
-    expect((await state())?.holder?.executionArn).toBe(arn(1));
-    expect((await state())?.queue).toEqual([]);
+    expect((await state()).lock?.holder?.executionArn).toBe(arn(1));
+    expect((await state()).queue).toEqual([]);
   });
 
   it('answers NOT_HOLDER and changes nothing for a failed run that already released its lock', async () => {

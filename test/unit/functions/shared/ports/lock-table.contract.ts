@@ -98,5 +98,74 @@ export function lockTableContract(name: string, setup: () => Promise<LockTableFi
       await expect(fractional()).rejects.toThrow(/expectedVersion must be a non-negative integer/);
       expect(await table.get('k')).toBeUndefined();
     });
+    it('writes a record conditioned on another one only while that one is still at the version read', async () => {
+      // Arrange
+      const { table, other } = await setup();
+      await table.put('guard-orders', { holder: 'run-1' }, 0);
+      // Act
+      const registered = await table.put('guard-orders.w.1', { run: 2 }, 0, {
+        key: 'guard-orders',
+        version: 1,
+      });
+      await other.put('guard-orders', {}, 1);
+      const late = table.put('guard-orders.w.2', { run: 3 }, 0, { key: 'guard-orders', version: 1 });
+      // Assert
+      expect(registered).toEqual({ version: 1 });
+      await expect(late).rejects.toMatchObject({ name: 'Tollgate.LockConflict' });
+      expect(await table.get('guard-orders.w.2')).toBeUndefined();
+    });
+
+    it('conditions a write on another record being absent with version 0', async () => {
+      // Arrange
+      const { table } = await setup();
+      // Act
+      await table.put('guard-a.w.1', 'first', 0, { key: 'guard-a', version: 0 });
+      await table.put('guard-a', 'now held', 0);
+      const late = table.put('guard-a.w.2', 'second', 0, { key: 'guard-a', version: 0 });
+      // Assert
+      await expect(late).rejects.toMatchObject({ name: 'Tollgate.LockConflict' });
+      expect((await table.get('guard-a.w.1'))?.value).toBe('first');
+    });
+
+    it('deletes at the expected version only', async () => {
+      // Arrange
+      const { table, other } = await setup();
+      await table.put('k', 'a', 0);
+      await table.put('k', 'b', 1);
+      // Act
+      const stale = table.delete('k', 1);
+      await expect(stale).rejects.toMatchObject({ name: 'Tollgate.LockConflict' });
+      await other.delete('k', 2);
+      // Assert
+      expect(await table.get('k')).toBeUndefined();
+      await expect(table.delete('k', 2)).rejects.toMatchObject({ name: 'Tollgate.LockConflict' });
+    });
+
+    it('lists the records under a prefix in key order, from another handle', async () => {
+      // Arrange
+      const { table, other } = await setup();
+      await table.put('guard-orders.w.002', 'second', 0);
+      await table.put('guard-orders', 'lock', 0);
+      await table.put('guard-orders.w.001', 'first', 0);
+      await table.put('guard-other.w.001', 'elsewhere', 0);
+      // Act
+      const listed = await other.list<string>('guard-orders.w.');
+      // Assert
+      expect(listed).toEqual([
+        { key: 'guard-orders.w.001', value: 'first', version: 1 },
+        { key: 'guard-orders.w.002', value: 'second', version: 1 },
+      ]);
+      expect(await other.list('guard-none.')).toEqual([]);
+    });
+
+    it('refuses a write conditioned on its own key without writing anything', async () => {
+      // Arrange
+      const { table } = await setup();
+      // Act
+      const self = Promise.resolve().then(() => table.put('k', 1, 0, { key: 'k', version: 0 }));
+      // Assert
+      await expect(self).rejects.toThrow(/cannot be conditioned on its own key/);
+      expect(await table.get('k')).toBeUndefined();
+    });
   });
 }
