@@ -42,7 +42,7 @@ export default defineConfig({
       url: 'http://orders.internal.example',
       pollInterval: '5s',
       database: {},
-      approval: { approvers: ['arn:aws:iam::111122223333:role/release-managers'], timeout: '24h' },
+      approval: { approvers: ['arn:aws:iam::123456789012:role/release-managers'], timeout: '24h' },
     },
   ],
   smokeTests: [

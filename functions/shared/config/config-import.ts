@@ -11,8 +11,12 @@ export type ImportOutcome =
   | { readonly kind: 'timed-out' };
 
 const CHILD = fileURLToPath(new URL('./config-child.ts', import.meta.url));
-/** tsx's loader, so the child can import TypeScript the way the CLI does. */
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * tsx's loader, so the child can import TypeScript the way the CLI does. Resolved on first use, not
+ * at import: a Lambda bundle reaches this module through the config schema and has no tsx, and a
+ * top-level resolve failed every such function at cold start (found by `npm run rehearse`).
+ */
+const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
  * Imports `path` in a child process and returns what became of it. The child is killed when the
@@ -28,7 +32,7 @@ export function importInChild(
     let answer: ImportOutcome | undefined;
     let stderr = '';
     const child = fork(CHILD, [path], {
-      execArgv: ['--import', TSX],
+      execArgv: ['--import', tsxLoader()],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     // Without an injected clock, a plain timer that is cleared on the answer and never keeps the

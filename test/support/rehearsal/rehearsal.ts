@@ -1,0 +1,260 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { TollgateConfigInput } from '../../../functions/shared/config/schema.js';
+import { createEngine, type Engine } from '../../../runtime/engine/engine.js';
+import { MemoryStore } from '../../../runtime/store/memory-store.js';
+import { type MotoServer, startMotoServer } from '../moto-server.js';
+import { AwsProxy, type Principal } from './aws-proxy.js';
+import { CODEBUILD_START_BUILD, codeBuildIntegration } from './codebuild-emulator.js';
+import { CompressedClock } from './compressed-clock.js';
+import { EcsEmulator, type EcsEmulatorOptions } from './ecs-emulator.js';
+import { accessKeyFor, FunctionHost } from './function-host.js';
+import { IamChecker } from './iam-check.js';
+import {
+  adminClientConfig,
+  createCluster,
+  createDatabaseSecret,
+  createEcsService,
+  databaseSecretNames,
+  provisionStack,
+  seedDatabase,
+} from './provision.js';
+import { HostsMap, RdsDataPlane } from './rds-data-plane.js';
+import { STACK_NAME, type SynthesizedStack, synthesizeStack } from './synth.js';
+import { ACCOUNT, type FunctionModel, readTemplate, type TemplateModel } from './template-model.js';
+
+const PRELOAD = join(import.meta.dirname, 'endpoint-preload.mjs');
+export const PROD_CLUSTER = 'orders-prod';
+
+export interface RehearsalOptions {
+  /** Reuse a cdk.out synthesized before (REHEARSAL_CDK_OUT); synthesizing bundles 19 functions. */
+  readonly cdkOut?: string;
+  readonly log?: (line: string) => void;
+  readonly ecs?: EcsEmulatorOptions;
+}
+
+export interface Rehearsal {
+  readonly config: TollgateConfigInput;
+  readonly model: TemplateModel;
+  readonly engine: Engine;
+  readonly iam: IamChecker;
+  readonly host: FunctionHost;
+  readonly ecs: EcsEmulator;
+  readonly data: RdsDataPlane;
+  readonly moto: MotoServer;
+  readonly proxy: AwsProxy;
+  readonly stateMachineArn: string;
+  /** Environment name → the cluster its connection secret points at now. */
+  clusterOf(environment: string): Promise<string>;
+  fn(task: string): FunctionModel;
+  close(): Promise<void>;
+}
+
+/** Starts moto, synthesizes (or reuses) the stack, provisions it, and wires engine, proxy and functions. */
+export async function startRehearsal(options: RehearsalOptions = {}): Promise<Rehearsal> {
+  const log = options.log ?? (() => undefined);
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const work = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-'));
+  cleanup.push(async () => rmSync(work, { recursive: true, force: true }));
+  try {
+    const moto = await startMotoServer();
+    cleanup.push(() => moto.stop());
+    const stack = options.cdkOut ? readSynthesized(options.cdkOut) : await synthesizeFresh();
+    const config = stack.config;
+    const first = readTemplate(stack.template);
+    const provisioned = await provisionStack(first, moto.endpoint);
+    const model = readTemplate(stack.template, provisioned.overrides);
+
+    const hosts = new HostsMap(join(work, 'hosts.json'));
+    const data = new RdsDataPlane(hosts);
+    cleanup.push(() => data.close());
+    const migrations = join(import.meta.dirname, '../../../examples/orders-service/migrations');
+    const secretNames = databaseSecretNames(config);
+    for (const env of config.environments.filter((e) => e.database)) {
+      const clusterId = env.name === 'prod' ? PROD_CLUSTER : `orders-${env.name}`;
+      const host = await createCluster(moto.endpoint, data, clusterId);
+      await seedDatabase(data.connectionUrl(clusterId), migrations, env.name === 'prod');
+      const arn = await createDatabaseSecret(moto.endpoint, secretNames[env.name], clusterId, host);
+      provisioned.secretArns.set(secretNames[env.name], arn);
+    }
+
+    const ecs = new EcsEmulator(options.ecs);
+    for (const env of config.environments) {
+      if (env.deploy.type === 'ecs')
+        await createEcsService(ecs, env.deploy.cluster, env.deploy.service, env.deploy.containerName);
+    }
+
+    const iam = new IamChecker(model);
+    const principals = new Map<string, Principal>();
+    const shortName = (f: FunctionModel) =>
+      f.logicalId.replace(/^Tollgate(Task)?/, '').replace(/Function[0-9A-F]{8}$/, '');
+    for (const f of model.functions)
+      principals.set(accessKeyFor(f.roleArn), { caller: shortName(f), roleArn: f.roleArn });
+    for (const id of model.ofType('AWS::CodeBuild::Project')) {
+      const roleArn = model.resolve(model.resources[id].Properties.ServiceRole);
+      principals.set(accessKeyFor(roleArn), { caller: 'codebuild', roleArn });
+    }
+
+    let engine: Engine | undefined;
+    const proxy = new AwsProxy({
+      moto: moto.endpoint,
+      services: {
+        states: {
+          targetPrefix: 'AWSStepFunctions',
+          dispatch: (op, body) => engine!.service.dispatch(op, body),
+        },
+        ecs,
+      },
+      principals,
+      iam,
+      lookups: {
+        async secretArn(id: string) {
+          if (id.startsWith('arn:')) return id;
+          const known = provisioned.secretArns.get(id);
+          if (!known) throw new Error(`rehearsal: secret "${id}" was never created`);
+          return known;
+        },
+      },
+      onForwarded: async (req, op, _status, body) => {
+        if (req.service !== 'rds') return;
+        const form = new URLSearchParams(req.body.toString('utf8'));
+        if (op === 'RestoreDBClusterToPointInTime') {
+          const host = /<Endpoint>([^<]+)<\/Endpoint>/.exec(body.toString('utf8'))?.[1];
+          if (host)
+            await data.restore(
+              form.get('SourceDBClusterIdentifier')!,
+              form.get('DBClusterIdentifier')!,
+              host,
+            );
+        }
+        if (op === 'DeleteDBCluster') await data.delete(form.get('DBClusterIdentifier')!);
+      },
+    });
+    const endpoint = await proxy.start();
+    cleanup.push(() => proxy.close());
+
+    const smRole = model.stateMachine.roleArn;
+    const host = new FunctionHost({
+      functions: model.functions.map((f) => ({
+        ...f,
+        environment: {
+          ...f.environment,
+          NODE_OPTIONS: `${f.environment.NODE_OPTIONS ?? ''} --import=${PRELOAD}`.trim(),
+          TOLLGATE_REHEARSAL_HOSTS: hosts.file,
+        },
+      })),
+      assets: stack.assets,
+      endpoint,
+      log,
+      beforeInvoke: async (f) => {
+        const call = await iam.check('state machine', smRole, {
+          action: 'lambda:InvokeFunction',
+          resource: f.arn,
+        });
+        if (call.decision === 'Denied')
+          throw Object.assign(new Error(`AccessDenied: lambda:InvokeFunction on ${f.arn}`), {
+            name: 'Lambda.AWSLambdaException',
+          });
+      },
+    });
+    cleanup.push(() => host.close());
+
+    const repo = join(work, 'repo');
+    engine = createEngine({
+      store: new MemoryStore(),
+      clock: new CompressedClock(),
+      lambda: host,
+      accountId: ACCOUNT,
+      integrations: {
+        [CODEBUILD_START_BUILD]: codeBuildIntegration({
+          model,
+          iam,
+          repositories: { [config.source.repository]: repo },
+          endpoint,
+          log,
+        }),
+      },
+    });
+    await engine.start();
+    cleanup.push(() => engine!.close());
+    const smName = model.stateMachine.arn.split(':').pop()!;
+    const created = (await engine.service.dispatch('CreateStateMachine', {
+      name: smName,
+      definition: model.stateMachine.definition,
+      roleArn: smRole,
+      type: 'STANDARD',
+    })) as { stateMachineArn: string };
+
+    const rds = new RDSClient(adminClientConfig(moto.endpoint));
+    return {
+      config,
+      model,
+      engine,
+      iam,
+      host,
+      ecs,
+      data,
+      moto,
+      proxy,
+      stateMachineArn: created.stateMachineArn,
+      repoDir: repo,
+      async clusterOf(environment: string) {
+        const name = secretNames[environment];
+        const { SecretsManagerClient, GetSecretValueCommand } = await import(
+          '@aws-sdk/client-secrets-manager'
+        );
+        const secrets = new SecretsManagerClient(adminClientConfig(moto.endpoint));
+        const out = await secrets.send(new GetSecretValueCommand({ SecretId: name }));
+        void rds;
+        void DescribeDBClustersCommand;
+        return JSON.parse(out.SecretString ?? '{}').dbClusterIdentifier;
+      },
+      fn(task: string) {
+        const key = task.replace(/-/g, '').toLowerCase();
+        const found = model.functions.find((f) => shortName(f).toLowerCase() === key);
+        if (!found) throw new Error(`no function for task "${task}"`);
+        return found;
+      },
+      async close() {
+        for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+      },
+    } as Rehearsal & { repoDir: string };
+  } catch (error) {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+
+  async function synthesizeFresh(): Promise<SynthesizedStack> {
+    const { REHEARSAL_CONFIG } = await import('./synth.js');
+    const { loadConfigWithInput } = await import('../../../functions/shared/config/load-config.js');
+    const { dirname, basename } = await import('node:path');
+    const { input } = await loadConfigWithInput(dirname(REHEARSAL_CONFIG), {
+      file: basename(REHEARSAL_CONFIG),
+    });
+    return synthesizeStack(databaseSecretNames(input as TollgateConfigInput));
+  }
+}
+
+/** A cdk.out from an earlier synth of the same config (the template and its asset directories). */
+function readSynthesized(outdir: string): SynthesizedStack {
+  const file = join(outdir, `${STACK_NAME}.template.json`);
+  if (!existsSync(file)) throw new Error(`${outdir} holds no ${STACK_NAME}.template.json; synthesize again`);
+  const template = JSON.parse(readFileSync(file, 'utf8'));
+  const assets = new Map<string, string>();
+  for (const entry of readdirSync(outdir)) {
+    const m = /^asset\.([0-9a-f]{64})$/.exec(entry);
+    if (m) assets.set(m[1], join(outdir, entry));
+  }
+  const [fn] = Object.values(
+    template.Resources as Record<
+      string,
+      { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } }
+    >,
+  ).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const config = JSON.parse(
+    fn.Properties.Environment?.Variables?.TOLLGATE_CONFIG ?? 'null',
+  ) as TollgateConfigInput;
+  return { outdir, config, template, assets };
+}
