@@ -9,7 +9,7 @@ import { type EngineRecord, engineRecord } from './engine-records.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
 /** AWS keeps a closed Standard execution (description and history) for 90 days after it closes. */
-export const CLOSED_RETENTION_MS = 90 * 24 * 3600 * 1000;
+const CLOSED_RETENTION_MS = 90 * 24 * 3600 * 1000;
 
 // Events of one execution are batched into `evs` records of about this size: one frame and one
 // JSON.parse per batch instead of per event makes replay several times faster, and the cap keeps
@@ -54,7 +54,7 @@ export function validateCompactionOptions(
  * Drops executions that closed more than the retention ago, from memory and from the token
  * registry's memory of settled tokens, so what the API shows matches what a restart would show.
  */
-export function expireClosedExecutions(state: LiveState, now: number, retentionMs: number): void {
+function expireClosedExecutions(state: LiveState, now: number, retentionMs: number): void {
   const expired = new Set<string>();
   for (const exec of state.executions.values()) {
     if (isTerminal(exec.status) && exec.stopDate !== undefined && now - exec.stopDate > retentionMs) {
@@ -70,7 +70,7 @@ export function expireClosedExecutions(state: LiveState, now: number, retentionM
  * handed to `compact` in the same tick, so every append queued before it is reflected in it and
  * every append queued after it lands after the compacted log.
  */
-export function liveRecords(state: LiveState): EngineRecord[] {
+function liveRecords(state: LiveState): EngineRecord[] {
   const out: EngineRecord[] = [];
   for (const sm of state.stateMachines.values()) {
     out.push(engineRecord.stateMachine(sm));

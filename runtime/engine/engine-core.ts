@@ -108,7 +108,3 @@ export class EngineCore {
     };
   }
 }
-
-export function isRunning(exec: ExecutionRecord): boolean {
-  return exec.status === ExecutionStatus.Running;
-}

@@ -4,11 +4,11 @@ import type { HistoryEvent, HistoryRecorder } from '../asl/history/history-event
 import type { EngineClock } from './clock.js';
 
 /** AWS caps an execution's history at 25,000 events; the next event fails the execution. */
-export const MAX_HISTORY_EVENTS = 25_000;
+const MAX_HISTORY_EVENTS = 25_000;
 
 export type EventListener = (executionArn: string, event: HistoryEvent) => void;
 
-export class HistoryLimitExceededError extends Error {
+class HistoryLimitExceededError extends Error {
   constructor() {
     super(`The execution history exceeded the limit of ${MAX_HISTORY_EVENTS} events.`);
     this.name = 'States.Runtime';

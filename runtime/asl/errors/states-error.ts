@@ -34,14 +34,6 @@ export const StatesErrorName = {
 } as const;
 export type StatesErrorName = (typeof StatesErrorName)[keyof typeof StatesErrorName];
 
-/**
- * Errors a `States.ALL` retrier/catcher never matches: AWS documents States.Runtime (and
- * DataLimitExceeded for retries) as terminal.
- */
-export function isTerminalForAll(error: string): boolean {
-  return error === StatesErrorName.Runtime;
-}
-
 /** AWS prefixes every runtime failure of a state with where it happened. */
 export function stateFailurePrefix(stateName: string, enteredEventId: number): string {
   return `An error occurred while executing the state '${stateName}' (entered at the event id #${enteredEventId}).`;
