@@ -1,6 +1,8 @@
+import { type GuardState, lockKey, short } from '../concurrency-guard/guard-state.js';
 import { targetEnvironment } from '../deploy/target-environment.js';
 import { approvalId, tokenHash } from '../shared/approvals/approval-id.js';
 import { approvalEntry } from '../shared/approvals/approval-ledger.js';
+import { cancelPendingApprovals } from '../shared/approvals/cancel-pending.js';
 import { deliverDecision } from '../shared/approvals/deliver-decision.js';
 import { ApprovalStateError } from '../shared/approvals/errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -9,6 +11,7 @@ import { InvalidInputError } from '../shared/errors.js';
 import type { ApprovalCommit, ApprovalRecord, ApprovalStore } from '../shared/ports/approval-store.js';
 import type { ArtifactStore } from '../shared/ports/artifact-store.js';
 import type { Ledger } from '../shared/ports/ledger.js';
+import type { LockTable } from '../shared/ports/lock-table.js';
 import type { Notifier } from '../shared/ports/notifier.js';
 import type { TaskCallback } from '../shared/ports/task-callback.js';
 import type { ReleaseRef } from '../shared/release.js';
@@ -29,6 +32,12 @@ import { approvalNotification } from './notification.js';
  * Re-invoked (a Retry, or a crash), it finds the same approval by executionArn + environment and
  * keeps its expiry and votes; Step Functions issues a new token per attempt, so the stored token is
  * replaced. If that approval was already decided, the decision is delivered again to the new token.
+ *
+ * Superseded mode: a newer commit's guard marks the holder and then cancels the holder's pending
+ * approvals. Between this run's last lock renewal and the moment its approval is stored, that
+ * cancellation finds nothing; so after storing, this task reads the lock too, and a run marked
+ * superseded cancels its own approval before anybody is asked. Store-then-check on both sides means
+ * one of the two always sees the other.
  */
 export interface RequestApprovalInput {
   readonly executionArn: string;
@@ -55,6 +64,8 @@ export interface RequestApprovalPorts {
   readonly notifier: Notifier;
   readonly approvals: ApprovalStore;
   readonly callback: TaskCallback;
+  /** Read only: whether a newer commit superseded this run (the concurrency guard's lock record). */
+  readonly locks: LockTable;
 }
 
 export interface RequestApprovalOutput {
@@ -107,6 +118,9 @@ export async function requestApproval(
   if (record.status !== 'pending' && record.tokenHash !== tokenHash(input.taskToken)) {
     await redeliver(record, input.taskToken, ports);
   }
+  if (record.status === 'pending' && (await cancelledAsSuperseded(input, ports))) {
+    return { approvalId: id, status: 'cancelled', expiresAt: record.expiresAt, created, tokenReplaced };
+  }
   const { created: logged } = await ports.ledger.append(
     approvalEntry('approval-requested', record, {
       at: record.requestedAt,
@@ -124,6 +138,26 @@ export async function requestApproval(
   // Notify once: on the invocation that wrote the ledger entry (a crash before it means nobody was told).
   if (logged && record.status === 'pending') await ports.notifier.notify(approvalNotification(record));
   return { approvalId: id, status: record.status, expiresAt: record.expiresAt, created, tokenReplaced };
+}
+
+/** Cancels this run's just-stored approval when a newer commit has marked the run superseded. */
+async function cancelledAsSuperseded(
+  input: RequestApprovalInput,
+  ports: RequestApprovalPorts,
+): Promise<boolean> {
+  if (ports.config.concurrency.mode !== 'superseded') return false;
+  const holder = (await ports.locks.get<GuardState>(lockKey(input.pipeline)))?.value.holder;
+  const by = holder?.executionArn === input.executionArn ? holder.supersededBy : undefined;
+  if (!by) return false;
+  await cancelPendingApprovals(
+    {
+      executionArn: input.executionArn,
+      reason: `superseded by commit ${short(by.commit)}, which arrived before this run's approval was requested`,
+      supersededBy: by,
+    },
+    ports,
+  );
+  return true;
 }
 
 function approvalRules(env: EnvironmentConfig, input: RequestApprovalInput) {

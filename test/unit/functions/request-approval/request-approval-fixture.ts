@@ -7,6 +7,7 @@ import { releaseMetadataKey, sequenceKey } from '../../../../functions/register-
 import { DirArtifactStore } from '../../../../functions/shared/adapters/local/dir-artifact-store.js';
 import { DirLedger } from '../../../../functions/shared/adapters/local/dir-ledger.js';
 import { FileApprovalStore } from '../../../../functions/shared/adapters/local/file-approval-store.js';
+import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
 import { InboxNotifier } from '../../../../functions/shared/adapters/local/inbox-notifier.js';
 import type { ApprovalTaskPorts } from '../../../../functions/shared/approvals/approval-ports.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
@@ -42,6 +43,7 @@ export function localApprovalPorts(config = gatedConfig()) {
   const clock = new ManualClock('2026-01-01T00:00:00.000Z');
   const callback = new RecordingTaskCallback();
   const approvals = new FileApprovalStore(join(dir, 'approvals'));
+  const locks = new FileLockTable(join(dir, 'locks'));
   const notUsed = (what: string) => () => {
     throw new Error(`request-approval must not use ${what}`);
   };
@@ -53,7 +55,7 @@ export function localApprovalPorts(config = gatedConfig()) {
     notifier: () => new InboxNotifier(join(dir, 'inbox'), clock),
     images: notUsed('images'),
     deployer: notUsed('the deployer'),
-    locks: notUsed('locks'),
+    locks: () => locks,
     metrics: notUsed('metrics'),
     snapshots: notUsed('snapshots'),
     approvals: () => approvals,

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approve } from '../../../../functions/approve/approve.js';
+import type { GuardState } from '../../../../functions/concurrency-guard/guard-state.js';
 import {
   type RequestApprovalInput,
   requestApproval,
 } from '../../../../functions/request-approval/request-approval.js';
 import { approvalId } from '../../../../functions/shared/approvals/approval-id.js';
 import type { ReleaseRef } from '../../../../functions/shared/release.js';
-import { localApprovalPorts, PIPELINE, storeRelease } from './request-approval-fixture.js';
+import { gatedConfig, localApprovalPorts, PIPELINE, storeRelease } from './request-approval-fixture.js';
 
 const RUN = 'arn:aws:states:eu-west-1:123456789012:execution:orders-service:run-9';
 
@@ -187,5 +188,53 @@ describe('requestApproval', () => {
     await expect(call).rejects.toThrow(/differ from the deployed config/);
     expect(await ports.approvals.listPending()).toEqual([]);
     expect(await ports.ledger.query()).toEqual([]);
+  });
+
+  describe('in superseded mode', () => {
+    const NEWER = { executionArn: `${RUN}-newer`, commit: 'b'.repeat(40) };
+    const holding = (supersededBy?: typeof NEWER): GuardState => ({
+      holder: {
+        executionArn: RUN,
+        commit: {
+          commit: 'a'.repeat(40),
+          branch: 'main',
+          author: { name: 'alice', email: 'alice@example.com' },
+          timestamp: '2026-01-01T00:00:00.000Z',
+        },
+        acquiredAt: '2026-01-01T00:00:00.000Z',
+        leaseUntil: '2026-01-01T06:00:00.000Z',
+        ...(supersededBy ? { supersededBy } : {}),
+      },
+    });
+
+    it('cancels its own approval, asks nobody and fails the gate when a newer commit marked the run after its last renewal', async () => {
+      // Arrange: the newer commit's guard marked the holder before this approval existed
+      const { ports, callback, dir } = localApprovalPorts(
+        gatedConfig({ concurrency: { mode: 'superseded' } }),
+      );
+      const release = await storeRelease(ports, 7, ['0001_create.sql']);
+      await ports.locks.put(`guard-${PIPELINE}`, holding(NEWER), 0);
+      // Act
+      const out = await requestApproval(gateInput(release), ports);
+      // Assert
+      expect(out.status).toBe('cancelled');
+      expect((await ports.approvals.get(out.approvalId))?.status).toBe('cancelled');
+      expect(await ports.ledger.query({ kinds: ['approval-requested'] })).toEqual([]);
+      const [cancelled] = await ports.ledger.query({ kinds: ['approval-cancelled'] });
+      expect(cancelled?.data).toMatchObject({ supersededBy: NEWER });
+      expect(callback.calls.map((c) => (c.kind === 'failure' ? c.error : c.kind))).toEqual([
+        'Tollgate.ApprovalCancelled',
+      ]);
+      expect(existsSync(join(dir, 'inbox', 'notifications.jsonl'))).toBe(false);
+    });
+
+    it('asks as usual when the run holds the lock unmarked', async () => {
+      const { ports } = localApprovalPorts(gatedConfig({ concurrency: { mode: 'superseded' } }));
+      const release = await storeRelease(ports, 7, ['0001_create.sql']);
+      await ports.locks.put(`guard-${PIPELINE}`, holding(), 0);
+      const out = await requestApproval(gateInput(release), ports);
+      expect(out.status).toBe('pending');
+      expect(await ports.ledger.query({ kinds: ['approval-requested'] })).toHaveLength(1);
+    });
   });
 });
