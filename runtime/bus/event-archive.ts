@@ -6,7 +6,7 @@ import type { OutboxRecord } from './event-outbox.js';
  * What became of each event, rebuilt from the outbox: which rules matched and how each delivery
  * stands. "Every commit event ends as a run or as a recorded skip" is read from here.
  */
-export const DeliveryStatus = {
+const DeliveryStatus = {
   /** Not yet attempted. */
   Pending: 'pending',
   /** Attempted, failed, and due again at `nextAttemptAt`. */
@@ -15,9 +15,9 @@ export const DeliveryStatus = {
   /** Given up for good (the receiver rejected it, or its rule no longer exists). */
   Failed: 'failed',
 } as const;
-export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 
-export const EventOutcome = {
+const EventOutcome = {
   /** Accepted, but no rule on its bus matched: a recorded skip. */
   NoRuleMatched: 'no-rule-matched',
   /** At least one delivery is still owed. */
@@ -26,9 +26,9 @@ export const EventOutcome = {
   /** Nothing is owed any more and at least one delivery failed for good. */
   Failed: 'failed',
 } as const;
-export type EventOutcome = (typeof EventOutcome)[keyof typeof EventOutcome];
+type EventOutcome = (typeof EventOutcome)[keyof typeof EventOutcome];
 
-export interface DeliveryView {
+interface DeliveryView {
   readonly rule: string;
   readonly status: DeliveryStatus;
   readonly attempts: number;
@@ -75,7 +75,7 @@ export interface OwedDelivery {
   readonly dueAt: number | undefined;
 }
 
-export const MAX_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 1000;
 
 export class EventArchive {
   private readonly entries = new Map<string, Entry>();

@@ -37,7 +37,7 @@ const RESERVED_IN_OR = new Set([
  * A `$or` multiplies the pattern into branches; EventBridge caps a rule's complexity, and so do we,
  * so a pattern cannot make every match do exponential work.
  */
-export const MAX_PATTERN_BRANCHES = 1024;
+const MAX_PATTERN_BRANCHES = 1024;
 
 /** Parses (when given JSON text) and compiles a pattern, throwing InvalidEventPatternError. */
 export function compilePatternTree(pattern: unknown): ObjectMatcher {

@@ -39,7 +39,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Renders a path like `detail.items[0]["a.b"]` for error messages. */
-export function formatPath(path: readonly PathSegment[]): string {
+function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;

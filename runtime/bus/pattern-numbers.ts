@@ -6,7 +6,7 @@ import { invalid } from './pattern-model.js';
  * (event-ruler's ComparableNumber). A number outside that domain never matches numerically; in a
  * pattern it is refused.
  */
-export const NUMERIC_LIMIT = 5e11;
+const NUMERIC_LIMIT = 5e11;
 
 /** The number scaled by 10^6 as an exact integer, or undefined outside the comparable domain. */
 export function comparableNumber(value: number): bigint | undefined {

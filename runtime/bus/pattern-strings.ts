@@ -34,7 +34,7 @@ export function stringTest(predicate: (value: string) => boolean): ValueMatcher 
  * event-ruler folds case per character: a character matches if it equals the pattern's character
  * in lower or upper case. Comparing code point by code point keeps lengths honest (ß is not SS).
  */
-export function sameIgnoringCase(a: readonly string[], b: readonly string[]): boolean {
+function sameIgnoringCase(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];

@@ -6,9 +6,9 @@ import { isPlainObject } from './pattern-model.js';
  * The PutEvents request as AWS validates it: shape errors fail the whole call with
  * ValidationException; a bad entry fails only that entry, reported in the result.
  */
-export const MAX_ENTRIES = 10;
+const MAX_ENTRIES = 10;
 /** The request's entries may total 256 KiB, counted as AWS's "Calculating PutEvents event entry size". */
-export const MAX_REQUEST_ENTRY_BYTES = 256 * 1024;
+const MAX_REQUEST_ENTRY_BYTES = 256 * 1024;
 /** A `Time` counts as 14 bytes however it is written. */
 const TIME_BYTES = 14;
 
@@ -36,7 +36,7 @@ export interface EntryFailure {
   readonly ErrorMessage: string;
 }
 
-export function validationError(message: string): AwsApiError {
+function validationError(message: string): AwsApiError {
   return new AwsApiError('ValidationException', message);
 }
 
@@ -92,7 +92,7 @@ function checkEntryShape(entry: unknown, index: number): PutEventsEntry {
   return entry as PutEventsEntry;
 }
 
-export function entrySize(entry: PutEventsEntry): number {
+function entrySize(entry: PutEventsEntry): number {
   let size = entry.Time !== undefined && entry.Time !== null ? TIME_BYTES : 0;
   for (const text of [entry.Source, entry.DetailType, entry.Detail]) {
     if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
@@ -142,7 +142,7 @@ function malformed(): EntryFailure {
 }
 
 /** EventBusName may be a name or an event bus ARN; absent means `default`. */
-export function busNameOf(nameOrArn: string | undefined): string {
+function busNameOf(nameOrArn: string | undefined): string {
   if (!nameOrArn) return 'default';
   const arn = /^arn:aws[a-z-]*:events:[a-z0-9-]*:\d*:event-bus\/(.+)$/.exec(nameOrArn);
   return arn ? arn[1] : nameOrArn;
