@@ -36,7 +36,7 @@ export function querySegments(root: unknown, segments: readonly Segment[]): Quer
 }
 
 /** Values selected by relative segments, for filters: never throws, missing means absent. */
-export function selectAll(root: unknown, segments: readonly Segment[], documentRoot: unknown): unknown[] {
+function selectAll(root: unknown, segments: readonly Segment[], documentRoot: unknown): unknown[] {
   const out: unknown[] = [];
   walk(root, segments, 0, '@', false, out, documentRoot);
   return out;
