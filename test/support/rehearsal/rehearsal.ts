@@ -1,17 +1,21 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { TollgateConfigInput } from '../../../functions/shared/config/schema.js';
 import { createEngine, type Engine } from '../../../runtime/engine/engine.js';
 import { MemoryStore } from '../../../runtime/store/memory-store.js';
 import { type MotoServer, startMotoServer } from '../moto-server.js';
+import { AppRunner } from './app-runner.js';
 import { AwsProxy, type Principal } from './aws-proxy.js';
 import { CODEBUILD_START_BUILD, codeBuildIntegration } from './codebuild-emulator.js';
 import { CompressedClock } from './compressed-clock.js';
 import { EcsEmulator, type EcsEmulatorOptions } from './ecs-emulator.js';
 import { accessKeyFor, FunctionHost } from './function-host.js';
 import { IamChecker } from './iam-check.js';
+import { createRepository } from './pipeline-driver.js';
 import {
   adminClientConfig,
   createCluster,
@@ -80,7 +84,30 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       provisioned.secretArns.set(secretNames[env.name], arn);
     }
 
-    const ecs = new EcsEmulator(options.ecs);
+    const repo = join(work, 'repo');
+    createRepository(repo);
+    const baselineDir = join(work, 'baseline');
+    execFileSync('git', ['clone', '--quiet', repo, baselineDir]);
+    const artifactsBucket = model.physicalName(
+      model.ofType('AWS::S3::Bucket').find((id) => /Artifacts/.test(id))!,
+    );
+    const apps = new AppRunner({
+      s3: new S3Client(adminClientConfig(moto.endpoint)),
+      bucket: artifactsBucket,
+      pipeline: config.name,
+      baselineDir,
+      workDir: work,
+      hosts,
+      services: Object.fromEntries(
+        config.environments.flatMap((e) =>
+          e.deploy.type === 'ecs' && e.url
+            ? [[e.deploy.service, { environment: e.name, host: new URL(e.url).hostname }]]
+            : [],
+        ),
+      ),
+    });
+    cleanup.push(() => apps.close());
+    const ecs = new EcsEmulator({ ...options.ecs, onServing: (service, td) => apps.serve(service, td) });
     for (const env of config.environments) {
       if (env.deploy.type === 'ecs')
         await createEcsService(ecs, env.deploy.cluster, env.deploy.service, env.deploy.containerName);
@@ -161,7 +188,6 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     });
     cleanup.push(() => host.close());
 
-    const repo = join(work, 'repo');
     engine = createEngine({
       store: new MemoryStore(),
       clock: new CompressedClock(),

@@ -1,7 +1,6 @@
 import { serveFunctionUrl, type UrlCaller } from './function-url.js';
 import {
   commit,
-  createRepository,
   decide,
   describe,
   exampleFile,
@@ -143,7 +142,6 @@ export const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
 /** Runs the scenarios in order on one rehearsal (each starts from what the previous one left). */
 export async function runScenarios(r: Rehearsal, only?: readonly string[]): Promise<ScenarioResult[]> {
   const repo = (r as Rehearsal & { repoDir: string }).repoDir;
-  createRepository(repo);
   const policy = r.model.ofType('AWS::IAM::ManagedPolicy').find((id) => /Approver/.test(id))!;
   r.iam.addRole(APPROVER.roleArn, [
     { name: policy, document: r.model.resolve(r.model.resources[policy].Properties.PolicyDocument) },
