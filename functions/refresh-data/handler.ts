@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { taskContextSchema } from '../shared/schemas.js';
@@ -11,7 +11,17 @@ const ref = z.record(z.string(), z.unknown()).nullish();
 const input = taskContextSchema.extend({
   pipeline: z.string().min(1),
   environment: z.string().min(1),
-  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'publish', 'restore', 'poll', 'record', 'gc']),
+  action: z.enum([
+    'plan',
+    'snapshot-source',
+    'backup-target',
+    'clone',
+    'publish',
+    'restore',
+    'poll',
+    'record',
+    'gc',
+  ]),
   operation: ref,
   snapshot: ref,
   backup: ref,

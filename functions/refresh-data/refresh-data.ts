@@ -5,12 +5,15 @@ import { ConfigError, SnapshotFailedError } from '../shared/errors.js';
 import type { OperationRef, SnapshotRef, VolumeSetRef } from '../shared/ports/snapshot-provider.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import { gc } from '../shared/snapshots/gc.js';
+import { validateRefreshSteps } from '../shared/snapshots/refresh-steps.js';
 
 /**
  * refresh-data: the storage steps of an environment's data refresh. Each action returns at once;
  * the ASL waits and polls between them, so no Lambda ever blocks on storage.
  *
  * Actions (input `{ executionArn, stateName, pipeline, environment, action, ... }`):
+ * - `plan`             → `{ steps }`: the provider's storage steps, in the order the pipeline runs
+ *                        them (`capabilities().refreshSteps`).
  * - `snapshot-source`  → `{ operation }`: snapshot production's volumes.
  * - `backup-target`    → `{ operation }`: snapshot the environment's own volumes first, so a failed
  *                        run can put its previous data back.
@@ -19,12 +22,15 @@ import { gc } from '../shared/snapshots/gc.js';
  * - `publish`          → `{ operation }`: put the staged clone `volumes` in place and serve it; the
  *                        pipeline calls it only after masking and its verification passed.
  * - `restore`          → `{ operation }`: overwrite them from `backup` (the rollback path).
- * - `poll`             → `{ state: RUNNING|SUCCEEDED|FAILED, ref?, reason? }` for `operation`.
+ * - `poll`             → `{ state: RUNNING|SUCCEEDED|FAILED, ref?, backup?, reason? }` for
+ *                        `operation`; `backup` comes with a clone whose provider keeps what it
+ *                        replaced instead of a `backup-target` step.
  * - `record`           → `{ sourceRowCounts }`: counts the fresh copy's rows before masking (they are
  *                        the snapshot's counts) and writes the provenance to the ledger.
  * - `gc`               → `{ deleting }`: starts deleting this pipeline's expired snapshots and clones.
  */
 export type RefreshAction =
+  | 'plan'
   | 'snapshot-source'
   | 'backup-target'
   | 'clone'
@@ -67,6 +73,10 @@ export async function refreshData(input: RefreshInput, ports: Ports): Promise<Re
   });
   const mappings = volumeMappings(ports.config, input.environment);
   switch (input.action) {
+    case 'plan':
+      return {
+        steps: validateRefreshSteps(ports.snapshots.capabilities().refreshSteps, ports.snapshots.type),
+      };
     case 'snapshot-source':
       return {
         operation: await ports.snapshots.startSnapshot({
