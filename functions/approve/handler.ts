@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalPortsFactory } from '../shared/approvals/approval-ports.js';
 import { memoPorts } from '../shared/approvals/approval-ports.js';
-import { awsApprovalPorts } from '../shared/approvals/aws-approval-ports.js';
 import { ApprovalCallbackError } from '../shared/approvals/errors.js';
 import { ApprovalRefusedError, InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
+import { awsApprovals, awsCallback, awsLedger } from '../shared/wiring/aws-port-builders.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { type ApproveResult, approve } from './approve.js';
 import { type HttpResponse, json, REFUSAL_STATUS } from './http-response.js';
 
@@ -132,4 +133,11 @@ function parseBody(raw: string | undefined, base64: boolean | undefined) {
   return parsed.data;
 }
 
-export const handler = createUrlHandler(() => awsApprovalPorts());
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('approve', {
+  approvals: awsApprovals,
+  callback: awsCallback,
+  ledger: awsLedger,
+});
+
+export const handler = createUrlHandler(awsWiring);

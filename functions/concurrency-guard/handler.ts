@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { commitSchema, taskContextSchema } from '../shared/schemas.js';
+import { awsApprovals, awsCallback, awsLedger, awsLocks } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { runGuard } from './concurrency-guard.js';
 
@@ -18,4 +19,12 @@ const input = taskContextSchema.extend({
 export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'concurrency-guard', input, run: (event, p) => runGuard(event, p) }, ports);
 
-export const handler = createHandler(awsPorts);
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('concurrency-guard', {
+  locks: awsLocks,
+  approvals: awsApprovals,
+  callback: awsCallback,
+  ledger: awsLedger,
+});
+
+export const handler = createHandler(awsWiring);

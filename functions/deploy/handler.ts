@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsDeployer } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { deploy } from './deploy.js';
 import { environmentTaskSchema } from './task-input.js';
@@ -13,5 +14,8 @@ export const createHandler = (ports: PortsFactory) =>
 
 export type DeployTaskInput = z.input<typeof input>;
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('deploy', { deployer: awsDeployer });
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskContextSchema } from '../shared/schemas.js';
 
 /** What every environment-stage task receives from the ASL besides its own fields. */

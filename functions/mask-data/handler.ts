@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
   environmentTarget,
@@ -10,6 +10,7 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { maskData } from './mask-data.js';
 
@@ -57,5 +58,8 @@ function runKeyOf(event: { executionArn?: string; stateName?: string; environmen
   return `${event.executionArn}/${event.stateName}/${event.environment ?? ''}`;
 }
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('mask-data', { snapshots: awsSnapshots });
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
   environmentTarget,
@@ -10,6 +10,7 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsArtifacts, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { migrateDatabase } from './migrate-database.js';
 import { loadMigrationsFromDir, loadMigrationsFromTarball } from './migration-files.js';
@@ -54,5 +55,8 @@ export const createHandler = (ports: PortsFactory) =>
     ports,
   );
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('migrate-database', { artifacts: awsArtifacts, snapshots: awsSnapshots });
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

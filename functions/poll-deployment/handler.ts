@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsDeployer } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { pollDeployment } from './poll-deployment.js';
 
@@ -12,5 +13,8 @@ export const createHandler = (ports: PortsFactory) =>
 
 export type PollDeploymentTaskInput = z.input<typeof input>;
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('poll-deployment', { deployer: awsDeployer });
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

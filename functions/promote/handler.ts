@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { releaseRefSchema } from '../shared/schemas.js';
+import { awsArtifacts, awsDeployer, awsImages, awsLedger } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { promote } from './promote.js';
 
@@ -16,5 +17,13 @@ export const createHandler = (ports: PortsFactory) =>
 
 export type PromoteTaskInput = z.input<typeof input>;
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('promote', {
+  artifacts: awsArtifacts,
+  images: awsImages,
+  deployer: awsDeployer,
+  ledger: awsLedger,
+});
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalPortsFactory } from '../shared/approvals/approval-ports.js';
 import { memoPorts } from '../shared/approvals/approval-ports.js';
-import { awsApprovalPorts } from '../shared/approvals/aws-approval-ports.js';
 import { defineTask } from '../shared/handler.js';
 import { taskContextSchema } from '../shared/schemas.js';
+import { awsApprovals, awsLedger } from '../shared/wiring/aws-port-builders.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { recordApprovalTimeout } from './record-approval-timeout.js';
 
 const input = taskContextSchema.extend({
@@ -27,4 +28,7 @@ export const createHandler = (ports: ApprovalPortsFactory) => {
   );
 };
 
-export const handler = createHandler(() => awsApprovalPorts());
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('record-approval-timeout', { approvals: awsApprovals, ledger: awsLedger });
+
+export const handler = createHandler(awsWiring);

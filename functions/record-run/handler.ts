@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { commitSchema, taskContextSchema } from '../shared/schemas.js';
+import { awsLedger } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { recordRun } from './record-run.js';
 
@@ -20,4 +21,7 @@ const input = taskContextSchema.extend({
 export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'record-run', input, run: (event, p) => recordRun(event, p) }, ports);
 
-export const handler = createHandler(awsPorts);
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('record-run', { ledger: awsLedger });
+
+export const handler = createHandler(awsWiring);

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { taskContextSchema } from '../shared/schemas.js';
+import { awsLedger, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { type RefreshInput, refreshData } from './refresh-data.js';
 
@@ -11,17 +12,7 @@ const ref = z.record(z.string(), z.unknown()).nullish();
 const input = taskContextSchema.extend({
   pipeline: z.string().min(1),
   environment: z.string().min(1),
-  action: z.enum([
-    'plan',
-    'snapshot-source',
-    'backup-target',
-    'clone',
-    'publish',
-    'restore',
-    'poll',
-    'record',
-    'gc',
-  ]),
+  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'publish', 'restore', 'poll', 'record', 'gc']),
   operation: ref,
   snapshot: ref,
   backup: ref,
@@ -35,4 +26,7 @@ export const createHandler = (ports: PortsFactory) =>
     ports,
   );
 
-export const handler = createHandler(awsPorts);
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('refresh-data', { ledger: awsLedger, snapshots: awsSnapshots });
+
+export const handler = createHandler(awsWiring);

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { commitSchema, taskContextSchema } from '../shared/schemas.js';
+import { awsArtifacts, awsImages, awsLedger } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { registerRelease } from './register-release.js';
 
@@ -25,5 +26,12 @@ export const createHandler = (ports: PortsFactory) =>
     ports,
   );
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('register-release', {
+  artifacts: awsArtifacts,
+  images: awsImages,
+  ledger: awsLedger,
+});
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

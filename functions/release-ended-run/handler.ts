@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsLocks } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { ENDED_STATUSES, releaseEndedRun } from './release-ended-run.js';
 
@@ -16,4 +17,7 @@ const input = z
 export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'release-ended-run', input, run: (event, p) => releaseEndedRun(event, p) }, ports);
 
-export const handler = createHandler(awsPorts);
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('release-ended-run', { locks: awsLocks });
+
+export const handler = createHandler(awsWiring);

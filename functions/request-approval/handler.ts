@@ -1,9 +1,16 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalPortsFactory } from '../shared/approvals/approval-ports.js';
 import { memoPorts } from '../shared/approvals/approval-ports.js';
-import { awsApprovalPorts } from '../shared/approvals/aws-approval-ports.js';
 import { defineTask } from '../shared/handler.js';
 import { commitSchema, releaseRefSchema, taskContextSchema } from '../shared/schemas.js';
+import {
+  awsApprovals,
+  awsArtifacts,
+  awsCallback,
+  awsLedger,
+  awsNotifier,
+} from '../shared/wiring/aws-port-builders.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { requestApproval } from './request-approval.js';
 
 const input = taskContextSchema.extend({
@@ -57,4 +64,13 @@ export const createHandler = (ports: ApprovalPortsFactory) => {
   );
 };
 
-export const handler = createHandler(() => awsApprovalPorts());
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('request-approval', {
+  artifacts: awsArtifacts,
+  ledger: awsLedger,
+  approvals: awsApprovals,
+  notifier: awsNotifier,
+  callback: awsCallback,
+});
+
+export const handler = createHandler(awsWiring);

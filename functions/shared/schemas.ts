@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Shapes every task input shares; each task's schema extends these. */
 export const commitSchema = z.object({

@@ -37,5 +37,8 @@ export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =
 
 export type SmokeTestTaskInput = z.input<typeof input>;
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('smoke-test', {});
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
   cloneOf,
@@ -10,6 +10,7 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { verifyMasking } from './verify-masking.js';
 
@@ -55,5 +56,8 @@ export const createHandler = (ports: PortsFactory) =>
     ports,
   );
 
+/** The AWS ports this function uses; its bundle carries only their clients. */
+export const awsWiring = awsPorts('verify-masking', { snapshots: awsSnapshots });
+
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsPorts);
+export const handler = createHandler(awsWiring);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommitPushedDetail } from './commit-event.js';
 import { InvalidPushPayloadError } from './errors.js';
 

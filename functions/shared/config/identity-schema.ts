@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityKeyProblem, isEmailAddress } from './identity-keys.js';
 
 /** A local user name, an IAM principal ARN, or an e-mail address (an identity by itself). */

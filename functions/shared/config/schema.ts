@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.js';
 import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';

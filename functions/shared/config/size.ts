@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Sizes in config are strings like `500MB`, `20GB`, `1.5TB` (powers of 1024), so nobody guesses the unit. */
 const UNIT_BYTES = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A database URL that logs as `{}`: the shared logger copies enumerable fields only, and a password

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.js';
 import type { VolumeSetRef } from '../ports/snapshot-provider.js';
 import type { TollgatePorts } from '../ports/tollgate-ports.js';

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, TollgateError } from '../../errors.js';
+import { checkCaBundle, type FetchLike, tlsFetch } from './tls-fetch.js';
 
 /** Purity's error body: `{"errors":[{"context":"vol1","message":"..."}]}`. */
 export interface FlashArrayErrorItem {
@@ -28,7 +29,19 @@ export interface FlashArrayClientOptions {
   readonly apiToken: () => Promise<string>;
   /** REST 2.x minor version; 2.17 is the oldest with every call used here (tags on snapshots). */
   readonly apiVersion?: string;
-  readonly fetch?: typeof fetch;
+  /**
+   * PEM certificates to trust for the endpoint instead of Node's bundled roots: arrays usually carry
+   * a certificate from an internal CA. Read once, at the first request.
+   * @default Node's bundled roots
+   */
+  readonly caBundle?: () => Promise<string | undefined>;
+  /**
+   * Accept an `http://` endpoint. Only tests against a local fake set this: the API token and the
+   * session token would otherwise cross the network in clear.
+   * @default false
+   */
+  readonly allowPlaintext?: boolean;
+  readonly fetch?: FetchLike;
 }
 
 interface ListBody<T> {
@@ -42,7 +55,7 @@ interface ListBody<T> {
  */
 export class FlashArrayClient {
   private readonly base: string;
-  private readonly fetchFn: typeof fetch;
+  private fetcher: Promise<FetchLike> | undefined;
   private session: string | undefined;
 
   constructor(private readonly options: FlashArrayClientOptions) {
@@ -54,11 +67,28 @@ export class FlashArrayClient {
         `flasharray endpoint "${options.endpoint}" is not a URL; set database.provider.endpoint`,
       );
     }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPlaintext)) {
+      throw new ConfigError(
+        `flasharray endpoint "${options.endpoint}" must be https:// (the API token would cross the network in clear)`,
+      );
+    }
     const version = options.apiVersion ?? '2.17';
     if (!/^2\.\d+$/.test(version))
       throw new ConfigError(`flasharray apiVersion must look like "2.17", got "${version}"`);
     this.base = `${url.origin}/api/${version}`;
-    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  private fetchFn(url: string, init: RequestInit): Promise<Response> {
+    if (!this.fetcher) {
+      const { fetch: given, caBundle } = this.options;
+      const fetcher = given ? Promise.resolve(given) : (caBundle?.() ?? Promise.resolve(undefined)).then(tlsFetch);
+      // A failed secret read is retried by the next call instead of being cached for the container.
+      fetcher.catch(() => {
+        if (this.fetcher === fetcher) this.fetcher = undefined;
+      });
+      this.fetcher = fetcher;
+    }
+    return this.fetcher.then((f) => f(url, init));
   }
 
   async request<T>(method: string, path: string, query: Query = {}, body?: unknown): Promise<ListBody<T>> {
@@ -138,22 +168,57 @@ function toSearch(query: Query): string {
 }
 
 /**
- * Reads the API token from Secrets Manager: either the bare token string, or JSON with an
- * `apiToken` field. Anything else is a configuration error, not something to guess around.
+ * The FlashArray secret: either the bare API token, or JSON `{"apiToken": "...", "caBundle": "PEM"}`
+ * where `caBundle` is the CA (or chain) the array's certificate is issued by. The CA rides in the
+ * same secret so the task needs no second secret (nor a grant for one), and rotating the array's
+ * certificate is one secret update. Anything else is a configuration error, not something to guess.
  */
-export function apiTokenFromSecret(secrets: SecretsManagerClient, secretId: string): () => Promise<string> {
-  return async () => {
-    const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const raw = out.SecretString?.trim();
-    if (!raw)
-      throw new ConfigError(
-        `secret "${secretId}" has no SecretString; store the FlashArray API token as text`,
-      );
-    if (!raw.startsWith('{')) return raw;
-    const token = (JSON.parse(raw) as { apiToken?: unknown }).apiToken;
-    if (typeof token !== 'string' || !token) {
-      throw new ConfigError(`secret "${secretId}" is JSON without a string "apiToken" field`);
-    }
-    return token;
+export function flashArraySecret(
+  secrets: SecretsManagerClient,
+  secretId: string,
+): { apiToken: () => Promise<string>; caBundle: () => Promise<string | undefined> } {
+  const read = async () => parseFlashArraySecret(await secretString(secrets, secretId), secretId);
+  return {
+    apiToken: async () => (await read()).apiToken,
+    caBundle: async () => (await read()).caBundle,
   };
+}
+
+/** The API token alone (see flashArraySecret). */
+export function apiTokenFromSecret(secrets: SecretsManagerClient, secretId: string): () => Promise<string> {
+  return flashArraySecret(secrets, secretId).apiToken;
+}
+
+export function parseFlashArraySecret(
+  raw: string,
+  secretId: string,
+): { apiToken: string; caBundle?: string } {
+  if (!raw.startsWith('{')) return { apiToken: raw };
+  let value: { apiToken?: unknown; caBundle?: unknown };
+  try {
+    value = JSON.parse(raw) as typeof value;
+  } catch {
+    throw new ConfigError(`secret "${secretId}" starts with "{" but is not JSON`);
+  }
+  if (typeof value.apiToken !== 'string' || !value.apiToken) {
+    throw new ConfigError(`secret "${secretId}" is JSON without a string "apiToken" field`);
+  }
+  if (value.caBundle === undefined) return { apiToken: value.apiToken };
+  if (typeof value.caBundle !== 'string') {
+    throw new ConfigError(`secret "${secretId}": "caBundle" must be a PEM string`);
+  }
+  try {
+    checkCaBundle(value.caBundle);
+  } catch (error) {
+    throw new ConfigError(`secret "${secretId}": ${(error as Error).message}`);
+  }
+  return { apiToken: value.apiToken, caBundle: value.caBundle };
+}
+
+async function secretString(secrets: SecretsManagerClient, secretId: string): Promise<string> {
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const raw = out.SecretString?.trim();
+  if (!raw)
+    throw new ConfigError(`secret "${secretId}" has no SecretString; store the FlashArray API token as text`);
+  return raw;
 }

@@ -35,6 +35,7 @@ describe('FlashArraySnapshotProvider', () => {
     new FlashArraySnapshotProvider({
       client: new FlashArrayClient({
         endpoint: fa.url,
+        allowPlaintext: true, // the fake serves plain HTTP on loopback
         apiToken: apiTokenFromSecret(
           new SecretsManagerClient({ region: 'us-east-1' }),
           'tollgate/flasharray',
