@@ -1,12 +1,26 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { RunFold } from '../../model/run-fold.js';
+import { RUN_STATES, type RunState, type RunStateView, runState } from '../../model/run-state.js';
 import { commitFromInput } from '../../model/run-summary.js';
 import { formatDuration } from '../../runtime/up/format.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { emit, isoOrNull, table } from '../client/output.js';
-import { listRuns, send } from '../client/pipeline-api.js';
+import { type ExecutionItem, executionHistory, listRuns, send } from '../client/pipeline-api.js';
 
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+/** The executions a run in each state can be: ListExecutions filters by these first. */
+const EXECUTION_STATUS: Readonly<Record<RunState, string | undefined>> = {
+  queued: 'RUNNING',
+  running: 'RUNNING',
+  waiting: 'RUNNING',
+  succeeded: 'SUCCEEDED',
+  skipped: 'SUCCEEDED',
+  // Timed-out and redrivable runs failed too.
+  failed: undefined,
+  'rolled-back': undefined,
+  aborted: 'ABORTED',
+};
+const CONCURRENCY = 8;
 
 export interface RunsOptions extends CommonOptions {
   readonly status?: string;
@@ -15,10 +29,10 @@ export interface RunsOptions extends CommonOptions {
 
 /** `tollgate runs`: newest first, with the commit each run is for. */
 export async function runsCommand(options: RunsOptions): Promise<void> {
-  const status = options.status?.toUpperCase();
-  if (status !== undefined && !STATUSES.includes(status)) {
+  const state = options.status?.toLowerCase() as RunState | undefined;
+  if (state !== undefined && !RUN_STATES.includes(state)) {
     throw new CliError(
-      `--status must be one of ${STATUSES.join(', ')}, got "${options.status}"`,
+      `--status must be one of ${RUN_STATES.join(', ')}, got "${options.status}"`,
       ExitCode.Usage,
     );
   }
@@ -27,34 +41,23 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
     throw new CliError(`--limit must be an integer from 1 to 1000, got "${options.limit}"`, ExitCode.Usage);
   }
   const target = createTarget(options);
-  const runs = await listRuns(target, { status, limit });
-  const rows = await Promise.all(
-    runs.map(async (run) => {
-      const described = await send(target, () =>
-        target.sfn().send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
-      );
-      const commit = commitFromInput(described.input);
-      return {
-        name: run.name,
-        executionArn: run.executionArn,
-        status: run.status,
-        startDate: isoOrNull(run.startDate),
-        stopDate: isoOrNull(run.stopDate),
-        commit: commit.commit,
-        branch: commit.branch,
-        author: commit.author,
-        message: commit.message ? commit.message.split('\n')[0]! : null,
-      };
-    }),
-  );
+  const status = state ? EXECUTION_STATUS[state] : undefined;
+  // A state narrows what ListExecutions returns, so list more and keep the first `limit` that match.
+  const listed = await listRuns(target, { status, limit: state ? 1000 : limit });
+  const rows: Row[] = [];
+  for (let i = 0; i < listed.length && rows.length < limit; i += CONCURRENCY) {
+    const chunk = await Promise.all(listed.slice(i, i + CONCURRENCY).map((run) => rowOf(target, run)));
+    rows.push(...chunk.filter((row) => !state || row.state === state));
+  }
+  rows.splice(limit);
   emit(options.json, { runs: rows }, () =>
     rows.length === 0
-      ? ['no runs yet; commit, or emit the event for HEAD with `npx tollgate push`']
+      ? [state ? `no ${state} runs` : 'no runs yet; commit, or emit the event for HEAD with `npx tollgate push`']
       : table([
-          ['RUN', 'STATUS', 'COMMIT', 'STARTED', 'TOOK', 'MESSAGE'],
+          ['RUN', 'STATE', 'COMMIT', 'STARTED', 'TOOK', 'MESSAGE'],
           ...rows.map((r) => [
             r.name,
-            r.status,
+            r.environment ? `${r.state} ${r.environment}` : r.state,
             r.commit?.slice(0, 7) ?? '-',
             r.startDate ?? '-',
             r.startDate
@@ -64,4 +67,32 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
           ]),
         ]),
   );
+}
+
+type Row = Awaited<ReturnType<typeof rowOf>>;
+
+/** One run with its commit and its state, read from its history through the model's fold. */
+async function rowOf(target: ReturnType<typeof createTarget>, run: ExecutionItem) {
+  const described = await send(target, () =>
+    target.sfn().send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
+  );
+  const commit = commitFromInput(described.input);
+  const history = await executionHistory(target, run.executionArn);
+  const state: RunStateView = runState(
+    RunFold.timeline(history, { now: Date.now(), running: described.status === 'RUNNING' }),
+  );
+  return {
+    name: run.name,
+    executionArn: run.executionArn,
+    status: run.status,
+    state: state.state,
+    environment: state.environment,
+    approvers: state.approvers,
+    startDate: isoOrNull(run.startDate),
+    stopDate: isoOrNull(run.stopDate),
+    commit: commit.commit,
+    branch: commit.branch,
+    author: commit.author,
+    message: commit.message ? commit.message.split('\n')[0]! : null,
+  };
 }

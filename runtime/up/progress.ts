@@ -1,4 +1,5 @@
 import { RunFold } from '../../model/run-fold.js';
+import { RunState, runState } from '../../model/run-state.js';
 import { listedStages, type PlacedStage, placedStages, type Timeline } from '../../model/run-timeline.js';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import { formatDuration, runName } from './format.js';
@@ -32,6 +33,8 @@ interface FollowedRun {
   /** Stage key → the status last printed for it. */
   readonly printed: Map<string, string>;
   running?: PlacedStage;
+  /** Said once: a queued run polls for its turn every few seconds, for hours if need be. */
+  queuedSaid?: boolean;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -97,6 +100,12 @@ export function createProgressPrinter(options: ProgressOptions): ProgressPrinter
       if (previous === shown || shown === 'running') continue;
       if (shown === 'waiting') printWaiting(arn, stage);
       else if (shown !== 'running') printFinished(arn, stage);
+    }
+    if (!run.queuedSaid && runState(timeline).state === RunState.Queued) {
+      run.queuedSaid = true;
+      line(
+        `  ${label(arn)} ${'-'.padEnd(8)} ${'queue'.padEnd(10)} ⏸ queued: another run of this pipeline goes first`,
+      );
     }
     if (ended) printRunEnd(arn, timeline);
   };
