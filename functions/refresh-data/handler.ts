@@ -12,7 +12,17 @@ const ref = z.record(z.string(), z.unknown()).nullish();
 const input = taskContextSchema.extend({
   pipeline: z.string().min(1),
   environment: z.string().min(1),
-  action: z.enum(['snapshot-source', 'backup-target', 'clone', 'publish', 'restore', 'poll', 'record', 'gc']),
+  action: z.enum([
+    'plan',
+    'snapshot-source',
+    'backup-target',
+    'clone',
+    'publish',
+    'restore',
+    'poll',
+    'record',
+    'gc',
+  ]),
   operation: ref,
   snapshot: ref,
   backup: ref,

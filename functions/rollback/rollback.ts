@@ -4,26 +4,30 @@ import type { Clock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import { DeployFailedError } from '../shared/errors.js';
 import type { ArtifactStore } from '../shared/ports/artifact-store.js';
-import type { Deployer, DeploymentState } from '../shared/ports/deployer.js';
+import type { Deployer, DeploymentStatus, RevertRequest } from '../shared/ports/deployer.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { ReleaseRef } from '../shared/release.js';
 
 /**
- * rollback: puts the environment back on the release it ran before the failed one and records a
- * `rollback` ledger entry (failed version, restored version, reason, outcome).
+ * rollback: puts the environment back on what it ran before the failed release, in two steps
+ * around the state machine's Wait → poll-deployment loop, the same loop a deploy uses, so no Lambda
+ * ever blocks on a rollout (an ECS rollback with load-balancer draining takes minutes).
  *
- * Input:  { executionArn, stateName, pipeline, environment, release: ReleaseRef (the failed one),
- *           reason: { error, cause, ...anything else, e.g. stage } }
- * Output: { environment, failedVersion, restoredVersion: string | null,
- *           action: 'redeployed' | 'already-serving' | 'stopped' | 'nothing-running',
- *           deploymentId?, state?: DeploymentState, ledgerSeq }
+ * `start` (input `{ ..., release: the failed ReleaseRef, reason }`) decides and starts:
+ *   { environment, failedVersion, restoredVersion: string | null, restored: string | null,
+ *     action: 'redeployed' | 'reverted' | 'already-serving' | 'stopped' | 'nothing-running',
+ *     deploymentId? }
+ * `finish` (input adds `started`: start's output, `rollout`: the last poll or null) records the
+ * `rollback` ledger entry (failed version, restored version, reason, outcome) and returns it with
+ * `state` and `ledgerSeq`; it throws Tollgate.DeployFailed (after recording) when the rollout failed.
  *
  * What to restore: the env pointer's release (the last promoted one) unless that is the failed
- * release itself, then the pointer's `previous`; with no pointer, the deployer's own record of what
- * served before. A local deploy that failed its health check never swapped, so the old release is
- * usually still serving ('already-serving'). With nothing to restore, the failed release is
- * stopped. The redeploy is waited for within a bounded budget; it is already unpacked/registered,
- * so it is quick. Throws Tollgate.DeployFailed (after recording) when the redeploy fails.
+ * release itself, then the pointer's `previous`; with no pointer, the deployer's own record of the
+ * release that served before. With no release to return to, a deployer that can (ECS) reverts to
+ * whatever ran before the failed rollout, which for Tollgate's first release onto an existing
+ * service is the service's own task definition; only a deployer that cannot revert (the local
+ * process) stops the failed release. A local deploy that failed its health check never swapped,
+ * so the old release is usually still serving ('already-serving').
  */
 export interface RollbackInput {
   readonly executionArn: string;
@@ -34,22 +38,41 @@ export interface RollbackInput {
   readonly reason: { readonly error: string; readonly cause?: string | null } & Record<string, unknown>;
 }
 
-export type RollbackAction = 'redeployed' | 'already-serving' | 'stopped' | 'nothing-running';
+export type RollbackAction = 'redeployed' | 'reverted' | 'already-serving' | 'stopped' | 'nothing-running';
 
-export interface RollbackOutput {
+export interface RollbackStart {
   readonly environment: string;
   readonly failedVersion: string;
+  /** The Tollgate release put back, or null (a revert to a non-Tollgate task definition, a stop). */
   readonly restoredVersion: string | null;
+  /** What a revert put back (an ECS task definition ARN), or null. */
+  readonly restored: string | null;
   readonly action: RollbackAction;
+  /** Set when a rollout was started: the state machine polls it. */
   readonly deploymentId?: string;
-  readonly state?: DeploymentState;
+}
+
+export interface FinishRollbackInput extends RollbackInput {
+  readonly started: RollbackStart;
+  /** The last poll of `started.deploymentId`; null when nothing was rolled out. */
+  readonly rollout?: DeploymentStatus | null;
+}
+
+export interface RollbackOutput extends RollbackStart {
+  readonly state?: DeploymentStatus['state'];
   readonly ledgerSeq: number;
 }
 
-/** Optional Deployer capabilities rollback uses when an adapter offers them (both ours do). */
+/** Optional Deployer capabilities rollback uses when an adapter offers them. */
 export interface RollbackCapableDeployer extends Deployer {
   previous?(pipeline: string, environment: string): Promise<ReleaseRef | undefined>;
+  /** Never offered by a deployer that can revert: ECS never scales a service to zero. */
   stop?(pipeline: string, environment: string): Promise<string | undefined>;
+  /**
+   * Points the environment back at what ran before the failed release's rollout; undefined when
+   * the failed release never reached it.
+   */
+  revert?(request: RevertRequest): Promise<{ deploymentId: string; restored: string } | undefined>;
 }
 
 export interface RollbackPorts {
@@ -60,75 +83,85 @@ export interface RollbackPorts {
   readonly ledger: Ledger;
 }
 
-export interface RollbackOptions {
-  readonly sleep: (ms: number) => Promise<void>;
-  /** @default 1000 */
-  readonly pollIntervalMs?: number;
-  /** Polls before giving up waiting (the outcome is then reported as IN_PROGRESS). @default 120 */
-  readonly maxPolls?: number;
-}
-
-export async function rollback(
+export async function startRollback(
   input: RollbackInput,
-  ports: RollbackPorts,
-  options: RollbackOptions,
-): Promise<RollbackOutput> {
+  ports: Omit<RollbackPorts, 'ledger' | 'clock'>,
+): Promise<RollbackStart> {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
   const failed = input.release;
+  const base = { environment: env.name, failedVersion: failed.version, restored: null };
   const target = await restoreTarget(input, ports);
   const serving = await ports.deployer.current(input.pipeline, env.name);
-  let outcome: Pick<RollbackOutput, 'action' | 'deploymentId' | 'state'>;
-  let detail: string | undefined;
-  if (target && serving === target.version) {
-    outcome = { action: 'already-serving' };
-  } else if (target) {
+  const key = idempotencyKey(input);
+  if (target && serving === target.version)
+    return { ...base, restoredVersion: target.version, action: 'already-serving' };
+  if (target) {
     const { deploymentId } = await ports.deployer.start({
       pipeline: input.pipeline,
       environment: env.name,
       release: target,
-      idempotencyKey: idempotencyKey(input),
+      idempotencyKey: key,
     });
-    const status = await waitForRollout(ports.deployer, deploymentId, options);
-    outcome = { action: 'redeployed', deploymentId, state: status.state };
-    detail = status.reason;
+    return { ...base, restoredVersion: target.version, action: 'redeployed', deploymentId };
+  }
+  if (ports.deployer.revert) {
+    const reverted = await ports.deployer.revert({
+      pipeline: input.pipeline,
+      environment: env.name,
+      failedVersion: failed.version,
+      idempotencyKey: key,
+    });
+    if (reverted) {
+      const { deploymentId, restored } = reverted;
+      return { ...base, restoredVersion: null, restored, action: 'reverted', deploymentId };
+    }
   } else if (serving === failed.version && ports.deployer.stop) {
     await ports.deployer.stop(input.pipeline, env.name);
-    outcome = { action: 'stopped' };
-  } else {
-    outcome = { action: 'nothing-running' };
+    return { ...base, restoredVersion: null, action: 'stopped' };
   }
+  return { ...base, restoredVersion: null, action: 'nothing-running' };
+}
+
+export async function finishRollback(
+  input: FinishRollbackInput,
+  ports: Pick<RollbackPorts, 'config' | 'clock' | 'ledger'>,
+): Promise<RollbackOutput> {
+  const env = targetEnvironment(ports.config, input.pipeline, input.environment);
+  const { started } = input;
+  const rollout = started.deploymentId ? input.rollout : undefined;
+  const state = rollout ? rollout.state : started.deploymentId ? 'IN_PROGRESS' : undefined;
+  const detail =
+    state === 'IN_PROGRESS' ? 'the rollback rollout had not finished when polling stopped' : rollout?.reason;
   const { seq } = await ports.ledger.append({
     kind: 'rollback',
     pipeline: input.pipeline,
     at: ports.clock.now().toISOString(),
     executionArn: input.executionArn,
     environment: env.name,
-    releaseVersion: failed.version,
+    releaseVersion: input.release.version,
     actor: 'tollgate',
     data: {
-      failedVersion: failed.version,
-      restoredVersion: target?.version ?? null,
+      failedVersion: input.release.version,
+      restoredVersion: started.restoredVersion,
+      ...(started.restored ? { restored: started.restored } : {}),
       reason: input.reason,
-      ...outcome,
+      action: started.action,
+      ...(started.deploymentId ? { deploymentId: started.deploymentId, state } : {}),
       ...(detail ? { rolloutReason: detail } : {}),
     },
     idempotencyKey: idempotencyKey(input),
   });
-  if (outcome.state === 'FAILED') {
-    throw new DeployFailedError(
-      `rollback of ${env.name} to ${target?.version} failed: ${detail ?? 'the rollout failed'}`,
-    );
+  if (state === 'FAILED') {
+    const to = started.restoredVersion ?? started.restored;
+    throw new DeployFailedError(`rollback of ${env.name} to ${to} failed: ${detail ?? 'the rollout failed'}`);
   }
-  return {
-    environment: env.name,
-    failedVersion: failed.version,
-    restoredVersion: target?.version ?? null,
-    ...outcome,
-    ledgerSeq: seq,
-  };
+  return { ...started, ...(state ? { state } : {}), ledgerSeq: seq };
 }
 
-async function restoreTarget(input: RollbackInput, ports: RollbackPorts): Promise<ReleaseRef | undefined> {
+async function restoreTarget(
+  input: RollbackInput,
+  ports: Pick<RollbackPorts, 'artifacts' | 'deployer'>,
+): Promise<ReleaseRef | undefined> {
   const pointer = await ports.artifacts.getPointer<EnvPointer>(
     envPointerKey(input.pipeline, input.environment),
   );
@@ -137,13 +170,4 @@ async function restoreTarget(input: RollbackInput, ports: RollbackPorts): Promis
   if (pointer) return undefined;
   const previous = await ports.deployer.previous?.(input.pipeline, input.environment);
   return previous && previous.version !== input.release.version ? previous : undefined;
-}
-
-async function waitForRollout(deployer: Deployer, deploymentId: string, options: RollbackOptions) {
-  const maxPolls = options.maxPolls ?? 120;
-  for (let poll = 1; ; poll += 1) {
-    const status = await deployer.poll(deploymentId);
-    if (status.state !== 'IN_PROGRESS' || poll >= maxPolls) return status;
-    await options.sleep(options.pollIntervalMs ?? 1_000);
-  }
 }

@@ -10,7 +10,10 @@ import exampleConfig from '../../examples/orders-service/tollgate.config.js';
 import { createHandler as deployHandler } from '../../functions/deploy/handler.js';
 import { createHandler as pollHandler } from '../../functions/poll-deployment/handler.js';
 import { createHandler as promoteHandler } from '../../functions/promote/handler.js';
-import { createHandler as rollbackHandler } from '../../functions/rollback/handler.js';
+import {
+  type RollbackTaskInput,
+  createHandler as rollbackHandler,
+} from '../../functions/rollback/handler.js';
 import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
 import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
 import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-image-registry.js';
@@ -130,9 +133,24 @@ describe('deploy, smoke-test, promote and rollback on the orders-service example
   const poll = pollHandler(factory);
   const smoke = smokeHandler(factory, async () => {});
   const promote = promoteHandler(factory);
-  const rollback = rollbackHandler(factory, { sleep: realPause, pollIntervalMs: 100, maxPolls: 300 });
+  const rollbackTask = rollbackHandler(factory);
   const version = async () =>
     (await (await fetch(`${base}/version`)).json()) as { version: string; digest: string };
+
+  /** As the state machine runs it: start, then Wait → poll-deployment until settled, then finish. */
+  async function rollback(event: Omit<RollbackTaskInput, 'step'>) {
+    const started = (await rollbackTask({ ...event, step: 'start' })) as { deploymentId?: string };
+    let rollout: DeploymentStatus | null = null;
+    for (let attempt = 0; started.deploymentId && attempt < 300; attempt += 1) {
+      rollout = await poll({
+        ...task('PollRollback', event.executionArn),
+        deploymentId: started.deploymentId,
+      });
+      if (rollout.state !== 'IN_PROGRESS') break;
+      await realPause(100);
+    }
+    return rollbackTask({ ...event, stateName: 'FinishRollback', step: 'finish', started, rollout });
+  }
 
   async function rollout(release: ReleaseRef, run: string): Promise<DeploymentStatus> {
     const arn = `arn:aws:states:local:000000000000:execution:tollgate:${run}`;

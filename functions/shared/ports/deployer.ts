@@ -18,6 +18,16 @@ export interface DeploymentStatus {
   readonly serving?: string;
 }
 
+/** Rollback with no Tollgate release to return to: back to what ran before `failedVersion`. */
+export interface RevertRequest {
+  readonly pipeline: string;
+  readonly environment: string;
+  /** The release whose rollout is undone. */
+  readonly failedVersion: string;
+  /** execution ARN + state name; a repeated call returns the same deployment. */
+  readonly idempotencyKey: string;
+}
+
 /**
  * Runs a release in an environment (an ECS service on AWS, a local process behind a local proxy).
  * A rollout never takes the serving release down before the new one is healthy.

@@ -114,4 +114,94 @@ describe('statemachines/pipeline.asl.json', () => {
     expect(uncaught).toEqual(['RecordSkip']);
     expect(stateNames(asl.States)).toContain('Rollback');
   });
+
+  it('retries every Lambda invocation on ClientExecutionTimeoutException as on the other Lambda service errors', () => {
+    // Arrange
+    const asl = JSON.parse(aslText);
+    const all = { ...asl.States, ...asl.States.Environments.ItemProcessor.States };
+    // Act
+    const lambdaTasks = Object.entries(all).filter(([, s]) =>
+      String((s as { Resource?: string }).Resource).startsWith('arn:aws:states:::lambda:invoke'),
+    );
+    const missing = lambdaTasks
+      .filter(
+        ([, s]) =>
+          !((s as { Retry?: Array<{ ErrorEquals: string[] }> }).Retry ?? []).some(
+            (r) =>
+              r.ErrorEquals.includes('Lambda.ServiceException') &&
+              r.ErrorEquals.includes('Lambda.ClientExecutionTimeoutException'),
+          ),
+      )
+      .map(([name]) => name);
+    // Assert
+    expect(lambdaTasks.length).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
+
+  it('assigns no variable both at the top level and inside the environments Map', () => {
+    // Arrange
+    const asl = JSON.parse(aslText);
+    const assigned = (states: Record<string, unknown>) =>
+      new Set(
+        Object.values(states).flatMap((s) => {
+          const state = s as {
+            Assign?: object;
+            Catch?: Array<{ Assign?: object }>;
+            Choices?: Array<{ Assign?: object }>;
+          };
+          return [
+            state.Assign,
+            ...(state.Catch ?? []).map((c) => c.Assign),
+            ...(state.Choices ?? []).map((c) => c.Assign),
+          ]
+            .filter(Boolean)
+            .flatMap((a) => Object.keys(a as object));
+        }),
+      );
+    // Act
+    const outer = assigned(asl.States);
+    const inner = assigned(asl.States.Environments.ItemProcessor.States);
+    // Assert
+    expect(inner.has('envFailure')).toBe(true);
+    expect(outer.has('failure')).toBe(true);
+    expect([...inner].filter((name) => outer.has(name))).toEqual([]);
+  });
+
+  it('waits for a rollback rollout in the state machine: start, then Wait and poll-deployment, then finish', () => {
+    // Arrange
+    const states = JSON.parse(aslText).States.Environments.ItemProcessor.States;
+    // Act
+    const path: string[] = [];
+    for (let name = 'Rollback'; name && !path.includes(name); ) {
+      path.push(name);
+      const s = states[name];
+      name = s.Next ?? s.Choices?.[0]?.Next;
+    }
+    // Assert
+    expect(path).toEqual([
+      'Rollback',
+      'RollbackStarted',
+      'PollRollback',
+      'RollbackDecision',
+      'FinishRollback',
+      'EnvironmentFailed',
+    ]);
+    expect(states.RollbackDecision.Default).toBe('WaitForRollback');
+    expect(states.WaitForRollback).toMatchObject({ Type: 'Wait', Next: 'PollRollback' });
+    expect(states.PollRollback.Arguments.FunctionName).toBe(states.PollDeployment.Arguments.FunctionName);
+    expect(states.Rollback.Arguments.Payload.step).toBe('start');
+    expect(states.FinishRollback.Arguments.Payload.step).toBe('finish');
+  });
+
+  it("takes a refresh's storage steps from the snapshot provider, not from a fixed list", () => {
+    // Arrange
+    const states = JSON.parse(aslText).States.Environments.ItemProcessor.States;
+    // Act
+    const refresh = states.RefreshNeeded.Choices[0];
+    // Assert
+    expect(refresh.Next).toBe('PlanRefresh');
+    expect(states.PlanRefresh.Arguments.Payload.action).toBe('plan');
+    expect(states.PlanRefresh.Assign.storageSteps).toBe('{% $states.result.Payload.steps %}');
+    expect(aslText).not.toContain('"backup-target"');
+  });
 });

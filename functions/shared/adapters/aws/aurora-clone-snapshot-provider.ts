@@ -39,6 +39,8 @@ import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/v
 const LABEL_PREFIX = 'tollgate:';
 const TARGET_TAG = 'tollgate-ref:target';
 const MODE_TAG = 'tollgate-ref:mode';
+/** On an overwrite clone: the cluster its environment served from before it (the refresh's backup). */
+const PREVIOUS_TAG = 'tollgate-ref:previous';
 /** Cluster states from which a clone will not become available on its own. */
 const DEAD = new Set([
   'failed',
@@ -55,6 +57,11 @@ export interface AuroraCloneSnapshotProviderOptions {
   readonly instanceClass: string;
   /** Secrets Manager id of each environment's connection secret (JSON with host, port, username, password). */
   readonly connectionSecrets: Readonly<Record<string, string>>;
+  /**
+   * The volume name the pipeline gives production when environments map no volumes of their own
+   * (`database.source`, an environment name); snapshots accept it for the source cluster.
+   */
+  readonly sourceVolume?: string;
 }
 
 interface SecretDoc {
@@ -67,8 +74,10 @@ interface SecretDoc {
 /**
  * Aurora copy-on-write clones. There is no separate snapshot: the clone *is* the point-in-time copy,
  * taken from the live source at clone time, so startSnapshot only records a marker. An `overwrite`
- * clone replaces the environment's database by pointing its connection secret at the new cluster and
- * deleting the clone it served from before; Aurora cannot overwrite a cluster in place.
+ * clone replaces the environment's database by pointing its connection secret at the new cluster;
+ * Aurora cannot overwrite a cluster in place. The cluster served before is the refresh's backup (no
+ * `backup-target` step: a snapshot of it would cost a full copy): it is kept, tagged on the new
+ * clone, returned as `backup`, and a restore points the secret back at it. Older clones go.
  */
 export class AuroraCloneSnapshotProvider implements SnapshotProvider {
   readonly type = 'aurora-clone' as const;
@@ -88,25 +97,29 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
       async: true,
       snapshotStep: 'marker',
       staging: false,
+      refreshSteps: ['snapshot-source', 'clone', 'publish'],
     };
   }
 
   async startSnapshot(request: StartSnapshotRequest): Promise<OperationRef> {
     const r = validateSnapshotRequest(request);
-    if (r.source.length !== 1 || r.source[0] !== this.options.sourceClusterId) {
+    const { sourceClusterId, sourceVolume } = this.options;
+    const names = [sourceClusterId, ...(sourceVolume ? [sourceVolume] : [])];
+    if (r.source.length !== 1 || !names.includes(r.source[0])) {
       throw new InvalidInputError(
-        `source must be exactly ["${this.options.sourceClusterId}"] (the configured source cluster)`,
+        `source must be exactly ["${sourceClusterId}"] (the configured source cluster${sourceVolume ? `, or its volume name "${sourceVolume}"` : ''})`,
       );
     }
-    await this.describeCluster(r.source[0]).then((c) => {
-      if (!c) throw new NotFoundError(`source cluster "${r.source[0]}" does not exist`);
+    await this.describeCluster(sourceClusterId).then((c) => {
+      if (!c) throw new NotFoundError(`source cluster "${sourceClusterId}" does not exist`);
     });
     const name = `mark-${keyHash(r.idempotencyKey)}`;
+    // The volume keeps the name the caller used; its `name` is the cluster a clone is made from.
     const resource: SnapshotRef = {
       provider: 'aurora-clone',
       kind: 'snapshot',
       name,
-      volumes: [{ source: r.source[0], name: r.source[0] }],
+      volumes: [{ source: r.source[0], name: sourceClusterId }],
     };
     return { provider: 'aurora-clone', kind: 'snapshot', id: name, resource };
   }
@@ -121,20 +134,30 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
         `no connection secret configured for environment "${target}"; overwrite switches it`,
       );
     }
+    const from = r.snapshot.volumes.find((v) => v.source === source)!.name;
+    if (request.restore === true) return this.startRestore(target, from);
+    if (from !== this.options.sourceClusterId) {
+      throw new InvalidInputError(
+        `snapshot "${r.snapshot.name}" is not of the source cluster "${this.options.sourceClusterId}"`,
+      );
+    }
     // RDS identifiers: letters, digits, hyphens, at most 63 chars, no double hyphen.
     const id = `tg-${target.toLowerCase().replace(/_/g, '-').replace(/-+/g, '-').slice(0, 40)}-${keyHash(r.idempotencyKey)}`;
-    const sourceCluster = await this.describeCluster(source);
-    if (!sourceCluster) throw new NotFoundError(`source cluster "${source}" does not exist`);
+    const sourceCluster = await this.describeCluster(from);
+    if (!sourceCluster) throw new NotFoundError(`source cluster "${from}" does not exist`);
     const existing = await this.describeCluster(id);
     if (existing) {
       if (!sameLabels(labelsOf(existing.TagList), r.labels)) {
         throw new ImmutableConflictError(`cluster "${id}" already exists with different labels`);
       }
     } else {
+      // Read before anything changes: what the environment serves from now is what a failed run
+      // puts back, and it is recorded on the clone so a repeated poll finds the same answer.
+      const previous = r.mode === 'overwrite' ? await this.servingCluster(target) : undefined;
       await this.options.rds.send(
         new RestoreDBClusterToPointInTimeCommand({
           DBClusterIdentifier: id,
-          SourceDBClusterIdentifier: source,
+          SourceDBClusterIdentifier: from,
           RestoreType: 'copy-on-write',
           UseLatestRestorableTime: true,
           // A restore otherwise lands in the default VPC's subnet group, away from the app.
@@ -146,6 +169,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
             ...Object.entries(r.labels).map(([k, v]) => ({ Key: `${LABEL_PREFIX}${k}`, Value: v })),
             { Key: TARGET_TAG, Value: target },
             { Key: MODE_TAG, Value: r.mode },
+            ...(previous ? [{ Key: PREVIOUS_TAG, Value: previous }] : []),
           ],
         }),
       );
@@ -155,9 +179,27 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
       kind: 'volumes',
       name: id,
       mode: r.mode,
-      volumes: [{ source, target, name: id }],
+      volumes: [{ source: from, target, name: id }],
     };
     return { provider: 'aurora-clone', kind: 'clone', id, resource };
+  }
+
+  /**
+   * A restore makes nothing: the cluster the environment served from before the refresh still
+   * exists (the refresh kept it), so its poll points the secret back at it once it is available.
+   */
+  private async startRestore(target: string, clusterId: string): Promise<OperationRef> {
+    if (!(await this.describeCluster(clusterId)))
+      throw new NotFoundError(`cluster "${clusterId}" to restore "${target}" from no longer exists`);
+    // Source and target are the environment itself: that is how poll tells a restore from a clone.
+    const resource: VolumeSetRef = {
+      provider: 'aurora-clone',
+      kind: 'volumes',
+      name: clusterId,
+      mode: 'overwrite',
+      volumes: [{ source: target, target, name: clusterId }],
+    };
+    return { provider: 'aurora-clone', kind: 'clone', id: `restore-${clusterId}`, resource };
   }
 
   async startPublish(ref: VolumeSetRef): Promise<OperationRef> {
@@ -183,6 +225,12 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     if (DEAD.has(cluster.Status ?? ''))
       return { state: 'FAILED', reason: `cluster "${ref.name}" is ${cluster.Status}` };
     if (cluster.Status !== 'available') return { state: 'RUNNING' };
+    const volume = ref.kind === 'volumes' ? ref.volumes[0] : undefined;
+    if (volume && volume.source === volume.target) {
+      // A restore: the cluster served until the refresh, so it has its instances already.
+      await this.switchTo(volume.target, cluster);
+      return { state: 'SUCCEEDED', ref };
+    }
     const instanceId = `${ref.name}-1`;
     const instance = await this.describeInstance(instanceId);
     if (!instance) {
@@ -203,9 +251,19 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     if (DEAD.has(instance.DBInstanceStatus ?? ''))
       return { state: 'FAILED', reason: `instance "${instanceId}" is ${instance.DBInstanceStatus}` };
     if (instance.DBInstanceStatus !== 'available') return { state: 'RUNNING' };
-    if (ref.kind === 'volumes' && ref.mode === 'overwrite')
-      await this.switchTo(ref.volumes[0].target, cluster);
-    return { state: 'SUCCEEDED', ref };
+    if (ref.kind !== 'volumes' || ref.mode !== 'overwrite') return { state: 'SUCCEEDED', ref };
+    const env = ref.volumes[0].target;
+    const previous = cluster.TagList?.find((t) => t.Key === PREVIOUS_TAG)?.Value;
+    await this.switchTo(env, cluster, previous);
+    const backup: SnapshotRef | undefined = previous
+      ? {
+          provider: 'aurora-clone',
+          kind: 'snapshot',
+          name: previous,
+          volumes: [{ source: env, name: previous }],
+        }
+      : undefined;
+    return { state: 'SUCCEEDED', ref, ...(backup ? { backup } : {}) };
   }
 
   async startDelete(ref: ResourceRef): Promise<OperationRef> {
@@ -276,10 +334,31 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
   }
 
   /**
-   * Points the environment's secret at the new clone, then deletes the clones it served from before.
-   * Credentials stay: a copy-on-write clone keeps the source's master user and password.
+   * The cluster an environment serves from: its secret's `dbClusterIdentifier` (RDS-managed secrets
+   * carry it), else the cluster whose endpoint is the secret's host. Without one, a refresh could
+   * not be undone, so it does not start.
    */
-  private async switchTo(env: string, cluster: DBCluster): Promise<void> {
+  private async servingCluster(env: string): Promise<string> {
+    const doc = (await this.secretDoc(env)) ?? {};
+    if (doc.dbClusterIdentifier) return doc.dbClusterIdentifier;
+    let marker: string | undefined;
+    do {
+      const page = await this.options.rds.send(new DescribeDBClustersCommand({ Marker: marker }));
+      const match = page.DBClusters?.find((c) => doc.host && c.Endpoint === doc.host);
+      if (match?.DBClusterIdentifier) return match.DBClusterIdentifier;
+      marker = page.Marker;
+    } while (marker);
+    throw new InvalidInputError(
+      `the connection secret of "${env}" names no cluster (no dbClusterIdentifier, and host "${String(doc.host)}" is no cluster's endpoint); a refresh of it could not be undone`,
+    );
+  }
+
+  /**
+   * Points the environment's secret at `cluster`, then deletes the Tollgate clones it served from
+   * before, except `keep` (the backup of the refresh in flight). Credentials stay: a copy-on-write
+   * clone keeps the source's master user and password.
+   */
+  private async switchTo(env: string, cluster: DBCluster, keep?: string): Promise<void> {
     const secretId = this.options.connectionSecrets[env];
     const doc = (await this.secretDoc(env)) ?? {};
     if (doc.dbClusterIdentifier !== cluster.DBClusterIdentifier) {
@@ -293,9 +372,10 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
         new PutSecretValueCommand({
           SecretId: secretId,
           SecretString: JSON.stringify(next),
-          // Derived from the clone, so a poll repeated after a crash writes no second version.
+          // Derived from the switch (from → to), so a poll repeated after a crash writes no second
+          // version, while a restore back to an earlier cluster is a new switch, not an ignored replay.
           ClientRequestToken: createHash('sha256')
-            .update(`switch:${cluster.DBClusterIdentifier}`)
+            .update(`switch:${doc.dbClusterIdentifier ?? doc.host ?? ''}>${cluster.DBClusterIdentifier}`)
             .digest('hex')
             .slice(0, 64),
         }),
@@ -306,7 +386,8 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
       if (
         ref.mode === 'overwrite' &&
         ref.volumes[0].target === env &&
-        ref.name !== cluster.DBClusterIdentifier
+        ref.name !== cluster.DBClusterIdentifier &&
+        ref.name !== keep
       ) {
         await this.deleteCluster(ref.name);
       }

@@ -16,6 +16,7 @@ import type {
 } from '../../ports/snapshot-provider.js';
 import { inPlacePublish, unreachableScan } from '../../snapshots/in-place-publish.js';
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
+import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
 import { type FlashArrayClient, FlashArrayError } from './flasharray-client.js';
@@ -74,6 +75,7 @@ export class FlashArraySnapshotProvider implements SnapshotProvider {
       inPlaceOverwrite: true,
       async: false,
       snapshotStep: 'copy',
+      refreshSteps: BACKUP_FIRST_REFRESH,
       staging: false,
     };
   }

@@ -18,6 +18,7 @@ import type {
   VolumeSetRef,
 } from '../../ports/snapshot-provider.js';
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
+import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
 import { sumScans } from './forensic-scan.js';
@@ -102,6 +103,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       inPlaceOverwrite: true,
       async: true,
       snapshotStep: 'copy',
+      refreshSteps: BACKUP_FIRST_REFRESH,
       staging: true,
     };
   }

@@ -2,13 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pollDeployment } from '../../../../functions/poll-deployment/poll-deployment.js';
 import { envPointerKey } from '../../../../functions/promote/env-pointer.js';
 import { createHandler } from '../../../../functions/rollback/handler.js';
-import { rollback } from '../../../../functions/rollback/rollback.js';
+import {
+  finishRollback,
+  type RollbackInput,
+  type RollbackOutput,
+  startRollback,
+} from '../../../../functions/rollback/rollback.js';
 import { DirArtifactStore } from '../../../../functions/shared/adapters/local/dir-artifact-store.js';
 import { DirLedger } from '../../../../functions/shared/adapters/local/dir-ledger.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../functions/shared/config/index.js';
+import type { DeploymentStatus, RevertRequest } from '../../../../functions/shared/ports/deployer.js';
 import type { TollgatePorts } from '../../../../functions/shared/ports/tollgate-ports.js';
 import type { ReleaseRef } from '../../../../functions/shared/release.js';
 import { validConfig } from '../../../support/config-fixtures.js';
@@ -33,8 +40,6 @@ describe('rollback', () => {
     deployer: ScriptedDeployer;
     ledger: DirLedger;
   };
-  // Scripted rollouts settle on their first poll, so rollback never needs to wait here.
-  const options = { sleep: async () => {} };
   const input = {
     executionArn: arn,
     stateName: 'Rollback',
@@ -62,6 +67,23 @@ describe('rollback', () => {
     });
   const rollbacks = () => ports.ledger.query({ kinds: ['rollback'] });
 
+  /** What the state machine does: start, poll-deployment until settled (Wait states take no time here), finish. */
+  async function rollback(event: RollbackInput, p = ports): Promise<RollbackOutput> {
+    const started = await startRollback(event, p);
+    let rollout: DeploymentStatus | null = null;
+    for (
+      let poll = 0;
+      started.deploymentId && poll < 10 && rollout?.state !== 'HEALTHY' && rollout?.state !== 'FAILED';
+      poll += 1
+    ) {
+      rollout = await pollDeployment(
+        { ...event, stateName: 'PollRollback', deploymentId: started.deploymentId },
+        p,
+      );
+    }
+    return finishRollback({ ...event, stateName: 'FinishRollback', started, rollout }, p);
+  }
+
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rollback-'));
     ports = {
@@ -81,12 +103,13 @@ describe('rollback', () => {
     await pointTo(r1);
     ports.deployer.serving.set('test', r2);
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toEqual({
       environment: 'test',
       failedVersion: 'r2',
       restoredVersion: 'r1',
+      restored: null,
       action: 'redeployed',
       deploymentId: `scripted:${arn}#Rollback#test`,
       state: 'HEALTHY',
@@ -108,7 +131,7 @@ describe('rollback', () => {
     await pointTo(r1);
     ports.deployer.serving.set('test', r1);
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toMatchObject({ action: 'already-serving', restoredVersion: 'r1' });
     expect(ports.deployer.starts).toEqual([]);
@@ -120,7 +143,7 @@ describe('rollback', () => {
     await pointTo(r2, r1);
     ports.deployer.serving.set('test', r2);
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toMatchObject({ action: 'redeployed', restoredVersion: 'r1' });
     expect(ports.deployer.starts[0].release).toEqual(r1);
@@ -131,7 +154,7 @@ describe('rollback', () => {
     ports.deployer.serving.set('test', r2);
     ports.deployer.before.set('test', r1);
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toMatchObject({ action: 'redeployed', restoredVersion: 'r1', state: 'HEALTHY' });
   });
@@ -140,7 +163,7 @@ describe('rollback', () => {
     // Arrange
     ports.deployer.serving.set('test', r2);
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toMatchObject({ action: 'stopped', restoredVersion: null });
     expect(ports.deployer.stops).toEqual(['r2']);
@@ -154,7 +177,7 @@ describe('rollback', () => {
   it('records nothing-running when no release serves and none came before', async () => {
     // Arrange
     // Act
-    const out = await rollback(input, ports, options);
+    const out = await rollback(input);
     // Assert
     expect(out).toMatchObject({ action: 'nothing-running', restoredVersion: null });
     expect(ports.deployer.stops).toEqual([]);
@@ -166,7 +189,7 @@ describe('rollback', () => {
     ports.deployer = new ScriptedDeployer(() => 'FAILED');
     ports.deployer.serving.set('test', r2);
     // Act
-    const attempt = rollback(input, ports, options);
+    const attempt = rollback(input);
     // Assert
     await expect(attempt).rejects.toThrow('rollback of test to r1 failed: r1 is unhealthy');
     await expect(attempt).rejects.toMatchObject({ name: 'Tollgate.DeployFailed' });
@@ -177,9 +200,9 @@ describe('rollback', () => {
     // Arrange
     await pointTo(r1);
     ports.deployer.serving.set('test', r2);
-    await rollback(input, ports, options);
+    await rollback(input);
     // Act
-    await rollback(input, ports, options);
+    await rollback(input);
     // Assert
     expect(ports.deployer.starts).toHaveLength(1);
     expect(await rollbacks()).toHaveLength(1);
@@ -189,13 +212,78 @@ describe('rollback', () => {
     // Arrange
     await pointTo(r1);
     ports.deployer.serving.set('test', r2);
-    const handler = createHandler(async () => ports as unknown as TollgatePorts, options);
+    const handler = createHandler(async () => ports as unknown as TollgatePorts);
     // Act
-    const { reason: _omitted, ...withoutReason } = input;
+    const { reason: _omitted, ...withoutReason } = { ...input, step: 'start' };
     const attempt = handler(withoutReason);
     // Assert
     await expect(attempt).rejects.toThrow(/^rollback: invalid input: reason: /);
     expect(ports.deployer.starts).toEqual([]);
     expect(await rollbacks()).toEqual([]);
+  });
+
+  it('returns from start with the rollout still in progress: the state machine, not the Lambda, waits for it', async () => {
+    // Arrange
+    await pointTo(r1);
+    ports.deployer.serving.set('test', r2);
+    // Act
+    const started = await startRollback(input, ports);
+    // Assert
+    expect(started).toMatchObject({ action: 'redeployed', restoredVersion: 'r1' });
+    expect(await ports.deployer.current('orders-service', 'test')).toBe('r2');
+    expect(await rollbacks()).toEqual([]);
+  });
+
+  it('records IN_PROGRESS with the reason when polling stopped before the rollback rollout settled', async () => {
+    // Arrange
+    await pointTo(r1);
+    ports.deployer.serving.set('test', r2);
+    const started = await startRollback(input, ports);
+    const rollout = { deploymentId: started.deploymentId!, state: 'IN_PROGRESS' as const };
+    // Act
+    const out = await finishRollback({ ...input, stateName: 'FinishRollback', started, rollout }, ports);
+    // Assert
+    expect(out).toMatchObject({ action: 'redeployed', state: 'IN_PROGRESS' });
+    expect((await rollbacks())[0].data).toMatchObject({
+      state: 'IN_PROGRESS',
+      rolloutReason: 'the rollback rollout had not finished when polling stopped',
+    });
+  });
+
+  it('reverts to what ran before the failed rollout, and stops nothing, when the deployer can revert and no release came before', async () => {
+    // Arrange
+    const reverts: RevertRequest[] = [];
+    const deployer = Object.assign(new ScriptedDeployer(), {
+      revert: async (request: RevertRequest) => {
+        reverts.push(request);
+        const { deploymentId } = await deployer.start({
+          pipeline: request.pipeline,
+          environment: request.environment,
+          release: ref('service-own', 'c'),
+          idempotencyKey: request.idempotencyKey,
+        });
+        return { deploymentId, restored: 'arn:aws:ecs:us-east-1:123456789012:task-definition/orders:7' };
+      },
+    });
+    deployer.serving.set('test', r2);
+    // Act
+    const out = await rollback(input, { ...ports, deployer });
+    // Assert
+    expect(out).toMatchObject({
+      action: 'reverted',
+      restoredVersion: null,
+      restored: 'arn:aws:ecs:us-east-1:123456789012:task-definition/orders:7',
+      state: 'HEALTHY',
+    });
+    expect(reverts).toEqual([
+      {
+        pipeline: 'orders-service',
+        environment: 'test',
+        failedVersion: 'r2',
+        idempotencyKey: `${arn}#Rollback#test`,
+      },
+    ]);
+    expect(deployer.stops).toEqual([]);
+    expect((await rollbacks())[0].data).toMatchObject({ action: 'reverted', restored: out.restored });
   });
 });

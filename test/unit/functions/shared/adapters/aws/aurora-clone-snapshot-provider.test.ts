@@ -142,29 +142,83 @@ describe('AuroraCloneSnapshotProvider', () => {
     });
   });
 
-  it('switches the environment secret to the new clone, keeps credentials, and deletes the previous clone', async () => {
+  it('switches the environment secret to the new clone, keeps credentials, and keeps only the clone it replaced as the backup', async () => {
     // Arrange
     const first = await refresh('r1');
+    const second = await refresh('r2');
 
     // Act
-    const second = await refresh('r2');
-    await harness.provider.poll(second.op);
+    const third = await refresh('r3');
+    await harness.provider.poll(third.op);
 
     // Assert
-    expect(second.status.state).toBe('SUCCEEDED');
+    expect(third.status.state).toBe('SUCCEEDED');
     const doc = JSON.parse(fake.secrets.get(SECRET)!.value);
     expect(doc).toEqual({
       username: 'app',
       password: 'pw',
-      host: `${second.op.resource.name}.cluster-abc.us-east-1.rds.amazonaws.com`,
+      host: `${third.op.resource.name}.cluster-abc.us-east-1.rds.amazonaws.com`,
       port: 5432,
-      dbClusterIdentifier: second.op.resource.name,
+      dbClusterIdentifier: third.op.resource.name,
+    });
+    expect(third.status.backup).toEqual({
+      provider: 'aurora-clone',
+      kind: 'snapshot',
+      name: second.op.resource.name,
+      volumes: [{ source: 'test', name: second.op.resource.name }],
     });
     expect(rds.commandCalls(DeleteDBClusterCommand).map((c) => c.args[0].input)).toEqual([
       { DBClusterIdentifier: first.op.resource.name, SkipFinalSnapshot: true },
     ]);
+    expect(fake.clusters.has(second.op.resource.name)).toBe(true);
     expect(fake.clusters.has('orders-prod')).toBe(true);
-    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(2);
+    expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(3);
+  });
+
+  it('puts the environment back on the cluster it served from, and deletes the failed clone, when restoring from the backup', async () => {
+    // Arrange
+    const first = await refresh('r1');
+    const second = await refresh('r2');
+    const backup = second.status.backup!;
+
+    // Act
+    const restore = await harness.provider.startClone({
+      idempotencyKey: 'r2/restore',
+      snapshot: backup,
+      targets: [{ source: 'test', target: 'test' }],
+      mode: 'overwrite',
+      restore: true,
+      labels: labelsFor('r2'),
+    });
+    const status = await settle(harness, restore);
+
+    // Assert
+    expect(status.state).toBe('SUCCEEDED');
+    expect(JSON.parse(fake.secrets.get(SECRET)!.value)).toMatchObject({
+      dbClusterIdentifier: first.op.resource.name,
+      host: `${first.op.resource.name}.cluster-abc.us-east-1.rds.amazonaws.com`,
+    });
+    expect(rds.commandCalls(DeleteDBClusterCommand).map((c) => c.args[0].input.DBClusterIdentifier)).toEqual([
+      second.op.resource.name,
+    ]);
+    expect(rds.commandCalls(RestoreDBClusterToPointInTimeCommand)).toHaveLength(2);
+  });
+
+  it('refuses to refresh an environment whose secret names no cluster, so no refresh starts that could not be undone', async () => {
+    // Arrange
+    fake.secrets.set(SECRET, {
+      value: JSON.stringify({ username: 'app', password: 'pw', host: 'db.internal.example', port: 5432 }),
+      tokens: new Set(),
+    });
+
+    // Act
+    const attempt = refresh('nobackup');
+
+    // Assert
+    await expect(attempt).rejects.toThrow(
+      'the connection secret of "test" names no cluster (no dbClusterIdentifier, and host "db.internal.example" is no cluster\'s endpoint); a refresh of it could not be undone',
+    );
+    expect(rds.commandCalls(RestoreDBClusterToPointInTimeCommand)).toHaveLength(0);
   });
 
   it('keeps the serving clone out of gc and refuses to delete it directly', async () => {
