@@ -100,7 +100,7 @@ export async function findRun(target: CliTarget, run: string): Promise<DescribeE
     throw new CliError('RUN must be an execution name or ARN', ExitCode.Usage);
   let executionArn = run;
   if (!run.startsWith('arn:')) {
-    const found = (await listRuns(target)).find((r) => r.name === run);
+    const found = pickRun(await listRuns(target), run);
     if (!found) throw unknownRun(run, target);
     executionArn = found.executionArn;
   }
@@ -111,6 +111,31 @@ export async function findRun(target: CliTarget, run: string): Promise<DescribeE
     if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') throw unknownRun(run, target);
     throw error;
   }
+}
+
+const MIN_PREFIX = 4;
+
+/**
+ * The run a name stands for: the run of that name, else the one run whose name starts with it
+ * (the terminal shows the first 8 characters), at least 4 characters of it. A prefix two runs share is a one-line error.
+ */
+export function pickRun<T extends { readonly name: string }>(
+  runs: readonly T[],
+  given: string,
+): T | undefined {
+  const exact = runs.find((r) => r.name === given);
+  if (exact) return exact;
+  // Shorter than this, a prefix is more likely a typo than a run.
+  if (given.length < MIN_PREFIX) return undefined;
+  const matching = runs.filter((r) => r.name.startsWith(given));
+  if (matching.length > 1) {
+    const names = matching.slice(0, 3).map((r) => r.name);
+    throw new CliError(
+      `run "${given}" is ambiguous: ${matching.length} runs start with it (${names.join(', ')}${matching.length > 3 ? ', …' : ''}); give more of the name`,
+      ExitCode.Usage,
+    );
+  }
+  return matching[0];
 }
 
 function unknownRun(run: string, target: CliTarget): CliError {
