@@ -69,17 +69,29 @@ export async function decideCommand(
       approvalId: approval.id,
       ...result,
     },
-    () => [
-      result.outcome === 'recorded'
-        ? `${decision}d ${described.name} for ${approval.environment}: ${result.approvals}/${result.needed} approvals, waiting for more`
-        : `${decision === 'approve' ? 'approved' : 'rejected'} ${described.name} for ${approval.environment}${
-            result.delivered === false
-              ? ` but the run was not resumed: ${String(result.deliveryError ?? '')}`
-              : '; the run continues'
-          }`,
-    ],
+    () => [decisionLine(decision, described.name ?? run, approval.environment, result)],
   );
   if (result.delivered === false) process.exitCode = ExitCode.Failure;
+}
+
+/**
+ * What the decision did to the run: an approval lets it go on into the environment, a rejection
+ * stops it there (the gate fails and the run ends failed), a vote short of the quorum waits.
+ */
+export function decisionLine(
+  decision: 'approve' | 'reject',
+  run: string,
+  environment: string,
+  result: Record<string, unknown>,
+): string {
+  if (result.outcome === 'recorded')
+    return `${decision}d ${run} for ${environment}: ${result.approvals}/${result.needed} approvals, waiting for more`;
+  const decided = `${decision === 'approve' ? 'approved' : 'rejected'} ${run} for ${environment}`;
+  if (result.delivered === false)
+    return `${decided} but the run was not resumed: ${String(result.deliveryError ?? '')}`;
+  return decision === 'approve'
+    ? `${decided}; the run continues into ${environment}`
+    : `${decided}; the run stops at ${environment}'s gate and ends failed`;
 }
 
 /** The local runtime's approvals API, authenticated with the data directory's secret. */
