@@ -96,8 +96,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
       lines.push(
         `${r.environment ?? '-'}: data from ${evidenceLine(extractEvidence({ provenance: r.provenance }))}`,
       );
-    if (result.run.error)
-      lines.push('', `failed: ${result.run.error} ${firstLine(result.run.cause ?? undefined)}`.trim());
+    if (result.run.error) lines.push('', ...failureLines(result.run.error, result.run.cause));
     return lines;
   });
 }
@@ -111,6 +110,16 @@ function parse(text: string | undefined): unknown {
   }
 }
 
+/**
+ * The run's failure in full: the table cuts a stage's cause to fit a row, this is where the whole
+ * cause is read ("… is duplicated" sits past 200 characters in a data-check failure).
+ */
+export function failureLines(error: string, cause: string | null | undefined): string[] {
+  const [first = '', ...rest] = (cause ?? '').trimEnd().split('\n');
+  return [`failed: ${error} ${first}`.trimEnd(), ...rest.map((line) => `  ${line}`)];
+}
+
+/** A cause cut to one table cell. */
 function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n')[0]!.slice(0, 200);
 }
