@@ -16,7 +16,7 @@ export function ledgerSummary(entry: Json): string {
       return `replaced ${d.previousVersion ?? 'nothing'}${checks}`;
     }
     case 'rollback':
-      return `${d.failedVersion ?? '?'} rolled back to ${d.restoredVersion ?? 'nothing'}${d.reason ? `: ${d.reason}` : ''}`;
+      return `${d.failedVersion ?? '?'} rolled back to ${d.restoredVersion ?? 'nothing'}${reasonText(d.reason)}`;
     case 'approval-requested':
       return `approvers ${(d.approvers ?? []).join(', ') || '—'}; needs ${d.minApprovals ?? 1}`;
     case 'approval-decision':
@@ -28,7 +28,7 @@ export function ledgerSummary(entry: Json): string {
     case 'approval-closed':
       return `closed: ${d.reason ?? '?'}`;
     case 'run-summary':
-      return `${d.status ?? '?'}${d.environmentsReached ? ` · reached ${d.environmentsReached.join(', ') || 'none'}` : ''}`;
+      return `${d.status ?? '?'}${runReach(d)}`;
     case 'data-refresh':
       return `from snapshot ${d.snapshot ?? '?'}`;
     case 'deploy-failed':
@@ -36,4 +36,40 @@ export function ledgerSummary(entry: Json): string {
     default:
       return Object.keys(d).slice(0, 6).join(', ');
   }
+}
+
+/** A rollback's reason is the pipeline's failure object (`{stage, error, cause}`), or older text. */
+function reasonText(reason: unknown): string {
+  if (typeof reason === 'string') return reason ? `: ${reason}` : '';
+  if (!reason || typeof reason !== 'object') return '';
+  const r = reason as Json;
+  const words = [r.stage ? `${r.stage} failed` : null, r.error, r.cause].filter(
+    (w) => typeof w === 'string' && w.length > 0,
+  );
+  return words.length ? `: ${words.join(': ')}` : '';
+}
+
+/**
+ * Where a run got to. A failed run records no environments list (its Map never finished), only the
+ * failure, which names the environment it reached and failed in and whether it was rolled back.
+ */
+function runReach(d: Json): string {
+  const failure: Json | undefined = d.failure && typeof d.failure === 'object' ? d.failure : undefined;
+  const reached: string[] = Array.isArray(d.environmentsReached) ? d.environmentsReached : [];
+  if (failure?.environment) {
+    const at = failure.stage ? ` at ${failure.stage}` : '';
+    const back = failure.rolledBack
+      ? `, rolled back${failure.rolledBack.restoredVersion ? ` to ${failure.rolledBack.restoredVersion}` : ''}`
+      : '';
+    return ` · reached ${failure.environment}, failed there${at}${back}`;
+  }
+  if (!Array.isArray(d.environmentsReached)) return '';
+  return ` · reached ${reached.join(', ') || 'no environment'}`;
+}
+
+/** The note after an environment's history entry: what it replaced, when that says something. */
+export function replacedNote(e: Json): string {
+  // A rollback restores what ran before the failed release, so "(was …)" would name itself.
+  if (e.kind === 'rollback' || !e.previousVersion || e.previousVersion === e.version) return '';
+  return ` (was ${e.previousVersion})`;
 }

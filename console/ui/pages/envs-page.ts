@@ -2,6 +2,7 @@ import { getJson } from '../api.js';
 import { clear, h } from '../dom.js';
 import { releaseLink, runLink, runNameOf, when } from '../format.js';
 import type { Json } from '../json.js';
+import { replacedNote } from '../ledger-summary.js';
 import { onLive } from '../live.js';
 
 /** What runs where, since when, who let it through, and how two environments differ. */
@@ -102,7 +103,7 @@ export function envsPage(main: HTMLElement, environments: string[]): () => void 
                       `${when(e.at)} · `,
                       e.kind === 'rollback' ? h('strong', {}, 'rollback to ') : 'promoted ',
                       releaseLink(e.version),
-                      e.previousVersion ? ` (was ${e.previousVersion})` : '',
+                      replacedNote(e),
                       e.approvedBy?.length ? ` · approved by ${e.approvedBy.join(', ')}` : '',
                       e.kind === 'rollback' && e.failedVersion ? ` · ${e.failedVersion} failed` : '',
                     ),
