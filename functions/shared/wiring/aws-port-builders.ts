@@ -133,6 +133,8 @@ export const awsSnapshots: AwsPortBuilder<'snapshots'> = ({ env, config }) => {
         sourceClusterId: provider.sourceClusterId,
         instanceClass: provider.instanceClass,
         connectionSecrets: databaseSecrets(env),
+        // refresh-data names production's volume after database.source unless volumes are mapped.
+        sourceVolume: database.source,
       });
     case 'local':
       throw new ConfigError(
