@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .option('--port <port>', "port to listen on (default 4600, or TOLLGATE_ENDPOINT's)", port)
     .action(async (o) => {
       if (o.aws) throw new CliError('up runs the local runtime; --aws does not apply', ExitCode.Usage);
-      const { runUp } = await import('../runtime/up/up-command.js');
+      const { runUp } = await import('./commands/up/up-command.js');
       await runUp({ dataDir: o.dataDir, port: o.port, demo: o.demo, json: o.json, projectDir: o.repo });
     });
 

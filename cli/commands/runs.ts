@@ -2,9 +2,9 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { RunFold } from '../../model/run-fold.js';
 import { RUN_STATES, type RunState, type RunStateView, runState } from '../../model/run-state.js';
 import { commitFromInput } from '../../model/run-summary.js';
-import { formatDuration } from '../../runtime/up/format.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
+import { formatDuration } from '../client/format.js';
 import { emit, isoOrNull, table } from '../client/output.js';
 import { type ExecutionItem, executionHistory, listRuns, send } from '../client/pipeline-api.js';
 
@@ -52,7 +52,11 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   rows.splice(limit);
   emit(options.json, { runs: rows }, () =>
     rows.length === 0
-      ? [state ? `no ${state} runs` : 'no runs yet; commit, or emit the event for HEAD with `npx tollgate push`']
+      ? [
+          state
+            ? `no ${state} runs`
+            : 'no runs yet; commit, or emit the event for HEAD with `npx tollgate push`',
+        ]
       : table([
           ['RUN', 'STATE', 'COMMIT', 'STARTED', 'TOOK', 'MESSAGE'],
           ...rows.map((r) => [

@@ -3,8 +3,8 @@ import { extractEvidence } from '../../model/evidence.js';
 import { evidenceLine } from '../../model/evidence-line.js';
 import { RunFold } from '../../model/run-fold.js';
 import { listedStages } from '../../model/run-timeline.js';
-import { formatDuration } from '../../runtime/up/format.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
+import { formatDuration } from '../client/format.js';
 import { emit, isoOrNull, table } from '../client/output.js';
 import { executionHistory, findRun } from '../client/pipeline-api.js';
 

@@ -10,8 +10,8 @@ import { createHandler as createApproveHandler } from '../../functions/approve/h
 import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
 import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
 import { systemClock } from '../../functions/shared/clock.js';
+import { runName } from '../../model/run-name.js';
 import type { LocalRuntime } from '../local-runtime.js';
-import { runName } from './format.js';
 import { installPostCommitHook } from './git-hook.js';
 
 /**

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../functions/shared/config/index.js';
-import { DEFAULT_DATA_DIR, type LocalRuntime, startLocalRuntime } from '../local-runtime.js';
-import { runName } from './format.js';
+import { loadConfig } from '../../../functions/shared/config/index.js';
+import { runName } from '../../../model/run-name.js';
+import { DEFAULT_DATA_DIR, type LocalRuntime, startLocalRuntime } from '../../../runtime/local-runtime.js';
 import { redirectOutputToLog } from './log-redirect.js';
 import { createProgressPrinter, type ProgressPrinter } from './progress.js';
 
@@ -25,7 +25,7 @@ export function consoleUrl(endpoint: string, run?: string): string {
  */
 export async function runUp(options: UpOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const demo = options.demo ? await import('./demo.js') : undefined;
+  const demo = options.demo ? await import('../../../runtime/up/demo.js') : undefined;
   const projectDir = demo
     ? await demo.prepareDemoRepository(dataDir)
     : resolve(options.projectDir ?? process.cwd());

@@ -1,8 +1,9 @@
-import { RunFold } from '../../model/run-fold.js';
-import { RunState, runState } from '../../model/run-state.js';
-import { listedStages, type PlacedStage, placedStages, type Timeline } from '../../model/run-timeline.js';
-import type { HistoryEvent } from '../asl/history/history-event.js';
-import { formatDuration, runName } from './format.js';
+import { RunFold } from '../../../model/run-fold.js';
+import { runName } from '../../../model/run-name.js';
+import { RunState, runState } from '../../../model/run-state.js';
+import { listedStages, type PlacedStage, placedStages, type Timeline } from '../../../model/run-timeline.js';
+import type { HistoryEvent } from '../../../runtime/asl/history/history-event.js';
+import { formatDuration } from '../../client/format.js';
 
 /**
  * The terminal view of `tollgate up`: one line per finished stage per environment with its status

@@ -7,9 +7,3 @@ export function formatDuration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
-
-/** The execution name from an ARN (`…:execution:<machine>:<name>`), or the input when it is a name. */
-export function runName(executionArn: string): string {
-  const parts = executionArn.split(':');
-  return parts.length >= 8 ? parts.slice(7).join(':') : executionArn;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../../../../runtime/asl/history/history-event.js';
-import { createProgressPrinter } from '../../../../runtime/up/progress.js';
+import { createProgressPrinter } from '../../../../../cli/commands/up/progress.js';
+import type { HistoryEvent } from '../../../../../runtime/asl/history/history-event.js';
 
 const ARN = 'arn:aws:states:us-east-1:000000000000:execution:tollgate-orders-service:run12345-aaaa';
 
