@@ -1,24 +1,15 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { type ConsoleDeps, type ConsoleRoutes, createConsoleRoutes } from '../../console/server/index.js';
 import type { ExtraRoutes } from '../server/api-server.js';
 
-const CONSOLE_MODULE = new URL('../../console/server/index.ts', import.meta.url);
-
 /**
- * The web console's routes, when the console is part of this checkout. It is imported lazily so
- * the runtime works without it; when the module exists but fails to load, that is an error the
- * user must see, not a console that silently vanished.
+ * The web console's routes on the runtime's port. The console is part of Tollgate, so it is
+ * imported like any other module: a console that fails to load fails the start instead of
+ * vanishing, and its dependencies are checked by the compiler rather than at run time.
  */
-export type MountedConsole = ExtraRoutes & { close?: () => void };
+export type MountedConsole = ConsoleRoutes;
 
-export async function loadConsoleRoutes(deps: Record<string, unknown>): Promise<MountedConsole | undefined> {
-  if (!existsSync(fileURLToPath(CONSOLE_MODULE))) return undefined;
-  const mod = (await import(CONSOLE_MODULE.href)) as { createConsoleRoutes?: (deps: unknown) => unknown };
-  if (typeof mod.createConsoleRoutes !== 'function') return undefined;
-  const routes = await mod.createConsoleRoutes(deps);
-  if (typeof routes !== 'function')
-    throw new TypeError('console/server: createConsoleRoutes must return a route handler');
-  return routes as MountedConsole;
+export function loadConsoleRoutes(deps: ConsoleDeps): MountedConsole {
+  return createConsoleRoutes(deps);
 }
 
 /** Tries each handler in turn; the first that answers wins. */
