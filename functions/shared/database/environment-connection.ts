@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { TollgateConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { SnapshotProvider, VolumeSetRef } from '../ports/snapshot-provider.js';
+import { parseSslMode } from './pg-tls.js';
 
 /**
  * Where an environment's database lives, resolved at run time through the snapshot provider, so a
@@ -47,6 +48,8 @@ export async function environmentConnectionString(
     username?: string;
     password?: string;
     dbname?: string;
+    sslmode?: unknown;
+    sslrootcert?: unknown;
   };
   const host = info.host ?? value.host;
   if (!host || !value.username) {
@@ -57,5 +60,16 @@ export async function environmentConnectionString(
   const url = new URL(`postgres://${host}:${info.port ?? value.port ?? 5432}/${value.dbname ?? 'postgres'}`);
   url.username = value.username;
   url.password = value.password ?? '';
+  // TLS is on unless the secret says otherwise: RDS with rds.force_ssl=1 refuses anything else,
+  // and the data tasks read PII. verify-full trusts the Lambda runtime's RDS CAs (pg-tls.ts).
+  const where = `connection secret for "${environment}"`;
+  if (value.sslmode !== undefined && typeof value.sslmode !== 'string')
+    throw new ConfigError(`${where}: "sslmode" must be a string`);
+  url.searchParams.set('sslmode', parseSslMode(value.sslmode ?? 'verify-full', where));
+  if (value.sslrootcert !== undefined) {
+    if (typeof value.sslrootcert !== 'string' || !value.sslrootcert)
+      throw new ConfigError(`${where}: "sslrootcert" must be the path of a PEM file`);
+    url.searchParams.set('sslrootcert', value.sslrootcert);
+  }
   return url.toString();
 }

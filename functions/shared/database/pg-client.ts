@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { TollgateError } from '../errors.js';
 import { isPostgresUrl, redactConnectionString } from './connection-string.js';
+import { pgTls } from './pg-tls.js';
 
 export type PgClient = pg.Client;
 
@@ -12,15 +13,22 @@ export type PgClient = pg.Client;
 export interface ConnectOptions {
   /** Label shown in pg_stat_activity. */
   readonly applicationName?: string;
+  /** CA file trusted beside Node's roots when the URL has no sslrootcert (see pg-tls.ts). */
+  readonly defaultCaFile?: string;
 }
 
-/** Opens one plain `pg` session; works the same on PGlite-over-socket, RDS and Aurora. */
+/**
+ * Opens one `pg` session; works the same on PGlite-over-socket, RDS and Aurora. TLS follows the URL's
+ * sslmode (pg-tls.ts): verify-full unless the host is loopback or the URL says otherwise.
+ */
 export async function connect(connectionString: string, options: ConnectOptions = {}): Promise<PgClient> {
   if (!isPostgresUrl(connectionString)) {
     throw new TollgateError('connection string must be a postgres:// or postgresql:// URL with a host');
   }
+  const tls = pgTls(connectionString, options.defaultCaFile ? { defaultCaFile: options.defaultCaFile } : {});
   const client = new pg.Client({
-    connectionString,
+    connectionString: tls.url,
+    ssl: tls.ssl,
     application_name: options.applicationName ?? 'tollgate',
     connectionTimeoutMillis: 15_000,
   });

@@ -165,6 +165,8 @@ export async function createDatabaseSecret(
         password: MASTER_PASSWORD,
         dbname: DATABASE_NAME,
         dbClusterIdentifier: clusterId,
+        // The emulated cluster's wire server speaks plain Postgres; a real one gets verify-full.
+        sslmode: 'disable',
       }),
     }),
   );
