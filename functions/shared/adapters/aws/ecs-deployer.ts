@@ -12,12 +12,18 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { TollgateConfig } from '../../config/schema.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
-import type { Deployer, DeploymentStatus, DeployRequest } from '../../ports/deployer.js';
+import type { Deployer, DeploymentStatus, DeployRequest, RevertRequest } from '../../ports/deployer.js';
 
 const RELEASE_TAG = 'tollgate:release';
 /** `registry[:port]/repository`, no tag or digest: the deployer appends `@<digest>`. */
 const IMAGE_REPOSITORY_URI = /^[a-z0-9.-]+(?::\d+)?\/[a-z0-9]+(?:[._/-][a-z0-9]+)*$/;
 const KEY_TAG = 'tollgate:deploy-key';
+/**
+ * The task definition the service ran when this revision was rolled out: for Tollgate's first
+ * release onto an existing service, the service's own, which is where a rollback with no earlier
+ * Tollgate release goes back to.
+ */
+const PREVIOUS_TAG = 'tollgate:previous-task-definition';
 
 interface EcsTarget {
   readonly name: string;
@@ -113,14 +119,48 @@ export class EcsDeployer implements Deployer {
     return this.servingVersion(await this.describeService(this.target(pipeline, environment)));
   }
 
-  /** Scales the service to zero: a rollback with no earlier release to return to. */
-  async stop(pipeline: string, environment: string): Promise<string | undefined> {
-    const target = this.target(pipeline, environment);
-    const version = await this.servingVersion(await this.describeService(target));
-    await this.ecs.send(
-      new UpdateServiceCommand({ cluster: target.cluster, service: target.service, desiredCount: 0 }),
+  /**
+   * Points the service back at the task definition recorded on the failed release's revision (no
+   * `stop`: a rollback never scales a service to zero). Undefined when no revision of the failed
+   * release is on the service any more: it never got there, or ECS's circuit breaker already
+   * rolled it back.
+   */
+  async revert(request: RevertRequest): Promise<{ deploymentId: string; restored: string } | undefined> {
+    const target = this.target(request.pipeline, request.environment);
+    const service = await this.describeService(target);
+    const arns = new Set(
+      [service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)].filter(
+        (a): a is string => Boolean(a),
+      ),
     );
-    return version;
+    let failed: { arn: string; tags: Tag[] } | undefined;
+    for (const arn of arns) {
+      const { tags } = await this.describeTaskDefinition(arn);
+      if (tagValue(tags, RELEASE_TAG) === request.failedVersion) failed = { arn, tags };
+    }
+    if (!failed) return undefined;
+    const previous = tagValue(failed.tags, PREVIOUS_TAG);
+    if (!previous) {
+      throw new NotFoundError(
+        `task definition ${failed.arn} records no previous task definition (${PREVIOUS_TAG}); point ${target.service} back by hand`,
+      );
+    }
+    // A repeated call (or ECS's own rollback) finds the service already going back.
+    const already = service.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === previous);
+    if (already) return { deploymentId: idOf(target, already), restored: previous };
+    const updated = await this.ecs.send(
+      new UpdateServiceCommand({
+        cluster: target.cluster,
+        service: target.service,
+        taskDefinition: previous,
+      }),
+    );
+    const primary = updated.service?.deployments?.find(
+      (d) => d.status === 'PRIMARY' && d.taskDefinition === previous,
+    );
+    if (!primary?.id)
+      throw new Error(`UpdateService on ${target.service} did not report a deployment for ${previous}`);
+    return { deploymentId: idOf(target, primary), restored: previous };
   }
 
   private async rollout(
@@ -145,6 +185,11 @@ export class EcsDeployer implements Deployer {
       );
     }
     const image = `${this.imageRepositoryUri}@${request.release.imageDigest}`;
+    // What the service runs now (the newest completed rollout, else its current definition) is what
+    // a rollback with no earlier Tollgate release puts back.
+    const previous =
+      service.deployments?.find((d) => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED')
+        ?.taskDefinition ?? service.taskDefinition;
     const registered = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: base.family,
@@ -166,6 +211,7 @@ export class EcsDeployer implements Deployer {
           { key: RELEASE_TAG, value: request.release.version },
           { key: KEY_TAG, value: key },
           { key: 'tollgate:pipeline', value: request.pipeline },
+          { key: PREVIOUS_TAG, value: previous },
         ],
       }),
     );

@@ -1,7 +1,20 @@
-import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollDeployment } from '../../../../../../functions/poll-deployment/poll-deployment.js';
+import { finishRollback, startRollback } from '../../../../../../functions/rollback/rollback.js';
 import { EcsDeployer, repositoryOf } from '../../../../../../functions/shared/adapters/aws/ecs-deployer.js';
+import { DirArtifactStore } from '../../../../../../functions/shared/adapters/local/dir-artifact-store.js';
+import { DirLedger } from '../../../../../../functions/shared/adapters/local/dir-ledger.js';
+import { ManualClock } from '../../../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../../../functions/shared/config/index.js';
 import type { ReleaseRef } from '../../../../../../functions/shared/release.js';
 import { validConfig } from '../../../../../support/config-fixtures.js';
@@ -242,29 +255,103 @@ describe('EcsDeployer', () => {
     await expect(attempt).rejects.toThrow('environment "test" deploys to process, not ECS');
   });
 
-  it('scales the service to zero and returns the serving release when stopped', async () => {
+  it('records on each revision the task definition the service ran before it', async () => {
+    // Arrange
+    const { deployer } = world();
+    // Act
+    const { deploymentId } = await deployer.start({
+      pipeline: 'orders-service',
+      environment: 'prod',
+      release: first,
+      idempotencyKey: 'arn:x#Deploy',
+    });
+    // Assert
+    const { tags } = await new ECSClient({ region: 'us-east-1' }).send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: deploymentId.split('|')[3], include: ['TAGS'] }),
+    );
+    expect(tags).toContainEqual({
+      key: 'tollgate:previous-task-definition',
+      value: 'arn:aws:ecs:us-east-1:123456789012:task-definition/orders:1',
+    });
+  });
+
+  it("rolls Tollgate's first release back onto the service's own task definition, at full size, when it fails after its rollout", async () => {
     // Arrange
     const { fake, deployer } = world();
-    await settle(
-      { deployer, advance: async () => fake.tick() } as unknown as DeployerHarness,
-      (
-        await deployer.start({
-          pipeline: 'orders-service',
-          environment: 'prod',
-          release: first,
-          idempotencyKey: 'k1',
-        })
-      ).deploymentId,
+    const dir = await mkdtemp(join(tmpdir(), 'ecs-rollback-'));
+    const ports = {
+      config,
+      clock: new ManualClock('2026-03-01T10:00:00.000Z'),
+      artifacts: new DirArtifactStore(join(dir, 'artifacts')),
+      ledger: new DirLedger(join(dir, 'ledger')),
+      deployer,
+    };
+    const harness = { deployer, advance: async () => fake.tick() } as unknown as DeployerHarness;
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:tollgate:run-1';
+    const task = { executionArn: arn, pipeline: 'orders-service', environment: 'prod', release: first };
+    const deployed = await deployer.start({ ...task, idempotencyKey: `${arn}#Deploy#prod` });
+    expect((await settle(harness, deployed.deploymentId)).state).toBe('HEALTHY');
+    const reason = {
+      stage: 'smoke-test',
+      error: 'Tollgate.SmokeTestFailed',
+      cause: 'GET /health answered 500',
+    };
+
+    // Act: what the state machine runs: start, then Wait → poll-deployment until settled, then finish.
+    const started = await startRollback({ ...task, stateName: 'Rollback', reason }, ports);
+    let rollout = await pollDeployment(
+      { ...task, stateName: 'PollRollback', deploymentId: started.deploymentId! },
+      ports,
     );
-    // Act
-    const stopped = await deployer.stop('orders-service', 'prod');
+    for (let polls = 1; rollout.state === 'IN_PROGRESS' && polls < 10; polls += 1) {
+      fake.tick();
+      rollout = await pollDeployment(
+        { ...task, stateName: 'PollRollback', deploymentId: started.deploymentId! },
+        ports,
+      );
+    }
+    const out = await finishRollback(
+      { ...task, stateName: 'FinishRollback', reason, started, rollout },
+      ports,
+    );
+
     // Assert
-    expect(stopped).toBe('r1-aaaaaaa');
-    expect(ecs.commandCalls(UpdateServiceCommand).at(-1)?.args[0].input).toEqual({
-      cluster: 'tollgate',
-      service: 'orders',
-      desiredCount: 0,
+    const bootstrap = 'arn:aws:ecs:us-east-1:123456789012:task-definition/orders:1';
+    expect(out).toMatchObject({
+      action: 'reverted',
+      restored: bootstrap,
+      restoredVersion: null,
+      state: 'HEALTHY',
     });
+    const { services } = await new ECSClient({ region: 'us-east-1' }).send(
+      new DescribeServicesCommand({ cluster: 'tollgate', services: ['orders'] }),
+    );
+    expect(services?.[0]).toMatchObject({ taskDefinition: bootstrap, desiredCount: 2 });
+    const updates = ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input);
+    expect(updates.every((u) => u.desiredCount === undefined)).toBe(true);
+    expect(updates.at(-1)).toEqual({ cluster: 'tollgate', service: 'orders', taskDefinition: bootstrap });
+    expect((await ports.ledger.query({ kinds: ['rollback'] }))[0].data).toMatchObject({
+      action: 'reverted',
+      restored: bootstrap,
+      state: 'HEALTHY',
+    });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reverts nothing, and offers no way to scale to zero, when the failed release never reached the service', async () => {
+    // Arrange
+    const { deployer } = world();
+    // Act
+    const reverted = await deployer.revert({
+      pipeline: 'orders-service',
+      environment: 'prod',
+      failedVersion: 'r9-9999999',
+      idempotencyKey: 'arn:x#Rollback#prod',
+    });
+    // Assert
+    expect(reverted).toBeUndefined();
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect('stop' in deployer).toBe(false);
   });
 });
 
