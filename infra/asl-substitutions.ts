@@ -43,6 +43,19 @@ export function describeUnbound(path: string, unbound: readonly string[]): strin
   );
 }
 
+/** The placeholder the stack puts in place of the partition of every service-integration ARN. */
+export const INTEGRATION_PARTITION = 'IntegrationPartition';
+const AWS_INTEGRATION = /("Resource"\s*:\s*")arn:aws:states:::/g;
+
+/**
+ * The ASL writes its service integrations as `arn:aws:states:::lambda:invoke`, which the local
+ * engine reads as is; in the stack they must be in the stack's partition (aws-cn, aws-us-gov),
+ * so each becomes `arn:${IntegrationPartition}:states:::…`, bound to `AWS::Partition`.
+ */
+export function inStackPartition(definition: string): string {
+  return definition.replace(AWS_INTEGRATION, `$1arn:\${${INTEGRATION_PARTITION}}:states:::`);
+}
+
 export interface StackBindingInput {
   /** Function ARN per task, keyed by the task's `${Placeholder}` name from functions/task-registry.ts. */
   readonly functionArnsByPlaceholder: Readonly<Record<string, string>>;

@@ -35,6 +35,12 @@ function idProblem(where: string, id: unknown): string | undefined {
   return undefined;
 }
 
+/** A Secrets Manager id's problem as a list (empty when it is usable), for node validations. */
+export function secretIdProblems(where: string, id: unknown): string[] {
+  const problem = idProblem(where, id);
+  return problem ? [problem] : [];
+}
+
 /**
  * The key under which the functions look up an environment's connection secret: the environment's
  * first target volume, which is the environment's own name unless `database.volumes` says otherwise.
@@ -51,16 +57,15 @@ export function requiredSecretKeys(config: TollgateConfig): Array<{ environment:
 export function databaseSecretProblems(
   config: TollgateConfig,
   secrets: Readonly<Record<string, string>> | undefined,
+  path = 'databaseSecrets',
 ): string[] {
   if (secrets !== undefined && (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets))) {
-    return [
-      'databaseSecrets must be an object mapping environment name to a Secrets Manager secret name or ARN',
-    ];
+    return [`${path} must be an object mapping environment name to a Secrets Manager secret name or ARN`];
   }
   const problems: string[] = [];
   const given = secrets ?? {};
   if (!config.database && Object.keys(given).length > 0) {
-    return ['databaseSecrets is set but the config has no "database" block; remove it or add the database'];
+    return [`${path} is set but the config has no "database" block; remove it or add the database`];
   }
   const provider = config.database?.provider;
   if (provider?.type === 'flasharray') {
@@ -74,18 +79,22 @@ export function databaseSecretProblems(
   for (const [key, id] of Object.entries(given)) {
     if (!known.has(key)) {
       problems.push(
-        `databaseSecrets has "${key}", which is neither an environment nor a database volume in the config`,
+        `${path} has "${key}", which is neither an environment nor a database volume in the config`,
       );
       continue;
     }
-    const problem = idProblem(`databaseSecrets["${key}"]`, id);
+    const problem = idProblem(`${path}["${key}"]`, id);
     if (problem) problems.push(problem);
   }
   for (const { environment, key } of requiredSecretKeys(config)) {
     if (Object.hasOwn(given, key)) continue;
+    const fix =
+      path === 'aws.databaseSecrets'
+        ? `aws: { databaseSecrets: { "${key}": "<secret name or ARN>" } } in the config`
+        : `databaseSecrets: { "${key}": "<secret name or ARN>" }`;
     problems.push(
-      `environment "${environment}" has a database but databaseSecrets has no "${key}" entry; the ` +
-        `${provider?.type} provider needs its connection secret: databaseSecrets: { "${key}": "<secret name or ARN>" }`,
+      `environment "${environment}" has a database but ${path} has no "${key}" entry; the ` +
+        `${provider?.type} provider needs its connection secret: ${fix}`,
     );
   }
   return problems;

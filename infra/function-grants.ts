@@ -31,6 +31,8 @@ export const Capability = {
   /** DescribeExecution on the pipeline's runs: approve refuses (and closes) an approval whose run ended. */
   RunRead: 'states:run-read',
   Notify: 'notify:publish',
+  /** Read the chat webhook URL secret (`aws.notificationWebhookSecret`); no statement without one. */
+  NotifyWebhook: 'notify:webhook-secret',
   /** Read the environments' database connection secrets. */
   DatabaseSecrets: 'database:secrets-read',
   /** Everything the configured snapshot provider does to refresh an environment. */
@@ -67,6 +69,7 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
     C.Approvals,
     C.ApprovalTokenWrite,
     C.Notify,
+    C.NotifyWebhook,
     C.TaskCallback,
   ],
   'record-approval-timeout': [C.Approvals, C.ApprovalTokenDiscard, C.LedgerAppend],
@@ -78,7 +81,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],
   'smoke-test': [], // plain HTTP against the environment URL
-  promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
+  // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
+  promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
   approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback, C.RunRead],
@@ -94,12 +98,16 @@ export interface GrantTargets {
   readonly ecsServiceArns: readonly string[];
   /** Roles the deploy may hand to ECS tasks (task role and execution role). */
   readonly ecsPassRoleArns: readonly string[];
+  /** Task definitions of this account and region, `arn:…:task-definition/*` (tag-on-create's resource). */
+  readonly ecsTaskDefinitionArns: string;
   readonly approvals: dynamodb.ITable;
   /** Name of the sparse GSI of pending approvals. */
   readonly approvalsPendingIndex: string;
   readonly notifyTopic: sns.ITopic;
   /** The topic's encryption key: SNS encrypts each message with a data key made under the publisher's rights. */
   readonly notifyKey: kms.IKey;
+  /** IAM resource ARN of the chat webhook URL secret, when the config names one. */
+  readonly notifyWebhookSecretArn?: string;
   readonly stateMachineArn: string;
   /** The state machine's executions, `arn:…:execution:<name>:*` (DescribeExecution's resource). */
   readonly executionArns: string;
@@ -149,13 +157,22 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
     case C.ImagesTag:
       return [s(['ecr:PutImage'], [t.images.repositoryArn])];
     case C.EcsDescribe:
-      return t.ecsServiceArns.length ? [s(['ecs:DescribeServices'], [...t.ecsServiceArns])] : [];
+      // The serving release is a tag on the service's task definition, so every read of the
+      // service is followed by DescribeTaskDefinition (which has no resource-level permissions).
+      return t.ecsServiceArns.length
+        ? [s(['ecs:DescribeServices'], [...t.ecsServiceArns]), s(['ecs:DescribeTaskDefinition'], ['*'])]
+        : [];
     case C.EcsDeploy:
       if (!t.ecsServiceArns.length) return [];
       return [
         s(['ecs:UpdateService', 'ecs:DescribeServices'], [...t.ecsServiceArns]),
         // Task definition actions do not support resource-level permissions.
         s(['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], ['*']),
+        // RegisterTaskDefinition with `tags` is also authorized as TagResource on the new revision
+        // (tag-on-create); the condition limits it to that, so no existing resource can be re-tagged.
+        s(['ecs:TagResource'], [t.ecsTaskDefinitionArns], {
+          StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+        }),
         s(['iam:PassRole'], [...t.ecsPassRoleArns], {
           StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
         }),
@@ -183,6 +200,10 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
         s(['sns:Publish'], [t.notifyTopic.topicArn]),
         s(['kms:GenerateDataKey', 'kms:Decrypt'], [t.notifyKey.keyArn]),
       ];
+    case C.NotifyWebhook:
+      return t.notifyWebhookSecretArn
+        ? [s(['secretsmanager:GetSecretValue'], [t.notifyWebhookSecretArn])]
+        : [];
     case C.DatabaseSecrets:
       return t.databaseSecretArns.length
         ? [s(['secretsmanager:GetSecretValue'], [...t.databaseSecretArns])]

@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { buildSourceFor, useConnection } from './build-source.js';
 
 export interface BuildProjectProps {
   readonly config: TollgateConfig;
@@ -18,7 +18,8 @@ export interface BuildProjectProps {
   readonly images: ecr.IRepository;
   /**
    * Where CodeBuild fetches the commit from.
-   * @default the CodeCommit repository named `source.repository`
+   * @default `aws.buildSource` from the config: the CodeCommit repository named `source.repository`,
+   * or that GitHub repository through a CodeConnections connection
    */
   readonly source?: codebuild.ISource;
   /**
@@ -48,18 +49,11 @@ export class BuildProject extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const withImage = build.image !== undefined;
+    const configured = props.config.aws?.buildSource ?? { type: 'codecommit' as const };
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
       description: `Builds ${props.config.name} once per commit for Tollgate`,
-      source:
-        props.source ??
-        codebuild.Source.codeCommit({
-          repository: codecommit.Repository.fromRepositoryName(
-            this,
-            'Repository',
-            props.config.source.repository,
-          ),
-        }),
+      source: props.source ?? buildSourceFor(this, props.config.source.repository, configured),
       encryptionKey: key,
       timeout: props.timeout ?? codeBuildTimeout(props.config.build.timeout),
       environment: {
@@ -94,6 +88,7 @@ export class BuildProject extends Construct {
       }),
     );
     if (withImage) props.images.grantPullPush(this.project);
+    if (!props.source) useConnection(this.project, configured);
 
     NagSuppressions.addResourceSuppressions(
       this.project,

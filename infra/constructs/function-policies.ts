@@ -59,6 +59,18 @@ export function attachGrants(
       {
         id: 'AwsSolutions-IAM5',
         reason:
+          'A new task definition revision has no ARN before it is registered; ecs:TagResource is granted on ' +
+          'task-definition/* only with ecs:CreateAction = RegisterTaskDefinition (tags set at creation)',
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/\\*$/g',
+          },
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
           'Executions are named per run, so DescribeExecution is granted on the executions of this ' +
           'pipeline state machine only (execution:<its name>:*)',
         appliesTo: [

@@ -6,6 +6,8 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   describeUnbound,
+  INTEGRATION_PARTITION,
+  inStackPartition,
   placeholdersIn,
   readDefinition,
   unboundPlaceholders,
@@ -41,11 +43,10 @@ export class PipelineStateMachine extends Construct {
     super(scope, id);
     if (props.functionArns.length === 0)
       throw new Error('the state machine needs at least one task function');
-    const definition = readDefinition(props.definitionPath);
+    const definition = inStackPartition(readDefinition(props.definitionPath));
     const used = new Set(placeholdersIn(definition));
-    const substitutions = Object.fromEntries(
-      Object.entries(props.bindings).filter(([name]) => used.has(name)),
-    );
+    const bindings = { ...props.bindings, [INTEGRATION_PARTITION]: Stack.of(this).partition };
+    const substitutions = Object.fromEntries(Object.entries(bindings).filter(([name]) => used.has(name)));
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
@@ -56,7 +57,13 @@ export class PipelineStateMachine extends Construct {
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
+        // BatchGetReports: the .sync integration reads the build's report groups when it finishes.
+        actions: [
+          'codebuild:StartBuild',
+          'codebuild:StopBuild',
+          'codebuild:BatchGetBuilds',
+          'codebuild:BatchGetReports',
+        ],
         resources: [props.buildProjectArn],
       }),
     );
@@ -89,7 +96,7 @@ export class PipelineStateMachine extends Construct {
 
     this.node.addValidation({
       validate: () => {
-        const unbound = unboundPlaceholders(definition, props.bindings);
+        const unbound = unboundPlaceholders(definition, bindings);
         return unbound.length ? [describeUnbound(props.definitionPath, unbound)] : [];
       },
     });

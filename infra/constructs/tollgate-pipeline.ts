@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
-import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
-import { databaseSecretProblems, databaseSecretsVariable, secretResourceArn } from '../database-secrets.js';
+import { accountInputs } from '../aws-settings.js';
+import {
+  databaseSecretProblems,
+  databaseSecretsVariable,
+  secretIdProblems,
+  secretResourceArn,
+} from '../database-secrets.js';
 import { commitEventPatterns } from '../event-patterns.js';
 import { capabilityGrants, type GrantedFunction, type GrantTargets } from '../function-grants.js';
 import { providerProblems, providerTargets } from '../provider-grants.js';
@@ -27,82 +29,10 @@ import { PipelineStateMachine } from './pipeline-state-machine.js';
 import { PipelineStorage } from './pipeline-storage.js';
 import { RunEndRule } from './run-end-rule.js';
 import { type FunctionNetwork, TollgateFunction } from './tollgate-function.js';
+import type { TollgatePipelineProps } from './tollgate-pipeline-props.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
-export interface TollgatePipelineProps {
-  /**
-   * The config as written in tollgate.config.ts (`defineConfig` input). It is validated here and
-   * passed to the functions as JSON, which they validate again with the same schema.
-   */
-  readonly config: TollgateConfigInput;
-  /**
-   * Repository root holding `functions/` and `statemachines/`.
-   * @default the root of this repository
-   */
-  readonly projectRoot?: string;
-  /**
-   * The ASL file.
-   * @default `<projectRoot>/statemachines/pipeline.asl.json`
-   */
-  readonly definitionPath?: string;
-  /**
-   * Bus that carries commit events.
-   * @default the account's default bus, where CodeCommit puts its events
-   */
-  readonly eventBus?: events.IEventBus;
-  /**
-   * Where the build project fetches commits from.
-   * @default the CodeCommit repository named `config.source.repository`
-   */
-  readonly buildSource?: codebuild.ISource;
-  /**
-   * Roles the deploy and rollback functions may pass to ECS tasks.
-   * @default roles named `<config.name>-*`, passable only to ecs-tasks.amazonaws.com
-   */
-  readonly ecsPassRoleArns?: readonly string[];
-  /**
-   * Create the GitHub push webhook receiver.
-   * @default true
-   */
-  readonly githubWebhook?: boolean;
-  /**
-   * Retention of every log group the pipeline creates.
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Secrets Manager id (name or ARN) of each environment's database connection secret (RDS secret
-   * JSON: host, port, username, password, dbname), keyed by environment name, or by the environment's
-   * first target volume when `database.volumes` is set. Every environment with `database` needs one
-   * unless the provider is `local`; synth fails naming the missing ones. The refresh, masking,
-   * migration and check functions may read exactly these (and, with aurora-clone, refresh-data may
-   * rewrite them to switch an environment to a new clone).
-   * @default none
-   */
-  readonly databaseSecrets?: Readonly<Record<string, string>>;
-  /**
-   * VPC to run the data functions (refresh-data, mask-data, verify-masking, migrate-database,
-   * check-data) in, so they can reach private databases. Give `databaseSecurityGroup` with it. The
-   * subnets need a route to Secrets Manager, RDS and S3 (NAT gateway or VPC endpoints).
-   * @default the data functions run outside any VPC
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * Security group of the environments' databases; it gets an ingress rule from the data functions.
-   * @default none (only together with `vpc`)
-   */
-  readonly databaseSecurityGroup?: ec2.ISecurityGroup;
-  /**
-   * Subnets of `vpc` for the data functions.
-   * @default the VPC's private subnets with egress
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Port the environment databases listen on.
-   * @default 5432
-   */
-  readonly databasePort?: number;
-}
+export type { TollgatePipelineProps };
 
 /** The tasks that open database connections; with `vpc` they run inside it. */
 export const DATA_TASKS: readonly TaskName[] = [
@@ -140,8 +70,20 @@ export class TollgatePipeline extends Construct {
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
     // Validate the JSON round trip, not the object: TOLLGATE_CONFIG is what the functions will read.
-    const configJson = JSON.stringify(props.config);
-    const config = parseConfig(JSON.parse(configJson ?? 'null'), 'TollgatePipeline props.config');
+    const config = parseConfig(
+      JSON.parse(JSON.stringify(props.config) ?? 'null'),
+      'TollgatePipeline props.config',
+    );
+    // The functions get `aws` as variables of their own (secrets, repository URI), never read it
+    // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.
+    const { aws: _forTheStackOnly, ...functionConfig } = props.config;
+    const configJson = JSON.stringify(functionConfig);
+    const account = accountInputs(this, props.config, config, props);
+    if (props.buildSource && props.config.aws?.buildSource !== undefined) {
+      throw new Error(
+        'buildSource is given both as a TollgatePipeline prop and as aws.buildSource in the config; keep one',
+      );
+    }
     const root = props.projectRoot ?? REPO_ROOT;
     const definitionPath = props.definitionPath ?? resolve(root, 'statemachines/pipeline.asl.json');
     if (!existsSync(definitionPath))
@@ -151,12 +93,12 @@ export class TollgatePipeline extends Construct {
         'ecsPassRoleArns is empty; leave it undefined for the default or list the ECS task roles',
       );
     }
-    if ((props.vpc === undefined) !== (props.databaseSecurityGroup === undefined)) {
+    if ((account.vpc === undefined) !== (account.databaseSecurityGroup === undefined)) {
       throw new Error(
         'vpc and databaseSecurityGroup go together: give both to run the data functions next to the databases, or neither',
       );
     }
-    if (props.vpcSubnets && !props.vpc) throw new Error('vpcSubnets needs vpc');
+    if (account.vpcSubnets && !account.vpc) throw new Error('vpcSubnets needs vpc');
     const stack = Stack.of(this);
     const eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'Bus', 'default');
 
@@ -183,16 +125,19 @@ export class TollgatePipeline extends Construct {
       [TASK_ENV.ledgerBucket]: ledger.bucketName,
       [TASK_ENV.lockTable]: locks.tableName,
       [TASK_ENV.imageRepository]: images.repositoryName,
+      // Every task with the deployer port has it; only a rollout uses it (the image it pins).
+      [TASK_ENV.imageRepositoryUri]: images.repositoryUri,
       [TASK_ENV.notifyTopicArn]: this.approvals.topic.topicArn,
       [TASK_ENV.approvalsTable]: this.approvals.table.tableName,
-      [TASK_ENV.databaseSecrets]: databaseSecretsVariable(stack, props.databaseSecrets),
+      [TASK_ENV.databaseSecrets]: databaseSecretsVariable(stack, account.databaseSecrets),
     };
-    if (props.vpc && props.databaseSecurityGroup) {
+    const webhookSecret = config.aws?.notificationWebhookSecret;
+    if (account.vpc && account.databaseSecurityGroup) {
       this.dataNetwork = new DataNetwork(this, 'DataNetwork', {
-        vpc: props.vpc,
-        databaseSecurityGroup: props.databaseSecurityGroup,
-        databasePort: props.databasePort ?? 5432,
-        ...(props.vpcSubnets ? { subnets: props.vpcSubnets } : {}),
+        vpc: account.vpc,
+        databaseSecurityGroup: account.databaseSecurityGroup,
+        databasePort: account.databasePort ?? 5432,
+        ...(account.vpcSubnets ? { subnets: account.vpcSubnets } : {}),
       });
     }
     const networkOf = (task: TaskName): { network?: FunctionNetwork } =>
@@ -205,7 +150,11 @@ export class TollgatePipeline extends Construct {
         entry: handlerEntry(root, task.name),
         projectRoot: root,
         taskName: task.name,
-        environment,
+        // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
+        environment:
+          task.name === 'request-approval' && webhookSecret
+            ? { ...environment, [TASK_ENV.webhookSecret]: webhookSecret }
+            : environment,
         ...TASK_SIZING[task.name],
         ...networkOf(task.name),
         ...logRetention,
@@ -242,7 +191,7 @@ export class TollgatePipeline extends Construct {
     const ecsEnvironments = config.environments.flatMap((env) =>
       env.deploy.type === 'ecs' ? [env.deploy] : [],
     );
-    const secretIds = Object.values(props.databaseSecrets ?? {}).filter((v) => typeof v === 'string');
+    const secretIds = Object.values(account.databaseSecrets ?? {}).filter((v) => typeof v === 'string');
     const targets: GrantTargets = {
       artifacts,
       ledger,
@@ -254,10 +203,16 @@ export class TollgatePipeline extends Construct {
       ecsPassRoleArns: props.ecsPassRoleArns ?? [
         stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${config.name}-*` }),
       ],
+      ecsTaskDefinitionArns: stack.formatArn({
+        service: 'ecs',
+        resource: 'task-definition',
+        resourceName: '*',
+      }),
       approvals: this.approvals.table,
       approvalsPendingIndex: APPROVALS_TABLE.pendingIndex,
       notifyTopic: this.approvals.topic,
       notifyKey: this.approvals.topicKey,
+      ...(webhookSecret ? { notifyWebhookSecretArn: secretResourceArn(stack, webhookSecret) } : {}),
       stateMachineArn: this.stateMachine.stateMachineArn,
       executionArns: stack.formatArn({
         service: 'states',
@@ -306,7 +261,11 @@ export class TollgatePipeline extends Construct {
       );
     }
     this.node.addValidation({
-      validate: () => [...databaseSecretProblems(config, props.databaseSecrets), ...providerProblems(config)],
+      validate: () => [
+        ...databaseSecretProblems(config, account.databaseSecrets, account.databaseSecretsPath),
+        ...providerProblems(config),
+        ...(webhookSecret ? secretIdProblems('aws.notificationWebhookSecret', webhookSecret) : []),
+      ],
     });
   }
 }

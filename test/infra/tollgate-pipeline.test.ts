@@ -59,8 +59,9 @@ describe('TollgatePipeline', () => {
     const substitutions = machine.Properties.DefinitionSubstitutions as Json;
     const used = placeholdersIn(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8'));
 
-    // Assert
-    expect(Object.keys(substitutions).sort()).toEqual(used);
+    // Assert: the stack adds the partition of the service integrations (arn:aws:states:::… in the ASL)
+    expect(Object.keys(substitutions).sort()).toEqual([...used, 'IntegrationPartition'].sort());
+    expect(substitutions.IntegrationPartition).toEqual({ Ref: 'AWS::Partition' });
     for (const task of TASKS.filter((t) => used.includes(t.placeholder))) {
       expect(substitutions[task.placeholder]).toEqual({ 'Fn::GetAtt': [fnLogicalId(task.name), 'Arn'] });
     }
@@ -91,7 +92,12 @@ describe('TollgatePipeline', () => {
 
     // Assert
     expect(statements).toContainEqual({
-      Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
+      Action: [
+        'codebuild:StartBuild',
+        'codebuild:StopBuild',
+        'codebuild:BatchGetBuilds',
+        'codebuild:BatchGetReports',
+      ],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [project, 'Arn'] },
     });

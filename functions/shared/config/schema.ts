@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { awsSettings } from './aws-schema.js';
 import { parseDuration } from './duration.js';
 import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';
@@ -222,6 +223,8 @@ export const configSchema = z
     ledger: z.strictObject({ retention: duration('ledger.retention').default(7 * 365 * 86_400) }).default({
       retention: 7 * 365 * 86_400,
     }),
+    /** The CDK stack only: secrets, network and build source of a real account. */
+    aws: awsSettings.optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
