@@ -1,6 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../../errors.js';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -56,13 +56,18 @@ export function tlsFetch(ca: string | undefined): FetchLike {
 
 /** A bundle that is not PEM certificates fails here, in one line, not at the first TLS handshake. */
 export function checkCaBundle(ca: string): void {
-  if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+  const blocks = ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) {
     throw new ConfigError('CA bundle has no "-----BEGIN CERTIFICATE-----" block; give PEM certificates');
   }
-  try {
-    createSecureContext({ ca });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw new ConfigError(`CA bundle is not valid PEM: ${reason}`, { cause });
-  }
+  // Node's TLS skips a block it cannot parse without a word; the handshake would then fail as an
+  // untrusted certificate, pointing away from the bundle that is actually wrong.
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+      throw new ConfigError(`CA bundle is not valid PEM: certificate ${i + 1}: ${reason}`, { cause });
+    }
+  });
 }
