@@ -41,8 +41,10 @@ export function runState(timeline: Timeline): RunStateView {
       const gate = stages.find((s) => s.stage === StageId.Approval && s.status === 'waiting');
       if (gate) return view(RunState.Waiting, gate);
       const open = stages.filter((s) => s.status === 'running' || s.status === 'waiting').at(-1);
-      // The lock loop polls through a Wait state: a run sitting in it has not got its turn yet.
-      if (open?.stage === StageId.Queue && open.waited) return view(RunState.Queued);
+      // A run that has not got its turn sits in the queue stage's Wait state (a poll loop) or its
+      // task-token wait (woken by the run before it): either way it is queued.
+      if (open?.stage === StageId.Queue && (open.waited || open.status === 'waiting'))
+        return view(RunState.Queued);
       return view(RunState.Running, open);
     }
     case 'SUCCEEDED':

@@ -2,6 +2,7 @@ import { RunFold } from '../../../model/run-fold.js';
 import { runName } from '../../../model/run-name.js';
 import { RunState, runState } from '../../../model/run-state.js';
 import { listedStages, type PlacedStage, placedStages, type Timeline } from '../../../model/run-timeline.js';
+import { StageId } from '../../../model/stage-catalogue.js';
 import type { HistoryEvent } from '../../../runtime/asl/history/history-event.js';
 import { formatDuration } from '../../client/format.js';
 
@@ -94,7 +95,9 @@ export function createProgressPrinter(options: ProgressOptions): ProgressPrinter
       // A stage is done once its run or a later stage has started: a poll loop passing through
       // one of its states is not the end of it.
       const settled = SETTLED.has(stage.status) && (ended || i < all.length - 1);
-      const shown: string = settled || stage.status === 'waiting' ? stage.status : 'running';
+      // Only a gate waits for a person; a queued run's task-token wait is said once, below.
+      const gate = stage.status === 'waiting' && stage.stage === StageId.Approval;
+      const shown: string = settled || gate ? stage.status : 'running';
       if (shown === 'running') run.running = stage;
       const previous = run.printed.get(key);
       run.printed.set(key, shown);

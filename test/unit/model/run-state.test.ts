@@ -49,6 +49,21 @@ describe('runState', () => {
     expect(building.state).toBe('running');
   });
 
+  it('returns queued while the run waits on a task token for the run before it to end', () => {
+    // Arrange
+    const h = history();
+    h.task('AcquireLock', { granted: false });
+    h.entered('Choice', 'LockDecision');
+    h.exited('Choice', 'LockDecision');
+    h.entered('Task', 'WaitForLock');
+    h.ev('TaskScheduled', { taskScheduledEventDetails: {} });
+    h.ev('TaskSubmitted', { taskSubmittedEventDetails: {} });
+    // Act
+    const state = h.state();
+    // Assert
+    expect(state).toEqual({ state: 'queued', environment: null, approvers: [] });
+  });
+
   it('returns waiting, where and for whom, while an approval gate waits for its decision', () => {
     // Arrange
     const h = history();

@@ -56,6 +56,21 @@ describe('createProgressPrinter', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('prints a run queued on a task token once, and not as waiting for approval', () => {
+    // Arrange
+    const p = feed();
+    p.state('Task', 'AcquireLock');
+    p.state('Choice', 'LockDecision');
+    // Act
+    p.ev('TaskStateEntered', { stateEnteredEventDetails: { name: 'WaitForLock', input: '{}' } });
+    p.ev('TaskScheduled', { taskScheduledEventDetails: {} });
+    p.ev('TaskSubmitted', { taskSubmittedEventDetails: {} });
+    p.ev('TaskStarted', { taskStartedEventDetails: {} });
+    // Assert
+    expect(p.text().match(/queued/g)).toHaveLength(1);
+    expect(p.text()).not.toContain('approval');
+  });
+
   it('prints the approval gate as waiting, for whom, with the commands that decide it', () => {
     // Arrange
     const p = feed();
