@@ -15,7 +15,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   locks: [Capability.Locks],
   notifier: [Capability.Notify],
   metrics: [],
-  snapshots: [Capability.SnapshotManage, Capability.SnapshotRead],
+  // Resolving an environment's own connection reads only its secret (migrate-database's use).
+  snapshots: [Capability.SnapshotManage, Capability.SnapshotRead, Capability.DatabaseSecrets],
   approvals: [
     Capability.Approvals,
     Capability.ApprovalTokenWrite,
@@ -23,6 +24,7 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
     Capability.ApprovalTokenDiscard,
   ],
   callback: [Capability.TaskCallback, Capability.RunRead],
+  // No capability grants codecommit:GetCommit yet, so a function wiring `source` fails here.
   source: [],
 };
 
