@@ -81,7 +81,9 @@ export class FlashArrayClient {
   private fetchFn(url: string, init: RequestInit): Promise<Response> {
     if (!this.fetcher) {
       const { fetch: given, caBundle } = this.options;
-      const fetcher = given ? Promise.resolve(given) : (caBundle?.() ?? Promise.resolve(undefined)).then(tlsFetch);
+      const fetcher = given
+        ? Promise.resolve(given)
+        : (caBundle?.() ?? Promise.resolve(undefined)).then(tlsFetch);
       // A failed secret read is retried by the next call instead of being cached for the container.
       fetcher.catch(() => {
         if (this.fetcher === fetcher) this.fetcher = undefined;
@@ -189,10 +191,7 @@ export function apiTokenFromSecret(secrets: SecretsManagerClient, secretId: stri
   return flashArraySecret(secrets, secretId).apiToken;
 }
 
-export function parseFlashArraySecret(
-  raw: string,
-  secretId: string,
-): { apiToken: string; caBundle?: string } {
+function parseFlashArraySecret(raw: string, secretId: string): { apiToken: string; caBundle?: string } {
   if (!raw.startsWith('{')) return { apiToken: raw };
   let value: { apiToken?: unknown; caBundle?: unknown };
   try {
