@@ -2,10 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   CreateDBInstanceCommand,
   type DBCluster,
-  DeleteDBClusterCommand,
-  DeleteDBInstanceCommand,
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
   type RDSClient,
   RestoreDBClusterToPointInTimeCommand,
   type Tag,
@@ -35,6 +31,7 @@ import { inPlacePublish, unreachableScan } from '../../snapshots/in-place-publis
 import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+import { AuroraClusters, tolerate } from './aurora-clusters.js';
 
 const LABEL_PREFIX = 'tollgate:';
 const TARGET_TAG = 'tollgate-ref:target';
@@ -82,12 +79,15 @@ interface SecretDoc {
 export class AuroraCloneSnapshotProvider implements SnapshotProvider {
   readonly type = 'aurora-clone' as const;
 
+  private readonly clusters: AuroraClusters;
+
   constructor(private readonly options: AuroraCloneSnapshotProviderOptions) {
     if (!options?.rds || !options.secrets || !options.sourceClusterId || !options.instanceClass) {
       throw new InvalidInputError(
         'AuroraCloneSnapshotProvider needs rds, secrets, sourceClusterId and instanceClass',
       );
     }
+    this.clusters = new AuroraClusters(options.rds);
   }
 
   capabilities(): SnapshotCapabilities {
@@ -110,7 +110,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
         `source must be exactly ["${sourceClusterId}"] (the configured source cluster${sourceVolume ? `, or its volume name "${sourceVolume}"` : ''})`,
       );
     }
-    await this.describeCluster(sourceClusterId).then((c) => {
+    await this.clusters.describeCluster(sourceClusterId).then((c) => {
       if (!c) throw new NotFoundError(`source cluster "${sourceClusterId}" does not exist`);
     });
     const name = `mark-${keyHash(r.idempotencyKey)}`;
@@ -143,9 +143,9 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     }
     // RDS identifiers: letters, digits, hyphens, at most 63 chars, no double hyphen.
     const id = `tg-${target.toLowerCase().replace(/_/g, '-').replace(/-+/g, '-').slice(0, 40)}-${keyHash(r.idempotencyKey)}`;
-    const sourceCluster = await this.describeCluster(from);
+    const sourceCluster = await this.clusters.describeCluster(from);
     if (!sourceCluster) throw new NotFoundError(`source cluster "${from}" does not exist`);
-    const existing = await this.describeCluster(id);
+    const existing = await this.clusters.describeCluster(id);
     if (existing) {
       if (!sameLabels(labelsOf(existing.TagList), r.labels)) {
         throw new ImmutableConflictError(`cluster "${id}" already exists with different labels`);
@@ -189,7 +189,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
    * exists (the refresh kept it), so its poll points the secret back at it once it is available.
    */
   private async startRestore(target: string, clusterId: string): Promise<OperationRef> {
-    if (!(await this.describeCluster(clusterId)))
+    if (!(await this.clusters.describeCluster(clusterId)))
       throw new NotFoundError(`cluster "${clusterId}" to restore "${target}" from no longer exists`);
     // Source and target are the environment itself: that is how poll tells a restore from a clone.
     const resource: VolumeSetRef = {
@@ -219,7 +219,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     const ref = operation.resource;
     if (operation.kind === 'publish') return { state: 'SUCCEEDED', ref };
     if (ref.kind === 'snapshot') return { state: 'SUCCEEDED', ref };
-    const cluster = await this.describeCluster(ref.name);
+    const cluster = await this.clusters.describeCluster(ref.name);
     if (operation.kind === 'delete') return cluster ? { state: 'RUNNING' } : { state: 'SUCCEEDED', ref };
     if (!cluster) return { state: 'FAILED', reason: `cluster "${ref.name}" no longer exists` };
     if (DEAD.has(cluster.Status ?? ''))
@@ -232,7 +232,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
       return { state: 'SUCCEEDED', ref };
     }
     const instanceId = `${ref.name}-1`;
-    const instance = await this.describeInstance(instanceId);
+    const instance = await this.clusters.describeInstance(instanceId);
     if (!instance) {
       await tolerate(
         () =>
@@ -285,40 +285,34 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
         `cluster "${ref.name}" is what environment "${target}" serves from; refresh it first`,
       );
     }
-    await this.deleteCluster(ref.name);
+    await this.clusters.deleteCluster(ref.name);
     return operation;
   }
 
   async list(selector: Readonly<Record<string, string>>): Promise<ResourceInfo[]> {
     const out: ResourceInfo[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.options.rds.send(new DescribeDBClustersCommand({ Marker: marker }));
-      for (const c of page.DBClusters ?? []) {
-        const tags = c.TagList ?? [];
-        const target = tags.find((t) => t.Key === TARGET_TAG)?.Value;
-        if (!target || c.Status === 'deleting' || !c.DBClusterIdentifier) continue;
-        const mode = tags.find((t) => t.Key === MODE_TAG)?.Value === 'overwrite' ? 'overwrite' : 'create';
-        const labels = labelsOf(tags);
-        if (!matchesSelector(labels, selector ?? {})) continue;
-        const inUse =
-          mode === 'overwrite' &&
-          (await this.secretDoc(target))?.dbClusterIdentifier === c.DBClusterIdentifier;
-        const id = c.DBClusterIdentifier;
-        out.push({
-          ref: {
-            provider: 'aurora-clone',
-            kind: 'volumes',
-            name: id,
-            mode,
-            volumes: [{ source: this.options.sourceClusterId, target, name: id }],
-          },
-          labels,
-          inUse,
-        });
-      }
-      marker = page.Marker;
-    } while (marker);
+    for await (const c of this.clusters.all()) {
+      const tags = c.TagList ?? [];
+      const target = tags.find((t) => t.Key === TARGET_TAG)?.Value;
+      if (!target || c.Status === 'deleting' || !c.DBClusterIdentifier) continue;
+      const mode = tags.find((t) => t.Key === MODE_TAG)?.Value === 'overwrite' ? 'overwrite' : 'create';
+      const labels = labelsOf(tags);
+      if (!matchesSelector(labels, selector ?? {})) continue;
+      const inUse =
+        mode === 'overwrite' && (await this.secretDoc(target))?.dbClusterIdentifier === c.DBClusterIdentifier;
+      const id = c.DBClusterIdentifier;
+      out.push({
+        ref: {
+          provider: 'aurora-clone',
+          kind: 'volumes',
+          name: id,
+          mode,
+          volumes: [{ source: this.options.sourceClusterId, target, name: id }],
+        },
+        labels,
+        inUse,
+      });
+    }
     return out;
   }
 
@@ -328,7 +322,7 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
     if (!secretArn)
       throw new NotFoundError(`no connection secret configured for environment "${String(env)}"`);
     if (typeof target === 'string' || target.mode === 'overwrite') return { kind: 'secret', secretArn };
-    const cluster = await this.describeCluster(target.name);
+    const cluster = await this.clusters.describeCluster(target.name);
     if (!cluster) throw new NotFoundError(`cluster "${target.name}" does not exist`);
     return { kind: 'secret', secretArn, host: cluster.Endpoint, port: cluster.Port };
   }
@@ -341,13 +335,9 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
   private async servingCluster(env: string): Promise<string> {
     const doc = (await this.secretDoc(env)) ?? {};
     if (doc.dbClusterIdentifier) return doc.dbClusterIdentifier;
-    let marker: string | undefined;
-    do {
-      const page = await this.options.rds.send(new DescribeDBClustersCommand({ Marker: marker }));
-      const match = page.DBClusters?.find((c) => doc.host && c.Endpoint === doc.host);
-      if (match?.DBClusterIdentifier) return match.DBClusterIdentifier;
-      marker = page.Marker;
-    } while (marker);
+    for await (const c of this.clusters.all()) {
+      if (doc.host && c.Endpoint === doc.host && c.DBClusterIdentifier) return c.DBClusterIdentifier;
+    }
     throw new InvalidInputError(
       `the connection secret of "${env}" names no cluster (no dbClusterIdentifier, and host "${String(doc.host)}" is no cluster's endpoint); a refresh of it could not be undone`,
     );
@@ -389,51 +379,9 @@ export class AuroraCloneSnapshotProvider implements SnapshotProvider {
         ref.name !== cluster.DBClusterIdentifier &&
         ref.name !== keep
       ) {
-        await this.deleteCluster(ref.name);
+        await this.clusters.deleteCluster(ref.name);
       }
     }
-  }
-
-  /** RDS accepts the cluster delete once every member instance is at least `deleting`. */
-  private async deleteCluster(id: string): Promise<void> {
-    const cluster = await this.describeCluster(id);
-    if (!cluster || cluster.Status === 'deleting') return;
-    for (const m of cluster.DBClusterMembers ?? []) {
-      await tolerate(
-        () =>
-          this.options.rds.send(
-            new DeleteDBInstanceCommand({
-              DBInstanceIdentifier: m.DBInstanceIdentifier,
-              SkipFinalSnapshot: true,
-            }),
-          ),
-        'DBInstanceNotFoundFault',
-        'InvalidDBInstanceStateFault',
-      );
-    }
-    await tolerate(
-      () =>
-        this.options.rds.send(
-          new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }),
-        ),
-      'DBClusterNotFoundFault',
-    );
-  }
-
-  private async describeCluster(id: string): Promise<DBCluster | undefined> {
-    const out = await tolerate(
-      () => this.options.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id })),
-      'DBClusterNotFoundFault',
-    );
-    return out?.DBClusters?.[0];
-  }
-
-  private async describeInstance(id: string) {
-    const out = await tolerate(
-      () => this.options.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
-      'DBInstanceNotFoundFault',
-    );
-    return out?.DBInstances?.[0];
   }
 
   private async secretDoc(env: string): Promise<SecretDoc | undefined> {
@@ -450,14 +398,4 @@ function labelsOf(tags: Tag[] | undefined): SnapshotLabels {
       .filter((t) => t.Key?.startsWith(LABEL_PREFIX))
       .map((t) => [t.Key!.slice(LABEL_PREFIX.length), t.Value ?? '']),
   ) as unknown as SnapshotLabels;
-}
-
-/** Runs an AWS call, turning the named errors into undefined and rethrowing anything else. */
-async function tolerate<T>(call: () => Promise<T>, ...names: string[]): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof Error && names.includes(error.name)) return undefined;
-    throw error;
-  }
 }

@@ -8,7 +8,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { planRun } from '../../../../functions/plan-run/plan-run.js';
+import type { PlannedEnvironment } from '../../../../functions/plan-run/plan-run.js';
 import { createHandler } from '../../../../functions/refresh-data/handler.js';
 import { AuroraCloneSnapshotProvider } from '../../../../functions/shared/adapters/aws/aurora-clone-snapshot-provider.js';
 import { DirLedger } from '../../../../functions/shared/adapters/local/dir-ledger.js';
@@ -178,12 +178,18 @@ describe.runIf(motoEnabled('Aurora refresh through the pipeline states on moto_s
         snapshots: provider,
         ledger: new DirLedger(join(dir, 'ledger')),
       } as unknown as TollgatePorts;
-      const commit = { repository: 'orders-service', branch: 'main', commit: 'a'.repeat(40) };
-      const plan = await planRun(
-        { executionArn: 'arn:plan', commit },
-        { config, source: { commitExists: async () => true } },
-      );
-      return { own, secretArn: secret.ARN!, ports, env: plan.environments[0]! };
+      // The planned environment's fields the storage states read (plan-run's PlannedEnvironment).
+      const env: Pick<
+        PlannedEnvironment,
+        'name' | 'refresh' | 'hasDatabase' | 'storagePollSeconds' | 'storageMaxPolls'
+      > = {
+        name: 'test',
+        refresh: true,
+        hasDatabase: true,
+        storagePollSeconds: 5,
+        storageMaxPolls: 720,
+      };
+      return { own, secretArn: secret.ARN!, ports, env };
     }
 
     async function run(definition: string, ports: TollgatePorts, input: unknown) {
