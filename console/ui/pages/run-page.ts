@@ -294,6 +294,8 @@ const ROLLBACK: Record<string, (env: string, restored: string) => string> = {
   'already-serving': (env, restored) =>
     `${env} never switched to the failed release: ${restored} kept serving.`,
   redeployed: (env, restored) => `${env} was rolled back: ${restored} serves again.`,
+  reverted: (env) =>
+    `${env} had no earlier Tollgate release, so it went back to what it ran before Tollgate.`,
   stopped: (env) => `${env} had no earlier release, so the failed one was stopped.`,
   'nothing-running': (env) => `${env} had nothing running to roll back.`,
 };
