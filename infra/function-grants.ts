@@ -57,11 +57,13 @@ const C = Capability;
  * Task tokens: only approve and concurrency-guard (which cancels superseded approvals) can read
  * them; request-approval writes the token it was handed but never reads one back; the timeout path
  * only deletes. TaskCallback goes to exactly approve, request-approval (re-delivery of a decision
- * to a re-invoked gate) and concurrency-guard; a test holds every other role to that.
+ * to a re-invoked gate), concurrency-guard and release-ended-run (both wake the run next in line for
+ * the lock, through the token it stored in the lock table); a test holds every other role to that.
  */
 export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capability[]>> = {
   'plan-run': [], // reads only the config from its environment
-  'concurrency-guard': [C.Locks, C.Approvals, C.ApprovalTokenRead, C.TaskCallback, C.LedgerAppend],
+  // TaskCallback wakes the next waiting run; RunRead asks whether a holder whose lease lapsed still runs.
+  'concurrency-guard': [C.Locks, C.Approvals, C.ApprovalTokenRead, C.TaskCallback, C.RunRead, C.LedgerAppend],
   'register-release': [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
   'request-approval': [
     C.ArtifactsRead,
@@ -86,7 +88,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
   'record-run': [C.LedgerAppend],
   approve: [C.Approvals, C.ApprovalTokenRead, C.LedgerAppend, C.TaskCallback, C.RunRead],
-  'release-ended-run': [C.Locks], // releases the lock of a run that was stopped, timed out or failed
+  // Releases the lock of a run that was stopped, timed out or failed, and wakes the next waiting run.
+  'release-ended-run': [C.Locks, C.TaskCallback, C.RunRead],
 };
 
 export interface GrantTargets {
@@ -151,7 +154,21 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
         s(['s3:ListBucket'], [t.ledger.bucketArn]),
       ];
     case C.Locks:
-      return [s(['dynamodb:GetItem', 'dynamodb:PutItem'], [t.locks.tableArn])];
+      // TransactWriteItems (a waiter registers only while the lock record is unchanged) is
+      // authorized as the PutItem and ConditionCheckItem of its items; the waiters are listed with a
+      // consistent Scan (a GSI cannot be read consistently).
+      return [
+        s(
+          [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:Scan',
+          ],
+          [t.locks.tableArn],
+        ),
+      ];
     case C.ImagesRead:
       return [s(['ecr:BatchGetImage', 'ecr:DescribeImages'], [t.images.repositoryArn])];
     case C.ImagesTag:

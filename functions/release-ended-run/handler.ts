@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsLocks } from '../shared/wiring/aws-port-builders.js';
+import { awsCallback, awsLocks } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { ENDED_STATUSES, releaseEndedRun } from './release-ended-run.js';
 
@@ -18,6 +18,6 @@ export const createHandler = (ports: PortsFactory) =>
   defineTask({ name: 'release-ended-run', input, run: (event, p) => releaseEndedRun(event, p) }, ports);
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
-export const awsWiring = awsPorts('release-ended-run', { locks: awsLocks });
+export const awsWiring = awsPorts('release-ended-run', { locks: awsLocks, callback: awsCallback });
 
 export const handler = createHandler(awsWiring);

@@ -7,9 +7,9 @@ import type { TollgateFunction } from './tollgate-function.js';
 /**
  * Puts a function's grants on its role.
  *
- * - TaskCallback names the state machine, whose definition names the function: in the role's
- *   default policy (which the function depends on) that would be a cycle, so it gets a policy of its
- *   own that nothing else depends on.
+ * - TaskCallback and RunRead name the state machine, whose definition names the function: in the
+ *   role's default policy (which the function depends on) that would be a cycle, so each gets a
+ *   policy of its own that nothing else depends on.
  * - Statements on a bare `*` (ECS task definitions) get a policy of their own too, so their nag
  *   suppression cannot hide any other wildcard on the role.
  */
@@ -19,14 +19,20 @@ export function attachGrants(
   fn: TollgateFunction,
   grants: readonly CapabilityGrant[],
 ): void {
-  const callback = grants
-    .filter((g) => g.capability === Capability.TaskCallback)
-    .flatMap((g) => g.statements);
-  const rest = grants.filter((g) => g.capability !== Capability.TaskCallback).flatMap((g) => g.statements);
+  const of = (capability: Capability) =>
+    grants.filter((g) => g.capability === capability).flatMap((g) => g.statements);
+  const callback = of(Capability.TaskCallback);
+  const runRead = of(Capability.RunRead);
+  const namesMachine = new Set<Capability>([Capability.TaskCallback, Capability.RunRead]);
+  const rest = grants.filter((g) => !namesMachine.has(g.capability)).flatMap((g) => g.statements);
   const wildcard = rest.filter((s) => s.resources.includes('*'));
   for (const statement of rest) if (!wildcard.includes(statement)) fn.addToRolePolicy(statement);
   if (callback.length) {
     new iam.Policy(scope, `Task-${name}-TaskCallback`, { statements: callback, roles: [fn.role] });
+  }
+  if (runRead.length) {
+    const policy = new iam.Policy(scope, `Task-${name}-RunRead`, { statements: runRead, roles: [fn.role] });
+    NagSuppressions.addResourceSuppressions(policy, [EXECUTIONS_SUPPRESSION]);
   }
   if (wildcard.length) {
     const policy = new iam.Policy(scope, `Task-${name}-TaskDefinitions`, {
@@ -68,18 +74,7 @@ export function attachGrants(
           },
         ],
       },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'Executions are named per run, so DescribeExecution is granted on the executions of this ' +
-          'pipeline state machine only (execution:<its name>:*)',
-        appliesTo: [
-          {
-            regex:
-              '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<[A-Za-z0-9]+\\.Name>:\\*$/g',
-          },
-        ],
-      },
+      EXECUTIONS_SUPPRESSION,
       {
         id: 'AwsSolutions-IAM5',
         reason:
@@ -97,3 +92,16 @@ export function attachGrants(
     true,
   );
 }
+
+const EXECUTIONS_SUPPRESSION = {
+  id: 'AwsSolutions-IAM5',
+  reason:
+    'Executions are named per run, so DescribeExecution is granted on the executions of this ' +
+    'pipeline state machine only (execution:<its name>:*)',
+  appliesTo: [
+    {
+      regex:
+        '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<[A-Za-z0-9]+\\.Name>:\\*$/g',
+    },
+  ],
+};

@@ -20,9 +20,9 @@ describe('scenario e-rapid-commits-queued', () => {
   it('runs every one of three quickly pushed commits, one at a time in commit order, when concurrency is queued', async () => {
     // Arrange
     const scenario = loadScenario('e-rapid-commits-queued');
+    // No poll interval to shorten: a queued run is woken the moment the run before it releases.
     const repo = await createScenarioRepo([{ name: 'test' }, { name: 'prod', approval: true }], {
       mode: scenario.concurrency,
-      pollInterval: '1s',
     });
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-eq-'));
     session.dataDir = dataDir;
@@ -58,15 +58,17 @@ describe('scenario e-rapid-commits-queued', () => {
     }
     expect(finished.map((f) => f.run.status)).toEqual(scenario.commits.map((c) => c.expect.status));
     expect(finished.map((f) => f.run.commit.commit)).toEqual(pushed.map((p) => p.commit));
-    // One at a time: each run builds only after the one before it has finished.
-    for (let i = 1; i < finished.length; i++) {
-      const build = finished[i]!.stages.find((s) => s.stage === 'build')!;
-      expect(Date.parse((build as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(
-        Date.parse(finished[i - 1]!.run.stopDate),
-      );
-    }
     expect(runs.map((r: { commit: string }) => r.commit).reverse()).toEqual(pushed.map((p) => p.commit));
     const summaries = readLedger(dataDir).filter((e) => e.kind === 'run-summary');
     expect(summaries.map((e) => e.executionArn)).toEqual(finished.map((f) => f.run.executionArn));
+    // One at a time: each run builds only after the one before it has recorded its outcome, its
+    // last step before it lets go of the lock (the next run is woken at that release, which can
+    // come a moment before the previous execution itself is reported stopped).
+    for (let i = 1; i < finished.length; i++) {
+      const build = finished[i]!.stages.find((s) => s.stage === 'build')!;
+      expect(Date.parse((build as unknown as { startedAt: string }).startedAt)).toBeGreaterThanOrEqual(
+        Date.parse((summaries[i - 1] as unknown as { at: string }).at),
+      );
+    }
   }, 150_000);
 });

@@ -19,7 +19,7 @@ describe('scenario e-rapid-commits-superseded', () => {
   it('accounts for every one of three quickly pushed commits as a run or a recorded skip when concurrency is superseded', async () => {
     // Arrange
     const scenario = loadScenario('e-rapid-commits-superseded');
-    // The default 10 s lock poll leaves the second run waiting while the third commit arrives.
+    // The second run sleeps on its lock token while the third commit arrives.
     const repo = await createScenarioRepo([{ name: 'test' }, { name: 'prod', approval: true }], {
       mode: scenario.concurrency,
     });

@@ -113,7 +113,7 @@ describe('TollgatePipeline approval grants', () => {
     expect(unconditioned).toEqual([]);
   });
 
-  it('returns SendTaskSuccess/Failure on the state machine to approve, request-approval and the guard only', () => {
+  it('returns SendTaskSuccess/Failure on the state machine to approve, request-approval, the guard and the run-end release only', () => {
     // Arrange: every identity policy in the template, with the roles, users or groups it is attached to
     const policies = Object.entries(resources).filter(([, r]) =>
       ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type),
@@ -137,13 +137,18 @@ describe('TollgatePipeline approval grants', () => {
 
     // Assert
     expect(holders.sort()).toEqual(
-      [roleId('approve'), roleId('request-approval'), roleId('concurrency-guard')].sort(),
+      [
+        roleId('approve'),
+        roleId('request-approval'),
+        roleId('concurrency-guard'),
+        roleId('release-ended-run'),
+      ].sort(),
     );
     expect(inlineRolePolicies).toEqual([]);
     expect(
       Object.values(resources).filter((r) => ['AWS::IAM::User', 'AWS::IAM::Group'].includes(r.Type)),
     ).toEqual([]);
-    for (const fn of ['approve', 'request-approval', 'concurrency-guard'] as const) {
+    for (const fn of ['approve', 'request-approval', 'concurrency-guard', 'release-ended-run'] as const) {
       const callback = dataStatements(fn).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('states:SendTask')),
       );
@@ -157,16 +162,16 @@ describe('TollgatePipeline approval grants', () => {
     }
   });
 
-  it('returns DescribeExecution on the pipeline runs to approve only, so it can refuse a vote on an ended run', () => {
+  it('returns DescribeExecution on the pipeline runs to approve (to refuse a vote on an ended run) and to the lock functions (to verify a holder) only', () => {
     // Arrange
-    const everyone: GrantedFunction[] = [...TASKS.map((t) => t.name), 'approve'];
+    const everyone: GrantedFunction[] = [...TASKS.map((t) => t.name), 'approve', 'release-ended-run'];
     // Act
     const readers = everyone.filter((fn) =>
       dataStatements(fn).some((s) => actionsOf(s).includes('states:DescribeExecution')),
     );
     const grant = dataStatements('approve').filter((s) => actionsOf(s).includes('states:DescribeExecution'));
     // Assert
-    expect(readers).toEqual(['approve']);
+    expect(readers.sort()).toEqual(['approve', 'concurrency-guard', 'release-ended-run']);
     expect(grant).toEqual([
       {
         Action: 'states:DescribeExecution',
@@ -247,7 +252,13 @@ describe('TollgatePipeline approval grants', () => {
     // Assert
     expect([...services].sort()).toEqual(['dynamodb', 's3', 'states']);
     expect(dataStatements('concurrency-guard')).toContainEqual({
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:Scan',
+      ],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/Locks/), 'Arn'] },
     });

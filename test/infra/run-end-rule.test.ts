@@ -42,7 +42,7 @@ describe('TollgatePipeline run-end rule', () => {
     });
   });
 
-  it('grants release-ended-run only GetItem and PutItem on the lock table, besides logs and tracing', () => {
+  it('grants release-ended-run only the lock table, the task callback and DescribeExecution, besides logs and tracing', () => {
     // Arrange
     const { pipeline } = built.stack;
     const roleId = built.stack.getLogicalId(pipeline.runEnd.handler.role.node.defaultChild as never);
@@ -53,13 +53,27 @@ describe('TollgatePipeline run-end rule', () => {
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Json[])
       .filter((s) => ![s.Action].flat().every((a: string) => /^(logs|xray):/.test(a)));
     // Assert
-    expect(statements).toEqual([
+    expect(statements.filter((s) => JSON.stringify(s.Resource).includes(lockTableId))).toEqual([
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:Scan',
+        ],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [lockTableId, 'Arn'] },
       }),
     ]);
+    // It wakes the next waiting run (SendTaskSuccess) and checks whether runs still run.
+    expect(
+      statements
+        .flatMap((s) => [s.Action].flat())
+        .filter((a: string) => a.startsWith('states:'))
+        .sort(),
+    ).toEqual(['states:DescribeExecution', 'states:SendTaskFailure', 'states:SendTaskSuccess']);
+    expect(statements).toHaveLength(3);
   });
 
   it('gives release-ended-run the config and the lock table name, nothing else of the pipeline', () => {

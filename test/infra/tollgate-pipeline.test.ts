@@ -138,7 +138,7 @@ describe('TollgatePipeline', () => {
     expect(roles.size).toBe(TASKS.length);
   });
 
-  it('returns lock table grants limited to Get/Put, and only to concurrency-guard', () => {
+  it('returns lock table grants limited to item reads and writes and a Scan of its waiters, and only to concurrency-guard', () => {
     // Act
     const holders = TASKS.map((t) => t.name).filter((task) =>
       JSON.stringify(policyOf(roleOfFunction(task))).includes('Locks'),
@@ -149,7 +149,13 @@ describe('TollgatePipeline', () => {
     expect(holders).toEqual(['concurrency-guard']);
     expect(statements.filter((s) => JSON.stringify(s.Resource).includes('Locks'))).toEqual([
       {
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:Scan',
+        ],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/Locks/), 'Arn'] },
       },

@@ -25,7 +25,10 @@ export interface LocalPipelineOptions {
   readonly database?: boolean;
   /** Keep the example's approval gate on prod. @default false */
   readonly approval?: boolean;
-  readonly concurrency?: 'queued' | 'superseded';
+  /** A mode, or the whole `concurrency` block of the config. */
+  readonly concurrency?: 'queued' | 'superseded' | Readonly<Record<string, unknown>>;
+  /** Replaces the approval timeout of the example's gate (with `approval`). */
+  readonly approvalTimeout?: string;
   /** Run Wait states in real time (the scenario bench); tests keep the fake clock. @default false */
   readonly realClock?: boolean;
   /** Replaces the example's `build` settings (e.g. a build that hangs, a short timeout). */
@@ -42,6 +45,7 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
     if (options.database) env.database = { ...env.database, port: await freePort() };
     else delete env.database;
     if (!options.approval) delete env.approval;
+    else if (env.approval && options.approvalTimeout) env.approval.timeout = options.approvalTimeout;
   }
   if (!options.database) delete raw.database;
   if (options.concurrency) raw.concurrency = options.concurrency;

@@ -171,22 +171,40 @@ const environment = z.strictObject({
   pollInterval: duration('pollInterval').default(5),
 });
 
+/**
+ * A queued run sleeps until woken; every `pollInterval` it also looks by itself, and each look adds
+ * about 13 events to its Step Functions history (at most 25,000 per run), so the looks are bounded.
+ */
+const MAX_LOCK_LOOKS = 1_000;
+
 const concurrency = z
   .union([
     z
       .enum(['queued', 'superseded'])
-      .transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400, pollInterval: 10 })),
-    z.strictObject({
-      mode: z.enum(['queued', 'superseded']),
-      /** A holder that stops renewing for this long loses the lock (crash safety). */
-      lease: duration('concurrency.lease').default(21_600),
-      /** A queued run gives up, with a recorded reason, after waiting this long. */
-      maxWait: duration('concurrency.maxWait').default(86_400),
-      /** How often a queued run checks whether the lock is free. */
-      pollInterval: duration('concurrency.pollInterval').default(10),
-    }),
+      .transform((mode) => ({ mode, lease: 21_600, maxWait: 86_400, pollInterval: 21_600 })),
+    z
+      .strictObject({
+        mode: z.enum(['queued', 'superseded']),
+        /**
+         * How often the holder's run is verified: once its lease lapsed, the next guard call asks
+         * Step Functions whether it still runs (it keeps the lock, e.g. at an approval gate) or ended.
+         */
+        lease: duration('concurrency.lease').default(21_600),
+        /** A queued run gives up, with a recorded reason, after waiting this long. */
+        maxWait: duration('concurrency.maxWait').default(86_400),
+        /** A queued run is woken when the lock frees; it also looks by itself this often (a lost wake-up). */
+        pollInterval: duration('concurrency.pollInterval').default(21_600),
+      })
+      .superRefine((c, ctx) => {
+        if (c.maxWait / c.pollInterval <= MAX_LOCK_LOOKS) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pollInterval'],
+          message: `a queued run would look at the lock up to ${Math.ceil(c.maxWait / c.pollInterval)} times in maxWait (${c.maxWait}s), more than its Step Functions history can hold; use a pollInterval of at least ${Math.ceil(c.maxWait / MAX_LOCK_LOOKS)}s or a shorter maxWait`,
+        });
+      }),
   ])
-  .default({ mode: 'queued', lease: 21_600, maxWait: 86_400, pollInterval: 10 });
+  .default({ mode: 'queued', lease: 21_600, maxWait: 86_400, pollInterval: 21_600 });
 
 export const configSchema = z
   .strictObject({
