@@ -29,7 +29,7 @@ describe('parseConfig', () => {
       mode: 'superseded',
       lease: 7200,
       maxWait: 86_400,
-      pollInterval: 10,
+      pollInterval: 21_600,
     });
     expect(config.environments[0]!.deployTimeout).toBe(600);
     expect(config.environments[0]!.strategy).toEqual({ type: 'all-at-once' });
