@@ -1,5 +1,5 @@
 import type { TollgateConfig } from '../shared/config/schema.js';
-import type { SourceRepository } from '../shared/ports/source-repository.js';
+import type { SourceCommit, SourceRepository } from '../shared/ports/source-repository.js';
 
 /**
  * plan-run: turns the config into the plan the state machine walks. The ASL never names an
@@ -15,7 +15,7 @@ import type { SourceRepository } from '../shared/ports/source-repository.js';
  */
 export interface PlanInput {
   readonly executionArn: string;
-  readonly commit: { readonly repository: string; readonly branch: string; readonly commit: string };
+  readonly commit: SourceCommit;
 }
 
 export interface PlannedEnvironment {
@@ -65,15 +65,9 @@ export async function planRun(
   return skip ? { ...plan, skip } : plan;
 }
 
-async function unknownCommitSkip(
-  commit: PlanInput['commit'],
-  source: SourceRepository,
-): Promise<RunPlan['skip']> {
-  if (await source.commitExists(commit.repository, commit.commit)) return undefined;
-  return {
-    reason: 'unknown-commit',
-    detail: `commit ${commit.commit} does not exist in repository "${commit.repository}"`,
-  };
+async function unknownCommitSkip(commit: SourceCommit, source: SourceRepository): Promise<RunPlan['skip']> {
+  const verdict = await source.vouchFor(commit);
+  return verdict.known ? undefined : { reason: 'unknown-commit', detail: verdict.detail };
 }
 
 function planFor(input: PlanInput, config: TollgateConfig): RunPlan {

@@ -9,6 +9,11 @@ export const commitSchema = z.object({
   author: z.object({ name: z.string(), email: z.string() }),
   message: z.string().default(''),
   timestamp: z.string().min(1),
+  /** The GitHub webhook's attestation (source/attestation.ts); plan-run checks it for GitHub sources. */
+  attestation: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const taskContextSchema = z.object({

@@ -15,4 +15,6 @@ export interface CommitPushedDetail {
   readonly message: string;
   /** ISO 8601 in UTC. */
   readonly timestamp: string;
+  /** The webhook's attestation that GitHub signed this push (shared/source/attestation.ts). */
+  readonly attestation?: string;
 }

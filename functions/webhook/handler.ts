@@ -2,11 +2,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import { CachedSecret } from '../shared/adapters/aws/cached-secret.js';
 import { systemClock } from '../shared/clock.js';
 import { toError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import { EventBridgeCommitPublisher } from './event-publisher.js';
-import { SecretsManagerWebhookSecret } from './secret-source.js';
 import { handleWebhook, type WebhookDeps } from './webhook.js';
 
 const logger = createLogger('webhook');
@@ -28,7 +28,7 @@ function requireEnv(name: string): string {
 
 function wire(): WebhookDeps {
   deps ??= {
-    secret: new SecretsManagerWebhookSecret(
+    secret: new CachedSecret(
       new SecretsManagerClient({}),
       requireEnv('TOLLGATE_WEBHOOK_SECRET_ARN'),
       systemClock,

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { attestCommit } from '../shared/source/attestation.js';
 import type { CommitPushedDetail } from './commit-event.js';
 import { InvalidPushPayloadError } from './errors.js';
 import { mapGitHubPush } from './github-push.js';
@@ -53,7 +54,8 @@ const reply = (
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
   if (request.method.toUpperCase() !== 'POST') return reply(405, 'only POST is accepted');
   const signature = request.headers['x-hub-signature-256'];
-  if (!verifyGitHubSignature(await deps.secret.get(), request.body, signature)) {
+  const secret = await deps.secret.get();
+  if (!verifyGitHubSignature(secret, request.body, signature)) {
     return reply(401, signature ? 'signature does not match' : 'missing X-Hub-Signature-256 header');
   }
   const kind = request.headers['x-github-event'];
@@ -74,7 +76,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     throw error;
   }
   if (mapped.kind === 'skip') return reply(204, mapped.reason);
-  const eventId = await deps.publisher.publish(mapped.detail);
+  // GitHub signed this push: say so in the event, so plan-run can tell it from one put by anyone else.
+  const eventId = await deps.publisher.publish({
+    ...mapped.detail,
+    attestation: attestCommit(secret, mapped.detail),
+  });
   return reply(202, 'commit event put', {
     eventId,
     commit: mapped.detail.commit,

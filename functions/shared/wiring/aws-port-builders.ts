@@ -9,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AuroraCloneSnapshotProvider } from '../adapters/aws/aurora-clone-snapshot-provider.js';
+import { CachedSecret } from '../adapters/aws/cached-secret.js';
 import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
 import { CodeCommitSourceRepository } from '../adapters/aws/codecommit-source-repository.js';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
@@ -21,8 +22,10 @@ import { S3ArtifactStore } from '../adapters/aws/s3-artifact-store.js';
 import { S3Ledger } from '../adapters/aws/s3-ledger.js';
 import { SfnTaskCallback } from '../adapters/aws/sfn-task-callback.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
+import { WebhookAttestedSource } from '../adapters/aws/webhook-attested-source.js';
 import { WebhookNotifier } from '../adapters/aws/webhook-notifier.js';
 import { FanOutNotifier } from '../approvals/fan-out-notifier.js';
+import { systemClock } from '../clock.js';
 import type { TollgateConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -97,8 +100,16 @@ export const awsApprovals: AwsPortBuilder<'approvals'> = ({ env }) =>
 
 export const awsCallback: AwsPortBuilder<'callback'> = () => new SfnTaskCallback(new SFNClient({}));
 
-export const awsSource: AwsPortBuilder<'source'> = () =>
-  new CodeCommitSourceRepository({ client: new CodeCommitClient({}) });
+/**
+ * CodeCommit answers whether a commit exists; for a GitHub source the webhook's attestation is the
+ * proof (nothing in AWS can ask GitHub), checked with the push webhook's secret.
+ */
+export const awsSource: AwsPortBuilder<'source'> = ({ env, config }) =>
+  config.aws?.buildSource.type === 'github'
+    ? new WebhookAttestedSource(
+        new CachedSecret(new SecretsManagerClient({}), requireEnv('pushWebhookSecret', env), systemClock),
+      )
+    : new CodeCommitSourceRepository({ client: new CodeCommitClient({}) });
 
 /**
  * The configured provider. Both providers live in this one builder: a pipeline picks one at deploy

@@ -14,6 +14,8 @@ export const TASK_ENV = {
   approvalsTable: 'TOLLGATE_APPROVALS_TABLE',
   /** Optional: Secrets Manager id of a chat webhook URL that approval notices also go to. */
   webhookSecret: 'TOLLGATE_WEBHOOK_SECRET_ID',
+  /** plan-run, GitHub sources: the push webhook's secret, which checks commit attestations. */
+  pushWebhookSecret: 'TOLLGATE_PUSH_WEBHOOK_SECRET_ARN',
   /** JSON map environment → Secrets Manager id of its database connection secret. */
   databaseSecrets: 'TOLLGATE_DATABASE_SECRETS',
 } as const;

@@ -4,7 +4,7 @@ import {
   CommitIdDoesNotExistException,
   GetCommitCommand,
 } from '@aws-sdk/client-codecommit';
-import type { SourceRepository } from '../../ports/source-repository.js';
+import type { SourceCommit, SourceRepository, SourceVerdict } from '../../ports/source-repository.js';
 
 export interface CodeCommitSourceRepositoryOptions {
   readonly client: CodeCommitClient;
@@ -18,14 +18,17 @@ export interface CodeCommitSourceRepositoryOptions {
 export class CodeCommitSourceRepository implements SourceRepository {
   constructor(private readonly options: CodeCommitSourceRepositoryOptions) {}
 
-  async commitExists(repository: string, commit: string): Promise<boolean> {
+  async vouchFor({ repository, commit }: SourceCommit): Promise<SourceVerdict> {
     try {
       await this.options.client.send(new GetCommitCommand({ repositoryName: repository, commitId: commit }));
-      return true;
+      return { known: true };
     } catch (error) {
       // A missing repository is a wrong config, not a missing commit: it propagates.
       if (error instanceof CommitDoesNotExistException || error instanceof CommitIdDoesNotExistException)
-        return false;
+        return {
+          known: false,
+          detail: `commit ${commit} does not exist in CodeCommit repository "${repository}" (pushed yet?)`,
+        };
       throw error;
     }
   }

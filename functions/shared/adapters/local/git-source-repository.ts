@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { InvalidInputError } from '../../errors.js';
-import type { SourceRepository } from '../../ports/source-repository.js';
+import type { SourceCommit, SourceRepository, SourceVerdict } from '../../ports/source-repository.js';
 
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
@@ -13,7 +13,12 @@ const COMMIT_ID = /^[0-9a-f]{40}$/;
 export class GitSourceRepository implements SourceRepository {
   constructor(private readonly repositories: Readonly<Record<string, string>>) {}
 
-  async commitExists(repository: string, commit: string): Promise<boolean> {
+  async vouchFor({ repository, commit }: SourceCommit): Promise<SourceVerdict> {
+    if (await this.commitExists(repository, commit)) return { known: true };
+    return { known: false, detail: `commit ${commit} does not exist in repository "${repository}"` };
+  }
+
+  private async commitExists(repository: string, commit: string): Promise<boolean> {
     // The id goes on git's command line: anything but a full hex id (e.g. "--output=x") is refused.
     if (!COMMIT_ID.test(commit))
       throw new InvalidInputError(`commit "${commit}" is not a 40-character hex id`);

@@ -10,9 +10,11 @@ const commit = { repository: 'orders-service', branch: 'main', commit: 'a'.repea
 function portsFor(config: TollgateConfig, known: readonly string[] = [commit.commit]) {
   const asked: string[] = [];
   const source = {
-    async commitExists(repository: string, id: string) {
+    async vouchFor({ repository, commit: id }: { repository: string; commit: string }) {
       asked.push(`${repository}@${id}`);
-      return known.includes(id);
+      return known.includes(id)
+        ? ({ known: true } as const)
+        : ({ known: false, detail: `no ${id}` } as const);
     },
   };
   return { ports: { config, source }, asked };
@@ -73,10 +75,7 @@ describe('planRun', () => {
     // Act
     const plan = await planRun({ executionArn: 'arn:x', commit }, ports);
     // Assert
-    expect(plan.skip).toEqual({
-      reason: 'unknown-commit',
-      detail: `commit ${commit.commit} does not exist in repository "orders-service"`,
-    });
+    expect(plan.skip).toEqual({ reason: 'unknown-commit', detail: `no ${commit.commit}` });
     expect(asked).toEqual([`orders-service@${commit.commit}`]);
   });
 });

@@ -2,10 +2,11 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CachedSecret } from '../../../../functions/shared/adapters/aws/cached-secret.js';
+import { WebhookAttestedSource } from '../../../../functions/shared/adapters/aws/webhook-attested-source.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import { EventNotDeliveredError } from '../../../../functions/webhook/errors.js';
 import { EventBridgeCommitPublisher } from '../../../../functions/webhook/event-publisher.js';
-import { SecretsManagerWebhookSecret } from '../../../../functions/webhook/secret-source.js';
 import { signGitHubBody } from '../../../../functions/webhook/signature.js';
 import {
   handleWebhook,
@@ -42,7 +43,7 @@ describe('handleWebhook', () => {
     secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: SECRET });
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
     deps = {
-      secret: new SecretsManagerWebhookSecret(new SecretsManagerClient({}), SECRET_ARN, clock),
+      secret: new CachedSecret(new SecretsManagerClient({}), SECRET_ARN, clock),
       publisher: new EventBridgeCommitPublisher(new EventBridgeClient({}), 'default'),
       clock,
     };
@@ -71,11 +72,11 @@ describe('handleWebhook', () => {
       Source: 'tollgate.git',
       DetailType: 'Commit Pushed',
     });
-    expect(JSON.parse(entry.Detail!)).toMatchObject({
-      repository: 'orders-service',
-      branch: 'main',
-      commit: AFTER,
-    });
+    const detail = JSON.parse(entry.Detail!);
+    expect(detail).toMatchObject({ repository: 'orders-service', branch: 'main', commit: AFTER });
+    // ... attested, so plan-run believes it came from GitHub through this webhook
+    const source = new WebhookAttestedSource({ get: async () => SECRET });
+    expect(await source.vouchFor(detail)).toEqual({ known: true });
   });
 
   it('returns 202 when GitHub sends the form-encoded content type', async () => {
@@ -265,17 +266,17 @@ describe('handleWebhook', () => {
   });
 });
 
-describe('SecretsManagerWebhookSecret', () => {
+describe('CachedSecret', () => {
   it('throws when the secret id is empty', () => {
-    expect(
-      () => new SecretsManagerWebhookSecret(new SecretsManagerClient({}), '', new ManualClock()),
-    ).toThrow(/TOLLGATE_WEBHOOK_SECRET_ARN/);
+    expect(() => new CachedSecret(new SecretsManagerClient({}), '', new ManualClock())).toThrow(
+      /secret id is empty/,
+    );
   });
 
   it('throws when the TTL is negative', () => {
-    expect(
-      () => new SecretsManagerWebhookSecret(new SecretsManagerClient({}), 'x', new ManualClock(), -1),
-    ).toThrow('secret cache TTL must be >= 0 ms, got -1');
+    expect(() => new CachedSecret(new SecretsManagerClient({}), 'x', new ManualClock(), -1)).toThrow(
+      'secret cache TTL must be >= 0 ms, got -1',
+    );
   });
 });
 

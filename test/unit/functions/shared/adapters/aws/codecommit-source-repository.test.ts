@@ -21,7 +21,7 @@ describe('CodeCommitSourceRepository', () => {
 
   it('asks GetCommit for the repository and commit, and says yes when CodeCommit has it', async () => {
     codecommit.on(GetCommitCommand).resolves({ commit: { commitId: id } });
-    expect(await source.commitExists('orders', id)).toBe(true);
+    expect((await source.vouchFor({ repository: 'orders', branch: 'main', commit: id })).known).toBe(true);
     expect(codecommit.commandCalls(GetCommitCommand)[0]?.args[0].input).toEqual({
       repositoryName: 'orders',
       commitId: id,
@@ -33,11 +33,13 @@ describe('CodeCommitSourceRepository', () => {
     ['CommitIdDoesNotExistException', new CommitIdDoesNotExistException(meta)],
   ])('says no on %s', async (_name, error) => {
     codecommit.on(GetCommitCommand).rejects(error);
-    expect(await source.commitExists('orders', id)).toBe(false);
+    expect((await source.vouchFor({ repository: 'orders', branch: 'main', commit: id })).known).toBe(false);
   });
 
   it('lets a missing repository fail the task: that is a wrong config, not a missing commit', async () => {
     codecommit.on(GetCommitCommand).rejects(new RepositoryDoesNotExistException(meta));
-    await expect(source.commitExists('orders', id)).rejects.toBeInstanceOf(RepositoryDoesNotExistException);
+    await expect(
+      source.vouchFor({ repository: 'orders', branch: 'main', commit: id }),
+    ).rejects.toBeInstanceOf(RepositoryDoesNotExistException);
   });
 });

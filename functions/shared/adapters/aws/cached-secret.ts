@@ -1,12 +1,13 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Clock } from '../shared/clock.js';
-import type { WebhookSecretSource } from './webhook.js';
+import type { Clock } from '../../clock.js';
 
 /**
- * Reads the webhook secret from Secrets Manager and keeps it for `ttlMs`, so a burst of deliveries
- * costs one GetSecretValue per container and a rotated secret is picked up within the TTL.
+ * A text secret (the push webhook's shared secret) read from Secrets Manager and kept for `ttlMs`,
+ * so a burst of deliveries or runs costs one GetSecretValue per container and a rotated secret is
+ * picked up within the TTL. The webhook verifies GitHub's signatures with it; plan-run checks the
+ * webhook's commit attestations with it.
  */
-export class SecretsManagerWebhookSecret implements WebhookSecretSource {
+export class CachedSecret {
   private cached?: { value: string; fetchedAt: number };
 
   constructor(
@@ -15,7 +16,7 @@ export class SecretsManagerWebhookSecret implements WebhookSecretSource {
     private readonly clock: Clock,
     private readonly ttlMs = 5 * 60_000,
   ) {
-    if (!secretId) throw new Error('webhook secret id is empty; set TOLLGATE_WEBHOOK_SECRET_ARN');
+    if (!secretId) throw new Error('secret id is empty; the TollgatePipeline construct sets it');
     if (!(ttlMs >= 0)) throw new Error(`secret cache TTL must be >= 0 ms, got ${ttlMs}`);
   }
 
@@ -24,7 +25,7 @@ export class SecretsManagerWebhookSecret implements WebhookSecretSource {
     if (this.cached && now - this.cached.fetchedAt < this.ttlMs) return this.cached.value;
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
     if (!out.SecretString) {
-      throw new Error(`secret ${this.secretId} has no string value; store the GitHub webhook secret as text`);
+      throw new Error(`secret ${this.secretId} has no string value; store the secret as text`);
     }
     this.cached = { value: out.SecretString, fetchedAt: now };
     return out.SecretString;

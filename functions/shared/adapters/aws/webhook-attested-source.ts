@@ -1,0 +1,25 @@
+import type { SourceCommit, SourceRepository, SourceVerdict } from '../../ports/source-repository.js';
+import { verifyCommitAttestation } from '../../source/attestation.js';
+
+/** Where the webhook's shared secret comes from (Secrets Manager on AWS, cached). */
+export interface AttestationSecret {
+  get(): Promise<string>;
+}
+
+/**
+ * GitHub source: nothing in AWS can ask GitHub whether a commit exists (a CodeConnections
+ * connection serves CodeBuild, not Lambda), but every genuine GitHub commit reaches the bus through
+ * the webhook, which attests it after verifying GitHub's signature. So the commit is vouched for
+ * exactly when its attestation verifies. Needs read access to the webhook secret.
+ */
+export class WebhookAttestedSource implements SourceRepository {
+  constructor(private readonly secret: AttestationSecret) {}
+
+  async vouchFor(commit: SourceCommit): Promise<SourceVerdict> {
+    if (verifyCommitAttestation(await this.secret.get(), commit, commit.attestation)) return { known: true };
+    return {
+      known: false,
+      detail: `commit ${commit.commit} did not come through the GitHub webhook (${commit.attestation ? 'its attestation does not verify' : 'no attestation'}); push it to GitHub to start a run`,
+    };
+  }
+}
