@@ -1,7 +1,13 @@
 import { causePayload, extractEvidence, taskResult } from './evidence.js';
 import { detailsOf, type EventDetails, eventTime, parseJson, type RunEvent } from './run-event.js';
-import { type CommitInfo, commitFromInput } from './run-summary.js';
-import { finishTimeline, type Scope, type StageView, type Timeline } from './run-timeline.js';
+import { commitFromInput } from './run-summary.js';
+import {
+  type ExecutionFacts,
+  finishTimeline,
+  type Scope,
+  type StageView,
+  type Timeline,
+} from './run-timeline.js';
 import { continuesThrough, stageDefinition, stageOf } from './stage-catalogue.js';
 
 /**
@@ -10,15 +16,6 @@ import { continuesThrough, stageDefinition, stageOf } from './stage-catalogue.js
  * lane per environment (a Map iteration) with its stages in order, and the stages after. It folds
  * one event at a time, so the terminal follows a live run without re-reading its history.
  */
-export interface ExecutionFacts {
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-  startedAt: number | null;
-  stoppedAt: number | null;
-  commit: CommitInfo | null;
-  output: unknown;
-  error: string | null;
-  cause: string | null;
-}
 
 const FAILURE_EVENTS = new Set([
   'TaskFailed',

@@ -1,5 +1,5 @@
 import type { Evidence } from './evidence.js';
-import type { ExecutionFacts } from './run-fold.js';
+import type { CommitInfo } from './run-summary.js';
 import { isBookkeeping } from './stage-catalogue.js';
 
 /**
@@ -7,6 +7,17 @@ import { isBookkeeping } from './stage-catalogue.js';
  * and error. `skipped`: only the stage's Choice/Pass states ran (no gate configured, no refresh for
  * prod). `interrupted`: the run stopped while the stage was open.
  */
+/** The execution as its history says: status, times, commit, and how it ended. */
+export interface ExecutionFacts {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startedAt: number | null;
+  stoppedAt: number | null;
+  commit: CommitInfo | null;
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+}
+
 export type StageStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'interrupted' | 'skipped';
 export type NodeStatus = 'succeeded' | 'failed' | 'running';
 
