@@ -25,6 +25,11 @@ export interface AwsProxyOptions {
   readonly principals: ReadonlyMap<string, Principal>;
   readonly iam: IamChecker;
   readonly lookups: ArnLookups;
+  /**
+   * `enforce` answers a denied call with AccessDenied, as AWS would; `report` records it (the
+   * rehearsal still fails) and lets it through, so one run lists every denied call of the pipeline.
+   */
+  readonly mode: 'enforce' | 'report';
   /** Sees every successful forwarded call (the RDS data plane follows clusters through it). */
   readonly onForwarded?: (req: WireRequest, op: string, status: number, body: Buffer) => Promise<void>;
 }
@@ -78,7 +83,14 @@ export class AwsProxy {
       for (const r of await iamRequestsOf(wire, this.options.lookups))
         checks.push(await this.options.iam.check(principal.caller, principal.roleArn, r));
       const denied = checks.find((c) => c.decision === 'Denied');
-      if (denied) return denyInServiceShape(res, service, denied, principal);
+      if (denied && this.options.mode === 'enforce')
+        return denyInServiceShape(
+          res,
+          service,
+          typeof req.headers['x-amz-target'] === 'string',
+          denied,
+          principal,
+        );
     }
     const local = this.options.services[service];
     if (local) return serveJson(local, op, body, res);
@@ -145,13 +157,18 @@ async function serveJson(service: AwsJsonService, op: string, body: Buffer, res:
 }
 
 /** AccessDenied as each protocol spells it: JSON `__type`, query-protocol XML, or S3's XML. */
-function denyInServiceShape(res: ServerResponse, service: string, call: RecordedCall, who: Principal): void {
+function denyInServiceShape(
+  res: ServerResponse,
+  service: string,
+  json: boolean,
+  call: RecordedCall,
+  who: Principal,
+): void {
   const message =
     `User: arn:aws:sts::${call.roleArn.split(':')[4]}:assumed-role/${who.roleArn.split('/').pop()}/${who.caller} ` +
     `is not authorized to perform: ${call.action} on resource: ${call.resource} because no identity-based policy allows the ${call.action} action`;
-  if (['dynamodb', 'ecr', 'ecs', 'secretsmanager', 'states'].includes(service)) {
-    const code =
-      service === 'dynamodb' || service === 'ecr' ? 'AccessDeniedException' : 'AccessDeniedException';
+  if (json) {
+    const code = 'AccessDeniedException';
     res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': code });
     res.end(JSON.stringify({ __type: code, message }));
     return;

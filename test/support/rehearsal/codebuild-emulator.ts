@@ -33,6 +33,8 @@ export interface CodeBuildEmulatorOptions {
   /** Repository name (the project's CODECOMMIT source) → local git repository. */
   readonly repositories: Readonly<Record<string, string>>;
   readonly endpoint: string;
+  /** false: a denied call is recorded but the build goes on (REHEARSAL_IAM=report). */
+  readonly enforce: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -73,7 +75,7 @@ export function codeBuildIntegration(options: CodeBuildEmulatorOptions): TaskInt
         ],
       ]) {
         const call = await options.iam.check('state machine', smRole, { action, resource });
-        if (call.decision === 'Denied')
+        if (call.decision === 'Denied' && options.enforce)
           throw new DeniedByIam(`the state machine role may not ${action} on ${resource}`);
       }
       const buildId = `${project.Name}:${randomUUID()}`;

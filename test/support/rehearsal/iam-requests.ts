@@ -67,6 +67,10 @@ export async function iamRequestsOf(req: WireRequest, lookups: ArnLookups): Prom
     }
     case 'rds':
       return rdsRequests(op, formBody(req)!);
+    case 'codecommit': {
+      const body = json();
+      return [{ action: `codecommit:${op}`, resource: arn('codecommit', body.repositoryName) }];
+    }
     case 'monitoring':
       return [{ action: `cloudwatch:${op}`, resource: '*' }];
     default:

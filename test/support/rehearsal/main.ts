@@ -3,6 +3,7 @@
  * examples/orders-service/aws/, runs it end to end against moto_server and the emulators here, and
  * fails on any failed scenario or any IAM call the template's policies do not allow.
  * REHEARSAL_CDK_OUT=<dir> reuses an earlier synth; REHEARSAL_VERBOSE=1 prints every function's logs;
+ * REHEARSAL_IAM=report lets denied calls through (still failing the rehearsal) to list them all;
  * REHEARSAL_REPORT=<file> writes the result as JSON (the vitest test and the bench read it).
  */
 import { writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
   const verbose = process.env.REHEARSAL_VERBOSE === '1';
   const r = await startRehearsal({
     ...(process.env.REHEARSAL_CDK_OUT ? { cdkOut: process.env.REHEARSAL_CDK_OUT } : {}),
+    ...(process.env.REHEARSAL_IAM === 'report' ? { iamMode: 'report' as const } : {}),
     log: verbose ? (line) => console.log(line) : () => undefined,
   });
   const ready = Date.now();

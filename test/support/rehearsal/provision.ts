@@ -105,8 +105,16 @@ export async function provisionStack(model: TemplateModel, moto: string): Promis
   return { secretArns, overrides };
 }
 
-/** An Aurora cluster in moto plus its database in the data plane; returns its endpoint. */
-export async function createCluster(moto: string, data: RdsDataPlane, id: string): Promise<string> {
+/**
+ * An Aurora cluster in moto plus its database in the data plane (a copy of `copyOf`'s, else empty);
+ * returns its endpoint.
+ */
+export async function createCluster(
+  moto: string,
+  data: RdsDataPlane,
+  id: string,
+  copyOf?: string,
+): Promise<string> {
   const rds = new RDSClient(adminClientConfig(moto));
   const out = await rds.send(
     new CreateDBClusterCommand({
@@ -126,21 +134,25 @@ export async function createCluster(moto: string, data: RdsDataPlane, id: string
     }),
   );
   const host = out.DBCluster!.Endpoint!;
-  await data.create(id, host);
+  if (copyOf) await data.restore(copyOf, id, host);
+  else await data.create(id, host);
   return host;
 }
 
-/** Prod's schema (the migrations the first release shipped) and its customers, PII included. */
-export async function seedDatabase(url: string, migrationsDir: string, seed: boolean): Promise<void> {
+/** The schema the first release shipped (its migrations). */
+export async function migrateSchema(url: string, migrationsDir: string): Promise<void> {
   await migrateDatabase(
     { connectionString: url, migrations: loadMigrationsFromDir(migrationsDir) },
     { clock: systemClock },
   );
-  if (!seed) return;
+}
+
+/** Prod's customers and orders, PII included (case-duplicate e-mail addresses among them). */
+export async function seedCustomers(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await seedProd(client, { customers: 200, orders: 1_000, seed: 42 });
+    await seedProd(client, { customers: 100, orders: 500, seed: 42 });
   } finally {
     await client.end();
   }

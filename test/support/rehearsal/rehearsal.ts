@@ -11,6 +11,7 @@ import { type MotoServer, startMotoServer } from '../moto-server.js';
 import { AppRunner } from './app-runner.js';
 import { AwsProxy, type Principal } from './aws-proxy.js';
 import { CODEBUILD_START_BUILD, codeBuildIntegration } from './codebuild-emulator.js';
+import { CodeCommitEmulator } from './codecommit-emulator.js';
 import { CompressedClock } from './compressed-clock.js';
 import { EcsEmulator, type EcsEmulatorOptions } from './ecs-emulator.js';
 import { accessKeyFor, FunctionHost } from './function-host.js';
@@ -22,8 +23,9 @@ import {
   createDatabaseSecret,
   createEcsService,
   databaseSecretNames,
+  migrateSchema,
   provisionStack,
-  seedDatabase,
+  seedCustomers,
 } from './provision.js';
 import { HostsMap, RdsDataPlane } from './rds-data-plane.js';
 import { STACK_NAME, type SynthesizedStack, synthesizeStack } from './synth.js';
@@ -37,6 +39,8 @@ export interface RehearsalOptions {
   readonly cdkOut?: string;
   readonly log?: (line: string) => void;
   readonly ecs?: EcsEmulatorOptions;
+  /** See AwsProxyOptions.mode. @default 'enforce' */
+  readonly iamMode?: 'enforce' | 'report';
 }
 
 export interface Rehearsal {
@@ -63,27 +67,44 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
   const work = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-'));
   cleanup.push(async () => rmSync(work, { recursive: true, force: true }));
   try {
+    const t0 = Date.now();
+    const step = (what: string) => log(`[rehearsal] ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const moto = await startMotoServer();
+    step('moto up');
     cleanup.push(() => moto.stop());
     const stack = options.cdkOut ? readSynthesized(options.cdkOut) : await synthesizeFresh();
     const config = stack.config;
     const first = readTemplate(stack.template);
     const provisioned = await provisionStack(first, moto.endpoint);
     const model = readTemplate(stack.template, provisioned.overrides);
+    step('stack resources created');
 
     const hosts = new HostsMap(join(work, 'hosts.json'));
     const data = new RdsDataPlane(hosts);
     cleanup.push(() => data.close());
     const migrations = join(import.meta.dirname, '../../../examples/orders-service/migrations');
     const secretNames = databaseSecretNames(config);
-    for (const env of config.environments.filter((e) => e.database)) {
-      const clusterId = env.name === 'prod' ? PROD_CLUSTER : `orders-${env.name}`;
-      const host = await createCluster(moto.endpoint, data, clusterId);
-      await seedDatabase(data.connectionUrl(clusterId), migrations, env.name === 'prod');
+    // Prod's schema first; the other environments start as copies of that empty schema (their data
+    // before any refresh), then prod gets its customers.
+    const withDatabase = config.environments.filter((e) => e.database);
+    const source = config.database?.source ?? 'prod';
+    for (const env of [...withDatabase].sort(
+      (a, b) => Number(b.name === source) - Number(a.name === source),
+    )) {
+      const clusterId = env.name === source ? PROD_CLUSTER : `orders-${env.name}`;
+      const host = await createCluster(
+        moto.endpoint,
+        data,
+        clusterId,
+        env.name === source ? undefined : PROD_CLUSTER,
+      );
+      if (env.name === source) await migrateSchema(data.connectionUrl(clusterId), migrations);
       const arn = await createDatabaseSecret(moto.endpoint, secretNames[env.name], clusterId, host);
       provisioned.secretArns.set(secretNames[env.name], arn);
     }
+    await seedCustomers(data.connectionUrl(PROD_CLUSTER));
 
+    step('databases seeded');
     const repo = join(work, 'repo');
     createRepository(repo);
     const baselineDir = join(work, 'baseline');
@@ -113,6 +134,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
         await createEcsService(ecs, env.deploy.cluster, env.deploy.service, env.deploy.containerName);
     }
 
+    step('ECS services running');
     const iam = new IamChecker(model);
     const principals = new Map<string, Principal>();
     const shortName = (f: FunctionModel) =>
@@ -133,9 +155,11 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
           dispatch: (op, body) => engine!.service.dispatch(op, body),
         },
         ecs,
+        codecommit: new CodeCommitEmulator({ [config.source.repository]: repo }),
       },
       principals,
       iam,
+      mode: options.iamMode ?? 'enforce',
       lookups: {
         async secretArn(id: string) {
           if (id.startsWith('arn:')) return id;
@@ -180,7 +204,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
           action: 'lambda:InvokeFunction',
           resource: f.arn,
         });
-        if (call.decision === 'Denied')
+        if (call.decision === 'Denied' && options.iamMode !== 'report')
           throw Object.assign(new Error(`AccessDenied: lambda:InvokeFunction on ${f.arn}`), {
             name: 'Lambda.AWSLambdaException',
           });
@@ -199,6 +223,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
           iam,
           repositories: { [config.source.repository]: repo },
           endpoint,
+          enforce: options.iamMode !== 'report',
           log,
         }),
       },
