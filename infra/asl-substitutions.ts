@@ -43,17 +43,38 @@ export function describeUnbound(path: string, unbound: readonly string[]): strin
   );
 }
 
-/** The placeholder the stack puts in place of the partition of every service-integration ARN. */
-export const INTEGRATION_PARTITION = 'IntegrationPartition';
-const AWS_INTEGRATION = /("Resource"\s*:\s*")arn:aws:states:::/g;
-
 /**
- * The ASL writes its service integrations as `arn:aws:states:::lambda:invoke`, which the local
- * engine reads as is; in the stack they must be in the stack's partition (aws-cn, aws-us-gov),
- * so each becomes `arn:${IntegrationPartition}:states:::…`, bound to `AWS::Partition`.
+ * The ASL writes its Lambda integrations as `arn:aws:states:::lambda:invoke[.waitForTaskToken]`,
+ * which the local engine reads as is. In the stack each becomes a whole-value placeholder (as
+ * `${BuildResource}` is) bound to the ARN in the stack's partition (aws-cn, aws-us-gov): a value
+ * that is one placeholder is also what cfn-lint's definition check accepts.
  */
+export const INTEGRATION_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  'lambda:invoke': 'LambdaInvokeResource',
+  'lambda:invoke.waitForTaskToken': 'LambdaInvokeWaitForTaskTokenResource',
+};
+const AWS_INTEGRATION = /"arn:aws:states:::([A-Za-z0-9:.]+)"/g;
+
+/** The definition with every `arn:aws:states:::…` integration replaced by its placeholder. */
 export function inStackPartition(definition: string): string {
-  return definition.replace(AWS_INTEGRATION, `$1arn:\${${INTEGRATION_PARTITION}}:states:::`);
+  return definition.replace(AWS_INTEGRATION, (_, integration: string) => {
+    const name = INTEGRATION_PLACEHOLDERS[integration];
+    if (!name)
+      throw new Error(
+        `the definition uses arn:aws:states:::${integration}, which infra/asl-substitutions.ts cannot put in the stack's partition; add it to INTEGRATION_PLACEHOLDERS`,
+      );
+    return `"\${${name}}"`;
+  });
+}
+
+/** The placeholder bindings of the integrations, in `partition`. */
+export function integrationBindings(partition: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(INTEGRATION_PLACEHOLDERS).map(([integration, name]) => [
+      name,
+      `arn:${partition}:states:::${integration}`,
+    ]),
+  );
 }
 
 export interface StackBindingInput {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { loadConfigWithInput } from '../functions/shared/config/load-config.js';
+import { type LoadConfigOptions, loadConfigWithInput } from '../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../functions/shared/config/schema.js';
 import { EXAMPLE_CONFIG_PATH } from './repo-paths.js';
 
@@ -27,8 +27,12 @@ export function resolveConfigPath(cwd: string, contextValue: unknown): string {
  * Loads and validates the config, and returns it as the user wrote it: the functions re-validate
  * TOLLGATE_CONFIG with the same schema, and the schema accepts input (`"15m"`), not output (900).
  */
-export async function loadStackConfig(cwd: string, contextValue: unknown): Promise<TollgateConfigInput> {
+export async function loadStackConfig(
+  cwd: string,
+  contextValue: unknown,
+  options: Omit<LoadConfigOptions, 'file'> = {},
+): Promise<TollgateConfigInput> {
   const path = resolveConfigPath(cwd, contextValue);
-  const { input } = await loadConfigWithInput(dirname(path), { file: basename(path) });
+  const { input } = await loadConfigWithInput(dirname(path), { ...options, file: basename(path) });
   return input as TollgateConfigInput;
 }

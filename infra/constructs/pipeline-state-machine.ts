@@ -6,8 +6,8 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   describeUnbound,
-  INTEGRATION_PARTITION,
   inStackPartition,
+  integrationBindings,
   placeholdersIn,
   readDefinition,
   unboundPlaceholders,
@@ -45,7 +45,7 @@ export class PipelineStateMachine extends Construct {
       throw new Error('the state machine needs at least one task function');
     const definition = inStackPartition(readDefinition(props.definitionPath));
     const used = new Set(placeholdersIn(definition));
-    const bindings = { ...props.bindings, [INTEGRATION_PARTITION]: Stack.of(this).partition };
+    const bindings = { ...props.bindings, ...integrationBindings(Stack.of(this).partition) };
     const substitutions = Object.fromEntries(Object.entries(bindings).filter(([name]) => used.has(name)));
 
     this.role = new iam.Role(this, 'Role', {

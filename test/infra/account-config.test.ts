@@ -47,7 +47,8 @@ async function synthFromConfigFile(
 ): Promise<{ stack: TollgateStack; template: Template }> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-account-'));
   writeFileSync(join(dir, 'tollgate.config.ts'), `export default ${JSON.stringify(config)};\n`);
-  const written = await loadStackConfig(dir, undefined);
+  // On a loaded machine the config child may take longer than the CLI's 15 s budget.
+  const written = await loadStackConfig(dir, undefined, { timeoutMs: 240_000 });
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new TollgateStack(app, 'Tollgate', {
     config: written,
@@ -156,16 +157,20 @@ describe('TollgateStack from a config with an aws block (aurora-clone, VPC, GitH
     expect(Annotations.fromStack(stack).findWarning('*', nag)).toEqual([]);
   });
 
-  it('writes every service integration of the definition in the stack partition, none in "aws"', () => {
+  it('writes every Lambda integration of the definition in the stack partition, none in "aws"', () => {
     // Assert
     const [machine] = Object.values<Json>(resources).filter(
       (r) => r.Type === 'AWS::StepFunctions::StateMachine',
     );
-    const definition = JSON.stringify(machine.Properties.DefinitionString);
-    expect(definition).not.toContain('arn:aws:states:::');
-    expect(definition).toContain(`arn:$${'{'}IntegrationPartition}:states:::lambda:invoke`);
-    expect(machine.Properties.DefinitionSubstitutions.IntegrationPartition).toEqual({
-      Ref: 'AWS::Partition',
+    const definition = JSON.parse(machine.Properties.DefinitionString);
+    expect(JSON.stringify(definition)).not.toContain('arn:aws:states:::');
+    expect(definition.States.PlanRun.Resource).toBe(`$${'{'}LambdaInvokeResource}`);
+    const inPartition = (integration: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:states:::${integration}`]],
+    });
+    expect(machine.Properties.DefinitionSubstitutions).toMatchObject({
+      LambdaInvokeResource: inPartition('lambda:invoke'),
+      LambdaInvokeWaitForTaskTokenResource: inPartition('lambda:invoke.waitForTaskToken'),
     });
   });
 });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../../functions/task-registry.js';
 import {
+  inStackPartition,
+  integrationBindings,
   placeholdersIn,
   readDefinition,
   stackBindings,
@@ -48,6 +50,28 @@ describe('asl-substitutions', () => {
       pipelineName: 'p',
     });
     expect(bindings.BuildResource).toBe('arn:aws-cn:states:::codebuild:startBuild.sync');
+  });
+
+  it('returns the Lambda integrations as placeholders bound in the given partition', () => {
+    // Arrange
+    const definition =
+      '{"A":{"Resource":"arn:aws:states:::lambda:invoke"},"B":{"Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken"}}';
+
+    // Act
+    const rewritten = JSON.parse(inStackPartition(definition));
+    const bindings = integrationBindings('aws-cn');
+
+    // Assert
+    expect(bindings[rewritten.A.Resource.slice(2, -1)]).toBe('arn:aws-cn:states:::lambda:invoke');
+    expect(bindings[rewritten.B.Resource.slice(2, -1)]).toBe(
+      'arn:aws-cn:states:::lambda:invoke.waitForTaskToken',
+    );
+  });
+
+  it('throws naming the integration when the definition uses one it cannot put in the partition', () => {
+    expect(() => inStackPartition('{"Resource":"arn:aws:states:::sqs:sendMessage"}')).toThrow(
+      /arn:aws:states:::sqs:sendMessage, which infra\/asl-substitutions\.ts cannot put in the stack's partition; add it to INTEGRATION_PLACEHOLDERS/,
+    );
   });
 
   it('throws when the definition file is missing', () => {

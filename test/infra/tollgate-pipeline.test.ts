@@ -59,9 +59,13 @@ describe('TollgatePipeline', () => {
     const substitutions = machine.Properties.DefinitionSubstitutions as Json;
     const used = placeholdersIn(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8'));
 
-    // Assert: the stack adds the partition of the service integrations (arn:aws:states:::… in the ASL)
-    expect(Object.keys(substitutions).sort()).toEqual([...used, 'IntegrationPartition'].sort());
-    expect(substitutions.IntegrationPartition).toEqual({ Ref: 'AWS::Partition' });
+    // Assert: the stack also binds the Lambda integrations (arn:aws:states:::… in the ASL) in its partition
+    expect(Object.keys(substitutions).sort()).toEqual(
+      [...used, 'LambdaInvokeResource', 'LambdaInvokeWaitForTaskTokenResource'].sort(),
+    );
+    expect(substitutions.LambdaInvokeResource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::lambda:invoke']],
+    });
     for (const task of TASKS.filter((t) => used.includes(t.placeholder))) {
       expect(substitutions[task.placeholder]).toEqual({ 'Fn::GetAtt': [fnLogicalId(task.name), 'Arn'] });
     }
