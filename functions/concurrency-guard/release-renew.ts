@@ -37,6 +37,7 @@ export async function releaseLock(input: GuardInput, ports: GuardPorts): Promise
   if (lock?.value.holder?.executionArn === input.executionArn) {
     await ports.locks.put<GuardState>(key, {}, lock.version);
     await handOn(input.pipeline, ports);
+    await pruneDecided(input.pipeline, ports);
     return { result: { status: 'RELEASED' } };
   }
   const mine = await findWaiter(ports.locks, input);
@@ -46,6 +47,21 @@ export async function releaseLock(input: GuardInput, ports: GuardPorts): Promise
 }
 
 const HAND_ON_ATTEMPTS = 20;
+
+/**
+ * Records of runs told they will not run (superseded, timed out) stay until the run has read its
+ * outcome: it is told through its token at once, or reads it at its next look. After maxWait and
+ * one more look it has long ended, so the record goes (on AWS the table's TTL would also take it).
+ */
+async function pruneDecided(pipeline: string, ports: GuardPorts): Promise<void> {
+  const { maxWait, pollInterval } = ports.config.concurrency;
+  const before = ports.clock.now().getTime() - (maxWait + pollInterval) * 1000;
+  for (const record of await ports.locks.list<Waiter>(waiterPrefix(pipeline))) {
+    const outcome = record.value.outcome;
+    if (outcome && Date.parse(outcome.at) < before)
+      await deleteQuietly(ports.locks, record.key, record.version);
+  }
+}
 
 /**
  * Gives a free lock to the first waiter, skipping those whose runs ended (their wake-up is refused

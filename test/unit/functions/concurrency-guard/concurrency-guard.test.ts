@@ -142,6 +142,24 @@ describe('runGuard', () => {
     expect((await call('check', 2)).status).toBe('TIMED_OUT');
   });
 
+  it('drops the record of a timed-out run once maxWait and one more look have passed, at a release', async () => {
+    // Arrange
+    const { call, clock, locks } = setup('queued', 21_600, 900);
+    await call('acquire', 1);
+    await call('acquire', 2);
+    clock.advance(901_000);
+    expect((await call('check', 2)).status).toBe('TIMED_OUT');
+    await call('acquire', 3);
+    await call('release', 1); // run 3 holds it now; run 2's record still answers run 2
+    const kept = await locks.list('guard-orders.w.');
+    // Act
+    clock.advance((900 + 600) * 1000 + 1);
+    await call('release', 3);
+    // Assert
+    expect(kept).toHaveLength(1);
+    expect(await locks.list('guard-orders.w.')).toEqual([]);
+  });
+
   it('marks every older waiting run superseded and tells it through its token, when superseded', async () => {
     // Arrange
     const { call, sleep, tokens } = setup('superseded');
@@ -177,12 +195,14 @@ describe('runGuard', () => {
     // Arrange
     const { call } = setup('queued');
     // Act
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call('acquire', i + 1)));
-    const positions = await Promise.all(Array.from({ length: 19 }, (_, i) => call('check', i + 2)));
-    // Assert
-    expect(results.filter((r) => r.status === 'ACQUIRED')).toHaveLength(1);
-    expect(results[0]?.status).toBe('ACQUIRED');
-    expect(positions.map((r) => r.position)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    const runs = Array.from({ length: 20 }, (_, i) => i + 1);
+    const results = await Promise.all(runs.map((run) => call('acquire', run)));
+    const holder = runs.filter((_, i) => results[i]?.status === 'ACQUIRED');
+    const waiting = runs.filter((run) => !holder.includes(run));
+    const positions = await Promise.all(waiting.map((run) => call('check', run)));
+    // Assert: one holder, and everyone else queued once each, in commit order
+    expect(holder).toHaveLength(1);
+    expect(positions.map((r) => r.position)).toEqual(waiting.map((_, i) => i + 1));
   });
 
   it('refuses a wait without a task token in one line, changing nothing', async () => {
