@@ -4,14 +4,12 @@
  */
 
 // Cycles that existed when this check was added, in code other engineers were reworking at that
-// time (issue 12 part 1 and the concurrency guard); each is exempt until its rework lands: then
+// time (the concurrency guard); each is exempt until its rework lands: then
 // delete its entry so the check holds there too.
 const KNOWN_CYCLES = [
   // concurrency-guard.ts and the steps split out of it (queue-step, release-renew,
   // supersede-holder, lock-handoff) import each other.
   '^functions/concurrency-guard/',
-  // The stage model's fold and its timeline import each other.
-  '^model/run-(fold|timeline)[.]ts$',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
