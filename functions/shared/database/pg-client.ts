@@ -38,7 +38,9 @@ export async function connect(connectionString: string, options: ConnectOptions 
     await client.connect();
   } catch (cause) {
     await client.end().catch(() => undefined);
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    const message = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    // A certificate the client cannot verify says nothing about where it looked; name it.
+    const reason = tls.trust && isCertificateError(cause) ? `${message} (trusted: ${tls.trust})` : message;
     throw new TollgateError(`cannot connect to ${redactConnectionString(connectionString)}: ${reason}`, {
       cause,
     });
@@ -78,4 +80,9 @@ export async function inTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+function isCertificateError(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|ISSUER|ALTNAME|UNABLE_TO_VERIFY/.test(code);
 }

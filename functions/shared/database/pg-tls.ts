@@ -31,6 +31,8 @@ export interface PgTls {
   readonly ssl: false | ConnectionOptions;
   /** The URL without sslmode/sslrootcert, so `pg` cannot apply its own reading of them. */
   readonly url: string;
+  /** Which CAs a verify mode trusts, for the error when verification fails. */
+  readonly trust?: string;
 }
 
 export interface PgTlsOptions {
@@ -57,17 +59,20 @@ export function pgTls(connectionString: string, options: PgTlsOptions = {}): PgT
   // libpq: `require` with a root certificate given verifies the chain, as verify-ca does.
   if (mode === 'require' && rootCert === null)
     return { mode, ssl: { rejectUnauthorized: false }, url: stripped };
-  const ca = rootCert === null ? defaultCa(options.defaultCaFile ?? LAMBDA_AMAZON_CA_FILE) : readCa(rootCert);
+  const defaultFile = options.defaultCaFile ?? LAMBDA_AMAZON_CA_FILE;
+  const ca = rootCert === null ? defaultCa(defaultFile) : readCa(rootCert);
+  const trust =
+    rootCert !== null
+      ? `sslrootcert ${rootCert}`
+      : `Node's roots and ${defaultFile}${existsSync(defaultFile) ? '' : ' (missing: set sslrootcert)'}`;
   const host = hostOf(url);
   if (mode === 'verify-full') {
-    return {
-      mode,
-      ssl: { ca, rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }) },
-      url: stripped,
-    };
+    const ssl = { ca, rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }) };
+    return { mode, ssl, url: stripped, trust };
   }
   // verify-ca: the chain must lead to a trusted CA, the name in the certificate may differ.
-  return { mode, ssl: { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }, url: stripped };
+  const ssl = { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { mode, ssl, url: stripped, trust };
 }
 
 function defaultCa(file: string): string[] {
