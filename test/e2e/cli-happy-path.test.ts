@@ -36,9 +36,18 @@ describe('tollgate CLI against tollgate up', () => {
         ? shown
         : undefined;
     });
-    const runs = await cliJson(['runs', ...dd]);
+    const runs = await cliJson(['runs', '--status', 'waiting', ...dd]);
     const selfApproval = await cli(['approve', pushed.run, '--as', 'Dev', ...dd]);
-    const approved = await cliJson(['approve', pushed.run, '--as', 'ana', '--comment', 'looks good', ...dd]);
+    // The short id the terminal prints names the run too.
+    const approved = await cliJson([
+      'approve',
+      pushed.run.slice(0, 8),
+      '--as',
+      'ana',
+      '--comment',
+      'looks good',
+      ...dd,
+    ]);
     const finished = await waitFor('the run to finish', async () => {
       const shown = await cliJson(['show', pushed.run, ...dd]);
       return shown.run.status === 'RUNNING' ? undefined : shown;
@@ -53,9 +62,13 @@ describe('tollgate CLI against tollgate up', () => {
       repository: 'orders-service',
       author: { name: 'Dev' },
     });
+    expect(runs.runs).toHaveLength(1);
     expect(runs.runs[0]).toMatchObject({
       name: pushed.run,
       status: 'RUNNING',
+      state: 'waiting',
+      environment: 'prod',
+      approvers: expect.arrayContaining(['ana']),
       commit: head,
       message: 'Add release notes',
     });
