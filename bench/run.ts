@@ -29,6 +29,7 @@ const SECTIONS: Section[] = [
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
   { name: 'reliability', load: async () => (await import('./reliability.js')).benchReliability },
   { name: 'config-load', load: async () => (await import('./config-load.js')).benchConfigLoad },
+  { name: 'rehearsal', load: async () => (await import('./rehearsal.js')).benchRehearsal },
 ];
 
 async function main() {

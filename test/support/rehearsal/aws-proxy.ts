@@ -106,7 +106,7 @@ export class AwsProxy {
           port: target.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: target.host },
+          headers: { ...motoHeaders(req.headers), host: target.host },
         },
         (reply) => {
           const parts: Buffer[] = [];
@@ -129,6 +129,21 @@ export class AwsProxy {
       out.end(body);
     });
   }
+}
+
+/**
+ * moto's known gap: it refuses an Object Lock upload unless Content-MD5 or
+ * x-amz-sdk-checksum-algorithm is sent, while AWS also accepts the SDK's flexible checksum alone
+ * (x-amz-checksum-<alg>, or announced in x-amz-trailer). The algorithm header is added for moto
+ * only; nothing else about the request changes.
+ */
+function motoHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  if (headers['content-md5'] || headers['x-amz-sdk-checksum-algorithm']) return headers;
+  const named =
+    Object.keys(headers).find((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-type') ??
+    String(headers['x-amz-trailer'] ?? '');
+  const algorithm = /^x-amz-checksum-(crc32c|crc32|crc64nvme|sha1|sha256)$/.exec(named)?.[1];
+  return algorithm ? { ...headers, 'x-amz-sdk-checksum-algorithm': algorithm.toUpperCase() } : headers;
 }
 
 function credentialOf(req: IncomingMessage, url: URL): { accessKey: string; service: string } {

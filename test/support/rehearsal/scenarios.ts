@@ -150,7 +150,7 @@ export async function runScenarios(r: Rehearsal, only?: readonly string[]): Prom
   const results: ScenarioResult[] = [];
   try {
     for (const s of SCENARIOS) {
-      if (only && !only.some((o) => s.name.includes(o))) continue;
+      if (only?.length && !only.some((o) => s.name.includes(o))) continue;
       const t0 = Date.now();
       try {
         const detail = await s.run({ r, repo, approveUrl: url.url });
