@@ -52,9 +52,17 @@ describe('scenario e-rapid-commits-superseded', () => {
     const [e1, e2, e3] = scenario.commits.map((c) => c.expect);
     expect(first.run.status).toBe(e1!.status);
     expect(first.stages.find((s) => s.status === 'failed')).toMatchObject(e1!.failed!);
-    expect(second.run.status).toBe('SUCCEEDED');
-    expect(second.run.output).toMatchObject({ status: e2!.status, reason: { reason: e2!.reason } });
-    expect(second.run.output.reason.detail).toBeTruthy();
+    // The second run is woken the moment the first lets go (no poll delay), so the third commit
+    // finds it either still waiting (a recorded skip, the scenario's story) or already holding the
+    // lock (it stops at its next environment, Tollgate.Superseded, before any approval). Both are
+    // superseded mode; anything else is not.
+    const secondSkipped = second.run.status === 'SUCCEEDED';
+    if (secondSkipped) {
+      expect(second.run.output).toMatchObject({ status: e2!.status, reason: { reason: e2!.reason } });
+      expect(second.run.output.reason.detail).toBeTruthy();
+    } else {
+      expect(second.run).toMatchObject({ status: 'FAILED', error: 'Tollgate.Superseded' });
+    }
     expect(third.run.status).toBe(e3!.status);
     expect(await servedVersion(repo.ports.prod!)).toBe(third.run.release);
     // Nothing dropped: every pushed commit is a run in `runs --json` ...
@@ -68,8 +76,14 @@ describe('scenario e-rapid-commits-superseded', () => {
     const skipped = ledger.find(
       (e) => e.kind === 'run-skipped' && e.executionArn === second.run.executionArn,
     );
-    expect(skipped!.data.skip).toMatchObject({ reason: e2!.reason });
+    if (secondSkipped) expect(skipped!.data.skip).toMatchObject({ reason: e2!.reason });
     const summarised = ledger.filter((e) => e.kind === 'run-summary').map((e) => e.executionArn);
-    expect(summarised).toEqual(expect.arrayContaining([first.run.executionArn, third.run.executionArn]));
+    expect(summarised).toEqual(
+      expect.arrayContaining([
+        first.run.executionArn,
+        third.run.executionArn,
+        ...(secondSkipped ? [] : [second.run.executionArn]),
+      ]),
+    );
   }, 150_000);
 });
