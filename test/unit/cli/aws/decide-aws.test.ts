@@ -45,7 +45,7 @@ describe('tollgate approve --aws', () => {
     // Assert
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
-    expect(out.join('')).toBe('approved run-1 for prod; the run continues\n');
+    expect(out.join('')).toBe('approved run-1 for prod; the run continues into prod\n');
     expect(stack.fn.calls).toEqual([CAROL]);
     expect(await stack.finished(gate.executionArn)).toBe('SUCCEEDED');
   });
