@@ -8,9 +8,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { motoAvailable } from '../moto-server.js';
-import { describeDenied } from './iam-check.js';
-import { startRehearsal } from './rehearsal.js';
-import { runScenarios } from './scenarios.js';
 
 export const INSTALL_HINT =
   "rehearse: moto_server is not on PATH; install it with: pip install 'moto[server]>=5.2'";
@@ -20,6 +17,10 @@ async function main(): Promise<number> {
     console.error(INSTALL_HINT);
     return 2;
   }
+  // Loaded after the check: the CDK and the SDKs take seconds to import.
+  const { describeDenied } = await import('./iam-check.js');
+  const { startRehearsal } = await import('./rehearsal.js');
+  const { runScenarios } = await import('./scenarios.js');
   const t0 = Date.now();
   const verbose = process.env.REHEARSAL_VERBOSE === '1';
   const r = await startRehearsal({
