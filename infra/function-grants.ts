@@ -14,6 +14,10 @@ export const Capability = {
   LedgerRead: 'ledger:read',
   LedgerAppend: 'ledger:append',
   Locks: 'locks:read-write',
+  /** Read the pipeline's lock record only: request-approval asks whether its run was superseded. */
+  LocksRead: 'locks:read',
+  /** Ask the source whether it vouches for a commit (CodeCommit GetCommit, or the push webhook's secret). */
+  SourceRead: 'source:read',
   ImagesRead: 'images:read',
   ImagesTag: 'images:tag',
   EcsDeploy: 'ecs:deploy',
@@ -61,7 +65,7 @@ const C = Capability;
  * the lock, through the token it stored in the lock table); a test holds every other role to that.
  */
 export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capability[]>> = {
-  'plan-run': [], // reads only the config from its environment
+  'plan-run': [C.SourceRead],
   // TaskCallback wakes the next waiting run; RunRead asks whether a holder whose lease lapsed still runs.
   'concurrency-guard': [C.Locks, C.Approvals, C.ApprovalTokenRead, C.TaskCallback, C.RunRead, C.LedgerAppend],
   'register-release': [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
@@ -73,6 +77,7 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
     C.Notify,
     C.NotifyWebhook,
     C.TaskCallback,
+    C.LocksRead,
   ],
   'record-approval-timeout': [C.Approvals, C.ApprovalTokenDiscard, C.LedgerAppend],
   'refresh-data': [C.LedgerAppend, C.DatabaseSecrets, C.SnapshotManage],
@@ -117,6 +122,10 @@ export interface GrantTargets {
   /** IAM resource ARNs of the environments' connection secrets; empty means no statement. */
   readonly databaseSecretArns: readonly string[];
   readonly provider: ProviderTargets;
+  /** What plan-run asks whether a commit is real: the CodeCommit repository, or the push webhook's secret. */
+  readonly source:
+    | { readonly kind: 'codecommit'; readonly repositoryArn: string }
+    | { readonly kind: 'github'; readonly webhookSecretArn: string };
 }
 
 const objects = (bucket: s3.IBucket) => bucket.arnForObjects('*');
@@ -169,6 +178,12 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
           [t.locks.tableArn],
         ),
       ];
+    case C.LocksRead:
+      return [s(['dynamodb:GetItem'], [t.locks.tableArn], leadingKeys('guard-*'))];
+    case C.SourceRead:
+      return t.source.kind === 'codecommit'
+        ? [s(['codecommit:GetCommit'], [t.source.repositoryArn])]
+        : [s(['secretsmanager:GetSecretValue'], [t.source.webhookSecretArn])];
     case C.ImagesRead:
       return [s(['ecr:BatchGetImage', 'ecr:DescribeImages'], [t.images.repositoryArn])];
     case C.ImagesTag:

@@ -8,6 +8,7 @@ import {
   awsArtifacts,
   awsCallback,
   awsLedger,
+  awsLocks,
   awsNotifier,
 } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
@@ -71,6 +72,7 @@ export const awsWiring = awsPorts('request-approval', {
   approvals: awsApprovals,
   notifier: awsNotifier,
   callback: awsCallback,
+  locks: awsLocks,
 });
 
 export const handler = createHandler(awsWiring);

@@ -144,17 +144,40 @@ export class TollgatePipeline extends Construct {
       this.dataNetwork && DATA_TASKS.includes(task) ? { network: this.dataNetwork.network } : {};
     const logRetention = props.logRetention ? { logRetention: props.logRetention } : {};
 
+    if (props.githubWebhook ?? true) {
+      this.webhook = new WebhookReceiver(this, 'GitHubWebhook', {
+        entry: handlerEntry(root, 'webhook'),
+        projectRoot: root,
+        eventBus,
+        ...logRetention,
+      });
+    }
+    // plan-run asks the source whether a commit is real: CodeCommit, or for GitHub the webhook's
+    // attestation, checked with the webhook's secret (so a GitHub source needs the webhook).
+    const github = config.aws?.buildSource?.type === 'github';
+    if (github && !this.webhook) {
+      throw new Error(
+        'aws.buildSource is github but githubWebhook is false: plan-run believes a GitHub commit only when the webhook attested it; keep the webhook',
+      );
+    }
+    const sourceEnvironment = {
+      [TASK_ENV.sourceKind]: github ? 'github' : 'codecommit',
+      ...(github && this.webhook ? { [TASK_ENV.pushWebhookSecret]: this.webhook.secret.secretArn } : {}),
+    };
+    const environmentOf = (task: TaskName) =>
+      task === 'plan-run'
+        ? { ...environment, ...sourceEnvironment }
+        : // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
+          task === 'request-approval' && webhookSecret
+          ? { ...environment, [TASK_ENV.webhookSecret]: webhookSecret }
+          : environment;
     const functions = {} as Record<TaskName, TollgateFunction>;
     for (const task of TASKS) {
       functions[task.name] = new TollgateFunction(this, `Task-${task.name}`, {
         entry: handlerEntry(root, task.name),
         projectRoot: root,
         taskName: task.name,
-        // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
-        environment:
-          task.name === 'request-approval' && webhookSecret
-            ? { ...environment, [TASK_ENV.webhookSecret]: webhookSecret }
-            : environment,
+        environment: environmentOf(task.name),
         ...TASK_SIZING[task.name],
         ...networkOf(task.name),
         ...logRetention,
@@ -222,6 +245,13 @@ export class TollgatePipeline extends Construct {
       }),
       databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
       provider: providerTargets(stack, config),
+      source:
+        github && this.webhook
+          ? { kind: 'github', webhookSecretArn: this.webhook.secret.secretArn }
+          : {
+              kind: 'codecommit',
+              repositoryArn: stack.formatArn({ service: 'codecommit', resource: config.source.repository }),
+            },
     };
     this.runEnd = new RunEndRule(this, 'RunEnd', {
       entry: handlerEntry(root, 'release-ended-run'),
@@ -242,15 +272,6 @@ export class TollgatePipeline extends Construct {
       patterns: commitEventPatterns(config),
       stateMachine: this.stateMachine,
     });
-
-    if (props.githubWebhook ?? true) {
-      this.webhook = new WebhookReceiver(this, 'GitHubWebhook', {
-        entry: handlerEntry(root, 'webhook'),
-        projectRoot: root,
-        eventBus,
-        ...logRetention,
-      });
-    }
 
     for (const env of config.environments.filter((e) => e.deploy.type === 'process')) {
       // A warning, not an error: the example config is local-only and must still synthesize.

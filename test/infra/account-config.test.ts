@@ -114,6 +114,24 @@ describe('TollgateStack from a config with an aws block (aurora-clone, VPC, GitH
     expect(parseConfig(config).name).toBe('orders');
   });
 
+  it('lets plan-run check GitHub commits with the push webhook secret, the attestation key, and nothing else', () => {
+    // Act
+    const statements = roleStatements(stack, template, 'plan-run').filter(
+      (s) => !/logs:|xray:/.test(JSON.stringify(s.Action)),
+    );
+    const fn = stack.pipeline.functions['plan-run'].function;
+    const variables =
+      template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment
+        .Variables;
+    const secret = stack.getLogicalId(stack.pipeline.webhook!.secret.node.defaultChild as never);
+    // Assert
+    expect(statements).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secret } },
+    ]);
+    expect(variables.TOLLGATE_SOURCE_KIND).toBe('github');
+    expect(variables.TOLLGATE_PUSH_WEBHOOK_SECRET_ARN).toEqual({ Ref: secret });
+  });
+
   it('fetches builds from GitHub through the configured connection, which only the build role may use', () => {
     // Assert
     template.hasResourceProperties('AWS::CodeBuild::Project', {

@@ -12,7 +12,7 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   images: [Capability.ImagesRead, Capability.ImagesTag],
   deployer: [Capability.EcsDeploy, Capability.EcsDescribe],
   ledger: [Capability.LedgerRead, Capability.LedgerAppend],
-  locks: [Capability.Locks],
+  locks: [Capability.Locks, Capability.LocksRead],
   notifier: [Capability.Notify],
   metrics: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).
@@ -24,8 +24,7 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
     Capability.ApprovalTokenDiscard,
   ],
   callback: [Capability.TaskCallback, Capability.RunRead],
-  // No capability grants codecommit:GetCommit yet, so a function wiring `source` fails here.
-  source: [],
+  source: [Capability.SourceRead],
 };
 
 async function wiringOf(name: string): Promise<AwsPortsFactory> {

@@ -149,8 +149,20 @@ describe('TollgatePipeline', () => {
     );
     const statements = policyOf(roleOfFunction('concurrency-guard'));
 
-    // Assert
-    expect(holders).toEqual(['concurrency-guard']);
+    // Assert: request-approval only reads the lock record (was its run superseded?)
+    expect(holders).toEqual(['concurrency-guard', 'request-approval']);
+    expect(
+      policyOf(roleOfFunction('request-approval')).filter((s) =>
+        JSON.stringify(s.Resource).includes('Locks'),
+      ),
+    ).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['guard-*'] } },
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/Locks/), 'Arn'] },
+      },
+    ]);
     expect(statements.filter((s) => JSON.stringify(s.Resource).includes('Locks'))).toEqual([
       {
         Action: [
@@ -190,16 +202,45 @@ describe('TollgatePipeline', () => {
     expect(JSON.stringify(statements)).not.toMatch(/Artifacts/);
   });
 
-  it('returns smoke-test and plan-run without any data-plane grant', () => {
-    for (const task of ['smoke-test', 'plan-run']) {
-      const actions = policyOf(roleOfFunction(task)).flatMap((s) => [s.Action].flat());
-      expect(actions.sort()).toEqual([
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ]);
-    }
+  it('returns smoke-test without any data-plane grant', () => {
+    const actions = policyOf(roleOfFunction('smoke-test')).flatMap((s) => [s.Action].flat());
+    expect(actions.sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('lets plan-run ask CodeCommit about commits of the source repository, and nothing else', () => {
+    // Act
+    const statements = policyOf(roleOfFunction('plan-run')).filter(
+      (s) => !/logs:|xray:/.test(JSON.stringify(s.Action)),
+    );
+    const variables = resources[fnLogicalId('plan-run')].Properties.Environment.Variables;
+    // Assert
+    expect(statements).toEqual([
+      {
+        Action: 'codecommit:GetCommit',
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':codecommit:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':orders-service',
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(variables.TOLLGATE_SOURCE_KIND).toBe('codecommit');
+    expect(variables.TOLLGATE_PUSH_WEBHOOK_SECRET_ARN).toBeUndefined();
   });
 
   it('returns ECS update and PassRole only to ecs-tasks for deploy and rollback, describe only for poll', () => {

@@ -104,12 +104,15 @@ export const awsCallback: AwsPortBuilder<'callback'> = () => new SfnTaskCallback
  * CodeCommit answers whether a commit exists; for a GitHub source the webhook's attestation is the
  * proof (nothing in AWS can ask GitHub), checked with the push webhook's secret.
  */
-export const awsSource: AwsPortBuilder<'source'> = ({ env, config }) =>
-  config.aws?.buildSource.type === 'github'
-    ? new WebhookAttestedSource(
-        new CachedSecret(new SecretsManagerClient({}), requireEnv('pushWebhookSecret', env), systemClock),
-      )
-    : new CodeCommitSourceRepository({ client: new CodeCommitClient({}) });
+export const awsSource: AwsPortBuilder<'source'> = ({ env }) => {
+  const kind = requireEnv('sourceKind', env);
+  if (kind === 'codecommit') return new CodeCommitSourceRepository({ client: new CodeCommitClient({}) });
+  if (kind === 'github') {
+    const secretArn = requireEnv('pushWebhookSecret', env);
+    return new WebhookAttestedSource(new CachedSecret(new SecretsManagerClient({}), secretArn, systemClock));
+  }
+  throw new ConfigError(`${TASK_ENV.sourceKind} is "${kind}"; the stack sets codecommit or github`);
+};
 
 /**
  * The configured provider. Both providers live in this one builder: a pipeline picks one at deploy

@@ -14,6 +14,8 @@ export const TASK_ENV = {
   approvalsTable: 'TOLLGATE_APPROVALS_TABLE',
   /** Optional: Secrets Manager id of a chat webhook URL that approval notices also go to. */
   webhookSecret: 'TOLLGATE_WEBHOOK_SECRET_ID',
+  /** plan-run: where commits come from, `codecommit` or `github` (the config's aws block stays with the stack). */
+  sourceKind: 'TOLLGATE_SOURCE_KIND',
   /** plan-run, GitHub sources: the push webhook's secret, which checks commit attestations. */
   pushWebhookSecret: 'TOLLGATE_PUSH_WEBHOOK_SECRET_ARN',
   /** JSON map environment → Secrets Manager id of its database connection secret. */
