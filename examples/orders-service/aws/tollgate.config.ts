@@ -57,4 +57,13 @@ export default defineConfig({
     },
   ],
   concurrency: 'queued',
+  aws: {
+    // Secrets Manager ids of each environment's connection secret (RDS secret JSON); with
+    // aurora-clone, a refresh points test's and staging's at their new clone.
+    databaseSecrets: {
+      test: 'orders-service/test-db',
+      staging: 'orders-service/staging-db',
+      prod: 'orders-service/prod-db',
+    },
+  },
 });

@@ -28,11 +28,13 @@ export function adminClientConfig(endpoint: string) {
   return { endpoint, region: REGION, credentials: ADMIN, forcePathStyle: true };
 }
 
-/** Secrets Manager name of each environment's connection secret (the stack's `databaseSecrets`). */
+/** Secrets Manager name of each environment's connection secret (the config's `aws.databaseSecrets`). */
 export function databaseSecretNames(config: TollgateConfigInput): Record<string, string> {
-  return Object.fromEntries(
-    config.environments.filter((e) => e.database).map((e) => [e.name, `${config.name}/${e.name}-db`]),
-  );
+  const names = config.aws?.databaseSecrets ?? {};
+  for (const env of config.environments.filter((e) => e.database))
+    if (!names[env.name])
+      throw new Error(`the rehearsal config names no aws.databaseSecrets entry for "${env.name}"`);
+  return { ...names };
 }
 
 export interface Provisioned {

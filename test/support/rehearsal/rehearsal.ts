@@ -278,13 +278,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
   }
 
   async function synthesizeFresh(): Promise<SynthesizedStack> {
-    const { REHEARSAL_CONFIG } = await import('./synth.js');
-    const { loadConfigWithInput } = await import('../../../functions/shared/config/load-config.js');
-    const { dirname, basename } = await import('node:path');
-    const { input } = await loadConfigWithInput(dirname(REHEARSAL_CONFIG), {
-      file: basename(REHEARSAL_CONFIG),
-    });
-    return synthesizeStack(databaseSecretNames(input as TollgateConfigInput));
+    return synthesizeStack();
   }
 }
 

@@ -20,19 +20,15 @@ export interface SynthesizedStack {
 }
 
 /**
- * Synthesizes the stack exactly as `cdk synth` would (esbuild bundling included) into a temp
- * cdk.out, with the database secrets given as stack props (infra/app.ts cannot pass them yet:
- * audit finding 1).
+ * Synthesizes the stack as `cdk synth -c config=<configPath>` would (esbuild bundling included)
+ * into a temp cdk.out; everything account-specific comes from the config's `aws` block.
  */
-export async function synthesizeStack(
-  databaseSecrets: Readonly<Record<string, string>>,
-  configPath = REHEARSAL_CONFIG,
-): Promise<SynthesizedStack> {
+export async function synthesizeStack(configPath = REHEARSAL_CONFIG): Promise<SynthesizedStack> {
   const { input } = await loadConfigWithInput(dirname(configPath), { file: basename(configPath) });
   const config = input as TollgateConfigInput;
   const outdir = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-cdk-'));
   const app = new App({ outdir });
-  new TollgateStack(app, STACK_NAME, { config, pipeline: { databaseSecrets } });
+  new TollgateStack(app, STACK_NAME, { config });
   const assembly = app.synth();
   const template = JSON.parse(readFileSync(join(assembly.directory, `${STACK_NAME}.template.json`), 'utf8'));
   const assets = new Map<string, string>();
