@@ -24,6 +24,8 @@ export interface PipelineStateMachineProps {
   readonly functionArns: readonly string[];
   /** The CodeBuild project the Build state starts. */
   readonly buildProjectArn: string;
+  /** The project's name: its report groups are named `<project>-<group>`. */
+  readonly buildProjectName: string;
   /**
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -57,14 +59,22 @@ export class PipelineStateMachine extends Construct {
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        // BatchGetReports: the .sync integration reads the build's report groups when it finishes.
-        actions: [
-          'codebuild:StartBuild',
-          'codebuild:StopBuild',
-          'codebuild:BatchGetBuilds',
-          'codebuild:BatchGetReports',
-        ],
+        actions: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
         resources: [props.buildProjectArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        // The .sync integration reads the build's reports when it finishes; IAM authorizes
+        // BatchGetReports on report groups (named after the project), not on the project.
+        actions: ['codebuild:BatchGetReports'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'codebuild',
+            resource: 'report-group',
+            resourceName: `${props.buildProjectName}-*`,
+          }),
+        ],
       }),
     );
     this.role.addToPolicy(

@@ -208,6 +208,7 @@ export class TollgatePipeline extends Construct {
       bindings,
       functionArns: TASKS.map((t) => functions[t.name].functionArn),
       buildProjectArn: this.build.project.projectArn,
+      buildProjectName: projectName,
       ...logRetention,
     }).stateMachine;
 

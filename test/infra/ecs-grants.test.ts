@@ -62,14 +62,15 @@ describe('ECS and build grants in the synthesized template', () => {
     },
   );
 
-  it('lets the state machine read the build reports the CodeBuild .sync integration fetches', () => {
+  it('lets the state machine read the build reports the CodeBuild .sync integration fetches, on their report groups', () => {
     // Assert
     const role = built.stack.getLogicalId(
       built.stack.pipeline.stateMachine.role.node.defaultChild as CfnRole,
     );
-    const build = statementsOfRole(resources, role).find((s) => actions(s).includes('codebuild:StartBuild'));
-    expect(actions(build as Json)).toEqual(
-      expect.arrayContaining(['codebuild:BatchGetBuilds', 'codebuild:BatchGetReports']),
+    const reports = statementsOfRole(resources, role).find((s) =>
+      actions(s).includes('codebuild:BatchGetReports'),
     );
+    expect(actions(reports as Json)).toEqual(['codebuild:BatchGetReports']);
+    expect(JSON.stringify((reports as Json).Resource)).toMatch(/:report-group\/[a-z-]+-build-\*/);
   });
 });

@@ -96,15 +96,12 @@ describe('TollgatePipeline', () => {
 
     // Assert
     expect(statements).toContainEqual({
-      Action: [
-        'codebuild:StartBuild',
-        'codebuild:StopBuild',
-        'codebuild:BatchGetBuilds',
-        'codebuild:BatchGetReports',
-      ],
+      Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [project, 'Arn'] },
     });
+    const reports = statements.find((s) => s.Action === 'codebuild:BatchGetReports');
+    expect(JSON.stringify(reports?.Resource)).toContain(':report-group/orders-build-*');
     const rule = statements.find((s) => [s.Action].flat().includes('events:PutRule'));
     expect(rule?.Action).toEqual(['events:PutTargets', 'events:PutRule', 'events:DescribeRule']);
     expect(JSON.stringify(rule?.Resource)).toContain(':rule/StepFunctionsGetEventForCodeBuildStartBuildRule');
