@@ -49,7 +49,7 @@ export function describeUnbound(path: string, unbound: readonly string[]): strin
  * `${BuildResource}` is) bound to the ARN in the stack's partition (aws-cn, aws-us-gov): a value
  * that is one placeholder is also what cfn-lint's definition check accepts.
  */
-export const INTEGRATION_PLACEHOLDERS: Readonly<Record<string, string>> = {
+const INTEGRATION_PLACEHOLDERS: Readonly<Record<string, string>> = {
   'lambda:invoke': 'LambdaInvokeResource',
   'lambda:invoke.waitForTaskToken': 'LambdaInvokeWaitForTaskTokenResource',
 };

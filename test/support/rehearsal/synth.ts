@@ -7,7 +7,7 @@ import type { TollgateConfigInput } from '../../../functions/shared/config/schem
 import { REPO_ROOT } from '../../../infra/repo-paths.js';
 import { TollgateStack } from '../../../infra/tollgate-stack.js';
 
-export const REHEARSAL_CONFIG = resolve(REPO_ROOT, 'examples/orders-service/aws/tollgate.config.ts');
+const REHEARSAL_CONFIG = resolve(REPO_ROOT, 'examples/orders-service/aws/tollgate.config.ts');
 export const STACK_NAME = 'Tollgate';
 
 export interface SynthesizedStack {
