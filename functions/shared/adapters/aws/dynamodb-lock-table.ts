@@ -31,12 +31,17 @@ export interface DynamoDbLockTableOptions {
 }
 
 /**
- * A guard record nobody wrote for `lease + maxWait` holds only a lapsed holder and timed-out
- * waiters: a holder renews within its lease and a waiter gives up after maxWait, so deleting it
- * then cannot free a lock someone still holds.
+ * How long after its last write a guard record may be deleted by the table's TTL. A waiter gives
+ * up after maxWait; a holder keeps the lock past its lease while its run still runs, and writes
+ * nothing while it waits at an approval gate, so the longest approval timeout counts too, plus a
+ * day for the deploys and refreshes between two renewals. Past that only an ended run's record is
+ * left, so deleting it cannot free a lock someone still holds.
  */
-export function lockRecordTtlSeconds(config: Pick<TollgateConfig, 'concurrency'>): number {
-  return config.concurrency.lease + config.concurrency.maxWait;
+const BETWEEN_RENEWALS_SECONDS = 86_400;
+
+export function lockRecordTtlSeconds(config: Pick<TollgateConfig, 'concurrency' | 'environments'>): number {
+  const longestGate = Math.max(0, ...config.environments.map((env) => env.approval?.timeout ?? 0));
+  return config.concurrency.lease + config.concurrency.maxWait + longestGate + BETWEEN_RENEWALS_SECONDS;
 }
 
 /** Same key rule as FileLockTable, so a key that works locally works on AWS and vice versa. */

@@ -92,9 +92,11 @@ describe('DynamoDbLockTable', () => {
     expect(written).toEqual([{ N: String(start + TTL) }, { N: String(start + 3600 + TTL) }]);
   });
 
-  it('returns lease + maxWait as the record TTL, so no live holder or waiter loses the record', () => {
-    const config = parseConfig(validConfig({ concurrency: { mode: 'queued', lease: '2h', maxWait: '3d' } }));
-    expect(lockRecordTtlSeconds(config)).toBe(2 * 3600 + 3 * 86_400);
+  it('returns a record TTL past lease, maxWait and the longest gate, so no live holder or waiter loses the record', () => {
+    const raw = validConfig({ concurrency: { mode: 'queued', lease: '2h', maxWait: '3d' } });
+    raw.environments[1] = { ...raw.environments[1]!, approval: { approvers: ['ana'], timeout: '7d' } };
+    const config = parseConfig(raw);
+    expect(lockRecordTtlSeconds(config)).toBe(2 * 3600 + 3 * 86_400 + 7 * 86_400 + 86_400);
   });
 
   it('refuses a record TTL that is not a positive whole number of seconds', () => {
