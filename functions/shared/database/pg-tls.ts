@@ -48,7 +48,7 @@ export interface PgTlsOptions {
 export function pgTls(connectionString: string, options: PgTlsOptions = {}): PgTls {
   const url = new URL(connectionString);
   const mode = parseSslMode(
-    url.searchParams.get('sslmode') ?? (isLoopback(url.hostname) ? 'disable' : 'verify-full'),
+    url.searchParams.get('sslmode') ?? (isLocal(url) ? 'disable' : 'verify-full'),
     'connection string',
   );
   const rootCert = url.searchParams.get('sslrootcert');
@@ -97,7 +97,12 @@ function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+/**
+ * Loopback, or a Unix socket (a host that is a directory path, percent-encoded in the URL): the
+ * local runtime's staged clones are served on a socket nothing else can reach.
+ */
+function isLocal(url: URL): boolean {
+  const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (host.startsWith('/')) return true;
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

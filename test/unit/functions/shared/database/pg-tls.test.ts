@@ -124,6 +124,12 @@ describe('Postgres TLS (sslmode)', () => {
     expect(pgTls('postgres://u:p@127.0.0.1:5432/db').mode).toBe('disable');
     expect(pgTls('postgres://u:p@[::1]:5432/db').mode).toBe('disable');
   });
+
+  it('sends clear text over a Unix socket, where the local runtime serves a staged clone', () => {
+    // The staging area's URL: the socket directory, percent-encoded as the host
+    expect(pgTls('postgres://postgres@%2Ftmp%2Ftollgate-stage-x/postgres').mode).toBe('disable');
+    expect(pgTls('postgres://postgres@%2Ftmp%2Fx/postgres?sslmode=require').mode).toBe('require');
+  });
 });
 
 describe('environmentConnectionString (sslmode from the secret)', () => {
