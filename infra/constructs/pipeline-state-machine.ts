@@ -119,6 +119,12 @@ export class PipelineStateMachine extends Construct {
             'CloudWatch Logs vended-log delivery and X-Ray actions do not support resource-level permissions',
           appliesTo: ['Resource::*'],
         },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "The .sync integration reads the reports of the build's own report groups, which CodeBuild names <project>-<group>",
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:codebuild:.*:report-group\\/.*-\\*$/g' }],
+        },
       ],
       true,
     );

@@ -58,13 +58,13 @@ describe('TollgatePipeline bad input', () => {
     expect(() => buildStack(ecsConfigInput(), { ecsPassRoleArns: [] })).toThrow(/ecsPassRoleArns is empty/);
   });
 
-  it('throws when a task handler is missing from the project root', () => {
-    // Arrange: a root with the real ASL but no functions/
+  it('throws when a handler is missing from the project root, naming it', () => {
+    // Arrange: a root with the real ASL but no functions/ (the webhook is built first: plan-run needs its secret)
     const root = mkdtempSync(join(tmpdir(), 'tollgate-nofns-'));
 
     // Act / Assert
     expect(() => buildStack(ecsConfigInput(), { definitionPath: DEFAULT_DEFINITION_PATH }, root)).toThrow(
-      /handler for "plan-run" not found at .*functions\/plan-run\/handler\.ts/,
+      /handler for "webhook" not found at .*functions\/webhook\/handler\.ts/,
     );
   });
 
