@@ -8,8 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is one worker fewer than the CPUs: a single worker on a 2-core CI machine,
     // so the suite ran file by file. Most of the slow files wait on child processes, sockets and
-    // PGlite I/O rather than the CPU, so three workers overlap that waiting.
-    maxWorkers: 3,
+    // PGlite I/O rather than the CPU, so two workers overlap that waiting (three made start-up and port races flaky).
+    maxWorkers: 2,
     minWorkers: 1,
     // Task logs are asserted where they matter (token-leak test); elsewhere they only drown the output.
     env: { TOLLGATE_LOG_LEVEL: 'WARN' },

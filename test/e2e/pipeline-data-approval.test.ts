@@ -56,7 +56,10 @@ async function untilPending(p: LocalPipeline) {
   throw new Error('no approval became pending');
 }
 
-describe('the pipeline with data refresh and an approval gate, on the local engine', () => {
+// Each test runs the whole pipeline with PGlite volumes: minutes, not seconds, beside other files.
+describe('the pipeline with data refresh and an approval gate, on the local engine', {
+  timeout: 240_000,
+}, () => {
   it('tests on masked prod data, waits for an approver, then promotes to prod', async () => {
     // Arrange
     pipeline = await createLocalPipeline({ database: true, approval: true });

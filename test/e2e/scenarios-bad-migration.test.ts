@@ -85,7 +85,13 @@ describe('scenario b-bad-migration-fails-in-test', () => {
     expect(done.run.commit.commit).toBe(fixedCommit);
     expect(done.run.status).toBe(fixed.expect.status);
     const migrated = done.stages.find((s) => s.environment === 'test' && s.stage === 'migrate');
-    expect(migrated?.evidence).toMatchObject({ applied: [{ name: '0003_unique_lower_email' }] });
+    // `show --json` gives a stage's evidence as the model's typed list (model/evidence.ts)
+    expect(migrated?.evidence).toContainEqual(
+      expect.objectContaining({
+        kind: 'migrations',
+        applied: [expect.objectContaining({ name: '0003_unique_lower_email' })],
+      }),
+    );
     expect(await servedVersion(repo.ports.prod!)).toBe(done.run.release);
   }, 240_000);
 });

@@ -137,7 +137,7 @@ export function startUp(
  * Starts `tollgate up <args>` (e.g. `--demo`) and resolves once it prints where it listens. A child
  * that does not come up in time is killed, so no runtime outlives its test.
  */
-export async function spawnUp(args: string[], startTimeoutMs = 45_000): Promise<RunningUp> {
+export async function spawnUp(args: string[], startTimeoutMs = 120_000): Promise<RunningUp> {
   const child = spawn(process.execPath, [BIN, 'up', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

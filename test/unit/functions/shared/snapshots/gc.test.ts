@@ -24,7 +24,8 @@ describe('gc', () => {
     const fake = installFakeRds(rds, sm);
     fake.addCluster('orders-prod');
     fake.secrets.set(SECRET, {
-      value: JSON.stringify({ username: 'app', password: 'pw' }),
+      // A refresh must be able to undo itself, so the secret names the cluster test serves from.
+      value: JSON.stringify({ username: 'app', password: 'pw', dbClusterIdentifier: 'orders-prod' }),
       tokens: new Set(),
     });
     const provider = new AuroraCloneSnapshotProvider({
