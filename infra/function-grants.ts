@@ -30,7 +30,7 @@ export const Capability = {
   ApprovalTokenRead: 'approvals:token-read',
   /** Discard a task token without reading it: the timeout path. */
   ApprovalTokenDiscard: 'approvals:token-discard',
-  /** SendTaskSuccess/SendTaskFailure on the pipeline state machine. */
+  /** SendTaskSuccess/SendTaskFailure: resumes the run a task token names. */
   TaskCallback: 'states:task-callback',
   /** DescribeExecution on the pipeline's runs: approve refuses (and closes) an approval whose run ended. */
   RunRead: 'states:run-read',
@@ -224,7 +224,10 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
       return [s(['dynamodb:DeleteItem'], [t.approvals.tableArn], leadingKeys('token#*'))];
     case C.TaskCallback:
       // SendTaskHeartbeat is left out on purpose: nothing keeps an approval alive past its timeout.
-      return [s(['states:SendTaskSuccess', 'states:SendTaskFailure'], [t.stateMachineArn])];
+      // The Service Authorization Reference lists no resource type for SendTaskSuccess/Failure (the
+      // request names only a task token), so IAM authorizes them on `*` alone: a statement naming the
+      // state machine never matches and every callback is denied. The token itself is the scope.
+      return [s(['states:SendTaskSuccess', 'states:SendTaskFailure'], ['*'])];
     case C.RunRead:
       return [s(['states:DescribeExecution'], [t.executionArns])];
     case C.Notify:

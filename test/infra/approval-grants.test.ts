@@ -113,7 +113,7 @@ describe('TollgatePipeline approval grants', () => {
     expect(unconditioned).toEqual([]);
   });
 
-  it('returns SendTaskSuccess/Failure on the state machine to approve, request-approval, the guard and the run-end release only', () => {
+  it('returns SendTaskSuccess/Failure (on *) to approve, request-approval, the guard and the run-end release only', () => {
     // Arrange: every identity policy in the template, with the roles, users or groups it is attached to
     const policies = Object.entries(resources).filter(([, r]) =>
       ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type),
@@ -156,7 +156,8 @@ describe('TollgatePipeline approval grants', () => {
         {
           Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
           Effect: 'Allow',
-          Resource: { Ref: machineId },
+          // No resource-level permissions for task callbacks (Service Authorization Reference).
+          Resource: '*',
         },
       ]);
     }
