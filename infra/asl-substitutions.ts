@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { placeholdersIn } from '../statemachines/placeholders.js';
 
 /**
  * The ASL takes its resources as `${Name}` placeholders (DefinitionSubstitutions). CloudFormation
  * leaves an unknown placeholder in place and Step Functions then rejects the definition at deploy
  * time, far from the cause, so synth checks every placeholder is bound instead.
  */
-const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9_]*)\}/g;
 
 export function readDefinition(path: string): string {
   let text: string;
@@ -20,11 +20,6 @@ export function readDefinition(path: string): string {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
   return text;
-}
-
-/** Distinct placeholder names in the definition, sorted. */
-export function placeholdersIn(definition: string): string[] {
-  return [...new Set([...definition.matchAll(PLACEHOLDER)].map((m) => m[1]))].sort();
 }
 
 /** Placeholders in the definition that `bindings` does not bind. */

@@ -4,11 +4,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { placeholdersIn } from '../../statemachines/placeholders.js';
 import {
   describeUnbound,
   inStackPartition,
   integrationBindings,
-  placeholdersIn,
   readDefinition,
   unboundPlaceholders,
 } from '../asl-substitutions.js';

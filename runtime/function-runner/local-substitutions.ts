@@ -27,16 +27,3 @@ export function localSubstitutions(): Record<string, string> {
   };
   return { ...bindings, ...resources };
 }
-
-/** `${Name}` occurrences in an ASL text. */
-export function placeholdersIn(aslText: string): string[] {
-  return [...new Set([...aslText.matchAll(/\$\{([A-Za-z][A-Za-z0-9]*)\}/g)].map((m) => m[1]!))].sort();
-}
-
-/** Substitutes every placeholder; throws naming any that has no binding. */
-export function substitute(aslText: string, bindings: Record<string, string>): string {
-  const missing = placeholdersIn(aslText).filter((name) => bindings[name] === undefined);
-  if (missing.length)
-    throw new Error(`unbound ASL placeholder(s): ${missing.map((m) => `\${${m}}`).join(', ')}`);
-  return aslText.replace(/\$\{([A-Za-z][A-Za-z0-9]*)\}/g, (_, name: string) => bindings[name]!);
-}

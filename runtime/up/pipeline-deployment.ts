@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { substitute } from '../../statemachines/placeholders.js';
 import type { AwsJsonService } from '../api/aws-service.js';
-import { localSubstitutions, substitute } from '../function-runner/local-substitutions.js';
+import { localSubstitutions } from '../function-runner/local-substitutions.js';
 
 export const PIPELINE_ASL = fileURLToPath(new URL('../../statemachines/pipeline.asl.json', import.meta.url));
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/tollgate-pipeline';

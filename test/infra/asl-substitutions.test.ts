@@ -6,12 +6,12 @@ import { TASKS } from '../../functions/task-registry.js';
 import {
   inStackPartition,
   integrationBindings,
-  placeholdersIn,
   readDefinition,
   stackBindings,
   unboundPlaceholders,
 } from '../../infra/asl-substitutions.js';
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
+import { placeholdersIn } from '../../statemachines/placeholders.js';
 
 describe('asl-substitutions', () => {
   it('returns distinct sorted placeholders and ignores JSONata and JSONPath dollars', () => {

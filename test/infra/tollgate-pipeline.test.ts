@@ -5,9 +5,9 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import { TASKS } from '../../functions/task-registry.js';
-import { placeholdersIn } from '../../infra/asl-substitutions.js';
 import { codeCommitPattern, commitPushedPattern } from '../../infra/event-patterns.js';
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
+import { placeholdersIn } from '../../statemachines/placeholders.js';
 import { type BuiltStack, buildStack, ecsConfig, ecsConfigInput } from './stack-fixture.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped

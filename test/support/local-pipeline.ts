@@ -8,9 +8,10 @@ import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { FakeEngineClock, SystemEngineClock } from '../../runtime/engine/clock.js';
 import { createEngine, type Engine } from '../../runtime/engine/engine.js';
 import { createFunctionRunner, type FunctionRunner } from '../../runtime/function-runner/function-runner.js';
-import { localSubstitutions, substitute } from '../../runtime/function-runner/local-substitutions.js';
+import { localSubstitutions } from '../../runtime/function-runner/local-substitutions.js';
 import { watchRunEnds } from '../../runtime/function-runner/run-end-watcher.js';
 import { MemoryStore } from '../../runtime/store/memory-store.js';
+import { substitute } from '../../statemachines/placeholders.js';
 import { createGitRepo } from './git-repo.js';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -3,11 +3,8 @@ import { createRequire } from 'node:module';
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_PLACEHOLDERS, TASKS } from '../../../functions/task-registry.js';
-import {
-  localSubstitutions,
-  placeholdersIn,
-  substitute,
-} from '../../../runtime/function-runner/local-substitutions.js';
+import { localSubstitutions } from '../../../runtime/function-runner/local-substitutions.js';
+import { placeholdersIn, substitute } from '../../../statemachines/placeholders.js';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (d: unknown) => { isValid: boolean; errors: unknown[] };

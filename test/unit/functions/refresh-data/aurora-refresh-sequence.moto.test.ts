@@ -18,8 +18,9 @@ import type { TollgatePorts } from '../../../../functions/shared/ports/tollgate-
 import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
 import { createEngine, type Engine } from '../../../../runtime/engine/engine.js';
 import { ObjectLambdaInvoker } from '../../../../runtime/engine/lambda/object-lambda-invoker.js';
-import { localFunctionArn, substitute } from '../../../../runtime/function-runner/local-substitutions.js';
+import { localFunctionArn } from '../../../../runtime/function-runner/local-substitutions.js';
 import { MemoryStore } from '../../../../runtime/store/memory-store.js';
+import { substitute } from '../../../../statemachines/placeholders.js';
 import { validConfig } from '../../../support/config-fixtures.js';
 import { type MotoServer, motoEnabled, startMotoServer } from '../../../support/moto-server.js';
 
