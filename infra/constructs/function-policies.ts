@@ -28,7 +28,10 @@ export function attachGrants(
   const wildcard = rest.filter((s) => s.resources.includes('*'));
   for (const statement of rest) if (!wildcard.includes(statement)) fn.addToRolePolicy(statement);
   if (callback.length) {
-    const policy = new iam.Policy(scope, `Task-${name}-TaskCallback`, { statements: callback, roles: [fn.role] });
+    const policy = new iam.Policy(scope, `Task-${name}-TaskCallback`, {
+      statements: callback,
+      roles: [fn.role],
+    });
     NagSuppressions.addResourceSuppressions(policy, [
       {
         id: 'AwsSolutions-IAM5',
