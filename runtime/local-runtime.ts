@@ -3,12 +3,12 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
 import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
-import { systemClock } from '../functions/shared/clock.js';
 import { loadConfig } from '../functions/shared/config/index.js';
 import type { TollgateConfig } from '../functions/shared/config/schema.js';
 import { commitRules, createEventBus, type EventBus } from './bus/index.js';
-import { SystemEngineClock } from './engine/clock.js';
+import { type EngineClock, SystemEngineClock } from './engine/clock.js';
 import { createEngine, type Engine } from './engine/engine.js';
+import { handlerClockOn } from './engine-time.js';
 import { createFunctionRunner, type FunctionRunner } from './function-runner/function-runner.js';
 import { dataLayout } from './function-runner/local-ports.js';
 import { watchRunEnds } from './function-runner/run-end-watcher.js';
@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
   readonly config?: TollgateConfig;
   /** The user decisions from the console are attributed to. @default TOLLGATE_USER, else the OS user */
   readonly user?: string;
+  /** The one source of time: the engine runs on it and the handlers' ports read it. @default the system's */
+  readonly clock?: EngineClock;
 }
 
 export interface LocalRuntime {
@@ -89,12 +91,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Bound late: the runner needs the engine for task callbacks, and the engine needs the runner.
     let engine: Engine;
     let stateMachineArn = '';
-    const clock = new SystemEngineClock();
+    const clock = options.clock ?? new SystemEngineClock();
+    const handlerClock = handlerClockOn(clock);
     const runner = createFunctionRunner({
       dataDir,
       config,
-      clock: systemClock,
-      notifier: new InboxNotifier(layout.inbox, systemClock),
+      clock: handlerClock,
+      notifier: new InboxNotifier(layout.inbox, handlerClock),
       repositories: options.repositories ?? { [config.source.repository]: projectDir },
       engine: () => engine.service,
       timers: clock,
@@ -152,6 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stateMachineArn,
       config,
       secret,
+      clock: handlerClock,
       port: server.port,
       onEvent: (listener: Parameters<Engine['onEvent']>[0]) => engine.onEvent(listener),
     });
