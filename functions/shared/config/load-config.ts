@@ -86,7 +86,7 @@ export async function loadConfigWithInput(
     case 'no-default':
       throw new ConfigError(`${path} has no default export; use "export default defineConfig({...})"`);
     case 'failed':
-      throw new ConfigError(`cannot load ${path}: ${outcome.message.split('\n')[0]}`);
+      throw new ConfigError(`cannot load ${path}: ${loadFailure(outcome.message, path)}`);
     case 'exited':
       throw new ConfigError(`${path} exited with code ${outcome.code} while loading; a config must not exit`);
     case 'timed-out':
@@ -94,4 +94,22 @@ export async function loadConfigWithInput(
         `${path} did not finish loading within ${Math.round(timeoutMs / 1000)}s; does it wait for something?`,
       );
   }
+}
+
+/**
+ * The line of a load failure a person can act on. A syntax error comes from the TypeScript
+ * transform as "Transform failed with 1 error:" and, on the next lines, "<file>:<line>:<col>: ERROR:
+ * <text>"; the first line alone names neither where nor what, so the location and text are kept.
+ */
+function loadFailure(message: string, path: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  if (!/^Transform failed with \d+ errors?:$/.test(first.trim())) return first;
+  const located = rest
+    .map((line) => /^(.*):(\d+):(\d+): ERROR: (.*)$/.exec(line.trim()))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(
+      ([, file, line, column, text]) =>
+        `${file === path ? '' : `${file} `}line ${line}, column ${column}: ${text}`,
+    );
+  return located.length ? `syntax error at ${located.join('; ')}` : first;
 }

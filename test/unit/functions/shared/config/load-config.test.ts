@@ -308,6 +308,16 @@ describe('loadConfig', () => {
     const dir = withConfig("throw new Error('no DATABASE_HOST\\nstack…');\nexport default {};\n");
     await expect(loadConfig(dir)).rejects.toThrow(/cannot load .*tollgate\.config\.ts: no DATABASE_HOST$/);
   });
+
+  it('reports a syntax error with its line, column and what is wrong, in one line', async () => {
+    const dir = withConfig("export default {\n  name: 'orders',\n  build: { command: 'a' ,, },\n};\n");
+    const error = await loadConfig(dir).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message).toMatch(
+      /cannot load .*tollgate\.config\.ts: syntax error at line 3, column 25: Expected identifier but found ","$/,
+    );
+  });
 });
 
 function alive(pid: number): boolean {
