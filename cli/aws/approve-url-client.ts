@@ -33,6 +33,23 @@ export interface UrlAnswer {
 const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/;
 
 /**
+ * The stack's ApproveUrl, or what is wrong with it in one line. One rule for the client and
+ * `tollgate doctor --aws`: https, since a signature sent in clear text could be replayed for 15
+ * minutes (plain http only on loopback, where a local stand-in of the function URL listens).
+ */
+export function parseApproveUrl(value: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `the stack's ApproveUrl "${value}" is not a URL`;
+  }
+  if (url.protocol !== 'https:' && !isLoopback(url.hostname))
+    return `the stack's ApproveUrl must be https, got ${url.origin}`;
+  return url;
+}
+
+/**
  * Sends a decision to the deployed approve function as the person at the keyboard.
  *
  * The function URL is `AWS_IAM`-authenticated, so the request is SigV4-signed (service `lambda`)
@@ -47,16 +64,8 @@ export class ApproveUrlClient {
   private readonly now: () => Date;
 
   constructor(options: ApproveUrlClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new CliError(`the stack's ApproveUrl "${options.url}" is not a URL`, ExitCode.Failure);
-    }
-    if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
-      // A signature sent in clear text could be replayed for 15 minutes.
-      throw new CliError(`the stack's ApproveUrl must be https, got ${url.origin}`, ExitCode.Failure);
-    }
+    const url = parseApproveUrl(options.url);
+    if (typeof url === 'string') throw new CliError(url, ExitCode.Failure);
     const region =
       options.region ??
       FUNCTION_URL_HOST.exec(url.hostname)?.[1] ??

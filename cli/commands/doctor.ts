@@ -3,22 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadConfig } from '../../functions/shared/config/index.js';
 import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
 import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf, setting } from '../client/cli-context.js';
 import { ExitCode, oneLine } from '../client/cli-error.js';
 import { emit, table } from '../client/output.js';
+import { awsChecks } from './doctor/aws-checks.js';
+import type { DoctorCheck } from './doctor/doctor-check.js';
+
+export type { DoctorCheck };
 
 export interface DoctorOptions extends CommonOptions {
   readonly repo?: string;
-}
-
-export interface DoctorCheck {
-  readonly name: 'node' | 'data-dir-lock' | 'port' | 'reflink' | 'config' | 'aws-credentials' | 'aws-stack';
-  readonly status: 'ok' | 'warn' | 'fail';
-  readonly detail: string;
 }
 
 const MIN_NODE = [20, 15] as const;
@@ -127,34 +123,6 @@ export async function configCheck(dir: string): Promise<DoctorCheck> {
     };
   } catch (error) {
     return { name: 'config', status: 'fail', detail: oneLine(error) };
-  }
-}
-
-async function awsChecks(stack: string): Promise<DoctorCheck[]> {
-  try {
-    const credentials = await fromNodeProviderChain()();
-    const checks: DoctorCheck[] = [
-      {
-        name: 'aws-credentials',
-        status: 'ok',
-        detail: `credentials found (${credentials.accessKeyId.slice(0, 4)}…)`,
-      },
-    ];
-    try {
-      await new CloudFormationClient({ credentials }).send(new DescribeStacksCommand({ StackName: stack }));
-      checks.push({ name: 'aws-stack', status: 'ok', detail: `stack ${stack} is readable` });
-    } catch (error) {
-      checks.push({ name: 'aws-stack', status: 'fail', detail: `stack ${stack}: ${oneLine(error)}` });
-    }
-    return checks;
-  } catch (error) {
-    return [
-      {
-        name: 'aws-credentials',
-        status: 'fail',
-        detail: `no AWS credentials in the default chain: ${oneLine(error)}`,
-      },
-    ];
   }
 }
 

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { motoEnabled } from '../../../support/moto-server.js';
+import { cli, freePort } from '../e2e-harness.js';
+import { deployedDefinition, startDoctorAws } from './doctor-aws-stack.js';
+
+const AWS_CONFIG = new URL('../../../../examples/orders-service/aws', import.meta.url).pathname;
+
+interface Check {
+  readonly name: string;
+  readonly status: string;
+  readonly detail: string;
+}
+
+/**
+ * `tollgate doctor --aws` as a user runs it (the real CLI in a child process, its SDK clients
+ * configured from the environment only) against a stack CloudFormation created in moto_server.
+ */
+describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', () => {
+  let aws: Awaited<ReturnType<typeof startDoctorAws>>;
+  let home: string;
+
+  beforeAll(async () => {
+    aws = await startDoctorAws();
+    home = mkdtempSync(join(tmpdir(), 'tollgate-doctor-home-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await aws?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** No profile, no instance metadata: only what `env` gives counts as credentials and region. */
+  const isolated = () => ({
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_PROFILE: '',
+    AWS_DEFAULT_REGION: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+    AWS_WEB_IDENTITY_TOKEN_FILE: '',
+  });
+
+  async function doctor(stack: string, env: Record<string, string>, json = true) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-doctor-data-'));
+    try {
+      const args = ['doctor', '--aws', '--stack', stack, '--repo', AWS_CONFIG, '--data-dir', dataDir];
+      args.push('--endpoint', `http://127.0.0.1:${await freePort()}`);
+      const result = await cli(json ? [...args, '--json'] : args, { env: { ...isolated(), ...env } });
+      const awsChecks = json
+        ? (JSON.parse(result.stdout) as { checks: Check[] }).checks.filter((c) => c.name.startsWith('aws-'))
+        : [];
+      return { ...result, awsChecks };
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it('passes every AWS check on a complete stack whose definition validates', async () => {
+    // Arrange
+    await aws.deploy('Good');
+    // Act
+    const result = await doctor('Good', aws.env);
+    // Assert
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.awsChecks).toEqual([
+      { name: 'aws-credentials', status: 'ok', detail: 'credentials found (test…), region us-east-1' },
+      { name: 'aws-stack', status: 'ok', detail: 'stack Good is CREATE_COMPLETE' },
+      { name: 'aws-outputs', status: 'ok', detail: 'stack Good has the 4 outputs the CLI and the console read' },
+      { name: 'aws-state-machine', status: 'ok', detail: 'Good-pipeline: ACTIVE, STANDARD' },
+      {
+        name: 'aws-definition',
+        status: 'ok',
+        detail: 'the definition of Good-pipeline validates (ValidateStateMachineDefinition: OK)',
+      },
+      {
+        name: 'aws-approve-url',
+        status: 'ok',
+        detail: 'https://abcdefghijklmnop0123456789.lambda-url.us-east-1.on.aws/',
+      },
+      { name: 'aws-lock-table', status: 'ok', detail: 'lock table Good-locks is ACTIVE' },
+      { name: 'aws-approvals-table', status: 'ok', detail: 'approvals table Good-approvals is ACTIVE' },
+    ]);
+  }, 60_000);
+});
