@@ -1,6 +1,7 @@
 /**
- * Tollgate's own commit event (DESIGN.md, Contracts). The webhook, `tollgate push` and the git hook
- * all emit this shape, so the EventBridge rule and the ASL's Normalize state read one format.
+ * Tollgate's own commit event: the one contract between every source of commits and the pipeline.
+ * The webhook, `tollgate push` and the git hook all emit this shape, so the EventBridge rule and
+ * the ASL's Normalize state read one format.
  */
 export const COMMIT_EVENT_SOURCE = 'tollgate.git';
 export const COMMIT_EVENT_DETAIL_TYPE = 'Commit Pushed';

@@ -20,7 +20,10 @@ import type { TaskCallback } from '../../functions/shared/ports/task-callback.js
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
 import { lazyPorts } from '../../functions/shared/wiring/lazy-ports.js';
 
-/** Where each local adapter keeps its data under `.tollgate/` (DESIGN.md, "Data directory"). */
+/**
+ * Where each local adapter keeps its data under `.tollgate/`: one directory per port, so a port's
+ * files can be inspected or wiped alone (README, "Architecture" lists what each one holds).
+ */
 export function dataLayout(dataDir: string) {
   return {
     artifacts: join(dataDir, 'artifacts'),
