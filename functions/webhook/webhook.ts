@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import type { TextSecret } from '../shared/ports/text-secret.js';
 import { attestCommit } from '../shared/source/attestation.js';
 import type { CommitPushedDetail } from './commit-event.js';
 import { InvalidPushPayloadError } from './errors.js';
@@ -21,18 +22,13 @@ export interface WebhookResponse {
   readonly note: string;
 }
 
-export interface WebhookSecretSource {
-  /** The shared secret configured on the GitHub webhook. */
-  get(): Promise<string>;
-}
-
 export interface CommitEventPublisher {
   /** Puts the event; throws when the bus did not accept it. Returns the event id. */
   publish(detail: CommitPushedDetail): Promise<string>;
 }
 
 export interface WebhookDeps {
-  readonly secret: WebhookSecretSource;
+  readonly secret: TextSecret;
   readonly publisher: CommitEventPublisher;
   readonly clock: Clock;
 }

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../clock.js';
+import type { TextSecret } from '../../ports/text-secret.js';
 
 /**
  * A text secret (the push webhook's shared secret) read from Secrets Manager and kept for `ttlMs`,
@@ -7,7 +8,7 @@ import type { Clock } from '../../clock.js';
  * picked up within the TTL. The webhook verifies GitHub's signatures with it; plan-run checks the
  * webhook's commit attestations with it.
  */
-export class CachedSecret {
+export class CachedSecret implements TextSecret {
   private cached?: { value: string; fetchedAt: number };
 
   constructor(

@@ -1,11 +1,8 @@
 import type { SourceCommit, SourceRepository, SourceVerdict } from '../../ports/source-repository.js';
+import type { TextSecret } from '../../ports/text-secret.js';
 import { verifyCommitAttestation } from '../../source/attestation.js';
 
 /** Where the webhook's shared secret comes from (Secrets Manager on AWS, cached). */
-export interface AttestationSecret {
-  get(): Promise<string>;
-}
-
 /**
  * GitHub source: nothing in AWS can ask GitHub whether a commit exists (a CodeConnections
  * connection serves CodeBuild, not Lambda), but every genuine GitHub commit reaches the bus through
@@ -13,7 +10,7 @@ export interface AttestationSecret {
  * exactly when its attestation verifies. Needs read access to the webhook secret.
  */
 export class WebhookAttestedSource implements SourceRepository {
-  constructor(private readonly secret: AttestationSecret) {}
+  constructor(private readonly secret: TextSecret) {}
 
   async vouchFor(commit: SourceCommit): Promise<SourceVerdict> {
     if (verifyCommitAttestation(await this.secret.get(), commit, commit.attestation)) return { known: true };
