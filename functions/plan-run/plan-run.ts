@@ -6,7 +6,7 @@ import type { SourceCommit, SourceRepository } from '../shared/ports/source-repo
  * environment; it maps over `environments` from here, so one definition serves every pipeline.
  *
  * Input:  { executionArn, stateName, commit: { repository, branch, commit, ... } }
- * Output: { pipeline, build: { projectName, artifactKey }, lockPollSeconds, environments: PlannedEnvironment[] }
+ * Output: { pipeline, build: { projectName, artifactKey }, environments: PlannedEnvironment[] }
  *         or, for a commit this pipeline does not build, the same plus `skip: { reason, detail }`.
  *
  * plan-run runs before the concurrency guard, so a commit it skips (another repository, a branch
@@ -42,7 +42,6 @@ export interface PlannedEnvironment {
 export interface RunPlan {
   readonly pipeline: string;
   readonly build: { readonly projectName: string; readonly artifactKey: string };
-  readonly lockPollSeconds: number;
   readonly environments: readonly PlannedEnvironment[];
   readonly skip?: { readonly reason: string; readonly detail: string };
 }
@@ -100,7 +99,6 @@ function planFor(input: PlanInput, config: TollgateConfig): RunPlan {
       projectName: config.build.codebuildProject ?? `${config.name}-build`,
       artifactKey: buildArtifactKey(config.name, input.commit.commit),
     },
-    lockPollSeconds: config.concurrency.pollInterval,
     environments,
   };
 }
