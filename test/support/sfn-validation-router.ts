@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SFNClient, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
 
 /**
  * One Step Functions endpoint built from two real implementations, for a client that knows one
@@ -63,7 +63,10 @@ async function validateOnEngine(engine: SFNClient, body: Buffer, res: ServerResp
   } catch (error) {
     const e = error as Error & { $metadata?: { httpStatusCode?: number } };
     res
-      .writeHead(e.$metadata?.httpStatusCode ?? 500, { 'content-type': contentType, 'x-amzn-ErrorType': e.name })
+      .writeHead(e.$metadata?.httpStatusCode ?? 500, {
+        'content-type': contentType,
+        'x-amzn-ErrorType': e.name,
+      })
       .end(JSON.stringify({ __type: e.name, message: e.message }));
   }
 }

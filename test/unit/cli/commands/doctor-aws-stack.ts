@@ -12,9 +12,9 @@ import {
 } from '../../../../infra/asl-substitutions.js';
 import { DEFAULT_DEFINITION_PATH } from '../../../../infra/repo-paths.js';
 import { StackOutput } from '../../../../infra/stack-output-names.js';
-import { substitute } from '../../../../statemachines/placeholders.js';
 import { localClientConfig } from '../../../../runtime/server/credentials.js';
 import { runEngineCommand } from '../../../../runtime/server/engine-command.js';
+import { substitute } from '../../../../statemachines/placeholders.js';
 import { type MotoServer, startMotoServer } from '../../../support/moto-server.js';
 import { startSfnValidationRouter } from '../../../support/sfn-validation-router.js';
 

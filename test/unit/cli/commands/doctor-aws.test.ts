@@ -71,7 +71,11 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
     expect(result.awsChecks).toEqual([
       { name: 'aws-credentials', status: 'ok', detail: 'credentials found (test…), region us-east-1' },
       { name: 'aws-stack', status: 'ok', detail: 'stack Good is CREATE_COMPLETE' },
-      { name: 'aws-outputs', status: 'ok', detail: 'stack Good has the 4 outputs the CLI and the console read' },
+      {
+        name: 'aws-outputs',
+        status: 'ok',
+        detail: 'stack Good has the 4 outputs the CLI and the console read',
+      },
       { name: 'aws-state-machine', status: 'ok', detail: 'Good-pipeline: ACTIVE, STANDARD' },
       {
         name: 'aws-definition',
@@ -87,4 +91,98 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
       { name: 'aws-approvals-table', status: 'ok', detail: 'approvals table Good-approvals is ACTIVE' },
     ]);
   }, 60_000);
+
+  it('names every missing output and what it breaks, in one failing line', async () => {
+    // Arrange
+    await aws.deploy('Partial', { without: ['LedgerBucketName', 'ApproveUrl'] });
+    // Act
+    const result = await doctor('Partial', aws.env);
+    // Assert
+    expect(result.code).toBe(4);
+    expect(result.awsChecks.filter((c) => c.status !== 'ok')).toEqual([
+      {
+        name: 'aws-outputs',
+        status: 'fail',
+        detail:
+          'stack Partial has no LedgerBucketName output (envs, show and the console cannot read the ledger), ' +
+          'no ApproveUrl output (approve, reject and the console cannot decide); ' +
+          'deploy this version of the stack with `npx cdk deploy`',
+      },
+    ]);
+    expect(result.awsChecks.map((c) => c.name)).not.toContain('aws-approve-url');
+  }, 120_000);
+
+  it('fails on an ERROR diagnostic of the deployed definition, one line per diagnostic', async () => {
+    // Arrange: a definition Step Functions holds but its validator rejects (a Next to nowhere)
+    const definition = JSON.parse(deployedDefinition());
+    definition.States[definition.StartAt].Next = 'Nowhere';
+    await aws.deploy('Broken', { definition: JSON.stringify(definition) });
+    // Act
+    const result = await doctor('Broken', aws.env, false);
+    // Assert
+    expect(result.code).toBe(4);
+    const lines = result.stdout.split('\n').filter((l) => l.includes('aws-definition'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^✗ +aws-definition +ERROR MISSING_TRANSITION_TARGET at \/States\/Normalize\/Next: Missing 'Next' target: Nowhere$/,
+    );
+    expect(result.stdout).toMatch(/^✓ +aws-state-machine +Broken-pipeline: ACTIVE, STANDARD$/m);
+  }, 120_000);
+
+  it('fails an approve URL that is not https, which would send signatures in clear text', async () => {
+    // Arrange
+    await aws.deploy('Plain', { approveUrl: 'http://approve.example.com/' });
+    // Act
+    const result = await doctor('Plain', aws.env);
+    // Assert
+    expect(result.code).toBe(4);
+    expect(result.awsChecks.filter((c) => c.status !== 'ok')).toEqual([
+      {
+        name: 'aws-approve-url',
+        status: 'fail',
+        detail: "the stack's ApproveUrl must be https, got http://approve.example.com",
+      },
+    ]);
+  }, 120_000);
+
+  it('says in one line that the stack does not exist, and checks nothing further', async () => {
+    // Act
+    const result = await doctor('Missing', aws.env);
+    // Assert
+    expect(result.code).toBe(4);
+    expect(result.awsChecks.map((c) => [c.name, c.status])).toEqual([
+      ['aws-credentials', 'ok'],
+      ['aws-stack', 'fail'],
+    ]);
+    expect(result.awsChecks[1]!.detail).toBe(
+      'cannot read stack Missing: Stack with id Missing does not exist',
+    );
+  }, 120_000);
+
+  it('says in one line that there are no credentials, and checks nothing further', async () => {
+    // Arrange: moto is still there; without credentials nothing may reach it
+    const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, ...rest } = aws.env;
+    // Act
+    const result = await doctor('Good', { ...rest, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    // Assert
+    expect(result.code).toBe(4);
+    expect(result.awsChecks).toHaveLength(1);
+    expect(result.awsChecks[0]).toMatchObject({ name: 'aws-credentials', status: 'fail' });
+    expect(result.awsChecks[0]!.detail).toMatch(/^no AWS credentials in the default chain: \S/);
+    expect(result.awsChecks[0]!.detail).not.toContain('\n');
+  }, 120_000);
+
+  it('says in one line that credentials have no region', async () => {
+    // Act
+    const result = await doctor('Good', { ...aws.env, AWS_REGION: '' });
+    // Assert
+    expect(result.code).toBe(4);
+    expect(result.awsChecks).toEqual([
+      {
+        name: 'aws-credentials',
+        status: 'fail',
+        detail: 'credentials found (test…) but no region; set AWS_REGION or the region of your AWS profile',
+      },
+    ]);
+  }, 120_000);
 });
