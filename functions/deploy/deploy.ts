@@ -1,8 +1,15 @@
 import type { Clock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import type { Deployer } from '../shared/ports/deployer.js';
-import type { ReleaseRef } from '../shared/release.js';
+import type { DeployInput } from './input.js';
 import { idempotencyKey, targetEnvironment } from './target-environment.js';
+
+export interface DeployOutput {
+  readonly deploymentId: string;
+  readonly environment: string;
+  readonly version: string;
+  readonly startedAt: string;
+}
 
 /**
  * deploy: starts rolling the release out to one environment and returns at once; the state
@@ -14,21 +21,6 @@ import { idempotencyKey, targetEnvironment } from './target-environment.js';
  * Idempotent on executionArn + stateName: a re-invocation returns the same deploymentId and starts
  * nothing new.
  */
-export interface DeployInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly environment: string;
-  readonly release: ReleaseRef;
-}
-
-export interface DeployOutput {
-  readonly deploymentId: string;
-  readonly environment: string;
-  readonly version: string;
-  readonly startedAt: string;
-}
-
 export async function deploy(
   input: DeployInput,
   ports: { readonly config: TollgateConfig; readonly deployer: Deployer; readonly clock: Clock },

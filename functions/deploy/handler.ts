@@ -1,18 +1,12 @@
-import type { z } from 'zod';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { releaseRefSchema } from '../shared/schemas.js';
 import { awsDeployer } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { deploy } from './deploy.js';
-import { environmentTaskSchema } from './task-input.js';
-
-const input = environmentTaskSchema.extend({ release: releaseRefSchema });
+import { deployInputSchema } from './input.js';
 
 export const createHandler = (ports: PortsFactory) =>
-  defineTask({ name: 'deploy', input, run: async (event, p) => deploy(event, p) }, ports);
-
-export type DeployTaskInput = z.input<typeof input>;
+  defineTask({ name: 'deploy', input: deployInputSchema, run: async (event, p) => deploy(event, p) }, ports);
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('deploy', { deployer: awsDeployer });

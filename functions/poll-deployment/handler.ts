@@ -1,17 +1,19 @@
-import * as z from 'zod';
-import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { awsDeployer } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { pollDeploymentInputSchema } from './input.js';
 import { pollDeployment } from './poll-deployment.js';
 
-const input = environmentTaskSchema.extend({ deploymentId: z.string().min(1) });
-
 export const createHandler = (ports: PortsFactory) =>
-  defineTask({ name: 'poll-deployment', input, run: async (event, p) => pollDeployment(event, p) }, ports);
-
-export type PollDeploymentTaskInput = z.input<typeof input>;
+  defineTask(
+    {
+      name: 'poll-deployment',
+      input: pollDeploymentInputSchema,
+      run: async (event, p) => pollDeployment(event, p),
+    },
+    ports,
+  );
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('poll-deployment', { deployer: awsDeployer });

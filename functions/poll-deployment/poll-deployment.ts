@@ -1,6 +1,9 @@
 import { targetEnvironment } from '../deploy/target-environment.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import type { Deployer, DeploymentStatus } from '../shared/ports/deployer.js';
+import type { PollDeploymentInput } from './input.js';
+
+export type PollDeploymentOutput = DeploymentStatus & { readonly environment: string };
 
 /**
  * poll-deployment: one look at a rollout. It never waits; the state machine's Wait/Choice loop
@@ -11,16 +14,6 @@ import type { Deployer, DeploymentStatus } from '../shared/ports/deployer.js';
  *         `serving` is the version serving now: on FAILED it is still the previous release.
  *         FAILED is returned, not thrown, so the Choice state routes it (with `reason`) to rollback.
  */
-export interface PollDeploymentInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly environment: string;
-  readonly deploymentId: string;
-}
-
-export type PollDeploymentOutput = DeploymentStatus & { readonly environment: string };
-
 export async function pollDeployment(
   input: PollDeploymentInput,
   ports: { readonly config: TollgateConfig; readonly deployer: Deployer },

@@ -1,21 +1,15 @@
-import * as z from 'zod';
-import { environmentTaskSchema } from '../deploy/task-input.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { releaseRefSchema } from '../shared/schemas.js';
 import { awsArtifacts, awsDeployer, awsImages, awsLedger } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { promoteInputSchema } from './input.js';
 import { promote } from './promote.js';
 
-const input = environmentTaskSchema.extend({
-  release: releaseRefSchema,
-  evidence: z.record(z.string(), z.unknown()).optional(),
-});
-
 export const createHandler = (ports: PortsFactory) =>
-  defineTask({ name: 'promote', input, run: async (event, p) => promote(event, p) }, ports);
-
-export type PromoteTaskInput = z.input<typeof input>;
+  defineTask(
+    { name: 'promote', input: promoteInputSchema, run: async (event, p) => promote(event, p) },
+    ports,
+  );
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('promote', {

@@ -6,28 +6,8 @@ import type { ArtifactStore } from '../shared/ports/artifact-store.js';
 import type { Deployer } from '../shared/ports/deployer.js';
 import type { ImageRegistry } from '../shared/ports/image-registry.js';
 import type { Ledger } from '../shared/ports/ledger.js';
-import type { ReleaseRef } from '../shared/release.js';
 import { type EnvPointer, envPointerKey } from './env-pointer.js';
-
-/**
- * promote: the environment now officially runs the release. Moves the ECR `env-<name>` tag (only
- * when the release has an image), rewrites the env pointer and appends a `promotion` ledger entry.
- *
- * Input:  { executionArn, stateName, pipeline, environment, release: ReleaseRef, evidence?: object }
- * Output: { environment, version, digest, since, previous: string | null, imageTag: string | null, ledgerSeq }
- *
- * Refuses (Tollgate.DeployFailed) when the environment does not serve the release: a pointer must
- * never claim something that is not running. Idempotent on executionArn + stateName: a re-invocation
- * neither rewrites the pointer (so `previous` is not lost) nor appends a second entry.
- */
-export interface PromoteInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly environment: string;
-  readonly release: ReleaseRef;
-  readonly evidence?: Record<string, unknown>;
-}
+import type { PromoteInput } from './input.js';
 
 export interface PromoteOutput {
   readonly environment: string;
@@ -48,6 +28,17 @@ export interface PromotePorts {
   readonly ledger: Ledger;
 }
 
+/**
+ * promote: the environment now officially runs the release. Moves the ECR `env-<name>` tag (only
+ * when the release has an image), rewrites the env pointer and appends a `promotion` ledger entry.
+ *
+ * Input:  { executionArn, stateName, pipeline, environment, release: ReleaseRef, evidence?: object }
+ * Output: { environment, version, digest, since, previous: string | null, imageTag: string | null, ledgerSeq }
+ *
+ * Refuses (Tollgate.DeployFailed) when the environment does not serve the release: a pointer must
+ * never claim something that is not running. Idempotent on executionArn + stateName: a re-invocation
+ * neither rewrites the pointer (so `previous` is not lost) nor appends a second entry.
+ */
 export async function promote(input: PromoteInput, ports: PromotePorts): Promise<PromoteOutput> {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
   const { release } = input;

@@ -7,27 +7,7 @@ import type { TollgateConfig } from '../shared/config/schema.js';
 import { LockConflictError } from '../shared/errors.js';
 import type { ApprovalRecord, ApprovalStore } from '../shared/ports/approval-store.js';
 import type { Ledger } from '../shared/ports/ledger.js';
-
-/**
- * record-approval-timeout: called by the gate's Catch on `States.Timeout`. Marks the approval
- * expired and appends an `approval-decision` entry with `decision: 'expired'`, so the ledger reads
- * "rejected: expired" like any other decision (not `approval-cancelled`, which means superseded).
- *
- * Input:  { executionArn, stateName, pipeline, environment, error?: string, cause?: string }
- * Output: { approvalId, status: 'expired' | <the status it already had>, decision: 'rejected',
- *           reason: 'expired', expiredAt, ledgerSeq }
- *
- * A decision that was made but never reached the run (its SendTask* failed) is overridden: the run
- * did time out. A delivered decision is left as it is. Idempotent on executionArn + stateName.
- */
-export interface RecordApprovalTimeoutInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly environment: string;
-  readonly error?: string | null;
-  readonly cause?: string | null;
-}
+import type { RecordApprovalTimeoutInput } from './input.js';
 
 export interface RecordApprovalTimeoutPorts {
   readonly config: TollgateConfig;
@@ -47,6 +27,18 @@ export interface RecordApprovalTimeoutOutput {
 
 const CAS_ATTEMPTS = 10;
 
+/**
+ * record-approval-timeout: called by the gate's Catch on `States.Timeout`. Marks the approval
+ * expired and appends an `approval-decision` entry with `decision: 'expired'`, so the ledger reads
+ * "rejected: expired" like any other decision (not `approval-cancelled`, which means superseded).
+ *
+ * Input:  { executionArn, stateName, pipeline, environment, error?: string, cause?: string }
+ * Output: { approvalId, status: 'expired' | <the status it already had>, decision: 'rejected',
+ *           reason: 'expired', expiredAt, ledgerSeq }
+ *
+ * A decision that was made but never reached the run (its SendTask* failed) is overridden: the run
+ * did time out. A delivered decision is left as it is. Idempotent on executionArn + stateName.
+ */
 export async function recordApprovalTimeout(
   input: RecordApprovalTimeoutInput,
   ports: RecordApprovalTimeoutPorts,

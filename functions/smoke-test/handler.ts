@@ -1,13 +1,9 @@
-import type { z } from 'zod';
-import { environmentTaskSchema } from '../deploy/task-input.js';
 import { SmokeTestFailedError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { releaseRefSchema } from '../shared/schemas.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { smokeTestInputSchema } from './input.js';
 import { runSmokeTests, type Sleeper, type SmokeTestResult, summariseFailures } from './smoke-test.js';
-
-const input = environmentTaskSchema.extend({ release: releaseRefSchema.optional() });
 
 const realSleep: Sleeper = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -25,7 +21,7 @@ export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =
   defineTask(
     {
       name: 'smoke-test',
-      input,
+      input: smokeTestInputSchema,
       run: async (event, { config, clock }) => {
         const result = await runSmokeTests(event, { config, clock, sleep });
         if (!result.passed) throw smokeTestFailure(result);
@@ -34,8 +30,6 @@ export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =
     },
     ports,
   );
-
-export type SmokeTestTaskInput = z.input<typeof input>;
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('smoke-test', {});

@@ -2,6 +2,7 @@ import { targetEnvironment } from '../deploy/target-environment.js';
 import type { Clock } from '../shared/clock.js';
 import type { EnvironmentConfig, SmokeTestConfig, TollgateConfig } from '../shared/config/schema.js';
 import { ConfigError } from '../shared/errors.js';
+import type { SmokeTestInput } from './input.js';
 
 /**
  * smoke-test: runs config.smokeTests[] against the environment's URL, each with its own timeout
@@ -55,7 +56,7 @@ export function environmentUrl(env: EnvironmentConfig): string {
 }
 
 export async function runSmokeTests(
-  input: { readonly pipeline: string; readonly environment: string },
+  input: Pick<SmokeTestInput, 'pipeline' | 'environment'>,
   deps: SmokeTestDeps,
 ): Promise<SmokeTestResult> {
   const env = targetEnvironment(deps.config, input.pipeline, input.environment);
