@@ -9,29 +9,9 @@
  * recognises becomes a stage of its own rather than vanishing. A test walks the ASL and fails when
  * a Task, Wait or Choice state is not named by exactly one stage, so drift is fixed here.
  */
-export const StageId = {
-  Event: 'event',
-  Plan: 'plan',
-  Queue: 'queue',
-  Build: 'build',
-  Register: 'register',
-  Lock: 'lock',
-  Approval: 'approval',
-  Refresh: 'refresh',
-  Mask: 'mask',
-  VerifyMasking: 'verify-masking',
-  Publish: 'publish',
-  Migrate: 'migrate',
-  DataChecks: 'data-checks',
-  Deploy: 'deploy',
-  SmokeTest: 'smoke-test',
-  Promote: 'promote',
-  Rollback: 'rollback',
-  RestoreData: 'restore-data',
-  Record: 'record',
-  ReleaseLock: 'release-lock',
-} as const;
-export type StageId = (typeof StageId)[keyof typeof StageId];
+import { StageId } from './stage-id.js';
+
+export { StageId };
 
 export interface StageDefinition {
   readonly id: StageId;

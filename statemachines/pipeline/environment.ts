@@ -1,0 +1,57 @@
+import { StageId } from '../../model/stage-id.js';
+import { block } from '../builder/declared-state.js';
+import { ENVIRONMENT_SCOPE } from '../builder/failures.js';
+import { fail, pass } from '../builder/flow-states.js';
+import { taskBuilders } from '../builder/task-states.js';
+import { APPROVAL_STATES } from './approval-states.js';
+import { COMMIT, PIPELINE, UNCHANGED } from './expressions.js';
+import { RECOVERY_STATES } from './recovery-states.js';
+import { REFRESH_STATES } from './refresh-states.js';
+import { RELEASE_STATES } from './release-states.js';
+
+const env = taskBuilders(ENVIRONMENT_SCOPE);
+
+/**
+ * One iteration of the environments Map: one environment, in config order. Every variable the
+ * iteration assigns starts here, so nothing leaks from the previous environment.
+ */
+export const ENVIRONMENT_STATES = block('EnterEnvironment', {
+  EnterEnvironment: pass({
+    Comment:
+      'One iteration per configured environment, in config order (MaxConcurrency 1): approval gate, data refresh, migrate, checks, deploy, smoke tests, promote.',
+    Assign: {
+      env: '{% $states.input %}',
+      deployStarted: false,
+      dataReplaced: false,
+      pollAttempt: 0,
+      snapshot: null,
+      backup: null,
+      clone: null,
+      approval: null,
+      storageOp: null,
+      smoke: null,
+      sourceRowCounts: null,
+      checks: null,
+      migrations: null,
+      masking: null,
+      rollbackStart: null,
+      rollbackRollout: null,
+      envFailure: null,
+    },
+    Next: 'RenewLock',
+  }),
+  RenewLock: env.lambda({
+    stage: StageId.Lock,
+    fn: 'concurrency-guard',
+    Comment: "Keeps the pipeline lock's lease alive while this run works through the environments.",
+    payload: { pipeline: PIPELINE, action: 'renew', commit: COMMIT },
+    Output: UNCHANGED,
+    failsTo: 'EnvironmentFailed',
+    Next: 'ApprovalNeeded',
+  }),
+  ...APPROVAL_STATES,
+  ...REFRESH_STATES,
+  ...RELEASE_STATES,
+  ...RECOVERY_STATES,
+  EnvironmentFailed: fail({ Error: '{% $envFailure.error %}', Cause: '{% $string($envFailure) %}' }),
+});
