@@ -19,7 +19,10 @@ export interface DoctorOptions extends CommonOptions {
 
 const MIN_NODE = [20, 15] as const;
 
-/** `tollgate doctor`: every check runs, whatever the others found; exit 4 when one failed. */
+/**
+ * `tollgate doctor`: every local check runs, whatever the others found; the AWS ones leave out
+ * what an earlier failure makes meaningless (no stack, no state machine). Exit 4 when one failed.
+ */
 export async function doctorCommand(options: DoctorOptions): Promise<void> {
   const dataDir = dataDirOf(options);
   const checks: DoctorCheck[] = [
