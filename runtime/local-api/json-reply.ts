@@ -1,13 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One JSON line per answer: the CLI prints an error's `reason` as is. */
+/**
+ * Headers on every answer of the console and the approvals API: nothing is cached (runs change),
+ * nothing may frame a page (a framed approve button is clickjacking), and content types are never
+ * sniffed.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/**
+ * The one JSON answer of the console, the local approvals API and `console --aws`: one JSON line
+ * (the CLI prints an error's `reason` as is). Returns true, the "answered" of a route handler.
+ */
 export function replyJson(res: ServerResponse, status: number, body: unknown): true {
   const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, {
+    ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
   });
   res.end(text);
   return true;
