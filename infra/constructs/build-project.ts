@@ -68,18 +68,7 @@ export class BuildProject extends Construct {
         ...(withImage ? { TOLLGATE_IMAGE_REPOSITORY_URI: { value: props.images.repositoryUri } } : {}),
       },
       logging: { cloudWatch: { logGroup } },
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        phases: {
-          build: {
-            // One phase: a failing build command stops before anything is uploaded.
-            commands: [
-              build.command,
-              'aws s3 cp "$TOLLGATE_BUILD_ARTIFACT" "s3://$TOLLGATE_ARTIFACT_BUCKET/$TOLLGATE_ARTIFACT_KEY"',
-            ],
-          },
-        },
-      }),
+      buildSpec: codebuild.BuildSpec.fromObject(buildSpecFor(build.command, withImage)),
     });
     this.project.addToRolePolicy(
       new iam.PolicyStatement({
@@ -128,4 +117,46 @@ export class BuildProject extends Construct {
 /** CodeBuild counts its timeout in whole minutes, from 5 to 2160; `build.timeout` is in seconds. */
 export function codeBuildTimeout(seconds: number): Duration {
   return Duration.minutes(Math.min(2160, Math.max(5, Math.ceil(seconds / 60))));
+}
+
+/**
+ * The image is built from `Dockerfile` at the repository root, with the root as its context, and
+ * pushed tagged `<commit>-<build number>`: the tag names the commit, and the build number keeps a
+ * re-run of the same commit (whose image bytes differ) clear of the repository's immutable tags.
+ * The pushed manifest's digest is exported as TOLLGATE_IMAGE_DIGEST, which the Build state hands to
+ * register-release. `docker inspect` reports RepoDigests only once the push has succeeded.
+ */
+const IMAGE_COMMANDS = [
+  'TOLLGATE_IMAGE="$TOLLGATE_IMAGE_REPOSITORY_URI:$CODEBUILD_RESOLVED_SOURCE_VERSION-$CODEBUILD_BUILD_NUMBER"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion (the registry host)
+  'aws ecr get-login-password | docker login --username AWS --password-stdin "${TOLLGATE_IMAGE_REPOSITORY_URI%%/*}"',
+  'docker build --file Dockerfile --tag "$TOLLGATE_IMAGE" .',
+  'docker push "$TOLLGATE_IMAGE"',
+  'TOLLGATE_PUSHED="$(docker inspect --format \'{{index .RepoDigests 0}}\' "$TOLLGATE_IMAGE")"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion (the digest after @)
+  'export TOLLGATE_IMAGE_DIGEST="${TOLLGATE_PUSHED#*@}"',
+];
+
+/**
+ * Everything runs in the build phase: a failing command skips the rest of its phase, so a failed
+ * build uploads no artifact and pushes no image (post_build would run even after a failure).
+ */
+export function buildSpecFor(command: string, withImage: boolean): Record<string, unknown> {
+  return {
+    version: '0.2',
+    env: {
+      // 0.2 runs every command in one shell, so the digest set by one command reaches the export.
+      shell: 'bash',
+      ...(withImage ? { 'exported-variables': ['TOLLGATE_IMAGE_DIGEST'] } : {}),
+    },
+    phases: {
+      build: {
+        commands: [
+          command,
+          'aws s3 cp "$TOLLGATE_BUILD_ARTIFACT" "s3://$TOLLGATE_ARTIFACT_BUCKET/$TOLLGATE_ARTIFACT_KEY"',
+          ...(withImage ? IMAGE_COMMANDS : []),
+        ],
+      },
+    },
+  };
 }

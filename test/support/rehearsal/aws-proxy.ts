@@ -19,8 +19,13 @@ export interface Principal {
 export interface AwsProxyOptions {
   /** moto_server's endpoint: every call no emulator below serves goes there. */
   readonly moto: string;
-  /** APIs served in this process (Step Functions by the engine, ECS by its emulator), by SigV4 service. */
-  readonly services: Readonly<Record<string, AwsJsonService>>;
+  /**
+   * APIs served in this process (Step Functions by the engine, ECS by its emulator), by SigV4
+   * service; one with `operations` serves only those and leaves the rest of its service to moto.
+   */
+  readonly services: Readonly<Record<string, AwsJsonService & { operations?: ReadonlySet<string> }>>;
+  /** Refuses a call before it is forwarded to moto, with the error AWS would answer (moto's gaps). */
+  readonly vetForwarded?: (service: string, op: string, body: Buffer) => AwsApiError | undefined;
   /** Access key id → who signs with it. Unknown keys (the harness's own set-up) are not checked. */
   readonly principals: ReadonlyMap<string, Principal>;
   readonly iam: IamChecker;
@@ -93,7 +98,9 @@ export class AwsProxy {
         );
     }
     const local = this.options.services[service];
-    if (local) return serveJson(local, op, body, res);
+    if (local && (!local.operations || local.operations.has(op))) return serveJson(local, op, body, res);
+    const refused = this.options.vetForwarded?.(service, op, body);
+    if (refused) return sendJsonError(res, refused);
     await this.forward(req, wire, op, body, res);
   }
 
@@ -161,14 +168,19 @@ async function serveJson(service: AwsJsonService, op: string, body: Buffer, res:
     res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   } catch (error) {
-    const e =
+    sendJsonError(
+      res,
       error instanceof AwsApiError
         ? error
-        : new AwsApiError('InternalFailure', (error as Error).message, 500);
-    const text = JSON.stringify({ __type: e.code, message: e.message });
-    res.writeHead(e.statusCode, { 'content-type': contentType, 'x-amzn-ErrorType': e.code });
-    res.end(text);
+        : new AwsApiError('InternalFailure', (error as Error).message, 500),
+    );
   }
+}
+
+function sendJsonError(res: ServerResponse, e: AwsApiError): void {
+  const text = JSON.stringify({ __type: e.code, message: e.message });
+  res.writeHead(e.statusCode, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': e.code });
+  res.end(text);
 }
 
 /** AccessDenied as each protocol spells it: JSON `__type`, query-protocol XML, or S3's XML. */

@@ -5,19 +5,26 @@
  * Models: the state machine role's authorizations the integration documents (StartBuild,
  * BatchGetBuilds, BatchGetReports, and the managed EventBridge rule Step Functions creates for
  * `.sync`); a build of the exact commit (SourceVersion) from the project's source repository, here a
- * local git repository checked out into a fresh directory; the template's own buildspec commands
- * run by `bash` in order with the project's environment variables plus EnvironmentVariablesOverride,
- * signed as the project's service role (the real `aws` CLI, AWS_ENDPOINT_URL at the recording proxy);
- * the build's outcome as the integration returns it (`{Build: {Id, BuildStatus, ...}}`), a failed
- * command failing the task.
+ * local git repository checked out into a fresh directory; the template's own buildspec (0.2): its
+ * install, pre_build, build and post_build phases in that order, every command in one shell (so a
+ * variable one command sets reaches the next, as 0.2 specifies), a failing command ending its phase;
+ * a failure in install or pre_build skips the later phases, a failure in build still runs
+ * post_build, and either fails the build; `env.shell`, `env.variables` and `env.exported-variables`
+ * (read after the last phase and returned as `Build.ExportedEnvironmentVariables`, as the `.sync`
+ * integration returns them); the project's environment variables plus EnvironmentVariablesOverride
+ * and CodeBuild's CODEBUILD_BUILD_ID, CODEBUILD_BUILD_NUMBER and CODEBUILD_RESOLVED_SOURCE_VERSION;
+ * calls signed as the project's service role (the real `aws` CLI, AWS_ENDPOINT_URL at the recording
+ * proxy); with privileged mode, a `docker` client on PATH talking to the rehearsal's Docker engine
+ * (docker-daemon.ts), which pushes to ECR through the same proxy. A failed command fails the task
+ * with the build as the cause.
  *
- * Does not model: buildspec phases other than `build`, `env`/`artifacts`/`reports` sections, the
- * build image (commands run on this machine with its node), VPC builds, build timeouts, or
- * privileged Docker: a buildspec command calling `docker` runs the local Docker client as it is.
+ * Does not model: `on-failure`, `finally` blocks, `env` sections other than the three above,
+ * `artifacts`/`reports`/`cache`, the build image (commands run on this machine with its node and
+ * bash), VPC builds, build timeouts or concurrent-build limits.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IntegrationRequest, TaskIntegration } from '../../../runtime/asl/task/task-integration.js';
@@ -35,6 +42,8 @@ export interface CodeBuildEmulatorOptions {
   readonly endpoint: string;
   /** false: a denied call is recorded but the build goes on (REHEARSAL_IAM=report). */
   readonly enforce: boolean;
+  /** DOCKER_HOST of the rehearsal's Docker engine, for projects in privileged mode. */
+  readonly dockerHost: string;
   readonly log?: (line: string) => void;
 }
 
@@ -46,6 +55,7 @@ export class DeniedByIam extends Error {
 }
 
 export function codeBuildIntegration(options: CodeBuildEmulatorOptions): TaskIntegration {
+  let buildNumber = 0;
   return {
     async run(request: IntegrationRequest): Promise<unknown> {
       const params = request.parameters as Record<string, any>;
@@ -79,14 +89,17 @@ export function codeBuildIntegration(options: CodeBuildEmulatorOptions): TaskInt
           throw new DeniedByIam(`the state machine role may not ${action} on ${resource}`);
       }
       const buildId = `${project.Name}:${randomUUID()}`;
-      const status = await runBuild(options, project, params, buildId);
+      buildNumber += 1;
+      const { status, exported } = await runBuild(options, project, params, buildId, buildNumber);
       const build = {
         Id: buildId,
         Arn: `arn:${PARTITION}:codebuild:${REGION}:${ACCOUNT}:build/${buildId}`,
+        BuildNumber: buildNumber,
         BuildStatus: status,
         ProjectName: project.Name,
         SourceVersion: params.SourceVersion,
         ResolvedSourceVersion: params.SourceVersion,
+        ...(exported.length ? { ExportedEnvironmentVariables: exported } : {}),
       };
       if (status !== 'SUCCEEDED') {
         const e = new Error(JSON.stringify({ Build: build }));
@@ -98,19 +111,29 @@ export function codeBuildIntegration(options: CodeBuildEmulatorOptions): TaskInt
   };
 }
 
+const PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
+
+interface BuildOutcome {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly exported: Array<{ Name: string; Value: string }>;
+}
+
 async function runBuild(
   options: CodeBuildEmulatorOptions,
   project: any,
   params: Record<string, any>,
   buildId: string,
-): Promise<'SUCCEEDED' | 'FAILED'> {
+  buildNumber: number,
+): Promise<BuildOutcome> {
   const repoName =
     String(project.Source.Location ?? '')
       .split('/')
       .pop() ?? '';
   const repo = options.repositories[repoName];
   if (!repo) throw new Error(`no local repository stands in for CodeCommit "${repoName}"`);
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-build-'));
+  const work = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-build-'));
+  const dir = join(work, 'src');
+  mkdirSync(dir);
   try {
     await sh(
       `git clone --quiet "${repo}" . && git checkout --quiet "${params.SourceVersion}"`,
@@ -118,34 +141,89 @@ async function runBuild(
       process.env,
     );
     const spec = JSON.parse(project.Source.BuildSpec);
+    if (String(spec.version) !== '0.2')
+      throw new Error(`buildspec version ${spec.version}: only 0.2 is modelled`);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      HOME: join(work, 'home'),
       CODEBUILD_BUILD_ID: buildId,
+      CODEBUILD_BUILD_NUMBER: String(buildNumber),
       CODEBUILD_RESOLVED_SOURCE_VERSION: params.SourceVersion,
+      CODEBUILD_SRC_DIR: dir,
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
       AWS_ENDPOINT_URL: options.endpoint,
       AWS_ACCESS_KEY_ID: accessKeyFor(project.ServiceRole),
       AWS_SECRET_ACCESS_KEY: 'rehearsal',
       AWS_SESSION_TOKEN: 'rehearsal-codebuild',
+      ...Object.fromEntries(Object.entries(spec.env?.variables ?? {}).map(([k, v]) => [k, String(v)])),
     };
     for (const v of [
       ...(project.Environment.EnvironmentVariables ?? []),
       ...(params.EnvironmentVariablesOverride ?? []),
     ])
       env[v.Name] = String(v.Value);
-    for (const command of spec.phases?.build?.commands ?? []) {
-      const code = await sh(command, dir, env, options.log);
-      if (code !== 0) {
-        options.log?.(`[codebuild] ${command} exited with ${code}`);
-        return 'FAILED';
-      }
+    if (project.Environment.PrivilegedMode) {
+      const bin = join(work, 'bin');
+      mkdirSync(bin);
+      const cli = join(import.meta.dirname, 'docker-cli.mjs');
+      writeFileSync(join(bin, 'docker'), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
+      chmodSync(join(bin, 'docker'), 0o755);
+      env.PATH = `${bin}:${env.PATH}`;
+      env.DOCKER_HOST = options.dockerHost;
+      env.DOCKER_CONFIG = join(work, 'home', '.docker');
     }
-    return 'SUCCEEDED';
+    const names: string[] = spec.env?.['exported-variables'] ?? [];
+    const exportFile = join(work, 'exported');
+    const script = buildScript(spec, names, exportFile);
+    const shell = spec.env?.shell ?? 'bash';
+    if (shell !== 'bash') throw new Error(`buildspec env.shell "${shell}": only bash is modelled`);
+    const code = await sh(script, dir, env, options.log);
+    // A command that exits the shell leaves no file: the build failed and exports nothing.
+    const values = existsSync(exportFile) ? readFileSync(exportFile, 'utf8').split('\0') : [];
+    const exported = names.map((Name, i) => ({ Name, Value: values[i] ?? '' }));
+    return { status: code === 0 ? 'SUCCEEDED' : 'FAILED', exported };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * One bash script for the whole build: each command is eval'd in the same shell, its status
+ * checked as CodeBuild does; the exported variables are written NUL-separated at the end.
+ */
+function buildScript(spec: any, exported: readonly string[], exportFile: string): string {
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+  const lines = ['tollgate_failed=', 'tollgate_skip='];
+  for (const phase of PHASES) {
+    const commands: string[] = spec.phases?.[phase]?.commands ?? [];
+    if (!commands.length) continue;
+    // post_build runs after a failed build phase; nothing runs after a failed install or pre_build.
+    lines.push(
+      phase === 'post_build' ? 'if [ -z "$tollgate_skip" ]; then' : 'if [ -z "$tollgate_failed" ]; then',
+    );
+    lines.push('  tollgate_phase_ok=1');
+    commands.forEach((command, i) => {
+      const where = `command ${i + 1} of phase ${phase}`;
+      lines.push(
+        `  if [ -n "$tollgate_phase_ok" ]; then eval ${quote(command)}; tollgate_status=$?`,
+        '    if [ $tollgate_status -ne 0 ]; then',
+        `      echo "[Container] ${where} did not exit successfully: exit status $tollgate_status" >&2`,
+        `      tollgate_phase_ok=; tollgate_failed=1${phase === 'build' ? '' : '; tollgate_skip=1'}`,
+        '    fi',
+        '  fi',
+      );
+    });
+    lines.push('fi');
+  }
+  lines.push(`: > ${quote(exportFile)}`);
+  for (const name of exported) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new Error(`buildspec exported-variables: "${name}" is not a variable name`);
+    lines.push(`printf '%s\\0' "\${${name}-}" >> ${quote(exportFile)}`);
+  }
+  lines.push('[ -z "$tollgate_failed" ]');
+  return lines.join('\n');
 }
 
 function sh(
@@ -155,7 +233,8 @@ function sh(
   log?: (line: string) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-eo', 'pipefail', '-c', command], {
+    // No -e: the build script checks each command's status itself, as CodeBuild does.
+    const child = spawn('bash', ['-c', command], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

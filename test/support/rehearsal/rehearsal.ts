@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { TollgateConfigInput } from '../../../functions/shared/config/schema.js';
@@ -13,6 +14,8 @@ import { AwsProxy, type Principal } from './aws-proxy.js';
 import { CODEBUILD_START_BUILD, codeBuildIntegration } from './codebuild-emulator.js';
 import { CodeCommitEmulator } from './codecommit-emulator.js';
 import { CompressedClock } from './compressed-clock.js';
+import { DockerDaemon } from './docker-daemon.js';
+import { EcrLayerStore } from './ecr-layer-store.js';
 import { EcsEmulator, type EcsEmulatorOptions } from './ecs-emulator.js';
 import { accessKeyFor, FunctionHost } from './function-host.js';
 import { IamChecker } from './iam-check.js';
@@ -28,7 +31,7 @@ import {
   seedCustomers,
 } from './provision.js';
 import { HostsMap, RdsDataPlane } from './rds-data-plane.js';
-import { STACK_NAME, type SynthesizedStack, synthesizeStack } from './synth.js';
+import { loadRehearsalConfig, STACK_NAME, type SynthesizedStack, synthesizeStack } from './synth.js';
 import { ACCOUNT, type FunctionModel, readTemplate, type TemplateModel } from './template-model.js';
 
 const PRELOAD = join(import.meta.dirname, 'endpoint-preload.mjs');
@@ -72,7 +75,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     const moto = await startMotoServer();
     step('moto up');
     cleanup.push(() => moto.stop());
-    const stack = options.cdkOut ? readSynthesized(options.cdkOut) : await synthesizeFresh();
+    const stack = options.cdkOut ? await readSynthesized(options.cdkOut) : await synthesizeStack();
     const config = stack.config;
     const first = readTemplate(stack.template);
     const provisioned = await provisionStack(first, moto.endpoint);
@@ -146,6 +149,17 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       principals.set(accessKeyFor(roleArn), { caller: 'codebuild', roleArn });
     }
 
+    const adminEcr = new ECRClient(adminClientConfig(moto.endpoint));
+    const layers = new EcrLayerStore((name) =>
+      adminEcr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const docker = new DockerDaemon(join(work, 'docker'), adminEcr);
+    const dockerHost = await docker.start();
+    cleanup.push(() => docker.close());
+
     let engine: Engine | undefined;
     const proxy = new AwsProxy({
       moto: moto.endpoint,
@@ -156,7 +170,12 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
         },
         ecs,
         codecommit: new CodeCommitEmulator({ [config.source.repository]: repo }),
+        ecr: layers,
       },
+      vetForwarded: (service, op, body) =>
+        service === 'ecr' && op === 'PutImage'
+          ? layers.vetPutImage(JSON.parse(body.toString('utf8')))
+          : undefined,
       principals,
       iam,
       mode: options.iamMode ?? 'enforce',
@@ -223,6 +242,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
           iam,
           repositories: { [config.source.repository]: repo },
           endpoint,
+          dockerHost,
           enforce: options.iamMode !== 'report',
           log,
         }),
@@ -276,14 +296,10 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
     throw error;
   }
-
-  async function synthesizeFresh(): Promise<SynthesizedStack> {
-    return synthesizeStack();
-  }
 }
 
 /** A cdk.out from an earlier synth of the same config (the template and its asset directories). */
-function readSynthesized(outdir: string): SynthesizedStack {
+async function readSynthesized(outdir: string): Promise<SynthesizedStack> {
   const file = join(outdir, `${STACK_NAME}.template.json`);
   if (!existsSync(file)) throw new Error(`${outdir} holds no ${STACK_NAME}.template.json; synthesize again`);
   const template = JSON.parse(readFileSync(file, 'utf8'));
@@ -292,14 +308,5 @@ function readSynthesized(outdir: string): SynthesizedStack {
     const m = /^asset\.([0-9a-f]{64})$/.exec(entry);
     if (m) assets.set(m[1], join(outdir, entry));
   }
-  const [fn] = Object.values(
-    template.Resources as Record<
-      string,
-      { Type: string; Properties: { Environment?: { Variables?: Record<string, string> } } }
-    >,
-  ).filter((r) => r.Type === 'AWS::Lambda::Function');
-  const config = JSON.parse(
-    fn.Properties.Environment?.Variables?.TOLLGATE_CONFIG ?? 'null',
-  ) as TollgateConfigInput;
-  return { outdir, config, template, assets };
+  return { outdir, config: await loadRehearsalConfig(), template, assets };
 }

@@ -24,8 +24,7 @@ export interface SynthesizedStack {
  * into a temp cdk.out; everything account-specific comes from the config's `aws` block.
  */
 export async function synthesizeStack(configPath = REHEARSAL_CONFIG): Promise<SynthesizedStack> {
-  const { input } = await loadConfigWithInput(dirname(configPath), { file: basename(configPath) });
-  const config = input as TollgateConfigInput;
+  const config = await loadRehearsalConfig(configPath);
   const outdir = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-cdk-'));
   const app = new App({ outdir });
   new TollgateStack(app, STACK_NAME, { config });
@@ -37,4 +36,13 @@ export async function synthesizeStack(configPath = REHEARSAL_CONFIG): Promise<Sy
     if (match) assets.set(match[1], join(assembly.directory, entry));
   }
   return { outdir: assembly.directory, config, template, assets };
+}
+
+/**
+ * The config as the user wrote it, `aws` block included: the functions' TOLLGATE_CONFIG in the
+ * template leaves that block out, so a reused cdk.out reads it from the same file synth did.
+ */
+export async function loadRehearsalConfig(configPath = REHEARSAL_CONFIG): Promise<TollgateConfigInput> {
+  const { input } = await loadConfigWithInput(dirname(configPath), { file: basename(configPath) });
+  return input as TollgateConfigInput;
 }
