@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
-import { publicView } from '../../runtime/local-api/approvals-route.js';
+import { approvalsApi, publicView } from '../../runtime/local-api/approvals-route.js';
 import { authorizeMutation } from '../../runtime/local-api/auth.js';
 import { readDecisionBody } from '../../runtime/local-api/decision-body.js';
 import { replyJson } from '../../runtime/local-api/json-reply.js';
@@ -18,14 +18,13 @@ export interface AwsApprovalsRouteOptions {
   readonly approveUrl: Pick<ApproveUrlClient, 'decide'>;
 }
 
-const DECISION_PATH = /^\/api\/approvals\/([^/]+)\/decision$/;
-
 /**
  * The approvals API of `tollgate console --aws`: the same two routes and answers as the local
  * runtime's, so the console page does not know which side it talks to. Listing reads the stack's
  * table; deciding is a SigV4-signed call to the approve function, which applies the identity
  * rules to the IAM principal that signed it. The same-origin and CSRF checks still guard the
- * browser side, so another web page cannot make this process sign a decision.
+ * browser side, so another web page cannot make this process sign a decision, and the Host check
+ * keeps a rebound DNS name from reading the inbox.
  */
 export function createAwsApprovalsRoute(options: AwsApprovalsRouteOptions): ExtraRoutes {
   const list = async (url: URL, res: ServerResponse) => {
@@ -64,26 +63,5 @@ export function createAwsApprovalsRoute(options: AwsApprovalsRouteOptions): Extr
     return replyJson(res, reply.status, reply.body);
   };
 
-  return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname === '/api/approvals') {
-      if (req.method !== 'GET')
-        return replyJson(res, 405, { error: 'method-not-allowed', reason: 'use GET' });
-      return list(url, res);
-    }
-    const match = DECISION_PATH.exec(url.pathname);
-    if (!match) return false;
-    if (req.method !== 'POST')
-      return replyJson(res, 405, { error: 'method-not-allowed', reason: 'use POST' });
-    let id: string;
-    try {
-      id = decodeURIComponent(match[1]!);
-    } catch {
-      return replyJson(res, 400, {
-        error: 'invalid-request',
-        reason: 'the approval id is not valid percent-encoding',
-      });
-    }
-    return decide(id, req, res);
-  };
+  return approvalsApi({ list, decide }, options.port);
 }

@@ -1,3 +1,4 @@
+import { type Refusal, RefusalCode } from '../shared/approvals/errors.js';
 import {
   type Caller,
   type Identities,
@@ -6,22 +7,6 @@ import {
   principalOf,
 } from '../shared/approvals/identity.js';
 import type { ApprovalRecord } from '../shared/ports/approval-store.js';
-
-export const RefusalCode = {
-  UnknownApproval: 'unknown-approval',
-  NotPending: 'not-pending',
-  Expired: 'expired',
-  RunEnded: 'run-ended',
-  NotAnApprover: 'not-an-approver',
-  SelfApproval: 'self-approval',
-  DoubleVote: 'double-vote',
-} as const;
-export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
-
-export interface Refusal {
-  readonly code: RefusalCode;
-  readonly reason: string;
-}
 
 /**
  * The identity and state rules, in the order a person would want to hear about them: an approval

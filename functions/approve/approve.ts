@@ -1,7 +1,7 @@
 import { isApprovalId } from '../shared/approvals/approval-id.js';
 import { approvalEntry, attemptKey } from '../shared/approvals/approval-ledger.js';
 import { deliverDecision } from '../shared/approvals/deliver-decision.js';
-import { ApprovalStateError } from '../shared/approvals/errors.js';
+import { ApprovalStateError, type Refusal, type RefusalCode } from '../shared/approvals/errors.js';
 import { assertCaller, type Caller, identityOf, principalOf } from '../shared/approvals/identity.js';
 import type { Clock } from '../shared/clock.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
@@ -9,7 +9,7 @@ import { InvalidInputError, LockConflictError } from '../shared/errors.js';
 import type { ApprovalRecord, ApprovalStore, ApprovalVote } from '../shared/ports/approval-store.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { TaskCallback } from '../shared/ports/task-callback.js';
-import { checkVote, outcomeAfter, type Refusal, type RefusalCode } from './approval-rules.js';
+import { checkVote, outcomeAfter } from './approval-rules.js';
 import { closeIfRunEnded } from './run-ended.js';
 
 /**

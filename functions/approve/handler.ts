@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { ApprovalPortsFactory } from '../shared/approvals/approval-ports.js';
 import { memoPorts } from '../shared/approvals/approval-ports.js';
-import { ApprovalCallbackError } from '../shared/approvals/errors.js';
-import { ApprovalRefusedError, InvalidInputError } from '../shared/errors.js';
+import { ApprovalCallbackError, ApprovalRefusedError } from '../shared/approvals/errors.js';
+import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import { awsApprovals, awsCallback, awsLedger } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
@@ -46,7 +46,7 @@ export const createHandler = (ports: ApprovalPortsFactory) => {
           await shared(),
         );
         if (result.outcome === 'refused')
-          throw new ApprovalRefusedError(`refused (${result.code}): ${result.reason}`);
+          throw new ApprovalRefusedError({ code: result.code, reason: result.reason });
         return result;
       },
     },

@@ -1,4 +1,4 @@
-import type { RefusalCode } from './approval-rules.js';
+import type { RefusalCode } from '../shared/approvals/errors.js';
 
 export interface HttpResponse {
   readonly statusCode: number;

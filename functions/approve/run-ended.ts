@@ -1,10 +1,9 @@
 import { approvalEntry } from '../shared/approvals/approval-ledger.js';
-import { ApprovalStateError } from '../shared/approvals/errors.js';
+import { ApprovalStateError, type Refusal, RefusalCode } from '../shared/approvals/errors.js';
 import { LockConflictError } from '../shared/errors.js';
 import type { ApprovalRecord, ApprovalStore } from '../shared/ports/approval-store.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { RunState, TaskCallback } from '../shared/ports/task-callback.js';
-import { type Refusal, RefusalCode } from './approval-rules.js';
 
 export interface RunEndedPorts {
   readonly approvals: ApprovalStore;

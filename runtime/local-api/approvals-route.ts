@@ -1,21 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHandler } from '../../functions/approve/handler.js';
+import { type ApproveInput, approve } from '../../functions/approve/approve.js';
 import { REFUSAL_STATUS } from '../../functions/approve/http-response.js';
-import type { ApprovalPortsFactory } from '../../functions/shared/approvals/approval-ports.js';
-import { ApprovalRefusedError, InvalidInputError } from '../../functions/shared/errors.js';
+import { type ApprovalPortsFactory, memoPorts } from '../../functions/shared/approvals/approval-ports.js';
+import { InvalidInputError } from '../../functions/shared/errors.js';
 import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
 import type { ExtraRoutes } from '../server/api-server.js';
 import { authorizeMutation, isLoopbackHost } from './auth.js';
 import { readDecisionBody } from './decision-body.js';
 import { replyJson } from './json-reply.js';
+import { type RouteParams, RouteTable } from './route-table.js';
 
 /**
  * The local approvals API:
  * - `GET /api/approvals[?executionArn=…]`: pending approvals, oldest first, without token hashes;
  * - `POST /api/approvals/{id}/decision` `{decision: 'approve'|'reject', comment}`.
  *
- * A decision runs the approve task's own trusted entry (`createHandler`), so the identity rules,
- * the ledger trail and the resume of the run are exactly those of the approve function. Who is
+ * A decision calls the approve task's own logic (`approve()`), so the identity rules, the ledger
+ * trail and the resume of the run are exactly those of the approve function, and a refusal comes
+ * back as data whose code picks the HTTP status. Who is
  * deciding: the CLI proves it owns the data directory with the local secret and names the person
  * in `X-Tollgate-User`; a browser (same-origin + CSRF) decides as the user the runtime runs as.
  */
@@ -28,18 +31,17 @@ export interface ApprovalsRouteOptions {
   readonly ports: ApprovalPortsFactory;
 }
 
-const DECISION_PATH = /^\/api\/approvals\/([^/]+)\/decision$/;
 const USER = /^\S{1,256}$/;
 
 export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoutes {
   if (!options?.secret || typeof options.port !== 'function' || !USER.test(options.runtimeUser ?? '')) {
     throw new TypeError('createApprovalsRoute: secret, port() and a runtimeUser without spaces are required');
   }
-  const approve = createHandler(options.ports);
+  const shared = memoPorts(options.ports);
 
   const list = async (url: URL, res: ServerResponse) => {
     const executionArn = url.searchParams.get('executionArn') ?? undefined;
-    const { approvals } = await options.ports();
+    const { approvals } = await shared();
     const pending = await approvals.listPending(executionArn ? { executionArn } : undefined);
     return replyJson(res, 200, { approvals: pending.map(publicView) });
   };
@@ -58,22 +60,25 @@ export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoute
     const body = await readDecisionBody(req, res);
     if (!body) return true;
     try {
+      // The approve task's own logic with the local ports: its answer is data, refusals included.
       const result = await approve(
         {
           approvalId: id,
-          decision: body.decision,
-          comment: body.comment ?? '',
-          caller: named ?? options.runtimeUser,
+          decision: body.decision as ApproveInput['decision'],
+          comment: (body.comment ?? '') as string,
+          caller: { kind: 'local', user: named ?? options.runtimeUser },
+          attemptId: randomUUID(),
         },
-        { awsRequestId: 'local-api' },
+        await shared(),
       );
+      if (result.outcome === 'refused') {
+        return replyJson(res, REFUSAL_STATUS[result.code], {
+          error: result.code,
+          reason: oneLine(result.reason),
+        });
+      }
       return replyJson(res, 200, result);
     } catch (error) {
-      if (error instanceof ApprovalRefusedError) {
-        const [, code, reason] = /^refused \(([a-z-]+)\): (.*)$/s.exec(error.message) ?? [];
-        const status = REFUSAL_STATUS[code as keyof typeof REFUSAL_STATUS] ?? 403;
-        return replyJson(res, status, { error: code ?? 'refused', reason: oneLine(reason ?? error.message) });
-      }
       if (error instanceof InvalidInputError) {
         return replyJson(res, 400, { error: 'invalid-request', reason: oneLine(error.message) });
       }
@@ -81,23 +86,56 @@ export function createApprovalsRoute(options: ApprovalsRouteOptions): ExtraRoute
     }
   };
 
+  return approvalsApi({ list, decide }, options.port);
+}
+
+export interface ApprovalsApiHandlers {
+  list(url: URL, res: ServerResponse): Promise<true>;
+  decide(approvalId: string, req: IncomingMessage, res: ServerResponse): Promise<true>;
+}
+
+type ApprovalsHandler = (
+  url: URL,
+  params: RouteParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+) => Promise<true>;
+
+/**
+ * The approvals API's one route table, served locally and by `tollgate console --aws` with their
+ * own handlers, so both answer the same paths, methods and refusals. Reading routes are guarded
+ * by the Host check too (DNS rebinding could otherwise read the inbox).
+ */
+export function approvalsApi(handlers: ApprovalsApiHandlers, port: () => number): ExtraRoutes {
+  const table = new RouteTable<ApprovalsHandler>([
+    { method: 'GET', path: '/api/approvals', handler: (url, _params, _req, res) => handlers.list(url, res) },
+    {
+      method: 'POST',
+      path: '/api/approvals/:id/decision',
+      handler: (_url, params, req, res) => handlers.decide(params.id!, req, res),
+    },
+  ]);
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
-    const ours = url.pathname === '/api/approvals' || DECISION_PATH.test(url.pathname);
-    if (ours && !isLoopbackHost(req.headers.host, options.port())) {
-      const reason = `unexpected Host ${JSON.stringify(req.headers.host ?? '')}; use http://127.0.0.1:${options.port()}`;
+    const found = table.match(req.method ?? 'GET', url.pathname);
+    if (found.kind === 'not-found') return false;
+    if (!isLoopbackHost(req.headers.host, port())) {
+      const reason = `unexpected Host ${JSON.stringify(req.headers.host ?? '')}; use http://127.0.0.1:${port()}`;
       return replyJson(res, 403, { error: 'forbidden', reason });
     }
-    if (url.pathname === '/api/approvals') {
-      if (req.method !== 'GET')
-        return replyJson(res, 405, { error: 'method-not-allowed', reason: 'use GET' });
-      return list(url, res);
+    if (found.kind === 'method-not-allowed') {
+      return replyJson(res, 405, {
+        error: 'method-not-allowed',
+        reason: `use ${found.allowed.join(' or ')}`,
+      });
     }
-    const match = DECISION_PATH.exec(url.pathname);
-    if (!match) return false;
-    if (req.method !== 'POST')
-      return replyJson(res, 405, { error: 'method-not-allowed', reason: 'use POST' });
-    return decide(decodeURIComponent(match[1]!), req, res);
+    if (found.kind === 'bad-encoding') {
+      return replyJson(res, 400, {
+        error: 'invalid-request',
+        reason: 'the approval id is not valid percent-encoding',
+      });
+    }
+    return found.handler(url, found.params, req, res);
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Clock } from '../clock.js';
-import { LockConflictError } from '../errors.js';
+import { LockConflictError, type TollgateErrorName } from '../errors.js';
 import type { ApprovalRecord, ApprovalStore } from '../ports/approval-store.js';
 import type { TaskCallback } from '../ports/task-callback.js';
 import { ApprovalCallbackError } from './errors.js';
 
-export const APPROVAL_REJECTED = 'Tollgate.ApprovalRejected';
-export const APPROVAL_CANCELLED = 'Tollgate.ApprovalCancelled';
+// Typed by the error catalogue: the ASL catches these by name, so they must be names it knows.
+export const APPROVAL_REJECTED: TollgateErrorName = 'Tollgate.ApprovalRejected';
+export const APPROVAL_CANCELLED: TollgateErrorName = 'Tollgate.ApprovalCancelled';
 
 export interface DeliveryPorts {
   readonly approvals: ApprovalStore;

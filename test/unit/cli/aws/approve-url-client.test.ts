@@ -84,6 +84,36 @@ describe('ApproveUrlClient against an AWS_IAM function URL running the real appr
   });
 });
 
+describe('decisionReply', () => {
+  it('takes the status from the refusal code, not from the status the function sent', () => {
+    // Act
+    const reply = decisionReply({
+      status: 400,
+      body: { outcome: 'refused', code: 'double-vote', reason: 'bob already voted\n(approve)' },
+    });
+    // Assert
+    expect(reply).toEqual({
+      status: 409,
+      body: { error: 'double-vote', reason: 'bob already voted (approve)' },
+    });
+  });
+
+  it('answers 502 in one line for a refusal whose code it does not know, never guessing from the text', () => {
+    // Act
+    const reply = decisionReply({
+      status: 403,
+      body: { outcome: 'refused', code: 'not-an-approver!', reason: 'refused (not-an-approver): x' },
+    });
+    // Assert
+    expect(reply.status).toBe(502);
+    expect(reply.body).toEqual({
+      error: 'upstream',
+      reason:
+        'the approve function refused with an unknown code "not-an-approver!": refused (not-an-approver): x',
+    });
+  });
+});
+
 describe('ApproveUrlClient bad input', () => {
   const credentials = STRANGER;
 

@@ -5,6 +5,7 @@ import { type AwsCliTarget, createTarget } from '../../../../cli/client/cli-cont
 import { parseConfig } from '../../../../functions/shared/config/index.js';
 import { csrfToken } from '../../../../runtime/local-api/auth.js';
 import { validConfig } from '../../../support/config-fixtures.js';
+import { rawRequest } from '../../runtime/server/support/raw-request.js';
 import { BOB, startAwsStack } from './aws-stack-fixture.js';
 
 const CSRF = /name="tollgate-csrf" content="([0-9a-f]+)"/;
@@ -128,6 +129,47 @@ describe('tollgate console --aws', () => {
     });
     expect(badDecision.status).toBe(400);
     expect(stack.fn.calls).toEqual([]);
+  });
+
+  it('refuses to list the inbox or decide when the Host header is not the loopback port (DNS rebinding)', async () => {
+    // Arrange
+    const run = await stack.runAtGate();
+    const { url } = await serve();
+    const origin = new URL(url).origin;
+    // Act
+    const listing = await rawRequest(origin, {
+      method: 'GET',
+      path: '/api/approvals',
+      headers: { host: `rebind.evil.example:${new URL(origin).port}` },
+    });
+    const decision = await rawRequest(origin, {
+      path: `/api/approvals/${encodeURIComponent(run.record.id)}/decision`,
+      headers: { host: 'rebind.evil.example', origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve', comment: '' }),
+    });
+    // Assert
+    expect([listing.status, decision.status]).toEqual([403, 403]);
+    expect(listing.json()).toMatchObject({
+      error: 'forbidden',
+      reason: expect.stringMatching(/^unexpected Host/),
+    });
+    expect(listing.body).not.toContain(run.record.id);
+    expect(stack.fn.calls).toEqual([]);
+  });
+
+  it('answers 405 naming the method to use, and 404 for a path nothing serves', async () => {
+    // Arrange
+    await stack.runAtGate();
+    const { url } = await serve();
+    const origin = new URL(url).origin;
+    // Act
+    const byPost = await fetch(`${origin}/api/approvals`, { method: 'POST' });
+    const unknown = await fetch(`${origin}/api/nothing-here`);
+    // Assert
+    expect(byPost.status).toBe(405);
+    expect(await byPost.json()).toEqual({ error: 'method-not-allowed', reason: 'use GET' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not-found' });
   });
 
   it('fails in one line, listening on nothing, when the stack lacks an output', async () => {

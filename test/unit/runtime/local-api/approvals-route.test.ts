@@ -131,6 +131,65 @@ describe('local approvals API', () => {
     });
   }
 
+  const refusals: Array<[string, string, number, string]> = [
+    ['someone not on the approvers list', 'mallory', 403, 'not-an-approver'],
+    ['the commit author (self-approval)', 'alice', 403, 'self-approval'],
+  ];
+  for (const [who, user, status, code] of refusals) {
+    it(`answers ${status} with the refusal code ${code} as data when ${who} votes, and changes nothing`, async () => {
+      // Act
+      const answer = await fetch(path, {
+        method: 'POST',
+        headers: { 'x-tollgate-secret': SECRET, 'x-tollgate-user': user },
+        body: JSON.stringify({ decision: 'approve', comment: '' }),
+      });
+      // Assert
+      expect(answer.status).toBe(status);
+      const body = (await answer.json()) as { error: string; reason: string };
+      expect(body.error).toBe(code);
+      expect(body.reason).toContain(user);
+      expect(body.reason).not.toMatch(/^refused \(/);
+      await unchanged();
+    });
+  }
+
+  it('answers 404 with unknown-approval for an approval id nobody issued', async () => {
+    // Act
+    const answer = await fetch(`${origin}/api/approvals/apr-000000000000000000000000/decision`, {
+      method: 'POST',
+      headers: { 'x-tollgate-secret': SECRET },
+      body: JSON.stringify({ decision: 'approve', comment: '' }),
+    });
+    // Assert
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toMatchObject({ error: 'unknown-approval' });
+    await unchanged();
+  });
+
+  it('refuses an approval id that is not valid percent-encoding with 400 in one line', async () => {
+    // Act
+    const answer = await fetch(`${origin}/api/approvals/%E0%A4%A/decision`, {
+      method: 'POST',
+      headers: { 'x-tollgate-secret': SECRET },
+      body: JSON.stringify({ decision: 'approve', comment: '' }),
+    });
+    // Assert
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({
+      error: 'invalid-request',
+      reason: 'the approval id is not valid percent-encoding',
+    });
+    await unchanged();
+  });
+
+  it('leaves paths it does not serve to the next handler', async () => {
+    // Act
+    const other = await fetch(`${origin}/api/approvals/x/other`, { method: 'POST' });
+    const trailing = await fetch(`${origin}/api/approvals/`);
+    // Assert
+    expect([other.status, trailing.status]).toEqual([404, 404]);
+  });
+
   it('answers 405 to a GET on a decision', async () => {
     // Act
     const res = await fetch(path);
