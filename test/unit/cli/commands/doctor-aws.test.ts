@@ -90,7 +90,7 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
       { name: 'aws-lock-table', status: 'ok', detail: 'lock table Good-locks is ACTIVE' },
       { name: 'aws-approvals-table', status: 'ok', detail: 'approvals table Good-approvals is ACTIVE' },
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it('names every missing output and what it breaks, in one failing line', async () => {
     // Arrange
