@@ -4,6 +4,8 @@ import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
 import { authorizeMutation, csrfToken } from '../../runtime/local-api/auth.js';
+import { replyJson, SECURITY_HEADERS } from '../../runtime/local-api/json-reply.js';
+import { type RouteParams, RouteTable } from '../../runtime/local-api/route-table.js';
 import {
   BadRequestError,
   ConsoleConfigError,
@@ -12,7 +14,7 @@ import {
   NotFoundError,
 } from './errors.js';
 import { buildGraphModel, type GraphModel } from './graph-model.js';
-import { checkHost, SECURITY_HEADERS, sendError, sendJson } from './http.js';
+import { checkHost, sendError } from './http.js';
 import { compareEnvironments, environmentsBoard, recentRefusals, releasePage } from './ledger-views.js';
 import { redact } from './redact.js';
 import { requireExecution, runDetail } from './run-detail.js';
@@ -52,6 +54,16 @@ export type ConsoleRoutes = ((req: IncomingMessage, res: ServerResponse) => Prom
   /** Stops following the engine and ends open event streams. */
   close(): void;
 };
+
+/** What a console route handler gets: the request, its URL and the path's decoded parameters. */
+interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly method: string;
+  readonly params: RouteParams;
+}
+type ConsoleHandler = (context: RouteContext) => Promise<unknown>;
 
 const RUN_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
 const MAX_HISTORY_PAGE = 1000;
@@ -98,61 +110,74 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
   poller?.unref();
   const token = csrfToken(deps.secret);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    if (path === '/console' || path === '/console/') {
-      allowMethods(method, ['GET', 'HEAD']);
-      const html = consolePage(token, deps.config.name);
+  const page = async ({ res, method }: RouteContext) => {
+    const html = consolePage(token, deps.config.name);
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+    });
+    res.end(method === 'HEAD' ? undefined : html);
+  };
+  const asset =
+    (kind: 'js' | 'css') =>
+    async ({ res }: RouteContext) => {
+      const body = kind === 'js' ? await appScript() : await appStyles();
       res.writeHead(200, {
         ...SECURITY_HEADERS,
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': CONTENT_SECURITY_POLICY,
-      });
-      res.end(method === 'HEAD' ? undefined : html);
-      return true;
-    }
-    if (path === '/console/app.js' || path === '/console/app.css') {
-      allowMethods(method, ['GET']);
-      const js = path.endsWith('.js');
-      const body = js ? await appScript() : await appStyles();
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        'content-type': js ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+        'content-type': kind === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
       });
       res.end(body);
-      return true;
-    }
-    if (path === '/api/events') {
-      allowMethods(method, ['GET']);
-      hub.open(res);
-      return true;
-    }
-    if (path === '/api/runs') {
-      allowMethods(method, ['GET']);
-      const q = url.searchParams;
-      const limit = q.get('limit');
-      sendJson(
-        res,
-        200,
-        redact(
-          await index.list({
-            status: q.get('status') ?? undefined,
-            branch: q.get('branch') ?? undefined,
-            environment: q.get('environment') ?? undefined,
-            cursor: q.get('cursor') ?? undefined,
-            limit: limit === null ? undefined : strictInteger(limit, 'limit'),
-          }),
-        ),
-      );
-      return true;
-    }
-    const run = /^\/api\/runs\/([^/]+)(\/history|\/redrive)?$/.exec(path);
-    if (run) {
-      const name = runName(run[1]);
-      const executionArn = index.executionArnOf(name);
-      if (run[2] === '/redrive') {
-        allowMethods(method, ['POST']);
+    };
+  const ledgerEntries = () => deps.ledger.query({ pipeline: deps.config.name });
+
+  const table = new RouteTable<ConsoleHandler>([
+    { method: ['GET', 'HEAD'], path: '/console', handler: page },
+    { method: ['GET', 'HEAD'], path: '/console/', handler: page },
+    { method: 'GET', path: '/console/app.js', handler: asset('js') },
+    { method: 'GET', path: '/console/app.css', handler: asset('css') },
+    { method: 'GET', path: '/api/events', handler: async ({ res }) => hub.open(res) },
+    {
+      method: 'GET',
+      path: '/api/runs',
+      handler: async ({ res, url }) => {
+        const q = url.searchParams;
+        const limit = q.get('limit');
+        const runs = await index.list({
+          status: q.get('status') ?? undefined,
+          branch: q.get('branch') ?? undefined,
+          environment: q.get('environment') ?? undefined,
+          cursor: q.get('cursor') ?? undefined,
+          limit: limit === null ? undefined : strictInteger(limit, 'limit'),
+        });
+        replyJson(res, 200, redact(runs));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:name',
+      handler: async ({ res, params }) => {
+        const name = runName(params.name!);
+        const executionArn = index.executionArnOf(name);
+        await requireExecution(deps.sfn, executionArn, name);
+        replyJson(res, 200, await runDetail({ ...deps, clock }, executionArn));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:name/history',
+      handler: async ({ res, url, params }) => {
+        const name = runName(params.name!);
+        const executionArn = index.executionArnOf(name);
+        replyJson(res, 200, await historyPage(deps.sfn, executionArn, name, url.searchParams));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/runs/:name/redrive',
+      handler: async ({ req, res, params }) => {
+        const name = runName(params.name!);
+        const executionArn = index.executionArnOf(name);
         const verdict = authorizeMutation(req, { secret: deps.secret, port: deps.port });
         if (!verdict.ok) throw new ForbiddenError(verdict.reason);
         req.resume();
@@ -160,61 +185,57 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
         const result = await callSfn<{ redriveDate?: number }>(deps.sfn, 'RedriveExecution', {
           executionArn,
         });
-        sendJson(res, 200, { redriven: name, redriveDate: result.redriveDate ?? null });
-        return true;
-      }
-      allowMethods(method, ['GET']);
-      if (run[2] === '/history') {
-        sendJson(res, 200, await historyPage(deps.sfn, executionArn, name, url.searchParams));
-        return true;
-      }
-      await requireExecution(deps.sfn, executionArn, name);
-      sendJson(res, 200, await runDetail({ ...deps, clock }, executionArn));
-      return true;
-    }
-    if (path === '/api/graph') {
-      allowMethods(method, ['GET']);
-      sendJson(res, 200, graph);
-      return true;
-    }
-    if (path === '/api/envs' || path === '/api/envs/compare') {
-      allowMethods(method, ['GET']);
-      const entries = await deps.ledger.query({ pipeline: deps.config.name });
-      if (path === '/api/envs') {
-        sendJson(res, 200, { environments: environmentsBoard(entries, environments) });
-      } else {
+        replyJson(res, 200, { redriven: name, redriveDate: result.redriveDate ?? null });
+      },
+    },
+    { method: 'GET', path: '/api/graph', handler: async ({ res }) => replyJson(res, 200, graph) },
+    {
+      method: 'GET',
+      path: '/api/envs',
+      handler: async ({ res }) =>
+        replyJson(res, 200, { environments: environmentsBoard(await ledgerEntries(), environments) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/envs/compare',
+      handler: async ({ res, url }) => {
         const a = url.searchParams.get('a') ?? '';
         const b = url.searchParams.get('b') ?? '';
-        sendJson(res, 200, redact(compareEnvironments(entries, environments, a, b)));
-      }
-      return true;
-    }
-    const release = /^\/api\/releases\/([^/]+)$/.exec(path);
-    if (release) {
-      allowMethods(method, ['GET']);
-      const entries = await deps.ledger.query({ pipeline: deps.config.name });
-      sendJson(res, 200, releasePage(entries, decode(release[1])));
-      return true;
-    }
-    if (path === '/api/refusals') {
-      allowMethods(method, ['GET']);
-      const entries = await deps.ledger.query({ kinds: ['approval-refused'] });
-      sendJson(res, 200, { refusals: recentRefusals(entries) });
-      return true;
-    }
-    return false;
-  };
+        replyJson(res, 200, redact(compareEnvironments(await ledgerEntries(), environments, a, b)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/releases/:version',
+      handler: async ({ res, params }) =>
+        replyJson(res, 200, releasePage(await ledgerEntries(), params.version!)),
+    },
+    {
+      method: 'GET',
+      path: '/api/refusals',
+      handler: async ({ res }) => {
+        const entries = await deps.ledger.query({ kinds: ['approval-refused'] });
+        replyJson(res, 200, { refusals: recentRefusals(entries) });
+      },
+    },
+  ]);
 
   const routes = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
-    if (!isConsolePath(url.pathname)) return false;
+    const method = req.method ?? 'GET';
+    const found = table.match(method, url.pathname);
+    if (found.kind === 'not-found') return false;
     try {
       checkHost(req, deps.port);
-      return await handle(req, res, url);
+      if (found.kind === 'method-not-allowed') {
+        throw new MethodNotAllowedError(`${method} is not allowed here; use ${found.allowed.join(' or ')}`);
+      }
+      if (found.kind === 'bad-encoding') throw new BadRequestError('the path is not valid percent-encoding');
+      await found.handler({ req, res, url, method, params: found.params });
     } catch (error) {
       sendError(res, error, report);
-      return true;
     }
+    return true;
   };
   return Object.assign(routes, {
     close() {
@@ -224,21 +245,6 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       hub.close();
     },
   });
-}
-
-function isConsolePath(path: string): boolean {
-  return (
-    path === '/console' ||
-    path.startsWith('/console/') ||
-    path === '/api/events' ||
-    path === '/api/runs' ||
-    path.startsWith('/api/runs/') ||
-    path === '/api/graph' ||
-    path === '/api/envs' ||
-    path === '/api/envs/compare' ||
-    path.startsWith('/api/releases/') ||
-    path === '/api/refusals'
-  );
 }
 
 async function historyPage(sfn: SfnApi, executionArn: string, name: string, q: URLSearchParams) {
@@ -267,22 +273,7 @@ async function historyPage(sfn: SfnApi, executionArn: string, name: string, q: U
   }
 }
 
-function allowMethods(method: string, allowed: readonly string[]): void {
-  if (!allowed.includes(method)) {
-    throw new MethodNotAllowedError(`${method} is not allowed here; use ${allowed.join(' or ')}`);
-  }
-}
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new BadRequestError('the path is not valid percent-encoding');
-  }
-}
-
-function runName(segment: string): string {
-  const name = decode(segment);
+function runName(name: string): string {
   if (!RUN_NAME.test(name)) {
     throw new BadRequestError(
       `run name must be 1 to 80 characters without spaces or ${'<>{}[]?*"#%\\^|~`$&,;:/'}`,

@@ -290,6 +290,34 @@ describe('createConsoleRoutes', () => {
     expect((await json(`/api/runs/${bad}`)).body.run).toMatchObject({ status: 'FAILED', redriveCount: 0 });
   });
 
+  it('answers 405 naming the methods a path takes, and 400 for a path that is not valid percent-encoding', async () => {
+    // Arrange / Act
+    const post = await fetch(`http://127.0.0.1:${port}/api/runs`, { method: 'POST' });
+    const head = await fetch(`http://127.0.0.1:${port}/console/app.js`, { method: 'HEAD' });
+    const page = await fetch(`http://127.0.0.1:${port}/console/`, { method: 'HEAD' });
+    const badName = await json('/api/runs/%E0%A4%A/history');
+    const badRelease = await json('/api/releases/%zz');
+    // Assert
+    expect([post.status, head.status, page.status]).toEqual([405, 405, 200]);
+    expect(((await post.json()) as { message: string }).message).toBe('POST is not allowed here; use GET');
+    expect(badName).toEqual({
+      status: 400,
+      body: { error: 'BadRequestError', message: 'the path is not valid percent-encoding' },
+    });
+    expect(badRelease.status).toBe(400);
+  });
+
+  it('leaves a path it does not serve to the next handler', async () => {
+    // Arrange / Act
+    const statuses = await Promise.all(
+      ['/api/runs/', '/api/graph/x', '/console/nothing.js', '/API/runs'].map(
+        async (p) => (await get(p)).status,
+      ),
+    );
+    // Assert: 404 is this test server's answer when the console returned false
+    expect(statuses).toEqual([404, 404, 404, 404]);
+  });
+
   it('refuses any route when the Host header is not the loopback port (DNS rebinding)', async () => {
     // Arrange / Act
     const status = await rawGet('/api/runs', `rebind.evil.example:${port}`);
