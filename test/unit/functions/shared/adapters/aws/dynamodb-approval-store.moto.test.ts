@@ -56,5 +56,51 @@ describe.runIf(motoEnabled('DynamoDbApprovalStore on moto_server'))(
         N: String(Date.parse(newApproval().expiresAt) / 1000 + 3600),
       });
     });
+    // The contract's stale writes are caught by the adapter's read; these races reach DynamoDB's own
+    // conditions, which only a DynamoDB implementation can show holding.
+    it('lets one of two handles voting at the same revision win, the other getting LockConflict', async () => {
+      // Arrange
+      const { client, tableName } = await createMotoApprovalsTable(moto);
+      const a = new DynamoDbApprovalStore({ client, tableName });
+      const b = new DynamoDbApprovalStore({ client: new DynamoDBClient(moto.clientConfig), tableName });
+      const { record } = await a.createPending(newApproval({ minApprovals: 2 }), 't');
+      const vote = (approver: string) => ({
+        type: 'vote' as const,
+        vote: {
+          approver,
+          as: approver,
+          decision: 'approve' as const,
+          comment: '',
+          at: '2026-01-01T01:00:00.000Z',
+        },
+        outcome: 'pending' as const,
+      });
+      // Act
+      const results = await Promise.allSettled([
+        a.update(record.id, 1, vote('bob')),
+        b.update(record.id, 1, vote('carol')),
+      ]);
+      // Assert
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(['Tollgate.LockConflict']);
+      expect(await a.get(record.id)).toMatchObject({ revision: 2, votes: [expect.anything()] });
+    });
+
+    it('creates one record when two handles create the same approval at once', async () => {
+      // Arrange
+      const { client, tableName } = await createMotoApprovalsTable(moto);
+      const a = new DynamoDbApprovalStore({ client, tableName });
+      const b = new DynamoDbApprovalStore({ client: new DynamoDBClient(moto.clientConfig), tableName });
+      // Act
+      const results = await Promise.all([
+        a.createPending(newApproval(), 't'),
+        b.createPending(newApproval(), 't'),
+      ]);
+      // Assert
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      expect(await a.get(newApproval().id)).toMatchObject({ revision: 1, status: 'pending' });
+    });
   },
 );
