@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Ledger } from '../shared/ports/ledger.js';
-import type { CommitInfo } from '../shared/schemas.js';
+import type { RecordRunInput } from './input.js';
 
 /**
  * record-run: the last word of every run in the ledger, so the audit trail has a line per commit
@@ -10,18 +10,6 @@ import type { CommitInfo } from '../shared/schemas.js';
  *           release?, environments?, failure?: { stage, environment, error, cause }, skip?: { reason, detail } }
  * Output: { seq, created }
  */
-export interface RecordRunInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
-  readonly commit: CommitInfo;
-  readonly release?: { readonly version: string; readonly digest: string } | null;
-  readonly environments?: ReadonlyArray<{ readonly environment?: string; readonly status?: string }> | null;
-  readonly failure?: Record<string, unknown> | null;
-  readonly skip?: Record<string, unknown> | null;
-}
-
 export async function recordRun(input: RecordRunInput, ports: { ledger: Ledger; clock: Clock }) {
   const reached = (input.environments ?? []).map((e) => e.environment).filter(Boolean);
   return ports.ledger.append({

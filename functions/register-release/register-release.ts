@@ -6,6 +6,7 @@ import type { ArtifactStore, IngestResult } from '../shared/ports/artifact-store
 import type { ImageRegistry } from '../shared/ports/image-registry.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import { type ReleaseMetadata, type ReleaseRef, toReleaseRef } from '../shared/release.js';
+import type { RegisterReleaseInput } from './input.js';
 import {
   releaseByCommitKey,
   releaseMetadataKey,
@@ -14,27 +15,6 @@ import {
   runRecordKey,
 } from './release-keys.js';
 import { claimSequence } from './release-sequence.js';
-
-export interface RegisterReleaseInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly commit: {
-    readonly repository: string;
-    readonly branch: string;
-    readonly commit: string;
-    readonly author: { readonly name: string; readonly email: string };
-    readonly message: string;
-    readonly timestamp: string;
-  };
-  readonly build: {
-    /** Staging key where the build left the tarball, e.g. `builds/<commit>/release.tgz`. */
-    readonly artifactKey: string;
-    readonly imageDigest?: string | null;
-    /** When the build finished (ISO 8601); the registration time when the build did not say. */
-    readonly builtAt?: string | null;
-  };
-}
 
 export interface RegisterReleaseDeps {
   readonly artifacts: ArtifactStore;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { RegisterReleaseInput } from '../../../../functions/register-release/register-release.js';
+import type { RegisterReleaseInput } from '../../../../functions/register-release/input.js';
 import { DirArtifactStore } from '../../../../functions/shared/adapters/local/dir-artifact-store.js';
 import {
   OciImageRegistry,
@@ -62,6 +62,7 @@ export function inputFor(
       repository: 'orders-service',
       branch: 'main',
       commit,
+      parents: [],
       author: { name: 'Ada', email: 'ada@example.com' },
       message: 'Add orders endpoint',
       timestamp: '2026-01-01T00:00:00.000Z',
