@@ -3,15 +3,6 @@
  * they may reach into any layer.
  */
 
-// Cycles that existed when this check was added, in code other engineers were reworking at that
-// time (the concurrency guard); each is exempt until its rework lands: then
-// delete its entry so the check holds there too.
-const KNOWN_CYCLES = [
-  // concurrency-guard.ts and the steps split out of it (queue-step, release-renew,
-  // supersede-holder, lock-handoff) import each other.
-  '^functions/concurrency-guard/',
-];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -19,7 +10,7 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'Modules that import each other (type-only imports count) cannot be read or moved alone.',
-      from: { pathNot: KNOWN_CYCLES },
+      from: {},
       to: { circular: true },
     },
     {

@@ -1,13 +1,24 @@
-import type { CancelPendingPorts } from '../shared/approvals/cancel-pending.js';
-import { type BackoffPolicy, backOff } from '../shared/backoff.js';
-import type { WaitingClock } from '../shared/clock.js';
-import type { TollgateConfig } from '../shared/config/schema.js';
+import { backOff } from '../shared/backoff.js';
 import { InvalidInputError, LockConflictError, TollgateError } from '../shared/errors.js';
-import type { LockTable } from '../shared/ports/lock-table.js';
-import type { TaskCallback } from '../shared/ports/task-callback.js';
-import type { GuardCommit } from './guard-state.js';
+import {
+  GUARD_BACKOFF,
+  GUARD_BACKOFF_BUDGET_MS,
+  type GuardPorts,
+  type GuardResult,
+  type StepOutcome,
+} from './guard-contract.js';
+import type { GuardInput } from './input.js';
 import { queueStep } from './queue-step.js';
 import { releaseLock, renewLock } from './release-renew.js';
+
+// The errors a guard call throws, for callers that match them by class.
+export { LockLostError, RunSupersededError } from './errors.js';
+
+/** How hard a call had to try; the burst bench reports these. */
+export interface GuardAttempts {
+  readonly retries: number;
+  readonly waitedMs: number;
+}
 
 /**
  * concurrency-guard: one run at a time per pipeline.
@@ -32,97 +43,6 @@ import { releaseLock, renewLock } from './release-renew.js';
  * Functions whether its run still runs: one that does (e.g. waiting at an approval gate) keeps the
  * lock with a fresh lease; one that ended (and whose end the run-end rule missed) loses it.
  */
-export type GuardAction = 'acquire' | 'check' | 'wait' | 'renew' | 'release';
-
-export interface GuardInput {
-  readonly action: GuardAction;
-  readonly executionArn: string;
-  readonly pipeline: string;
-  /** Required to acquire, check or wait; a release (e.g. of a run that was stopped) needs none. */
-  readonly commit?: GuardCommit;
-  /** The execution's start time: the queue runs commits in the order their events arrived. */
-  readonly startedAt?: string;
-  /** `wait` only: the WaitForLock task's token, sent back when the run may go on. */
-  readonly taskToken?: string;
-}
-
-export interface GuardResult {
-  readonly status:
-    | 'ACQUIRED'
-    | 'WAITING'
-    | 'SUPERSEDED'
-    | 'TIMED_OUT'
-    | 'RENEWED'
-    | 'RELEASED'
-    | 'NOT_HOLDER';
-  readonly position?: number;
-  readonly holder?: { readonly executionArn: string; readonly commit: string };
-  readonly reason?: string;
-  readonly supersededBy?: { readonly executionArn: string; readonly commit: string };
-  readonly tookOverFrom?: {
-    readonly executionArn: string;
-    readonly commit: string;
-    readonly leaseUntil: string;
-  };
-  /** WAITING: how long WaitForLock sleeps before looking by itself (pollInterval, or what is left of maxWait). */
-  readonly wakeAfterSeconds?: number;
-}
-
-export class LockLostError extends TollgateError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'Tollgate.LockLost';
-  }
-}
-
-/** A newer commit's run arrived in superseded mode: this run stops at its next environment. */
-export class RunSupersededError extends TollgateError {
-  constructor(
-    message: string,
-    readonly supersededBy: { readonly executionArn: string; readonly commit: string },
-  ) {
-    super(message);
-    this.name = 'Tollgate.Superseded';
-  }
-}
-
-export interface GuardPorts {
-  readonly locks: LockTable;
-  /** Decisions read the time from it; lost compare-and-swap races back off through it. */
-  readonly clock: WaitingClock;
-  readonly config: Pick<TollgateConfig, 'concurrency'>;
-  /** Wakes waiting runs (SendTaskSuccess) and asks whether a run still runs (DescribeExecution). */
-  readonly callback: TaskCallback;
-  /** Needed in superseded mode, to cancel a holder's pending approvals when a newer commit arrives. */
-  readonly approvals?: CancelPendingPorts['approvals'];
-  readonly ledger?: CancelPendingPorts['ledger'];
-}
-
-/**
- * Only the lock record is contended (registrations are records of their own), but a burst's grants
- * and releases still race for it. Backing off with full jitter spreads them out. The budget is the
- * sum of waits asked for, kept well inside the function's 60 s timeout on AWS.
- */
-export const GUARD_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 1_000 };
-export const GUARD_BACKOFF_BUDGET_MS = 40_000;
-
-/**
- * A free lock is not handed to a run the instant it asks: the first of a burst's runs to reach the
- * guard is random, not the earliest commit. A run that started less than this long ago waits out
- * the rest of it (once, through the clock) before taking a free lock, so an earlier run still on
- * its way registers first and is granted first. A lone commit pays at most this once.
- */
-export const GRANT_SETTLE_MS = 1_000;
-
-/** How hard a call had to try; the burst bench reports these. */
-export interface GuardAttempts {
-  readonly retries: number;
-  readonly waitedMs: number;
-}
-
-/** What one pass decided: a result, or a wait before deciding again (the settle time). */
-export type StepOutcome = { readonly result: GuardResult } | { readonly settleMs: number } | 'again';
-
 export async function runGuard(
   input: GuardInput,
   ports: GuardPorts,

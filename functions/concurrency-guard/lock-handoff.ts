@@ -1,6 +1,6 @@
 import { LockConflictError } from '../shared/errors.js';
 import type { KeyedRecord, LockTable, VersionedRecord } from '../shared/ports/lock-table.js';
-import type { GuardPorts, GuardResult } from './concurrency-guard.js';
+import type { GuardPorts, GuardResult } from './guard-contract.js';
 import { type GuardState, type Holder, lockKey, type Waiter, waiterPrefix } from './guard-state.js';
 
 /**

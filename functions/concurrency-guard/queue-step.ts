@@ -1,5 +1,4 @@
-import type { GuardInput, GuardPorts, GuardResult, StepOutcome } from './concurrency-guard.js';
-import { GRANT_SETTLE_MS } from './concurrency-guard.js';
+import { GRANT_SETTLE_MS, type GuardPorts, type GuardResult, type StepOutcome } from './guard-contract.js';
 import {
   type GuardState,
   type Holder,
@@ -9,6 +8,7 @@ import {
   type Waiter,
   waiterKey,
 } from './guard-state.js';
+import type { GuardInput } from './input.js';
 import { grant, holderFrom, holderRuns, queueOf, sendWake } from './lock-handoff.js';
 import { findWaiter } from './release-renew.js';
 import { arrivalSupersededBy, supersedeOlder } from './supersede-holder.js';

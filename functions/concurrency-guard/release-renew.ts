@@ -1,15 +1,10 @@
 import { backOff } from '../shared/backoff.js';
 import { LockConflictError } from '../shared/errors.js';
 import type { KeyedRecord, LockTable } from '../shared/ports/lock-table.js';
-import {
-  GUARD_BACKOFF,
-  type GuardInput,
-  type GuardPorts,
-  LockLostError,
-  RunSupersededError,
-  type StepOutcome,
-} from './concurrency-guard.js';
+import { LockLostError, RunSupersededError } from './errors.js';
+import { GUARD_BACKOFF, type GuardPorts, type StepOutcome } from './guard-contract.js';
 import { type GuardState, lockKey, short, type Waiter, waiterKey, waiterPrefix } from './guard-state.js';
+import type { GuardInput } from './input.js';
 import { deleteQuietly, grant, queueOf, sendWake } from './lock-handoff.js';
 
 /** A run's own waiter record: found by its key when the start time is known, else by listing. */

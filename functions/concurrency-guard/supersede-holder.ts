@@ -1,6 +1,6 @@
 import { cancelPendingApprovals } from '../shared/approvals/cancel-pending.js';
 import { LockConflictError } from '../shared/errors.js';
-import type { GuardInput, GuardPorts } from './concurrency-guard.js';
+import type { GuardPorts } from './guard-contract.js';
 import {
   type GuardState,
   type Holder,
@@ -10,6 +10,7 @@ import {
   startedBefore,
   type Waiter,
 } from './guard-state.js';
+import type { GuardInput } from './input.js';
 import { queueOf } from './lock-handoff.js';
 
 /**

@@ -1,4 +1,5 @@
-import { type GuardPorts, runGuard } from '../concurrency-guard/concurrency-guard.js';
+import { runGuard } from '../concurrency-guard/concurrency-guard.js';
+import type { GuardPorts } from '../concurrency-guard/guard-contract.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 
 /**

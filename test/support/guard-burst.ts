@@ -1,8 +1,5 @@
-import {
-  type GuardAttempts,
-  type GuardResult,
-  runGuard,
-} from '../../functions/concurrency-guard/concurrency-guard.js';
+import { type GuardAttempts, runGuard } from '../../functions/concurrency-guard/concurrency-guard.js';
+import type { GuardResult } from '../../functions/concurrency-guard/guard-contract.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { LockTable } from '../../functions/shared/ports/lock-table.js';
 import { GuardTokens } from './guard-tokens.js';

@@ -1,4 +1,4 @@
-import type { GuardResult } from '../../functions/concurrency-guard/concurrency-guard.js';
+import type { GuardResult } from '../../functions/concurrency-guard/guard-contract.js';
 import { ApprovalCallbackError } from '../../functions/shared/approvals/errors.js';
 import type { RunState, TaskCallback } from '../../functions/shared/ports/task-callback.js';
 

@@ -2,11 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  GRANT_SETTLE_MS,
-  type GuardAction,
-  runGuard,
-} from '../../../../functions/concurrency-guard/concurrency-guard.js';
+import { runGuard } from '../../../../functions/concurrency-guard/concurrency-guard.js';
+import { GRANT_SETTLE_MS } from '../../../../functions/concurrency-guard/guard-contract.js';
+import type { GuardAction } from '../../../../functions/concurrency-guard/input.js';
 import { FileLockTable } from '../../../../functions/shared/adapters/local/file-lock-table.js';
 import { ManualClock, type WaitingClock } from '../../../../functions/shared/clock.js';
 import { burstCommit } from '../../../support/guard-burst.js';
