@@ -83,7 +83,7 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'refresh-data': [C.LedgerAppend, C.DatabaseSecrets, C.SnapshotManage],
   'mask-data': [C.DatabaseSecrets, C.SnapshotRead],
   'verify-masking': [C.DatabaseSecrets, C.SnapshotRead],
-  'migrate-database': [C.ArtifactsRead, C.DatabaseSecrets],
+  'migrate-database': [C.ArtifactsRead, C.DatabaseSecrets, C.LedgerAppend],
   'check-data': [C.DatabaseSecrets, C.SnapshotRead],
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],

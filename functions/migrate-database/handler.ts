@@ -10,8 +10,9 @@ import {
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsArtifacts, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
+import { awsArtifacts, awsLedger, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { recordMigrations } from './applied-record.js';
 import { migrateDatabase } from './migrate-database.js';
 import { loadMigrationsFromDir, loadMigrationsFromTarball } from './migration-files.js';
 
@@ -23,6 +24,8 @@ const input = z
     releasePath: z.string().min(1).optional(),
     /** Or the release's artifact key in the ArtifactStore; the tarball is streamed, not unpacked. */
     artifactKey: z.string().min(1).optional(),
+    /** The release being migrated to, for the ledger's record of the environment's schema. */
+    releaseVersion: z.string().min(1).optional(),
   })
   .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE })
   .refine((i) => (i.releasePath === undefined) !== (i.artifactKey === undefined), {
@@ -46,17 +49,23 @@ export const createHandler = (ports: PortsFactory) =>
         } else {
           migrations = await loadMigrationsFromTarball(await p.artifacts.open(event.artifactKey!), dir);
         }
-        return migrateDatabase(
+        const result = await migrateDatabase(
           { connectionString: await targetConnection(event, p), migrations },
           { clock: p.clock },
         );
+        await recordMigrations(event, result, p);
+        return result;
       },
     },
     ports,
   );
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
-export const awsWiring = awsPorts('migrate-database', { artifacts: awsArtifacts, snapshots: awsSnapshots });
+export const awsWiring = awsPorts('migrate-database', {
+  artifacts: awsArtifacts,
+  snapshots: awsSnapshots,
+  ledger: awsLedger,
+});
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
 export const handler = createHandler(awsWiring);

@@ -159,11 +159,15 @@ async function migrationsAdded(
       note: `could not read ${input.release.version}'s migrations: ${message(error)}`,
     };
   }
+  const held = await migratedSinceRefresh(input, ports.ledger);
   if (!current) {
+    const fresh = after.filter((name) => !held.includes(name));
     return {
       known: true,
-      names: after,
-      note: `nothing promoted to ${input.environment} yet: all are new to it`,
+      names: fresh,
+      note: held.length
+        ? `nothing promoted to ${input.environment} yet; its database already holds ${held.length} of them from an earlier run`
+        : `nothing promoted to ${input.environment} yet: all are new to it`,
     };
   }
   const meta = await readJson<ReleaseMetadata>(
@@ -186,8 +190,26 @@ async function migrationsAdded(
       note: `could not read ${current.version}'s migrations: ${message(error)}`,
     };
   }
-  const old = new Set(before);
+  const old = new Set([...before, ...held]);
   return { known: true, names: after.filter((name) => !old.has(name)) };
+}
+
+/**
+ * Migrations the environment's database already holds although the release it runs does not have
+ * them: a later release migrated it and then failed (migrations are forward-only; the deploy was
+ * rolled back, the schema stays). A refresh replaces the database, so only records after the last
+ * refresh count.
+ */
+async function migratedSinceRefresh(input: EvidenceInput, ledger: Ledger): Promise<string[]> {
+  const entries = await ledger.query({
+    pipeline: input.pipeline,
+    environment: input.environment,
+    kinds: ['data-refresh', 'migrations-applied'],
+  });
+  const lastRefresh = entries.findLastIndex((e) => e.kind === 'data-refresh');
+  const record = entries.slice(lastRefresh + 1).findLast((e) => e.kind === 'migrations-applied');
+  const present = record?.data.present;
+  return Array.isArray(present) ? present.filter((n): n is string => typeof n === 'string') : [];
 }
 
 async function migrationNames(artifacts: ArtifactStore, key: string, dir: string): Promise<string[]> {

@@ -20,7 +20,10 @@ export const RELEASE_STATES = {
     fn: 'migrate-database',
     Comment:
       "The release's own migrations, each in a transaction; on refreshed environments they meet production-like data here first.",
-    payload: inEnvironment({ artifactKey: '{% $release.artifactKey %}' }),
+    payload: inEnvironment({
+      artifactKey: '{% $release.artifactKey %}',
+      releaseVersion: '{% $release.version %}',
+    }),
     Assign: { migrations: PAYLOAD },
     failsTo: 'RollbackNeeded',
     Next: 'ChecksNeeded',

@@ -12,6 +12,7 @@ export const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'approval-cancelled',
   'approval-closed',
   'data-refresh',
+  'migrations-applied',
   'run-summary',
   'run-skipped',
 ];

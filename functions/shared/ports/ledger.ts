@@ -13,6 +13,7 @@ export type LedgerEntryKind =
   | 'approval-cancelled'
   | 'approval-closed'
   | 'data-refresh'
+  | 'migrations-applied'
   | 'run-summary'
   | 'run-skipped';
 

@@ -115,6 +115,71 @@ describe('requestApproval', () => {
     });
   });
 
+  it('does not call a migration new to prod when an earlier run already applied it there', async () => {
+    // Arrange: r5 runs in prod; r6 migrated prod (0002) and then failed its smoke tests, so prod
+    // was rolled back to r5 while 0002 stayed in its database.
+    const { ports } = localApprovalPorts();
+    const inProd = await storeRelease(ports, 5, ['0001_create.sql']);
+    await storeRelease(ports, 6, ['0001_create.sql', '0002_index.sql']);
+    const release = await storeRelease(ports, 7, ['0001_create.sql', '0002_index.sql', '0003_unique.sql']);
+    const base = { pipeline: PIPELINE, environment: 'prod', actor: 'tollgate' } as const;
+    await ports.ledger.append({
+      ...base,
+      kind: 'promotion',
+      at: '2025-12-30T00:00:00.000Z',
+      executionArn: 'run-5',
+      releaseVersion: inProd.version,
+      data: {},
+      idempotencyKey: 'run-5#Promote',
+    });
+    await ports.ledger.append({
+      ...base,
+      kind: 'migrations-applied',
+      at: '2025-12-31T00:00:00.000Z',
+      executionArn: 'run-6',
+      releaseVersion: 'r6-6666666',
+      data: { applied: ['0002_index'], present: ['0001_create', '0002_index'] },
+      idempotencyKey: 'run-6#MigrateDatabase#prod',
+    });
+    // Act
+    const out = await requestApproval(gateInput(release), ports);
+    // Assert
+    expect((await ports.approvals.get(out.approvalId))?.evidence).toMatchObject({
+      current: { version: inProd.version },
+      migrationsAdded: { known: true, names: ['0003_unique'] },
+    });
+  });
+
+  it('counts migrations applied before the last refresh as gone: the refresh replaced the database', async () => {
+    // Arrange
+    const { ports } = localApprovalPorts();
+    const release = await storeRelease(ports, 2, ['0001_create.sql', '0002_index.sql']);
+    const base = { pipeline: PIPELINE, environment: 'prod', actor: 'tollgate' } as const;
+    await ports.ledger.append({
+      ...base,
+      kind: 'migrations-applied',
+      at: '2025-12-30T00:00:00.000Z',
+      executionArn: 'run-1',
+      data: { applied: ['0001_create', '0002_index'], present: ['0001_create', '0002_index'] },
+      idempotencyKey: 'run-1#MigrateDatabase#prod',
+    });
+    await ports.ledger.append({
+      ...base,
+      kind: 'data-refresh',
+      at: '2025-12-31T00:00:00.000Z',
+      executionArn: 'run-1b',
+      data: {},
+      idempotencyKey: 'run-1b#RecordRefresh#prod',
+    });
+    // Act
+    const out = await requestApproval(gateInput(release), ports);
+    // Assert
+    expect((await ports.approvals.get(out.approvalId))?.evidence).toMatchObject({
+      current: null,
+      migrationsAdded: { known: true, names: ['0001_create', '0002_index'] },
+    });
+  });
+
   it('keeps the approval and replaces only the token when Step Functions re-invokes the gate', async () => {
     // Arrange
     const { ports, clock } = localApprovalPorts();
