@@ -31,6 +31,11 @@ export function ledgerSummary(entry: Json): string {
       return `${d.status ?? '?'}${runReach(d)}`;
     case 'data-refresh':
       return `from snapshot ${d.snapshot ?? '?'}`;
+    case 'migrations-applied': {
+      const applied: string[] = Array.isArray(d.applied) ? d.applied : [];
+      const held = Array.isArray(d.present) ? d.present.length : '?';
+      return `${applied.length ? `applied ${applied.join(', ')}` : 'nothing new to apply'}; the database holds ${held} migration(s)`;
+    }
     case 'deploy-failed':
       return `failed: ${d.reason ?? d.error ?? '?'}`;
     default:

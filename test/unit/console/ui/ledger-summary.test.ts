@@ -2,6 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ledgerSummary, replacedNote } from '../../../../console/ui/ledger-summary.js';
 
 describe('ledgerSummary', () => {
+  it('returns what a migration applied and how many the database holds', () => {
+    // Arrange
+    const applied = {
+      kind: 'migrations-applied',
+      data: { applied: ['0003_unique'], present: ['a', 'b', 'c'] },
+    };
+    const none = { kind: 'migrations-applied', data: { applied: [], present: ['a'] } };
+    // Act / Assert
+    expect(ledgerSummary(applied)).toBe('applied 0003_unique; the database holds 3 migration(s)');
+    expect(ledgerSummary(none)).toBe('nothing new to apply; the database holds 1 migration(s)');
+  });
+
   it('returns a rollback with the failure it undid in words, not [object Object]', () => {
     // Arrange
     const entry = {
