@@ -10,11 +10,18 @@ export function payloadBytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+// Shared by every event (two fewer objects per state for the collector); frozen, so no reader
+// can change another event's copy.
+const NOT_TRUNCATED: { readonly truncated: boolean } = Object.freeze({ truncated: false });
+
 /** `{input, inputDetails}` as AWS puts it in StateEntered and the like. */
-export function inputDetails(text: string): { input: string; inputDetails: { truncated: boolean } } {
-  return { input: text, inputDetails: { truncated: false } };
+export function inputDetails(text: string): { input: string; inputDetails: { readonly truncated: boolean } } {
+  return { input: text, inputDetails: NOT_TRUNCATED };
 }
 
-export function outputDetails(text: string): { output: string; outputDetails: { truncated: boolean } } {
-  return { output: text, outputDetails: { truncated: false } };
+export function outputDetails(text: string): {
+  output: string;
+  outputDetails: { readonly truncated: boolean };
+} {
+  return { output: text, outputDetails: NOT_TRUNCATED };
 }

@@ -54,7 +54,7 @@ export function validateCompactionOptions(
  * Drops executions that closed more than the retention ago, from memory and from the token
  * registry's memory of settled tokens, so what the API shows matches what a restart would show.
  */
-function expireClosedExecutions(state: LiveState, now: number, retentionMs: number): void {
+export function expireClosedExecutions(state: LiveState, now: number, retentionMs: number): void {
   const expired = new Set<string>();
   for (const exec of state.executions.values()) {
     if (isTerminal(exec.status) && exec.stopDate !== undefined && now - exec.stopDate > retentionMs) {

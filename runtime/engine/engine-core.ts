@@ -5,7 +5,8 @@ import type { IntegrationRegistry } from '../asl/task/task-integration.js';
 import type { EngineStore } from '../store/engine-store.js';
 import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
-import { type CompactionOptions, Compactor, validateCompactionOptions } from './compaction.js';
+import { type CompactionOptions, validateCompactionOptions } from './compaction.js';
+import { type EngineJournal, MemoryJournal, StoreJournal } from './engine-journal.js';
 import {
   type Checkpoint,
   type ExecutionRecord,
@@ -15,10 +16,15 @@ import {
 import { type EngineRecord, engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type RunStart, runExecution } from './execution-runner.js';
+import { ProgramCache } from './program-cache.js';
 import { TaskTokenRegistry } from './task-token-registry.js';
 
 export interface EngineOptions {
-  readonly store: EngineStore;
+  /**
+   * Where the engine keeps its log (durable mode). Without one the engine runs in memory mode:
+   * nothing is written anywhere and nothing survives `close`.
+   */
+  readonly store?: EngineStore;
   readonly clock: EngineClock;
   readonly lambda: LambdaInvoker;
   readonly integrations?: IntegrationRegistry;
@@ -35,25 +41,26 @@ export class EngineCore {
   readonly listeners = new Set<EventListener>();
   readonly tokens: TaskTokenRegistry;
   readonly arn: ArnContext;
-  readonly compactor: Compactor;
+  readonly journal: EngineJournal;
+  readonly programs = new ProgramCache();
   closed = false;
 
   constructor(readonly options: EngineOptions) {
     this.arn = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
     this.tokens = new TaskTokenRegistry(options.clock, (r) => this.append(r));
-    this.compactor = new Compactor(options.store, this, validateCompactionOptions(options.compaction), () =>
-      options.clock.now(),
-    );
+    const compaction = validateCompactionOptions(options.compaction);
+    const now = () => options.clock.now();
+    this.journal = options.store
+      ? new StoreJournal(options.store, this, compaction, now)
+      : new MemoryJournal(this, compaction, now);
   }
 
   get clock(): EngineClock {
     return this.options.clock;
   }
 
-  async append(...records: EngineRecord[]): Promise<void> {
-    const written = this.options.store.append(records);
-    this.compactor.noteAppended(records.length);
-    await written;
+  append(...records: EngineRecord[]): Promise<void> {
+    return this.journal.append(records);
   }
 
   stateMachine(arn: string): StateMachineRecord {
@@ -73,7 +80,7 @@ export class EngineCore {
     return new ExecutionHistory(
       executionArn,
       this.clock,
-      (event: HistoryEvent, thread: string) => this.append(engineRecord.event(executionArn, event, thread)),
+      (event: HistoryEvent, thread: string) => this.journal.event(executionArn, event, thread),
       this.listeners,
       () => this.executions.get(executionArn)?.status === ExecutionStatus.Running,
     );
@@ -83,12 +90,17 @@ export class EngineCore {
   launch(exec: ExecutionRecord, start: RunStart): void {
     const sm = this.stateMachines.get(exec.stateMachineArn);
     const name = sm?.name ?? exec.stateMachineArn.split(':').pop()!;
-    exec.done = runExecution(exec, { arn: exec.stateMachineArn, name }, this.runnerDeps(), start).catch(
-      (err) => {
-        // A failure to persist leaves the execution where the store last saw it; surface it loudly.
-        console.error(`tollgate engine: execution ${exec.executionArn} stopped: ${(err as Error).message}`);
-      },
-    );
+    const machine = this.programs.get(exec.definition);
+    exec.done = runExecution(
+      exec,
+      { arn: exec.stateMachineArn, name },
+      machine,
+      this.runnerDeps(),
+      start,
+    ).catch((err) => {
+      // A failure to persist leaves the execution where the store last saw it; surface it loudly.
+      console.error(`tollgate engine: execution ${exec.executionArn} stopped: ${(err as Error).message}`);
+    });
   }
 
   private runnerDeps() {
@@ -101,9 +113,7 @@ export class EngineCore {
       persistStatus: (exec: ExecutionRecord) => this.append(engineRecord.status(exec)),
       persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => {
         exec.checkpoint = checkpoint;
-        // Not awaited: it is ordered before the state's events, which are what side effects and
-        // readers wait for (see ExecutionHistory); a failed write surfaces through them.
-        this.append(engineRecord.checkpoint(exec.executionArn, checkpoint)).catch(() => undefined);
+        this.journal.checkpoint(exec.executionArn, checkpoint);
       },
     };
   }

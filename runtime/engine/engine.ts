@@ -56,8 +56,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 };
 
 export function createEngine(options: EngineOptions): Engine {
-  if (!options?.store || !options.clock || !options.lambda) {
-    throw new TypeError('createEngine: store, clock and lambda are required');
+  if (!options?.clock || !options.lambda) {
+    throw new TypeError('createEngine: clock and lambda are required');
   }
   const core = new EngineCore(options);
   let started = false;
@@ -85,13 +85,13 @@ export function createEngine(options: EngineOptions): Engine {
           exec.controller.abort(new ExecutionAbortedError('Engine closed'));
       }
       await Promise.allSettled([...core.executions.values()].map((e) => e.done));
-      await options.store.close();
+      await core.journal.close();
     },
     compact() {
       if (!started || core.closed) {
         return Promise.reject(new Error('compact: the engine is not running (start it first)'));
       }
-      return core.compactor.compactNow();
+      return core.journal.compactNow();
     },
     onEvent(listener) {
       core.listeners.add(listener);

@@ -11,9 +11,7 @@ import {
   payloadBytes,
   toPayloadText,
 } from '../asl/payload-text.js';
-import { StateProgram } from '../asl/program/state-program.js';
-import type { ProgramOutcome, StatesBlock } from '../asl/program/states-block.js';
-import { isQueryLanguage, QueryLanguage } from '../asl/query/query-language.js';
+import type { ProgramOutcome } from '../asl/program/states-block.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';
 import { type ArnContext, mapRunArn } from './arns.js';
@@ -24,6 +22,7 @@ import {
   ExecutionStatus,
   type StateMachineRecord,
 } from './engine-model.js';
+import type { CompiledMachine } from './program-cache.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
 export interface RunnerDeps {
@@ -51,14 +50,11 @@ export interface RunStart {
 export async function runExecution(
   exec: ExecutionRecord,
   stateMachine: Pick<StateMachineRecord, 'arn' | 'name'>,
+  machine: CompiledMachine,
   deps: RunnerDeps,
   start: RunStart,
 ): Promise<void> {
-  const definition = JSON.parse(exec.definition) as StatesBlock & {
-    QueryLanguage?: string;
-    TimeoutSeconds?: number;
-  };
-  const program = new StateProgram(definition);
+  const { program } = machine;
   const services: ExecutionServices = {
     recorder: exec.history,
     clock: deps.clock,
@@ -73,11 +69,13 @@ export async function runExecution(
     newRequestId: () => randomUUID(),
     newMapRunArn: (label) => mapRunArn(deps.arn, stateMachine.name, label ?? randomUUID(), randomUUID()),
   };
-  const input = start.input ?? JSON.parse(exec.inputText);
+  // Parsed once: payload values are never mutated in place (ResultPath and the rest build copies).
+  const executionInput = JSON.parse(exec.inputText);
+  const input = start.input ?? executionInput;
   const context: ContextObject = {
     Execution: {
       Id: exec.executionArn,
-      Input: JSON.parse(exec.inputText),
+      Input: executionInput,
       StartTime: new Date(exec.startDate).toISOString(),
       Name: exec.name,
       RoleArn: exec.roleArn,
@@ -86,10 +84,7 @@ export async function runExecution(
     },
     StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
   };
-  const language = isQueryLanguage(definition.QueryLanguage)
-    ? definition.QueryLanguage
-    : QueryLanguage.JSONPath;
-  const frame = Frame.root(services, context, language);
+  const frame = Frame.root(services, context, machine.queryLanguage);
   if (start.variables) frame.variables.assignAll(start.variables);
   if (start.sourceEventId !== undefined) {
     frame.cursor.sourceEventId = start.sourceEventId;
@@ -103,19 +98,19 @@ export async function runExecution(
     // The Execution events always chain from 0: AWS's first state event points at 0, not 1.
     cursor.sourceEventId = 0;
   }
-  const timeout = armExecutionTimeout(exec, definition.TimeoutSeconds, deps);
+  const timeout = armExecutionTimeout(exec, machine.timeoutSeconds, deps);
   let outcome: ProgramOutcome | undefined;
   try {
     outcome = await program.run(frame, input, {
       inputText: start.fresh && !start.startAt ? exec.inputText : undefined,
       startAt: start.startAt,
-      onTransition: ({ frame: f, stateName, input: stateInput }) => {
+      onTransition: ({ frame: f, stateName, inputText }) => {
         if (f !== frame) return;
         // Replaying after a restart: this transition's checkpoint is already in the log.
         const replayed = exec.history.pending(f.cursor)[0];
         const checkpoint: Checkpoint = {
           stateName,
-          inputText: toPayloadText(stateInput),
+          inputText,
           variables: f.variables.ownEntries(),
           sourceEventId: f.cursor.sourceEventId,
           enteredEventId: replayed?.id ?? exec.history.events.length + 1,

@@ -24,7 +24,7 @@ import { applyRecord, type ReplayedTokens, readEngineRecord } from './engine-rec
 export async function recoverFromStore(core: EngineCore): Promise<void> {
   const tokens: ReplayedTokens = { pending: new Map(), settled: new Map(), known: new Map() };
   let records = 0;
-  for await (const stored of core.options.store.replay()) {
+  for await (const stored of core.journal.replay()) {
     const record = readEngineRecord(stored);
     // Records from a newer engine version are skipped rather than guessed at.
     if (record) applyRecord(core, tokens, record);
@@ -43,7 +43,7 @@ export async function recoverFromStore(core: EngineCore): Promise<void> {
     }
   }
   // Before anything resumes, so the compacted log is exactly what was just replayed.
-  await core.compactor.afterReplay(records);
+  await core.journal.afterReplay(records);
   for (const exec of core.executions.values()) {
     if (exec.status === ExecutionStatus.Running) resume(core, exec);
   }

@@ -1,5 +1,6 @@
 import { toStatesError } from '../errors/states-error.js';
 import type { Frame } from '../frame/frame.js';
+import { toPayloadText } from '../payload-text.js';
 import type { BaseState } from '../states/base-state.js';
 import { childBlocks, createState } from '../states/state-factory.js';
 import type { ChildProgram, ProgramOutcome, StatesBlock } from './states-block.js';
@@ -9,6 +10,8 @@ export type TransitionObserver = (event: {
   readonly frame: Frame;
   readonly stateName: string;
   readonly input: unknown;
+  /** `input` as the payload text the state's Entered event records. */
+  readonly inputText: string;
 }) => Promise<void> | void;
 
 /**
@@ -44,19 +47,22 @@ export class StateProgram implements ChildProgram {
     for (;;) {
       const state = this.states.get(name);
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
-      await options.onTransition?.({ frame, stateName: name, input: current });
+      // Serialised once per transition: the previous state's Exited text is this one's input text.
+      const inputText = text ?? toPayloadText(current);
+      if (options.onTransition)
+        await options.onTransition({ frame, stateName: name, input: current, inputText });
       let outcome: Awaited<ReturnType<BaseState['run']>>;
       try {
-        outcome = await state.run(frame, current, text);
+        outcome = await state.run(frame, current, inputText);
       } catch (thrown) {
         if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
         return { status: 'FAILED', error: toStatesError(thrown) };
       }
-      text = undefined;
       if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error, failedState: state };
       if (outcome.kind === 'end') return { status: 'SUCCEEDED', output: outcome.output };
       name = outcome.next;
       current = outcome.output;
+      text = outcome.outputText;
     }
   }
 }

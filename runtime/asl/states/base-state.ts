@@ -91,7 +91,7 @@ export abstract class BaseState {
     }
     return evaluation.next === undefined
       ? { kind: 'end', output: evaluation.output }
-      : { kind: 'next', next: evaluation.next, output: evaluation.output };
+      : { kind: 'next', next: evaluation.next, output: evaluation.output, outputText };
   }
 
   /** Fail states end without an Exited event; everything else exits. */

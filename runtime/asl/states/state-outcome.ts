@@ -2,7 +2,13 @@ import type { StatesError } from '../errors/states-error.js';
 
 /** What evaluating one state leads to. */
 export type StateOutcome =
-  | { readonly kind: 'next'; readonly next: string; readonly output: unknown }
+  | {
+      readonly kind: 'next';
+      readonly next: string;
+      readonly output: unknown;
+      /** `output` as payload text, when the state recorded it (its Exited event) */
+      readonly outputText?: string;
+    }
   | { readonly kind: 'end'; readonly output: unknown }
   | { readonly kind: 'failed'; readonly error: StatesError };
 
