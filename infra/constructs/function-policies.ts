@@ -7,9 +7,10 @@ import type { TollgateFunction } from './tollgate-function.js';
 /**
  * Puts a function's grants on its role.
  *
- * - TaskCallback and RunRead name the state machine, whose definition names the function: in the
- *   role's default policy (which the function depends on) that would be a cycle, so each gets a
- *   policy of its own that nothing else depends on.
+ * - RunRead names the state machine, whose definition names the function: in the role's default
+ *   policy (which the function depends on) that would be a cycle, so it gets a policy of its own
+ *   that nothing else depends on. TaskCallback (on `*`: no resource-level permissions) gets its own
+ *   too, so its nag suppression cannot hide any other wildcard on the role.
  * - Statements on a bare `*` (ECS task definitions) get a policy of their own too, so their nag
  *   suppression cannot hide any other wildcard on the role.
  */
