@@ -20,6 +20,8 @@ export interface CaseMeta {
   readonly history_compare: 'exact' | 'result_and_multiset';
   readonly lambdas: ReadonlyArray<{ function_name_in_definition: string; source: string }>;
   readonly extra_snapshot_replacements: ReadonlyArray<SnapshotReplacement>;
+  /** `dd-mm-yyyy, HH:MM:SS` (UTC), when the snapshot was recorded against AWS. */
+  readonly recorded_date: string;
 }
 
 export interface CaseRun {
@@ -38,7 +40,10 @@ async function settle(): Promise<void> {
  * Runs one recorded case through the API exactly as the README's harness says: create, start,
  * wait for a terminal status (moving the fake clock when nothing else can happen), read history.
  */
-export async function runCase(meta: CaseMeta, index: number): Promise<CaseRun> {
+/** `durable`: the engine over a store (MemoryStore: the durable code path without a disk); `memory`: no store. */
+export type EngineMode = 'durable' | 'memory';
+
+export async function runCase(meta: CaseMeta, index: number, mode: EngineMode = 'durable'): Promise<CaseRun> {
   const dir = join(CONFORMANCE_DIR, meta.path);
   const definition = await readFile(join(dir, 'definition.asl.json'), 'utf8');
   const input = await readFile(join(dir, 'input.json'), 'utf8');
@@ -47,7 +52,7 @@ export async function runCase(meta: CaseMeta, index: number): Promise<CaseRun> {
     meta.lambdas.map((l) => [l.function_name_in_definition, caseLambda(l.source, clock)]),
   );
   const engine = createEngine({
-    store: new MemoryStore(),
+    store: mode === 'durable' ? new MemoryStore() : undefined,
     clock,
     lambda: new ObjectLambdaInvoker(handlers),
     region: 'us-east-1',

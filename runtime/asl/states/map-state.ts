@@ -51,8 +51,9 @@ export class MapState extends ExecutionState {
     // AWS reads the tolerated-failure fields after MapStateStarted (the recorded order).
     const toleratedCount = await this.integerField(run, 'ToleratedFailureCount', 0);
     const toleratedPercent = await this.numberField(run, 'ToleratedFailurePercentage', 0);
+    let mapRunStartedEventId: number | undefined;
     if (this.distributed) {
-      await recorder.add(run.frame.cursor, 'MapRunStarted', {
+      mapRunStartedEventId = await recorder.add(run.frame.cursor, 'MapRunStarted', {
         mapRunStartedEventDetails: {
           mapRunArn: run.frame.services.newMapRunArn(
             typeof this.definition.Label === 'string' ? this.definition.Label : undefined,
@@ -95,6 +96,9 @@ export class MapState extends ExecutionState {
     }
     if (this.distributed) await recorder.add(run.frame.cursor, 'MapRunSucceeded');
     await recorder.add(run.frame.cursor, 'MapStateSucceeded', undefined, { updateSource: false });
+    // AWS links a distributed Map's MapStateExited to its MapRunStarted (histories recorded since
+    // late 2024; earlier ones linked it to MapRunSucceeded, see test/conformance).
+    if (mapRunStartedEventId !== undefined) run.frame.cursor.sourceEventId = mapRunStartedEventId;
     return outcomes.map((o) =>
       o?.status === 'SUCCEEDED'
         ? o.output
