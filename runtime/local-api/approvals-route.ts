@@ -18,9 +18,9 @@ import { type RouteParams, RouteTable } from './route-table.js';
  *
  * A decision calls the approve task's own logic (`approve()`), so the identity rules, the ledger
  * trail and the resume of the run are exactly those of the approve function, and a refusal comes
- * back as data whose code picks the HTTP status. Who is
- * deciding: the CLI proves it owns the data directory with the local secret and names the person
- * in `X-Tollgate-User`; a browser (same-origin + CSRF) decides as the user the runtime runs as.
+ * back as data whose code picks the HTTP status. Who is deciding: the CLI proves it owns the data
+ * directory with the local secret and names the person in `X-Tollgate-User`; a browser
+ * (same-origin + CSRF) decides as the user the runtime runs as.
  */
 export interface ApprovalsRouteOptions {
   readonly secret: string;
