@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../model/run-event.js';
 import { RunFold } from '../../../model/run-fold.js';
 import { listedStages, placedStages } from '../../../model/run-timeline.js';
+import { type RunHistory, runHistory } from '../../support/run-history.js';
 
-/** A history built the way the engine records it: ids in order, each event following the last. */
-function history() {
-  const events: RunEvent[] = [];
-  const ev = (type: string, details: Record<string, unknown> = {}) => {
-    const id = events.length + 1;
-    events.push({ id, previousEventId: id - 1, type, timestamp: id * 100, ...details });
-  };
-  const entered = (kind: string, name: string, input: unknown = {}) =>
-    ev(`${kind}StateEntered`, { stateEnteredEventDetails: { name, input: JSON.stringify(input) } });
-  const exited = (kind: string, name: string) =>
-    ev(`${kind}StateExited`, { stateExitedEventDetails: { name } });
-  const task = (name: string, payload: unknown = {}) => {
-    entered('Task', name);
-    ev('TaskScheduled', { taskScheduledEventDetails: {} });
-    ev('TaskSucceeded', {
-      taskSucceededEventDetails: { output: JSON.stringify({ Payload: payload, StatusCode: 200 }) },
-    });
-    exited('Task', name);
-  };
-  return { events, ev, entered, exited, task };
-}
-
-const started = (h: ReturnType<typeof history>) =>
+const started = (h: RunHistory) =>
   h.ev('ExecutionStarted', {
     executionStartedEventDetails: {
       input: JSON.stringify({
@@ -37,7 +15,7 @@ const started = (h: ReturnType<typeof history>) =>
 describe('RunFold', () => {
   it('returns one stage per environment with its evidence when a run walks the pipeline', () => {
     // Arrange
-    const h = history();
+    const h = runHistory();
     started(h);
     h.task('Build');
     h.task('RegisterRelease', { version: 'r1', digest: 'sha256:1', artifactKey: 'k' });
@@ -78,7 +56,7 @@ describe('RunFold', () => {
 
   it('returns the stage as failed with error and cause when a task fails and the run ends', () => {
     // Arrange
-    const h = history();
+    const h = runHistory();
     h.ev('MapIterationStarted', { mapIterationStartedEventDetails: { index: 0 } });
     h.entered('Pass', 'EnterEnvironment', { name: 'test' });
     h.entered('Task', 'MigrateDatabase');
@@ -99,7 +77,7 @@ describe('RunFold', () => {
 
   it('returns an approval gate as waiting, with its approvers, once its task is submitted', () => {
     // Arrange
-    const h = history();
+    const h = runHistory();
     h.ev('MapIterationStarted', { mapIterationStartedEventDetails: { index: 0 } });
     h.entered('Pass', 'EnterEnvironment', { name: 'prod' });
     h.entered('Task', 'ApprovalGate');
@@ -121,7 +99,7 @@ describe('RunFold', () => {
 
   it('returns the publish step as its own stage although it runs through the refresh storage loop', () => {
     // Arrange
-    const h = history();
+    const h = runHistory();
     h.ev('MapIterationStarted', { mapIterationStartedEventDetails: { index: 0 } });
     h.entered('Pass', 'EnterEnvironment', { name: 'test' });
     h.entered('Choice', 'RefreshNeeded');
@@ -154,7 +132,7 @@ describe('RunFold', () => {
 
   it('keeps folding after it was asked for the run so far', () => {
     // Arrange
-    const h = history();
+    const h = runHistory();
     const fold = new RunFold();
     h.task('Build');
     for (const event of h.events) fold.apply(event);

@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../model/run-event.js';
 import { RunFold } from '../../../model/run-fold.js';
 import { runState } from '../../../model/run-state.js';
+import { runHistory } from '../../support/run-history.js';
 
+/** The shared history builder, plus the state the model reads from what was recorded so far. */
 function history() {
-  const events: RunEvent[] = [];
-  const ev = (type: string, details: Record<string, unknown> = {}) => {
-    const id = events.length + 1;
-    events.push({ id, previousEventId: id - 1, type, timestamp: id * 100, ...details });
-  };
-  const entered = (kind: string, name: string, input: unknown = {}) =>
-    ev(`${kind}StateEntered`, { stateEnteredEventDetails: { name, input: JSON.stringify(input) } });
-  const exited = (kind: string, name: string) =>
-    ev(`${kind}StateExited`, { stateExitedEventDetails: { name } });
-  const task = (name: string, payload: unknown = {}) => {
-    entered('Task', name);
-    ev('TaskScheduled', { taskScheduledEventDetails: {} });
-    ev('TaskSucceeded', { taskSucceededEventDetails: { output: JSON.stringify({ Payload: payload }) } });
-    exited('Task', name);
-  };
-  const environment = (name: string) => {
-    ev('MapIterationStarted', { mapIterationStartedEventDetails: { name: 'Environments', index: 0 } });
-    entered('Pass', 'EnterEnvironment', { name });
-    exited('Pass', 'EnterEnvironment');
-  };
-  const state = () => runState(RunFold.timeline(events, { now: 0 }));
-  return { ev, entered, exited, task, environment, state };
+  const h = runHistory();
+  return { ...h, state: () => runState(RunFold.timeline(h.events, { now: 0 })) };
 }
 
 describe('runState', () => {
