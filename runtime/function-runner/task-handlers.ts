@@ -1,42 +1,25 @@
-import { createHandler as checkData } from '../../functions/check-data/handler.js';
-import { createHandler as concurrencyGuard } from '../../functions/concurrency-guard/handler.js';
-import { createHandler as deploy } from '../../functions/deploy/handler.js';
-import { createHandler as maskData } from '../../functions/mask-data/handler.js';
-import { createHandler as migrateDatabase } from '../../functions/migrate-database/handler.js';
-import { createHandler as planRun } from '../../functions/plan-run/handler.js';
-import { createHandler as pollDeployment } from '../../functions/poll-deployment/handler.js';
-import { createHandler as promote } from '../../functions/promote/handler.js';
-import { createHandler as recordApprovalTimeout } from '../../functions/record-approval-timeout/handler.js';
-import { createHandler as recordRun } from '../../functions/record-run/handler.js';
-import { createHandler as refreshData } from '../../functions/refresh-data/handler.js';
-import { createHandler as registerRelease } from '../../functions/register-release/handler.js';
-import { createHandler as requestApproval } from '../../functions/request-approval/handler.js';
-import { createHandler as rollback } from '../../functions/rollback/handler.js';
 import type { TaskHandler } from '../../functions/shared/handler.js';
 import type { PortsFactory } from '../../functions/shared/ports/tollgate-ports.js';
-import { createHandler as smokeTest } from '../../functions/smoke-test/handler.js';
-import type { TaskName } from '../../functions/task-registry.js';
-import { createHandler as verifyMasking } from '../../functions/verify-masking/handler.js';
+import { TASKS, type TaskName } from '../../functions/task-registry.js';
+
+type CreateHandler = (ports: PortsFactory) => TaskHandler<unknown>;
 
 /**
- * The function runner's registry: task name → the same `createHandler` the Lambda `handler.ts`
- * exports, so local runs execute exactly the code that ships to AWS.
+ * Every task's `createHandler`, from the `handler.ts` the Lambda bundles, so local runs execute
+ * exactly the code that ships to AWS. Loaded by the folder convention (`functions/<task>/handler.ts`)
+ * rather than one import line per task: the task list comes from the pipeline's declarations, and a
+ * new stage then needs no line here. All are loaded when this module is, as static imports would be,
+ * so a missing export stops `tollgate up` at start rather than mid-run.
  */
-export const TASK_HANDLERS: Readonly<Record<TaskName, (ports: PortsFactory) => TaskHandler<unknown>>> = {
-  'plan-run': planRun,
-  'concurrency-guard': concurrencyGuard,
-  'register-release': registerRelease,
-  deploy,
-  'poll-deployment': pollDeployment,
-  'smoke-test': smokeTest,
-  promote,
-  rollback,
-  'record-run': recordRun,
-  'request-approval': requestApproval,
-  'record-approval-timeout': recordApprovalTimeout,
-  'refresh-data': refreshData,
-  'mask-data': maskData,
-  'verify-masking': verifyMasking,
-  'migrate-database': migrateDatabase,
-  'check-data': checkData,
-};
+async function loadCreateHandler(task: TaskName): Promise<CreateHandler> {
+  const module = (await import(`../../functions/${task}/handler.ts`)) as { createHandler?: unknown };
+  if (typeof module.createHandler !== 'function')
+    throw new Error(
+      `functions/${task}/handler.ts exports no createHandler(ports); the function runner calls it to run the task locally`,
+    );
+  return module.createHandler as CreateHandler;
+}
+
+export const TASK_HANDLERS: Readonly<Record<TaskName, CreateHandler>> = Object.fromEntries(
+  await Promise.all(TASKS.map(async (t) => [t.name, await loadCreateHandler(t.name)] as const)),
+) as Record<TaskName, CreateHandler>;
