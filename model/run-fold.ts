@@ -8,7 +8,8 @@ import {
   type StageView,
   type Timeline,
 } from './run-timeline.js';
-import { continuesThrough, stageDefinition, stageOf } from './stage-catalogue.js';
+import { continuesThrough, stageDefinition } from './stage-catalogue.js';
+import { stageOf } from './stage-of-state.js';
 
 /**
  * The one fold from a run's history to its stages: the terminal progress, `tollgate show` and the

@@ -10,8 +10,8 @@ export interface StateMachine<F extends string> {
   readonly definition: StateMachineDefinition;
   /** The Lambda functions the machine calls, in order of first use. */
   readonly functions: readonly F[];
-  /** The stage each stamped state does work for; routing-only states are absent. */
-  readonly stageOfState: ReadonlyMap<string, StageId>;
+  /** Every state's stage, Map bodies included; `null` for states that only route. */
+  readonly stageOfState: ReadonlyMap<string, StageId | null>;
 }
 
 export function stateMachine<F extends string>(
@@ -20,15 +20,13 @@ export function stateMachine<F extends string>(
 ): StateMachine<F> {
   checkTransitions(body);
   const functions: F[] = [];
-  const stageOfState = new Map<string, StageId>();
-  const seen = new Set<string>();
+  const stageOfState = new Map<string, StageId | null>();
   for (const [name, declared] of walk(body)) {
-    if (seen.has(name))
+    if (stageOfState.has(name))
       throw new Error(
         `state name ${name} is declared twice; ASL state names are unique in the whole machine`,
       );
-    seen.add(name);
-    if (declared.stage) stageOfState.set(name, declared.stage);
+    stageOfState.set(name, declared.stage);
     if (declared.fn && !functions.includes(declared.fn as F)) functions.push(declared.fn as F);
   }
   return {

@@ -109,7 +109,9 @@ describe('statemachines/builder', () => {
     expect(machine.functions).toEqual(['plan-run', 'promote']);
     expect([...machine.stageOfState]).toEqual([
       ['Start', 'plan'],
+      ['Each', null],
       ['Work', 'promote'],
+      ['Done', null],
     ]);
     expect(machine.definition.States.Each).toMatchObject({
       ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Work' },

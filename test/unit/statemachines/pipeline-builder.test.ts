@@ -48,9 +48,10 @@ describe('statemachines/pipeline.ts', () => {
     const states = allStates(PIPELINE_MACHINE.definition.States as Record<string, AnyState>);
     // Act
     const unstamped = states
-      .filter(([name]) => !PIPELINE_MACHINE.stageOfState.has(name))
+      .filter(([name]) => PIPELINE_MACHINE.stageOfState.get(name) === null)
       .map(([name, s]) => `${name}:${s.Type}`);
     // Assert
+    expect(PIPELINE_MACHINE.stageOfState.size).toBe(states.length);
     expect(unstamped.sort()).toEqual([
       'Done:Succeed',
       'EnterEnvironment:Pass',
