@@ -1,6 +1,7 @@
 // orders-service: a dependency-free HTTP service, started by Tollgate's deployer with PORT set.
-// /version reports what the deployer wrote into release.json next to the unpacked release, so an
-// environment can prove which immutable release it runs.
+// /version reports the release the deployer named in TOLLGATE_RELEASE_* (set on the process
+// locally, on the container on ECS), so an environment can prove which immutable release it runs.
+// HOST defaults to loopback for a laptop; the image sets 0.0.0.0 so a load balancer reaches it.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const host = process.env.HOST || '127.0.0.1';
+
 function readRelease() {
+  const { TOLLGATE_RELEASE_VERSION: version, TOLLGATE_RELEASE_COMMIT: commit } = process.env;
+  const digest = process.env.TOLLGATE_RELEASE_DIGEST;
+  if (version && commit && digest) return { version, commit, digest };
+  // A deployer that predates the variables wrote the release next to the unpacked tarball.
   const file = join(appRoot, 'release.json');
   if (!existsSync(file)) return { version: 'dev', commit: 'unknown', digest: 'unknown' };
   const { version, commit, digest } = JSON.parse(readFileSync(file, 'utf8'));
@@ -80,8 +87,8 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(port, '127.0.0.1', () => {
-  console.log(`orders-service ${release.version} listening on 127.0.0.1:${server.address().port}`);
+server.listen(port, host, () => {
+  console.log(`orders-service ${release.version} listening on ${host}:${server.address().port}`);
 });
 
 // Tollgate stops an old instance with SIGTERM after the swap: finish in-flight requests first.

@@ -13,6 +13,7 @@ import {
 import type { TollgateConfig } from '../../config/schema.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Deployer, DeploymentStatus, DeployRequest, RevertRequest } from '../../ports/deployer.js';
+import { releaseEnvironment, withReleaseEnvironment } from '../../release-environment.js';
 
 const RELEASE_TAG = 'tollgate:release';
 /** `registry[:port]/repository`, no tag or digest: the deployer appends `@<digest>`. */
@@ -196,7 +197,18 @@ export class EcsDeployer implements Deployer {
         taskRoleArn: base.taskRoleArn,
         executionRoleArn: base.executionRoleArn,
         networkMode: base.networkMode,
-        containerDefinitions: containers.map((c) => (c.name === target.containerName ? { ...c, image } : c)),
+        containerDefinitions: containers.map((c) =>
+          c.name === target.containerName
+            ? {
+                ...c,
+                image,
+                environment: withReleaseEnvironment(
+                  c.environment,
+                  releaseEnvironment(request.pipeline, request.environment, request.release),
+                ),
+              }
+            : c,
+        ),
         volumes: base.volumes,
         placementConstraints: base.placementConstraints,
         requiresCompatibilities: base.requiresCompatibilities,

@@ -8,6 +8,7 @@ import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type { Deployer, DeploymentStatus, DeployRequest } from '../../ports/deployer.js';
 import type { ReleaseRef } from '../../release.js';
+import { releaseEnvironment } from '../../release-environment.js';
 import {
   AppProcess,
   freePort,
@@ -272,9 +273,7 @@ export class ProcessDeployer implements Deployer {
     const logFile = join(env.dir, 'logs', `${release.version}.log`);
     const vars: Record<string, string> = {
       PORT: String(port),
-      TOLLGATE_PIPELINE: this.options.config.name,
-      TOLLGATE_ENVIRONMENT: env.name,
-      TOLLGATE_RELEASE_VERSION: release.version,
+      ...releaseEnvironment(this.options.config.name, env.name, release),
     };
     if (env.config.database?.port) {
       // The volume served on the environment's port is named after the environment (databasePorts).

@@ -57,6 +57,10 @@ describe.runIf(motoEnabled('EcsDeployer on moto_server'))('EcsDeployer on moto_s
           {
             name: 'app',
             image: '210987654321.dkr.ecr.us-east-1.amazonaws.com/legacy:1',
+            environment: [
+              { name: 'LOG_LEVEL', value: 'info' },
+              { name: 'TOLLGATE_RELEASE_VERSION', value: 'hand-set' },
+            ],
             essential: true,
             memory: 256,
           },
@@ -99,6 +103,15 @@ describe.runIf(motoEnabled('EcsDeployer on moto_server'))('EcsDeployer on moto_s
       new DescribeTaskDefinitionCommand({ taskDefinition: revision, include: ['TAGS'] }),
     );
     expect(taskDefinition?.containerDefinitions?.[0]?.image).toBe(`${REPO}@${first.imageDigest}`);
+    // The app learns its release as it does locally; the service's own variables stay.
+    expect(taskDefinition?.containerDefinitions?.[0]?.environment).toEqual([
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'TOLLGATE_PIPELINE', value: 'orders-service' },
+      { name: 'TOLLGATE_ENVIRONMENT', value: 'prod' },
+      { name: 'TOLLGATE_RELEASE_VERSION', value: first.version },
+      { name: 'TOLLGATE_RELEASE_COMMIT', value: first.commit },
+      { name: 'TOLLGATE_RELEASE_DIGEST', value: first.digest },
+    ]);
     expect(tags).toEqual(
       expect.arrayContaining([
         { key: 'tollgate:release', value: first.version },

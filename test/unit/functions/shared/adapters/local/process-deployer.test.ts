@@ -30,6 +30,7 @@ if (mode === 'stubborn') process.on('SIGTERM', () => console.log('ignoring SIGTE
 createServer((req, res) => {
   if (req.url === '/health') { res.writeHead(mode === 'unhealthy' ? 500 : 200); res.end(mode); return; }
   if (req.url === '/version') { res.end(JSON.stringify(release)); return; }
+  if (req.url === '/env') { res.end(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TOLLGATE_'))))); return; }
   if (req.url === '/boom') { res.writeHead(500); res.end('boom'); return; }
   res.end('hello');
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));
@@ -156,6 +157,14 @@ describe('ProcessDeployer', () => {
     // Assert
     const version = JSON.parse((await get(`${await deployer.url('test')}/version`)).body);
     expect(version).toEqual({ version: 'r2-bbbbbbb', commit: r2.commit, digest: r2.digest });
+    // The same variables the ECS deployer puts on the container.
+    expect(JSON.parse((await get(`${await deployer.url('test')}/env`)).body)).toMatchObject({
+      TOLLGATE_PIPELINE: 'orders-service',
+      TOLLGATE_ENVIRONMENT: 'test',
+      TOLLGATE_RELEASE_VERSION: 'r2-bbbbbbb',
+      TOLLGATE_RELEASE_COMMIT: r2.commit,
+      TOLLGATE_RELEASE_DIGEST: r2.digest,
+    });
     expect(isGroupAlive(oldPid)).toBe(false);
     expect(await deployer.previous('orders-service', 'test')).toEqual(r1);
   });
