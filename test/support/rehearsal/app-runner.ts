@@ -1,10 +1,11 @@
 /**
  * What an ECS service's containers serve, for the smoke tests: when a rollout completes, the
  * release its task definition pins (`<repository>@<image digest>`) runs as the example app
- * (`node src/server.mjs`) on a loopback port, with TOLLGATE_ENVIRONMENT set as the task definition
- * would, behind the environment's URL host (resolved through the hosts map). The release is found
- * the way an image would carry it: the release metadata in the artifacts bucket whose imageDigest
- * is the pinned digest, its artifact unpacked, and a release.json beside it (the image's label).
+ * (`node src/server.mjs`) on a loopback port, with the container's environment from the task
+ * definition and TOLLGATE_ENVIRONMENT, behind the environment's URL host (resolved through the
+ * hosts map). The release is found the way an image would carry it: the release metadata in the
+ * artifacts bucket whose imageDigest is the pinned digest, its artifact unpacked (the image's
+ * layer is that same tarball), and a release.json beside it.
  * The service's first task definition (`:baseline`, before Tollgate) runs the repository's first
  * commit.
  *
@@ -36,7 +37,12 @@ export class AppRunner {
 
   async serve(
     service: string,
-    taskDefinition: { containerDefinitions?: Array<{ image?: string }> },
+    taskDefinition: {
+      containerDefinitions?: Array<{
+        image?: string;
+        environment?: Array<{ name?: string; value?: string }>;
+      }>;
+    },
   ): Promise<void> {
     const target = this.options.services[service];
     if (!target) return;
@@ -46,7 +52,15 @@ export class AppRunner {
     const port = await freePort();
     const child = spawn(process.execPath, ['src/server.mjs'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PORT: String(port), TOLLGATE_ENVIRONMENT: target.environment },
+      env: {
+        // The container's environment from its task definition (the release variables the deployer sets).
+        ...Object.fromEntries(
+          (taskDefinition.containerDefinitions?.[0]?.environment ?? []).map((e) => [e.name, e.value]),
+        ),
+        PATH: process.env.PATH,
+        PORT: String(port),
+        TOLLGATE_ENVIRONMENT: target.environment,
+      },
       stdio: 'ignore',
     });
     this.running.set(service, child);
