@@ -25,9 +25,13 @@ export interface DescribedPgError {
   readonly message: string;
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
 export function describePgError(error: unknown): DescribedPgError {
   const e = (error ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
-  const code = typeof e.code === 'string' ? e.code : 'XX000';
+  // Only a SQLSTATE (five characters) is Postgres's code; Tollgate's own errors carry a kebab-case
+  // `code` too, and re-wrapping one must not pass it off as the database's.
+  const code = typeof e.code === 'string' && SQLSTATE.test(e.code) ? e.code : 'XX000';
   const message = maskFragment(oneLine(typeof e.message === 'string' ? e.message : String(error)));
   const detail = typeof e.detail === 'string' ? maskDetail(oneLine(e.detail)) : undefined;
   return { code, message: detail ? `${message}: ${detail}` : message };

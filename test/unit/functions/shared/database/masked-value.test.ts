@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describePgError, maskValue } from '../../../../../functions/shared/database/masked-value.js';
+import { MaskingFailedError } from '../../../../../functions/shared/errors.js';
 
 describe('maskValue', () => {
   it('returns the first character, stars and a short hash tag when given a value', () => {
@@ -23,6 +24,16 @@ describe('maskValue', () => {
 });
 
 describe('describePgError', () => {
+  it("does not report a Tollgate error's own code as the database's SQLSTATE", () => {
+    // Arrange
+    const error = new MaskingFailedError('masking rule people.email failed');
+    // Act
+    const described = describePgError(error);
+    // Assert
+    expect(error.code).toBe('masking-failed');
+    expect(described.code).toBe('XX000');
+  });
+
   it('returns the duplicated key masked when Postgres reports a unique violation', () => {
     // Arrange
     const error = Object.assign(new Error('could not create unique index "k"'), {
