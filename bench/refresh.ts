@@ -47,8 +47,6 @@ export async function benchRefresh(options: { quick?: boolean } = {}): Promise<B
   return { rows };
 }
 
-export const benchRefreshSection = benchRefresh;
-
 async function measureSize(root: string, target: number, reps: number): Promise<BenchRow[]> {
   const label =
     target >= 1024 * MB ? `${Math.round(target / 1024 / MB)} GB` : `${Math.round(target / MB)} MB`;

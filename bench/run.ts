@@ -16,7 +16,7 @@ const SECTIONS: Section[] = [
     name: 'register-release',
     load: async () => (await import('./register-release.js')).benchRegisterReleaseSection,
   },
-  { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefreshSection },
+  { name: 'refresh', load: async () => (await import('./refresh.js')).benchRefresh },
   { name: 'masking', load: async () => (await import('./masking.js')).benchMaskingSection },
   { name: 'wire', load: async () => (await import('./wire.js')).benchWireSection },
   { name: 'ledger', load: async () => (await import('./approvals.js')).benchLedgerAndApprovals },

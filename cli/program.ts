@@ -31,7 +31,7 @@ function port(value: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('tollgate')
     .description('Data-aware continuous delivery: test every release on masked production data')
     .exitOverride()

@@ -8,7 +8,7 @@ import { secretResourceArn } from './database-secrets.js';
  * (functions/shared/adapters/aws/aurora-clone-snapshot-provider.ts names them `tg-<env>-<hash>` and
  * `tg-<env>-<hash>-1`). Create and delete rights stop at this prefix.
  */
-export const AURORA_CLONE_PREFIX = 'tg-';
+const AURORA_CLONE_PREFIX = 'tg-';
 
 /** The resources the configured snapshot provider works on, as IAM resource ARNs. */
 export type ProviderTargets =

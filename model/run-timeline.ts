@@ -18,8 +18,8 @@ export interface ExecutionFacts {
   cause: string | null;
 }
 
-export type StageStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'interrupted' | 'skipped';
-export type NodeStatus = 'succeeded' | 'failed' | 'running';
+type StageStatus = 'succeeded' | 'failed' | 'running' | 'waiting' | 'interrupted' | 'skipped';
+type NodeStatus = 'succeeded' | 'failed' | 'running';
 
 export interface StageView {
   readonly stage: string;

@@ -27,7 +27,7 @@ import { withLocalIdentity } from './up/local-identity.js';
 import { deployPipeline, PIPELINE_ASL } from './up/pipeline-deployment.js';
 import { RUNTIME_LOCK_FILE, removeRuntimeInfo, writeRuntimeInfo } from './up/runtime-info.js';
 
-export const DEFAULT_PORT = 4600;
+const DEFAULT_PORT = 4600;
 export const DEFAULT_DATA_DIR = '.tollgate';
 
 export interface LocalRuntimeOptions {

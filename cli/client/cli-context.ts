@@ -20,7 +20,7 @@ export interface CommonOptions {
   readonly stack?: string;
 }
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4600';
+const DEFAULT_ENDPOINT = 'http://127.0.0.1:4600';
 export const DEFAULT_STACK = 'Tollgate';
 
 /** Where the commands talk to: the local runtime, or the deployed stack with the default credential chain. */

@@ -16,7 +16,7 @@ export interface HeadCommit {
 /** Longer messages are cut: an EventBridge entry must stay under 256 KiB with everything else. */
 const MAX_MESSAGE = 16_384;
 
-export function git(dir: string, args: string[]): string {
+function git(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',

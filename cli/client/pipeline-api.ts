@@ -43,7 +43,7 @@ export interface ExecutionItem {
 }
 
 /** The pipeline state machines: the stack's one on AWS, every `tollgate-*` one locally. */
-export async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
+async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
   const fixed = await target.stateMachineArns();
   if (fixed) return fixed;
   const arns: string[] = [];

@@ -15,7 +15,7 @@ export interface DecideOptions extends CommonOptions {
 }
 
 /** Who the CLI decides as: --as, else TOLLGATE_USER, else the OS user name. */
-export function deciderOf(options: DecideOptions): string {
+function deciderOf(options: DecideOptions): string {
   const user = options.as ?? (process.env.TOLLGATE_USER || userInfo().username);
   if (!/^\S{1,256}$/.test(user))
     throw new CliError(`--as must be a user name without spaces, got "${user}"`, ExitCode.Usage);

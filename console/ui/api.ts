@@ -1,9 +1,10 @@
 import type { Json } from './json.js';
+
 /**
  * The console's calls to its own server. Mutations carry the CSRF token the page was served with;
  * the browser adds the Origin header, and the server checks both.
  */
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,

@@ -15,7 +15,7 @@ export interface PlacedNode extends GraphNode {
   readonly container: boolean;
 }
 
-export interface PlacedEdge extends GraphEdge {
+interface PlacedEdge extends GraphEdge {
   readonly points: ReadonlyArray<{ readonly x: number; readonly y: number }>;
   readonly labelAt: { readonly x: number; readonly y: number } | null;
 }

@@ -6,7 +6,7 @@ import { clear, h } from './dom.js';
  * (plus a margin) exist in the DOM, so 25,000 events scroll as smoothly as 25. Pages stream in
  * behind the first one; the table is usable as soon as that first page arrives.
  */
-export const ROW_HEIGHT = 28;
+const ROW_HEIGHT = 28;
 const OVERSCAN = 12;
 
 interface HistoryEvent {

@@ -19,7 +19,7 @@ export interface CheckDataResult {
 }
 
 /** Failure carries every check's evidence so the console can show what passed as well. */
-export class DataChecksFailedError extends DataCheckFailedError {
+class DataChecksFailedError extends DataCheckFailedError {
   constructor(
     message: string,
     readonly evidence: DataCheckEvidence[],

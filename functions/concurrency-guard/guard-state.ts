@@ -30,7 +30,7 @@ export interface Holder {
   readonly wake?: string;
 }
 
-export type FinalStatus = 'SUPERSEDED' | 'TIMED_OUT';
+type FinalStatus = 'SUPERSEDED' | 'TIMED_OUT';
 
 export interface Outcome {
   readonly status: FinalStatus;

@@ -63,7 +63,7 @@ async function pruneDecided(pipeline: string, ports: GuardPorts): Promise<void> 
  * and the lock freed again), and finishes a wake-up left pending. Gives up quietly after racing
  * others for a while: whoever won the race hands on, and every waiter also looks by itself.
  */
-export async function handOn(pipeline: string, ports: GuardPorts): Promise<void> {
+async function handOn(pipeline: string, ports: GuardPorts): Promise<void> {
   for (let attempt = 0; attempt < HAND_ON_ATTEMPTS; attempt++) {
     const lock = await ports.locks.get<GuardState>(lockKey(pipeline));
     if (lock?.value.holder) {

@@ -9,7 +9,7 @@ export interface MigrateDatabaseInput {
   readonly migrations: readonly Migration[];
 }
 
-export interface AppliedMigration {
+interface AppliedMigration {
   readonly version: number;
   readonly name: string;
   readonly durationMs: number;

@@ -19,7 +19,7 @@ export interface Migration {
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9][a-z0-9_]*)\.sql$/;
 
 /** Turns `{fileName: bytes}` into migrations sorted by version; rejects misnamed and duplicate files. */
-export function parseMigrations(files: ReadonlyMap<string, Buffer>): Migration[] {
+function parseMigrations(files: ReadonlyMap<string, Buffer>): Migration[] {
   const byVersion = new Map<number, Migration>();
   for (const [file, bytes] of files) {
     if (!file.endsWith('.sql')) continue; // READMEs and the like live next to migrations

@@ -50,7 +50,7 @@ export interface RunPlan {
 const STORAGE_TIMEOUT_SECONDS = 3600;
 
 /** Where every build leaves its tarball; register-release reads it from here. */
-export function buildArtifactKey(pipeline: string, commit: string): string {
+function buildArtifactKey(pipeline: string, commit: string): string {
   return `builds/${pipeline}/${commit}/release.tgz`;
 }
 

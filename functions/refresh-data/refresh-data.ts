@@ -29,7 +29,7 @@ import { validateRefreshSteps } from '../shared/snapshots/refresh-steps.js';
  *                        the snapshot's counts) and writes the provenance to the ledger.
  * - `gc`               → `{ deleting }`: starts deleting this pipeline's expired snapshots and clones.
  */
-export type RefreshAction =
+type RefreshAction =
   | 'plan'
   | 'snapshot-source'
   | 'backup-target'

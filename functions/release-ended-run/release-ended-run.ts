@@ -14,7 +14,6 @@ import type { TollgateConfig } from '../shared/config/schema.js';
  * Output: { status: 'RELEASED' | 'NOT_HOLDER' | 'IGNORED' }
  */
 export const ENDED_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
-export type EndedStatus = (typeof ENDED_STATUSES)[number];
 
 export interface RunEnded {
   readonly executionArn: string;

@@ -38,7 +38,7 @@ export interface RollbackInput {
   readonly reason: { readonly error: string; readonly cause?: string | null } & Record<string, unknown>;
 }
 
-export type RollbackAction = 'redeployed' | 'reverted' | 'already-serving' | 'stopped' | 'nothing-running';
+type RollbackAction = 'redeployed' | 'reverted' | 'already-serving' | 'stopped' | 'nothing-running';
 
 export interface RollbackStart {
   readonly environment: string;

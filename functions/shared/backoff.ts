@@ -16,7 +16,7 @@ export interface BackoffPolicy {
   readonly capMs: number;
 }
 
-export function fullJitterDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
+function fullJitterDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
   const window = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * window);
 }

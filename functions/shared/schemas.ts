@@ -28,5 +28,3 @@ export const releaseRefSchema = z.object({
   commit: z.string(),
   imageDigest: z.string().optional(),
 });
-
-export type CommitInfo = z.output<typeof commitSchema>;

@@ -12,7 +12,7 @@ import type { SmokeTestInput } from './input.js';
  * Output: { environment, baseUrl, passed, checks: SmokeCheckEvidence[] }
  *         The handler throws Tollgate.SmokeTestFailed (evidence JSON in the message) when !passed.
  */
-export interface SmokeCheckEvidence {
+interface SmokeCheckEvidence {
   readonly name: string;
   readonly url: string;
   readonly method: string;

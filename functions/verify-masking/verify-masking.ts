@@ -37,7 +37,7 @@ export interface VerifyMaskingResult {
 }
 
 /** Failure carries the evidence (counts only) for the console alongside the one-line message. */
-export class MaskingVerificationError extends MaskingFailedError {
+class MaskingVerificationError extends MaskingFailedError {
   constructor(
     message: string,
     readonly evidence: MaskingEvidence[],

@@ -14,7 +14,7 @@ export interface CommitRulesProps {
 }
 
 /** EventBridge's JSON spelling to the CDK's camelCase; the template renders it back unchanged. */
-export function toCdkPattern(pattern: EventPattern): events.EventPattern {
+function toCdkPattern(pattern: EventPattern): events.EventPattern {
   return { source: [...pattern.source], detailType: [...pattern['detail-type']], detail: pattern.detail };
 }
 

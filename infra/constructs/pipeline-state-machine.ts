@@ -14,7 +14,7 @@ import {
 } from '../asl-substitutions.js';
 
 /** The managed rule Step Functions creates to learn when a `.sync` CodeBuild build finishes. */
-export const CODEBUILD_SYNC_RULE = 'StepFunctionsGetEventForCodeBuildStartBuildRule';
+const CODEBUILD_SYNC_RULE = 'StepFunctionsGetEventForCodeBuildStartBuildRule';
 
 export interface PipelineStateMachineProps {
   readonly definitionPath: string;

@@ -7,9 +7,7 @@ import { Construct } from 'constructs';
 import { LOCK_TABLE_TTL_ATTRIBUTE } from '../../functions/shared/adapters/aws/dynamodb-lock-table.js';
 import { SecureBucket } from './secure-bucket.js';
 
-/** Attribute DynamoDB's TTL reads on the lock table (epoch seconds); the lock adapter writes it. */
-export { LOCK_TABLE_TTL_ATTRIBUTE };
-export const LOCK_TABLE_PARTITION_KEY = 'pk';
+const LOCK_TABLE_PARTITION_KEY = 'pk';
 
 export interface PipelineStorageProps {
   /**

@@ -10,7 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 
 /** Lambda caps the total size of a function's environment variables (keys + values) at 4 KB. */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** A token (bucket name, table name) is unknown at synth; count it at the longest AWS name we use. */
 const TOKEN_ESTIMATE_BYTES = 256;
 

@@ -30,7 +30,7 @@ export interface LocalBuilderOptions {
 }
 
 /** The Build state passes its execution's id, so a build can be stopped when its run ends. */
-export const EXECUTION_ARN_VARIABLE = 'TOLLGATE_EXECUTION_ARN';
+const EXECUTION_ARN_VARIABLE = 'TOLLGATE_EXECUTION_ARN';
 
 export interface LocalBuilder {
   (event: unknown): Promise<LocalBuildResult>;
@@ -46,7 +46,7 @@ export interface LocalBuilder {
   cancelAll(reason: string): Promise<number>;
 }
 
-export type LocalBuildResult = Awaited<ReturnType<ReturnType<typeof buildFunction>>>;
+type LocalBuildResult = Awaited<ReturnType<ReturnType<typeof buildFunction>>>;
 
 /** Kills a build's whole process group (`sh -c` and everything it started); resolves once it exited. */
 type Stop = (reason: string) => Promise<void>;

@@ -5,8 +5,8 @@ import { type RESOURCE_PLACEHOLDERS, TASKS } from '../../functions/task-registry
  * real ARNs; here every task becomes a local Lambda ARN that the function runner maps back to the
  * task's handler module.
  */
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'us-east-1';
+const LOCAL_ACCOUNT = '000000000000';
 
 export function localFunctionName(task: string): string {
   return `tollgate-${task}`;

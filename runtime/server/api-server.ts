@@ -17,7 +17,7 @@ import { BodyTooLargeError, discardBody, readBody } from './request-body.js';
 import { verifySigV4 } from './sigv4-verifier.js';
 
 /** SigV4 signing names of the target prefixes we serve (the service in the credential scope). */
-export const DEFAULT_SIGNING_NAMES: Readonly<Record<string, string>> = {
+const DEFAULT_SIGNING_NAMES: Readonly<Record<string, string>> = {
   AWSStepFunctions: 'states',
   AWSEvents: 'events',
 };
@@ -27,7 +27,7 @@ export const DEFAULT_SIGNING_NAMES: Readonly<Record<string, string>> = {
  * request envelope (definition, name, tags) stays far below this. Anything larger is refused
  * before it is read.
  */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 

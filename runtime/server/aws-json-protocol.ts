@@ -6,7 +6,7 @@ import { AwsApiError } from '../api/aws-service.js';
  * The AWS JSON 1.0/1.1 wire protocol as the SDK reads it: errors carry `__type` in the body and in
  * `x-amzn-ErrorType`; every response carries `x-amzn-RequestId`.
  */
-export const JSON_CONTENT_TYPES = ['application/x-amz-json-1.0', 'application/x-amz-json-1.1'] as const;
+const JSON_CONTENT_TYPES = ['application/x-amz-json-1.0', 'application/x-amz-json-1.1'] as const;
 export type JsonContentType = (typeof JSON_CONTENT_TYPES)[number];
 
 /** Errors the front door raises itself, before any service sees the request. */

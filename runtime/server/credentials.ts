@@ -14,7 +14,7 @@ export interface LocalCredentials {
   readonly secretAccessKey: string;
 }
 
-export const CREDENTIALS_FILE = 'credentials.json';
+const CREDENTIALS_FILE = 'credentials.json';
 /** The local engine answers for one region; clients sign with it and ARNs carry it. */
 export const LOCAL_REGION = 'us-east-1';
 

@@ -6,7 +6,7 @@ import type { LocalCredentials } from './credentials.js';
 import { NodeSha256 } from './node-sha256.js';
 
 /** AWS accepts a signature dated up to 15 minutes either side of its own clock. */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -30,7 +30,7 @@ export interface VerifyOptions {
  * an unknown key and a bad signature as 400 (observed: "Status Code: 400; Error Code:
  * UnrecognizedClientException"), while a missing token is 403 as in AWS's common-errors table.
  */
-export const AuthErrors = {
+const AuthErrors = {
   missing: () => new AwsApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403),
   incomplete: (detail: string) => new AwsApiError('IncompleteSignatureException', detail, 400),
   unrecognized: () =>

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const HOOK_MARKER = '# tollgate: post-commit hook';
+const HOOK_MARKER = '# tollgate: post-commit hook';
 const BIN = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
 
 export class HookConflictError extends Error {

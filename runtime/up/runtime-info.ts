@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * It is advisory: a runtime killed with -9 leaves it behind, and the CLI then reports that nothing
  * answers at that endpoint.
  */
-export const RUNTIME_INFO_FILE = 'runtime.json';
+const RUNTIME_INFO_FILE = 'runtime.json';
 export const RUNTIME_LOCK_FILE = 'runtime.lock';
 
 export interface RuntimeInfo {

@@ -41,12 +41,7 @@ export function ecsConfig(overrides: Partial<TollgateConfigInput> = {}): Tollgat
   return parseConfig(ecsConfigInput(overrides), 'test config');
 }
 
-export const TASK_AND_WEBHOOK_NAMES = [
-  ...TASKS.map((t) => t.name),
-  'webhook',
-  'approve',
-  'release-ended-run',
-];
+const TASK_AND_WEBHOOK_NAMES = [...TASKS.map((t) => t.name), 'webhook', 'approve', 'release-ended-run'];
 
 export function missingHandlers(root = REPO_ROOT): string[] {
   return TASK_AND_WEBHOOK_NAMES.filter((name) => !existsSync(handlerEntry(root, name)));
@@ -91,8 +86,8 @@ export function buildStack(
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-export const APPROVER_ARN = 'arn:aws:iam::111122223333:role/release-managers';
-export const SOURCE_CLUSTER = 'orders-prod';
+const APPROVER_ARN = 'arn:aws:iam::111122223333:role/release-managers';
+const SOURCE_CLUSTER = 'orders-prod';
 
 /** The ECS config with a production database cloned by Aurora and an approval before prod. */
 export function auroraConfigInput(overrides: Partial<TollgateConfigInput> = {}): TollgateConfigInput {

@@ -90,8 +90,7 @@ export const burstCommit = (index: number) => ({
   timestamp: '2026-01-01T00:00:00Z',
 });
 
-export const burstArn = (index: number) =>
-  `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`;
+const burstArn = (index: number) => `arn:aws:states:us-east-1:000000000000:execution:tollgate:run-${index}`;
 
 type Action = 'acquire' | 'wait' | 'release';
 

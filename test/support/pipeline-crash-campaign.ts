@@ -32,7 +32,7 @@ const ENVS = ['test', 'staging', 'prod'] as const;
 // A cold `tollgate up` (tsx, PGlite, re-adopting apps) on a busy 2-core CI machine can take long.
 const START_TIMEOUT_MS = 120_000;
 
-export type KillSignal = 'SIGKILL' | 'SIGTERM';
+type KillSignal = 'SIGKILL' | 'SIGTERM';
 
 export interface KillPlan {
   /** Kill once the run has entered this many states (1-based); undefined runs without a kill. */

@@ -14,7 +14,7 @@ export interface UpOptions {
   readonly json?: boolean;
 }
 
-export function consoleUrl(endpoint: string, run?: string): string {
+function consoleUrl(endpoint: string, run?: string): string {
   return run ? `${endpoint}/console/#/runs/${encodeURIComponent(run)}` : `${endpoint}/console/`;
 }
 

@@ -60,6 +60,6 @@ export const awsSettings = z.strictObject({
   notificationWebhookSecret: secretId.optional(),
 });
 
-export type AwsSettings = z.output<typeof awsSettings>;
+type AwsSettings = z.output<typeof awsSettings>;
 export type AwsNetworkSettings = NonNullable<AwsSettings['network']>;
 export type AwsBuildSource = AwsSettings['buildSource'];

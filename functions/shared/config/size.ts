@@ -4,7 +4,7 @@ import * as z from 'zod';
 const UNIT_BYTES = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 } as const;
 const SIZE = /^(\d+(?:\.\d+)?)(KB|MB|GB|TB)$/;
 
-export function parseSize(text: string): number | undefined {
+function parseSize(text: string): number | undefined {
   const match = SIZE.exec(text);
   if (!match) return undefined;
   const bytes = Math.floor(Number(match[1]) * UNIT_BYTES[match[2] as keyof typeof UNIT_BYTES]);

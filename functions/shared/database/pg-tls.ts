@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
  * libpq's sslmode values that never fall back to plaintext. `allow` and `prefer` are refused: either
  * can end in a clear-text session without anyone noticing, which is what this module prevents.
  */
-export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 /**
@@ -15,7 +15,7 @@ export type SslMode = (typeof SSL_MODES)[number];
  * RDS and Aurora server certificates chain to the RDS CAs it holds, and AWS keeps it current as
  * those CAs rotate, so no bundle is shipped in (and no 160 KB added to) the function's code.
  */
-export const LAMBDA_AMAZON_CA_FILE = '/var/runtime/ca-cert.pem';
+const LAMBDA_AMAZON_CA_FILE = '/var/runtime/ca-cert.pem';
 
 export function parseSslMode(value: string, where: string): SslMode {
   if ((SSL_MODES as readonly string[]).includes(value)) return value as SslMode;

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { LedgerEntry, LedgerEntryKind, LedgerFilter, StoredLedgerEntry } from '../ports/ledger.js';
 
-export const LEDGER_KINDS: readonly LedgerEntryKind[] = [
+const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'release',
   'promotion',
   'rollback',

@@ -10,7 +10,7 @@ import type { ReleaseRef } from '../release.js';
  * Every change is a compare-and-swap on `revision`, and a record only ever leaves `pending` once,
  * so two people deciding at the same moment cannot both resume the run.
  */
-export const ApprovalStatus = {
+const ApprovalStatus = {
   Pending: 'pending',
   Approved: 'approved',
   Rejected: 'rejected',
@@ -19,7 +19,7 @@ export const ApprovalStatus = {
   /** The run ended (failed, was stopped, timed out) while the approval waited; nobody can decide it. */
   Closed: 'closed',
 } as const;
-export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
+type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
 export interface ApprovalVote {
   /** Who voted: IAM principal ARN on AWS, the local user name locally. */
@@ -62,7 +62,7 @@ export interface NewApproval {
 }
 
 /** Whether the decision reached the waiting run (SendTaskSuccess/Failure went through). */
-export interface ApprovalDelivery {
+interface ApprovalDelivery {
   readonly state: 'pending' | 'delivered' | 'failed';
   readonly at: string;
   readonly error?: string;

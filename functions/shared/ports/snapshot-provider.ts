@@ -54,7 +54,7 @@ export type ResourceRef = SnapshotRef | VolumeSetRef;
 
 export type CloneMode = 'create' | 'overwrite';
 
-export type OperationKind = 'snapshot' | 'clone' | 'publish' | 'delete';
+type OperationKind = 'snapshot' | 'clone' | 'publish' | 'delete';
 
 /** What a start returns and poll takes. Plain JSON so it can travel through the state machine. */
 export interface OperationRef {

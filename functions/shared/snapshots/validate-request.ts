@@ -27,14 +27,14 @@ export interface ValidatedCloneRequest {
   readonly labels: SnapshotLabels;
 }
 
-export function validateKey(key: unknown): string {
+function validateKey(key: unknown): string {
   if (typeof key !== 'string' || key.trim().length === 0 || key.length > MAX_KEY) {
     throw new InvalidInputError(`idempotencyKey must be a non-empty string of at most ${MAX_KEY} chars`);
   }
   return key;
 }
 
-export function validateVolumeName(name: unknown, what: string, pattern: RegExp = VOLUME_NAME): string {
+function validateVolumeName(name: unknown, what: string, pattern: RegExp = VOLUME_NAME): string {
   if (typeof name !== 'string' || !pattern.test(name)) {
     throw new InvalidInputError(`${what}: "${String(name)}" is not a valid volume name (${pattern.source})`);
   }
@@ -55,7 +55,7 @@ export function validateSnapshotRequest(
   return { idempotencyKey, source, labels: validateLabels(request.labels) };
 }
 
-export function validateSnapshotRef(ref: unknown, provider: ProviderType): SnapshotRef {
+function validateSnapshotRef(ref: unknown, provider: ProviderType): SnapshotRef {
   const r = ref as SnapshotRef | undefined;
   if (r?.kind !== 'snapshot' || typeof r.name !== 'string' || !Array.isArray(r.volumes)) {
     throw new InvalidInputError('snapshot must be a SnapshotRef returned by poll() of a snapshot operation');

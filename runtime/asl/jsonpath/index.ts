@@ -5,18 +5,11 @@
  * id #N). " prefix, which the interpreter adds.
  */
 export { evaluateChoiceRule } from './choice/choice-rule.js';
-export {
-  IntrinsicFailureError,
-  JsonPathError,
-  PathSyntaxError,
-  ResultPathMatchFailureError,
-  StatesRuntimeError,
-} from './errors.js';
 export { evaluatePath, validatePath } from './evaluate-path.js';
-export { evaluateIntrinsic, type IntrinsicOptions } from './intrinsic/evaluate.js';
-export { looksLikeIntrinsic, MAX_NESTING_DEPTH, parseIntrinsic } from './intrinsic/parser.js';
+export { evaluateIntrinsic } from './intrinsic/evaluate.js';
+export { MAX_NESTING_DEPTH } from './intrinsic/parser.js';
 export { cryptoRandomSource, JavaRandom, type RandomSource } from './intrinsic/random-source.js';
 export { validateIntrinsic } from './intrinsic/validate.js';
-export { applyPayloadTemplate, evaluateExpression, type PayloadOptions } from './payload-template.js';
-export { type JsonPathScope, lookupReference, parseReference, resolveReference } from './reference.js';
+export { applyPayloadTemplate } from './payload-template.js';
+export type { JsonPathScope } from './reference.js';
 export { applyResultPath } from './result-path.js';

@@ -6,7 +6,7 @@ import { isDefinite, isSegmentDefinite, renderSegments, type Segment } from './p
  * Thrown while walking a path. The texts are Jayway JsonPath's, which AWS embeds in its causes
  * ("Invalid path '$.a.b' : Missing property in path $['a']").
  */
-export class PathNotFound extends Error {
+class PathNotFound extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PathNotFound';

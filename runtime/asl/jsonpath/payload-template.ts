@@ -40,7 +40,7 @@ export function applyPayloadTemplate(
 }
 
 /** Evaluates the string value of one `.$` key. */
-export function evaluateExpression(
+function evaluateExpression(
   expression: string,
   scope: JsonPathScope,
   field: string,

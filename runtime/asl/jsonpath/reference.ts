@@ -11,12 +11,12 @@ export interface JsonPathScope {
   variables: Record<string, unknown>;
 }
 
-export const ReferenceRoot = {
+const ReferenceRoot = {
   Input: 'input',
   Context: 'context',
   Variable: 'variable',
 } as const;
-export type ReferenceRoot = (typeof ReferenceRoot)[keyof typeof ReferenceRoot];
+type ReferenceRoot = (typeof ReferenceRoot)[keyof typeof ReferenceRoot];
 
 export interface ParsedReference {
   readonly root: ReferenceRoot;

@@ -3,7 +3,7 @@ import { StatesError, StatesErrorName } from '../errors/states-error.js';
 import { evalUnavailable, hash, parse, partition, random, range, uuid } from './jsonata-functions.js';
 
 /** What `$states` holds while a field is evaluated. */
-export interface StatesBinding {
+interface StatesBinding {
   readonly input: unknown;
   readonly context: unknown;
   readonly result?: unknown;

@@ -3,7 +3,6 @@
  * reaches it only through this module so the seam is in one place.
  */
 
-export type { JsonPathScope } from '../jsonpath/index.js';
 export {
   applyPayloadTemplate,
   applyResultPath,

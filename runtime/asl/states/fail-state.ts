@@ -21,4 +21,4 @@ function textOf(value: unknown): string {
 }
 
 /** A Fail state's error: `error` is '' when the state gives none (AWS then omits the field). */
-export class FailStateError extends StatesError {}
+class FailStateError extends StatesError {}

@@ -71,7 +71,7 @@ async function makeParent(target: string): Promise<void> {
 }
 
 /** A new directory entry is only durable once the directory itself is fsync'd. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

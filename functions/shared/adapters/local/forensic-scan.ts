@@ -8,7 +8,7 @@ import type { RestScan } from '../../ports/snapshot-provider.js';
  * Values shorter than this occur in any data directory by chance ("Ana", "12"), so a hit would say
  * nothing about a leak; they are left out of the search and counted as such.
  */
-export const MIN_NEEDLE_BYTES = 6;
+const MIN_NEEDLE_BYTES = 6;
 
 /**
  * Searches the raw bytes of every file under `dir` for each needle: heap, indexes, TOAST, free-space

@@ -6,7 +6,7 @@ import { assertDigest, assertTag, isMutableTag, MANIFEST_MEDIA_TYPES } from '../
 import { isCode } from './durable-file.js';
 import { type Descriptor, OciLayout, REF_NAME } from './oci-layout.js';
 
-export { type WriteImageOptions, type WrittenImage, writeImage } from './oci-image-writer.js';
+export { writeImage } from './oci-image-writer.js';
 
 /**
  * The local image registry: an OCI image layout directory (e.g. `.tollgate/oci/`). A tag is an

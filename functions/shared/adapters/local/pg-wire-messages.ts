@@ -11,7 +11,7 @@ export const CANCEL_REQUEST = 80_877_102;
 /** No frontend message Tollgate accepts is anywhere near this; a larger length is garbage. */
 const MAX_MESSAGE = 1 << 30;
 
-export class ProtocolViolation extends Error {
+class ProtocolViolation extends Error {
   override name = 'ProtocolViolation';
 }
 

@@ -4,7 +4,7 @@ import type { IntrinsicFunction } from './function-types.js';
 import { requireArray, requireInteger } from './values.js';
 
 /** AWS caps the array States.ArrayRange may build. */
-export const MAX_RANGE_ITEMS = 1000;
+const MAX_RANGE_ITEMS = 1000;
 
 export const statesArray: IntrinsicFunction = (args) => args.map((arg) => arg.value);
 

@@ -4,7 +4,7 @@ import type { IntrinsicFunction } from './function-types.js';
 import { requireMaxLength, requireString } from './values.js';
 
 /** AWS limits the input of States.Base64Encode/Decode and States.Hash to 10,000 characters. */
-export const MAX_ENCODING_INPUT = 10_000;
+const MAX_ENCODING_INPUT = 10_000;
 
 const HASH_ALGORITHMS: Readonly<Record<string, string>> = {
   MD5: 'md5',

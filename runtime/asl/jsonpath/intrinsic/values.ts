@@ -38,18 +38,13 @@ export function requireMaxLength(fn: string, position: number, value: string, ma
   return value;
 }
 
-export function wrongType(
-  fn: string,
-  position: number,
-  expected: string,
-  value: unknown,
-): IntrinsicFailureError {
+function wrongType(fn: string, position: number, expected: string, value: unknown): IntrinsicFailureError {
   return new IntrinsicFailureError(
     `The ${ordinal(position)} argument of ${fn} must be ${expected}, but was ${describe(value)}`,
   );
 }
 
-export function ordinal(position: number): string {
+function ordinal(position: number): string {
   return ['first', 'second', 'third', 'fourth', 'fifth'][position] ?? `#${position + 1}`;
 }
 

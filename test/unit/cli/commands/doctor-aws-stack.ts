@@ -20,7 +20,7 @@ import { startSfnValidationRouter } from '../../../support/sfn-validation-router
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-export const APPROVE_URL = 'https://abcdefghijklmnop0123456789.lambda-url.us-east-1.on.aws/';
+const APPROVE_URL = 'https://abcdefghijklmnop0123456789.lambda-url.us-east-1.on.aws/';
 
 /**
  * The pipeline definition as Step Functions holds it once the Tollgate stack is deployed: the

@@ -66,7 +66,7 @@ export function localApprovalPorts(config = gatedConfig()) {
 }
 
 /** A gzipped release tarball holding the given migration files. */
-export async function releaseTarball(migrations: string[]): Promise<Buffer> {
+async function releaseTarball(migrations: string[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const name of migrations) pack.entry({ name: `migrations/${name}` }, `-- ${name}\nSELECT 1;\n`);
   pack.entry({ name: 'src/server.mjs' }, 'export {};\n');

@@ -20,7 +20,7 @@ export interface SnapshotProviderHarness {
   readonly between?: () => Promise<void>;
 }
 
-export const NOW = new Date('2026-03-01T12:00:00.000Z');
+const NOW = new Date('2026-03-01T12:00:00.000Z');
 let counter = 0;
 
 export function labelsFor(
