@@ -146,6 +146,12 @@ export class ExecutionHistory implements HistoryRecorder {
     const recorded = queue?.[0];
     if (!queue || !recorded) return undefined;
     if (recorded.type !== type) {
+      // The run ends here (a replay that failed ends in ExecutionFailed): whatever else was recorded
+      // is abandoned and the end is recorded live, so the history always shows it.
+      if (/^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(type)) {
+        this.replay.clear();
+        return undefined;
+      }
       // The definition is fixed per execution and recorded results are fed back, so this means a
       // log this engine cannot continue safely; failing loudly beats recording a second history.
       throw new StatesError(

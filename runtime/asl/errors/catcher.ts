@@ -1,4 +1,5 @@
 import { errorMatches } from './error-matching.js';
+import { StatesErrorName } from './states-error.js';
 
 export interface CatcherDefinition {
   readonly ErrorEquals: readonly string[];
@@ -17,7 +18,12 @@ export class Catcher {
   }
 }
 
-/** The `{Error, Cause}` object a catcher hands on (AWS omits Cause when there is none). */
+/**
+ * The `{Error, Cause}` object a catcher hands on. AWS omits Cause when there is none, except for
+ * States.Timeout, which a Catch receives with `"Cause": ""` (the uncaught ExecutionFailed still
+ * shows no cause).
+ */
 export function errorOutput(error: string, cause: string | undefined): Record<string, string> {
-  return cause === undefined ? { Error: error } : { Error: error, Cause: cause };
+  if (cause !== undefined) return { Error: error, Cause: cause };
+  return error === StatesErrorName.Timeout ? { Error: error, Cause: '' } : { Error: error };
 }

@@ -35,10 +35,11 @@ export async function runLambdaFunction(functionArn: string, inv: TaskInvocation
   }
   const text = toPayloadText(outcome.payload);
   if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
+    // AWS names the function's ARN here, where the lambda:invoke integration names 'lambda'.
     return fail(
       inv,
       StatesErrorName.DataLimitExceeded,
-      "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.",
+      `The state/task '${functionArn}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       true,
     );
   }

@@ -126,9 +126,37 @@ function redriveStatus(exec: ExecutionRecord): { redriveStatus: string; redriveS
   };
 }
 
+const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionAborted',
+  'ExecutionTimedOut',
+]);
+
+/**
+ * The execution as readers may see it. The runner sets the terminal status before it records the
+ * final Execution* event, and an event is visible only once durable (see ExecutionHistory); until
+ * that event is visible the execution still reads RUNNING, so a client that sees the end and then
+ * reads the history always finds the final event there.
+ */
+function visible(exec: ExecutionRecord): ExecutionRecord {
+  if (exec.status === ExecutionStatus.Running) return exec;
+  const { events, durableCount } = exec.history;
+  const last = events[durableCount - 1];
+  if (last !== undefined && TERMINAL_EVENTS.has(last.type)) return exec;
+  return {
+    ...exec,
+    status: ExecutionStatus.Running,
+    stopDate: undefined,
+    outputText: undefined,
+    error: undefined,
+    cause: undefined,
+  };
+}
+
 export function describeExecution(core: EngineCore, body: unknown) {
   const req = asRequest(body);
-  const exec = core.execution(executionArnField(req));
+  const exec = visible(core.execution(executionArnField(req)));
   return {
     executionArn: exec.executionArn,
     stateMachineArn: exec.stateMachineArn,
@@ -157,6 +185,7 @@ export function listExecutions(core: EngineCore, body: unknown) {
   core.stateMachine(smArn);
   // Newest first, as AWS lists them.
   const all = [...core.executions.values()]
+    .map(visible)
     .filter((e) => e.stateMachineArn === smArn && (!statusFilter || e.status === statusFilter))
     .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
   const page = all.slice(offset, offset + maxResults);
