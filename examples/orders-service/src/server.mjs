@@ -25,8 +25,8 @@ function readRelease() {
   // A deployer that predates the variables wrote the release next to the unpacked tarball.
   const file = join(appRoot, 'release.json');
   if (!existsSync(file)) return { version: 'dev', commit: 'unknown', digest: 'unknown' };
-  const { version, commit, digest } = JSON.parse(readFileSync(file, 'utf8'));
-  return { version, commit, digest };
+  const written = JSON.parse(readFileSync(file, 'utf8'));
+  return { version: written.version, commit: written.commit, digest: written.digest };
 }
 
 // A commit can break its own health check by adding a HEALTH_FAIL file (the build packs it);
