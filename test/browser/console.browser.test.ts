@@ -4,13 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfToken } from '../../runtime/local-api/auth.js';
 import { createLocalPipeline, freePort, type LocalPipeline } from '../support/local-pipeline.js';
+import { untilPending } from '../support/pending-approval.js';
 import { hasBrowser, launchChromium } from './support/browser.js';
-import {
-  type ConsoleServer,
-  seedProduction,
-  startConsoleServer,
-  untilPending,
-} from './support/console-server.js';
+import { type ConsoleServer, seedProduction, startConsoleServer } from './support/console-server.js';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 
@@ -47,7 +43,7 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     const head = pipeline.repo.commit('ship it', { 'NOTES.md': 'v2\n' });
     const arn = await pipeline.start(head);
     approvedRun = arn.split(':').at(-1)!;
-    const [pending] = await untilPending(pipeline);
+    const [pending] = await untilPending(pipeline, { horizonMs: 3_600_000 });
     release = pending!.release.version;
     await page.goto(`${server.origin}/console#/runs`);
     await page.getByRole('link', { name: approvedRun }).waitFor();
@@ -151,7 +147,7 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     // Arrange
     const head = pipeline.repo.commit('another change', { 'NOTES.md': 'v3\n' });
     const arn = await pipeline.start(head);
-    const [pending] = await untilPending(pipeline);
+    const [pending] = await untilPending(pipeline, { horizonMs: 3_600_000 });
     const evilPort = await freePort();
     const target = `${server.origin}/api/approvals/${encodeURIComponent(pending!.id)}/decision`;
     const evil: Server = createServer((_req, res) => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler as approveHandler } from '../../functions/approve/handler.js';
 import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+import { untilPending } from '../support/pending-approval.js';
 
 let pipeline: LocalPipeline | undefined;
 afterEach(async () => {
@@ -9,17 +10,6 @@ afterEach(async () => {
 });
 
 /** Drives the run (real I/O; time skips only Wait states) until it waits at an approval gate. */
-async function untilPending(p: LocalPipeline, executionArn: string) {
-  for (let i = 0; i < 600; i++) {
-    const pending = await p.runner.ports.approvals.listPending({ executionArn });
-    if (pending.length) return pending[0]!;
-    const next = p.clock.nextTimerAt();
-    if (next !== undefined && next - p.clock.now() <= 60_000) p.clock.advanceTo(next);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no approval became pending for ${executionArn}`);
-}
-
 const status = async (p: LocalPipeline, executionArn: string) =>
   (await p.call('DescribeExecution', { executionArn })).status as string;
 
@@ -28,7 +18,7 @@ describe('the approval gate on the local engine', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true });
     const run = await pipeline.start(pipeline.repo.commit('risky', { 'A.md': 'a\n' }));
-    const pending = await untilPending(pipeline, run);
+    const pending = (await untilPending(pipeline, { executionArn: run }))[0];
     // Act
     await approveHandler(async () => pipeline!.runner.ports)({
       approvalId: pending.id,
@@ -49,7 +39,7 @@ describe('the approval gate on the local engine', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true });
     const run = await pipeline.start(pipeline.repo.commit('change', { 'B.md': 'b\n' }));
-    const pending = await untilPending(pipeline, run);
+    const pending = (await untilPending(pipeline, { executionArn: run }))[0];
     const approve = approveHandler(async () => pipeline!.runner.ports);
     // Act
     const refused = approve({ approvalId: pending.id, decision: 'approve', comment: '', caller: 'mallory' });
@@ -65,7 +55,7 @@ describe('the approval gate on the local engine', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true });
     const run = await pipeline.start(pipeline.repo.commit('slow review', { 'C.md': 'c\n' }));
-    await untilPending(pipeline, run);
+    await untilPending(pipeline, { executionArn: run });
     // Act
     pipeline.clock.advance(24 * 3600 * 1000 + 1000);
     const result = await pipeline.finish(run);
@@ -82,11 +72,11 @@ describe('the approval gate on the local engine', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true, concurrency: 'superseded' });
     const first = await pipeline.start(pipeline.repo.commit('first', { 'D.md': 'd1\n' }));
-    const stale = await untilPending(pipeline, first);
+    const stale = (await untilPending(pipeline, { executionArn: first }))[0];
     // Act
     const second = await pipeline.start(pipeline.repo.commit('second', { 'D.md': 'd2\n' }));
     const firstResult = await pipeline.finish(first);
-    const fresh = await untilPending(pipeline, second);
+    const fresh = (await untilPending(pipeline, { executionArn: second }))[0];
     const lateVote = approveHandler(async () => pipeline!.runner.ports)({
       approvalId: stale.id,
       decision: 'approve',
@@ -105,7 +95,7 @@ describe('the approval gate on the local engine', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true });
     const run = await pipeline.start(pipeline.repo.commit('stopped', { 'E.md': 'e\n' }));
-    const pending = await untilPending(pipeline, run);
+    const pending = (await untilPending(pipeline, { executionArn: run }))[0];
     await pipeline.call('StopExecution', { executionArn: run, error: 'Manual', cause: 'stopped by ops' });
     const approve = approveHandler(async () => pipeline!.runner.ports);
     // Act

@@ -8,6 +8,7 @@ import { migrateDatabase } from '../../functions/migrate-database/migrate-databa
 import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
 import { systemClock } from '../../functions/shared/clock.js';
 import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+import { untilPending } from '../support/pending-approval.js';
 
 let pipeline: LocalPipeline | undefined;
 afterEach(async () => {
@@ -45,17 +46,6 @@ async function seedProduction(p: LocalPipeline): Promise<string> {
 }
 
 /** Waits (real I/O, skipping only Wait states) until the run sits at its approval gate. */
-async function untilPending(p: LocalPipeline) {
-  for (let i = 0; i < 600; i++) {
-    const pending = await p.runner.ports.approvals.listPending();
-    if (pending.length) return pending;
-    const last = p.clock.nextTimerAt();
-    if (last !== undefined && last - p.clock.now() <= 3_600_000) p.clock.advanceTo(last);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no approval became pending');
-}
-
 // Each test runs the whole pipeline with PGlite volumes: minutes, not seconds, beside other files.
 describe('the pipeline with data refresh and an approval gate, on the local engine', {
   timeout: 240_000,
@@ -67,7 +57,7 @@ describe('the pipeline with data refresh and an approval gate, on the local engi
     const head = pipeline.repo.commit('ship it', { 'NOTES.md': 'v2\n' });
     // Act
     const run = await pipeline.start(head);
-    const [pending] = await untilPending(pipeline);
+    const [pending] = await untilPending(pipeline, { horizonMs: 3_600_000 });
     const approve = approveHandler(async () => pipeline!.runner.ports);
     await approve({ approvalId: pending!.id, decision: 'approve', comment: 'looks good', caller: 'ana' });
     const result = await pipeline.finish(run);

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+import { describe, expect, it } from 'vitest';
+import { pipelinePerTest, promotedRelease, servedRelease } from '../support/pipeline-scenario.js';
 
-let pipeline: LocalPipeline | undefined;
-afterEach(async () => {
-  await pipeline?.close();
-  pipeline = undefined;
-});
-
-async function version(port: number) {
-  const res = await fetch(`http://127.0.0.1:${port}/version`);
-  return (await res.json()) as { version: string; digest: string };
-}
+const pipelines = pipelinePerTest();
 
 describe('the pipeline on the local engine', () => {
   it('builds once and promotes the same release through every environment', async () => {
     // Arrange
-    pipeline = await createLocalPipeline();
+    const pipeline = await pipelines.open();
     const head = pipeline.repo.commit('change greeting', { 'CHANGELOG.md': 'v2\n' });
     // Act
     const run = await pipeline.start(head);
@@ -29,7 +20,7 @@ describe('the pipeline on the local engine', () => {
     ]);
     for (const env of pipeline.config.environments) {
       const port = (env.deploy as { port: number }).port;
-      expect(await version(port)).toMatchObject({
+      expect(await servedRelease(port)).toMatchObject({
         version: result.output.release,
         digest: result.output.digest,
       });
@@ -40,11 +31,8 @@ describe('the pipeline on the local engine', () => {
 describe('the pipeline on the local engine, when things go wrong', () => {
   it('rolls the environment back and fails the run with stage, error and cause when a release is unhealthy', async () => {
     // Arrange
-    pipeline = await createLocalPipeline();
-    const good = await pipeline.finish(
-      await pipeline.start(pipeline.repo.commit('good', { 'NOTES.md': 'good\n' })),
-    );
-    expect(good.status).toBe('SUCCEEDED');
+    const pipeline = await pipelines.open();
+    const good = await promotedRelease(pipeline);
     const bad = pipeline.repo.commit('break health', { HEALTH_FAIL: 'yes\n' });
     // Act
     const result = await pipeline.finish(await pipeline.start(bad));
@@ -55,7 +43,7 @@ describe('the pipeline on the local engine, when things go wrong', () => {
     expect(cause).toMatchObject({ stage: 'deploy', environment: 'test' });
     expect(cause.rolledBack).toBeTruthy();
     for (const env of pipeline.config.environments) {
-      expect((await version((env.deploy as { port: number }).port)).version).toBe(good.output.release);
+      expect((await servedRelease((env.deploy as { port: number }).port)).version).toBe(good.output.release);
     }
     const ledger = await pipeline.runner.ports.ledger.query({ pipeline: 'orders-service' });
     expect(ledger.filter((e) => e.kind === 'run-summary').map((e) => e.data.status)).toEqual([
@@ -66,7 +54,7 @@ describe('the pipeline on the local engine, when things go wrong', () => {
 
   it('fails a malformed event as Tollgate.MalformedEvent with a reason and touches nothing', async () => {
     // Arrange
-    pipeline = await createLocalPipeline();
+    const pipeline = await pipelines.open();
     const { executionArn } = await pipeline.call('StartExecution', {
       stateMachineArn: pipeline.stateMachineArn,
       input: JSON.stringify({
@@ -85,7 +73,7 @@ describe('the pipeline on the local engine, when things go wrong', () => {
 
   it('records a skip with its reason for a branch the pipeline does not build', async () => {
     // Arrange
-    pipeline = await createLocalPipeline();
+    const pipeline = await pipelines.open();
     const head = pipeline.repo.commit('on main', { 'A.md': 'a\n' });
     const { executionArn } = await pipeline.call('StartExecution', {
       stateMachineArn: pipeline.stateMachineArn,

@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+import { describe, expect, it } from 'vitest';
+import {
+  enteredStates,
+  pipelinePerTest,
+  promotedRelease,
+  servedRelease,
+} from '../support/pipeline-scenario.js';
 
-let pipeline: LocalPipeline | undefined;
-afterEach(async () => {
-  await pipeline?.close();
-  pipeline = undefined;
-});
-
-async function version(port: number) {
-  const res = await fetch(`http://127.0.0.1:${port}/version`);
-  return (await res.json()) as { version: string };
-}
+const pipelines = pipelinePerTest();
 
 describe('rollback on the local engine', () => {
   it("waits for the rollback's rollout in the state machine's own Wait → poll loop, then records its outcome", async () => {
     // Arrange: a promoted release, then one that passes its start-up probe and fails its smoke tests.
-    pipeline = await createLocalPipeline();
-    const good = await pipeline.finish(
-      await pipeline.start(pipeline.repo.commit('good', { 'NOTES.md': 'good\n' })),
-    );
-    expect(good.status).toBe('SUCCEEDED');
+    const pipeline = await pipelines.open();
+    const good = await promotedRelease(pipeline);
     const bad = pipeline.repo.commit('degrade in test', {
       'src/faults.json': JSON.stringify({ healthDegradesIn: ['test'] }),
     });
@@ -37,12 +30,7 @@ describe('rollback on the local engine', () => {
       environment: 'test',
       rolledBack: { action: 'redeployed', restoredVersion: good.output.release, state: 'HEALTHY' },
     });
-    const { events } = await pipeline.call<{
-      events: Array<{ type: string; stateEnteredEventDetails?: { name: string } }>;
-    }>('GetExecutionHistory', { executionArn: run, maxResults: 1000 });
-    const entered = events.flatMap((e) =>
-      e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [],
-    );
+    const entered = await enteredStates(pipeline, run);
     const from = entered.indexOf('Rollback');
     expect(entered.slice(from, from + 4)).toEqual([
       'Rollback',
@@ -52,7 +40,7 @@ describe('rollback on the local engine', () => {
     ]);
     expect(entered.slice(from).filter((s) => s === 'FinishRollback')).toHaveLength(1);
     const testPort = (pipeline.config.environments[0]!.deploy as { port: number }).port;
-    expect((await version(testPort)).version).toBe(good.output.release);
+    expect((await servedRelease(testPort)).version).toBe(good.output.release);
     const [entry] = await pipeline.runner.ports.ledger.query({
       pipeline: 'orders-service',
       kinds: ['rollback'],

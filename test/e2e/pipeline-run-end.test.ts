@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GuardState } from '../../functions/concurrency-guard/guard-state.js';
 import { createLocalPipeline, type LocalPipeline } from '../support/local-pipeline.js';
+import { untilPending } from '../support/pending-approval.js';
 
 let pipeline: LocalPipeline | undefined;
 afterEach(async () => {
@@ -15,17 +16,6 @@ const holderOf = async (p: LocalPipeline) =>
   (await p.runner.ports.locks.get<GuardState>(`guard-${p.config.name}`))?.value.holder?.executionArn;
 
 /** Drives the run (real I/O; time skips only Wait states) until it waits at an approval gate. */
-async function untilPending(p: LocalPipeline, executionArn: string) {
-  for (let i = 0; i < 600; i++) {
-    const pending = await p.runner.ports.approvals.listPending({ executionArn });
-    if (pending.length) return pending[0]!;
-    const next = p.clock.nextTimerAt();
-    if (next !== undefined && next - p.clock.now() <= 60_000) p.clock.advanceTo(next);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no approval became pending for ${executionArn}`);
-}
-
 /** Waits on the real build process to have started its background child (it writes the file). */
 async function backgroundPid(file: string): Promise<number> {
   for (let i = 0; i < 1_000 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
@@ -49,14 +39,14 @@ describe('a run that ends early on the local runtime', () => {
     // Arrange
     pipeline = await createLocalPipeline({ approval: true });
     const first = await pipeline.start(pipeline.repo.commit('first', { 'A.md': 'a\n' }));
-    await untilPending(pipeline, first);
+    await untilPending(pipeline, { executionArn: first });
     const heldBefore = await holderOf(pipeline);
     // Act
     await pipeline.call('StopExecution', { executionArn: first, cause: 'stopped by hand' });
     await pipeline.runEnds.settled();
     const heldAfter = await holderOf(pipeline);
     const second = await pipeline.start(pipeline.repo.commit('second', { 'A.md': 'b\n' }));
-    const pending = await untilPending(pipeline, second);
+    const pending = (await untilPending(pipeline, { executionArn: second }))[0];
     // Assert
     expect(heldBefore).toBe(first);
     expect(heldAfter).toBeUndefined();

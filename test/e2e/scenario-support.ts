@@ -13,6 +13,7 @@ import {
   readDatabasePassword,
 } from '../../functions/shared/adapters/local/database-password.js';
 import { systemClock } from '../../functions/shared/clock.js';
+import { servedRelease } from '../support/pipeline-scenario.js';
 import { cliJson, freePort, waitFor } from '../unit/cli/e2e-harness.js';
 
 /**
@@ -23,7 +24,7 @@ import { cliJson, freePort, waitFor } from '../unit/cli/e2e-harness.js';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const EXAMPLE = join(ROOT, 'examples/orders-service');
 const SCENARIOS = join(EXAMPLE, 'scenarios');
-export const APPROVER = 'ana';
+const APPROVER = 'ana';
 
 export interface ScenarioEnvironment {
   readonly name: string;
@@ -93,14 +94,14 @@ export async function createScenarioRepo(
   return { dir, ports, databasePorts };
 }
 
-export interface ScenarioStep {
+interface ScenarioStep {
   readonly approve?: string;
   readonly reject?: string;
   readonly as?: string;
   readonly reason?: string;
   readonly comment?: string;
 }
-export interface ScenarioExpectation {
+interface ScenarioExpectation {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
   readonly failed?: { environment: string; stage: string; error: string };
   readonly served?: Record<string, 'this' | 'previous'>;
@@ -108,7 +109,7 @@ export interface ScenarioExpectation {
   readonly unchanged?: string[];
   readonly reason?: string;
 }
-export interface ScenarioCommit {
+interface ScenarioCommit {
   readonly id: string;
   readonly author: { name: string; email: string };
   readonly message: string;
@@ -138,7 +139,7 @@ export async function applyCommit(scenario: Scenario, id: string, repo: string):
 
 /** Migrates the source volume to the current release's schema and seeds it, as `up --demo` does. */
 /** The URL `tollgate db url` prints: the environment's port and the password the runtime generated. */
-export function databaseUrl(repo: ScenarioRepo, environment: string, dataDir: string): string {
+function databaseUrl(repo: ScenarioRepo, environment: string, dataDir: string): string {
   const password = readDatabasePassword(dataDir, environment);
   return localDatabaseUrl('127.0.0.1', repo.databasePorts[environment]!, password);
 }
@@ -244,8 +245,7 @@ export async function releaseBaseline(
 }
 
 export async function servedVersion(port: number): Promise<string> {
-  const answer = await fetch(`http://127.0.0.1:${port}/version`);
-  return ((await answer.json()) as { version: string }).version;
+  return (await servedRelease(port)).version;
 }
 
 /** The ledger, read from the local ledger's file exactly as DirLedger stores it. */

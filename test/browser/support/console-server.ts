@@ -84,15 +84,3 @@ export async function seedProduction(p: LocalPipeline): Promise<void> {
     await client.end();
   }
 }
-
-/** Drives the fake clock over Wait states (real I/O runs for real) until an approval is pending. */
-export async function untilPending(p: LocalPipeline) {
-  for (let i = 0; i < 1200; i++) {
-    const pending = await p.runner.ports.approvals.listPending();
-    if (pending.length) return pending;
-    const next = p.clock.nextTimerAt();
-    if (next !== undefined && next - p.clock.now() <= 3_600_000) p.clock.advanceTo(next);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no approval became pending');
-}
