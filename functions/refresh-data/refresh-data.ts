@@ -2,10 +2,12 @@ import { environmentConnectionString, volumeMappings } from '../shared/database/
 import { withClient } from '../shared/database/pg-client.js';
 import { countRows } from '../shared/database/row-counts.js';
 import { ConfigError, SnapshotFailedError } from '../shared/errors.js';
-import type { OperationRef, SnapshotRef, VolumeSetRef } from '../shared/ports/snapshot-provider.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import { gc } from '../shared/snapshots/gc.js';
 import { validateRefreshSteps } from '../shared/snapshots/refresh-steps.js';
+import type { RefreshInput } from './input.js';
+
+type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
 
 /**
  * refresh-data: the storage steps of an environment's data refresh. Each action returns at once;
@@ -29,31 +31,6 @@ import { validateRefreshSteps } from '../shared/snapshots/refresh-steps.js';
  *                        the snapshot's counts) and writes the provenance to the ledger.
  * - `gc`               → `{ deleting }`: starts deleting this pipeline's expired snapshots and clones.
  */
-type RefreshAction =
-  | 'plan'
-  | 'snapshot-source'
-  | 'backup-target'
-  | 'clone'
-  | 'publish'
-  | 'restore'
-  | 'poll'
-  | 'record'
-  | 'gc';
-
-export interface RefreshInput {
-  readonly executionArn: string;
-  readonly stateName: string;
-  readonly pipeline: string;
-  readonly environment: string;
-  readonly action: RefreshAction;
-  readonly operation?: OperationRef | null;
-  readonly snapshot?: SnapshotRef | null;
-  readonly backup?: SnapshotRef | null;
-  readonly volumes?: VolumeSetRef | null;
-}
-
-type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
-
 export async function refreshData(input: RefreshInput, ports: Ports): Promise<Record<string, unknown>> {
   // One state (StartStorageStep) runs every storage step, in every environment's Map iteration.
   const key = `${input.executionArn}/${input.environment}/${input.stateName}/${input.action}`;
