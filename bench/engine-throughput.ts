@@ -115,6 +115,7 @@ function verify(engine: string, k: number, output: unknown, events: number, work
 }
 
 let machines = 0;
+const ENDS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 
 /** Our engine driven through its API (the same calls the HTTP server dispatches), minus HTTP. */
 export class LocalEngine {
@@ -123,7 +124,8 @@ export class LocalEngine {
 
   constructor(readonly engine: Engine) {
     engine.onEvent((arn, event) => {
-      if (!/^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(event.type)) return;
+      // Runs inside our timing for every event: a set lookup, not a regular expression.
+      if (!ENDS.has(event.type)) return;
       const waiter = this.waiters.get(arn);
       if (waiter) {
         this.waiters.delete(arn);

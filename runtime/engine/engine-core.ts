@@ -1,4 +1,5 @@
 import { AwsApiError } from '../api/aws-service.js';
+import type { HistoryCursor } from '../asl/history/history-cursor.js';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../asl/task/task-integration.js';
@@ -7,12 +8,7 @@ import type { ArnContext } from './arns.js';
 import type { EngineClock } from './clock.js';
 import { type CompactionOptions, validateCompactionOptions } from './compaction.js';
 import { type EngineJournal, MemoryJournal, StoreJournal } from './engine-journal.js';
-import {
-  type Checkpoint,
-  type ExecutionRecord,
-  ExecutionStatus,
-  type StateMachineRecord,
-} from './engine-model.js';
+import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from './engine-model.js';
 import { type EngineRecord, engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type RunStart, runExecution } from './execution-runner.js';
@@ -86,6 +82,27 @@ export class EngineCore {
     );
   }
 
+  /**
+   * Records an execution's end; its status, stop date, output or error are already set. Its
+   * checkpoint (where a redrive continues), its terminal event and its status record are queued in
+   * that order in one step, so the store commits them together: a log holding the terminal event
+   * always holds the checkpoint, and no transition wrote one before.
+   */
+  async recordEnd(
+    exec: ExecutionRecord,
+    cursor: HistoryCursor,
+    type: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    if (exec.checkpoint && exec.status !== ExecutionStatus.Succeeded) {
+      this.journal.checkpoint(exec.executionArn, exec.checkpoint);
+    }
+    const event = exec.history.add(cursor, type, details);
+    const status = this.append(engineRecord.status(exec));
+    await event;
+    await status;
+  }
+
   /** Starts (or resumes) running an execution in the background. */
   launch(exec: ExecutionRecord, start: RunStart): void {
     const sm = this.stateMachines.get(exec.stateMachineArn);
@@ -110,11 +127,12 @@ export class EngineCore {
       integrations: this.options.integrations ?? {},
       tokens: this.tokens,
       arn: this.arn,
-      persistStatus: (exec: ExecutionRecord) => this.append(engineRecord.status(exec)),
-      persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => {
-        exec.checkpoint = checkpoint;
-        this.journal.checkpoint(exec.executionArn, checkpoint);
-      },
+      recordEnd: (
+        exec: ExecutionRecord,
+        cursor: HistoryCursor,
+        type: string,
+        details: Record<string, unknown>,
+      ) => this.recordEnd(exec, cursor, type, details),
     };
   }
 }

@@ -18,7 +18,7 @@ export interface EngineJournal {
    * undefined when it may be shown at once (nothing to wait for).
    */
   event(executionArn: string, event: HistoryEvent, thread: string): Promise<void> | undefined;
-  /** The latest top-level transition, where redrive continues from (see ExecutionRecord.checkpoint). */
+  /** Where a redrive continues from, written as the execution ends (see EngineCore.recordEnd). */
   checkpoint(executionArn: string, checkpoint: Checkpoint): void;
   /** What a previous run kept, oldest first. */
   replay(): AsyncIterable<StoreRecord>;
@@ -53,8 +53,8 @@ export class StoreJournal implements EngineJournal {
   }
 
   checkpoint(executionArn: string, checkpoint: Checkpoint): void {
-    // Not awaited: it is ordered before the state's events, which are what side effects and
-    // readers wait for (see ExecutionHistory); a failed write surfaces through them.
+    // Not awaited: it is ordered before the terminal event, which is what readers wait for; a
+    // failed write surfaces through that event.
     this.append([engineRecord.checkpoint(executionArn, checkpoint)]).catch(() => undefined);
   }
 

@@ -6,6 +6,9 @@ import type { EngineClock } from './clock.js';
 /** AWS caps an execution's history at 25,000 events; the next event fails the execution. */
 const MAX_HISTORY_EVENTS = 25_000;
 
+// Asked for before every state; one shared empty list instead of a new one each time.
+const NOTHING_TO_REPLAY: readonly HistoryEvent[] = Object.freeze([]);
+
 export type EventListener = (executionArn: string, event: HistoryEvent) => void;
 
 class HistoryLimitExceededError extends Error {
@@ -45,7 +48,7 @@ export class ExecutionHistory implements HistoryRecorder {
   private durable = 0;
   private tail: Promise<void> = Promise.resolve();
   /** Recorded events each thread has yet to replay after a restart (see `replayFrom`). */
-  private readonly replay = new Map<string, HistoryEvent[]>();
+  private replay: Map<string, HistoryEvent[]> | undefined;
 
   constructor(
     private readonly executionArn: string,
@@ -122,18 +125,19 @@ export class ExecutionHistory implements HistoryRecorder {
    * in order instead of being recorded again.
    */
   replayFrom(afterEventId: number): void {
-    this.replay.clear();
+    const replay = new Map<string, HistoryEvent[]>();
     for (const [i, event] of this.events.entries()) {
       if (event.id <= afterEventId) continue;
       const thread = this.threads[i];
-      const queue = this.replay.get(thread);
+      const queue = replay.get(thread);
       if (queue) queue.push(event);
-      else this.replay.set(thread, [event]);
+      else replay.set(thread, [event]);
     }
+    this.replay = replay;
   }
 
   pending(cursor: HistoryCursor): readonly HistoryEvent[] {
-    return this.replay.get(cursor.thread) ?? [];
+    return this.replay?.get(cursor.thread) ?? NOTHING_TO_REPLAY;
   }
 
   /** Hands back the thread's next recorded event, or undefined once the thread runs live. */
@@ -142,14 +146,14 @@ export class ExecutionHistory implements HistoryRecorder {
     type: string,
     options: { readonly updateSource?: boolean },
   ): number | undefined {
-    const queue = this.replay.get(cursor.thread);
+    const queue = this.replay?.get(cursor.thread);
     const recorded = queue?.[0];
     if (!queue || !recorded) return undefined;
     if (recorded.type !== type) {
       // The run ends here (a replay that failed ends in ExecutionFailed): whatever else was recorded
       // is abandoned and the end is recorded live, so the history always shows it.
       if (/^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(type)) {
-        this.replay.clear();
+        this.replay = undefined;
         return undefined;
       }
       // The definition is fixed per execution and recorded results are fed back, so this means a
@@ -160,7 +164,7 @@ export class ExecutionHistory implements HistoryRecorder {
       );
     }
     queue.shift();
-    if (queue.length === 0) this.replay.delete(cursor.thread);
+    if (queue.length === 0) this.replay?.delete(cursor.thread);
     cursor.lastPublishedEventId = recorded.id;
     if (options.updateSource !== false) cursor.sourceEventId = recorded.id;
     return recorded.id;

@@ -31,16 +31,24 @@ export interface RunnerDeps {
   readonly integrations: IntegrationRegistry;
   readonly tokens: TaskTokenRegistry;
   readonly arn: ArnContext;
-  /** Persists the execution's terminal status. */
-  readonly persistStatus: (exec: ExecutionRecord) => Promise<void>;
-  /** Persists where the top-level program is, for recovery and redrive. */
-  readonly persistCheckpoint: (exec: ExecutionRecord, checkpoint: Checkpoint) => Promise<void> | void;
+  /** Records the execution's end (see EngineCore.recordEnd); its status is already set. */
+  readonly recordEnd: (
+    exec: ExecutionRecord,
+    cursor: HistoryCursor,
+    type: string,
+    details: Record<string, unknown>,
+  ) => Promise<void>;
 }
+
+// One reason for every normal end: building an Error per execution costs a stack capture.
+const FINISHED = new ExecutionAbortedError('Execution finished');
 
 /** Where to start a run: from the top, or (redrive) from a given state. */
 export interface RunStart {
   readonly startAt?: string;
   readonly input?: unknown;
+  /** The execution input already parsed (StartExecution parsed it to validate it). */
+  readonly executionInput?: unknown;
   readonly variables?: Record<string, unknown>;
   readonly sourceEventId?: number;
   readonly fresh: boolean;
@@ -70,7 +78,7 @@ export async function runExecution(
     newMapRunArn: (label) => mapRunArn(deps.arn, stateMachine.name, label ?? randomUUID(), randomUUID()),
   };
   // Parsed once: payload values are never mutated in place (ResultPath and the rest build copies).
-  const executionInput = JSON.parse(exec.inputText);
+  const executionInput = start.executionInput ?? JSON.parse(exec.inputText);
   const input = start.input ?? executionInput;
   const context: ContextObject = {
     Execution: {
@@ -106,7 +114,8 @@ export async function runExecution(
       startAt: start.startAt,
       onTransition: ({ frame: f, stateName, inputText }) => {
         if (f !== frame) return;
-        // Replaying after a restart: this transition's checkpoint is already in the log.
+        // Kept in memory only: it is written when the execution ends (recordEnd), the one time a
+        // redrive can need it; a restart before that replays the run and rebuilds it here.
         const replayed = exec.history.pending(f.cursor)[0];
         const checkpoint: Checkpoint = {
           stateName,
@@ -115,8 +124,7 @@ export async function runExecution(
           sourceEventId: f.cursor.sourceEventId,
           enteredEventId: replayed?.id ?? exec.history.events.length + 1,
         };
-        if (replayed) exec.checkpoint = checkpoint;
-        else return deps.persistCheckpoint(exec, checkpoint);
+        exec.checkpoint = checkpoint;
       },
     });
   } catch (thrown) {
@@ -139,8 +147,8 @@ async function finish(
   outcome: ProgramOutcome,
   deps: RunnerDeps,
 ) {
-  // The terminal status must not show before the events that led to it are durable.
-  await exec.history.flushed();
+  // Readers see the terminal status only once its event is durable (see describeExecution), and the
+  // store keeps order, so the end need not wait for the events before it.
   if (exec.status !== ExecutionStatus.Running) return;
   if (outcome.status === 'SUCCEEDED') {
     const text = toPayloadText(outcome.output);
@@ -161,7 +169,7 @@ async function finish(
     exec.status = ExecutionStatus.Succeeded;
     exec.outputText = text;
     exec.stopDate = deps.clock.now();
-    await exec.history.add(cursor, 'ExecutionSucceeded', {
+    await deps.recordEnd(exec, cursor, 'ExecutionSucceeded', {
       executionSucceededEventDetails: outputDetails(text),
     });
   } else {
@@ -170,15 +178,14 @@ async function finish(
     exec.error = error.error || undefined;
     exec.cause = error.causeText;
     exec.stopDate = deps.clock.now();
-    await exec.history.add(cursor, 'ExecutionFailed', {
+    await deps.recordEnd(exec, cursor, 'ExecutionFailed', {
       executionFailedEventDetails: {
         ...(exec.cause !== undefined ? { cause: exec.cause } : {}),
         ...(exec.error ? { error: exec.error } : {}),
       },
     });
   }
-  exec.controller.abort(new ExecutionAbortedError('Execution finished'));
-  await deps.persistStatus(exec);
+  exec.controller.abort(FINISHED);
 }
 
 /** Execution-level TimeoutSeconds: the run ends TIMED_OUT with ExecutionTimedOut. */
@@ -191,8 +198,8 @@ function armExecutionTimeout(exec: ExecutionRecord, seconds: number | undefined,
     exec.stopDate = deps.clock.now();
     const cursor = new HistoryCursor(exec.history.events.length);
     exec.controller.abort(new ExecutionAbortedError('Execution timed out'));
-    void exec.history
-      .add(cursor, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: StatesErrorName.Timeout } })
-      .then(() => deps.persistStatus(exec));
+    void deps.recordEnd(exec, cursor, 'ExecutionTimedOut', {
+      executionTimedOutEventDetails: { error: StatesErrorName.Timeout },
+    });
   });
 }

@@ -15,18 +15,14 @@ const MAX_CACHED = 64;
 /**
  * Compiled programs keyed by definition text (one per state-machine version, since a version's
  * definition never changes). Programs hold no per-execution state (Retry counters, cursors and
- * variables live in the run), so executions share them. Least recently used goes first.
+ * variables live in the run), so executions share them. The oldest compiled goes first.
  */
 export class ProgramCache {
   private readonly compiled = new Map<string, CompiledMachine>();
 
   get(definitionText: string): CompiledMachine {
     const hit = this.compiled.get(definitionText);
-    if (hit) {
-      this.compiled.delete(definitionText);
-      this.compiled.set(definitionText, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const machine = compile(definitionText);
     this.compiled.set(definitionText, machine);
     if (this.compiled.size > MAX_CACHED) {

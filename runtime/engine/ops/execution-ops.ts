@@ -50,7 +50,6 @@ export async function startExecution(core: EngineCore, body: unknown) {
       `Invalid State Machine Execution Input: '${(err as Error).message}'`,
     );
   }
-  void input;
   const sm = core.stateMachine(smArn);
   const arn = buildExecutionArn(core.arn, sm.name, name);
   const existing = core.executions.get(arn);
@@ -83,7 +82,7 @@ export async function startExecution(core: EngineCore, body: unknown) {
     core.executions.delete(arn);
     throw err;
   }
-  core.launch(exec, { fresh: true });
+  core.launch(exec, { fresh: true, executionInput: input });
   return { executionArn: arn, startDate: seconds(startDate) };
 }
 
@@ -102,13 +101,12 @@ export async function stopExecution(core: EngineCore, body: unknown) {
   exec.stopDate = core.clock.now();
   exec.controller.abort(new ExecutionAbortedError());
   const cursor = new HistoryCursor(exec.history.events.length);
-  await exec.history.add(cursor, 'ExecutionAborted', {
+  await core.recordEnd(exec, cursor, 'ExecutionAborted', {
     executionAbortedEventDetails: {
       ...(error !== undefined ? { error } : {}),
       ...(cause !== undefined ? { cause } : {}),
     },
   });
-  await core.append(engineRecord.status(exec));
   return { stopDate: seconds(exec.stopDate) };
 }
 

@@ -5,15 +5,15 @@ import { EngineHarness } from './engine-harness.js';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:big';
 
-/** A real MemoryStore whose history-event writes wait, while `holding`, until the test releases them. */
+/** A real MemoryStore whose writes of `held` records wait until the test releases them. */
 class HeldStore implements EngineStore {
   private readonly inner = new MemoryStore();
   private held: Array<() => void> = [];
-  holding = false;
+  holding: (record: StoreRecord) => boolean = () => false;
 
   append(records: readonly StoreRecord[]): Promise<void> {
     const written = this.inner.append(records);
-    if (!this.holding || !records.some((r) => r.t === 'ev')) return written;
+    if (!records.some(this.holding)) return written;
     return new Promise((resolve, reject) => this.held.push(() => written.then(resolve, reject)));
   }
 
@@ -122,21 +122,17 @@ describe('history fidelity (known deviations from AWS, fixed)', () => {
     const h = new EngineHarness({ store });
     await h.engine.start();
     const sm = await h.createStateMachine({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } });
-    store.holding = true;
+    store.holding = (r) => r.t === 'ev' && (r.e as { type: string }).type === 'ExecutionSucceeded';
 
-    // Act
+    // Act: the runner sets SUCCEEDED and writes the final event, whose write stays held.
     const exec = await h.start(sm, { n: 1 });
-    await h.settle();
-    // The state's events become durable; the runner then ends the execution and writes its final
-    // event, which stays held.
-    store.release();
     await h.settle();
     const whileHeld = await h.call('DescribeExecution', { executionArn: exec });
     const listedWhileHeld = await h.call<{ executions: Array<{ status: string }> }>('ListExecutions', {
       stateMachineArn: sm,
     });
     const historyWhileHeld = (await h.history(exec)).map((e) => e.type);
-    store.holding = false;
+    store.holding = () => false;
     store.release();
     const after = await h.until(exec, 'SUCCEEDED');
 
