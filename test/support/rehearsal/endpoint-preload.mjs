@@ -19,7 +19,12 @@ function mapped(host) {
 
 net.Socket.prototype.connect = function patchedConnect(...args) {
   const options = args[0];
-  if (options && typeof options === 'object' && !Array.isArray(options)) {
+  if (Array.isArray(options) && options[0] && typeof options[0] === 'object') {
+    // net.connect (fetch's path) passes its normalized [options, callback]; changed in place, the
+    // array keeps the marker that tells connect it is already normalized.
+    const port = mapped(options[0].host);
+    if (port !== undefined) options[0] = { ...options[0], host: '127.0.0.1', port };
+  } else if (options && typeof options === 'object') {
     const port = mapped(options.host);
     if (port !== undefined) args[0] = { ...options, host: '127.0.0.1', port };
   } else if (typeof options === 'number' || typeof options === 'string') {
