@@ -37,7 +37,7 @@ interface Instruction {
 }
 
 /** Dockerfile lines: comments dropped, `\` continuations joined, keyword upper-cased. */
-export function parseDockerfile(text: string): Instruction[] {
+function parseDockerfile(text: string): Instruction[] {
   const out: Instruction[] = [];
   let pending = '';
   for (const raw of text.split('\n')) {
