@@ -34,7 +34,7 @@ export function unboundPlaceholders(
 export function describeUnbound(path: string, unbound: readonly string[]): string {
   return (
     `${path} uses unbound placeholder(s) ${unbound.map((n) => `\${${n}}`).join(', ')}; ` +
-    'add a task to functions/task-registry.ts or a resource binding in TollgatePipeline'
+    'declare the task in statemachines/pipeline.ts (the task list is read from it) or add a resource binding in TollgatePipeline'
   );
 }
 

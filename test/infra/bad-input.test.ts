@@ -37,7 +37,7 @@ describe('TollgatePipeline bad input', () => {
 
     // Act / Assert
     expect(() => buildStack(ecsConfigInput(), { definitionPath: path })).toThrow(
-      /uses unbound placeholder\(s\) \$\{ApprovalTopicArn\}; add a task to functions\/task-registry\.ts/,
+      /uses unbound placeholder\(s\) \$\{ApprovalTopicArn\}; declare the task in statemachines\/pipeline\.ts/,
     );
   });
 
