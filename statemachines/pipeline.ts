@@ -4,7 +4,6 @@ import { RUN_SCOPE } from './builder/failures.js';
 import { choice, fail, map, pass, succeed } from './builder/flow-states.js';
 import { type StateMachine, stateMachine } from './builder/state-machine.js';
 import { placeholder, retryOn, taskBuilders } from './builder/task-states.js';
-import { RetryableError } from './builder/tollgate-errors.js';
 import { ENVIRONMENT_STATES } from './pipeline/environment.js';
 import { COMMIT, PAYLOAD, PIPELINE, RELEASE, STARTED_AT } from './pipeline/expressions.js';
 
@@ -18,7 +17,7 @@ const run = taskBuilders(RUN_SCOPE);
 
 /** The guard's own conflict retry: lock writes are conditional, and a lost race is re-read. */
 const guardRetry = [
-  retryOn(RetryableError.LockConflict, {
+  retryOn('Tollgate.LockConflict', {
     IntervalSeconds: 2,
     MaxAttempts: 6,
     BackoffRate: 2,

@@ -11,7 +11,7 @@ import type {
 import type { DeclaredState } from './declared-state.js';
 import { type FailureScope, recordFailure } from './failures.js';
 import { compact } from './flow-states.js';
-import type { RetryableError } from './tollgate-errors.js';
+import { type RetryableErrorName, retryableError } from './tollgate-errors.js';
 
 /**
  * Task states. Every Lambda task gets, without being asked: its function's `${Placeholder}`, the
@@ -38,9 +38,9 @@ export const LAMBDA_SERVICE_RETRY: Retrier = {
   JitterStrategy: 'FULL',
 };
 
-/** Retries a Tollgate error the function marks as safe to try again. */
-export function retryOn(error: RetryableError, backoff: Omit<Retrier, 'ErrorEquals'>): Retrier {
-  return { ErrorEquals: [error], ...backoff };
+/** Retries a Tollgate error the error catalogue marks as safe to try again. */
+export function retryOn(error: RetryableErrorName, backoff: Omit<Retrier, 'ErrorEquals'>): Retrier {
+  return { ErrorEquals: [retryableError(error)], ...backoff };
 }
 
 /** `${name}`: a value the CDK stack and the local runtime each substitute with their own. */

@@ -10,7 +10,6 @@ import {
   retryOn,
   taskBuilders,
 } from '../../../statemachines/builder/task-states.js';
-import { RetryableError } from '../../../statemachines/builder/tollgate-errors.js';
 
 const header = { Comment: 'test machine', TimeoutSeconds: 60 };
 const run = taskBuilders(RUN_SCOPE);
@@ -23,7 +22,7 @@ describe('statemachines/builder', () => {
       stage: StageId.Deploy,
       fn: 'deploy',
       payload: { pipeline: '{% $plan.pipeline %}' },
-      retry: [retryOn(RetryableError.LockConflict, { IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 })],
+      retry: [retryOn('Tollgate.LockConflict', { IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 })],
       failsTo: 'RunFailed',
       Next: 'Done',
     });
@@ -81,6 +80,13 @@ describe('statemachines/builder', () => {
       ],
       End: true,
     });
+  });
+
+  it('refuses to retry an error the error catalogue calls final', () => {
+    // Act / Assert
+    expect(() =>
+      retryOn('Tollgate.DeployFailed' as never, { IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }),
+    ).toThrow('Tollgate.DeployFailed is not retryable in functions/shared/errors.ts; a Retry cannot list it');
   });
 
   it('derives a function placeholder from its folder name, and refuses a name that is not kebab-case', () => {
