@@ -59,7 +59,8 @@ export interface ExecutionRecord {
   readonly history: ExecutionHistory;
   /** The last top-level transition, where redrive and recovery continue from. */
   checkpoint?: Checkpoint;
-  controller: AbortController;
+  /** Stops the current run; its signal is built only when a state listens (see LazyAbortController). */
+  controller: { readonly signal: AbortSignal; abort(reason?: unknown): void };
   /** Settles when the current run of the execution has reached a terminal event. */
   done: Promise<void>;
 }

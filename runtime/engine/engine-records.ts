@@ -8,6 +8,7 @@ import {
   type StateMachineVersion,
 } from './engine-model.js';
 import type { ExecutionHistory } from './execution-history.js';
+import { LazyAbortController } from './lazy-abort-controller.js';
 
 /** What SendTaskSuccess/SendTaskFailure delivered; persisted so a crash cannot lose it. */
 export type TokenOutcome =
@@ -254,7 +255,7 @@ export function applyRecord(core: ReplayTarget, tokens: ReplayedTokens, r: Engin
         status: ExecutionStatus.Running,
         redriveCount: 0,
         history: core.newHistory(r.x),
-        controller: new AbortController(),
+        controller: new LazyAbortController(),
         done: Promise.resolve(),
       });
       return;

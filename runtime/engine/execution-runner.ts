@@ -63,13 +63,17 @@ export async function runExecution(
   start: RunStart,
 ): Promise<void> {
   const { program } = machine;
+  // This run's controller (a redrive gives the next run its own), its signal built on first use.
+  const controller = exec.controller;
   const services: ExecutionServices = {
     recorder: exec.history,
     clock: deps.clock,
     lambda: deps.lambda,
     integrations: deps.integrations,
     tokens: deps.tokens,
-    signal: exec.controller.signal,
+    get signal() {
+      return controller.signal;
+    },
     region: deps.arn.region,
     accountId: deps.arn.accountId,
     executionArn: exec.executionArn,

@@ -43,7 +43,7 @@ export abstract class BaseState {
     // A new context object per state: earlier results may hold references into the old one.
     frame.context = {
       ...frame.context,
-      State: { Name: this.name, EnteredTime: new Date(enteredTime).toISOString() },
+      State: { Name: this.name, EnteredTime: isoTime(enteredTime) },
     };
     const enteredEventId = await recorder.add(frame.cursor, `${this.type}StateEntered`, {
       stateEnteredEventDetails: { name: this.name, ...inputDetails(inputText ?? toPayloadText(input)) },
@@ -134,6 +134,17 @@ function adoptRecordedExit(
     output: JSON.parse(details.output),
     assigned: evaluation.assigned === undefined && texts === undefined ? undefined : assigned,
   };
+}
+
+// States entered in the same millisecond share one ISO string instead of formatting it again.
+let isoMs = Number.NaN;
+let isoText = '';
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
 }
 
 function assignedDetails(assigned: Record<string, unknown> | undefined) {

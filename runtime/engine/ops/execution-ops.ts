@@ -7,6 +7,7 @@ import { executionArn as buildExecutionArn, isValidResourceName, parseExecutionA
 import type { EngineCore } from '../engine-core.js';
 import { type ExecutionRecord, ExecutionStatus } from '../engine-model.js';
 import { engineRecord } from '../engine-records.js';
+import { LazyAbortController } from '../lazy-abort-controller.js';
 import {
   asRequest,
   decodeNextToken,
@@ -72,7 +73,7 @@ export async function startExecution(core: EngineCore, body: unknown) {
     status: ExecutionStatus.Running,
     redriveCount: 0,
     history: core.newHistory(arn),
-    controller: new AbortController(),
+    controller: new LazyAbortController(),
     done: Promise.resolve(),
   };
   core.executions.set(arn, exec);

@@ -3,6 +3,7 @@ import { HistoryCursor } from '../../asl/history/history-cursor.js';
 import type { EngineCore } from '../engine-core.js';
 import { ExecutionStatus } from '../engine-model.js';
 import { engineRecord } from '../engine-records.js';
+import { LazyAbortController } from '../lazy-abort-controller.js';
 import { asRequest, optionalString } from '../request-fields.js';
 import { executionArnField } from './execution-ops.js';
 
@@ -47,7 +48,7 @@ export async function redriveExecution(core: EngineCore, body: unknown) {
   exec.error = undefined;
   exec.cause = undefined;
   exec.outputText = undefined;
-  exec.controller = new AbortController();
+  exec.controller = new LazyAbortController();
   exec.redriveFrom = checkpoint;
   await core.append(engineRecord.redrive(arn, exec.redriveCount, redriveDate, checkpoint));
   const cursor = new HistoryCursor(exec.history.events.length);
