@@ -79,7 +79,8 @@ const badMigration: Scenario = async ({ r, repo }) => {
 
 /** (c) Smoke tests fail in staging after a successful rollout: ECS goes back to what ran before. */
 const smokeRollback: Scenario = async ({ r, repo }) => {
-  const previous = r.ecs.serving('orders', 'orders-staging')?.taskDefinitionArn;
+  const before = r.ecs.serving('orders', 'orders-staging');
+  const previous = before?.containerDefinitions?.[0]?.image;
   const sha = commit(repo, 'Pool database connections per request', {
     write: { 'src/faults.json': '{ "healthDegradesIn": ["staging"] }\n' },
   });
@@ -90,10 +91,14 @@ const smokeRollback: Scenario = async ({ r, repo }) => {
   if (!fails.some((f) => f.includes('SmokeTestFailed')))
     throw new Error(`expected Tollgate.SmokeTestFailed in staging: ${fails.join(' | ')}`);
   const now = r.ecs.serving('orders', 'orders-staging');
-  if (now?.taskDefinitionArn !== previous)
-    throw new Error(`staging serves ${now?.taskDefinitionArn}, not the previous ${previous}`);
+  // A rollback to an earlier Tollgate release registers that release again (a new revision, tagged
+  // for the audit); what must come back is the image that ran before.
+  if (now?.containerDefinitions?.[0]?.image !== previous)
+    throw new Error(
+      `staging serves ${now?.taskDefinitionArn} (${now?.containerDefinitions?.[0]?.image}), not the image of ${before?.taskDefinitionArn} (${previous})`,
+    );
   commit(repo, 'Revert the per-request pool', { delete: ['src/faults.json'] });
-  return `FAILED at staging's smoke tests; staging serves ${previous} again (desired ${now ? 'kept' : 'lost'})`;
+  return `FAILED at staging's smoke tests; staging serves ${previous} again (${now.taskDefinitionArn}, was ${before?.taskDefinitionArn})`;
 };
 
 /** (d) A second commit waits behind the first, which holds the lock at the prod gate. */
