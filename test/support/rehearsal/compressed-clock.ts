@@ -12,6 +12,11 @@ export class CompressedClock implements EngineClock {
 
   constructor(private readonly shortMs = 60_000) {}
 
+  /** How far this clock runs ahead of the wall clock (the waits it skipped). */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
   now(): number {
     return Date.now() + this.offset;
   }

@@ -19,6 +19,8 @@ export function accessKeyFor(roleArn: string): string {
 }
 
 export interface FunctionHostOptions {
+  /** How far the engine's clock runs ahead of the wall clock; the functions read that time too. */
+  readonly clockOffsetMs?: () => number;
   readonly functions: readonly FunctionModel[];
   readonly assets: ReadonlyMap<string, string>;
   /** Where every AWS SDK call of the functions goes (the recording proxy). */
@@ -100,7 +102,12 @@ export class FunctionHost implements LambdaInvoker {
         };
         container.child.on('message', onMessage);
         container.child.once('exit', onExit);
-        container.child.send({ id, event: payload, timeoutMs });
+        container.child.send({
+          id,
+          event: payload,
+          timeoutMs,
+          offsetMs: this.options.clockOffsetMs?.() ?? 0,
+        });
       });
     } finally {
       container.busy = false;

@@ -5,6 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
+// The engine's clock runs ahead of the wall clock by the waits it skipped (compressed-clock.ts).
+// Each invocation carries that offset and the function reads the time its state machine does
+// ($$.Execution.StartTime, a Wait's end), as Lambda and Step Functions share one clock on AWS.
+let clockOffsetMs = 0;
+const RealDate = Date;
+globalThis.Date = class ShiftedDate extends RealDate {
+  constructor(...args) {
+    super(...(args.length ? args : [RealDate.now() + clockOffsetMs]));
+  }
+  static now() {
+    return RealDate.now() + clockOffsetMs;
+  }
+};
+
 const [bundle, exportName = 'handler'] = process.argv.slice(2);
 const loaded = import(pathToFileURL(bundle).href).then((m) => {
   const fn = m[exportName];
@@ -12,7 +26,8 @@ const loaded = import(pathToFileURL(bundle).href).then((m) => {
   return fn;
 });
 
-process.on('message', async ({ id, event, timeoutMs }) => {
+process.on('message', async ({ id, event, timeoutMs, offsetMs }) => {
+  clockOffsetMs = offsetMs ?? 0;
   const deadline = Date.now() + timeoutMs;
   const context = {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,

@@ -206,7 +206,9 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     cleanup.push(() => proxy.close());
 
     const smRole = model.stateMachine.roleArn;
+    const clock = new CompressedClock();
     const host = new FunctionHost({
+      clockOffsetMs: () => clock.offsetMs,
       functions: model.functions.map((f) => ({
         ...f,
         environment: {
@@ -233,7 +235,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
 
     engine = createEngine({
       store: new MemoryStore(),
-      clock: new CompressedClock(),
+      clock,
       lambda: host,
       accountId: ACCOUNT,
       integrations: {
