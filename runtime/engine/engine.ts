@@ -24,11 +24,12 @@ export interface Engine {
   readonly service: AwsJsonService;
   /** Replays the store: rebuilds state machines and histories and resumes open executions. */
   start(): Promise<void>;
-  /** Stops timers and in-flight work (without recording anything) and closes the store. */
+  /** Stops timers and in-flight work (without recording anything) and closes the store, if any. */
   close(): Promise<void>;
   /**
    * Rewrites the store down to what is live now (also done on its own as the log grows, and at
-   * start-up when the replayed log is mostly dead weight).
+   * start-up when the replayed log is mostly dead weight). In memory mode (no store) it only drops
+   * executions past their retention.
    */
   compact(): Promise<void>;
   /** Follows history live; returns an unsubscribe function. */
