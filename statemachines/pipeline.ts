@@ -3,9 +3,10 @@ import { block } from './builder/declared-state.js';
 import { RUN_SCOPE } from './builder/failures.js';
 import { choice, fail, map, pass, succeed } from './builder/flow-states.js';
 import { type StateMachine, stateMachine } from './builder/state-machine.js';
-import { placeholder, retryOn, taskBuilders } from './builder/task-states.js';
+import { placeholder, taskBuilders } from './builder/task-states.js';
 import { ENVIRONMENT_STATES } from './pipeline/environment.js';
 import { COMMIT, PAYLOAD, PIPELINE, RELEASE, STARTED_AT } from './pipeline/expressions.js';
+import { GUARD_RETRY } from './pipeline/guard-retry.js';
 
 /**
  * The pipeline, declared once. `npm run asl` writes it to statemachines/pipeline.asl.json, which
@@ -15,16 +16,6 @@ import { COMMIT, PAYLOAD, PIPELINE, RELEASE, STARTED_AT } from './pipeline/expre
  */
 const run = taskBuilders(RUN_SCOPE);
 
-/** The guard's own conflict retry: lock writes are conditional, and a lost race is re-read. */
-const guardRetry = [
-  retryOn('Tollgate.LockConflict', {
-    IntervalSeconds: 2,
-    MaxAttempts: 6,
-    BackoffRate: 2,
-    MaxDelaySeconds: 60,
-    JitterStrategy: 'FULL',
-  }),
-];
 const guardPayload = (action: string) => ({
   pipeline: PIPELINE,
   action,
@@ -75,7 +66,7 @@ const states = block('Normalize', {
     Comment:
       'queued: one run at a time per pipeline; superseded: a newer commit replaces waiting older runs.',
     payload: guardPayload('acquire'),
-    retry: guardRetry,
+    retry: GUARD_RETRY,
     Assign: { guard: PAYLOAD },
     failsTo: 'RecordFailure',
     Next: 'LockDecision',
@@ -104,7 +95,7 @@ const states = block('Normalize', {
     waitForTaskToken: true,
     payload: guardPayload('wait'),
     TimeoutSeconds: '{% $guard.wakeAfterSeconds %}',
-    retry: guardRetry,
+    retry: GUARD_RETRY,
     Assign: { guard: '{% $states.result %}' },
     Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'CheckLock' }],
     failsTo: 'RecordFailure',
@@ -115,7 +106,7 @@ const states = block('Normalize', {
     reportsAs: 'lock',
     fn: 'concurrency-guard',
     payload: guardPayload('check'),
-    retry: guardRetry,
+    retry: GUARD_RETRY,
     Assign: { guard: PAYLOAD },
     failsTo: 'RecordFailure',
     Next: 'LockDecision',
@@ -189,6 +180,7 @@ const states = block('Normalize', {
     stage: StageId.ReleaseLock,
     reportsAs: 'lock',
     fn: 'concurrency-guard',
+    retry: GUARD_RETRY,
     payload: { pipeline: PIPELINE, action: 'release', commit: COMMIT },
     failsTo: 'RunFailed',
     Next: 'Done',
@@ -223,6 +215,7 @@ const states = block('Normalize', {
   ReleaseLockAfterFailure: run.lambda({
     stage: StageId.ReleaseLock,
     fn: 'concurrency-guard',
+    retry: GUARD_RETRY,
     payload: { pipeline: PIPELINE, action: 'release', commit: COMMIT },
     Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RunFailed' }],
     Next: 'RunFailed',

@@ -5,6 +5,7 @@ import { fail, pass } from '../builder/flow-states.js';
 import { taskBuilders } from '../builder/task-states.js';
 import { APPROVAL_STATES } from './approval-states.js';
 import { COMMIT, PIPELINE, UNCHANGED } from './expressions.js';
+import { GUARD_RETRY } from './guard-retry.js';
 import { RECOVERY_STATES } from './recovery-states.js';
 import { REFRESH_STATES } from './refresh-states.js';
 import { RELEASE_STATES } from './release-states.js';
@@ -43,6 +44,7 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   RenewLock: env.lambda({
     stage: StageId.Lock,
     fn: 'concurrency-guard',
+    retry: GUARD_RETRY,
     Comment: "Keeps the pipeline lock's lease alive while this run works through the environments.",
     payload: { pipeline: PIPELINE, action: 'renew', commit: COMMIT },
     Output: UNCHANGED,

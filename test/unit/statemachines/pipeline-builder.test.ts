@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { functionPlaceholder, placeholder } from '../../../statemachines/builder/task-states.js';
 import { PIPELINE_MACHINE } from '../../../statemachines/pipeline.js';
 import { PIPELINE_ASL_PATH, renderPipelineAsl } from '../../../statemachines/pipeline-asl-file.js';
 
 interface AnyState {
   readonly Type: string;
   readonly Resource?: string;
+  readonly Arguments?: { readonly FunctionName?: string };
   readonly Retry?: ReadonlyArray<{ readonly ErrorEquals: readonly string[] }>;
   readonly ItemProcessor?: { readonly States: Record<string, AnyState> };
 }
@@ -26,6 +28,29 @@ describe('statemachines/pipeline.ts', () => {
     // Assert: compared as objects first, so a stale file shows which states differ.
     expect(JSON.parse(built)).toEqual(JSON.parse(checkedIn));
     expect(built).toBe(checkedIn);
+  });
+
+  it("retries the guard's lock conflict on every state the concurrency guard serves", () => {
+    // Arrange: a contended release that gave up failed the run and left the lock held.
+    const states = allStates(PIPELINE_MACHINE.definition.States as Record<string, AnyState>);
+    // Act
+    const guard = states.filter(
+      ([, s]) => s.Arguments?.FunctionName === placeholder(functionPlaceholder('concurrency-guard')),
+    );
+    // Assert
+    expect(guard.map(([name]) => name).sort()).toEqual([
+      'AcquireLock',
+      'CheckLock',
+      'ReleaseLock',
+      'ReleaseLockAfterFailure',
+      'RenewLock',
+      'WaitForLock',
+    ]);
+    for (const [name, s] of guard)
+      expect({ name, retries: s.Retry?.flatMap((r) => r.ErrorEquals) }).toEqual({
+        name,
+        retries: expect.arrayContaining(['Tollgate.LockConflict']),
+      });
   });
 
   it('gives every Lambda task the Lambda retry default first, and only Lambda tasks', () => {
