@@ -109,12 +109,18 @@ describe('TollgatePipeline data grants with aurora-clone in a VPC', () => {
     }
   });
 
-  it('returns migrate-database artifact reads and the connection secrets, nothing from RDS', () => {
+  it('returns migrate-database artifact reads, the ledger append for its schema record and the connection secrets, nothing from RDS', () => {
     // Act
     const actions = statementsOf(built, 'migrate-database').flatMap(actionsOf);
 
-    // Assert
-    expect(actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue']);
+    // Assert: the artifact and ledger buckets' reads both grant GetObject and ListBucket.
+    expect([...new Set(actions)].sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectRetention',
+      'secretsmanager:GetSecretValue',
+    ]);
   });
 
   it('returns database secrets and RDS rights to no function outside the data tasks', () => {
