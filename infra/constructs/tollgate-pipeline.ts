@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
+import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
@@ -28,6 +29,7 @@ import { attachGrants } from './function-policies.js';
 import { PipelineStateMachine } from './pipeline-state-machine.js';
 import { PipelineStorage } from './pipeline-storage.js';
 import { RunEndRule } from './run-end-rule.js';
+import { SmokeNetwork } from './smoke-network.js';
 import { type FunctionNetwork, TollgateFunction } from './tollgate-function.js';
 import type { TollgatePipelineProps } from './tollgate-pipeline-props.js';
 import { WebhookReceiver } from './webhook-receiver.js';
@@ -66,6 +68,8 @@ export class TollgatePipeline extends Construct {
   readonly runEnd: RunEndRule;
   readonly webhook?: WebhookReceiver;
   readonly dataNetwork?: DataNetwork;
+  /** Where the smoke tests run when the stack has a network (internal environment URLs). */
+  readonly smokeNetwork?: SmokeNetwork;
 
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
@@ -140,8 +144,19 @@ export class TollgatePipeline extends Construct {
         ...(account.vpcSubnets ? { subnets: account.vpcSubnets } : {}),
       });
     }
+    if (account.vpc) {
+      this.smokeNetwork = new SmokeNetwork(this, 'SmokeNetwork', {
+        vpc: account.vpc,
+        urls: smokeTestUrls(config),
+        ...(account.vpcSubnets ? { subnets: account.vpcSubnets } : {}),
+      });
+    }
     const networkOf = (task: TaskName): { network?: FunctionNetwork } =>
-      this.dataNetwork && DATA_TASKS.includes(task) ? { network: this.dataNetwork.network } : {};
+      this.dataNetwork && DATA_TASKS.includes(task)
+        ? { network: this.dataNetwork.network }
+        : this.smokeNetwork && task === 'smoke-test'
+          ? { network: this.smokeNetwork.network }
+          : {};
     const logRetention = props.logRetention ? { logRetention: props.logRetention } : {};
 
     if (props.githubWebhook ?? true) {
@@ -290,4 +305,11 @@ export class TollgatePipeline extends Construct {
       ],
     });
   }
+}
+
+/** Every URL a smoke test requests: each environment's base URL and the checks' absolute URLs. */
+function smokeTestUrls(config: TollgateConfig): string[] {
+  const bases = config.environments.flatMap((e) => (e.url ? [e.url] : []));
+  const absolute = config.smokeTests.flatMap((t) => (t.url ? [t.url] : []));
+  return [...bases, ...absolute];
 }

@@ -79,11 +79,11 @@ describe('TollgateStack from a config with an aws block (aurora-clone, VPC, GitH
     resources = template.toJSON().Resources;
   }, SYNTH_MS);
 
-  it('runs every data function in the configured subnets with a group the database group admits', () => {
-    // Assert
+  it('runs every data function (and the smoke tests) in the configured subnets with a group the database group admits', () => {
+    // Assert: the data functions plus smoke-test, which reaches internal environment URLs.
     const functions = Object.values<Json>(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     const inVpc = functions.filter((f) => f.Properties.VpcConfig);
-    expect(inVpc).toHaveLength(DATA_TASKS.length);
+    expect(inVpc).toHaveLength(DATA_TASKS.length + 1);
     for (const f of inVpc) expect(f.Properties.VpcConfig.SubnetIds).toEqual(ACCOUNT.network.subnetIds);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: ACCOUNT.network.vpcId });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {

@@ -144,12 +144,17 @@ describe('TollgatePipeline data grants with aurora-clone in a VPC', () => {
         built.stack.getLogicalId(built.stack.pipeline.functions[task].function.node.defaultChild as never)
       ].Properties.VpcConfig;
 
-    // Assert
+    const smokeSgId = built.stack.getLogicalId(
+      built.stack.pipeline.smokeNetwork!.securityGroup.node.defaultChild as never,
+    );
+
+    // Assert: the smoke tests run in the VPC too, behind their own group (internal URLs).
     for (const task of TASKS.map((t) => t.name)) {
-      const expected = DATA_TASKS.includes(task)
+      const group = DATA_TASKS.includes(task) ? sgId : task === 'smoke-test' ? smokeSgId : undefined;
+      const expected = group
         ? {
             SubnetIds: ['subnet-0aaa', 'subnet-0bbb'],
-            SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+            SecurityGroupIds: [{ 'Fn::GetAtt': [group, 'GroupId'] }],
           }
         : undefined;
       expect(vpcConfigOf(task), task).toEqual(expected);
@@ -216,5 +221,40 @@ describe('TollgatePipeline data grants with flasharray', () => {
     });
     expect(statementsOf(built, 'mask-data').flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
     expect(JSON.stringify(built.template.toJSON())).not.toMatch(/"rds:/);
+  });
+});
+
+describe('TollgatePipeline smoke tests in a VPC', () => {
+  it("opens only the ports of the environments' and checks' URLs, outbound", () => {
+    // Arrange
+    const base = auroraConfigInput();
+    const config = auroraConfigInput({
+      environments: [
+        { ...base.environments[0]!, url: 'http://orders-staging.internal.example' },
+        { ...base.environments[1]!, url: 'https://orders.internal.example:8443/' },
+      ],
+      smokeTests: [
+        { name: 'health', path: '/health' },
+        { name: 'partner', url: 'https://partner.internal.example/ping' },
+      ],
+    });
+    // Act
+    const networked = buildNetworkedStack(config, { databaseSecrets: AURORA_SECRETS });
+    const resources = networked.template.toJSON().Resources as Record<string, Json>;
+    const smokeSgId = networked.stack.getLogicalId(
+      networked.stack.pipeline.smokeNetwork!.securityGroup.node.defaultChild as never,
+    );
+    // Assert
+    const egress = (resources[smokeSgId].Properties.SecurityGroupEgress as Json[]).map((r) => [
+      r.CidrIp,
+      r.FromPort,
+      r.ToPort,
+    ]);
+    expect(egress).toEqual([
+      ['0.0.0.0/0', 80, 80],
+      ['0.0.0.0/0', 443, 443],
+      ['0.0.0.0/0', 8443, 8443],
+    ]);
+    expect(resources[smokeSgId].Properties.SecurityGroupIngress).toBeUndefined();
   });
 });
