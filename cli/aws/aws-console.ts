@@ -15,7 +15,7 @@ import { ApproveUrlClient } from './approve-url-client.js';
 import { createAwsApprovalsRoute } from './aws-approvals-route.js';
 import { StackOutputName } from './stack-outputs.js';
 
-export const DEFAULT_CONSOLE_PORT = 4700;
+const DEFAULT_CONSOLE_PORT = 4700;
 
 export interface AwsConsoleOptions {
   readonly target: AwsCliTarget;

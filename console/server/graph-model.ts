@@ -5,7 +5,7 @@ import { GraphModelError } from './errors.js';
  * whose children are their iteration's or branches' states), one edge per transition. It is built
  * from the ASL alone, so the picture cannot drift from what the engine runs.
  */
-export const NodeKind = {
+const NodeKind = {
   Start: 'Start',
   End: 'End',
   Task: 'Task',
@@ -18,9 +18,9 @@ export const NodeKind = {
   Parallel: 'Parallel',
   Branch: 'Branch',
 } as const;
-export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
+type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 
-export const EdgeKind = {
+const EdgeKind = {
   Start: 'start',
   Next: 'next',
   Choice: 'choice',
@@ -28,7 +28,7 @@ export const EdgeKind = {
   Catch: 'catch',
   End: 'end',
 } as const;
-export type EdgeKind = (typeof EdgeKind)[keyof typeof EdgeKind];
+type EdgeKind = (typeof EdgeKind)[keyof typeof EdgeKind];
 
 export interface GraphNode {
   /** Path of state names from the top, joined by "/" (a Parallel branch adds `#<index>`). */

@@ -23,8 +23,7 @@ import { callSfn, type SfnApi, type WireHistoryEvent } from './sfn-api.js';
 import { SseHub } from './sse-hub.js';
 import { appScript, appStyles, CONTENT_SECURITY_POLICY, consolePage } from './ui-assets.js';
 
-export { buildGraphModel, type GraphModel } from './graph-model.js';
-export { type SfnApi, sfnClientApi } from './sfn-api.js';
+export { sfnClientApi } from './sfn-api.js';
 
 /** What the console needs; nothing else reaches it. */
 export interface ConsoleDeps {

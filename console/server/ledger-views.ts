@@ -63,7 +63,7 @@ export function environmentsBoard(
   });
 }
 
-export interface EnvironmentComparison {
+interface EnvironmentComparison {
   readonly a: EnvironmentBoardRow['current'] & { readonly environment: string };
   readonly b: EnvironmentBoardRow['current'] & { readonly environment: string };
   /** Fields whose values differ between the two environments' current releases. */

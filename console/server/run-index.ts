@@ -14,14 +14,7 @@ import { compareRuns, decodeCursor, encodeCursor } from './cursor.js';
 import { BadRequestError } from './errors.js';
 import { callSfn, type ExecutionDescription, type ExecutionListItem, type SfnApi, toMs } from './sfn-api.js';
 
-export const RUN_STATUSES = [
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-  'PENDING_REDRIVE',
-] as const;
+const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 const TERMINAL_EVENTS: Readonly<Record<string, string>> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
@@ -346,7 +339,7 @@ export class RunIndex {
 }
 
 /** The environment an iteration works on: its item names one of the configured environments. */
-export function environmentOfInput(input: unknown, environments: readonly string[]): string | null {
+function environmentOfInput(input: unknown, environments: readonly string[]): string | null {
   if (typeof input !== 'string') return null;
   try {
     const name = (JSON.parse(input) as { name?: unknown } | null)?.name;

@@ -99,7 +99,7 @@ export async function callSfn<T>(sfn: SfnApi, operation: string, request: unknow
   }
 }
 
-export function firstLine(text: string): string {
+function firstLine(text: string): string {
   return text.split('\n')[0].slice(0, 500);
 }
 

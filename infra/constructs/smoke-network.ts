@@ -45,7 +45,7 @@ export class SmokeNetwork extends Construct {
 }
 
 /** The distinct TCP ports of the URLs, in ascending order (80/443 when a URL names none). */
-export function urlPorts(urls: readonly string[]): number[] {
+function urlPorts(urls: readonly string[]): number[] {
   const ports = new Set<number>();
   for (const text of urls) {
     let url: URL;

@@ -50,35 +50,35 @@ export interface ChoiceRule {
   readonly Next: string;
 }
 
-export interface ChoiceState {
+interface ChoiceState {
   readonly Type: 'Choice';
   readonly Comment?: string;
   readonly Choices: readonly ChoiceRule[];
   readonly Default: string;
 }
 
-export type PassState = {
+type PassState = {
   readonly Type: 'Pass';
   readonly Comment?: string;
   readonly Assign?: Assignments;
   readonly Output?: JsonValue;
 } & Transition;
 
-export interface WaitState {
+interface WaitState {
   readonly Type: 'Wait';
   readonly Comment?: string;
   readonly Seconds: number | string;
   readonly Next: string;
 }
 
-export interface FailState {
+interface FailState {
   readonly Type: 'Fail';
   readonly Comment?: string;
   readonly Error: string;
   readonly Cause: string;
 }
 
-export interface SucceedState {
+interface SucceedState {
   readonly Type: 'Succeed';
   readonly Comment?: string;
   readonly Output?: JsonValue;

@@ -73,7 +73,7 @@ type CommonTaskOptions = {
   readonly reportsAs?: string;
 } & Transition;
 
-export type LambdaTaskOptions<F extends string> = CommonTaskOptions & {
+type LambdaTaskOptions<F extends string> = CommonTaskOptions & {
   /** The folder under functions/ whose handler runs. */
   readonly fn: F;
   /** The task's input, after `executionArn` and `stateName` (and before `taskToken`). */
@@ -84,7 +84,7 @@ export type LambdaTaskOptions<F extends string> = CommonTaskOptions & {
   readonly retry?: readonly Retrier[];
 };
 
-export type ServiceTaskOptions = CommonTaskOptions & {
+type ServiceTaskOptions = CommonTaskOptions & {
   /** The integration's resource (a `${Placeholder}` where it differs between AWS and local). */
   readonly resource: string;
   readonly Arguments: JsonObject;

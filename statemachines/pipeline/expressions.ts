@@ -2,7 +2,7 @@
 export const PIPELINE = '{% $plan.pipeline %}';
 export const COMMIT = '{% $commit %}';
 export const RELEASE = '{% $release %}';
-export const ENVIRONMENT = '{% $env.name %}';
+const ENVIRONMENT = '{% $env.name %}';
 export const STARTED_AT = '{% $states.context.Execution.StartTime %}';
 export const PAYLOAD = '{% $states.result.Payload %}';
 /** Passes the state's input through: the task's result is kept out of the Map iteration's data. */

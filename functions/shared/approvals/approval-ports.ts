@@ -7,7 +7,7 @@ import type { TollgatePorts } from '../ports/tollgate-ports.js';
  * `tollgate-ports.ts`, so no other task gets (or needs permission for) the approval store or the
  * task callback.
  */
-export interface ApprovalPorts {
+interface ApprovalPorts {
   readonly approvals: ApprovalStore;
   readonly callback: TaskCallback;
 }

@@ -31,7 +31,7 @@ export function principalOf(caller: Caller): string {
  * the session name (SSO puts the person's user name or e-mail there). A bare role name is NOT an
  * alias: it would admit everyone who can assume the role while reading like one person.
  */
-export function callerAliases(caller: Caller): string[] {
+function callerAliases(caller: Caller): string[] {
   if (caller.kind === 'local') return [caller.user];
   const user = IAM_USER.exec(caller.arn);
   if (user) return [caller.arn, user[3]];

@@ -47,7 +47,7 @@ export interface CodeBuildEmulatorOptions {
   readonly log?: (line: string) => void;
 }
 
-export class DeniedByIam extends Error {
+class DeniedByIam extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'States.TaskFailed';

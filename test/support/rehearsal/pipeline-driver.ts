@@ -125,7 +125,7 @@ export async function waitFor(
   }
 }
 
-export function summarize(cause: string | undefined): string {
+function summarize(cause: string | undefined): string {
   if (!cause) return '';
   try {
     const parsed = JSON.parse(cause);
@@ -135,7 +135,7 @@ export function summarize(cause: string | undefined): string {
   }
 }
 
-export function approvals(r: Rehearsal): DynamoDbApprovalStore {
+function approvals(r: Rehearsal): DynamoDbApprovalStore {
   const id = r.model.ofType('AWS::DynamoDB::Table').find((t) => /Approvals/.test(t))!;
   return new DynamoDbApprovalStore({
     client: new DynamoDBClient(adminClientConfig(r.moto.endpoint)),

@@ -22,7 +22,7 @@ import { MASTER_PASSWORD, type RdsDataPlane } from './rds-data-plane.js';
 import { ACCOUNT, REGION, type TemplateModel } from './template-model.js';
 
 /** The harness's own credentials: set-up calls are not any role's and are not checked. */
-export const ADMIN = { accessKeyId: 'rehearsal-admin', secretAccessKey: 'rehearsal' };
+const ADMIN = { accessKeyId: 'rehearsal-admin', secretAccessKey: 'rehearsal' };
 
 export function adminClientConfig(endpoint: string) {
   return { endpoint, region: REGION, credentials: ADMIN, forcePathStyle: true };

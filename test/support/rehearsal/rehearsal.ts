@@ -35,7 +35,7 @@ import { loadRehearsalConfig, STACK_NAME, type SynthesizedStack, synthesizeStack
 import { ACCOUNT, type FunctionModel, readTemplate, type TemplateModel } from './template-model.js';
 
 const PRELOAD = join(import.meta.dirname, 'endpoint-preload.mjs');
-export const PROD_CLUSTER = 'orders-prod';
+const PROD_CLUSTER = 'orders-prod';
 
 export interface RehearsalOptions {
   /** Reuse a cdk.out synthesized before (REHEARSAL_CDK_OUT); synthesizing bundles 19 functions. */

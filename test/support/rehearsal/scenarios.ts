@@ -20,7 +20,7 @@ export interface ScenarioResult {
   readonly seconds: number;
 }
 
-export const APPROVER: UrlCaller = {
+const APPROVER: UrlCaller = {
   accessKeyId: 'AKIAREHEARSALAPPROVER',
   secretAccessKey: 'approver-secret',
   sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/release-managers/ana`,
@@ -139,7 +139,7 @@ async function waitForGate(r: Rehearsal, run: string, environment: string) {
   return found!;
 }
 
-export const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
+const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
   { name: 'happy path to prod through the signed approve URL', run: happyPath },
   { name: 'bad migration fails in test, test data restored', run: badMigration },
   { name: 'smoke failure in staging rolls ECS back (first release)', run: smokeRollback },

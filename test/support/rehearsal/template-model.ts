@@ -21,7 +21,7 @@ export interface FunctionModel {
   readonly timeoutSeconds: number;
 }
 
-export interface RoleModel {
+interface RoleModel {
   readonly logicalId: string;
   readonly arn: string;
   /** Identity policies: inline, attached AWS::IAM::Policy and customer managed ones of the template. */

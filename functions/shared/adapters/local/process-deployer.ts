@@ -42,7 +42,7 @@ export interface ProcessDeployerOptions {
   readonly stopGraceMs?: number;
 }
 
-export type ResumeAction = 'none' | 'adopted' | 'restarted' | 'failed';
+type ResumeAction = 'none' | 'adopted' | 'restarted' | 'failed';
 export interface ResumeReport {
   readonly environment: string;
   readonly action: ResumeAction;
