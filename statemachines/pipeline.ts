@@ -61,7 +61,6 @@ const states = block('Normalize', {
   }),
   AcquireLock: run.lambda({
     stage: StageId.Queue,
-    reportsAs: 'lock',
     fn: 'concurrency-guard',
     Comment:
       'queued: one run at a time per pipeline; superseded: a newer commit replaces waiting older runs.',
@@ -88,7 +87,6 @@ const states = block('Normalize', {
   }),
   WaitForLock: run.lambda({
     stage: StageId.Queue,
-    reportsAs: 'lock',
     fn: 'concurrency-guard',
     Comment:
       'Sleeps on a task token: the run that frees the lock hands it to the first waiter in commit order and wakes it with SendTaskSuccess, so waiting costs a few history events however long it lasts. The guard stores the token only while the lock is still held as it read it, and answers through the token at once otherwise (no lost wake-up). After $guard.wakeAfterSeconds (concurrency.pollInterval, or what is left of maxWait) the run looks by itself (CheckLock).',
@@ -103,7 +101,6 @@ const states = block('Normalize', {
   }),
   CheckLock: run.lambda({
     stage: StageId.Queue,
-    reportsAs: 'lock',
     fn: 'concurrency-guard',
     payload: guardPayload('check'),
     retry: GUARD_RETRY,
@@ -134,7 +131,6 @@ const states = block('Normalize', {
   }),
   RegisterRelease: run.lambda({
     stage: StageId.Register,
-    reportsAs: 'register-release',
     fn: 'register-release',
     Comment:
       'Stores the artifact once, content-addressed, with a monotonic version. Every environment gets this same release.',
@@ -178,7 +174,6 @@ const states = block('Normalize', {
   }),
   ReleaseLock: run.lambda({
     stage: StageId.ReleaseLock,
-    reportsAs: 'lock',
     fn: 'concurrency-guard',
     retry: GUARD_RETRY,
     payload: { pipeline: PIPELINE, action: 'release', commit: COMMIT },

@@ -65,12 +65,6 @@ type CommonTaskOptions = {
   readonly Catch?: readonly Catcher[];
   /** Any other error is recorded as a failure of this stage, and the run goes here. */
   readonly failsTo?: string;
-  /**
-   * The stage name the failure record carries when it is not the stage id: the names the ledger
-   * already holds for these states ('lock', 'register-release'), kept so old and new records read
-   * the same.
-   */
-  readonly reportsAs?: string;
 } & Transition;
 
 type LambdaTaskOptions<F extends string> = CommonTaskOptions & {
@@ -105,7 +99,7 @@ export function taskBuilders(scope: FailureScope): TaskBuilders {
   ): TaskState => {
     const catchers = [
       ...(o.Catch ?? []),
-      ...(o.failsTo ? [recordFailure(scope, o.reportsAs ?? o.stage, o.failsTo)] : []),
+      ...(o.failsTo ? [recordFailure(scope, o.stage, o.failsTo)] : []),
     ];
     return compact({
       Type: 'Task',

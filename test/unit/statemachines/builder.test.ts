@@ -60,7 +60,6 @@ describe('statemachines/builder', () => {
     // Act
     const task = env.lambda({
       stage: StageId.Register,
-      reportsAs: 'register-release',
       fn: 'register-release',
       payload: {},
       waitForTaskToken: true,
@@ -74,7 +73,7 @@ describe('statemachines/builder', () => {
       Catch: [
         {
           Assign: {
-            envFailure: expect.stringContaining("{'stage': 'register-release', 'environment': $env.name,"),
+            envFailure: expect.stringContaining("{'stage': 'register', 'environment': $env.name,"),
           },
         },
       ],
