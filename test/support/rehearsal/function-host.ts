@@ -141,6 +141,9 @@ export class FunctionHost implements LambdaInvoker {
     const [, exportName] = fn.handler.split('.');
     const child = fork(WORKER, [join(dir, 'index.mjs'), exportName], {
       cwd: dir,
+      // A Lambda container runs plain node: the harness's own loader flags (`--import tsx` when a
+      // test starts it) must not follow the bundle, which cannot resolve them from its asset dir.
+      execArgv: [],
       env: {
         PATH: process.env.PATH,
         ...fn.environment,
