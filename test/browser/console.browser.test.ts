@@ -160,15 +160,22 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     });
     await new Promise<void>((resolve) => evil.listen(evilPort, '127.0.0.1', resolve));
     const statuses: number[] = [];
+    let blocked = 0;
     const evilPage = await browser.newPage();
     evilPage.on('response', (r) => {
       if (r.url() === target) statuses.push(r.status());
     });
+    // The reply's Cross-Origin-Resource-Policy: same-origin keeps the no-cors fetch's answer from
+    // the attacker's page entirely: the browser reports that request as failed, not as a response.
+    evilPage.on('requestfailed', (r) => {
+      if (r.url() === target) blocked += 1;
+    });
     try {
       // Act
       await evilPage.goto(`http://127.0.0.1:${evilPort}/`);
-      await expect.poll(() => statuses.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-      // Assert
+      await expect.poll(() => statuses.length + blocked, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      // Assert: both requests were made; every answer the browser saw was a refusal.
+      expect(statuses.length).toBeGreaterThanOrEqual(1);
       expect(statuses.every((s) => s === 403)).toBe(true);
       const still = await pipeline.runner.ports.approvals.get(pending!.id);
       expect(still?.status).toBe('pending');
