@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/longest-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,8 @@ export default defineConfig({
     // PGlite I/O rather than the CPU, so two workers overlap that waiting (three made start-up and port races flaky).
     maxWorkers: 2,
     minWorkers: 1,
+    // Longest files first, so neither worker ends the run alone on one slow file.
+    sequence: { sequencer: LongestFirstSequencer },
     // Task logs are asserted where they matter (token-leak test); elsewhere they only drown the output.
     env: { TOLLGATE_LOG_LEVEL: 'WARN' },
   },
