@@ -97,10 +97,7 @@ export function taskBuilders(scope: FailureScope): TaskBuilders {
     args: JsonObject,
     retry: readonly Retrier[] | undefined,
   ): TaskState => {
-    const catchers = [
-      ...(o.Catch ?? []),
-      ...(o.failsTo ? [recordFailure(scope, o.stage, o.failsTo)] : []),
-    ];
+    const catchers = [...(o.Catch ?? []), ...(o.failsTo ? [recordFailure(scope, o.stage, o.failsTo)] : [])];
     return compact({
       Type: 'Task',
       Comment: o.Comment,
