@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { FunctionNetwork } from './tollgate-function.js';
+import { behindGroup, type FunctionNetwork } from './tollgate-function.js';
 
 export interface DataNetworkProps {
   readonly vpc: ec2.IVpc;
@@ -42,10 +42,6 @@ export class DataNetwork extends Construct {
       ec2.Port.tcp(props.databasePort),
       'Tollgate data functions to the environment databases',
     );
-    this.network = {
-      vpc: props.vpc,
-      securityGroups: [this.securityGroup],
-      ...(props.subnets ? { subnets: props.subnets } : {}),
-    };
+    this.network = behindGroup(props.vpc, this.securityGroup, props.subnets);
   }
 }

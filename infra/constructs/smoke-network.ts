@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { FunctionNetwork } from './tollgate-function.js';
+import { behindGroup, type FunctionNetwork } from './tollgate-function.js';
 
 export interface SmokeNetworkProps {
   readonly vpc: ec2.IVpc;
@@ -36,11 +36,7 @@ export class SmokeNetwork extends Construct {
         `environment URLs on port ${port}`,
       );
     }
-    this.network = {
-      vpc: props.vpc,
-      securityGroups: [this.securityGroup],
-      ...(props.subnets ? { subnets: props.subnets } : {}),
-    };
+    this.network = behindGroup(props.vpc, this.securityGroup, props.subnets);
   }
 }
 

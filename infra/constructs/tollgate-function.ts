@@ -55,6 +55,15 @@ export interface FunctionNetwork {
   readonly subnets?: ec2.SubnetSelection;
 }
 
+/** A function network behind one security group, in the given subnets or the VPC's private ones. */
+export function behindGroup(
+  vpc: ec2.IVpc,
+  group: ec2.ISecurityGroup,
+  subnets: ec2.SubnetSelection | undefined,
+): FunctionNetwork {
+  return { vpc, securityGroups: [group], ...(subnets ? { subnets } : {}) };
+}
+
 /**
  * The house Lambda function: Node 22 on arm64, bundled locally by esbuild (no Docker), source maps
  * on, X-Ray active, a dedicated log group, and a role of its own that starts with nothing but
