@@ -15,6 +15,7 @@ import { ProcessDeployer } from '../../functions/shared/adapters/local/process-d
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { ConfigError } from '../../functions/shared/errors.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
@@ -103,6 +104,13 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     locks: () => new FileLockTable(layout.locks),
     notifier: () => options.notifier,
     metrics: () => new ProxyMetricsSource((env) => deployer.requestLog(env)),
+    // Interim while the local canary adapters land (issue #13, same session): nothing calls these yet.
+    traffic: () => {
+      throw new ConfigError('the local traffic router is not wired yet');
+    },
+    appMetrics: () => {
+      throw new ConfigError('local app metrics are not wired yet');
+    },
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),
     callback: () => options.callback,

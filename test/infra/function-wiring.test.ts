@@ -15,6 +15,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   locks: [Capability.Locks, Capability.LocksRead],
   notifier: [Capability.Notify],
   metrics: [],
+  traffic: [],
+  appMetrics: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).
   snapshots: [Capability.SnapshotManage, Capability.SnapshotRead, Capability.DatabaseSecrets],
   approvals: [

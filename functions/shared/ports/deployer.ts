@@ -8,6 +8,12 @@ export interface DeployRequest {
   readonly release: ReleaseRef;
   /** execution ARN + state name; a repeated call with the same key returns the same deployment. */
   readonly idempotencyKey: string;
+  /**
+   * `replace` (default): the new release takes over once healthy. `canary`: it starts beside the
+   * serving release with 0% of the traffic and serves only what TrafficRouter.shift gives it; with
+   * nothing serving yet (first deploy) it behaves as `replace`.
+   */
+  readonly mode?: 'replace' | 'canary';
 }
 
 export interface DeploymentStatus {

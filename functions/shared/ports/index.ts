@@ -1,3 +1,4 @@
+export type * from './app-metrics.js';
 export type * from './artifact-store.js';
 export type * from './deployer.js';
 export type * from './image-registry.js';
@@ -7,3 +8,4 @@ export type * from './metrics-source.js';
 export type * from './notifier.js';
 export type * from './source-repository.js';
 export type * from './tollgate-ports.js';
+export type * from './traffic-router.js';

@@ -1,5 +1,6 @@
 import type { WaitingClock } from '../clock.js';
 import type { TollgateConfig } from '../config/schema.js';
+import type { AppMetrics } from './app-metrics.js';
 import type { ApprovalStore } from './approval-store.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { Deployer } from './deployer.js';
@@ -11,6 +12,7 @@ import type { Notifier } from './notifier.js';
 import type { SnapshotProvider } from './snapshot-provider.js';
 import type { SourceRepository } from './source-repository.js';
 import type { TaskCallback } from './task-callback.js';
+import type { TrafficRouter } from './traffic-router.js';
 
 /**
  * Everything a task may touch. A handler receives a factory for this bag: `handler.ts` passes the
@@ -29,6 +31,10 @@ export interface TollgatePorts {
   readonly locks: LockTable;
   readonly notifier: Notifier;
   readonly metrics: MetricsSource;
+  /** Splits an environment's traffic between its release and a canary (canary strategies). */
+  readonly traffic: TrafficRouter;
+  /** The Prometheus metrics a release's process exposes (`prometheus` analysis checks). */
+  readonly appMetrics: AppMetrics;
   /** Storage snapshots of environment databases (data refresh). */
   readonly snapshots: SnapshotProvider;
   readonly approvals: ApprovalStore;

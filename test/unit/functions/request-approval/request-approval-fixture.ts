@@ -57,6 +57,8 @@ export function localApprovalPorts(config = gatedConfig()) {
     deployer: notUsed('the deployer'),
     locks: () => locks,
     metrics: notUsed('metrics'),
+    traffic: notUsed('the traffic router'),
+    appMetrics: notUsed('app metrics'),
     snapshots: notUsed('snapshots'),
     approvals: () => approvals,
     callback: () => callback,
