@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
 import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
-import { loadConfig } from '../functions/shared/config/index.js';
+import { assertRunsLocally, loadConfig } from '../functions/shared/config/index.js';
 import type { TollgateConfig } from '../functions/shared/config/schema.js';
 import { commitRules, createEventBus, type EventBus } from './bus/index.js';
 import { type EngineClock, SystemEngineClock } from './engine/clock.js';
@@ -77,6 +77,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const projectDir = resolve(options.projectDir);
   // The config is read before anything under the data directory changes: a bad config touches nothing.
   const config = withLocalIdentity(options.config ?? (await loadConfig(projectDir)), user, projectDir);
+  assertRunsLocally(config);
   mkdirSync(dataDir, { recursive: true });
   const lock = DataDirLock.acquire(join(dataDir, RUNTIME_LOCK_FILE), `data directory ${dataDir}`);
   const cleanup: Array<() => Promise<unknown>> = [async () => lock.release()];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../functions/shared/config/index.js';
+import { assertRunsLocally, loadConfig } from '../../functions/shared/config/index.js';
 import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
 import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf, setting } from '../client/cli-context.js';
 import { ExitCode, oneLine } from '../client/cli-error.js';
@@ -30,7 +30,7 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
     lockCheck(dataDir),
     await portCheck(endpointOf(options, dataDir), dataDir),
     reflinkCheck(dataDir),
-    await configCheck(resolve(options.repo ?? process.cwd())),
+    await configCheck(resolve(options.repo ?? process.cwd()), { local: !options.aws }),
   ];
   if (options.aws)
     checks.push(...(await awsChecks(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK)));
@@ -115,10 +115,14 @@ function reflinkCheck(dataDir: string): DoctorCheck {
   }
 }
 
-/** The same loadConfig (and so the same schema) the runtime and the stack use: they cannot disagree. */
-export async function configCheck(dir: string): Promise<DoctorCheck> {
+/**
+ * The same loadConfig (and so the same schema) the runtime and the stack use: they cannot disagree.
+ * Without `--aws` the config is also checked for what only AWS runs, as `tollgate up` checks it.
+ */
+export async function configCheck(dir: string, options: { local?: boolean } = {}): Promise<DoctorCheck> {
   try {
     const config = await loadConfig(dir);
+    if (options.local) assertRunsLocally(config);
     return {
       name: 'config',
       status: 'ok',

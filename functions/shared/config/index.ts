@@ -8,4 +8,5 @@ export {
   loadConfigWithInput,
   parseConfig,
 } from './load-config.js';
+export { assertRunsLocally, localConfigProblems } from './local-rules.js';
 export * from './schema.js';

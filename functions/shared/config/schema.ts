@@ -3,6 +3,7 @@ import { awsSettings } from './aws-schema.js';
 import { parseDuration } from './duration.js';
 import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';
+import { strategySchema } from './strategy-schema.js';
 
 const duration = (what: string) =>
   z
@@ -106,6 +107,18 @@ const database = z.strictObject({
   migrations: z.string().min(1).default('migrations'),
   masking: z.array(masking).default([]),
   checks: z.array(check).default([]),
+  /**
+   * Migrations (file names without `.sql`) the previous release cannot run on: the
+   * backward-compatibility check in a refreshed environment then warns instead of failing, and a
+   * rollback in prod offers to restore the pre-migration checkpoint (see migration-safety).
+   */
+  breaking: z
+    .array(
+      z
+        .string()
+        .regex(/^\d{4}_[a-z0-9][a-z0-9_]*$/, 'name a migration file without ".sql", e.g. "0007_drop_legacy"'),
+    )
+    .default([]),
   /** Retention of refresh snapshots and clones; gc (after every refresh) enforces it. */
   snapshots: z
     .strictObject({
@@ -133,17 +146,6 @@ const deploy = z.discriminatedUnion('type', [
   }),
 ]);
 
-const strategy = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('all-at-once') }),
-  z.strictObject({
-    type: z.literal('canary'),
-    /** Traffic percentages, ascending, ending below 100; the last step promotes to 100%. */
-    steps: z.array(z.number().int().min(1).max(99)).min(1),
-    interval: duration('strategy.interval').default(60),
-    maxErrorRate: z.number().min(0).max(1).default(0.01),
-  }),
-]);
-
 const approval = z.strictObject({
   approvers: z.array(approver).min(1, 'list at least one approver'),
   timeout: duration('approval.timeout').default(86_400),
@@ -164,7 +166,7 @@ const environment = z.strictObject({
     .optional(),
   deploy,
   approval: approval.optional(),
-  strategy: strategy.default({ type: 'all-at-once' }),
+  strategy: strategySchema.default({ type: 'all-at-once' }),
   /** How long a rollout may take before it counts as failed. */
   deployTimeout: duration('deployTimeout').default(600),
   /** How often the pipeline polls a rollout (a Wait state, so no Lambda blocks while it waits). */
@@ -325,3 +327,4 @@ export type SmokeTestConfig = TollgateConfig['smokeTests'][number];
 export type DatabaseConfig = NonNullable<TollgateConfig['database']>;
 export type DataCheckConfig = DatabaseConfig['checks'][number];
 export type MaskingRuleConfig = DatabaseConfig['masking'][number];
+export type { AnalysisCheckConfig, SteppedStrategy, StrategyConfig } from './strategy-schema.js';
