@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { awsSettings } from './aws-schema.js';
 import { parseDuration } from './duration.js';
+import { ecsCanary } from './ecs-canary-schema.js';
 import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';
 import { strategySchema } from './strategy-schema.js';
@@ -143,6 +144,8 @@ const deploy = z.discriminatedUnion('type', [
     cluster: z.string().min(1),
     service: z.string().min(1),
     containerName: z.string().min(1),
+    /** Where a canary or linear strategy runs the new release beside `service` (see ecs-canary-schema.ts). */
+    canary: ecsCanary.optional(),
   }),
 ]);
 
@@ -270,6 +273,13 @@ export const configSchema = z
           code: 'custom',
           path: ['environments', index, 'approval', 'approvers'],
           message: `"${sameIdentity[0]}" and "${sameIdentity[1]}" are the same person (${sameIdentity[2]}); list each approver once`,
+        });
+      }
+      if (env.deploy.type === 'ecs' && env.strategy.type !== 'all-at-once' && !env.deploy.canary) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index, 'deploy', 'canary'],
+          message: `a ${env.strategy.type} strategy on ECS needs deploy.canary { service, listenerRuleArn, targetGroupArn, baselineTargetGroupArn }`,
         });
       }
       if (env.approval && env.approval.minApprovals > env.approval.approvers.length) {
