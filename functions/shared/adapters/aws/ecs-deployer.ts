@@ -1,37 +1,33 @@
 import { createHash } from 'node:crypto';
 import {
   type Deployment,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   type ECSClient,
   RegisterTaskDefinitionCommand,
   type Service,
   type Tag,
-  type TaskDefinition,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import type { TollgateConfig } from '../../config/schema.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Deployer, DeploymentStatus, DeployRequest, RevertRequest } from '../../ports/deployer.js';
 import { releaseEnvironment, withReleaseEnvironment } from '../../release-environment.js';
+import {
+  describeService,
+  describeTaskDefinition,
+  type EcsTarget,
+  ecsTarget,
+  KEY_TAG,
+  PREVIOUS_TAG,
+  RELEASE_TAG,
+  releaseOf,
+  servingVersion,
+  tagValue,
+} from './ecs-services.js';
 
-const RELEASE_TAG = 'tollgate:release';
 /** `registry[:port]/repository`, no tag or digest: the deployer appends `@<digest>`. */
 const IMAGE_REPOSITORY_URI = /^[a-z0-9.-]+(?::\d+)?\/[a-z0-9]+(?:[._/-][a-z0-9]+)*$/;
-const KEY_TAG = 'tollgate:deploy-key';
-/**
- * The task definition the service ran when this revision was rolled out: for Tollgate's first
- * release onto an existing service, the service's own, which is where a rollback with no earlier
- * Tollgate release goes back to.
- */
-const PREVIOUS_TAG = 'tollgate:previous-task-definition';
-
-interface EcsTarget {
-  readonly name: string;
-  readonly cluster: string;
-  readonly service: string;
-  readonly containerName: string;
-}
+/** The last part of a deployment id that ran on the environment's canary service. */
+const CANARY_MARK = 'canary';
 
 /**
  * The ECS Deployer. A rollout registers a new task definition revision (a copy of the service's
@@ -41,8 +37,13 @@ interface EcsTarget {
  * drives. The release version and the idempotency key travel as task definition tags, so any
  * Lambda container can answer `current` and recognise a repeated `start`.
  *
- * Deployment ids are `ecs|<env>|<ECS deployment id>|<task definition ARN>`: ECS drops finished
- * deployments from the list, and the task definition tells a replaced rollout from a completed one.
+ * In `canary` mode (an environment with `deploy.canary`) the revision goes to the canary service,
+ * scaled to the environment service's task count, instead: its target group has weight 0 until the
+ * traffic router shifts some, so the serving release keeps all traffic while the canary starts.
+ *
+ * Deployment ids are `ecs|<env>|<ECS deployment id>|<task definition ARN>[|canary]`: ECS drops
+ * finished deployments from the list, and the task definition tells a replaced rollout from a
+ * completed one; the mark says which of the environment's two services ran it.
  */
 export class EcsDeployer implements Deployer {
   private readonly inflight = new Map<string, Promise<{ deploymentId: string }>>();
@@ -80,6 +81,14 @@ export class EcsDeployer implements Deployer {
       );
     }
     if (!request.idempotencyKey) throw new InvalidInputError('deploy needs a non-empty idempotencyKey');
+    if (request.mode !== undefined && request.mode !== 'replace' && request.mode !== 'canary') {
+      throw new InvalidInputError(`deploy mode "${String(request.mode)}" is not replace or canary`);
+    }
+    if (request.mode === 'canary' && !target.canary) {
+      throw new InvalidInputError(
+        `environment "${target.name}" has no deploy.canary, so a canary cannot start beside ${target.service}`,
+      );
+    }
     const key = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 32);
     // Step Functions never runs one state twice at once; this only covers concurrent calls in-process.
     let pending = this.inflight.get(key);
@@ -92,18 +101,27 @@ export class EcsDeployer implements Deployer {
 
   async poll(deploymentId: string): Promise<DeploymentStatus> {
     const parts = deploymentId.split('|');
-    if (parts.length !== 4 || parts[0] !== 'ecs' || !parts[2] || !parts[3]) {
+    const marked = parts.length === 5 && parts[4] === CANARY_MARK;
+    if ((parts.length !== 4 && !marked) || parts[0] !== 'ecs' || !parts[2] || !parts[3]) {
       throw new InvalidInputError(
-        `"${deploymentId}" is not an ECS deployment id (ecs|<env>|<deployment>|<task definition>)`,
+        `"${deploymentId}" is not an ECS deployment id (ecs|<env>|<deployment>|<task definition>[|canary])`,
       );
     }
-    const [, environment, ecsId, taskDefinitionArn] = parts;
+    const [, environment, ecsId, taskDefinitionArn] = parts as [string, string, string, string];
     const target = this.target(this.config.name, environment);
-    const service = await this.describeService(target);
-    const serving = await this.servingVersion(service);
+    if (marked && !target.canary) {
+      throw new InvalidInputError(`"${deploymentId}" ran on a canary service, but "${environment}" has none`);
+    }
+    const serviceName = marked ? target.canary!.service : target.service;
+    const service = await describeService(this.ecs, target.cluster, serviceName);
+    // What the environment serves is its own service's release, also while a canary starts beside it.
+    const serving = await servingVersion(
+      this.ecs,
+      marked ? await describeService(this.ecs, target.cluster, target.service) : service,
+    );
     const deployment = service.deployments?.find((d) => d.id === ecsId);
-    if (deployment) return { deploymentId, ...this.stateOf(deployment, target), serving };
-    await this.describeTaskDefinition(taskDefinitionArn); // NotFound for an id that was never issued
+    if (deployment) return { deploymentId, ...this.stateOf(deployment, serviceName), serving };
+    await describeTaskDefinition(this.ecs, taskDefinitionArn); // NotFound for an id that was never issued
     const completed = service.deployments?.find(
       (d) => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED',
     );
@@ -111,24 +129,25 @@ export class EcsDeployer implements Deployer {
     return {
       deploymentId,
       state: 'FAILED',
-      reason: `deployment ${ecsId} is no longer listed on ${target.service}; ECS replaced it (for example a circuit-breaker rollback)`,
+      reason: `deployment ${ecsId} is no longer listed on ${serviceName}; ECS replaced it (for example a circuit-breaker rollback)`,
       serving,
     };
   }
 
   async current(pipeline: string, environment: string): Promise<string | undefined> {
-    return this.servingVersion(await this.describeService(this.target(pipeline, environment)));
+    const target = this.target(pipeline, environment);
+    return servingVersion(this.ecs, await describeService(this.ecs, target.cluster, target.service));
   }
 
   /**
    * Points the service back at the task definition recorded on the failed release's revision (no
    * `stop`: a rollback never scales a service to zero). Undefined when no revision of the failed
    * release is on the service any more: it never got there, or ECS's circuit breaker already
-   * rolled it back.
+   * rolled it back. A canary that never completed left the service alone, so it is undefined too.
    */
   async revert(request: RevertRequest): Promise<{ deploymentId: string; restored: string } | undefined> {
     const target = this.target(request.pipeline, request.environment);
-    const service = await this.describeService(target);
+    const service = await describeService(this.ecs, target.cluster, target.service);
     const arns = new Set(
       [service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)].filter(
         (a): a is string => Boolean(a),
@@ -136,7 +155,7 @@ export class EcsDeployer implements Deployer {
     );
     let failed: { arn: string; tags: Tag[] } | undefined;
     for (const arn of arns) {
-      const { tags } = await this.describeTaskDefinition(arn);
+      const { tags } = await describeTaskDefinition(this.ecs, arn);
       if (tagValue(tags, RELEASE_TAG) === request.failedVersion) failed = { arn, tags };
     }
     if (!failed) return undefined;
@@ -169,15 +188,59 @@ export class EcsDeployer implements Deployer {
     request: DeployRequest,
     key: string,
   ): Promise<{ deploymentId: string }> {
-    const service = await this.describeService(target);
-    for (const deployment of service.deployments ?? []) {
+    const service = await describeService(this.ecs, target.cluster, target.service);
+    const serving = await servingVersion(this.ecs, service);
+    // With nothing serving yet there is no baseline to compare with: the first release replaces.
+    const canary = request.mode === 'canary' && serving !== undefined ? target.canary : undefined;
+    const into = canary ? await describeService(this.ecs, target.cluster, canary.service) : service;
+    for (const deployment of into.deployments ?? []) {
       if (!deployment.taskDefinition) continue;
-      const { tags } = await this.describeTaskDefinition(deployment.taskDefinition);
-      if (tagValue(tags, KEY_TAG) === key) return { deploymentId: idOf(target, deployment) };
+      const { tags } = await describeTaskDefinition(this.ecs, deployment.taskDefinition);
+      if (tagValue(tags, KEY_TAG) === key) return { deploymentId: idOf(target, deployment, Boolean(canary)) };
     }
+    if (canary) await this.refuseBusyCanary(into, request.release.version);
     if (!service.taskDefinition)
       throw new NotFoundError(`service ${target.service} has no task definition to base a revision on`);
-    const { taskDefinition: base } = await this.describeTaskDefinition(service.taskDefinition);
+    const arn = await this.register(target, request, key, service);
+    const updated = await this.ecs.send(
+      new UpdateServiceCommand({
+        cluster: target.cluster,
+        service: into.serviceName ?? target.service,
+        taskDefinition: arn,
+        // The canary idles at 0 tasks; it starts as large as the service it may take over from.
+        ...(canary ? { desiredCount: Math.max(1, service.desiredCount ?? 1) } : {}),
+      }),
+    );
+    const primary = updated.service?.deployments?.find(
+      (d) => d.status === 'PRIMARY' && d.taskDefinition === arn,
+    );
+    if (!primary?.id)
+      throw new Error(`UpdateService on ${into.serviceName} did not report a deployment for ${arn}`);
+    return { deploymentId: idOf(target, primary, Boolean(canary)) };
+  }
+
+  /**
+   * A canary service that still runs tasks of another release is a canary nobody aborted or
+   * completed: its target group may hold traffic, so a new revision there would take that share
+   * at once, untested.
+   */
+  private async refuseBusyCanary(canary: Service, version: string): Promise<void> {
+    if (!canary.desiredCount || !canary.taskDefinition) return;
+    const running = await releaseOf(this.ecs, canary.taskDefinition);
+    if (running === version) return;
+    throw new InvalidInputError(
+      `canary service ${canary.serviceName} still runs ${canary.desiredCount} task(s) of ${running ?? 'a release Tollgate did not start'}; abort or complete that canary first`,
+    );
+  }
+
+  /** Registers the service's task definition again with the release's image, environment and tags. */
+  private async register(
+    target: EcsTarget,
+    request: DeployRequest,
+    key: string,
+    service: Service,
+  ): Promise<string> {
+    const { taskDefinition: base } = await describeTaskDefinition(this.ecs, service.taskDefinition!);
     const containers = base.containerDefinitions ?? [];
     const app = containers.find((c) => c.name === target.containerName);
     if (!app?.image) {
@@ -190,7 +253,7 @@ export class EcsDeployer implements Deployer {
     // a rollback with no earlier Tollgate release puts back.
     const previous =
       service.deployments?.find((d) => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED')
-        ?.taskDefinition ?? service.taskDefinition;
+        ?.taskDefinition ?? service.taskDefinition!;
     const registered = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: base.family,
@@ -229,98 +292,29 @@ export class EcsDeployer implements Deployer {
     );
     const arn = registered.taskDefinition?.taskDefinitionArn;
     if (!arn) throw new Error(`RegisterTaskDefinition for ${base.family} returned no ARN`);
-    const updated = await this.ecs.send(
-      new UpdateServiceCommand({ cluster: target.cluster, service: target.service, taskDefinition: arn }),
-    );
-    const primary = updated.service?.deployments?.find(
-      (d) => d.status === 'PRIMARY' && d.taskDefinition === arn,
-    );
-    if (!primary?.id)
-      throw new Error(`UpdateService on ${target.service} did not report a deployment for ${arn}`);
-    return { deploymentId: idOf(target, primary) };
+    return arn;
   }
 
-  private stateOf(deployment: Deployment, target: EcsTarget): Pick<DeploymentStatus, 'state' | 'reason'> {
+  private stateOf(deployment: Deployment, service: string): Pick<DeploymentStatus, 'state' | 'reason'> {
     if (deployment.rolloutState === 'COMPLETED') return { state: 'HEALTHY' };
     if (deployment.rolloutState === 'FAILED') {
       const why = deployment.rolloutStateReason ?? 'the rollout failed';
       return {
         state: 'FAILED',
-        reason: `${target.service}: ${why} (${deployment.failedTasks ?? 0} failed tasks)`,
+        reason: `${service}: ${why} (${deployment.failedTasks ?? 0} failed tasks)`,
       };
     }
     return { state: 'IN_PROGRESS' };
   }
 
-  /** The release of the newest deployment that completed: during a rollout, still the old one. */
-  private async servingVersion(service: Service): Promise<string | undefined> {
-    const deployments = service.deployments ?? [];
-    const completed =
-      deployments.find((d) => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED') ??
-      deployments.find((d) => d.rolloutState === 'COMPLETED');
-    if (!completed?.taskDefinition) return undefined;
-    const { tags } = await this.describeTaskDefinition(completed.taskDefinition);
-    return tagValue(tags, RELEASE_TAG);
-  }
-
-  private async describeService(target: EcsTarget): Promise<Service> {
-    const out = await this.ecs.send(
-      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
-    );
-    const service = out.services?.find(
-      (s) => s.serviceName === target.service || s.serviceArn === target.service,
-    );
-    // DescribeServices reports a missing service under `failures` instead of throwing.
-    if (!service || service.status === 'INACTIVE') {
-      const why = out.failures?.[0]?.reason ?? service?.status ?? 'MISSING';
-      throw new NotFoundError(
-        `ECS service ${target.service} in cluster ${target.cluster} is not available (${why})`,
-      );
-    }
-    return service;
-  }
-
-  private async describeTaskDefinition(
-    arn: string,
-  ): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
-    try {
-      const out = await this.ecs.send(
-        new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] }),
-      );
-      if (!out.taskDefinition) throw new NotFoundError(`task definition ${arn} does not exist`);
-      return { taskDefinition: out.taskDefinition, tags: out.tags ?? [] };
-    } catch (error) {
-      if ((error as Error).name === 'ClientException') {
-        throw new NotFoundError(`task definition ${arn} does not exist`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
   private target(pipeline: string, environment: string): EcsTarget {
-    if (pipeline !== this.config.name) {
-      throw new InvalidInputError(
-        `pipeline "${pipeline}" is not served by this deployer (it serves "${this.config.name}")`,
-      );
-    }
-    const env = this.config.environments.find((e) => e.name === environment);
-    if (!env) {
-      const known = this.config.environments.map((e) => e.name).join(', ');
-      throw new InvalidInputError(`environment "${environment}" is not in the config (known: ${known})`);
-    }
-    if (env.deploy.type !== 'ecs') {
-      throw new InvalidInputError(`environment "${environment}" deploys to ${env.deploy.type}, not ECS`);
-    }
-    return { name: env.name, ...env.deploy };
+    return ecsTarget(this.config, pipeline, environment);
   }
 }
 
-function idOf(target: EcsTarget, deployment: Deployment): string {
-  return `ecs|${target.name}|${deployment.id}|${deployment.taskDefinition}`;
-}
-
-function tagValue(tags: readonly Tag[], key: string): string | undefined {
-  return tags.find((t) => t.key === key)?.value;
+function idOf(target: EcsTarget, deployment: Deployment, canary = false): string {
+  const id = `ecs|${target.name}|${deployment.id}|${deployment.taskDefinition}`;
+  return canary ? `${id}|${CANARY_MARK}` : id;
 }
 
 /** `repo:tag` or `repo@sha256:…` -> `repo`; a registry port (`host:5000/repo`) is kept. */
