@@ -36,11 +36,17 @@ export class AppRecords {
   }
 
   /**
-   * Stops every recorded app but `keep` (the adopted instance) that still runs, and forgets it.
+   * Stops every recorded app but `keep` (the adopted instances: the release, and a canary beside
+   * it) that still runs, and forgets it.
    * Returns the pids it stopped. A record whose pid now belongs to another program (its start
    * time differs) is forgotten without a signal.
    */
-  async reap(keep: number | undefined, graceMs: number, sleep: Sleeper): Promise<number[]> {
+  async reap(
+    keep: number | readonly number[] | undefined,
+    graceMs: number,
+    sleep: Sleeper,
+  ): Promise<number[]> {
+    const kept = new Set(typeof keep === 'number' ? [keep] : (keep ?? []));
     const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
       throw error;
@@ -49,7 +55,7 @@ export class AppRecords {
     for (const name of names) {
       if (!/^\d+\.json$/.test(name)) continue;
       const record = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as AppRecord;
-      if (record.pid === keep) continue;
+      if (kept.has(record.pid)) continue;
       const same = record.startTime === undefined || record.startTime === processStartTime(record.pid);
       if (same && isGroupAlive(record.pid)) {
         await AppProcess.adopt(record.pid, record.port, '').stop(graceMs, sleep);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock.js';
 import { RequestLog } from './proxy-metrics-source.js';
+import { RELEASE_COOKIE, type Routes, releaseCookie, WeightedRoutes } from './weighted-routes.js';
 
 export interface EnvProxyOptions {
   readonly environment: string;
@@ -15,12 +16,14 @@ export interface EnvProxyOptions {
 /**
  * The stable address of one local environment. The app instances come and go on ephemeral ports;
  * the proxy forwards to whichever is active, so a swap is a single assignment and a request never
- * sees a half-started app. Every response is counted for the local MetricsSource.
+ * sees a half-started app. During a canary it splits requests by weight between the baseline and
+ * the canary (weighted-routes.ts). Every response is counted, with the release that served it,
+ * for the local MetricsSource.
  */
 export class EnvProxy {
   readonly log: RequestLog;
   private server: Server | undefined;
-  private targetPort: number | undefined;
+  private readonly routes = new WeightedRoutes();
 
   constructor(private readonly options: EnvProxyOptions) {
     this.log = options.log ?? new RequestLog();
@@ -37,13 +40,27 @@ export class EnvProxy {
     return address.port;
   }
 
+  /** The baseline's port. */
   get target(): number | undefined {
-    return this.targetPort;
+    return this.routes.current.baseline?.port;
   }
 
-  /** Routes new requests to the app on `port`; in-flight requests finish where they started. */
-  setTarget(port: number | undefined): void {
-    this.targetPort = port;
+  get current(): Routes {
+    return this.routes.current;
+  }
+
+  /** Routes every new request to the app on `port`; in-flight requests finish where they started. */
+  setTarget(port: number | undefined, version?: string): void {
+    this.route({
+      ...(port === undefined ? {} : { baseline: { port, ...(version ? { version } : {}) } }),
+      canaryPercent: 0,
+      sticky: false,
+    });
+  }
+
+  /** Splits new requests between baseline and canary; throws on a bad percent and keeps the old split. */
+  route(routes: Routes): void {
+    this.routes.set(routes);
   }
 
   async listen(): Promise<void> {
@@ -77,12 +94,13 @@ export class EnvProxy {
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const started = this.options.clock.now().getTime();
+    const choice = this.routes.choose(releaseCookie(req.headers.cookie));
+    const release = choice?.target.version;
     const finish = (status: number) => {
       const at = this.options.clock.now().getTime();
-      this.log.record({ at, status, latencyMs: Math.max(0, at - started) });
+      this.log.record({ at, status, latencyMs: Math.max(0, at - started), ...(release ? { release } : {}) });
     };
-    const target = this.targetPort;
-    if (target === undefined) {
+    if (!choice) {
       this.reply(res, 503, `no release is running in environment "${this.options.environment}"`);
       finish(503);
       return;
@@ -90,12 +108,13 @@ export class EnvProxy {
     const upstream = request(
       {
         host: '127.0.0.1',
-        port: target,
+        port: choice.target.port,
         method: req.method,
         path: req.url,
         headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '', connection: 'close' },
       },
       (answer) => {
+        if (choice.pin) res.setHeader('set-cookie', pinCookie(answer.headers['set-cookie'], choice.pin));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.once('end', () => finish(answer.statusCode ?? 502));
@@ -119,4 +138,10 @@ export class EnvProxy {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: message }));
   }
+}
+
+/** The app's own cookies plus the pin; the pin lives as long as the browser session. */
+function pinCookie(appCookies: string[] | undefined, version: string): string[] {
+  const pin = `${RELEASE_COOKIE}=${encodeURIComponent(version)}; Path=/; HttpOnly; SameSite=Lax`;
+  return [...(appCookies ?? []), pin];
 }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../../clock.js';
 import type { EnvironmentConfig, TollgateConfig } from '../../config/schema.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type { Deployer, DeploymentStatus, DeployRequest } from '../../ports/deployer.js';
+import type { TrafficSplit } from '../../ports/traffic-router.js';
 import type { ReleaseRef } from '../../release.js';
 import { releaseEnvironment } from '../../release-environment.js';
 import {
@@ -48,6 +49,8 @@ export interface ResumeReport {
   readonly action: ResumeAction;
   readonly version?: string;
   readonly reason?: string;
+  /** A canary that was running beside the release: adopted or restarted with its split, or dropped. */
+  readonly canary?: { readonly version: string; readonly percent: number; readonly action: ResumeAction };
 }
 
 interface Active {
@@ -55,6 +58,11 @@ interface Active {
   readonly app: AppProcess;
   readonly startedAt: string;
 }
+/** A release running beside the active one, serving `percent` of new requests (canary mode). */
+interface Canary extends Active {
+  readonly percent: number;
+}
+type DeployMode = NonNullable<DeployRequest['mode']>;
 interface EnvRuntime {
   readonly name: string;
   readonly config: EnvironmentConfig & { deploy: { type: 'process' } };
@@ -63,6 +71,7 @@ interface EnvRuntime {
   /** Every app process started here and not yet stopped (see app-records.ts). */
   readonly apps: AppRecords;
   active?: Active;
+  canary?: Canary;
   previous?: ReleaseRef;
   queue: Promise<void>;
   resume: ResumeReport;
@@ -72,10 +81,20 @@ interface DeploymentRecord extends DeploymentStatus {
   readonly release: ReleaseRef;
   readonly idempotencyKey: string;
   readonly startedAt: string;
+  /** Absent in records written before canary mode: replace. */
+  readonly mode?: DeployMode;
+}
+interface SavedApp {
+  readonly release: ReleaseRef;
+  readonly pid: number;
+  readonly port: number;
+  readonly startedAt: string;
 }
 interface StateFile {
-  readonly active: { release: ReleaseRef; pid: number; port: number; startedAt: string } | null;
+  readonly active: SavedApp | null;
   readonly previous: ReleaseRef | null;
+  /** The canary and its share, so a restarted runtime restores the same split (absent before #13). */
+  readonly canary?: (SavedApp & { readonly percent: number }) | null;
 }
 
 const ID = /^local:([a-z][a-z0-9-]{0,39}):([0-9a-f]{16})$/;
@@ -131,6 +150,86 @@ export class ProcessDeployer implements Deployer {
     return { deploymentId: id, state, ...(reason ? { reason } : {}), serving: env.active?.release.version };
   }
 
+  /** The baseline and the canary beside it, if any; undefined when nothing was ever deployed. */
+  async split(pipeline: string, environment: string): Promise<TrafficSplit | undefined> {
+    const env = await this.env(pipeline, environment);
+    await env.queue;
+    return splitOf(env);
+  }
+
+  /** Gives the running canary `percent` of new requests (TrafficRouter.shift). */
+  async shiftCanary(
+    pipeline: string,
+    environment: string,
+    version: string,
+    percent: number,
+  ): Promise<TrafficSplit> {
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+      throw new InvalidInputError(`canary percent must be an integer from 0 to 100, got ${percent}`);
+    }
+    const env = await this.env(pipeline, environment);
+    return this.serialise(env, async () => {
+      const canary = this.runningCanary(env, version);
+      if (canary.percent !== percent) {
+        env.canary = { ...canary, percent };
+        this.applyRoutes(env);
+        await this.saveState(env);
+      }
+      return splitOf(env)!;
+    });
+  }
+
+  /** Baseline takes every request again and the canary stops; nothing to do when it is not running. */
+  async abortCanary(
+    pipeline: string,
+    environment: string,
+    version: string,
+    reason: string,
+  ): Promise<TrafficSplit | undefined> {
+    const env = await this.env(pipeline, environment);
+    return this.serialise(env, async () => {
+      const canary = env.canary;
+      if (canary?.release.version !== version) return splitOf(env);
+      env.canary = undefined;
+      this.applyRoutes(env);
+      await this.saveState(env);
+      await appendFile(
+        canary.app.logFile,
+        `--- tollgate: canary aborted at ${this.clock.now().toISOString()}: ${reason}\n`,
+      ).catch(() => undefined); // the log line is a courtesy; the abort has happened
+      await this.stopApp(env, canary.app);
+      return splitOf(env);
+    });
+  }
+
+  /** The canary becomes the environment's release and the old baseline stops. Idempotent. */
+  async completeCanary(pipeline: string, environment: string, version: string): Promise<TrafficSplit> {
+    const env = await this.env(pipeline, environment);
+    return this.serialise(env, async () => {
+      if (!env.canary && env.active?.release.version === version) return splitOf(env)!;
+      const canary = this.runningCanary(env, version);
+      const old = env.active;
+      env.active = { release: canary.release, app: canary.app, startedAt: canary.startedAt };
+      env.canary = undefined;
+      if (old) env.previous = old.release;
+      this.applyRoutes(env);
+      await this.saveState(env);
+      if (old) await this.stopApp(env, old.app);
+      return splitOf(env)!;
+    });
+  }
+
+  /** The port of the process running `version` in the environment (its release or its canary). */
+  async appPort(environment: string, version: string): Promise<number> {
+    const env = await this.env(this.options.config.name, environment);
+    for (const running of [env.active, env.canary]) {
+      if (running?.release.version === version) return running.app.port;
+    }
+    throw new NotFoundError(
+      `release "${version}" is not running in environment "${env.name}"${describe(env)}`,
+    );
+  }
+
   async current(pipeline: string, environment: string): Promise<string | undefined> {
     return (await this.env(pipeline, environment)).active?.release.version;
   }
@@ -146,10 +245,13 @@ export class ProcessDeployer implements Deployer {
     return this.serialise(env, async () => {
       const active = env.active;
       if (!active) return undefined;
-      env.proxy.setTarget(undefined);
+      const canary = env.canary;
       env.active = undefined;
+      env.canary = undefined;
+      this.applyRoutes(env);
       await this.saveState(env);
       await this.stopApp(env, active.app);
+      if (canary) await this.stopApp(env, canary.app);
       return active.release.version;
     });
   }
@@ -182,7 +284,9 @@ export class ProcessDeployer implements Deployer {
       const env = result.value;
       await env.queue;
       await env.proxy.close();
-      if (!options.keepApps && env.active) await this.stopApp(env, env.active.app);
+      if (options.keepApps) continue;
+      if (env.active) await this.stopApp(env, env.active.app);
+      if (env.canary) await this.stopApp(env, env.canary.app);
     }
   }
 
@@ -197,6 +301,7 @@ export class ProcessDeployer implements Deployer {
       release: request.release,
       idempotencyKey: request.idempotencyKey,
       startedAt: this.clock.now().toISOString(),
+      ...(request.mode === 'canary' ? { mode: 'canary' as const } : {}),
     };
     await writeJson(this.recordPath(env, deploymentId), record);
     this.runRollout(env, record);
@@ -221,33 +326,71 @@ export class ProcessDeployer implements Deployer {
 
   private runRollout(env: EnvRuntime, record: DeploymentRecord): void {
     void this.serialise(env, async () => {
-      const outcome =
-        env.active?.release.version === record.release.version
-          ? { state: 'HEALTHY' as const }
-          : await this.rollout(env, record.release).catch((error: Error) => ({
-              state: 'FAILED' as const,
-              reason: error.message.split('\n')[0],
-            }));
+      const version = record.release.version;
+      const running =
+        env.active?.release.version === version ||
+        (record.mode === 'canary' && env.canary?.release.version === version);
+      const outcome = running
+        ? { state: 'HEALTHY' as const }
+        : await this.rollout(env, record.release, record.mode ?? 'replace').catch((error: Error) => ({
+            state: 'FAILED' as const,
+            reason: error.message.split('\n')[0],
+          }));
       const done: DeploymentRecord = { ...record, ...outcome };
       await writeJson(this.recordPath(env, record.deploymentId), done);
       this.deployments.set(record.deploymentId, Promise.resolve(done));
     });
   }
 
+  /**
+   * Replace: the new instance takes every request once healthy and the old one stops. Canary (with
+   * a release serving): the new instance runs beside it at 0% until TrafficRouter.shift; a canary
+   * already running for another release is superseded. With nothing serving, canary is replace.
+   */
   private async rollout(
     env: EnvRuntime,
     release: ReleaseRef,
+    mode: DeployMode,
   ): Promise<Pick<DeploymentStatus, 'state' | 'reason'>> {
     const releaseDir = await this.materialise(env, release);
     const launched = await this.launch(env, release, releaseDir);
     if (!launched.healthy) return { state: 'FAILED', reason: launched.reason };
+    const started = { release, app: launched.app, startedAt: this.clock.now().toISOString() };
     const old = env.active;
-    env.proxy.setTarget(launched.app.port);
-    env.active = { release, app: launched.app, startedAt: this.clock.now().toISOString() };
-    if (old && old.release.version !== release.version) env.previous = old.release;
+    const oldCanary = env.canary;
+    if (mode === 'canary' && old) {
+      env.canary = { ...started, percent: 0 };
+    } else {
+      env.active = started;
+      env.canary = undefined;
+      if (old && old.release.version !== release.version) env.previous = old.release;
+    }
+    this.applyRoutes(env);
     await this.saveState(env);
-    if (old) await this.stopApp(env, old.app);
+    if (oldCanary) await this.stopApp(env, oldCanary.app);
+    if (old && env.active !== old) await this.stopApp(env, old.app);
     return { state: 'HEALTHY' };
+  }
+
+  private runningCanary(env: EnvRuntime, version: string): Canary {
+    const canary = env.canary;
+    if (canary?.release.version === version) return canary;
+    throw new NotFoundError(`no canary of "${version}" runs in environment "${env.name}"${describe(env)}`);
+  }
+
+  /** Points the proxy at what runs now; sticky pinning comes from the environment's strategy. */
+  private applyRoutes(env: EnvRuntime): void {
+    const strategy = env.config.strategy;
+    const target = (running?: Active) =>
+      running ? { port: running.app.port, version: running.release.version } : undefined;
+    const baseline = target(env.active);
+    const canary = target(env.canary);
+    env.proxy.route({
+      ...(baseline ? { baseline } : {}),
+      ...(canary ? { canary } : {}),
+      canaryPercent: env.canary?.percent ?? 0,
+      sticky: strategy.type !== 'all-at-once' && strategy.sticky,
+    });
   }
 
   /** Unpacks the release once; a redeploy (rollback) reuses the directory. */
@@ -350,48 +493,64 @@ export class ProcessDeployer implements Deployer {
     };
     const state = await readJson<StateFile>(join(dir, 'state.json'));
     env.previous = state?.previous ?? undefined;
-    const saved = state?.active;
-    // Apps started but never made active (a crash mid-rollout), or an active one that no longer
-    // answers, are stopped, so none is left orphaned; only an adopted instance keeps running.
-    const reap = (keep?: number) => env.apps.reap(keep, this.options.stopGraceMs ?? 5_000, this.sleep);
-    if (!saved) {
-      await reap();
+    const saved = state?.active ?? undefined;
+    const savedCanary = state?.canary ?? undefined;
+    // Apps started but never made active (a crash mid-rollout), or a recorded one that no longer
+    // answers, are stopped, so none is left orphaned; only adopted instances keep running.
+    const adopted = saved ? await this.adopt(env, saved) : undefined;
+    const adoptedCanary = saved && savedCanary ? await this.adopt(env, savedCanary) : undefined;
+    const keep = [adopted, adoptedCanary].flatMap((a) => (a ? [a.app.pid] : []));
+    await env.apps.reap(keep, this.options.stopGraceMs ?? 5_000, this.sleep);
+    if (!saved) return env;
+    env.active = adopted ?? (await this.relaunch(env, saved));
+    const version = saved.release.version;
+    if (!env.active) {
+      // state.json keeps the release as active so the next start-up tries again.
+      env.resume = { environment: config.name, action: 'failed', version, reason: this.lastReason };
       return env;
     }
-    const logFile = join(dir, 'logs', `${saved.release.version}.log`);
-    const answer = isGroupAlive(saved.pid)
-      ? await probe(saved.port, config.deploy.healthPath, 2_000)
-      : undefined;
-    if (answer && 'status' in answer && answer.status >= 200 && answer.status < 300) {
-      env.active = {
-        release: saved.release,
-        app: AppProcess.adopt(saved.pid, saved.port, logFile),
-        startedAt: saved.startedAt,
+    env.resume = { environment: config.name, action: adopted ? 'adopted' : 'restarted', version };
+    if (savedCanary) {
+      // The split survives a restart: the canary comes back with its share, or is dropped (and the
+      // baseline takes every request) when it cannot start, which an abort would have done anyway.
+      const canary = adoptedCanary ?? (await this.relaunch(env, savedCanary));
+      const { version: cv } = savedCanary.release;
+      const action: ResumeAction = canary ? (adoptedCanary ? 'adopted' : 'restarted') : 'failed';
+      if (canary) env.canary = { ...canary, percent: savedCanary.percent };
+      env.resume = {
+        ...env.resume,
+        canary: { version: cv, percent: canary ? savedCanary.percent : 0, action },
       };
-      proxy.setTarget(saved.port);
-      env.resume = { environment: config.name, action: 'adopted', version: saved.release.version };
-      await reap(saved.pid);
-      return env;
     }
-    await reap();
+    this.applyRoutes(env);
+    if (!adopted || savedCanary?.pid !== env.canary?.app.pid) await this.saveState(env);
+    return env;
+  }
+
+  private lastReason: string | undefined;
+
+  /** The recorded instance, if its process still runs and answers its health check. */
+  private async adopt(env: EnvRuntime, saved: SavedApp): Promise<Active | undefined> {
+    if (!isGroupAlive(saved.pid)) return undefined;
+    const answer = await probe(saved.port, env.config.deploy.healthPath, 2_000);
+    if (!answer || !('status' in answer) || answer.status < 200 || answer.status >= 300) return undefined;
+    const logFile = join(env.dir, 'logs', `${saved.release.version}.log`);
+    return {
+      release: saved.release,
+      app: AppProcess.adopt(saved.pid, saved.port, logFile),
+      startedAt: saved.startedAt,
+    };
+  }
+
+  /** Starts the recorded release again after its process was lost; undefined when it cannot. */
+  private async relaunch(env: EnvRuntime, saved: SavedApp): Promise<Active | undefined> {
     const restarted = await this.launch(env, saved.release, await this.materialise(env, saved.release)).catch(
       (error: Error) => ({ healthy: false as const, reason: error.message }),
     );
-    if (restarted.healthy) {
-      env.active = { release: saved.release, app: restarted.app, startedAt: this.clock.now().toISOString() };
-      proxy.setTarget(restarted.app.port);
-      env.resume = { environment: config.name, action: 'restarted', version: saved.release.version };
-      await this.saveState(env);
-    } else {
-      // state.json keeps the release as active so the next start-up tries again.
-      env.resume = {
-        environment: config.name,
-        action: 'failed',
-        version: saved.release.version,
-        reason: restarted.reason,
-      };
-    }
-    return env;
+    if (restarted.healthy)
+      return { release: saved.release, app: restarted.app, startedAt: this.clock.now().toISOString() };
+    this.lastReason = restarted.reason;
+    return undefined;
   }
 
   private async stopApp(env: EnvRuntime, app: AppProcess): Promise<void> {
@@ -409,12 +568,17 @@ export class ProcessDeployer implements Deployer {
   }
 
   private saveState(env: EnvRuntime): Promise<void> {
-    const active = env.active;
+    const saved = (running: Active): SavedApp => ({
+      release: running.release,
+      pid: running.app.pid,
+      port: running.app.port,
+      startedAt: running.startedAt,
+    });
+    const { active, canary } = env;
     const state: StateFile = {
-      active: active
-        ? { release: active.release, pid: active.app.pid, port: active.app.port, startedAt: active.startedAt }
-        : null,
+      active: active ? saved(active) : null,
       previous: env.previous ?? null,
+      canary: canary ? { ...saved(canary), percent: canary.percent } : null,
     };
     return writeJson(join(env.dir, 'state.json'), state);
   }
@@ -422,6 +586,22 @@ export class ProcessDeployer implements Deployer {
   private recordPath(env: EnvRuntime, deploymentId: string): string {
     return join(env.dir, 'deployments', `${deploymentId.split(':')[2]}.json`);
   }
+}
+
+function splitOf(env: EnvRuntime): TrafficSplit | undefined {
+  if (!env.active) return undefined;
+  const canary = env.canary;
+  return {
+    baseline: env.active.release.version,
+    ...(canary ? { canary: canary.release.version } : {}),
+    canaryPercent: canary?.percent ?? 0,
+  };
+}
+
+/** What runs in the environment, for error messages. */
+function describe(env: EnvRuntime): string {
+  const running = [env.active, env.canary].flatMap((r) => (r ? [r.release.version] : []));
+  return running.length ? ` (running: ${running.join(', ')})` : ' (nothing runs there)';
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {

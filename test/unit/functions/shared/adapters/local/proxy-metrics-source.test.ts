@@ -13,7 +13,7 @@ describe('ProxyMetricsSource', () => {
       return log;
     });
 
-  it('returns counts, 5xx errors and the nearest-rank p95 for requests inside the window', async () => {
+  it('returns counts, 5xx errors and the nearest-rank p50/p95/p99 for requests inside the window', async () => {
     // Arrange
     const log = new RequestLog();
     for (let i = 1; i <= 20; i += 1)
@@ -23,7 +23,33 @@ describe('ProxyMetricsSource', () => {
     // Act
     const window = await source(log).read('test', at(6), at(30));
     // Assert
-    expect(window).toEqual({ requests: 20, errors: 3, p95LatencyMs: 19 });
+    expect(window).toEqual({ requests: 20, errors: 3, p50LatencyMs: 10, p95LatencyMs: 19, p99LatencyMs: 20 });
+  });
+
+  it('counts only the given release when a release is named', async () => {
+    // Arrange
+    const log = new RequestLog();
+    for (let i = 1; i <= 10; i += 1) log.record({ at: at(10).getTime(), status: 200, latencyMs: i, release: 'v1' });
+    for (let i = 1; i <= 4; i += 1)
+      log.record({ at: at(10).getTime(), status: i === 1 ? 500 : 200, latencyMs: 100 * i, release: 'v2' });
+    log.record({ at: at(10).getTime(), status: 503, latencyMs: 0 }); // no release answered
+    // Act
+    const canary = await source(log).read('test', at(0), at(60), 'v2');
+    const baseline = await source(log).read('test', at(0), at(60), 'v1');
+    const all = await source(log).read('test', at(0), at(60));
+    // Assert
+    expect(canary).toEqual({ requests: 4, errors: 1, p50LatencyMs: 200, p95LatencyMs: 400, p99LatencyMs: 400 });
+    expect(baseline).toMatchObject({ requests: 10, errors: 0, p50LatencyMs: 5 });
+    expect(all).toMatchObject({ requests: 15, errors: 2 });
+  });
+
+  it('throws and reads nothing when the release is an empty string', async () => {
+    // Arrange
+    const log = new RequestLog();
+    // Act
+    const attempt = source(log).read('test', at(0), at(60), ' ');
+    // Assert
+    await expect(attempt).rejects.toThrow('metrics for a release need its version; got an empty string');
   });
 
   it('returns zero requests and no p95 when nothing was served', async () => {
