@@ -11,9 +11,16 @@ export const CANARY_ARNS = {
     'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-prod/1aa2d6bc24d8a068',
 } as const;
 
+const ERROR_RATE = { source: 'requests', metric: 'error-rate', max: 0.05 } as const;
+
 /** A config whose prod runs on ECS with a canary strategy and the canary sub-object given. */
 export function ecsCanaryConfig(
-  canary: Partial<typeof CANARY_ARNS> & { service?: string } = {},
+  canary: {
+    service?: string;
+    listenerRuleArn?: string;
+    targetGroupArn?: string;
+    baselineTargetGroupArn?: string;
+  } = {},
   strategy: 'canary' | 'linear' = 'canary',
 ): TollgateConfigInput {
   return validConfig({
@@ -29,12 +36,10 @@ export function ecsCanaryConfig(
           containerName: 'app',
           canary: { service: 'orders-canary', ...CANARY_ARNS, ...canary },
         },
-        strategy: {
-          type: strategy,
-          ...(strategy === 'canary' ? { steps: [10, 50] } : { increment: 25 }),
-          interval: '2m',
-          analysis: [{ source: 'requests', metric: 'error-rate', max: 0.05 }],
-        },
+        strategy:
+          strategy === 'canary'
+            ? { type: 'canary', steps: [10, 50], interval: '2m', analysis: [ERROR_RATE] }
+            : { type: 'linear', increment: 25, interval: '2m', analysis: [ERROR_RATE] },
       },
     ],
   });
