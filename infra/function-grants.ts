@@ -87,6 +87,10 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'check-data': [C.DatabaseSecrets, C.SnapshotRead],
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],
+  // The canary loop records each traffic move and step analysis; the traffic router's and the
+  // metric sources' AWS capabilities come with their adapters (ElbTrafficRouter, CloudWatch).
+  'shift-traffic': [C.LedgerAppend],
+  'analyze-canary': [C.LedgerAppend],
   'smoke-test': [], // plain HTTP against the environment URL
   // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],

@@ -140,6 +140,13 @@ export const STAGES: readonly StageDefinition[] = [
     words: /deploy|rollout/i,
   },
   {
+    id: StageId.Canary,
+    label: 'canary',
+    help: 'Shifted traffic to the release step by step, comparing its metrics with the serving release after each step.',
+    skippedHelp: 'Skipped: this environment deploys all at once, or had no release serving to compare with.',
+    words: /canary|traffic/i,
+  },
+  {
     id: StageId.SmokeTest,
     label: 'smoke test',
     help: 'Called the release’s endpoints and compared the answers with the config.',

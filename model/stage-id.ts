@@ -18,6 +18,7 @@ export const StageId = {
   Migrate: 'migrate',
   DataChecks: 'data-checks',
   Deploy: 'deploy',
+  Canary: 'canary',
   SmokeTest: 'smoke-test',
   Promote: 'promote',
   Rollback: 'rollback',

@@ -31,6 +31,8 @@ export interface PlannedEnvironment {
   readonly previous: string | null;
   readonly storagePollSeconds: number;
   readonly storageMaxPolls: number;
+  /** A canary or linear strategy's steps (traffic %) and the Wait before each step's analysis; null deploys all at once. */
+  readonly canary: null | { readonly steps: readonly number[]; readonly intervalSeconds: number };
   readonly approval: null | {
     readonly timeoutSeconds: number;
     readonly approvers: readonly string[];
@@ -83,6 +85,10 @@ function planFor(input: PlanInput, config: TollgateConfig): RunPlan {
       previous: index > 0 ? config.environments[index - 1]!.name : null,
       storagePollSeconds: pollSeconds,
       storageMaxPolls: Math.max(1, Math.ceil(STORAGE_TIMEOUT_SECONDS / pollSeconds)),
+      canary:
+        env.strategy.type === 'all-at-once'
+          ? null
+          : { steps: env.strategy.steps, intervalSeconds: env.strategy.interval },
       approval: env.approval
         ? {
             timeoutSeconds: env.approval.timeout,

@@ -30,6 +30,9 @@ export const TOLLGATE_ERRORS = {
   'Tollgate.MaskingFailed': { code: 'masking-failed', retryable: false },
   'Tollgate.MigrationFailed': { code: 'migration-failed', retryable: false },
   'Tollgate.DataCheckFailed': { code: 'data-check-failed', retryable: false },
+  // Raised by the pipeline's Fail state, never thrown: a canary step's analysis failed (or stayed
+  // inconclusive) and its traffic went back to the baseline.
+  'Tollgate.CanaryAborted': { code: 'canary-aborted', retryable: false },
   'Tollgate.ReleaseUnpackFailed': { code: 'release-unpack-failed', retryable: false },
   // The array answered with an error body; its status says more, but the ASL only sees the name.
   'Tollgate.FlashArrayError': { code: 'flasharray-error', retryable: false },

@@ -4,6 +4,7 @@ import { ENVIRONMENT_SCOPE } from '../builder/failures.js';
 import { fail, pass } from '../builder/flow-states.js';
 import { taskBuilders } from '../builder/task-states.js';
 import { APPROVAL_STATES } from './approval-states.js';
+import { CANARY_STATES } from './canary-states.js';
 import { COMMIT, PIPELINE, UNCHANGED } from './expressions.js';
 import { GUARD_RETRY } from './guard-retry.js';
 import { RECOVERY_STATES } from './recovery-states.js';
@@ -35,6 +36,10 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
       checks: null,
       migrations: null,
       masking: null,
+      canaryStep: 0,
+      canaryLook: 1,
+      canaryShift: null,
+      canary: null,
       rollbackStart: null,
       rollbackRollout: null,
       envFailure: null,
@@ -54,6 +59,7 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   ...APPROVAL_STATES,
   ...REFRESH_STATES,
   ...RELEASE_STATES,
+  ...CANARY_STATES,
   ...RECOVERY_STATES,
   EnvironmentFailed: fail({ Error: '{% $envFailure.error %}', Cause: '{% $string($envFailure) %}' }),
 });

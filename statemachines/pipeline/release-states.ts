@@ -59,7 +59,7 @@ export const RELEASE_STATES = {
   }),
   RolloutDecision: choice(StageId.Deploy, {
     Choices: [
-      { Condition: "{% $rollout.state = 'HEALTHY' %}", Next: 'SmokeTest' },
+      { Condition: "{% $rollout.state = 'HEALTHY' %}", Next: 'CanaryNeeded' },
       { Condition: "{% $rollout.state = 'FAILED' %}", Next: 'RolloutFailed' },
       { Condition: '{% $pollAttempt >= $env.maxPollAttempts %}', Next: 'RolloutTimedOut' },
     ],

@@ -15,6 +15,8 @@ const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'migrations-applied',
   'run-summary',
   'run-skipped',
+  'canary-traffic',
+  'canary-step',
 ];
 
 /** Every adapter validates the same way, so a bad entry is refused before anything is written. */

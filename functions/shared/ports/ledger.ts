@@ -15,7 +15,11 @@ export type LedgerEntryKind =
   | 'data-refresh'
   | 'migrations-applied'
   | 'run-summary'
-  | 'run-skipped';
+  | 'run-skipped'
+  /** A canary's traffic moved: shift to a step's share, abort, or complete. */
+  | 'canary-traffic'
+  /** A canary step's analysis: each check's canary and baseline values, threshold and verdict. */
+  | 'canary-step';
 
 export interface LedgerEntry {
   readonly kind: LedgerEntryKind;

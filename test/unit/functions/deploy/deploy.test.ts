@@ -33,6 +33,8 @@ describe('deploy', () => {
       environment: 'test',
       version: 'r1-aaaaaaa',
       startedAt: '2026-03-01T10:00:00.000Z',
+      mode: 'replace',
+      baseline: null,
     });
     expect(deployer.starts).toEqual([
       {
@@ -40,8 +42,62 @@ describe('deploy', () => {
         environment: 'test',
         release: ref('r1-aaaaaaa'),
         idempotencyKey: `${arn}#Deploy#test`,
+        mode: 'replace',
       },
     ]);
+  });
+
+  describe('with a canary strategy', () => {
+    const canaryConfig = () => {
+      const raw = validConfig();
+      raw.environments[0] = {
+        ...raw.environments[0]!,
+        strategy: {
+          type: 'canary',
+          steps: [10, 50],
+          analysis: [{ source: 'requests', metric: 'error-rate', max: 0.05 }],
+        },
+      };
+      return parseConfig(raw);
+    };
+    const input = (version: string) => ({
+      executionArn: arn,
+      stateName: 'Deploy',
+      pipeline: 'orders-service',
+      environment: 'test',
+      release: ref(version),
+    });
+
+    it('starts the release in canary mode beside the serving one and names that one as the baseline', async () => {
+      // Arrange
+      const deployer = new ScriptedDeployer();
+      deployer.serving.set('test', ref('r1-aaaaaaa'));
+      // Act
+      const out = await deploy(input('r2-bbbbbbb'), { config: canaryConfig(), deployer, clock });
+      // Assert
+      expect(out).toMatchObject({ mode: 'canary', baseline: 'r1-aaaaaaa', version: 'r2-bbbbbbb' });
+      expect(deployer.starts[0]).toMatchObject({ mode: 'canary' });
+    });
+
+    it('replaces when nothing serves yet: a first deploy has no baseline to compare with', async () => {
+      // Arrange
+      const deployer = new ScriptedDeployer();
+      // Act
+      const out = await deploy(input('r1-aaaaaaa'), { config: canaryConfig(), deployer, clock });
+      // Assert
+      expect(out).toMatchObject({ mode: 'replace', baseline: null });
+      expect(deployer.starts[0]).toMatchObject({ mode: 'replace' });
+    });
+
+    it('replaces when the same release already serves (a re-run): a canary of itself compares nothing', async () => {
+      // Arrange
+      const deployer = new ScriptedDeployer();
+      deployer.serving.set('test', ref('r1-aaaaaaa'));
+      // Act
+      const out = await deploy(input('r1-aaaaaaa'), { config: canaryConfig(), deployer, clock });
+      // Assert
+      expect(out).toMatchObject({ mode: 'replace', baseline: null });
+    });
   });
 
   it('throws InvalidInput and starts nothing when the environment is not configured', async () => {
