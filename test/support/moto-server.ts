@@ -34,10 +34,15 @@ export function motoEnabled(suite: string): boolean {
   return false;
 }
 
-export async function startMotoServer(): Promise<MotoServer> {
+/**
+ * `env` adds moto's own switches, e.g. MOTO_ECS_SERVICE_RUNNING (how many tasks moto reports
+ * running per service, which decides whether a new service's deployment is COMPLETED).
+ */
+export async function startMotoServer(options: { env?: Record<string, string> } = {}): Promise<MotoServer> {
   const port = await freePort();
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
