@@ -11,11 +11,12 @@ import { GitSourceRepository } from '../../functions/shared/adapters/local/git-s
 import { LocalSnapshotProvider } from '../../functions/shared/adapters/local/local-snapshot-provider.js';
 import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-image-registry.js';
 import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes.js';
+import { ProcessAppMetrics } from '../../functions/shared/adapters/local/process-app-metrics.js';
 import { ProcessDeployer } from '../../functions/shared/adapters/local/process-deployer.js';
+import { ProcessTrafficRouter } from '../../functions/shared/adapters/local/process-traffic-router.js';
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
-import { ConfigError } from '../../functions/shared/errors.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
@@ -104,13 +105,8 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     locks: () => new FileLockTable(layout.locks),
     notifier: () => options.notifier,
     metrics: () => new ProxyMetricsSource((env) => deployer.requestLog(env)),
-    // Interim while the local canary adapters land (issue #13, same session): nothing calls these yet.
-    traffic: () => {
-      throw new ConfigError('the local traffic router is not wired yet');
-    },
-    appMetrics: () => {
-      throw new ConfigError('local app metrics are not wired yet');
-    },
+    traffic: () => new ProcessTrafficRouter(deployer),
+    appMetrics: () => new ProcessAppMetrics((env, release) => deployer.appPort(env, release)),
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),
     callback: () => options.callback,
