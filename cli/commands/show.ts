@@ -1,4 +1,5 @@
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
+import { canaryLines, canaryView } from '../../model/canary-steps.js';
 import { extractEvidence } from '../../model/evidence.js';
 import { evidenceLine } from '../../model/evidence-line.js';
 import { RunFold } from '../../model/run-fold.js';
@@ -38,6 +39,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   const dataRefresh = entries
     .filter((e) => e.kind === 'data-refresh')
     .map((e) => ({ environment: e.environment ?? null, at: e.at, provenance: e.data }));
+  const canary = canaryView(entries);
   const stages = view.map((s) => ({
     environment: s.environment,
     stage: s.stage,
@@ -66,6 +68,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
     stages,
     approvals,
     dataRefresh,
+    canary,
   };
   emit(options.json, result, () => {
     const c = timeline.execution.commit;
@@ -96,6 +99,8 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
       lines.push(
         `${r.environment ?? '-'}: data from ${evidenceLine(extractEvidence({ provenance: r.provenance }))}`,
       );
+    const canarySteps = canaryLines(canary);
+    if (canarySteps.length) lines.push('', ...canarySteps);
     if (result.run.error) lines.push('', ...failureLines(result.run.error, result.run.cause));
     return lines;
   });

@@ -1,6 +1,7 @@
 import type { Clock } from '../../functions/shared/clock.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { canaryView } from '../../model/canary-steps.js';
 import { RunFold } from '../../model/run-fold.js';
 import { commitFromInput } from '../../model/run-summary.js';
 import { NotFoundError } from './errors.js';
@@ -55,6 +56,7 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
     // In config order, so the page can say which environments a stopped run never touched.
     environments: deps.config.environments.map((e) => e.name),
     approvals: approvalTrail(entries, executionArn),
+    canary: canaryView(entries),
     pendingApprovals: pending.map((p) => ({
       id: p.id,
       environment: p.environment,

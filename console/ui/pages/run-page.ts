@@ -6,6 +6,7 @@ import { graphView } from '../graph-view.js';
 import { historyTable } from '../history-table.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
+import { canarySection } from './canary-view.js';
 import { evidenceView } from './evidence-view.js';
 
 /** One run: what failed and why first, then a lane per environment, the graph and the raw history. */
@@ -232,6 +233,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
           h('p', { class: 'muted' }, 'The run stopped before this environment; nothing here changed.'),
         ),
       ),
+      detail.canary?.steps.length ? canarySection(detail.canary) : null,
       t.after.length ? lane('Wrap-up', null, t.after) : null,
       detail.approvals.length
         ? h(
