@@ -114,8 +114,10 @@ export class EnvProxy {
         headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '', connection: 'close' },
       },
       (answer) => {
-        if (choice.pin) res.setHeader('set-cookie', pinCookie(answer.headers['set-cookie'], choice.pin));
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const headers = choice.pin
+          ? { ...answer.headers, 'set-cookie': pinCookie(answer.headers['set-cookie'], choice.pin) }
+          : answer.headers;
+        res.writeHead(answer.statusCode ?? 502, headers);
         answer.pipe(res);
         answer.once('end', () => finish(answer.statusCode ?? 502));
         answer.once('error', () => finish(502));
