@@ -14,7 +14,8 @@ type Labels = Readonly<Record<string, string>>;
  * count and sum (its open issue #13; the fix, PR #8, was never merged). So the text is parsed twice:
  * once for each family's declared type, once with the histogram and summary TYPE lines left out,
  * which makes the library return their `_bucket`, `_sum` and `_count` lines as plain series with
- * every label intact; those are grouped back into histograms and summaries here.
+ * every label intact; those are grouped back into histograms and summaries here. Every value and
+ * label still comes from the library's line parser.
  */
 export function parseExposition(text: string): PrometheusSample[] {
   const typed = parse(text);
@@ -94,7 +95,9 @@ function toSample(group: Group): PrometheusSample {
 function parse(text: string): ParsedFamily[] {
   let families: ParsedFamily[];
   try {
-    families = parsePrometheusTextFormat(text);
+    // The library closes a family only when it reads the next line, so text without a final
+    // newline (the format requires one, some apps omit it) would lose its last family.
+    families = parsePrometheusTextFormat(text.endsWith('\n') ? text : `${text}\n`);
   } catch (error) {
     throw new InvalidInputError(`not the Prometheus text format: ${(error as Error).message}`);
   }
