@@ -31,6 +31,8 @@ export interface ScenarioEnvironment {
   readonly approval?: boolean;
   /** `refresh`: cloned from prod and masked before each test; `source`: prod's own volume. */
   readonly database?: 'refresh' | 'source';
+  /** `environments[].strategy` as written in the config (a canary, for scenario g). */
+  readonly strategy?: unknown;
 }
 
 export interface ScenarioRepo {
@@ -67,6 +69,7 @@ export async function createScenarioRepo(
         ? { database: { refresh: env.database === 'refresh', port: databasePorts[env.name] } }
         : {}),
       ...(env.approval ? { approval: { approvers: [APPROVER], timeout: '1h' } } : {}),
+      ...(env.strategy ? { strategy: env.strategy } : {}),
     });
   }
   const config = {

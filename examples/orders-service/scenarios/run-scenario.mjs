@@ -178,7 +178,9 @@ function describe(applied) {
       ? `approve at ${step.approve}: npx tollgate approve <run> --env ${step.approve} --as ${step.as}`
       : step.reject
         ? `reject at ${step.reject}: npx tollgate reject <run> --env ${step.reject} --as ${step.as} --reason "${step.reason}"`
-        : JSON.stringify(step),
+        : step.load
+          ? `keep traffic on ${step.load} during the run: node examples/orders-service/scenarios/load-generator.mjs --url http://127.0.0.1:<${step.load} port>${step.path} --rps ${step.rps}`
+          : JSON.stringify(step),
   );
   return [
     `${applied.id}: committed ${applied.commit.slice(0, 7)} "${applied.message}"`,

@@ -5,17 +5,39 @@
 // (TOLLGATE_ENVIRONMENT). The first request is the deployer's start-up probe, so the rollout
 // succeeds and only the smoke tests can catch it: the shape of an app that leaks its connection
 // pool and degrades right after start. Scenario (c) uses it to break staging and nothing else.
+//
+// { "ordersFailUnderLoadIn": ["prod"] } makes GET /orders answer 500 once the process has served
+// a few of them: health and the smoke tests (which never call /orders) stay green, and only real
+// traffic sees the errors. Scenario (g) uses it so only the canary's analysis can catch it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function loadFaults(srcDir) {
   const file = join(srcDir, 'faults.json');
-  if (!existsSync(file)) return { healthDegradesIn: [] };
+  if (!existsSync(file)) return { healthDegradesIn: [], ordersFailUnderLoadIn: [] };
   const faults = JSON.parse(readFileSync(file, 'utf8'));
   const envs = faults.healthDegradesIn ?? [];
   if (!Array.isArray(envs) || envs.some((e) => typeof e !== 'string'))
     throw new Error(`${file}: healthDegradesIn must be a list of environment names`);
-  return { healthDegradesIn: envs };
+  const underLoad = faults.ordersFailUnderLoadIn ?? [];
+  if (!Array.isArray(underLoad) || underLoad.some((e) => typeof e !== 'string'))
+    throw new Error(`${file}: ordersFailUnderLoadIn must be a list of environment names`);
+  return { healthDegradesIn: envs, ordersFailUnderLoadIn: underLoad };
+}
+
+/** The /orders requests a process answers well before it starts failing them under load. */
+const ORDERS_BEFORE_FAILING = 3;
+
+/** A probe that answers why this GET /orders must fail, or undefined while it works. */
+export function ordersUnderLoad(faults, environment) {
+  if (!environment || !faults.ordersFailUnderLoadIn.includes(environment)) return () => undefined;
+  let served = 0;
+  return () => {
+    served += 1;
+    return served > ORDERS_BEFORE_FAILING
+      ? `src/faults.json: the connection pool is exhausted under load in ${environment}`
+      : undefined;
+  };
 }
 
 /** A probe that answers the reason /health must fail, or undefined while it is healthy. */

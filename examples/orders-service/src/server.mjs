@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { degradingHealth, loadFaults } from './faults.mjs';
+import { degradingHealth, loadFaults, ordersUnderLoad } from './faults.mjs';
 import { OrderBook, OrderError } from './orders.mjs';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +32,9 @@ function readRelease() {
 // A commit can break its own health check by adding a HEALTH_FAIL file (the build packs it);
 // scenario tests use that to show a failed deploy leaves the previous release serving.
 // src/faults.json can also break it in one environment only, after start-up (see faults.mjs).
-const degraded = degradingHealth(loadFaults(join(appRoot, 'src')), process.env.TOLLGATE_ENVIRONMENT);
+const faults = loadFaults(join(appRoot, 'src'));
+const degraded = degradingHealth(faults, process.env.TOLLGATE_ENVIRONMENT);
+const overloaded = ordersUnderLoad(faults, process.env.TOLLGATE_ENVIRONMENT);
 const healthFailReason = () => {
   if (process.env.HEALTH_FAIL) return 'HEALTH_FAIL is set in the environment';
   if (existsSync(join(appRoot, 'HEALTH_FAIL'))) return 'this release contains a HEALTH_FAIL marker';
@@ -69,7 +71,10 @@ async function route(req, res) {
     return reason ? send(res, 503, { status: 'unhealthy', reason }) : send(res, 200, { status: 'ok' });
   }
   if (url.pathname === '/version' && req.method === 'GET') return send(res, 200, release);
-  if (url.pathname === '/orders' && req.method === 'GET') return send(res, 200, { orders: orders.list() });
+  if (url.pathname === '/orders' && req.method === 'GET') {
+    const failure = overloaded();
+    return failure ? send(res, 500, { error: failure }) : send(res, 200, { orders: orders.list() });
+  }
   if (url.pathname === '/orders' && req.method === 'POST')
     return send(res, 201, orders.add(await readBody(req)));
   const match = /^\/orders\/(\d+)$/.exec(url.pathname);
