@@ -48,7 +48,7 @@ function run(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const scenarios = readdirSync(join(EXAMPLE, 'scenarios')).filter((d) => /^[a-f]-/.test(d));
+const scenarios = readdirSync(join(EXAMPLE, 'scenarios')).filter((d) => /^[a-z]-/.test(d));
 
 describe('run-scenario.mjs', () => {
   it.each(scenarios)('commits every commit of %s with its author and message', (scenario) => {
