@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { degradingHealth, loadFaults, ordersUnderLoad } from './faults.mjs';
+import { Counter, EXPOSITION_CONTENT_TYPE, exposition, Histogram } from './metrics.mjs';
 import { OrderBook, OrderError } from './orders.mjs';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,6 +45,25 @@ const healthFailReason = () => {
 const release = readRelease();
 const orders = new OrderBook();
 
+// GET /metrics: what a canary's Prometheus checks compare against the baseline's (see metrics.mjs).
+const requestsServed = new Counter(
+  'orders_http_requests_total',
+  'HTTP requests answered, by method, route and status.',
+  ['method', 'route', 'status'],
+);
+const queryLatency = new Histogram(
+  'orders_db_query_duration_seconds',
+  'Database query latency in seconds, by query.',
+  ['query'],
+);
+// Route templates, not raw paths, so an order id never becomes a label value of its own.
+const routeOf = (pathname) =>
+  ['/health', '/version', '/metrics', '/orders', '/orders/recent'].includes(pathname)
+    ? pathname
+    : /^\/orders\/\d+$/.test(pathname)
+      ? '/orders/:id'
+      : 'other';
+
 function send(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(`${JSON.stringify(body)}\n`);
@@ -71,6 +91,10 @@ async function route(req, res) {
     return reason ? send(res, 503, { status: 'unhealthy', reason }) : send(res, 200, { status: 'ok' });
   }
   if (url.pathname === '/version' && req.method === 'GET') return send(res, 200, release);
+  if (url.pathname === '/metrics' && req.method === 'GET') {
+    res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
+    return res.end(exposition([requestsServed, queryLatency]));
+  }
   if (url.pathname === '/orders' && req.method === 'GET') {
     const failure = overloaded();
     return failure ? send(res, 500, { error: failure }) : send(res, 200, { orders: orders.list() });
@@ -86,6 +110,10 @@ async function route(req, res) {
 }
 
 const server = createServer((req, res) => {
+  res.once('finish', () => {
+    const route = routeOf(new URL(req.url ?? '/', 'http://localhost').pathname);
+    requestsServed.inc({ method: req.method, route, status: res.statusCode });
+  });
   route(req, res).catch((error) => {
     const status = error instanceof OrderError ? error.status : 500;
     send(res, status, { error: error.message });
