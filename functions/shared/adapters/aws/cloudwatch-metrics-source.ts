@@ -3,9 +3,11 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
+import { loadBalancerDimension, targetGroupDimension } from '../../config/ecs-canary-schema.js';
 import type { TollgateConfig } from '../../config/schema.js';
-import { InvalidInputError } from '../../errors.js';
+import { ConfigError, InvalidInputError } from '../../errors.js';
 import type { MetricsSource, MetricsWindow } from '../../ports/metrics-source.js';
+import type { TrafficRouter } from '../../ports/traffic-router.js';
 
 /** ALB dimension values, e.g. `app/orders/50dc6c495c0c9188` and `targetgroup/orders-prod/73e2d6bc24d8a067`. */
 export interface AlbTarget {
@@ -25,24 +27,30 @@ const TARGET_GROUP = /^targetgroup\/[\w-]+\/[0-9a-f]+$/;
  *    - errors: HTTPCode_Target_5XX_Count (Sum). ALB publishes HTTPCode_ELB_5XX_Count per load
  *      balancer only, not per target group, so ALB-generated 5xx cannot be attributed to one
  *      environment and are left out.
- *    - p95LatencyMs: TargetResponseTime p95 (seconds -> ms).
+ *    - p50/p95/p99LatencyMs: TargetResponseTime percentiles (seconds -> ms).
+ *    With a `release` (a canary step's analysis) the target group is the one that release serves
+ *    from: the canary's or the baseline's of `deploy.canary`, as the traffic router reports who
+ *    runs where; both sit behind the rule's load balancer.
  * 2. Otherwise Tollgate custom metrics that the app publishes (for example with the CloudWatch
  *    Embedded Metric Format): namespace `Tollgate`, dimensions Pipeline + Environment, metrics
- *    `Requests` (Sum), `Errors` (Sum) and `LatencyMs` (p95).
+ *    `Requests` (Sum), `Errors` (Sum) and `LatencyMs` (p50, p95, p99).
  *
  * One period spans the whole window (rounded up to whole minutes, the metrics' resolution), so the
  * sums need no per-period arithmetic; when CloudWatch splits the window across two aligned periods
- * the sums add up and the larger p95 is kept (conservative for a canary).
+ * the sums add up and the larger percentile is kept (conservative for a canary).
  */
 export class CloudWatchMetricsSource implements MetricsSource {
   private readonly client: CloudWatchClient;
   private readonly config: TollgateConfig;
   private readonly targets: Readonly<Record<string, AlbTarget>>;
+  private readonly traffic?: Pick<TrafficRouter, 'split'>;
 
   constructor(options: {
     readonly client: CloudWatchClient;
     readonly config: TollgateConfig;
     readonly targets?: Readonly<Record<string, AlbTarget>>;
+    /** Which release runs in which target group: needed for per-release reads only. */
+    readonly traffic?: Pick<TrafficRouter, 'split'>;
   }) {
     const targets = options.targets ?? {};
     for (const [env, target] of Object.entries(targets)) {
@@ -63,9 +71,10 @@ export class CloudWatchMetricsSource implements MetricsSource {
     this.client = options.client;
     this.config = options.config;
     this.targets = targets;
+    if (options.traffic) this.traffic = options.traffic;
   }
 
-  async read(environment: string, since: Date, until: Date): Promise<MetricsWindow> {
+  async read(environment: string, since: Date, until: Date, release?: string): Promise<MetricsWindow> {
     if (!this.config.environments.some((e) => e.name === environment)) {
       const known = this.config.environments.map((e) => e.name).join(', ');
       throw new InvalidInputError(`environment "${environment}" is not in the config (known: ${known})`);
@@ -74,7 +83,8 @@ export class CloudWatchMetricsSource implements MetricsSource {
       throw new InvalidInputError('metrics window needs valid dates with since before until');
     }
     const period = Math.max(60, Math.ceil((until.getTime() - since.getTime()) / 60_000) * 60);
-    const target = this.targets[environment];
+    const target =
+      release === undefined ? this.targets[environment] : await this.releaseTarget(environment, release);
     const source = target
       ? {
           namespace: 'AWS/ApplicationELB',
@@ -107,7 +117,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
       },
       ReturnData: true,
     });
-    const values: Record<string, number[]> = { requests: [], errors: [], p95: [] };
+    const values: Record<string, number[]> = { requests: [], errors: [], p50: [], p95: [], p99: [] };
     let NextToken: string | undefined;
     do {
       const out = await this.client.send(
@@ -117,7 +127,9 @@ export class CloudWatchMetricsSource implements MetricsSource {
           MetricDataQueries: [
             query('requests', source.requests, 'Sum'),
             query('errors', source.errors, 'Sum'),
+            query('p50', source.latency, 'p50'),
             query('p95', source.latency, 'p95'),
+            query('p99', source.latency, 'p99'),
           ],
           NextToken,
         }),
@@ -128,9 +140,43 @@ export class CloudWatchMetricsSource implements MetricsSource {
       NextToken = out.NextToken;
     } while (NextToken);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const window: MetricsWindow = { requests: sum(values.requests), errors: sum(values.errors) };
-    return values.p95.length
-      ? { ...window, p95LatencyMs: Math.max(...values.p95) * source.latencyToMs }
-      : window;
+    const ms = (xs: number[]) => (xs.length ? Math.max(...xs) * source.latencyToMs : undefined);
+    const latency = {
+      p50LatencyMs: ms(values.p50),
+      p95LatencyMs: ms(values.p95),
+      p99LatencyMs: ms(values.p99),
+    };
+    return {
+      requests: sum(values.requests),
+      errors: sum(values.errors),
+      ...Object.fromEntries(Object.entries(latency).filter(([, v]) => v !== undefined)),
+    };
+  }
+
+  /** The target group `release` serves from in a canary environment. */
+  private async releaseTarget(environment: string, release: string): Promise<AlbTarget> {
+    const deploy = this.config.environments.find((e) => e.name === environment)!.deploy;
+    if (deploy.type !== 'ecs' || !deploy.canary) {
+      throw new InvalidInputError(
+        `environment "${environment}" has no deploy.canary, so its requests cannot be told apart by release`,
+      );
+    }
+    if (!this.traffic) throw new ConfigError('per-release CloudWatch reads need the traffic router');
+    const split = await this.traffic.split(this.config.name, environment);
+    const group =
+      split?.canary === release
+        ? deploy.canary.targetGroupArn
+        : split?.baseline === release
+          ? deploy.canary.baselineTargetGroupArn
+          : undefined;
+    if (!group) {
+      throw new InvalidInputError(
+        `release ${release} is neither the canary (${split?.canary ?? 'none'}) nor the baseline (${split?.baseline ?? 'none'}) of "${environment}"`,
+      );
+    }
+    return {
+      loadBalancer: loadBalancerDimension(deploy.canary.listenerRuleArn),
+      targetGroup: targetGroupDimension(group),
+    };
   }
 }

@@ -64,7 +64,9 @@ describe('CloudWatchMetricsSource', () => {
     ).toEqual([
       ['requests', 'RequestCount', 'Sum', 300],
       ['errors', 'HTTPCode_Target_5XX_Count', 'Sum', 300],
+      ['p50', 'TargetResponseTime', 'p50', 300],
       ['p95', 'TargetResponseTime', 'p95', 300],
+      ['p99', 'TargetResponseTime', 'p99', 300],
     ]);
     expect(input.MetricDataQueries?.[0].MetricStat?.Metric).toMatchObject({
       Namespace: 'AWS/ApplicationELB',
@@ -120,7 +122,13 @@ describe('CloudWatchMetricsSource', () => {
     // Assert
     expect(window).toEqual({ requests: 40, errors: 2, p95LatencyMs: 87 });
     const queries = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries ?? [];
-    expect(queries.map((q) => q.MetricStat?.Metric?.MetricName)).toEqual(['Requests', 'Errors', 'LatencyMs']);
+    expect(queries.map((q) => q.MetricStat?.Metric?.MetricName)).toEqual([
+      'Requests',
+      'Errors',
+      'LatencyMs',
+      'LatencyMs',
+      'LatencyMs',
+    ]);
     expect(queries[0].MetricStat?.Metric).toMatchObject({
       Namespace: 'Tollgate',
       Dimensions: [
