@@ -34,6 +34,8 @@ export interface LocalPipelineOptions {
   readonly realClock?: boolean;
   /** Replaces the example's `build` settings (e.g. a build that hangs, a short timeout). */
   readonly build?: { readonly command?: string; readonly timeout?: string };
+  /** prod's `strategy` (a canary, for the canary bench). @default all at once */
+  readonly prodStrategy?: Readonly<Record<string, unknown>>;
 }
 
 /** The example's config with every app and database on a free port and a 1s poll interval. */
@@ -46,6 +48,7 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
     if (options.database) env.database = { ...env.database, port: await freePort() };
     else delete env.database;
     if (!options.approval) delete env.approval;
+    if (options.prodStrategy && env.name === 'prod') env.strategy = options.prodStrategy;
     else if (env.approval && options.approvalTimeout) env.approval.timeout = options.approvalTimeout;
   }
   if (!options.database) delete raw.database;
