@@ -2,6 +2,7 @@ import type { AnalysisCheckConfig } from '../shared/config/schema.js';
 import { InvalidInputError } from '../shared/errors.js';
 import type { PrometheusSample } from '../shared/ports/app-metrics.js';
 import type { MetricsWindow } from '../shared/ports/metrics-source.js';
+import { prometheusValue } from '../shared/prometheus/sample-value.js';
 import type { Reading } from './judge.js';
 
 /**
@@ -50,9 +51,9 @@ export function parseSelector(text: string): PrometheusSelector {
 }
 
 /**
- * The selected series' value in one scrape. A counter or gauge gives its value (summed over the
- * series the selector matches: a counter split by label adds up); a histogram or summary gives its
- * mean (sum / count), or a summary's quantile when the selector names `quantile`, with its count as
+ * The selected series' value in one scrape, through the one Prometheus reading the repository has
+ * (shared/prometheus/sample-value.ts): counters and gauges added up, a histogram's or summary's mean,
+ * or, when the selector names `quantile="0.99"`, that quantile; a histogram's or summary's count is
  * the sample count. Histograms and summaries are cumulative since the process started: the canary
  * started for this run, so its figures cover the canary's life.
  */
@@ -61,30 +62,15 @@ export function prometheusReading(
   selector: PrometheusSelector,
 ): Reading {
   const { quantile, ...labels } = selector.labels;
-  const matching = samples.filter(
-    (s) => s.name === selector.name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  const matchers = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const metric = matchers.length ? `${selector.name}{${matchers.join(',')}}` : selector.name;
+  const reading = prometheusValue(
+    samples,
+    metric,
+    quantile === undefined ? {} : { quantile: Number(quantile) },
   );
-  if (matching.length === 0) return {};
-  const kinds = new Set(matching.map((s) => s.type));
-  if (kinds.size > 1)
-    throw new InvalidInputError(`${selector.name} has series of several types (${[...kinds].join(', ')})`);
-  const first = matching[0]!;
-  if (first.type === 'counter' || first.type === 'gauge' || first.type === 'untyped') {
-    if (quantile !== undefined)
-      throw new InvalidInputError(`${selector.name} is a ${first.type}; it has no quantile`);
-    return { value: matching.reduce((sum, s) => sum + (s as { value: number }).value, 0) };
-  }
-  const count = matching.reduce((sum, s) => sum + (s as { count: number }).count, 0);
-  if (quantile !== undefined) {
-    if (first.type !== 'summary' || matching.length > 1) {
-      throw new InvalidInputError(
-        `${selector.name}{quantile="${quantile}"} needs exactly one summary series; add labels to pick one`,
-      );
-    }
-    const q = first.quantiles.find((x) => x.quantile === Number(quantile));
-    if (!q) throw new InvalidInputError(`${selector.name} has no quantile ${quantile}`);
-    return { value: q.value, samples: count };
-  }
-  const sum = matching.reduce((total, s) => total + (s as { sum: number }).sum, 0);
-  return count > 0 ? { value: sum / count, samples: count } : { samples: 0 };
+  if (!reading) return {};
+  return reading.count === undefined
+    ? { value: reading.value }
+    : { value: reading.value, samples: reading.count };
 }
