@@ -21,6 +21,24 @@ function portsFor(config: TollgateConfig, known: readonly string[] = [commit.com
 }
 
 describe('planRun', () => {
+  it("returns each environment's canary steps and interval, and null for one that deploys all at once", async () => {
+    // Arrange
+    const raw = validConfig();
+    raw.environments[1] = {
+      ...raw.environments[1]!,
+      strategy: {
+        type: 'linear',
+        increment: 25,
+        interval: '90s',
+        analysis: [{ source: 'requests', metric: 'error-rate', max: 0.01 }],
+      },
+    };
+    // Act
+    const plan = await planRun({ executionArn: 'arn:x', commit }, portsFor(parseConfig(raw)).ports);
+    // Assert
+    expect(plan.environments.map((e) => e.canary)).toEqual([null, { steps: [25, 50, 75], intervalSeconds: 90 }]);
+  });
+
   it('returns the environments in config order with poll bounds derived from their timeouts', async () => {
     // Arrange
     const raw = validConfig();
