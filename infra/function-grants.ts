@@ -84,6 +84,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'mask-data': [C.DatabaseSecrets, C.SnapshotRead],
   'verify-masking': [C.DatabaseSecrets, C.SnapshotRead],
   'migrate-database': [C.ArtifactsRead, C.DatabaseSecrets, C.LedgerAppend],
+  // Reads the release's migrations, the database's applied ones, snapshots prod before migrating.
+  'migration-safety': [C.ArtifactsRead, C.DatabaseSecrets, C.SnapshotManage, C.LedgerAppend],
   'check-data': [C.DatabaseSecrets, C.SnapshotRead],
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],

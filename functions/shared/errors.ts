@@ -30,6 +30,8 @@ export const TOLLGATE_ERRORS = {
   'Tollgate.MaskingFailed': { code: 'masking-failed', retryable: false },
   'Tollgate.MigrationFailed': { code: 'migration-failed', retryable: false },
   'Tollgate.DataCheckFailed': { code: 'data-check-failed', retryable: false },
+  // The previous release failed its smoke tests on the migrated schema: a rollback would break it.
+  'Tollgate.NotRollbackSafe': { code: 'not-rollback-safe', retryable: false },
   // Raised by the pipeline's Fail state, never thrown: a canary step's analysis failed (or stayed
   // inconclusive) and its traffic went back to the baseline.
   'Tollgate.CanaryAborted': { code: 'canary-aborted', retryable: false },
@@ -110,6 +112,7 @@ export class SnapshotFailedError extends named('Tollgate.SnapshotFailed') {}
 export class MaskingFailedError extends named('Tollgate.MaskingFailed') {}
 export class MigrationFailedError extends named('Tollgate.MigrationFailed') {}
 export class DataCheckFailedError extends named('Tollgate.DataCheckFailed') {}
+export class NotRollbackSafeError extends named('Tollgate.NotRollbackSafe') {}
 
 /** Normalises anything thrown at a boundary into an Error with a name and message. */
 export function toError(thrown: unknown): Error {

@@ -56,11 +56,12 @@ export function environmentUrl(env: EnvironmentConfig): string {
 }
 
 export async function runSmokeTests(
-  input: Pick<SmokeTestInput, 'pipeline' | 'environment'>,
+  /** `baseUrl`: somewhere else than the environment's URL (a release trial, see migration-safety). */
+  input: Pick<SmokeTestInput, 'pipeline' | 'environment'> & { readonly baseUrl?: string },
   deps: SmokeTestDeps,
 ): Promise<SmokeTestResult> {
   const env = targetEnvironment(deps.config, input.pipeline, input.environment);
-  const baseUrl = environmentUrl(env);
+  const baseUrl = input.baseUrl ?? environmentUrl(env);
   const checks: SmokeCheckEvidence[] = [];
   for (const check of deps.config.smokeTests) checks.push(await runCheck(check, baseUrl, deps));
   return { environment: env.name, baseUrl, passed: checks.every((c) => c.ok), checks };

@@ -42,6 +42,7 @@ export const DATA_TASKS: readonly TaskName[] = [
   'mask-data',
   'verify-masking',
   'migrate-database',
+  'migration-safety',
   'check-data',
 ];
 

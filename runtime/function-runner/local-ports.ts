@@ -13,6 +13,7 @@ import { OciImageRegistry } from '../../functions/shared/adapters/local/oci-imag
 import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes.js';
 import { ProcessAppMetrics } from '../../functions/shared/adapters/local/process-app-metrics.js';
 import { ProcessDeployer } from '../../functions/shared/adapters/local/process-deployer.js';
+import { ProcessReleaseTrials } from '../../functions/shared/adapters/local/process-release-trials.js';
 import { ProcessTrafficRouter } from '../../functions/shared/adapters/local/process-traffic-router.js';
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
@@ -79,6 +80,12 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     artifacts,
     clock: options.clock,
   });
+  const trials = new ProcessReleaseTrials({
+    config: options.config,
+    dataDir: options.dataDir,
+    artifacts,
+    clock: options.clock,
+  });
   const volumes = new VolumeHost({ dataDir: options.dataDir });
   const provider = new LocalSnapshotProvider({
     dataDir: options.dataDir,
@@ -107,6 +114,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     metrics: () => new ProxyMetricsSource((env) => deployer.requestLog(env)),
     traffic: () => new ProcessTrafficRouter(deployer),
     appMetrics: () => new ProcessAppMetrics((env, release) => deployer.appPort(env, release)),
+    trials: () => trials,
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),
     callback: () => options.callback,

@@ -7,6 +7,7 @@ import { APPROVAL_STATES } from './approval-states.js';
 import { CANARY_STATES } from './canary-states.js';
 import { COMMIT, PIPELINE, UNCHANGED } from './expressions.js';
 import { GUARD_RETRY } from './guard-retry.js';
+import { MIGRATION_SAFETY_STATES } from './migration-safety-states.js';
 import { RECOVERY_STATES } from './recovery-states.js';
 import { REFRESH_STATES } from './refresh-states.js';
 import { RELEASE_STATES } from './release-states.js';
@@ -35,6 +36,13 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
       sourceRowCounts: null,
       checks: null,
       migrations: null,
+      migrationPlan: null,
+      checkpoint: null,
+      checkpointOp: null,
+      checkpointTxid: null,
+      trial: null,
+      trialStatus: null,
+      compatibility: null,
       masking: null,
       canaryStep: 0,
       canaryLook: 1,
@@ -59,6 +67,7 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   ...APPROVAL_STATES,
   ...REFRESH_STATES,
   ...RELEASE_STATES,
+  ...MIGRATION_SAFETY_STATES,
   ...CANARY_STATES,
   ...RECOVERY_STATES,
   EnvironmentFailed: fail({ Error: '{% $envFailure.error %}', Cause: '{% $string($envFailure) %}' }),

@@ -12,7 +12,7 @@ const env = taskBuilders(ENVIRONMENT_SCOPE);
  */
 export const RELEASE_STATES = {
   MigrateNeeded: choice(StageId.Migrate, {
-    Choices: [{ Condition: '{% $env.hasDatabase %}', Next: 'MigrateDatabase' }],
+    Choices: [{ Condition: '{% $env.hasDatabase %}', Next: 'PlanMigrations' }],
     Default: 'Deploy',
   }),
   MigrateDatabase: env.lambda({
@@ -38,7 +38,7 @@ export const RELEASE_STATES = {
     payload: inEnvironment({ sourceRowCounts: '{% $sourceRowCounts %}' }),
     Assign: { checks: PAYLOAD },
     failsTo: 'RollbackNeeded',
-    Next: 'Deploy',
+    Next: 'CompatibilityNeeded',
   }),
   Deploy: env.lambda({
     stage: StageId.Deploy,

@@ -44,6 +44,8 @@ export interface ScenarioRepo {
 export async function createScenarioRepo(
   environments: readonly ScenarioEnvironment[],
   concurrency: unknown = 'queued',
+  /** Smoke tests after the example's own two (e.g. one that reads the database). */
+  extraSmokeTests: readonly unknown[] = [],
 ): Promise<ScenarioRepo> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-scenario-repo-'));
   cpSync(EXAMPLE, dir, {
@@ -82,6 +84,7 @@ export async function createScenarioRepo(
     smokeTests: [
       { name: 'health', path: '/health', expectStatus: 200, expectBody: '"ok"', timeout: '5s', retries: 2 },
       { name: 'version', path: '/version', expectStatus: 200, expectBody: '"digest":"sha256:' },
+      ...extraSmokeTests,
     ],
     concurrency,
   };
@@ -96,6 +99,9 @@ export async function createScenarioRepo(
   git('commit', '-q', '-m', 'Initial import of orders-service');
   return { dir, ports, databasePorts };
 }
+
+/** Reads the database: the smoke test that shows whether a release can run on a schema. */
+export const RECENT_ORDERS_SMOKE_TEST = { name: 'recent-orders', path: '/orders/recent', expectStatus: 200 };
 
 interface ScenarioStep {
   readonly approve?: string;

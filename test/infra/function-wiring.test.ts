@@ -17,6 +17,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   metrics: [],
   traffic: [],
   appMetrics: [],
+  // Built for process environments only (a local process trial); no AWS function wires it.
+  trials: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).
   snapshots: [Capability.SnapshotManage, Capability.SnapshotRead, Capability.DatabaseSecrets],
   approvals: [

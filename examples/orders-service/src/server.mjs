@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { degradingHealth, loadFaults, ordersUnderLoad } from './faults.mjs';
 import { Counter, EXPOSITION_CONTENT_TYPE, exposition, Histogram } from './metrics.mjs';
 import { OrderBook, OrderError } from './orders.mjs';
+import { query } from './pg-wire.mjs';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);
@@ -99,6 +100,9 @@ async function route(req, res) {
     const failure = overloaded();
     return failure ? send(res, 500, { error: failure }) : send(res, 200, { orders: orders.list() });
   }
+  // The newest orders from the environment's database, with their notes: the smoke test that proves
+  // this release can read the schema it runs on (a rollback puts it back on a migrated one).
+  if (url.pathname === '/orders/recent' && req.method === 'GET') return send(res, 200, await recentOrders());
   if (url.pathname === '/orders' && req.method === 'POST')
     return send(res, 201, orders.add(await readBody(req)));
   const match = /^\/orders\/(\d+)$/.exec(url.pathname);
@@ -107,6 +111,21 @@ async function route(req, res) {
     return order ? send(res, 200, order) : send(res, 404, { error: `no order ${match[1]}` });
   }
   return send(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+}
+
+// The query is its own file so a release that changes the schema changes what it reads with it.
+const recentOrdersSql = readFileSync(join(appRoot, 'src', 'recent-orders.sql'), 'utf8');
+
+async function recentOrders() {
+  if (!process.env.DATABASE_URL) throw new OrderError(503, 'DATABASE_URL is not set');
+  try {
+    const rows = await queryLatency.time({ query: 'recent_orders' }, () =>
+      query(process.env.DATABASE_URL, recentOrdersSql),
+    );
+    return { orders: rows };
+  } catch (error) {
+    throw new OrderError(500, `orders could not be read: ${error.message}`);
+  }
 }
 
 const server = createServer((req, res) => {

@@ -13,6 +13,8 @@ const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'approval-closed',
   'data-refresh',
   'migrations-applied',
+  'migration-checkpoint',
+  'compatibility-check',
   'run-summary',
   'run-skipped',
   'canary-traffic',

@@ -14,6 +14,8 @@ export type LedgerEntryKind =
   | 'approval-closed'
   | 'data-refresh'
   | 'migrations-applied'
+  | 'migration-checkpoint'
+  | 'compatibility-check'
   | 'run-summary'
   | 'run-skipped'
   /** A canary's traffic moved: shift to a step's share, abort, or complete. */

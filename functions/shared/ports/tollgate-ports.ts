@@ -9,6 +9,7 @@ import type { Ledger } from './ledger.js';
 import type { LockTable } from './lock-table.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { Notifier } from './notifier.js';
+import type { ReleaseTrials } from './release-trials.js';
 import type { SnapshotProvider } from './snapshot-provider.js';
 import type { SourceRepository } from './source-repository.js';
 import type { TaskCallback } from './task-callback.js';
@@ -35,6 +36,8 @@ export interface TollgatePorts {
   readonly traffic: TrafficRouter;
   /** The Prometheus metrics a release's process exposes (`prometheus` analysis checks). */
   readonly appMetrics: AppMetrics;
+  /** A release run beside an environment, without traffic (the backward-compatibility check). */
+  readonly trials: ReleaseTrials;
   /** Storage snapshots of environment databases (data refresh). */
   readonly snapshots: SnapshotProvider;
   readonly approvals: ApprovalStore;

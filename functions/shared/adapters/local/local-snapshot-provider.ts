@@ -133,7 +133,9 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   async startClone(request: StartCloneRequest): Promise<OperationRef> {
     const r = validateCloneRequest(request, 'local');
     for (const t of r.targets) {
-      if (this.protectedVolumes.has(t.target)) {
+      // A restore of the source from its own checkpoint (a breaking migration undone after an
+      // approver confirmed it) maps the volume onto itself; a refresh never writes to it.
+      if (this.protectedVolumes.has(t.target) && !(request.restore && t.source === t.target)) {
         throw new InvalidInputError(
           `volume "${t.target}" is protected (the refresh source); a clone may not write to it`,
         );

@@ -58,6 +58,7 @@ export function localApprovalPorts(config = gatedConfig()) {
     locks: () => locks,
     metrics: notUsed('metrics'),
     traffic: notUsed('the traffic router'),
+    trials: notUsed('release trials'),
     appMetrics: notUsed('app metrics'),
     snapshots: notUsed('snapshots'),
     approvals: () => approvals,

@@ -1,0 +1,112 @@
+import { idempotencyKey, targetEnvironment } from '../deploy/target-environment.js';
+import { type EnvPointer, envPointerKey, releaseOf } from '../promote/env-pointer.js';
+import { InvalidInputError, NotRollbackSafeError } from '../shared/errors.js';
+import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
+import type { ReleaseRef } from '../shared/release.js';
+import {
+  runSmokeTests,
+  type Sleeper,
+  type SmokeTestResult,
+  summariseFailures,
+} from '../smoke-test/smoke-test.js';
+import type { MigrationSafetyInput } from './input.js';
+
+type Ports = Pick<TollgatePorts, 'config' | 'artifacts' | 'trials' | 'ledger' | 'clock'>;
+
+/**
+ * The backward-compatibility check: after a refreshed environment is migrated, the release that
+ * served before (the environment's last promoted one, else the source environment's) runs as a
+ * trial on the migrated database and must pass the configured smoke tests. If it cannot, a
+ * rollback after this release's migration would break the app: the release is not rollback-safe.
+ */
+export async function startTrial(input: MigrationSafetyInput, ports: Ports) {
+  const env = targetEnvironment(ports.config, input.pipeline, input.environment);
+  const previous = await previousRelease(input, ports);
+  const skipped = !previous
+    ? 'no earlier release to check: nothing was promoted here or in the source environment'
+    : env.deploy.type !== 'process'
+      ? `not run on ${env.deploy.type}: the check needs a one-off run of the previous release against the migrated database, built only for process environments`
+      : undefined;
+  if (skipped || !previous) {
+    await record(input, { result: 'skipped', reason: skipped }, ports);
+    return { trialId: null, skipped };
+  }
+  const { trialId } = await ports.trials.start({
+    pipeline: input.pipeline,
+    environment: env.name,
+    release: previous,
+    idempotencyKey: idempotencyKey(input),
+  });
+  return { trialId, release: previous };
+}
+
+/** Runs the smoke tests against the trial (if it came up), always stops it, records the outcome. */
+export async function checkTrial(input: MigrationSafetyInput, ports: Ports, sleep: Sleeper) {
+  const trial = input.trial;
+  if (!trial) throw new InvalidInputError('trial-check needs the trial that trial-start returned');
+  let smoke: SmokeTestResult | undefined;
+  try {
+    if (input.status?.state === 'READY' && input.status.baseUrl) {
+      // A check with its own absolute URL reaches the environment, not the trial: left out here.
+      const config = { ...ports.config, smokeTests: ports.config.smokeTests.filter((c) => !c.url) };
+      smoke = await runSmokeTests(
+        { pipeline: input.pipeline, environment: input.environment, baseUrl: input.status.baseUrl },
+        { config, clock: ports.clock, sleep },
+      );
+    }
+  } finally {
+    await ports.trials.stop(trial.trialId);
+  }
+  const breaking = input.plan?.breaking ?? [];
+  const failure = smoke
+    ? smoke.passed
+      ? undefined
+      : summariseFailures(smoke)
+    : `${trial.release.version} did not start on the migrated database: ${input.status?.reason ?? `still ${input.status?.state ?? 'unpolled'} when polling stopped`}`;
+  const outcome = {
+    result: failure ? (breaking.length ? 'breaking' : 'failed') : 'passed',
+    previousRelease: trial.release.version,
+    rollbackSafe: !failure,
+    ...(failure ? { failure } : {}),
+    ...(failure && breaking.length
+      ? {
+          breaking,
+          warning: `a rollback of ${input.release.version} would need a data restore: ${trial.release.version} fails on the schema after ${breaking.join(', ')}`,
+        }
+      : {}),
+    ...(smoke ? { checks: smoke.checks } : {}),
+  };
+  await record(input, outcome, ports);
+  if (failure && !breaking.length) {
+    throw new NotRollbackSafeError(
+      `${trial.release.version} (the release a rollback would put back) fails on the schema ${input.release.version} migrated to: ${failure}; make the migration backward compatible or mark it in database.breaking`,
+      { details: outcome },
+    );
+  }
+  return outcome;
+}
+
+async function record(input: MigrationSafetyInput, data: Record<string, unknown>, ports: Ports) {
+  await ports.ledger.append({
+    kind: 'compatibility-check',
+    pipeline: input.pipeline,
+    environment: input.environment,
+    releaseVersion: input.release.version,
+    executionArn: input.executionArn,
+    actor: 'tollgate',
+    at: ports.clock.now().toISOString(),
+    data: { ...data, migrations: input.plan?.pending ?? [] },
+    idempotencyKey: idempotencyKey(input),
+  });
+}
+
+async function previousRelease(input: MigrationSafetyInput, ports: Ports): Promise<ReleaseRef | undefined> {
+  const source = ports.config.database?.source;
+  for (const environment of [input.environment, ...(source ? [source] : [])]) {
+    const pointer = await ports.artifacts.getPointer<EnvPointer>(envPointerKey(input.pipeline, environment));
+    if (pointer && pointer.version !== input.release.version) return releaseOf(pointer);
+    if (pointer?.previous && pointer.previous.version !== input.release.version)
+      return releaseOf(pointer.previous);
+  }
+  return undefined;
+}

@@ -1,0 +1,60 @@
+import { InvalidInputError, SnapshotFailedError } from '../shared/errors.js';
+import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
+import type { Sleeper } from '../smoke-test/smoke-test.js';
+import { recordCheckpoint, startCheckpoint } from './checkpoint.js';
+import { checkTrial, startTrial } from './compatibility-check.js';
+import type { MigrationSafetyInput } from './input.js';
+import { planMigrations } from './pending-migrations.js';
+
+type Ports = Pick<TollgatePorts, 'config' | 'artifacts' | 'snapshots' | 'trials' | 'ledger' | 'clock'>;
+
+/**
+ * migration-safety: keeps a release's migrations safe to roll back. Each action returns at once;
+ * the ASL waits and polls between them, so no Lambda blocks on storage or on a start-up.
+ *
+ * - `plan`              → `{ pending, breaking, checkpoint }`: the release's migrations this
+ *                         environment has not applied, those marked `database.breaking`, and
+ *                         whether a checkpoint comes first (a database that is not refreshed).
+ * - `checkpoint`        → `{ operation, txid }`: snapshot the environment's volumes before migrating.
+ * - `poll`              → the snapshot operation's status.
+ * - `record-checkpoint` → the `migration-checkpoint` ledger entry: run, release, environment,
+ *                         snapshot ref, time.
+ * - `trial-start`       → `{ trialId, release }`: start the previous release on the migrated
+ *                         database, or `{ trialId: null, skipped }` with the reason.
+ * - `trial-poll`        → the trial's status.
+ * - `trial-check`       → smoke tests against the trial, which is then stopped; throws
+ *                         Tollgate.NotRollbackSafe unless the failing migration is marked breaking.
+ */
+export async function migrationSafety(
+  input: MigrationSafetyInput,
+  ports: Ports,
+  deps: { readonly sleep: Sleeper; readonly connection: () => Promise<string> },
+): Promise<Record<string, unknown>> {
+  switch (input.action) {
+    case 'plan':
+      return {
+        ...(await planMigrations(
+          {
+            environment: input.environment,
+            release: input.release,
+            connectionString: await deps.connection(),
+          },
+          ports,
+        )),
+      };
+    case 'checkpoint':
+      return startCheckpoint(input, await deps.connection(), ports);
+    case 'poll':
+      if (!input.operation) throw new SnapshotFailedError('poll needs the checkpoint operation ref');
+      return { ...(await ports.snapshots.poll(input.operation)) };
+    case 'record-checkpoint':
+      return recordCheckpoint(input, ports);
+    case 'trial-start':
+      return startTrial(input, ports);
+    case 'trial-poll':
+      if (!input.trial) throw new InvalidInputError('trial-poll needs the trial that trial-start returned');
+      return { ...(await ports.trials.poll(input.trial.trialId)) };
+    case 'trial-check':
+      return checkTrial(input, ports, deps.sleep);
+  }
+}
