@@ -29,6 +29,7 @@ const SECTIONS: Section[] = [
   { name: 'canary', load: async () => (await import('./canary.js')).benchCanary },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
   { name: 'reliability', load: async () => (await import('./reliability.js')).benchReliability },
+  { name: 'cli', load: async () => (await import('./cli-startup.js')).benchCliStartup },
   { name: 'config-load', load: async () => (await import('./config-load.js')).benchConfigLoad },
   { name: 'rehearsal', load: async () => (await import('./rehearsal.js')).benchRehearsal },
 ];

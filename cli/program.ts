@@ -1,17 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import { runEngineCommand } from '../runtime/server/index.js';
 import { CliError, ExitCode, oneLine } from './client/cli-error.js';
-import { consoleCommand } from './commands/console.js';
-import { dbUrlCommand } from './commands/db.js';
-import { decideCommand } from './commands/decide.js';
-import { doctorCommand } from './commands/doctor.js';
-import { envsCommand } from './commands/envs.js';
-import { hookInstallCommand } from './commands/hook.js';
-import { pushCommand } from './commands/push.js';
-import { runsCommand } from './commands/runs.js';
-import { showCommand } from './commands/show.js';
 
-/** The `tollgate` command line. Every command: --json, --endpoint, --data-dir, --aws [--stack]. */
+/**
+ * The `tollgate` command line. Every command: --json, --endpoint, --data-dir, --aws [--stack].
+ * Each action imports its command module when it runs, so `--help` and the read commands load only
+ * what they use (the precompiled CLI keeps each import a separate chunk; see scripts/build-cli.ts).
+ */
 function common(command: Command): Command {
   return command
     .option('--json', 'print one JSON document (schemas in docs/cli.md)')
@@ -52,6 +46,7 @@ function buildProgram(): Command {
     .option('--port <port>', 'port to listen on', port)
     .option('--functions <map.json>', 'function name to module map for Lambda tasks')
     .action(async (o) => {
+      const { runEngineCommand } = await import('../runtime/server/index.js');
       const engine = await runEngineCommand({ port: o.port, dataDir: o.dataDir, functions: o.functions });
       await engine.stopped;
     });
@@ -59,7 +54,7 @@ function buildProgram(): Command {
   common(program.command('push').description('emit the commit event for HEAD'))
     .option('--repo <dir>', 'the repository (default: the current directory)')
     .option('--repository <name>', "repository name in the event (default: the config's source.repository)")
-    .action((o) => pushCommand(o));
+    .action(async (o) => (await import('./commands/push.js')).pushCommand(o));
 
   common(
     program
@@ -69,19 +64,19 @@ function buildProgram(): Command {
       .description('install a post-commit hook that emits the commit event'),
   )
     .option('--repo <dir>', 'the repository (default: the current directory)')
-    .action((o) => hookInstallCommand(o));
+    .action(async (o) => (await import('./commands/hook.js')).hookInstallCommand(o));
 
   common(program.command('runs').description('list runs, newest first'))
     .addOption(new Option('--status <status>', 'only runs in this status').argParser((v) => v.toUpperCase()))
     .option('--limit <n>', 'at most this many runs (default 20)')
-    .action((o) => runsCommand(o));
+    .action(async (o) => (await import('./commands/runs.js')).runsCommand(o));
 
   common(
     program
       .command('show')
       .argument('<run>', 'execution name or ARN')
       .description('the stage timeline with evidence'),
-  ).action((run, o) => showCommand(run, o));
+  ).action(async (run, o) => (await import('./commands/show.js')).showCommand(run, o));
 
   common(
     program
@@ -95,7 +90,7 @@ function buildProgram(): Command {
       '--as <user>',
       'decide as this user name or e-mail (default: TOLLGATE_USER or the OS user); config identities map names to e-mails',
     )
-    .action((run, o) => decideCommand('approve', run, o));
+    .action(async (run, o) => (await import('./commands/decide.js')).decideCommand('approve', run, o));
 
   common(
     program
@@ -109,11 +104,11 @@ function buildProgram(): Command {
       '--as <user>',
       'decide as this user name or e-mail (default: TOLLGATE_USER or the OS user); config identities map names to e-mails',
     )
-    .action((run, o) => decideCommand('reject', run, o));
+    .action(async (run, o) => (await import('./commands/decide.js')).decideCommand('reject', run, o));
 
   common(
     program.command('envs').description('the release in each environment, since when, approved by whom'),
-  ).action((o) => envsCommand(o));
+  ).action(async (o) => (await import('./commands/envs.js')).envsCommand(o));
 
   common(
     program
@@ -122,7 +117,7 @@ function buildProgram(): Command {
   )
     .option('--port <port>', 'with --aws: port to serve on (default 4700; 0 picks one)', port)
     .option('--repo <dir>', 'with --aws: where tollgate.config.ts is (default: the current directory)')
-    .action((o) => consoleCommand(o));
+    .action(async (o) => (await import('./commands/console.js')).consoleCommand(o));
 
   common(
     program
@@ -133,11 +128,11 @@ function buildProgram(): Command {
       .description("print the environment's local database URL, password included"),
   )
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
-    .action((env, o) => dbUrlCommand(env, o));
+    .action(async (env, o) => (await import('./commands/db.js')).dbUrlCommand(env, o));
 
   common(program.command('doctor').description('check Node, data directory, port, reflinks, config and AWS'))
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
-    .action((o) => doctorCommand(o));
+    .action(async (o) => (await import('./commands/doctor.js')).doctorCommand(o));
 
   return program;
 }

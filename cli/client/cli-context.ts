@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { S3Ledger } from '../../functions/shared/adapters/aws/s3-ledger.js';
 import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import { StackOutput } from '../../infra/stack-output-names.js';
 import { credentialsPath, localClientConfig } from '../../runtime/server/credentials.js';
 import { readRuntimeInfo } from '../../runtime/up/runtime-info.js';
-import { StackOutputName, StackOutputs } from '../aws/stack-outputs.js';
+import type { StackOutputs } from '../aws/stack-outputs.js';
 import { CliError, ExitCode } from './cli-error.js';
 
 /** Options every command takes (docs/cli.md, "Common options"). */
@@ -30,7 +29,8 @@ export interface CliTarget {
   readonly where: string;
   readonly dataDir: string;
   sfn(): SFNClient;
-  events(): EventBridgeClient;
+  /** Async: only `push` sends events, and the other commands should not load the EventBridge client. */
+  events(): Promise<EventBridgeClient>;
   ledger(): Promise<Ledger>;
   /** The pipeline state machines runs are listed from; undefined means every `tollgate-*` one. */
   stateMachineArns(): Promise<string[] | undefined>;
@@ -80,7 +80,7 @@ function localTarget(options: CommonOptions): CliTarget {
     return localClientConfig(dataDir, endpoint);
   };
   let sfn: SFNClient | undefined;
-  let events: EventBridgeClient | undefined;
+  let events: Promise<EventBridgeClient> | undefined;
   return {
     mode: 'local',
     where: endpoint,
@@ -90,7 +90,7 @@ function localTarget(options: CommonOptions): CliTarget {
       return sfn;
     },
     events: () => {
-      events ??= new EventBridgeClient({ ...config(), maxAttempts: 1 });
+      events ??= eventBridge().then((client) => new client({ ...config(), maxAttempts: 1 }));
       return events;
     },
     ledger: async () => {
@@ -103,23 +103,36 @@ function localTarget(options: CommonOptions): CliTarget {
   };
 }
 
+// The AWS-only clients load on first use: the local commands (most calls) never need them, and
+// loading the S3, CloudFormation and EventBridge clients was most of a local command's start-up.
+const eventBridge = async () => (await import('@aws-sdk/client-eventbridge')).EventBridgeClient;
+
 function awsTarget(options: CommonOptions): AwsCliTarget {
-  const stack = new StackOutputs(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK);
-  const output = (name: string) => stack.get(name);
+  const stackName = options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK;
+  let stack: Promise<StackOutputs> | undefined;
+  const output = async (name: string) => {
+    stack ??= import('../aws/stack-outputs.js').then((m) => new m.StackOutputs(stackName));
+    return (await stack).get(name);
+  };
   return {
     mode: 'aws',
-    where: `stack ${stack.stack}`,
+    where: `stack ${stackName}`,
     output,
     dataDir: dataDirOf(options),
     sfn: () => new SFNClient({}),
-    events: () => new EventBridgeClient({}),
-    ledger: async () =>
-      new S3Ledger({
+    events: async () => new (await eventBridge())({}),
+    ledger: async () => {
+      const [{ S3Ledger }, { S3Client }] = await Promise.all([
+        import('../../functions/shared/adapters/aws/s3-ledger.js'),
+        import('@aws-sdk/client-s3'),
+      ]);
+      return new S3Ledger({
         client: new S3Client({}),
-        bucket: await output(StackOutputName.LedgerBucketName),
+        bucket: await output(StackOutput.LedgerBucketName),
         // Reading never locks anything; the retention only applies to appends.
         retentionSeconds: 86_400,
-      }),
-    stateMachineArns: async () => [await output(StackOutputName.StateMachineArn)],
+      });
+    },
+    stateMachineArns: async () => [await output(StackOutput.StateMachineArn)],
   };
 }

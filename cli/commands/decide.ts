@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { ApprovalRecord } from '../../functions/shared/ports/approval-store.js';
-import { awsDecisionChannel, type DecisionChannel } from '../aws/aws-decisions.js';
+import type { DecisionChannel } from '../aws/aws-decisions.js';
 import { type CommonOptions, createTarget, endpointOf } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { LocalApiClient } from '../client/local-api-client.js';
@@ -42,7 +42,7 @@ export async function decideCommand(
   const described = await findRun(target, run);
   const executionArn = described.executionArn!;
   const channel = options.aws
-    ? awsDecisionChannel(createTarget({ ...options, aws: true }))
+    ? (await import('../aws/aws-decisions.js')).awsDecisionChannel(createTarget({ ...options, aws: true }))
     : localDecisionChannel(
         new LocalApiClient(endpointOf(options, target.dataDir), target.dataDir, deciderOf(options)),
       );

@@ -28,8 +28,8 @@ export async function pushCommand(options: PushOptions): Promise<void> {
     timestamp: head.timestamp,
   };
   const target = createTarget(options);
-  const answer = await send(target, () =>
-    target.events().send(
+  const answer = await send(target, async () =>
+    (await target.events()).send(
       new PutEventsCommand({
         Entries: [{ Source: 'tollgate.git', DetailType: 'Commit Pushed', Detail: JSON.stringify(detail) }],
       }),

@@ -1,0 +1,88 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+/**
+ * `npm run build:cli` (run by `npm install`'s prepare and by `npm pack`): the CLI precompiled into
+ * `dist/cli/`, one ESM entry plus a chunk per lazily imported command group (esbuild splitting), so
+ * `tollgate --help` and the read commands start without compiling TypeScript. Packages stay
+ * external: they load from node_modules as they do under tsx.
+ *
+ * `bin/tollgate.js` runs the bundle only while it is fresh: `build-info.json` lists every source
+ * file the bundle holds, and one edited since the build sends the CLI back to tsx.
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = resolve(ROOT, 'dist/cli');
+const BUILD_INFO = 'build-info.json';
+const EXTERNAL = [
+  '@electric-sql/*',
+  'tsx',
+  'tsx/*',
+  'esbuild',
+  'aws-cdk-lib',
+  'aws-cdk-lib/*',
+  'constructs',
+  'pg',
+  'pg-native',
+];
+
+/**
+ * Source code finds its files next to itself (`new URL('../../statemachines/pipeline.asl.json',
+ * import.meta.url)`, the config child, the console UI, the git hook's bin). Bundled, every module
+ * would share the chunk's URL; each module's import.meta.url is rewritten to the URL its source file
+ * has in this package, from the package root the banner computes (chunks sit two levels below it).
+ */
+const sourceUrls: Plugin = {
+  name: 'source-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const path = relative(ROOT, args.path);
+      const text = readFileSync(args.path, 'utf8');
+      if (path.startsWith('..') || path.startsWith('node_modules') || !text.includes('import.meta.url'))
+        return undefined;
+      const url = `new URL(${JSON.stringify(path.split('\\').join('/'))}, __tollgatePackageRoot).href`;
+      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
+
+export async function buildCli(): Promise<string[]> {
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { tollgate: 'cli/tollgate.ts' },
+    outdir: OUT_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Packages are bundled too: resolving the AWS SDK's hundreds of modules one by one took about a
+    // second per command. Kept out: those that find files next to themselves (PGlite's wasm, tsx's
+    // loader, esbuild's binary), the CDK (only synth uses it) and pg (an optional native require).
+    external: EXTERNAL,
+    chunkNames: '[name]-[hash]',
+    banner: {
+      js: [
+        "const __tollgatePackageRoot = new URL('../../', import.meta.url);",
+        // CommonJS packages inside the ESM bundle still call require() for Node's built-ins.
+        "import { createRequire as __tollgateCreateRequire } from 'node:module';",
+        'const require = __tollgateCreateRequire(import.meta.url);',
+      ].join('\n'),
+    },
+    plugins: [sourceUrls],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/'));
+  // Written last: its mtime is the build's time, which bin/tollgate.js compares the inputs with.
+  writeFileSync(resolve(OUT_DIR, BUILD_INFO), `${JSON.stringify({ inputs }, null, 1)}\n`);
+  return inputs;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const inputs = await buildCli();
+  console.log(`dist/cli: ${inputs.length} source files bundled`);
+}
