@@ -1,5 +1,6 @@
 import type { BenchResult } from './bench-row.js';
 import { benchCanaryDecision } from './canary-decision.js';
+import { benchCanaryProxy } from './canary-proxy.js';
 
 /**
  * `npm run bench -- canary`: the canary's own figures in one table. The decision latency is here;
@@ -7,5 +8,5 @@ import { benchCanaryDecision } from './canary-decision.js';
  * own rows from its own module.
  */
 export async function benchCanary({ quick }: { quick: boolean }): Promise<BenchResult> {
-  return { rows: [...(await benchCanaryDecision({ quick }))] };
+  return { rows: [...(await benchCanaryDecision({ quick })), ...(await benchCanaryProxy({ quick }))] };
 }
