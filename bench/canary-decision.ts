@@ -18,7 +18,7 @@ interface HistoryEvent {
 const MOVES = new Set(['ShiftTraffic', 'CompleteCanary', 'AbortCanary']);
 
 /** Each interval's end → traffic moved, in ms, labelled by what moved it. */
-export function decisionLatencies(events: readonly HistoryEvent[]): Array<{ ms: number; move: string }> {
+function decisionLatencies(events: readonly HistoryEvent[]): Array<{ ms: number; move: string }> {
   const found: Array<{ ms: number; move: string }> = [];
   let state = '';
   let intervalEnd: number | undefined;

@@ -5,7 +5,7 @@ import type { StoredLedgerEntry } from '../functions/shared/ports/ledger.js';
  * per step its traffic share, each metric for canary vs baseline with its threshold, and the
  * decision. `tollgate show` prints them and the console's run page draws them, from this one fold.
  */
-export interface CanaryMetricRow {
+interface CanaryMetricRow {
   readonly metric: string;
   readonly canary: number | null;
   readonly baseline: number | null;
@@ -15,7 +15,7 @@ export interface CanaryMetricRow {
   readonly reason: string;
 }
 
-export interface CanaryStepRow {
+interface CanaryStepRow {
   readonly environment: string;
   /** 1-based, as people count steps. */
   readonly step: number;
@@ -30,7 +30,7 @@ export interface CanaryStepRow {
   readonly metrics: readonly CanaryMetricRow[];
 }
 
-export interface CanaryOutcome {
+interface CanaryOutcome {
   readonly environment: string;
   readonly action: 'abort' | 'complete';
   readonly at: string;

@@ -14,7 +14,7 @@ export interface Reading {
   readonly samples?: number;
 }
 
-export interface CheckBounds {
+interface CheckBounds {
   readonly max?: number;
   readonly min?: number;
   /** The canary may exceed the baseline by at most this (absolute, the metric's unit). */
@@ -30,7 +30,7 @@ export interface CheckInput extends CheckBounds {
   readonly baseline: Reading;
 }
 
-export type ThresholdKind = 'max' | 'min' | 'maxIncrease';
+type ThresholdKind = 'max' | 'min' | 'maxIncrease';
 
 export interface CheckResult {
   readonly metric: string;

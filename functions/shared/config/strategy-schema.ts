@@ -15,7 +15,7 @@ const interval = z
   .transform((v) => parseDuration(v)!);
 
 /** Requests a canary must have served in its window before its metrics are judged. */
-export const DEFAULT_MIN_SAMPLES = 20;
+const DEFAULT_MIN_SAMPLES = 20;
 
 const bounds = {
   /** The check fails when the canary's value is above this. */
@@ -71,7 +71,7 @@ const cloudwatchCheck = z.strictObject({
 
 const alarmCheck = z.strictObject({ source: z.literal('alarm'), alarm: z.string().min(1) });
 
-export const analysisCheck = z
+const analysisCheck = z
   .discriminatedUnion('source', [requestsCheck, prometheusCheck, cloudwatchCheck, alarmCheck])
   .superRefine((check, ctx) => {
     if (check.source === 'alarm') return;
