@@ -50,7 +50,12 @@ export interface ResumeReport {
   readonly version?: string;
   readonly reason?: string;
   /** A canary that was running beside the release: adopted or restarted with its split, or dropped. */
-  readonly canary?: { readonly version: string; readonly percent: number; readonly action: ResumeAction };
+  readonly canary?: {
+    readonly version: string;
+    readonly percent: number;
+    readonly action: ResumeAction;
+    readonly reason?: string;
+  };
 }
 
 interface Active {
@@ -502,32 +507,36 @@ export class ProcessDeployer implements Deployer {
     const keep = [adopted, adoptedCanary].flatMap((a) => (a ? [a.app.pid] : []));
     await env.apps.reap(keep, this.options.stopGraceMs ?? 5_000, this.sleep);
     if (!saved) return env;
-    env.active = adopted ?? (await this.relaunch(env, saved));
+    const restarted = adopted ? { active: adopted } : await this.relaunch(env, saved);
+    env.active = restarted.active;
     const version = saved.release.version;
     if (!env.active) {
       // state.json keeps the release as active so the next start-up tries again.
-      env.resume = { environment: config.name, action: 'failed', version, reason: this.lastReason };
+      env.resume = { environment: config.name, action: 'failed', version, reason: restarted.reason };
       return env;
     }
     env.resume = { environment: config.name, action: adopted ? 'adopted' : 'restarted', version };
     if (savedCanary) {
       // The split survives a restart: the canary comes back with its share, or is dropped (and the
       // baseline takes every request) when it cannot start, which an abort would have done anyway.
-      const canary = adoptedCanary ?? (await this.relaunch(env, savedCanary));
-      const { version: cv } = savedCanary.release;
+      const back = adoptedCanary ? { active: adoptedCanary } : await this.relaunch(env, savedCanary);
+      const canary = back.active;
       const action: ResumeAction = canary ? (adoptedCanary ? 'adopted' : 'restarted') : 'failed';
       if (canary) env.canary = { ...canary, percent: savedCanary.percent };
       env.resume = {
         ...env.resume,
-        canary: { version: cv, percent: canary ? savedCanary.percent : 0, action },
+        canary: {
+          version: savedCanary.release.version,
+          percent: canary ? savedCanary.percent : 0,
+          action,
+          ...(back.reason ? { reason: back.reason } : {}),
+        },
       };
     }
     this.applyRoutes(env);
     if (!adopted || savedCanary?.pid !== env.canary?.app.pid) await this.saveState(env);
     return env;
   }
-
-  private lastReason: string | undefined;
 
   /** The recorded instance, if its process still runs and answers its health check. */
   private async adopt(env: EnvRuntime, saved: SavedApp): Promise<Active | undefined> {
@@ -542,15 +551,15 @@ export class ProcessDeployer implements Deployer {
     };
   }
 
-  /** Starts the recorded release again after its process was lost; undefined when it cannot. */
-  private async relaunch(env: EnvRuntime, saved: SavedApp): Promise<Active | undefined> {
+  /** Starts the recorded release again after its process was lost; the reason when it cannot. */
+  private async relaunch(env: EnvRuntime, saved: SavedApp): Promise<{ active?: Active; reason?: string }> {
     const restarted = await this.launch(env, saved.release, await this.materialise(env, saved.release)).catch(
       (error: Error) => ({ healthy: false as const, reason: error.message }),
     );
-    if (restarted.healthy)
-      return { release: saved.release, app: restarted.app, startedAt: this.clock.now().toISOString() };
-    this.lastReason = restarted.reason;
-    return undefined;
+    if (!restarted.healthy) return { reason: restarted.reason };
+    return {
+      active: { release: saved.release, app: restarted.app, startedAt: this.clock.now().toISOString() },
+    };
   }
 
   private async stopApp(env: EnvRuntime, app: AppProcess): Promise<void> {

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isGroupAlive } from '../../../../../../functions/shared/adapters/local/app-process.js';
 import type { ProcessDeployer } from '../../../../../../functions/shared/adapters/local/process-deployer.js';
@@ -144,6 +145,26 @@ describe('ProcessDeployer canary mode', () => {
     });
     expect(await served(after, 10)).toEqual({ 'r1-aaaaaaa': 5, 'r2-bbbbbbb': 5 });
     expect(await after.current('orders-service', 'prod')).toBe('r1-aaaaaaa');
+  });
+
+  it('drops a canary that cannot start again after a restart, and the baseline takes every request', async () => {
+    // Arrange
+    const before = w.make();
+    const router = await withCanary(before);
+    await router.shift({ ...target, canaryVersion: 'r2-bbbbbbb', percent: 50 });
+    await before.close();
+    await rm(join(w.dir, '.tollgate/envs/prod/releases/r2-bbbbbbb/server.mjs'));
+    // Act
+    const after = track(w.make());
+    const [report] = await after.resume();
+    // Assert
+    expect(report).toMatchObject({
+      action: 'restarted',
+      canary: { version: 'r2-bbbbbbb', percent: 0, action: 'failed' },
+    });
+    expect(report?.canary?.reason).toMatch(/^r2-bbbbbbb in prod: /);
+    expect(await served(after, 6)).toEqual({ 'r1-aaaaaaa': 6 });
+    expect((await state()).canary).toBeNull();
   });
 
   it('supersedes a running canary when another release is deployed in canary mode', async () => {
