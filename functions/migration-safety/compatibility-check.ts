@@ -58,11 +58,7 @@ export async function checkTrial(input: MigrationSafetyInput, ports: Ports, slee
     await ports.trials.stop(trial.trialId);
   }
   const breaking = input.plan?.breaking ?? [];
-  const failure = smoke
-    ? smoke.passed
-      ? undefined
-      : summariseFailures(smoke)
-    : `${trial.release.version} did not start on the migrated database: ${input.status?.reason ?? `still ${input.status?.state ?? 'unpolled'} when polling stopped`}`;
+  const failure = smoke ? smokeFailure(smoke) : notStarted(trial.release.version, input.status);
   const outcome = {
     result: failure ? (breaking.length ? 'breaking' : 'failed') : 'passed',
     previousRelease: trial.release.version,
@@ -84,6 +80,20 @@ export async function checkTrial(input: MigrationSafetyInput, ports: Ports, slee
     );
   }
   return outcome;
+}
+
+/** The summary, plus what each failed check answered: the old release's own words say why. */
+function smokeFailure(smoke: SmokeTestResult): string | undefined {
+  if (smoke.passed) return undefined;
+  const answers = smoke.checks
+    .filter((c) => !c.ok && c.bodyExcerpt)
+    .map((c) => `${c.name} answered ${c.bodyExcerpt!.trim()}`);
+  return [summariseFailures(smoke), ...answers].join('; ');
+}
+
+function notStarted(version: string, status: MigrationSafetyInput['status']): string {
+  const why = status?.reason ?? `still ${status?.state ?? 'unpolled'} when polling stopped`;
+  return `${version} did not start on the migrated database: ${why}`;
 }
 
 async function record(input: MigrationSafetyInput, data: Record<string, unknown>, ports: Ports) {
