@@ -32,6 +32,14 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .showSuggestionAfterError();
 
+  program
+    .command('init')
+    .description('write a commented tollgate.config.ts for this repository and ignore .tollgate/')
+    .option('--repo <dir>', 'the repository (default: the current directory)')
+    .option('--base-port <port>', 'first of the ports the environments use (default 4701)', port)
+    .option('--json', 'print one JSON document')
+    .action(async (o) => (await import('./commands/init/init-command.js')).initCommand(o));
+
   common(program.command('up').description('start the local runtime and console'))
     .option('--demo', 'seed the example app, deploy its first release and make a demo commit')
     .option('--repo <dir>', 'the repository with tollgate.config.ts (default: the current directory)')
