@@ -43,6 +43,12 @@ export const Capability = {
   SnapshotManage: 'snapshots:manage',
   /** What the provider needs to resolve an environment's connection. */
   SnapshotRead: 'snapshots:read',
+  /** Weight a canary environment's listener rule and size its canary service (ElbTrafficRouter). */
+  TrafficShift: 'traffic:shift',
+  /** Read which release serves from which target group (the router's split). */
+  TrafficRead: 'traffic:read',
+  /** GetMetricData, and DescribeAlarms on the alarms `alarm` checks name. */
+  CloudWatchRead: 'cloudwatch:read',
 } as const;
 export type Capability = (typeof Capability)[keyof typeof Capability];
 
@@ -91,8 +97,9 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'poll-deployment': [C.EcsDescribe],
   // The canary loop records each traffic move and step analysis; the traffic router's and the
   // metric sources' AWS capabilities come with their adapters (ElbTrafficRouter, CloudWatch).
-  'shift-traffic': [C.LedgerAppend],
-  'analyze-canary': [C.LedgerAppend],
+  'shift-traffic': [C.LedgerAppend, C.TrafficShift],
+  // TrafficRead: per-release CloudWatch reads ask the router which target group serves which release.
+  'analyze-canary': [C.LedgerAppend, C.TrafficRead, C.CloudWatchRead],
   'smoke-test': [], // plain HTTP against the environment URL
   // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],
@@ -128,10 +135,23 @@ export interface GrantTargets {
   /** IAM resource ARNs of the environments' connection secrets; empty means no statement. */
   readonly databaseSecretArns: readonly string[];
   readonly provider: ProviderTargets;
+  /** What canary environments (deploy.canary) route through; empty lists mean no canary statements at all. */
+  readonly canary: CanaryTargets;
   /** What plan-run asks whether a commit is real: the CodeCommit repository, or the push webhook's secret. */
   readonly source:
     | { readonly kind: 'codecommit'; readonly repositoryArn: string }
     | { readonly kind: 'github'; readonly webhookSecretArn: string };
+}
+
+export interface CanaryTargets {
+  /** The listener rules whose forward weights the router sets. */
+  readonly listenerRuleArns: readonly string[];
+  /** The environment and canary services of canary environments. */
+  readonly serviceArns: readonly string[];
+  /** The alarms that `alarm` checks name; empty means no DescribeAlarms. */
+  readonly alarmArns: readonly string[];
+  /** Whether any canary environment has an analysis check that reads CloudWatch. */
+  readonly readsMetrics: boolean;
 }
 
 const objects = (bucket: s3.IBucket) => bucket.arnForObjects('*');
@@ -253,6 +273,26 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
       return providerStatements('manage', t.provider, t.databaseSecretArns);
     case C.SnapshotRead:
       return providerStatements('read', t.provider, t.databaseSecretArns);
+    case C.TrafficShift:
+    case C.TrafficRead: {
+      if (!t.canary.listenerRuleArns.length) return [];
+      const shift = capability === C.TrafficShift;
+      return [
+        ...(shift ? [s(['elasticloadbalancing:ModifyRule'], [...t.canary.listenerRuleArns])] : []),
+        s(shift ? ['ecs:UpdateService', 'ecs:DescribeServices'] : ['ecs:DescribeServices'], [
+          ...t.canary.serviceArns,
+        ]),
+        // ELBv2 Describe* and DescribeTaskDefinition have no resource-level permissions.
+        s(['elasticloadbalancing:DescribeRules', 'ecs:DescribeTaskDefinition'], ['*']),
+      ];
+    }
+    case C.CloudWatchRead:
+      if (!t.canary.listenerRuleArns.length) return [];
+      return [
+        // GetMetricData has no resource-level permissions.
+        ...(t.canary.readsMetrics ? [s(['cloudwatch:GetMetricData'], ['*'])] : []),
+        ...(t.canary.alarmArns.length ? [s(['cloudwatch:DescribeAlarms'], [...t.canary.alarmArns])] : []),
+      ];
   }
 }
 

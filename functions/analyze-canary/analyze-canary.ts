@@ -3,8 +3,10 @@ import type { Clock } from '../shared/clock.js';
 import type { AnalysisCheckConfig, TollgateConfig } from '../shared/config/schema.js';
 import { ConfigError, InvalidInputError } from '../shared/errors.js';
 import type { AppMetrics } from '../shared/ports/app-metrics.js';
+import type { CloudChecks } from '../shared/ports/cloud-checks.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { MetricsSource } from '../shared/ports/metrics-source.js';
+import { cloudCheckInput } from './cloud-readings.js';
 import type { AnalyzeCanaryInput } from './input.js';
 import { type CheckInput, type CheckResult, judgeStep, type Verdict } from './judge.js';
 import { parseSelector, prometheusReading, requestReading } from './readings.js';
@@ -41,6 +43,8 @@ export interface AnalyzeCanaryPorts {
   readonly config: TollgateConfig;
   readonly metrics: MetricsSource;
   readonly appMetrics: AppMetrics;
+  /** AWS only: `cloudwatch` and `alarm` checks (the local run refuses them at start-up). */
+  readonly cloudChecks?: CloudChecks;
   readonly ledger: Ledger;
   readonly clock: Clock;
 }
@@ -149,9 +153,11 @@ function reader(
         };
       }
       default:
-        // cloudwatch and alarm checks are read by the AWS sources (engineer C's adapters) and the
-        // local run refuses them at start-up; reaching here means the wiring lacks that source.
-        throw new ConfigError(`analysis source "${check.source}" is not readable by this analyze-canary`);
+        // The local run refuses cloudwatch and alarm checks at start-up; without the port here the
+        // wiring lacks that source.
+        if (!ports.cloudChecks)
+          throw new ConfigError(`analysis source "${check.source}" is not readable by this analyze-canary`);
+        return cloudCheckInput(check, ports.cloudChecks, since, until);
     }
   };
 }

@@ -1,6 +1,6 @@
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsLedger } from '../shared/wiring/aws-port-builders.js';
+import { awsCloudChecks, awsLedger, awsMetrics } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { analyzeCanary } from './analyze-canary.js';
 import { analyzeCanaryInputSchema } from './input.js';
@@ -16,10 +16,14 @@ export const createHandler = (ports: PortsFactory) =>
   );
 
 /**
- * The AWS ports this function uses; its bundle carries only their clients. The metric sources
- * (CloudWatch per target group, the alarm) join with their IAM capability in FUNCTION_GRANTS.
+ * The AWS ports this function uses; its bundle carries only their clients: CloudWatch per target
+ * group (with ECS and ELBv2 to learn which release serves from which) and the CloudWatch checks.
  */
-export const awsWiring = awsPorts('analyze-canary', { ledger: awsLedger });
+export const awsWiring = awsPorts('analyze-canary', {
+  ledger: awsLedger,
+  metrics: awsMetrics,
+  cloudChecks: awsCloudChecks,
+});
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
 export const handler = createHandler(awsWiring);

@@ -1,6 +1,6 @@
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsLedger } from '../shared/wiring/aws-port-builders.js';
+import { awsLedger, awsTraffic } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { shiftTrafficInputSchema } from './input.js';
 import { shiftTraffic } from './shift-traffic.js';
@@ -16,7 +16,7 @@ export const createHandler = (ports: PortsFactory) =>
   );
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
-export const awsWiring = awsPorts('shift-traffic', { ledger: awsLedger });
+export const awsWiring = awsPorts('shift-traffic', { ledger: awsLedger, traffic: awsTraffic });
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
 export const handler = createHandler(awsWiring);

@@ -11,7 +11,7 @@ import type { TollgateFunction } from './tollgate-function.js';
  *   policy (which the function depends on) that would be a cycle, so it gets a policy of its own
  *   that nothing else depends on. TaskCallback (on `*`: no resource-level permissions) gets its own
  *   too, so its nag suppression cannot hide any other wildcard on the role.
- * - Statements on a bare `*` (ECS task definitions) get a policy of their own too, so their nag
+ * - Statements on a bare `*` (ECS task definitions, ELBv2 rule reads, GetMetricData) get a policy of their own too, so their nag
  *   suppression cannot hide any other wildcard on the role.
  */
 export function attachGrants(
@@ -56,7 +56,8 @@ export function attachGrants(
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition do not support resource-level permissions',
+          'ecs:RegisterTaskDefinition, ecs:DescribeTaskDefinition, elasticloadbalancing:DescribeRules and ' +
+          'cloudwatch:GetMetricData do not support resource-level permissions',
         appliesTo: ['Resource::*'],
       },
     ]);

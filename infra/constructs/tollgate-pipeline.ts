@@ -9,6 +9,7 @@ import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
+import { canaryServiceArns, canaryTargets } from '../canary-targets.js';
 import { accountInputs } from '../aws-settings.js';
 import {
   databaseSecretProblems,
@@ -237,9 +238,12 @@ export class TollgatePipeline extends Construct {
       ledger,
       locks,
       images,
-      ecsServiceArns: ecsEnvironments.map((d) =>
-        stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${d.cluster}/${d.service}` }),
-      ),
+      ecsServiceArns: [
+        ...ecsEnvironments.map((d) =>
+          stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${d.cluster}/${d.service}` }),
+        ),
+        ...canaryServiceArns(stack, config),
+      ],
       ecsPassRoleArns: props.ecsPassRoleArns ?? [
         stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${config.name}-*` }),
       ],
@@ -262,6 +266,7 @@ export class TollgatePipeline extends Construct {
       }),
       databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
       provider: providerTargets(stack, config),
+      canary: canaryTargets(stack, config),
       source:
         github && this.webhook
           ? { kind: 'github', webhookSecretArn: this.webhook.secret.secretArn }

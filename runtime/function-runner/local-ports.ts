@@ -18,6 +18,7 @@ import { ProcessTrafficRouter } from '../../functions/shared/adapters/local/proc
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { ConfigError } from '../../functions/shared/errors.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
@@ -114,6 +115,12 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     metrics: () => new ProxyMetricsSource((env) => deployer.requestLog(env)),
     traffic: () => new ProcessTrafficRouter(deployer),
     appMetrics: () => new ProcessAppMetrics((env, release) => deployer.appPort(env, release)),
+    cloudChecks: () => {
+      // The local config check refuses cloudwatch and alarm checks before a run starts.
+      throw new ConfigError(
+        'cloudwatch and alarm analysis checks read CloudWatch, which only the AWS stack has',
+      );
+    },
     trials: () => trials,
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runDetail } from '../../console/server/run-detail.js';
 import {
   enteredStates,
   pipelinePerTest,
@@ -48,6 +49,24 @@ describe('canary loop on the local engine', () => {
     expect((await servedRelease(prodPort)).version).toBe(good.output.release);
     const moves = await pipeline.runner.ports.ledger.query({ kinds: ['canary-traffic'], executionArn: run });
     expect(moves.map((e) => e.data.action)).toEqual(['shift', 'abort']);
+    // The console's run page gets the same steps `tollgate show` prints.
+    const page = await runDetail(
+      {
+        sfn: pipeline.engine.service,
+        ledger: pipeline.runner.ports.ledger,
+        approvals: pipeline.runner.ports.approvals,
+        clock: { now: () => new Date(pipeline.clock.now()) },
+        config: pipeline.config,
+      },
+      run,
+    );
+    expect(page.canary.steps.map((s: { look: number; decision: string }) => [s.look, s.decision])).toEqual([
+      [1, 'wait again'],
+      [2, 'wait again'],
+      [3, 'wait again'],
+      [4, 'abort'],
+    ]);
+    expect(page.canary.outcomes).toMatchObject([{ action: 'abort', serving: good.output.release }]);
   });
 
   it('puts the traffic back when a step cannot be analyzed, and fails with that error', async () => {

@@ -14,9 +14,10 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   ledger: [Capability.LedgerRead, Capability.LedgerAppend],
   locks: [Capability.Locks, Capability.LocksRead],
   notifier: [Capability.Notify],
-  metrics: [],
-  traffic: [],
+  metrics: [Capability.CloudWatchRead],
+  traffic: [Capability.TrafficShift, Capability.TrafficRead],
   appMetrics: [],
+  cloudChecks: [Capability.CloudWatchRead],
   // Built for process environments only (a local process trial); no AWS function wires it.
   trials: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).

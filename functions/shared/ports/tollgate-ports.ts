@@ -3,6 +3,7 @@ import type { TollgateConfig } from '../config/schema.js';
 import type { AppMetrics } from './app-metrics.js';
 import type { ApprovalStore } from './approval-store.js';
 import type { ArtifactStore } from './artifact-store.js';
+import type { CloudChecks } from './cloud-checks.js';
 import type { Deployer } from './deployer.js';
 import type { ImageRegistry } from './image-registry.js';
 import type { Ledger } from './ledger.js';
@@ -36,6 +37,8 @@ export interface TollgatePorts {
   readonly traffic: TrafficRouter;
   /** The Prometheus metrics a release's process exposes (`prometheus` analysis checks). */
   readonly appMetrics: AppMetrics;
+  /** CloudWatch metric math and alarm states (`cloudwatch` and `alarm` checks, AWS only). */
+  readonly cloudChecks: CloudChecks;
   /** A release run beside an environment, without traffic (the backward-compatibility check). */
   readonly trials: ReleaseTrials;
   /** Storage snapshots of environment databases (data refresh). */

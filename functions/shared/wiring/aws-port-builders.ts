@@ -3,6 +3,7 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,12 +11,14 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AuroraCloneSnapshotProvider } from '../adapters/aws/aurora-clone-snapshot-provider.js';
 import { CachedSecret } from '../adapters/aws/cached-secret.js';
+import { CloudWatchChecks } from '../adapters/aws/cloudwatch-checks.js';
 import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
 import { CodeCommitSourceRepository } from '../adapters/aws/codecommit-source-repository.js';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
 import { DynamoDbLockTable, lockRecordTtlSeconds } from '../adapters/aws/dynamodb-lock-table.js';
 import { EcrImageRegistry } from '../adapters/aws/ecr-image-registry.js';
 import { EcsDeployer } from '../adapters/aws/ecs-deployer.js';
+import { ElbTrafficRouter } from '../adapters/aws/elb-traffic-router.js';
 import { FlashArrayClient, flashArraySecret } from '../adapters/aws/flasharray-client.js';
 import { FlashArraySnapshotProvider } from '../adapters/aws/flasharray-snapshot-provider.js';
 import { S3ArtifactStore } from '../adapters/aws/s3-artifact-store.js';
@@ -92,8 +95,20 @@ export const awsNotifier: AwsPortBuilder<'notifier'> = ({ env }) => {
   return new FanOutNotifier(targets);
 };
 
-export const awsMetrics: AwsPortBuilder<'metrics'> = ({ config }) =>
-  new CloudWatchMetricsSource({ client: new CloudWatchClient({}), config });
+/** Per-release reads (a canary step's) learn from the traffic router which target group serves which release. */
+export const awsMetrics: AwsPortBuilder<'metrics'> = (context) =>
+  new CloudWatchMetricsSource({
+    client: new CloudWatchClient({}),
+    config: context.config,
+    traffic: awsTraffic(context),
+  });
+
+/** The listener rule's weights and the canary service (environments with deploy.canary). */
+export const awsTraffic: AwsPortBuilder<'traffic'> = ({ config }) =>
+  new ElbTrafficRouter({ config, ecs: new ECSClient({}), elb: new ElasticLoadBalancingV2Client({}) });
+
+export const awsCloudChecks: AwsPortBuilder<'cloudChecks'> = () =>
+  new CloudWatchChecks(new CloudWatchClient({}));
 
 export const awsApprovals: AwsPortBuilder<'approvals'> = ({ env }) =>
   new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: requireEnv('approvalsTable', env) });

@@ -60,6 +60,7 @@ export function localApprovalPorts(config = gatedConfig()) {
     traffic: notUsed('the traffic router'),
     trials: notUsed('release trials'),
     appMetrics: notUsed('app metrics'),
+    cloudChecks: notUsed('CloudWatch checks'),
     snapshots: notUsed('snapshots'),
     approvals: () => approvals,
     callback: () => callback,
