@@ -9,8 +9,8 @@ import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
-import { canaryServiceArns, canaryTargets } from '../canary-targets.js';
 import { accountInputs } from '../aws-settings.js';
+import { canaryServiceArns, canaryTargets } from '../canary-targets.js';
 import {
   databaseSecretProblems,
   databaseSecretsVariable,
