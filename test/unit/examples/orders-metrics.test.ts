@@ -1,9 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The example's own writer: a release is dependency-free, so it writes the text format itself.
 // @ts-expect-error plain .mjs of the example app, no type declarations
 import { Counter, exposition, Histogram } from '../../../examples/orders-service/src/metrics.mjs';
+// @ts-expect-error plain .mjs of the example app, no type declarations
+import { query } from '../../../examples/orders-service/src/pg-wire.mjs';
+import { VolumeHost } from '../../../functions/shared/adapters/local/pglite-volumes.js';
 import { parseExposition } from '../../../functions/shared/prometheus/exposition.js';
 import { prometheusValue } from '../../../functions/shared/prometheus/sample-value.js';
 import { freePort } from '../../support/free-port.js';
@@ -54,18 +59,40 @@ describe('orders-service metrics writer', () => {
 describe('orders-service GET /metrics', () => {
   let app: ChildProcess;
   let url = '';
+  let dir = '';
+  let host: VolumeHost;
 
   beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'orders-metrics-'));
+    host = new VolumeHost({ dataDir: join(dir, '.tollgate') });
+    const databaseUrl = await host.open('test', await freePort());
+    await query(
+      databaseUrl,
+      'CREATE TABLE orders (id int, customer_id int, total_cents int, status text, note text)',
+    );
     const port = await freePort();
     app = spawn(process.execPath, [join('examples/orders-service/src/server.mjs')], {
-      env: { PATH: process.env.PATH, PORT: String(port) },
+      env: { PATH: process.env.PATH, PORT: String(port), DATABASE_URL: databaseUrl },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((done) => app.stdout?.once('data', () => done()));
     url = `http://127.0.0.1:${port}`;
   });
-  afterAll(() => {
+  afterAll(async () => {
     app.kill('SIGKILL');
+    await host.closeAll();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('observes each database query in the latency histogram', async () => {
+    // Arrange
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`${url}/orders/recent`)).status).toBe(200);
+    // Act
+    const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    // Assert
+    const reading = prometheusValue(samples, 'orders_db_query_duration_seconds{query="recent_orders"}');
+    expect(reading?.count).toBe(3);
+    expect(reading?.value).toBeGreaterThan(0);
   });
 
   it('counts answered requests by method, route template and status', async () => {
