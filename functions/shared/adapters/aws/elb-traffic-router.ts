@@ -58,7 +58,7 @@ export class ElbTrafficRouter implements TrafficRouter {
     const canary = await describeService(this.ecs, target.cluster, target.canary.service);
     const running = await this.canaryRelease(canary);
     if (running !== r.canaryVersion) {
-      throw new InvalidInputError(
+      throw new NotFoundError(
         `canary service ${target.canary.service} runs ${running ?? 'no release'}, not ${r.canaryVersion}; start it with a canary deploy first`,
       );
     }
@@ -93,7 +93,7 @@ export class ElbTrafficRouter implements TrafficRouter {
     const canary = await describeService(this.ecs, target.cluster, target.canary.service);
     const running = await this.canaryRelease(canary);
     if (running !== r.canaryVersion || !canary.taskDefinition) {
-      throw new InvalidInputError(
+      throw new NotFoundError(
         `canary service ${target.canary.service} runs ${running ?? 'no release'}, not ${r.canaryVersion}; nothing to complete`,
       );
     }
