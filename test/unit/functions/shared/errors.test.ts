@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   LockLostError,
@@ -27,6 +28,7 @@ import {
   MaskingFailedError,
   MigrationFailedError,
   NotFoundError,
+  NotRollbackSafeError,
   retryableErrorNames,
   SmokeTestFailedError,
   SnapshotFailedError,
@@ -76,6 +78,7 @@ const THROWN: Array<[TollgateErrorName, string, boolean, TollgateError]> = [
   ],
   ['Tollgate.InvalidPushPayload', 'invalid-push-payload', false, new InvalidPushPayloadError('x')],
   ['Tollgate.EventNotDelivered', 'event-not-delivered', true, new EventNotDeliveredError('x')],
+  ['Tollgate.NotRollbackSafe', 'not-rollback-safe', false, new NotRollbackSafeError('x')],
 ];
 
 describe('TOLLGATE_ERRORS', () => {
@@ -88,12 +91,16 @@ describe('TOLLGATE_ERRORS', () => {
     });
   }
 
-  it('lists every name exactly once, thrown by a class or sent with SendTaskFailure', () => {
+  it('lists every name exactly once, thrown by a class, sent with SendTaskFailure or raised by a Fail state', () => {
     // Arrange
     const thrown = THROWN.map(([name]) => name);
     const sent = [APPROVAL_REJECTED, APPROVAL_CANCELLED];
+    // The canary loop's Fail record (statemachines/pipeline/canary-states.ts); no task throws it.
+    const raised = ['Tollgate.CanaryAborted'];
     // Assert
-    expect([...thrown, ...sent].sort()).toEqual(Object.keys(TOLLGATE_ERRORS).sort());
+    expect([...thrown, ...sent, ...raised].sort()).toEqual(Object.keys(TOLLGATE_ERRORS).sort());
+    const asl = readFileSync(new URL('../../../../statemachines/pipeline.asl.json', import.meta.url), 'utf8');
+    for (const name of raised) expect(asl).toContain(`'${name}'`);
     expect(new Set(thrown).size).toBe(thrown.length);
   });
 
