@@ -36,6 +36,17 @@ export interface EvidenceSummary {
     readonly smokeTests: unknown;
     readonly dataChecks: unknown;
   } | null;
+  /**
+   * The backward-compatibility check of this release (migration-safety), where it ran: `warning`
+   * says that a rollback would need a data restore (a migration marked database.breaking that the
+   * previous release cannot run on). Null when no check ran for it.
+   */
+  readonly rollbackSafety: {
+    readonly checkedIn: string;
+    readonly result: string;
+    readonly warning?: string;
+    readonly reason?: string;
+  } | null;
 }
 
 export interface EvidenceInput {
@@ -69,6 +80,27 @@ export async function buildEvidence(input: EvidenceInput, ports: EvidencePorts):
     commits: { ...(await commitsBetween(input, current, ports.artifacts)), parents: [...input.parents] },
     migrationsAdded: await migrationsAdded(input, current, ports),
     previousEnvironment: await previousEvidence(input, ports.ledger),
+    rollbackSafety: await rollbackSafety(input, ports.ledger),
+  };
+}
+
+async function rollbackSafety(
+  input: EvidenceInput,
+  ledger: Ledger,
+): Promise<EvidenceSummary['rollbackSafety']> {
+  const checks = await ledger.query({
+    pipeline: input.pipeline,
+    releaseVersion: input.release.version,
+    kinds: ['compatibility-check'],
+  });
+  const last = checks.at(-1);
+  if (!last?.environment) return null;
+  const { result, warning, reason } = last.data as { result?: unknown; warning?: unknown; reason?: unknown };
+  return {
+    checkedIn: last.environment,
+    result: String(result),
+    ...(typeof warning === 'string' ? { warning } : {}),
+    ...(typeof reason === 'string' ? { reason } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ export function approvalNotification(record: ApprovalRecord): Notification {
     current?: { version?: string } | null;
     migrationsAdded?: { known?: boolean; names?: string[] };
     commits?: { items?: unknown[] };
+    rollbackSafety?: { warning?: string } | null;
   };
   const migrations = evidence.migrationsAdded?.known
     ? evidence.migrationsAdded.names?.length
@@ -22,6 +23,7 @@ export function approvalNotification(record: ApprovalRecord): Notification {
     `Message: ${record.commit.message.split('\n')[0]}`,
     `Now in ${record.environment}: ${evidence.current?.version ?? 'nothing'}`,
     `Releases in between: ${evidence.commits?.items?.length ?? 'unknown'}; migrations added: ${migrations}`,
+    ...(evidence.rollbackSafety?.warning ? [`WARNING: ${evidence.rollbackSafety.warning}`] : []),
     `Approvers: ${record.approvers.join(', ')}`,
     `Expires: ${record.expiresAt}`,
     `Decide with: tollgate approve ${record.executionArn} --env ${record.environment}`,
