@@ -37,13 +37,23 @@ export function validateLabels(labels: unknown): SnapshotLabels {
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b))) as unknown as SnapshotLabels;
 }
 
+/**
+ * The labels that make two starts the same request: all but `ttl`. The caller computes ttl from its
+ * own clock (now + maxAge), so the same start invoked again later (the task re-run after a restart,
+ * a Lambda retry) carries a later ttl for the very same request; the resource keeps the ttl of the
+ * start that created it.
+ */
+export function requestLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const { ttl: _ttl, ...rest } = labels;
+  return Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+/** Whether an existing resource's labels fit a start with these labels (ttl aside, see requestLabels). */
 export function sameLabels(
   a: Readonly<Record<string, string>>,
   b: Readonly<Record<string, string>>,
 ): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => a[k] === b[k]);
+  return JSON.stringify(requestLabels(a)) === JSON.stringify(requestLabels(b));
 }
 
 export function matchesSelector(

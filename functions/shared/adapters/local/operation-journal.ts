@@ -9,6 +9,7 @@ import type {
   SnapshotLabels,
   SnapshotRef,
 } from '../../ports/snapshot-provider.js';
+import { requestLabels } from '../../snapshots/labels.js';
 import { isAlive } from './data-dir-lock.js';
 import { readJson, writeJson } from './json-file.js';
 
@@ -103,6 +104,8 @@ export class OperationJournal {
   }
 }
 
+// The labels without ttl (requestLabels): a start re-invoked after a restart computes a later one.
 function fingerprint(r: Pick<OperationRecord, 'operation' | 'labels' | 'snapshot'>): string {
-  return JSON.stringify([r.operation.kind, r.operation.resource, r.labels ?? null, r.snapshot?.name ?? null]);
+  const labels = r.labels ? requestLabels(r.labels) : null;
+  return JSON.stringify([r.operation.kind, r.operation.resource, labels, r.snapshot?.name ?? null]);
 }

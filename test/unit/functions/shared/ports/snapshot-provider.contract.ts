@@ -140,6 +140,39 @@ export function snapshotProviderContract(harness: () => SnapshotProviderHarness)
     expect((clones[0].ref as VolumeSetRef).volumes.map((v) => v.target)).toEqual([target]);
   });
 
+  // A start re-invoked after a restart (or a Lambda retry) computes its ttl again from a later clock.
+  it('returns the same resources, keeping the first ttl, when a snapshot and a clone are started again later with a later ttl', async () => {
+    // Arrange
+    const h = harness();
+    const run = unique();
+    const first = labelsFor(run, '2026-03-02T00:00:00.000Z');
+    const later = labelsFor(run, '2026-03-02T00:05:00.000Z');
+    const target = h.newTarget();
+    const snapOp = await h.provider.startSnapshot({
+      idempotencyKey: `${run}/Snap`,
+      source: h.sources,
+      labels: first,
+    });
+    const snap = (await settle(h, snapOp)).ref as SnapshotRef;
+    const cloned = await clone(h, `${run}/Clone`, snap, target, first);
+
+    // Act
+    const snapAgain = await h.provider.startSnapshot({
+      idempotencyKey: `${run}/Snap`,
+      source: h.sources,
+      labels: later,
+    });
+    const cloneAgain = await clone(h, `${run}/Clone`, snap, target, later);
+
+    // Assert
+    expect(snapAgain).toEqual(snapOp);
+    expect((await settle(h, snapAgain)).state).toBe('SUCCEEDED');
+    expect(cloneAgain.op).toEqual(cloned.op);
+    expect(cloneAgain.status.state, cloneAgain.status.reason).toBe('SUCCEEDED');
+    const listed = await h.provider.list({ run: first.run });
+    expect(listed.map((r) => r.labels.ttl)).toEqual(listed.map(() => first.ttl));
+  });
+
   it('lists only resources whose labels match every selector entry', async () => {
     // Arrange
     const h = harness();
