@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,51 @@ const sourceUrls: Plugin = {
   },
 };
 
+/** `tollgate/config`: defineConfig and the config types, for a user's tollgate.config.ts. */
+async function buildConfigApi(): Promise<void> {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: { index: 'functions/shared/config/index.ts' },
+    outdir: resolve(ROOT, 'dist/config'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    banner: { js: "const __tollgatePackageRoot = new URL('../../', import.meta.url);" },
+    plugins: [sourceUrls],
+    logLevel: 'warning',
+  });
+  // The declarations of the config module and what its types reach (tsconfig.build.json).
+  execFileSync(
+    process.execPath,
+    [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+/**
+ * The console's script, for an installed package: a checkout bundles console/ui on first request
+ * with esbuild (a dev dependency), which an installed package does not have.
+ */
+async function buildConsoleAssets(): Promise<void> {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: { app: 'console/ui/main.ts' },
+    outdir: resolve(ROOT, 'dist/console'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    external: ['web-worker'],
+    logLevel: 'warning',
+  });
+}
+
 export async function buildCli(): Promise<string[]> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
@@ -63,6 +109,9 @@ export async function buildCli(): Promise<string[]> {
     // second per command. Kept out: those that find files next to themselves (PGlite's wasm, tsx's
     // loader, esbuild's binary), the CDK (only synth uses it) and pg (an optional native require).
     external: EXTERNAL,
+    // ESM builds first (the AWS SDK has both): a split-off CommonJS module reached by a dynamic
+    // import() would only have a default export, so `(await import(sdk)).S3Client` were undefined.
+    mainFields: ['module', 'main'],
     chunkNames: '[name]-[hash]',
     banner: {
       js: [
@@ -84,5 +133,7 @@ export async function buildCli(): Promise<string[]> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const inputs = await buildCli();
-  console.log(`dist/cli: ${inputs.length} source files bundled`);
+  await buildConfigApi();
+  await buildConsoleAssets();
+  console.log(`dist/cli: ${inputs.length} source files bundled; dist/config and dist/console built`);
 }
