@@ -229,10 +229,18 @@ describe('createConsoleRoutes', () => {
 
   it('returns the raw history in pages that join up to the whole history', async () => {
     // Arrange
-    const whole = await pipeline.call('GetExecutionHistory', {
-      executionArn: `${pipeline.stateMachineArn.replace(':stateMachine:', ':execution:')}:${good}`,
-      maxResults: 1000,
-    });
+    // A run's history passes 1,000 events (the API's page limit), so the whole is read page by page.
+    const whole: { events: Array<{ id: number }> } = { events: [] };
+    let token: string | undefined;
+    do {
+      const page = await pipeline.call('GetExecutionHistory', {
+        executionArn: `${pipeline.stateMachineArn.replace(':stateMachine:', ':execution:')}:${good}`,
+        maxResults: 1000,
+        ...(token ? { nextToken: token } : {}),
+      });
+      whole.events.push(...page.events);
+      token = page.nextToken;
+    } while (token);
     const ids: number[] = [];
     let cursor: string | null = null;
     // Act
