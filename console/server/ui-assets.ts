@@ -7,6 +7,8 @@ import { ConsoleConfigError } from './errors.js';
  * and kept in memory. The page carries the CSRF token the UI sends back on every mutation.
  */
 const UI_DIR = fileURLToPath(new URL('../ui/', import.meta.url));
+/** The same script built by `npm run build`, for an installed package, which has no esbuild. */
+const PREBUILT_SCRIPT = fileURLToPath(new URL('../../dist/console/app.js', import.meta.url));
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -23,7 +25,8 @@ let bundled: Promise<string> | null = null;
 
 export function appScript(): Promise<string> {
   bundled ??= (async () => {
-    const esbuild = await import('esbuild');
+    const esbuild = await import('esbuild').catch(() => undefined);
+    if (!esbuild) return readFile(PREBUILT_SCRIPT, 'utf8');
     const result = await esbuild.build({
       entryPoints: [`${UI_DIR}main.ts`],
       bundle: true,
