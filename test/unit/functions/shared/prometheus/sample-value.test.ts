@@ -50,15 +50,18 @@ describe('prometheusValue', () => {
     ['db_query_duration_seconds', { value: 0.26, count: 200, series: 2 }],
     ['db_query_duration_seconds_count{query="get_order"}', { value: 100, series: 1 }],
     ['rpc_seconds', { value: 0.5, count: 4, series: 1 }],
-  ])('reads %s as %j (counters added up, histograms and summaries as their mean)', (metric, expected) => {
-    // Arrange
-    // Act
-    const reading = prometheusValue(SAMPLES, metric);
-    // Assert
-    expect(reading?.series).toBe(expected.series);
-    expect(reading?.count).toBe(expected.count);
-    expect(reading?.value).toBeCloseTo(expected.value, 10);
-  });
+  ] as Array<[string, { value: number; count?: number; series: number }]>)(
+    'reads %s as %j (counters added up, histograms and summaries as their mean)',
+    (metric, expected) => {
+      // Arrange
+      // Act
+      const reading = prometheusValue(SAMPLES, metric);
+      // Assert
+      expect(reading?.series).toBe(expected.series);
+      expect(reading?.count).toBe(expected.count);
+      expect(reading?.value).toBeCloseTo(expected.value, 10);
+    },
+  );
 
   it('interpolates a histogram quantile inside its bucket as histogram_quantile does', () => {
     // Arrange
