@@ -17,7 +17,12 @@ interface CanaryTarget {
   /** The environment's own service: the baseline, and the release record's home. */
   readonly service: string;
   readonly canary: EcsCanaryConfig;
+  /** strategy.sticky: a client keeps the target group (release) that first served it. */
+  readonly sticky: boolean;
 }
+
+/** How long the load balancer pins a client when `sticky` turns stickiness on and the rule had none. */
+const STICKY_SECONDS = 3_600;
 
 /**
  * The AWS TrafficRouter: the environment's ALB listener rule forwards to two target groups, the
@@ -62,7 +67,7 @@ export class ElbTrafficRouter implements TrafficRouter {
         `canary service ${target.canary.service} runs ${running ?? 'no release'}, not ${r.canaryVersion}; start it with a canary deploy first`,
       );
     }
-    await this.weigh(target.canary, r.percent);
+    await this.weigh(target, r.percent);
     return this.describe(target);
   }
 
@@ -74,7 +79,7 @@ export class ElbTrafficRouter implements TrafficRouter {
   }): Promise<TrafficSplit> {
     const target = this.target(r.pipeline, r.environment);
     // Traffic first: whatever the canary runs, the baseline serving everything is always safe.
-    await this.weigh(target.canary, 0);
+    await this.weigh(target, 0);
     const canary = await describeService(this.ecs, target.cluster, target.canary.service);
     // Another release's tasks there are not this canary's to stop.
     if ((await this.canaryRelease(canary)) === r.canaryVersion) await this.scaleDown(target);
@@ -86,7 +91,7 @@ export class ElbTrafficRouter implements TrafficRouter {
     const service = await describeService(this.ecs, target.cluster, target.service);
     if ((await servingVersion(this.ecs, service)) === r.canaryVersion) {
       // The service took over: its target group serves everything again and the canary idles.
-      await this.weigh(target.canary, 0);
+      await this.weigh(target, 0);
       await this.scaleDown(target);
       return this.describe(target);
     }
@@ -105,7 +110,7 @@ export class ElbTrafficRouter implements TrafficRouter {
         `${target.service} could not take over ${r.canaryVersion}: ${failed.rolloutStateReason ?? 'its rollout failed'}; the canary service still serves all traffic`,
       );
     }
-    await this.weigh(target.canary, 100);
+    await this.weigh(target, 100);
     if (service.taskDefinition !== canary.taskDefinition) {
       await this.ecs.send(
         new UpdateServiceCommand({
@@ -179,7 +184,8 @@ export class ElbTrafficRouter implements TrafficRouter {
   }
 
   /** Sets the rule's forward weights to `100 - percent` (baseline) and `percent` (canary). */
-  private async weigh(canary: EcsCanaryConfig, percent: number): Promise<void> {
+  private async weigh(target: CanaryTarget, percent: number): Promise<void> {
+    const { canary } = target;
     const { rule, forward } = await this.rule(canary);
     const current = weightsOf(canary, forward);
     const total = current.baseline + current.canary;
@@ -192,10 +198,9 @@ export class ElbTrafficRouter implements TrafficRouter {
           { TargetGroupArn: canary.baselineTargetGroupArn, Weight: 100 - percent },
           { TargetGroupArn: canary.targetGroupArn, Weight: percent },
         ],
-        // Kept as configured: stickiness pins a client to one target group across a step.
-        ...(forward.ForwardConfig?.TargetGroupStickinessConfig
-          ? { TargetGroupStickinessConfig: forward.ForwardConfig.TargetGroupStickinessConfig }
-          : {}),
+        // `sticky` turns target-group stickiness on (a client stays with the release that first
+        // served it); otherwise the rule's own setting is kept.
+        ...stickiness(target.sticky, forward),
       },
     };
     // Other actions (say, an authenticate step before the forward) stay as they are.
@@ -210,7 +215,13 @@ export class ElbTrafficRouter implements TrafficRouter {
         `environment "${environment}" has no deploy.canary, so its traffic cannot be split (add one, or use strategy all-at-once)`,
       );
     }
-    return { cluster: target.cluster, service: target.service, canary: target.canary };
+    const strategy = this.config.environments.find((e) => e.name === environment)!.strategy;
+    return {
+      cluster: target.cluster,
+      service: target.service,
+      canary: target.canary,
+      sticky: strategy.type !== 'all-at-once' && strategy.sticky,
+    };
   }
 }
 
@@ -233,4 +244,19 @@ function weightsOf(canary: EcsCanaryConfig, forward: Action): { baseline: number
     );
   }
   return { baseline: weight(canary.baselineTargetGroupArn), canary: weight(canary.targetGroupArn) };
+}
+
+function stickiness(sticky: boolean, forward: Action) {
+  const configured = forward.ForwardConfig?.TargetGroupStickinessConfig;
+  if (sticky) {
+    return {
+      TargetGroupStickinessConfig: {
+        Enabled: true,
+        DurationSeconds: configured?.Enabled
+          ? (configured.DurationSeconds ?? STICKY_SECONDS)
+          : STICKY_SECONDS,
+      },
+    };
+  }
+  return configured ? { TargetGroupStickinessConfig: configured } : {};
 }

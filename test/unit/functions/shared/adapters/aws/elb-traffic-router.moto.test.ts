@@ -7,6 +7,7 @@ import {
 import {
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ElbTrafficRouter } from '../../../../../../functions/shared/adapters/aws/elb-traffic-router.js';
@@ -106,6 +107,33 @@ describe.runIf(motoEnabled('ElbTrafficRouter on moto_server'))('ElbTrafficRouter
     expect(await weights()).toEqual({ baseline: 50, canary: 50 });
     expect((await forward()).TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 300 });
     expect(await router.split(ENV.pipeline, ENV.environment)).toEqual(second);
+  });
+
+  it("turns the rule's target-group stickiness on for a sticky strategy", async () => {
+    // Arrange: a rule without stickiness, and a strategy that asks for it.
+    await elb.send(
+      new ModifyRuleCommand({
+        RuleArn: world.listenerRuleArn,
+        Actions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [{ TargetGroupArn: world.baselineTargetGroupArn, Weight: 1 }],
+              TargetGroupStickinessConfig: { Enabled: false },
+            },
+          },
+        ],
+      }),
+    );
+    const raw = ecsCanaryConfig(canaryOf(world));
+    const prod = raw.environments[1]!;
+    raw.environments[1] = { ...prod, strategy: { ...(prod.strategy as object), sticky: true } as never };
+    const sticky = new ElbTrafficRouter({ config: parseConfig(raw), ecs, elb });
+    await startCanary('r2');
+    // Act
+    await sticky.shift({ ...ENV, canaryVersion: 'r2', percent: 10 });
+    // Assert
+    expect((await forward()).TargetGroupStickinessConfig).toEqual({ Enabled: true, DurationSeconds: 3600 });
   });
 
   it('refuses to shift traffic to a release the canary service does not run, and leaves the rule alone', async () => {
