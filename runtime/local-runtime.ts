@@ -182,6 +182,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           `  ${report.environment}: ${report.action} ${report.version ?? ''}${report.reason ? ` (${report.reason})` : ''}`.trimEnd(),
         );
       }
+      const canary = report.canary;
+      if (canary) {
+        // A canary restored with its split (or dropped, the baseline then takes every request).
+        print(
+          `  ${report.environment}: canary ${canary.version} ${canary.action}, ${canary.percent}% of new requests${canary.reason ? ` (${canary.reason})` : ''}`,
+        );
+      }
     }
 
     let closing: Promise<void> | undefined;
