@@ -15,7 +15,7 @@ import { parseSelector, prometheusReading, requestReading } from './readings.js'
  * An inconclusive step waits another interval and looks again, at most this many times; the look
  * after the last extra wait that is still inconclusive aborts the canary.
  */
-export const MAX_EXTRA_WAITS = 3;
+const MAX_EXTRA_WAITS = 3;
 
 export interface CanaryAnalysis {
   readonly environment: string;
