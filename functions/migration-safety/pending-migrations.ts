@@ -4,7 +4,7 @@ import { ConfigError } from '../shared/errors.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import type { ReleaseRef } from '../shared/release.js';
 
-export interface MigrationPlan {
+interface MigrationPlan {
   /** The release's migrations this environment's database has not applied yet, in order. */
   readonly pending: string[];
   /** The pending ones the config marks breaking (`database.breaking`). */

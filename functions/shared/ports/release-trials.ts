@@ -1,6 +1,6 @@
 import type { ReleaseRef } from '../release.js';
 
-export type TrialState = 'STARTING' | 'READY' | 'FAILED';
+type TrialState = 'STARTING' | 'READY' | 'FAILED';
 
 export interface TrialRequest {
   readonly pipeline: string;
