@@ -7,6 +7,8 @@ import {
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudCheckInput } from '../../../../../../functions/analyze-canary/cloud-readings.js';
+import { judgeCheck } from '../../../../../../functions/analyze-canary/judge.js';
 import { CloudWatchChecks } from '../../../../../../functions/shared/adapters/aws/cloudwatch-checks.js';
 import { CloudWatchMetricsSource } from '../../../../../../functions/shared/adapters/aws/cloudwatch-metrics-source.js';
 import { ElbTrafficRouter } from '../../../../../../functions/shared/adapters/aws/elb-traffic-router.js';
@@ -177,6 +179,66 @@ describe.runIf(motoEnabled('CloudWatch canary sources on moto_server'))(
       await expect(checks.alarm('no-such-alarm')).rejects.toThrow(
         'CloudWatch alarm "no-such-alarm" does not exist',
       );
+    });
+
+    it('judges a cloudwatch check by its expression and an alarm check by its state (analyze-canary)', async () => {
+      // Arrange
+      const checks = new CloudWatchChecks(cloudwatch);
+      const dimensions = {
+        LoadBalancer: loadBalancerDimension(world.listenerRuleArn),
+        TargetGroup: targetGroupDimension(world.targetGroupArn),
+      };
+      const metric = {
+        namespace: 'AWS/ApplicationELB',
+        name: 'HTTPCode_Target_5XX_Count',
+        dimensions,
+        stat: 'Sum',
+      };
+      const expression = {
+        source: 'cloudwatch',
+        expression: 'e',
+        metrics: [{ id: 'e', ...metric }],
+      } as const;
+      const alarm = { source: 'alarm', alarm: 'orders-canary-latency' } as const;
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: 'orders-canary-latency',
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'TargetResponseTime',
+          Statistic: 'Average',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      );
+      await cloudwatch.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'orders-canary-latency',
+          StateValue: 'OK',
+          StateReason: 'fine',
+        }),
+      );
+      // Act
+      const tooMany = judgeCheck(await cloudCheckInput({ ...expression, max: 10 }, checks, since, until));
+      const fewEnough = judgeCheck(await cloudCheckInput({ ...expression, max: 25 }, checks, since, until));
+      const quiet = judgeCheck(await cloudCheckInput(alarm, checks, since, until));
+      await cloudwatch.send(
+        new SetAlarmStateCommand({
+          AlarmName: 'orders-canary-latency',
+          StateValue: 'ALARM',
+          StateReason: '1.4 > 1',
+        }),
+      );
+      const firing = judgeCheck(await cloudCheckInput(alarm, checks, since, until));
+      // Assert
+      expect(tooMany).toMatchObject({ verdict: 'fail', value: 20, threshold: 10, reason: '20 > max 10' });
+      expect(fewEnough.verdict).toBe('pass');
+      expect(quiet).toMatchObject({ verdict: 'pass', metric: 'alarm orders-canary-latency (OK: fine)' });
+      expect(firing).toMatchObject({
+        verdict: 'fail',
+        metric: 'alarm orders-canary-latency (ALARM: 1.4 > 1)',
+      });
     });
   },
 );
