@@ -77,7 +77,8 @@ describe('orders-service GET /metrics', () => {
     });
     await new Promise<void>((done) => app.stdout?.once('data', () => done()));
     url = `http://127.0.0.1:${port}`;
-  });
+    // PGlite's WASM start takes most of this; on a loaded shared machine it has passed a minute.
+  }, 180_000);
   afterAll(async () => {
     app.kill('SIGKILL');
     await host.closeAll();
