@@ -1,6 +1,6 @@
 import type { RepositoryFacts } from './repository-facts.js';
 
-export const ARTIFACT = 'release.tgz';
+const ARTIFACT = 'release.tgz';
 
 /** Ports of the two environments and their databases: `base`, `base + 2`, and those plus 10. */
 export interface InitPorts {

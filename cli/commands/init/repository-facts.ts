@@ -31,7 +31,7 @@ const SKIPPED_DIRS = new Set([
 ]);
 
 /** A pipeline name (`a-z0-9-`, starts with a letter) from the package name (`@team/orders` → `orders`). */
-export function pipelineName(packageName: unknown, dir: string): string {
+function pipelineName(packageName: unknown, dir: string): string {
   const raw =
     typeof packageName === 'string' && packageName ? packageName : (dir.split(/[/\\]/).at(-1) ?? '');
   const name = raw
