@@ -44,7 +44,7 @@ export async function startCheckpoint(
 /** The checkpoint in the ledger, with its provenance: run, release, environment, snapshot, time. */
 export async function recordCheckpoint(input: MigrationSafetyInput, ports: Ports) {
   const snapshot = input.snapshot;
-  if (!snapshot || snapshot.kind !== 'snapshot')
+  if (snapshot?.kind !== 'snapshot')
     throw new SnapshotFailedError('record-checkpoint needs the checkpoint snapshot ref');
   if (!input.plan || !input.txid) throw new SnapshotFailedError('record-checkpoint needs the plan and txid');
   const takenAt = ports.clock.now().toISOString();
