@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { motoEnabled } from '../support/moto-server.js';
+import { sharedAssembly } from '../support/shared-cdk-assembly.js';
 
 const MAIN = join(import.meta.dirname, '../support/rehearsal/main.ts');
 /*
  * The whole rehearsal (one synth, moto, every scenario) runs in npm test whenever moto_server is
- * installed; CI sets REQUIRE_MOTO=1, so a missing emulator fails instead of skipping.
+ * installed; CI sets REQUIRE_MOTO=1, so a missing emulator fails instead of skipping. The synth is
+ * `npx cdk synth` of the AWS example, shared with the cdk-synth test (one bundling of every function
+ * per test run instead of two).
  */
 const enabled = motoEnabled('rehearsal (npm run rehearse)');
 
@@ -36,8 +39,14 @@ describe('npm run rehearse', () => {
     async () => {
       // Arrange
       const report = join(mkdtempSync(join(tmpdir(), 'tollgate-rehearse-test-')), 'report.json');
+      const assembly = await sharedAssembly();
+      expect(assembly.status, assembly.stderr).toBe(0);
       // Act
-      const { code, output } = await rehearse({ ...process.env, REHEARSAL_REPORT: report });
+      const { code, output } = await rehearse({
+        ...process.env,
+        REHEARSAL_REPORT: report,
+        REHEARSAL_CDK_OUT: assembly.outdir,
+      });
       // Assert
       const parsed = JSON.parse(readFileSync(report, 'utf8')) as Report;
       const failed = parsed.results.filter((s) => !s.passed).map((s) => `${s.name}: ${s.detail}`);
