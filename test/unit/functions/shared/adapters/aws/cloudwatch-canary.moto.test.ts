@@ -195,10 +195,10 @@ describe.runIf(motoEnabled('CloudWatch canary sources on moto_server'))(
         stat: 'Sum',
       };
       const expression = {
-        source: 'cloudwatch',
+        source: 'cloudwatch' as const,
         expression: 'e',
         metrics: [{ id: 'e', ...metric }],
-      } as const;
+      };
       const alarm = { source: 'alarm', alarm: 'orders-canary-latency' } as const;
       await cloudwatch.send(
         new PutMetricAlarmCommand({
