@@ -90,7 +90,7 @@ export async function releaseOf(ecs: ECSClient, taskDefinitionArn: string): Prom
 }
 
 /** The newest deployment that completed: during a rollout, still the old one. */
-export function completedDeployment(service: Service): Deployment | undefined {
+function completedDeployment(service: Service): Deployment | undefined {
   const deployments = service.deployments ?? [];
   return (
     deployments.find((d) => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED') ??
