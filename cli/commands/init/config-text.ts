@@ -11,14 +11,18 @@ const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
  * The build: install locked dependencies (the build runs in a clean worktree of the commit, which
- * has no node_modules), the package's own build, then the whole tree as the release tarball, the
- * one artifact every environment runs.
+ * has no node_modules), the package's own build, only the production dependencies kept, then the
+ * whole tree as the release tarball, the one artifact every environment runs. The tarball is written
+ * outside the tree first: tar fails ("file changed as we read it") on an archive growing inside it.
  */
 export function buildCommand(facts: RepositoryFacts): string {
   return [
     ...(facts.lockfile ? ['npm ci'] : []),
     ...(facts.buildScript ? ['npm run build'] : []),
-    `tar -czf ${ARTIFACT} --exclude=./.git --exclude=./${ARTIFACT} .`,
+    ...(facts.lockfile ? ['npm prune --omit=dev'] : []),
+    'out=$(mktemp -d)',
+    `tar -czf "$out/${ARTIFACT}" --exclude=./.git .`,
+    `mv "$out/${ARTIFACT}" ${ARTIFACT}`,
   ].join(' && ');
 }
 

@@ -61,7 +61,8 @@ describe('tollgate init', () => {
     expect(config.name).toBe('orders-api');
     expect(config.source.branches).toEqual(['trunk']);
     expect(config.build.command).toBe(
-      'npm ci && npm run build && tar -czf release.tgz --exclude=./.git --exclude=./release.tgz .',
+      'npm ci && npm run build && npm prune --omit=dev && out=$(mktemp -d) && ' +
+        'tar -czf "$out/release.tgz" --exclude=./.git . && mv "$out/release.tgz" release.tgz',
     );
     expect(config.database?.migrations).toBe('db/migrations');
     expect(config.environments.map((e) => [e.name, e.deploy])).toEqual([
