@@ -31,7 +31,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     exclude: {
-      path: '^(node_modules|test|test-results|cdk\\.out|\\.tollgate|coverage)/|^console/ui/vendor/',
+      path: '^(node_modules|dist|test|test-results|cdk\\.out|\\.tollgate|coverage)/|^console/ui/vendor/',
     },
     tsConfig: { fileName: 'tsconfig.json' },
     // Type-only imports are dependencies too: a type cycle ties the modules together all the same.
