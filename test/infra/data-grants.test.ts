@@ -189,7 +189,7 @@ describe('TollgatePipeline data grants with aurora-clone in a VPC', () => {
 });
 
 describe('TollgatePipeline data grants with flasharray', () => {
-  it('returns the API token secret to refresh-data alone', () => {
+  it('returns the API token secret to refresh-data and migration-safety alone', () => {
     // Arrange
     const built = buildStack(flashArrayConfigInput(), { databaseSecrets: AURORA_SECRETS });
     const tokenArn = {
@@ -212,8 +212,8 @@ describe('TollgatePipeline data grants with flasharray', () => {
       statementsOf(built, task).some((s) => JSON.stringify(s.Resource).includes('flasharray-token')),
     );
 
-    // Assert
-    expect(readers).toEqual(['refresh-data']);
+    // Assert: migration-safety snapshots prod on the array before its migrations (the checkpoint)
+    expect(readers).toEqual(['refresh-data', 'migration-safety']);
     expect(statementsOf(built, 'refresh-data')).toContainEqual({
       Action: 'secretsmanager:GetSecretValue',
       Effect: 'Allow',
