@@ -83,9 +83,10 @@ export async function benchCliStartup({ quick }: { quick: boolean }): Promise<Be
   const runs = quick ? 5 : 21;
   const repo = mkdtempSync(join(tmpdir(), 'tollgate-bench-cli-'));
   const dataDir = join(repo, '.tollgate');
-  tinyRepo(repo);
-  const up = await startUp(repo, dataDir);
+  let up: Awaited<ReturnType<typeof startUp>> | undefined;
   try {
+    tinyRepo(repo);
+    up = await startUp(repo, dataDir);
     const commands = { '--help': ['--help'], 'runs --json': ['runs', '--json', '--data-dir', dataDir] };
     const times: Record<string, number[]> = { node: [], '--help': [], 'runs --json': [] };
     wallMs([BIN, '--help']); // warm the file cache
@@ -108,7 +109,7 @@ export async function benchCliStartup({ quick }: { quick: boolean }): Promise<Be
       ),
     };
   } finally {
-    await up.stop();
+    await up?.stop();
     rmSync(repo, { recursive: true, force: true, maxRetries: 5 });
   }
 }
