@@ -1,8 +1,8 @@
 import { StageId } from '../../model/stage-id.js';
-import { addToEnvironmentFailure, ENVIRONMENT_SCOPE } from '../builder/failures.js';
+import { addToEnvironmentFailure, ENVIRONMENT_SCOPE, failureRecord } from '../builder/failures.js';
 import { choice, pass, wait } from '../builder/flow-states.js';
 import { taskBuilders } from '../builder/task-states.js';
-import { inEnvironment, PAYLOAD, RELEASE } from './expressions.js';
+import { inEnvironment, NEXT_POLL, PAYLOAD, RELEASE } from './expressions.js';
 
 const env = taskBuilders(ENVIRONMENT_SCOPE);
 
@@ -68,7 +68,7 @@ export const CANARY_STATES = {
         Assign: { canaryStep: '{% $canaryStep + 1 %}' },
         Next: 'ShiftTraffic',
       },
-      { Condition: "{% $canary.verdict = 'pass' %}", Next: 'CompleteCanary' },
+      { Condition: "{% $canary.verdict = 'pass' %}", Assign: { pollAttempt: 0 }, Next: 'CompleteCanary' },
       {
         Condition: "{% $canary.verdict = 'inconclusive' %}",
         Assign: { canaryLook: '{% $canaryLook + 1 %}' },
@@ -102,8 +102,33 @@ export const CANARY_STATES = {
     fn: 'shift-traffic',
     Comment: "Every step passed: the canary takes all traffic and becomes the environment's release.",
     payload: inEnvironment({ action: 'complete', release: RELEASE }),
-    Assign: { canaryShift: PAYLOAD },
+    Assign: { canaryShift: PAYLOAD, pollAttempt: NEXT_POLL },
     failsTo: 'AbortCanary',
-    Next: 'SmokeTest',
+    Next: 'CanaryCompleted',
+  }),
+  CanaryCompleted: choice(StageId.Canary, {
+    Comment:
+      "Locally the first call completes. On ECS the environment's service first rolls to the canary's task definition while the canary serves everything; a later call, once that rollout finished, moves the traffic back and idles the canary (its share reads 0).",
+    Choices: [
+      { Condition: '{% $canaryShift.split.canaryPercent = 0 %}', Next: 'SmokeTest' },
+      { Condition: '{% $pollAttempt >= $env.maxPollAttempts %}', Next: 'CanaryCompleteTimedOut' },
+    ],
+    Default: 'WaitForCanaryCompletion',
+  }),
+  WaitForCanaryCompletion: wait(StageId.Canary, {
+    Seconds: '{% $env.pollSeconds %}',
+    Next: 'CompleteCanary',
+  }),
+  CanaryCompleteTimedOut: pass({
+    stage: StageId.Canary,
+    Assign: {
+      envFailure: failureRecord(
+        ENVIRONMENT_SCOPE,
+        StageId.Canary,
+        "'Tollgate.DeployTimedOut'",
+        "'the canary still holds ' & $string($canaryShift.split.canaryPercent) & '% of the traffic after ' & $string($pollAttempt) & ' completion polls; deployTimeout is ' & $string($env.deployTimeoutSeconds) & 's'",
+      ),
+    },
+    Next: 'AbortCanary',
   }),
 };

@@ -99,4 +99,38 @@ describe('canary loop on the local engine', () => {
       .port;
     expect((await servedRelease(prodPort)).version).toBe(good.output.release);
   });
+
+  it('keeps completing until the canary holds no traffic, as on ECS where the service rolls to the canary first', async () => {
+    // Arrange: the router completes in two calls, as the ECS/ALB router does: the first gives the
+    // canary everything (the real proxy shifts to 100 %), the second finishes on the real adapter.
+    const pipeline = await pipelines.open({
+      prodStrategy: canary([
+        { source: 'prometheus', metric: 'orders_http_requests_total', max: 1_000_000_000 },
+      ]),
+    });
+    const good = await promotedRelease(pipeline);
+    const traffic = pipeline.runner.ports.traffic;
+    const realComplete = traffic.complete.bind(traffic);
+    const completeCalls: number[] = [];
+    traffic.complete = async (request) => {
+      completeCalls.push(completeCalls.length + 1);
+      if (completeCalls.length === 1) return traffic.shift({ ...request, percent: 100 });
+      return realComplete(request);
+    };
+    const next = pipeline.repo.commit('two-phase completion', { 'NOTES.md': 'two\n' });
+
+    // Act
+    const run = await pipeline.start(next);
+    const result = await pipeline.finish(run);
+
+    // Assert
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const entered = await enteredStates(pipeline, run);
+    expect(entered.filter((s) => s === 'CompleteCanary')).toHaveLength(2);
+    expect(entered.filter((s) => s === 'WaitForCanaryCompletion')).toHaveLength(1);
+    expect(entered.lastIndexOf('SmokeTest')).toBeGreaterThan(entered.lastIndexOf('CompleteCanary'));
+    const prodPort = (pipeline.config.environments.find((e) => e.name === 'prod')!.deploy as { port: number })
+      .port;
+    expect((await servedRelease(prodPort)).version).not.toBe(good.output.release);
+  });
 });
