@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshCliBundle } from '../../bin/cli-bundle.js';
 import { freePort, killApps, removeDir, waitFor } from '../unit/cli/e2e-harness.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -41,15 +42,16 @@ describe('Tollgate installed from its npm pack tarball', () => {
   });
 
   it('runs init, up and a commit in a fresh repository, and promotes the commit to prod after approve', async () => {
-    // Arrange: the tarball (npm pack runs the build), a fresh git repository holding the app.
+    // Arrange: the tarball of this checkout, a fresh git repository holding the app.
     const packDir = mkdtempSync(join(tmpdir(), 'tollgate-pack-'));
     const repo = mkdtempSync(join(tmpdir(), 'tollgate-user-repo-'));
     dirs.push(packDir, repo);
-    // npm pack runs prepare (the build), whose output shares stdout: the tarball is the file it leaves.
-    await run('npm', ['pack', '--pack-destination', packDir], {
+    // The build npm install's prepare made is packed as it is: rebuilding here would delete dist/cli
+    // under the CLIs other tests run at the same time.
+    expect(freshCliBundle(new URL(`file://${ROOT}`)), 'dist/ is stale: run npm run build').not.toBeNull();
+    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], {
       cwd: ROOT,
-      maxBuffer: 64 << 20,
-      timeout: 600_000,
+      timeout: 300_000,
     });
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
     for (const [name, text] of Object.entries(APP)) {
