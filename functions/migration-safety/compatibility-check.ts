@@ -1,6 +1,6 @@
 import { idempotencyKey, targetEnvironment } from '../deploy/target-environment.js';
 import { type EnvPointer, envPointerKey, releaseOf } from '../promote/env-pointer.js';
-import { InvalidInputError, NotRollbackSafeError } from '../shared/errors.js';
+import { InvalidInputError, NotFoundError, NotRollbackSafeError } from '../shared/errors.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import type { ReleaseRef } from '../shared/release.js';
 import {
@@ -31,26 +31,58 @@ export async function startTrial(input: MigrationSafetyInput, ports: Ports) {
     await record(input, { result: 'skipped', reason: skipped }, ports);
     return { trialId: null, skipped };
   }
+  const key = idempotencyKey(input);
   const { trialId } = await ports.trials.start({
     pipeline: input.pipeline,
     environment: env.name,
     release: previous,
-    idempotencyKey: idempotencyKey(input),
+    idempotencyKey: key,
   });
-  return { trialId, release: previous };
+  // The key travels with the trial so the check can start the very same trial again (see below).
+  return { trialId, release: previous, idempotencyKey: key };
+}
+
+/**
+ * The trial as it is now, when the last poll saw it READY: a Tollgate restart in between stopped its
+ * process. The trial is then started again (poll does that from its saved request; start does it
+ * when the request is gone) and the check answers `pending`, so the pipeline waits for it again
+ * instead of running the smoke tests against an address nobody answers (a false NotRollbackSafe).
+ */
+async function liveStatus(
+  input: MigrationSafetyInput,
+  trial: NonNullable<MigrationSafetyInput['trial']>,
+  ports: Ports,
+): Promise<MigrationSafetyInput['status'] | 'pending'> {
+  if (input.status?.state !== 'READY') return input.status;
+  const live = await ports.trials.poll(trial.trialId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (live?.state === 'READY' || live?.state === 'FAILED') return live;
+  if (!live) {
+    await ports.trials.start({
+      pipeline: input.pipeline,
+      environment: input.environment,
+      release: trial.release,
+      idempotencyKey: trial.idempotencyKey ?? idempotencyKey(input),
+    });
+  }
+  return 'pending';
 }
 
 /** Runs the smoke tests against the trial (if it came up), always stops it, records the outcome. */
 export async function checkTrial(input: MigrationSafetyInput, ports: Ports, sleep: Sleeper) {
   const trial = input.trial;
   if (!trial) throw new InvalidInputError('trial-check needs the trial that trial-start returned');
+  const status = await liveStatus(input, trial, ports);
+  if (status === 'pending') return { pending: true, trialId: trial.trialId };
   let smoke: SmokeTestResult | undefined;
   try {
-    if (input.status?.state === 'READY' && input.status.baseUrl) {
+    if (status?.state === 'READY' && status.baseUrl) {
       // A check with its own absolute URL reaches the environment, not the trial: left out here.
       const config = { ...ports.config, smokeTests: ports.config.smokeTests.filter((c) => !c.url) };
       smoke = await runSmokeTests(
-        { pipeline: input.pipeline, environment: input.environment, baseUrl: input.status.baseUrl },
+        { pipeline: input.pipeline, environment: input.environment, baseUrl: status.baseUrl },
         { config, clock: ports.clock, sleep },
       );
     }
@@ -58,7 +90,7 @@ export async function checkTrial(input: MigrationSafetyInput, ports: Ports, slee
     await ports.trials.stop(trial.trialId);
   }
   const breaking = input.plan?.breaking ?? [];
-  const failure = smoke ? smokeFailure(smoke) : notStarted(trial.release.version, input.status);
+  const failure = smoke ? smokeFailure(smoke) : notStarted(trial.release.version, status);
   const outcome = {
     result: failure ? (breaking.length ? 'breaking' : 'failed') : 'passed',
     previousRelease: trial.release.version,

@@ -33,7 +33,13 @@ export const migrationSafetyInputSchema = taskContextSchema
     /** The newest transaction id when the checkpoint started, to count the rows written since. */
     txid: z.string().regex(/^\d+$/).nullish(),
     /** trial-start's output. */
-    trial: z.object({ trialId: z.string().min(1), release: releaseRefSchema }).nullish(),
+    trial: z
+      .object({
+        trialId: z.string().min(1),
+        release: releaseRefSchema,
+        idempotencyKey: z.string().min(1).optional(),
+      })
+      .nullish(),
     /** The trial's last poll. */
     status: portRef<TrialStatus>(),
   })

@@ -140,6 +140,14 @@ export const MIGRATION_SAFETY_STATES = {
     }),
     Assign: { compatibility: PAYLOAD },
     failsTo: 'RollbackNeeded',
-    Next: 'Deploy',
+    Next: 'CompatibilityDecision',
+  }),
+  CompatibilityDecision: choice(StageId.DataChecks, {
+    Comment:
+      'pending: a Tollgate restart stopped the trial after it was seen ready; it was started again, so the check waits for it anew.',
+    Choices: [
+      { Condition: '{% $compatibility.pending = true %}', Assign: { pollAttempt: 0 }, Next: 'WaitForTrial' },
+    ],
+    Default: 'Deploy',
   }),
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../../clock.js';
 import type { TollgateConfig } from '../../config/schema.js';
@@ -59,6 +59,9 @@ export class ProcessReleaseTrials implements ReleaseTrials {
     if (this.trials.has(trialId)) return { trialId };
     const dir = join(this.options.dataDir, 'trials', env.name);
     await mkdir(join(dir, 'logs'), { recursive: true });
+    // Written before the launch: a Tollgate killed while the trial starts or runs finds the request
+    // at the next poll and starts the trial again, instead of failing the run with "not found".
+    await writeFile(requestFile(dir, hash), JSON.stringify(request));
     const apps = new AppRecords(join(dir, 'apps'));
     const trial: Trial = { environment: env.name, status: { trialId, state: 'STARTING' }, apps };
     this.trials.set(trialId, trial);
@@ -69,10 +72,27 @@ export class ProcessReleaseTrials implements ReleaseTrials {
   }
 
   async poll(trialId: string): Promise<TrialStatus> {
+    const match = ID.exec(trialId);
+    if (match && !this.trials.has(trialId)) {
+      const saved = await readRequest(join(this.options.dataDir, 'trials', match[1]), match[2]);
+      if (saved) await this.start(saved);
+    }
     return this.trial(trialId).status;
   }
 
   async stop(trialId: string): Promise<void> {
+    await this.halt(trialId);
+    const match = ID.exec(trialId);
+    if (match)
+      await rm(requestFile(join(this.options.dataDir, 'trials', match[1]), match[2]), { force: true });
+  }
+
+  /** Stops every trial still running (Tollgate shutting down); their requests stay for the restart. */
+  async close(): Promise<void> {
+    await Promise.all([...this.trials.keys()].map((id) => this.halt(id)));
+  }
+
+  private async halt(trialId: string): Promise<void> {
     const trial = this.trials.get(trialId);
     if (!trial) return;
     const app = trial.app;
@@ -82,11 +102,6 @@ export class ProcessReleaseTrials implements ReleaseTrials {
       await trial.apps.forget(app.pid);
     }
     if (trial.status.state !== 'FAILED') trial.status = { trialId, state: 'FAILED', reason: 'stopped' };
-  }
-
-  /** Stops every trial still running (Tollgate shutting down). */
-  async close(): Promise<void> {
-    await Promise.all([...this.trials.keys()].map((id) => this.stop(id)));
   }
 
   private async launch(trial: Trial, request: TrialRequest, dir: string): Promise<void> {
@@ -131,7 +146,7 @@ export class ProcessReleaseTrials implements ReleaseTrials {
       trial.status = { trialId, state: 'READY', baseUrl: `http://127.0.0.1:${port}` };
       return;
     }
-    await this.stop(trialId);
+    await this.halt(trialId);
     const tail = await tailLines(logFile, 10);
     const logs = tail.length ? `; last log lines: ${tail.join(' | ')}` : '';
     trial.status = { trialId, state: 'FAILED', reason: `${release.version}: ${outcome.reason}${logs}` };
@@ -155,5 +170,18 @@ export class ProcessReleaseTrials implements ReleaseTrials {
         `environment "${environment}" deploys to ${env.deploy.type}, not a local process`,
       );
     return env as typeof env & { deploy: { type: 'process' } };
+  }
+}
+
+function requestFile(dir: string, hash: string): string {
+  return join(dir, `${hash}.request.json`);
+}
+
+async function readRequest(dir: string, hash: string): Promise<TrialRequest | undefined> {
+  try {
+    return JSON.parse(await readFile(requestFile(dir, hash), 'utf8')) as TrialRequest;
+  } catch {
+    // No request saved (a trial that was stopped, or never started here): poll says not found.
+    return undefined;
   }
 }

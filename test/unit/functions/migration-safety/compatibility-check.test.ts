@@ -194,6 +194,54 @@ describe('migration-safety compatibility check', () => {
     await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
   });
 
+  it('answers pending after a Tollgate restart stopped the ready trial, starts it again from its saved request, then checks it', async () => {
+    // Arrange: the trial is seen READY, then Tollgate stops (its trials with it) and starts again.
+    const p = ports();
+    const plan = { pending: ['0002_drop_note'], breaking: [] };
+    const trial = (await migrationSafety(input('trial-start', { plan }), p, deps)) as { trialId: string };
+    const pollUntilSettled = async (q: typeof p) => {
+      for (let i = 0; i < 200; i += 1) {
+        const status = await migrationSafety(input('trial-poll', { trial: trial as never }), q, deps);
+        if (status.state !== 'STARTING') return status;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the trial never left STARTING');
+    };
+    const seen = await pollUntilSettled(p);
+    expect(seen.state).toBe('READY');
+    await p.trials.close();
+    const restarted = {
+      ...p,
+      trials: new ProcessReleaseTrials({
+        config: p.config,
+        dataDir: join(dir, '.tollgate'),
+        artifacts,
+        healthIntervalMs: 50,
+        stopGraceMs: 500,
+      }),
+    };
+    trials = restarted.trials;
+
+    // Act
+    const first = await migrationSafety(
+      input('trial-check', { plan, trial: trial as never, status: seen as never }),
+      restarted,
+      deps,
+    );
+    const again = await pollUntilSettled(restarted);
+    const second = await migrationSafety(
+      input('trial-check', { plan, trial: trial as never, status: again as never }),
+      restarted,
+      deps,
+    );
+
+    // Assert: no smoke test ran against the dead address; the trial that came back passed them.
+    expect(first).toEqual({ pending: true, trialId: trial.trialId });
+    expect(again.state).toBe('READY');
+    expect(second).toMatchObject({ result: 'passed', rollbackSafe: true });
+    await expect(fetch(`${again.baseUrl as string}/health`)).rejects.toThrow();
+  });
+
   it('fails Tollgate.NotRollbackSafe naming the failing check when the migration dropped a column the previous release reads', async () => {
     // Arrange
     const p = ports();
