@@ -36,7 +36,10 @@ describe('planRun', () => {
     // Act
     const plan = await planRun({ executionArn: 'arn:x', commit }, portsFor(parseConfig(raw)).ports);
     // Assert
-    expect(plan.environments.map((e) => e.canary)).toEqual([null, { steps: [25, 50, 75], intervalSeconds: 90 }]);
+    expect(plan.environments.map((e) => e.canary)).toEqual([
+      null,
+      { steps: [25, 50, 75], intervalSeconds: 90 },
+    ]);
   });
 
   it('returns the environments in config order with poll bounds derived from their timeouts', async () => {

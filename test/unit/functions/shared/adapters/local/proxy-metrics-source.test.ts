@@ -29,7 +29,8 @@ describe('ProxyMetricsSource', () => {
   it('counts only the given release when a release is named', async () => {
     // Arrange
     const log = new RequestLog();
-    for (let i = 1; i <= 10; i += 1) log.record({ at: at(10).getTime(), status: 200, latencyMs: i, release: 'v1' });
+    for (let i = 1; i <= 10; i += 1)
+      log.record({ at: at(10).getTime(), status: 200, latencyMs: i, release: 'v1' });
     for (let i = 1; i <= 4; i += 1)
       log.record({ at: at(10).getTime(), status: i === 1 ? 500 : 200, latencyMs: 100 * i, release: 'v2' });
     log.record({ at: at(10).getTime(), status: 503, latencyMs: 0 }); // no release answered
@@ -38,7 +39,13 @@ describe('ProxyMetricsSource', () => {
     const baseline = await source(log).read('test', at(0), at(60), 'v1');
     const all = await source(log).read('test', at(0), at(60));
     // Assert
-    expect(canary).toEqual({ requests: 4, errors: 1, p50LatencyMs: 200, p95LatencyMs: 400, p99LatencyMs: 400 });
+    expect(canary).toEqual({
+      requests: 4,
+      errors: 1,
+      p50LatencyMs: 200,
+      p95LatencyMs: 400,
+      p99LatencyMs: 400,
+    });
     expect(baseline).toMatchObject({ requests: 10, errors: 0, p50LatencyMs: 5 });
     expect(all).toMatchObject({ requests: 15, errors: 2 });
   });
