@@ -121,6 +121,6 @@ describe('scenario g-canary-aborts', () => {
     expect(await servedVersion(repo.ports.prod!)).toBe(completed.run.release);
     // The load really flowed, and the old release never stopped answering it.
     expect(summary.requests).toBeGreaterThan(200);
-    expect(summary.connectionErrors).toBe(0);
+    expect(summary.connectionErrors, JSON.stringify(summary)).toBe(0);
   }, 150_000);
 });

@@ -26,23 +26,29 @@ function options(argv) {
 
 function main() {
   const { url, rps } = options(process.argv.slice(2));
-  const seen = { requests: 0, byStatus: {}, connectionErrors: 0 };
+  const seen = { requests: 0, byStatus: {}, connectionErrors: 0, errorKinds: {} };
   // One request every 1000/rps ms, never waiting on the previous one: a slow release must not
   // lower the rate it is judged at.
   const timer = setInterval(() => {
     seen.requests += 1;
-    fetch(url, { signal: AbortSignal.timeout(5_000) })
+    // 30 s, not less: the local proxy shares `tollgate up`'s event loop with the databases, so on a
+    // loaded machine a refresh elsewhere can hold an answer back for seconds without losing it.
+    fetch(url, { signal: AbortSignal.timeout(30_000) })
       .then(async (res) => {
         await res.arrayBuffer();
         seen.byStatus[res.status] = (seen.byStatus[res.status] ?? 0) + 1;
       })
-      .catch(() => {
+      .catch((error) => {
         seen.connectionErrors += 1;
+        // What went wrong, by kind (a reset, a refused connection, our own 5 s timeout), so a
+        // failed scenario says which.
+        const kind = error?.cause?.code ?? error?.name ?? 'unknown';
+        seen.errorKinds[kind] = (seen.errorKinds[kind] ?? 0) + 1;
       });
   }, 1000 / rps);
   const stop = () => {
     clearInterval(timer);
-    // Let the requests in flight finish (each has a 5 s timeout) before the summary.
+    // The summary counts the requests answered so far; those still in flight are left out.
     setTimeout(() => {
       console.log(JSON.stringify(seen));
       process.exit(0);
