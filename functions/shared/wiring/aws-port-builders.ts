@@ -89,7 +89,10 @@ export const awsNotifier: AwsPortBuilder<'notifier'> = ({ env }) => {
   if (secretId) {
     targets.push({
       name: 'webhook',
-      notifier: new WebhookNotifier({ secrets: new SecretsManagerClient({}), secretId }),
+      notifier: new WebhookNotifier({
+        url: new CachedSecret(new SecretsManagerClient({}), secretId, systemClock),
+        secretId,
+      }),
     });
   }
   return new FanOutNotifier(targets);

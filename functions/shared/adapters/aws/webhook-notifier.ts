@@ -1,11 +1,15 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { assertNotification } from '../../approvals/notification-check.js';
 import { InvalidInputError, TollgateError } from '../../errors.js';
 import type { Notification, Notifier } from '../../ports/notifier.js';
+import type { TextSecret } from '../../ports/text-secret.js';
 
 export interface WebhookNotifierOptions {
-  readonly secrets: SecretsManagerClient;
-  /** Secret whose string value is the webhook URL (e.g. a Slack incoming webhook). */
+  /**
+   * The webhook URL (e.g. a Slack incoming webhook), read on every delivery: a `CachedSecret` keeps
+   * it for minutes, so a URL rotated after a leak is picked up without redeploying the functions.
+   */
+  readonly url: TextSecret;
+  /** Names the secret in errors; the URL itself never appears in one. */
   readonly secretId: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -19,12 +23,12 @@ export interface WebhookNotifierOptions {
  * or error messages.
  */
 export class WebhookNotifier implements Notifier {
-  private url?: Promise<string>;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: WebhookNotifierOptions) {
-    if (!options?.secrets) throw new InvalidInputError('WebhookNotifier needs a Secrets Manager client');
+    if (!options?.url)
+      throw new InvalidInputError('WebhookNotifier needs the secret holding the webhook URL');
     if (typeof options.secretId !== 'string' || !options.secretId)
       throw new InvalidInputError('WebhookNotifier needs the id of the secret holding the webhook URL');
     this.fetchFn = options.fetch ?? globalThis.fetch;
@@ -55,21 +59,12 @@ export class WebhookNotifier implements Notifier {
     await response.body?.cancel();
   }
 
-  private webhookUrl(): Promise<string> {
-    this.url ??= this.options.secrets
-      .send(new GetSecretValueCommand({ SecretId: this.options.secretId }))
-      .then((out) => {
-        const value = out.SecretString?.trim();
-        // Plain http only on loopback, where a local test receiver listens.
-        if (!value || !/^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?)$/.test(value)) {
-          throw new InvalidInputError(`secret ${this.options.secretId} does not hold an https webhook URL`);
-        }
-        return value;
-      })
-      .catch((error) => {
-        this.url = undefined;
-        throw error;
-      });
-    return this.url;
+  private async webhookUrl(): Promise<string> {
+    const value = (await this.options.url.get()).trim();
+    // Plain http only on loopback, where a local test receiver listens.
+    if (!/^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?)$/.test(value)) {
+      throw new InvalidInputError(`secret ${this.options.secretId} does not hold an https webhook URL`);
+    }
+    return value;
   }
 }

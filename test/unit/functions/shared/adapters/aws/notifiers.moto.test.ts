@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CachedSecret } from '../../../../../../functions/shared/adapters/aws/cached-secret.js';
 import { SnsNotifier } from '../../../../../../functions/shared/adapters/aws/sns-notifier.js';
 import { WebhookNotifier } from '../../../../../../functions/shared/adapters/aws/webhook-notifier.js';
+import { systemClock } from '../../../../../../functions/shared/clock.js';
 import { type MotoServer, motoEnabled, startMotoServer } from '../../../../../support/moto-server.js';
 import { createMotoTopicWithQueue, subscribeQueue } from '../../../../../support/moto-sns-queue.js';
 import { createMotoQueue } from '../../../../../support/moto-sqs.js';
@@ -61,7 +63,10 @@ describe.runIf(motoEnabled('SNS and webhook notifiers on moto_server'))('notifie
       }),
     );
     return {
-      notifier: new WebhookNotifier({ secrets, secretId: ARN as string }),
+      notifier: new WebhookNotifier({
+        url: new CachedSecret(secrets, ARN as string, systemClock),
+        secretId: ARN as string,
+      }),
       delivered: async () => chat.posts.map(fromChat),
       cleanup: () => new Promise<void>((resolve) => chat.server.close(() => resolve())),
     };

@@ -5,6 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CachedSecret } from '../../../../../../functions/shared/adapters/aws/cached-secret.js';
 import { SnsNotifier } from '../../../../../../functions/shared/adapters/aws/sns-notifier.js';
 import { WebhookNotifier } from '../../../../../../functions/shared/adapters/aws/webhook-notifier.js';
 import type { Notification } from '../../../../../../functions/shared/ports/notifier.js';
@@ -64,6 +65,13 @@ describe('SnsNotifier', () => {
 
 describe('WebhookNotifier', () => {
   const secrets = mockClient(SecretsManagerClient);
+  const clock = { now: () => new Date(now) };
+  let now = Date.parse('2026-12-03T00:00:00Z');
+  const webhookNotifier = () =>
+    new WebhookNotifier({
+      url: new CachedSecret(new SecretsManagerClient({}), 'tollgate/webhook', clock),
+      secretId: 'tollgate/webhook',
+    });
   afterEach(() => {
     secrets.reset();
   });
@@ -87,9 +95,7 @@ describe('WebhookNotifier', () => {
     const hook = await receiver(200);
     secrets.on(GetSecretValueCommand, { SecretId: 'tollgate/webhook' }).resolves({ SecretString: hook.url });
     // Act
-    await new WebhookNotifier({ secrets: new SecretsManagerClient({}), secretId: 'tollgate/webhook' }).notify(
-      notice,
-    );
+    await webhookNotifier().notify(notice);
     await hook.close();
     // Assert
     expect(hook.received).toEqual([
@@ -106,22 +112,35 @@ describe('WebhookNotifier', () => {
     const hook = await receiver(404);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: hook.url });
     // Act
-    const call = new WebhookNotifier({
-      secrets: new SecretsManagerClient({}),
-      secretId: 'tollgate/webhook',
-    }).notify(notice);
+    const call = webhookNotifier().notify(notice);
     // Assert
     await expect(call).rejects.toThrow('webhook notification was refused with HTTP 404');
     await call.catch((e: Error) => expect(e.message).not.toContain('secret'));
     await hook.close();
   });
 
+  it('picks up a rotated webhook URL once the cached one is older than its TTL', async () => {
+    // Arrange: the first URL leaked and was rotated while a container was warm.
+    const old = await receiver(200);
+    const rotated = await receiver(200);
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: old.url })
+      .resolves({ SecretString: rotated.url });
+    const notifier = webhookNotifier();
+    // Act
+    await notifier.notify(notice);
+    now += 6 * 60_000;
+    await notifier.notify(notice);
+    await old.close();
+    await rotated.close();
+    // Assert
+    expect([old.received.length, rotated.received.length]).toEqual([1, 1]);
+  });
+
   it('refuses a secret that does not hold an https URL and sends nothing', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'ftp://example.com/hook' });
-    const call = new WebhookNotifier({
-      secrets: new SecretsManagerClient({}),
-      secretId: 'tollgate/webhook',
-    }).notify(notice);
+    const call = webhookNotifier().notify(notice);
     await expect(call).rejects.toThrow('secret tollgate/webhook does not hold an https webhook URL');
   });
 });
