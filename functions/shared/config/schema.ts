@@ -2,8 +2,10 @@ import * as z from 'zod';
 import { awsSettings } from './aws-schema.js';
 import { parseDuration } from './duration.js';
 import { ecsCanary } from './ecs-canary-schema.js';
+import { features } from './features-schema.js';
 import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';
+import { smokeTest } from './smoke-test-schema.js';
 import { strategySchema } from './strategy-schema.js';
 
 const duration = (what: string) =>
@@ -22,26 +24,6 @@ const name = z
   );
 
 const port = z.number().int().min(1024).max(65535);
-
-const smokeTest = z
-  .strictObject({
-    name: z.string().min(1),
-    /** Path under the environment URL, e.g. `/health`. Use `url` for an absolute address instead. */
-    path: z
-      .string()
-      .regex(/^\/[^\s]*$/, 'must start with "/" and contain no spaces')
-      .optional(),
-    url: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
-    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-    expectStatus: z.number().int().min(100).max(599).default(200),
-    /** Substring (or `/regex/`) the body must contain. */
-    expectBody: z.string().optional(),
-    timeout: duration('smokeTests[].timeout').default(5),
-    retries: z.number().int().min(0).max(10).default(2),
-  })
-  .refine((t) => (t.path === undefined) !== (t.url === undefined), {
-    message: 'set exactly one of "path" (relative to the environment URL) or "url"',
-  });
 
 const maskRule = z.enum(['email', 'name', 'phone', 'text', 'null', 'hash']);
 
@@ -236,6 +218,8 @@ export const configSchema = z
     smokeTests: z.array(smokeTest).default([]),
     concurrency,
     identities,
+    /** Feature and issue IDs in commit messages: what a release carries (`tollgate where`). */
+    features,
     /** The local runtime (`tollgate up`) only. */
     runtime: z
       .strictObject({
