@@ -123,6 +123,8 @@ export async function registerRelease(
       commit: metadata.commit,
       branch: metadata.branch,
       author: metadata.author,
+      // Lead time (commit to production, `tollgate stats`) starts here.
+      commitTime: metadata.commitTime,
       ...(metadata.imageDigest ? { imageDigest: metadata.imageDigest } : {}),
     },
     idempotencyKey: `${input.executionArn}#${input.stateName}`,

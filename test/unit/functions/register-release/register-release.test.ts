@@ -86,7 +86,7 @@ describe('registerRelease', () => {
         releaseVersion: 'r1-1a2b3c4',
         executionArn: inputFor().executionArn,
         idempotencyKey: `${inputFor().executionArn}#Register release`,
-        data: { digest: sha(tarball), commit: COMMIT },
+        data: { digest: sha(tarball), commit: COMMIT, commitTime: '2026-01-01T00:00:00.000Z' },
       },
     ]);
   });
