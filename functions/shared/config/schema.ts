@@ -7,6 +7,7 @@ import { approver, duplicateIdentity, identities } from './identity-schema.js';
 import { size } from './size.js';
 import { smokeTest } from './smoke-test-schema.js';
 import { strategySchema } from './strategy-schema.js';
+import { testStages, verifyWindow } from './test-stage-schema.js';
 
 const duration = (what: string) =>
   z
@@ -156,6 +157,10 @@ const environment = z.strictObject({
   deployTimeout: duration('deployTimeout').default(600),
   /** How often the pipeline polls a rollout (a Wait state, so no Lambda blocks while it waits). */
   pollInterval: duration('pollInterval').default(5),
+  /** Test commands run in the release's tree after deploy or promote (see test-stage-schema.ts). */
+  tests: testStages,
+  /** Post-deployment verification: checks repeated after promote; a failure rolls back. */
+  verify: verifyWindow,
 });
 
 /**
@@ -322,3 +327,4 @@ export type DatabaseConfig = NonNullable<TollgateConfig['database']>;
 export type DataCheckConfig = DatabaseConfig['checks'][number];
 export type MaskingRuleConfig = DatabaseConfig['masking'][number];
 export type { AnalysisCheckConfig, SteppedStrategy, StrategyConfig } from './strategy-schema.js';
+export type { TestStageConfig, ThresholdConfig, VerifyConfig } from './test-stage-schema.js';
