@@ -26,6 +26,10 @@ export const TOLLGATE_ERRORS = {
   'Tollgate.BuildFailed': { code: 'build-failed', retryable: false },
   'Tollgate.DeployFailed': { code: 'deploy-failed', retryable: false },
   'Tollgate.SmokeTestFailed': { code: 'smoke-test-failed', retryable: false },
+  // A test stage's command failed, timed out, reported failing tests or missed a threshold.
+  'Tollgate.TestsFailed': { code: 'tests-failed', retryable: false },
+  // A post-deployment check failed inside the verify window: the environment is rolled back.
+  'Tollgate.VerificationFailed': { code: 'verification-failed', retryable: false },
   'Tollgate.SnapshotFailed': { code: 'snapshot-failed', retryable: false },
   'Tollgate.MaskingFailed': { code: 'masking-failed', retryable: false },
   'Tollgate.MigrationFailed': { code: 'migration-failed', retryable: false },
@@ -105,6 +109,8 @@ export class ImmutableConflictError extends named('Tollgate.ImmutableConflict') 
 export class NotFoundError extends named('Tollgate.NotFound') {}
 export class DeployFailedError extends named('Tollgate.DeployFailed') {}
 export class SmokeTestFailedError extends named('Tollgate.SmokeTestFailed') {}
+export class TestsFailedError extends named('Tollgate.TestsFailed') {}
+export class VerificationFailedError extends named('Tollgate.VerificationFailed') {}
 export class BuildFailedError extends named('Tollgate.BuildFailed') {}
 export class ConfigError extends named('Tollgate.ConfigError') {}
 export class LockConflictError extends named('Tollgate.LockConflict') {}
