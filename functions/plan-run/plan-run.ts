@@ -58,7 +58,7 @@ function buildArtifactKey(pipeline: string, commit: string): string {
 
 export async function planRun(
   input: PlanInput,
-  ports: { readonly config: TollgateConfig; readonly source: SourceRepository },
+  ports: { readonly config: TollgateConfig; readonly source: Pick<SourceRepository, 'vouchFor'> },
 ): Promise<RunPlan> {
   const plan = planFor(input, ports.config);
   const skip =
@@ -66,7 +66,10 @@ export async function planRun(
   return skip ? { ...plan, skip } : plan;
 }
 
-async function unknownCommitSkip(commit: SourceCommit, source: SourceRepository): Promise<RunPlan['skip']> {
+async function unknownCommitSkip(
+  commit: SourceCommit,
+  source: Pick<SourceRepository, 'vouchFor'>,
+): Promise<RunPlan['skip']> {
   const verdict = await source.vouchFor(commit);
   return verdict.known ? undefined : { reason: 'unknown-commit', detail: verdict.detail };
 }

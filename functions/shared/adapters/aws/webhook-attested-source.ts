@@ -1,4 +1,9 @@
-import type { SourceCommit, SourceRepository, SourceVerdict } from '../../ports/source-repository.js';
+import type {
+  CommitRange,
+  SourceCommit,
+  SourceRepository,
+  SourceVerdict,
+} from '../../ports/source-repository.js';
 import type { TextSecret } from '../../ports/text-secret.js';
 import { verifyCommitAttestation } from '../../source/attestation.js';
 
@@ -17,6 +22,19 @@ export class WebhookAttestedSource implements SourceRepository {
     return {
       known: false,
       detail: `commit ${commit.commit} did not come through the GitHub webhook (${commit.attestation ? 'its attestation does not verify' : 'no attestation'}); push it to GitHub to start a run`,
+    };
+  }
+
+  /**
+   * Not listed: the functions hold no GitHub credential (the connection serves CodeBuild only).
+   * Possible later: GitHub's compare API (`GET /repos/{owner}/{repo}/compare/{base}...{head}`)
+   * with a token secret, or the push webhook's own `commits` array kept per push.
+   */
+  async commitsBetween(): Promise<CommitRange> {
+    return {
+      listed: false,
+      detail:
+        'GitHub source: the functions cannot read GitHub history (the CodeConnections connection serves CodeBuild only), so the commits between releases are not listed',
     };
   }
 }

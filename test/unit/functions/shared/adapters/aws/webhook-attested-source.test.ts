@@ -32,4 +32,11 @@ describe('WebhookAttestedSource (GitHub sources)', () => {
       detail: expect.stringMatching(/(does not verify|no attestation)/),
     });
   });
+
+  it('says it cannot list the commits between releases instead of guessing', async () => {
+    expect(await source.commitsBetween()).toMatchObject({
+      listed: false,
+      detail: expect.stringMatching(/^GitHub source: .*not listed$/),
+    });
+  });
 });
