@@ -5,6 +5,7 @@ const COMMON = ['Type', 'Comment', 'QueryLanguage', 'Next', 'End', 'Assign'];
 const JSONPATH_IO = ['InputPath', 'OutputPath'];
 const JSONPATH_RESULT = ['ResultPath', 'Parameters', 'ResultSelector'];
 const RETRY = ['Retry', 'Catch'];
+const TIMEOUT = ['TimeoutSeconds', 'TimeoutSecondsPath'];
 
 const ALLOWED: Record<string, { JSONPath: string[]; JSONata: string[] }> = {
   Pass: { JSONPath: [...JSONPATH_IO, 'ResultPath', 'Parameters', 'Result'], JSONata: ['Output'] },
@@ -38,14 +39,15 @@ const ALLOWED: Record<string, { JSONPath: string[]; JSONata: string[] }> = {
   Succeed: { JSONPath: JSONPATH_IO, JSONata: ['Output'] },
   Fail: { JSONPath: ['Error', 'ErrorPath', 'Cause', 'CausePath'], JSONata: ['Error', 'Cause'] },
   Parallel: {
-    JSONPath: [...JSONPATH_IO, ...JSONPATH_RESULT, ...RETRY, 'Branches'],
-    JSONata: [...RETRY, 'Branches', 'Arguments', 'Output'],
+    JSONPath: [...JSONPATH_IO, ...JSONPATH_RESULT, ...RETRY, ...TIMEOUT, 'Branches'],
+    JSONata: [...RETRY, 'Branches', 'Arguments', 'Output', 'TimeoutSeconds'],
   },
   Map: {
     JSONPath: [
       ...JSONPATH_IO,
       ...JSONPATH_RESULT,
       ...RETRY,
+      ...TIMEOUT,
       'Iterator',
       'ItemProcessor',
       'ItemsPath',
@@ -63,6 +65,7 @@ const ALLOWED: Record<string, { JSONPath: string[]; JSONata: string[] }> = {
     ],
     JSONata: [
       ...RETRY,
+      'TimeoutSeconds',
       'Iterator',
       'ItemProcessor',
       'Items',

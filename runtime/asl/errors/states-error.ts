@@ -56,3 +56,15 @@ export class ExecutionAbortedError extends Error {
     this.name = 'ExecutionAborted';
   }
 }
+
+/**
+ * A Parallel branch or Map iteration stopped from inside the execution: a sibling branch failed or
+ * the enclosing state timed out. It unwinds like ExecutionAborted (no Retry, no Catch), but the
+ * state in flight records its `<Type>StateAborted` event on the way, as AWS does.
+ */
+export class StateStoppedError extends ExecutionAbortedError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutionAborted';
+  }
+}

@@ -3,6 +3,7 @@ import type { Frame } from '../frame/frame.js';
 import { toPayloadText } from '../payload-text.js';
 import type { BaseState } from '../states/base-state.js';
 import { childBlocks, createState } from '../states/state-factory.js';
+import { isStateStop } from '../states/stoppable-work.js';
 import type { ChildProgram, ProgramOutcome, StatesBlock } from './states-block.js';
 
 /** Observes transitions so the engine can checkpoint where a thread of work is. */
@@ -45,6 +46,10 @@ export class StateProgram implements ChildProgram {
     let current = input;
     let text = options.inputText;
     for (;;) {
+      // A branch or iteration stopped by its Parallel or Map goes no further, even between states
+      // that never wait on the signal themselves (Pass, Choice).
+      const { signal } = frame.services;
+      if (signal.aborted && isStateStop(signal.reason)) throw signal.reason;
       const state = this.states.get(name);
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
       // Serialised once per transition: the previous state's Exited text is this one's input text.

@@ -12,6 +12,7 @@ import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js'
 import { publishEvaluationFailed } from './evaluation-failed.js';
 import type { StateEvaluation, StateOutcome } from './state-outcome.js';
 import type { StateRun } from './state-run.js';
+import { isStateStop } from './stoppable-work.js';
 
 /**
  * The template method every state runs through, in the order AWS applies (and LocalStack's
@@ -63,7 +64,10 @@ export abstract class BaseState {
       evaluation = await this.evaluate(run);
     } catch (thrown) {
       // Stopped or shut down: not a failure of this state, and nothing more may be recorded for it.
-      if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
+      if (thrown instanceof Error && thrown.name === 'ExecutionAborted') {
+        if (isStateStop(thrown)) await this.onStopped(run);
+        throw thrown;
+      }
       const error = toStatesError(thrown);
       if (error.error === StatesErrorName.QueryEvaluationError) await publishEvaluationFailed(run, error);
       await this.onFailed(run, error);
@@ -98,6 +102,9 @@ export abstract class BaseState {
   protected emitsExit(_evaluation: StateEvaluation): boolean {
     return true;
   }
+
+  /** Hook for states that record a `<Type>StateAborted` event when their branch is stopped. */
+  protected async onStopped(_run: StateRun): Promise<void> {}
 
   /** Hook for states that publish a `<Type>StateFailed` event when they fail for good. */
   protected async onFailed(_run: StateRun, _error: StatesError): Promise<void> {}

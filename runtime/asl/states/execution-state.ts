@@ -21,6 +21,11 @@ export abstract class ExecutionState extends BaseState {
   /** Published when an attempt fails and will not be retried (MapStateFailed, ParallelStateFailed). */
   protected async publishFailed(_run: StateRun): Promise<void> {}
 
+  /** Stopped while running (a sibling branch failed, the enclosing state timed out): AWS records it. */
+  protected override async onStopped(run: StateRun): Promise<void> {
+    await run.frame.services.recorder.add(run.frame.cursor, `${this.type}StateAborted`);
+  }
+
   protected async evaluate(run: StateRun): Promise<StateEvaluation> {
     const retriers = ((this.definition.Retry as RetrierDefinition[]) ?? []).map((r) => new Retrier(r));
     const catchers = ((this.definition.Catch as CatcherDefinition[]) ?? []).map((c) => new Catcher(c));

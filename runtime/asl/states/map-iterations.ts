@@ -1,6 +1,7 @@
 import type { Frame } from '../frame/frame.js';
 import { childThread, HistoryCursor } from '../history/history-cursor.js';
 import type { ChildProgram, ProgramOutcome } from '../program/states-block.js';
+import { isStateStop } from './stoppable-work.js';
 
 export interface IterationJob {
   readonly index: number;
@@ -59,6 +60,20 @@ export async function runIterations(options: {
         const input = await options.prepareFrame(jobFrame, job);
         outcome = await options.program.run(jobFrame, input);
       } catch (thrown) {
+        if (isStateStop(thrown)) {
+          // The Map timed out or was stopped from outside: this iteration ends where it was.
+          if (options.publishIterationEvents) {
+            await recorder.add(
+              jobCursor,
+              'MapIterationAborted',
+              { mapIterationAbortedEventDetails: details },
+              { updateSource: false },
+            );
+          }
+          workerCursor.integrate(new HistoryCursor(jobCursor.sourceEventId, jobCursor.lastPublishedEventId));
+          stopped = true;
+          break;
+        }
         if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
         const { toStatesError } = await import('../errors/states-error.js');
         outcome = { status: 'FAILED', error: toStatesError(thrown) };

@@ -9,7 +9,9 @@ import { readDynamicField } from './dynamic-value.js';
 import { ExecutionState } from './execution-state.js';
 import { applyInputPath, applyTemplate, resolvePathWithContext } from './io-processing.js';
 import { type IterationJob, runIterations } from './map-iterations.js';
+import { readPositiveSeconds } from './positive-seconds.js';
 import { jsonataScope, type StateRun } from './state-run.js';
+import { isStateStop, StoppableWork } from './stoppable-work.js';
 
 type ProcessorBlock = StatesBlock & { ProcessorConfig?: { Mode?: string } };
 
@@ -45,6 +47,7 @@ export class MapState extends ExecutionState {
     const { recorder } = run.frame.services;
     const items = await this.items(run);
     const maxConcurrency = await this.integerField(run, 'MaxConcurrency', 0);
+    const timeout = await readPositiveSeconds(run, 'TimeoutSeconds');
     const startedEventId = await recorder.add(run.frame.cursor, 'MapStateStarted', {
       mapStateStartedEventDetails: { length: items.length },
     });
@@ -65,7 +68,9 @@ export class MapState extends ExecutionState {
       failures > toleratedCount && (items.length === 0 || (failures / items.length) * 100 > toleratedPercent);
     const itemsInput =
       run.language === QueryLanguage.JSONata ? run.rawInput : applyInputPath(run, run.rawInput);
-    const parent = this.distributed ? this.detachedFrame(run) : run.frame;
+    const work = new StoppableWork(run.frame);
+    work.armTimeout(run.frame.services.clock, run.frame.services.clock.now(), timeout);
+    const parent = work.frame(this.distributed ? this.detachedFrame(run) : run.frame);
     const { outcomes, failures } = await runIterations({
       parent,
       program: this.processor,
@@ -76,7 +81,19 @@ export class MapState extends ExecutionState {
       publishIterationEvents: !this.distributed,
       shouldStop: exceeds,
       prepareFrame: (frame, job) => this.itemInput(run, frame, job, itemsInput),
-    });
+    }).finally(() => work.dispose());
+    // Stopped from outside (the enclosing branch or Map): unwind further.
+    const outer = run.frame.services.signal;
+    if (outer.aborted && isStateStop(outer.reason)) throw outer.reason;
+    if (work.timedOut) {
+      if (this.distributed) run.frame.cursor.integrate(new HistoryCursor(run.frame.cursor.sourceEventId));
+      if (this.distributed) {
+        await recorder.add(run.frame.cursor, 'MapRunFailed', {
+          mapRunFailedEventDetails: { error: StatesErrorName.Timeout },
+        });
+      }
+      throw new StatesError(StatesErrorName.Timeout, undefined);
+    }
     if (this.distributed) run.frame.cursor.integrate(new HistoryCursor(run.frame.cursor.sourceEventId));
     if (failures > 0 && exceeds(failures)) {
       const firstFailure = outcomes.find((o) => o?.status === 'FAILED');

@@ -6,10 +6,11 @@ import { IntegrationPattern } from '../task/task-integration.js';
 import type { TaskInvocation } from '../task/task-invocation.js';
 import { parseTaskResource, type TaskResource } from '../task/task-resource.js';
 import type { IssuedTaskToken } from '../task/task-token-broker.js';
-import { readDynamicField } from './dynamic-value.js';
 import { ExecutionState } from './execution-state.js';
 import { effectiveInput } from './io-processing.js';
+import { readPositiveSeconds } from './positive-seconds.js';
 import type { StateRun } from './state-run.js';
+import { isStateStop } from './stoppable-work.js';
 
 export class TaskState extends ExecutionState {
   readonly type = 'Task';
@@ -30,7 +31,7 @@ export class TaskState extends ExecutionState {
     const recorded = recordedAttempt(services.recorder.pending(frame.cursor));
     if (recorded?.result) return replayAttempt(run, recorded);
     let token: IssuedTaskToken | undefined;
-    const heartbeat = await this.seconds(run, 'HeartbeatSeconds');
+    const heartbeat = await readPositiveSeconds(run, 'HeartbeatSeconds');
     if (resource.kind === 'service' && resource.pattern === IntegrationPattern.WaitForTaskToken) {
       token = await services.tokens.issue({
         executionArn: services.executionArn,
@@ -43,7 +44,7 @@ export class TaskState extends ExecutionState {
     }
     try {
       const parameters = await effectiveInput(run);
-      const timeout = await this.seconds(run, 'TimeoutSeconds');
+      const timeout = await readPositiveSeconds(run, 'TimeoutSeconds');
       const scheduledAt = recorded?.scheduledAt ?? services.clock.now();
       return await this.invokeWithTimeout(run, resource, parameters, timeout, heartbeat, token, scheduledAt);
     } finally {
@@ -53,22 +54,6 @@ export class TaskState extends ExecutionState {
         frame.context = rest;
       }
     }
-  }
-
-  private async seconds(
-    run: StateRun,
-    field: 'TimeoutSeconds' | 'HeartbeatSeconds',
-  ): Promise<number | undefined> {
-    const read = await readDynamicField(run, field);
-    if (!read.present) return undefined;
-    const v = read.value;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw new StatesError(
-        StatesErrorName.Runtime,
-        `${run.prefix} The ${read.fromPath ? `${field}Path` : field} field refers to value ${JSON.stringify(v)} which is not a valid positive integer${read.fromPath ? `: ${read.fromPath}` : ''}`,
-      );
-    }
-    return v;
   }
 
   private invokeWithTimeout(
@@ -83,10 +68,6 @@ export class TaskState extends ExecutionState {
   ): Promise<unknown> {
     const services = run.frame.services;
     const controller = new AbortController();
-    const onStop = () => controller.abort(services.signal.reason);
-    // An abort that came before this point fires no event; pass it on now or the task never ends.
-    if (services.signal.aborted) onStop();
-    else services.signal.addEventListener('abort', onStop, { once: true });
     let settled = false;
     const inv: TaskInvocation = {
       run,
@@ -103,7 +84,20 @@ export class TaskState extends ExecutionState {
       },
       live: () => !settled,
     };
-    const work = this.dispatch(resource, inv);
+    let rejectStopped: (reason: unknown) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      rejectStopped = reject;
+    });
+    const onStop = () => {
+      controller.abort(services.signal.reason);
+      // A branch stopped by its Parallel or Map does not wait for its task: the late result is
+      // dropped (settle), as AWS abandons the sibling's work.
+      if (isStateStop(services.signal.reason) && inv.settle()) rejectStopped(services.signal.reason);
+    };
+    // An abort that came before this point fires no event; pass it on now or the task never ends.
+    if (services.signal.aborted) onStop();
+    else services.signal.addEventListener('abort', onStop, { once: true });
+    const work = Promise.race([this.dispatch(resource, inv), stopped]);
     const cleanup = () => services.signal.removeEventListener('abort', onStop);
     if (timeoutSeconds === undefined) return work.finally(cleanup);
     return new Promise<unknown>((resolve, reject) => {
