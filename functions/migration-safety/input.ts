@@ -22,6 +22,9 @@ export const migrationSafetyInputSchema = taskContextSchema
       'trial-start',
       'trial-poll',
       'trial-check',
+      'restore-plan',
+      'restore-start',
+      'restore-record',
     ]),
     /** The release being migrated to. */
     release: releaseRefSchema,
@@ -42,6 +45,25 @@ export const migrationSafetyInputSchema = taskContextSchema
       .nullish(),
     /** The trial's last poll. */
     status: portRef<TrialStatus>(),
+    /** record-checkpoint's output: what a restore after a failure past the migration goes back to. */
+    checkpoint: z
+      .object({
+        snapshot: z.custom<SnapshotRef>(
+          (value) =>
+            typeof value === 'object' && value !== null && (value as SnapshotRef).kind === 'snapshot',
+          'the checkpoint snapshot ref',
+        ),
+        txid: z.string().regex(/^\d+$/),
+        takenAt: z.string().min(1),
+        breaking: migrationNames,
+      })
+      .nullish(),
+    /** restore-plan's output, for the ledger entry restore-record writes. */
+    restorePlan: z.object({ rowsSinceCheckpoint: z.number().int().min(0) }).nullish(),
+    /** How the restore offer ended (restore-record). */
+    outcome: z.enum(['restored', 'restore-failed', 'rejected', 'expired']).nullish(),
+    /** The failed restore's reason, or the approval's decision (who rejected it and why). */
+    detail: z.unknown().optional(),
   })
   .readonly();
 

@@ -2,6 +2,7 @@ import { InvalidInputError, SnapshotFailedError } from '../shared/errors.js';
 import type { TollgatePorts } from '../shared/ports/tollgate-ports.js';
 import type { Sleeper } from '../smoke-test/smoke-test.js';
 import { recordCheckpoint, startCheckpoint } from './checkpoint.js';
+import { planRestore, recordRestore, startRestore } from './checkpoint-restore.js';
 import { checkTrial, startTrial } from './compatibility-check.js';
 import type { MigrationSafetyInput } from './input.js';
 import { planMigrations } from './pending-migrations.js';
@@ -24,6 +25,14 @@ type Ports = Pick<TollgatePorts, 'config' | 'artifacts' | 'snapshots' | 'trials'
  * - `trial-poll`        → the trial's status.
  * - `trial-check`       → smoke tests against the trial, which is then stopped; throws
  *                         Tollgate.NotRollbackSafe unless the failing migration is marked breaking.
+ * - `restore-plan`      → `{ offer, rowsSinceCheckpoint, … }`: after a failure past the migration,
+ *                         whether to ask for a restore from `checkpoint` (a breaking migration was
+ *                         applied, there are approvers, the checkpoint is a copy) and how many rows
+ *                         were written since; a restore not offered is recorded with its reason.
+ * - `restore-start`     → `{ operation }`: the environment's volumes back from the checkpoint
+ *                         (polled with `poll`).
+ * - `restore-record`    → the `checkpoint-restore` ledger entry: restored, failed, or the data kept
+ *                         after a rejection or the approval's timeout.
  */
 export async function migrationSafety(
   input: MigrationSafetyInput,
@@ -56,5 +65,11 @@ export async function migrationSafety(
       return { ...(await ports.trials.poll(input.trial.trialId)) };
     case 'trial-check':
       return checkTrial(input, ports, deps.sleep);
+    case 'restore-plan':
+      return planRestore(input, await deps.connection(), ports);
+    case 'restore-start':
+      return startRestore(input, ports);
+    case 'restore-record':
+      return recordRestore(input, ports);
   }
 }

@@ -8,6 +8,8 @@ export const recordApprovalTimeoutInputSchema = taskContextSchema
     environment: z.string().min(1),
     error: z.string().nullish(),
     cause: z.string().nullish(),
+    /** Which of the environment's approvals timed out: its gate's, or a restore's. */
+    purpose: z.enum(['promotion', 'restore']).optional(),
   })
   .readonly();
 

@@ -44,7 +44,7 @@ export async function recordApprovalTimeout(
   ports: RecordApprovalTimeoutPorts,
 ): Promise<RecordApprovalTimeoutOutput> {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
-  const id = approvalId(input.executionArn, env.name);
+  const id = approvalId(input.executionArn, env.name, input.purpose);
   const now = ports.clock.now().toISOString();
   const reason = `no decision within the approval timeout of ${env.approval?.timeout ?? '?'}s (${input.error ?? 'States.Timeout'})`;
   const record = await expire(id, now, reason, ports.approvals);

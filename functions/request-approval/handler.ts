@@ -34,6 +34,8 @@ const input = taskContextSchema.extend({
       dataChecks: z.unknown().default(null),
     })
     .nullish(),
+  purpose: z.enum(['promotion', 'restore']).optional(),
+  restore: z.record(z.string(), z.unknown()).nullish(),
   // The logger redacts any key named like "token", so this never reaches a log line.
   taskToken: z.string().min(1).max(1024),
 });

@@ -6,6 +6,7 @@ import type { Notification } from '../shared/ports/notifier.js';
  * can leak one; `data` carries what a console or chat integration needs to link to the approval.
  */
 export function approvalNotification(record: ApprovalRecord): Notification {
+  if (record.evidence.purpose === 'restore') return restoreNotification(record);
   const evidence = record.evidence as {
     current?: { version?: string } | null;
     migrationsAdded?: { known?: boolean; names?: string[] };
@@ -39,6 +40,39 @@ export function approvalNotification(record: ApprovalRecord): Notification {
       executionArn: record.executionArn,
       release: record.release.version,
       commit: record.commit.commit,
+      expiresAt: record.expiresAt,
+    },
+  };
+}
+
+/** The notice asking whether to put an environment's data back from its checkpoint. */
+function restoreNotification(record: ApprovalRecord): Notification {
+  const restore = record.evidence.restore as {
+    snapshot?: string;
+    takenAt?: string;
+    breakingApplied?: string[];
+    rowsSinceCheckpoint?: number;
+    counted?: string;
+  };
+  const body = [
+    `${record.release.version} failed in ${record.environment} after its migrations ${restore.breakingApplied?.join(', ')} (marked breaking) ran; the previous release is back but may not run on the new schema.`,
+    `Restore ${record.environment}'s data from checkpoint ${restore.snapshot} taken ${restore.takenAt}?`,
+    `WARNING: ${restore.rowsSinceCheckpoint} rows written since the checkpoint would be lost (${restore.counted}).`,
+    `Approve to restore, reject to keep the data as it is. Approvers: ${record.approvers.join(', ')}`,
+    `Expires: ${record.expiresAt}`,
+    `Decide with: tollgate approve ${record.executionArn} --env ${record.environment}`,
+  ].join('\n');
+  return {
+    subject: `${record.pipeline}: restore ${record.environment}'s data from its checkpoint?`,
+    body,
+    data: {
+      kind: 'approval-requested',
+      purpose: 'restore',
+      approvalId: record.id,
+      pipeline: record.pipeline,
+      environment: record.environment,
+      executionArn: record.executionArn,
+      release: record.release.version,
       expiresAt: record.expiresAt,
     },
   };

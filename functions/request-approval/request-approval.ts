@@ -1,6 +1,6 @@
 import { type GuardState, lockKey, short } from '../concurrency-guard/guard-state.js';
 import { targetEnvironment } from '../deploy/target-environment.js';
-import { approvalId, tokenHash } from '../shared/approvals/approval-id.js';
+import { ApprovalPurpose, approvalId, tokenHash } from '../shared/approvals/approval-id.js';
 import { approvalEntry } from '../shared/approvals/approval-ledger.js';
 import { cancelPendingApprovals } from '../shared/approvals/cancel-pending.js';
 import { deliverDecision } from '../shared/approvals/deliver-decision.js';
@@ -53,6 +53,13 @@ export interface RequestApprovalInput {
     readonly allowSelfApproval: boolean;
   } | null;
   readonly previousEnvironment?: EvidenceSummary['previousEnvironment'];
+  /**
+   * `restore`: after a failure past a breaking migration, asks to put the environment's data back
+   * from its checkpoint (its own approval id); `restore` is what migration-safety's restore-plan
+   * found (the checkpoint and the rows written since), shown as the evidence.
+   */
+  readonly purpose?: ApprovalPurpose;
+  readonly restore?: Record<string, unknown> | null;
   readonly taskToken: string;
 }
 
@@ -82,11 +89,15 @@ export async function requestApproval(
 ): Promise<RequestApprovalOutput> {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
   const rules = approvalRules(env, input);
-  const id = approvalId(input.executionArn, env.name);
+  const purpose = input.purpose ?? ApprovalPurpose.Promotion;
+  if (purpose === ApprovalPurpose.Restore && !input.restore)
+    throw new InvalidInputError('a restore approval needs the restore plan (checkpoint, rows since) to show');
+  const id = approvalId(input.executionArn, env.name, purpose);
   const now = ports.clock.now();
   const existing = await ports.approvals.get(id);
   const evidence =
     existing?.evidence ??
+    (purpose === ApprovalPurpose.Restore ? { purpose, restore: input.restore } : undefined) ??
     ((await buildEvidence(
       {
         pipeline: input.pipeline,

@@ -5,6 +5,7 @@ import { fail, pass } from '../builder/flow-states.js';
 import { taskBuilders } from '../builder/task-states.js';
 import { APPROVAL_STATES } from './approval-states.js';
 import { CANARY_STATES } from './canary-states.js';
+import { CHECKPOINT_RESTORE_STATES } from './checkpoint-restore-states.js';
 import { COMMIT, PIPELINE, UNCHANGED } from './expressions.js';
 import { GUARD_RETRY } from './guard-retry.js';
 import { MIGRATION_SAFETY_STATES } from './migration-safety-states.js';
@@ -43,6 +44,9 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
       trial: null,
       trialStatus: null,
       compatibility: null,
+      restorePlan: null,
+      restoreOp: null,
+      restoreDecision: null,
       masking: null,
       canaryStep: 0,
       canaryLook: 1,
@@ -70,5 +74,6 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   ...MIGRATION_SAFETY_STATES,
   ...CANARY_STATES,
   ...RECOVERY_STATES,
+  ...CHECKPOINT_RESTORE_STATES,
   EnvironmentFailed: fail({ Error: '{% $envFailure.error %}', Cause: '{% $string($envFailure) %}' }),
 });

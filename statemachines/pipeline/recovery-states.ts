@@ -11,7 +11,8 @@ const RESTORE_PAYLOAD = { snapshot: '{% $snapshot %}', backup: '{% $backup %}' }
 
 /**
  * What a failed environment gets back: its data from the backup (if the refresh replaced it),
- * then its previous release (if a deploy started). A failure here is added to the environment's
+ * then its previous release (if a deploy started), then, past a breaking migration and only if an
+ * approver confirms, its data from the checkpoint (checkpoint-restore-states.ts). A failure here is added to the environment's
  * failure record; the first failure stays the one the run fails with.
  */
 export const RECOVERY_STATES = {
@@ -22,7 +23,7 @@ export const RECOVERY_STATES = {
       { Condition: '{% $dataReplaced and $exists($backup) and $backup != null %}', Next: 'RestoreData' },
       { Condition: '{% $deployStarted %}', Next: 'Rollback' },
     ],
-    Default: 'EnvironmentFailed',
+    Default: 'CheckpointRestoreNeeded',
   }),
   Rollback: env.lambda({
     stage: StageId.Rollback,
@@ -31,7 +32,7 @@ export const RECOVERY_STATES = {
       'Decides what to put back and starts it; the rollout is waited for by the loop below, as a deploy is, so no Lambda blocks on it.',
     payload: inEnvironment({ step: 'start', ...ROLLBACK_PAYLOAD }),
     Assign: { rollbackStart: PAYLOAD, rollbackRollout: null, pollAttempt: 0 },
-    Catch: [addToEnvironmentFailure('rollbackError', 'EnvironmentFailed')],
+    Catch: [addToEnvironmentFailure('rollbackError', 'CheckpointRestoreNeeded')],
     Next: 'RollbackStarted',
   }),
   RollbackStarted: choice(StageId.Rollback, {
@@ -44,7 +45,7 @@ export const RECOVERY_STATES = {
     fn: 'poll-deployment',
     payload: inEnvironment({ deploymentId: '{% $rollbackStart.deploymentId %}' }),
     Assign: { rollbackRollout: PAYLOAD, pollAttempt: NEXT_POLL },
-    Catch: [addToEnvironmentFailure('rollbackError', 'EnvironmentFailed')],
+    Catch: [addToEnvironmentFailure('rollbackError', 'CheckpointRestoreNeeded')],
     Next: 'RollbackDecision',
   }),
   RollbackDecision: choice(StageId.Rollback, {
@@ -69,8 +70,8 @@ export const RECOVERY_STATES = {
       rollout: '{% $rollbackRollout %}',
     }),
     Assign: { envFailure: "{% $merge([$envFailure, {'rolledBack': $states.result.Payload}]) %}" },
-    Catch: [addToEnvironmentFailure('rollbackError', 'EnvironmentFailed')],
-    Next: 'EnvironmentFailed',
+    Catch: [addToEnvironmentFailure('rollbackError', 'CheckpointRestoreNeeded')],
+    Next: 'CheckpointRestoreNeeded',
   }),
   RestoreData: env.lambda({
     stage: StageId.RestoreData,

@@ -4,11 +4,25 @@ import { InvalidInputError } from '../errors.js';
 const ID = /^apr-[0-9a-f]{24}$/;
 
 /**
- * One approval per (run, environment): a gate that Step Functions re-invokes after a retry maps to
- * the same id, so nobody sees two approvals for one promotion.
+ * What an approval decides: letting a release into an environment (its gate), or restoring the
+ * environment's data from the checkpoint taken before a breaking migration, after a failure.
  */
-export function approvalId(executionArn: string, environment: string): string {
-  const digest = createHash('sha256').update(`${executionArn}\n${environment}`).digest('hex');
+export const ApprovalPurpose = { Promotion: 'promotion', Restore: 'restore' } as const;
+export type ApprovalPurpose = (typeof ApprovalPurpose)[keyof typeof ApprovalPurpose];
+
+/**
+ * One approval per (run, environment, purpose): a gate that Step Functions re-invokes after a retry
+ * maps to the same id, so nobody sees two approvals for one promotion, and a run that passed its
+ * gate and then asks to restore the data gets a second approval of its own, not the decided one.
+ */
+export function approvalId(
+  executionArn: string,
+  environment: string,
+  purpose: ApprovalPurpose = ApprovalPurpose.Promotion,
+): string {
+  // A promotion keeps the id it always had, so approvals stored before purposes existed still match.
+  const suffix = purpose === ApprovalPurpose.Promotion ? '' : `\n${purpose}`;
+  const digest = createHash('sha256').update(`${executionArn}\n${environment}${suffix}`).digest('hex');
   return `apr-${digest.slice(0, 24)}`;
 }
 

@@ -19,6 +19,9 @@ const LEDGER_KINDS: readonly LedgerEntryKind[] = [
   'run-skipped',
   'canary-traffic',
   'canary-step',
+  'checkpoint-restore',
+  'release-contents',
+  'redeploy',
 ];
 
 /** Every adapter validates the same way, so a bad entry is refused before anything is written. */

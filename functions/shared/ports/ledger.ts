@@ -21,7 +21,13 @@ export type LedgerEntryKind =
   /** A canary's traffic moved: shift to a step's share, abort, or complete. */
   | 'canary-traffic'
   /** A canary step's analysis: each check's canary and baseline values, threshold and verdict. */
-  | 'canary-step';
+  | 'canary-step'
+  /** After a failure past a breaking migration: prod's data put back from its checkpoint, or why not. */
+  | 'checkpoint-restore'
+  /** The commits and feature IDs a run's release adds over the release in each environment. */
+  | 'release-contents'
+  /** An existing release deployed again (`tollgate deploy`): who asked, why, into which environment. */
+  | 'redeploy';
 
 export interface LedgerEntry {
   readonly kind: LedgerEntryKind;
