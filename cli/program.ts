@@ -82,14 +82,14 @@ function buildProgram(): Command {
   common(
     program
       .command('show')
-      .argument('<run>', 'execution name or ARN')
+      .argument('<run>', 'run number (#42), execution name or ARN')
       .description('the stage timeline with evidence'),
   ).action(async (run, o) => (await import('./commands/show.js')).showCommand(run, o));
 
   common(
     program
       .command('approve')
-      .argument('<run>', 'execution name or ARN')
+      .argument('<run>', 'run number (#42), execution name or ARN')
       .description("approve the run's pending gate"),
   )
     .option('--env <name>', 'the environment, when the run waits in more than one')
@@ -103,7 +103,7 @@ function buildProgram(): Command {
   common(
     program
       .command('reject')
-      .argument('<run>', 'execution name or ARN')
+      .argument('<run>', 'run number (#42), execution name or ARN')
       .description("reject the run's pending gate"),
   )
     .requiredOption('--reason <text>', 'why (recorded in the ledger)')
@@ -117,6 +117,15 @@ function buildProgram(): Command {
   common(
     program.command('envs').description('the release in each environment, since when, approved by whom'),
   ).action(async (o) => (await import('./commands/envs.js')).envsCommand(o));
+
+  common(
+    program
+      .command('stats')
+      .description('DORA measures per environment and stage durations of the last runs'),
+  )
+    .option('--days <n>', 'the window for the DORA measures, in days (default 90)')
+    .option('--runs <n>', 'how many finished runs the stage durations cover (default 20)')
+    .action(async (o) => (await import('./commands/stats.js')).statsCommand(o));
 
   common(
     program
@@ -137,6 +146,18 @@ function buildProgram(): Command {
   )
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
     .action(async (env, o) => (await import('./commands/db.js')).dbUrlCommand(env, o));
+
+  program
+    .command('deploy-stack')
+    .description("deploy Tollgate's stack for this repository's config with its aws-cdk CLI")
+    .argument('[cdkArgs...]', 'passed on to cdk, after --, e.g. -- --require-approval never')
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .option('--stack <name>', 'the stack name (default: TOLLGATE_STACK or Tollgate)')
+    .option('--synth-only', 'synthesize the template into cdk.out/ without deploying')
+    .option('--json', 'print one JSON document')
+    .action(async (cdkArgs, o) =>
+      (await import('./commands/deploy-stack.js')).deployStackCommand(cdkArgs, o),
+    );
 
   common(program.command('doctor').description('check Node, data directory, port, reflinks, config and AWS'))
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')

@@ -4,6 +4,8 @@ import { parseJson } from './run-event.js';
 /** One row of the runs list, in the console and `tollgate runs`. Times are epoch milliseconds. */
 export interface RunSummary {
   readonly name: string;
+  /** The run's short number in its pipeline (`#42`, model/run-number.ts). */
+  readonly number: number;
   readonly executionArn: string;
   readonly status: string;
   readonly startDate: number;

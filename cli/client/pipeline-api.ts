@@ -6,6 +6,7 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
 } from '@aws-sdk/client-sfn';
+import { parseRunNumber, runNumbers } from '../../model/run-number.js';
 import type { CliTarget } from './cli-context.js';
 import { notRunning } from './cli-context.js';
 import { CliError, ExitCode } from './cli-error.js';
@@ -94,13 +95,34 @@ export async function listRuns(
   return runs.slice(0, limit);
 }
 
-/** RUN is an execution ARN or an execution name; an unknown one is a one-line error. */
+/** Every run, for numbering: a run's number counts all the runs of its pipeline before it. */
+export const ALL_RUNS = Number.MAX_SAFE_INTEGER;
+
+/** Each run's short number (`#42`) within its pipeline's state machine, by execution ARN. */
+export function numberRuns(runs: readonly ExecutionItem[]): Map<string, number> {
+  const byMachine = new Map<string, ExecutionItem[]>();
+  for (const run of runs)
+    byMachine.set(run.stateMachineArn, [...(byMachine.get(run.stateMachineArn) ?? []), run]);
+  const numbers = new Map<string, number>();
+  for (const group of byMachine.values()) {
+    const named = runNumbers(group.map((r) => ({ name: r.name, startDate: r.startDate?.getTime() ?? 0 })));
+    for (const r of group) numbers.set(r.executionArn, named.get(r.name)!);
+  }
+  return numbers;
+}
+
+/**
+ * RUN is an execution ARN, an execution name (or a prefix of one), or a run number: `#42`, or a
+ * bare `42` that names no run (quote `'#42'` in a shell, where `#` starts a comment).
+ */
 export async function findRun(target: CliTarget, run: string): Promise<DescribeExecutionCommandOutput> {
   if (typeof run !== 'string' || run.trim() === '')
-    throw new CliError('RUN must be an execution name or ARN', ExitCode.Usage);
+    throw new CliError('RUN must be a run number (#42), an execution name or an ARN', ExitCode.Usage);
   let executionArn = run;
   if (!run.startsWith('arn:')) {
-    const found = pickRun(await listRuns(target), run);
+    const runs = await listRuns(target, { limit: ALL_RUNS });
+    const number = parseRunNumber(run) ?? (/^\d{1,9}$/.test(run) ? Number(run) : null);
+    const found = (parseRunNumber(run) === null ? pickRun(runs, run) : undefined) ?? byNumber(runs, number);
     if (!found) throw unknownRun(run, target);
     executionArn = found.executionArn;
   }
@@ -132,6 +154,20 @@ export function pickRun<T extends { readonly name: string }>(
     const names = matching.slice(0, 3).map((r) => r.name);
     throw new CliError(
       `run "${given}" is ambiguous: ${matching.length} runs start with it (${names.join(', ')}${matching.length > 3 ? ', …' : ''}); give more of the name`,
+      ExitCode.Usage,
+    );
+  }
+  return matching[0];
+}
+
+function byNumber(runs: readonly ExecutionItem[], number: number | null): ExecutionItem | undefined {
+  if (number === null) return undefined;
+  const numbers = numberRuns(runs);
+  const matching = runs.filter((r) => numbers.get(r.executionArn) === number);
+  if (matching.length > 1) {
+    const machines = matching.map((r) => r.stateMachineArn.split(':').at(-1));
+    throw new CliError(
+      `run #${number} is ambiguous: ${matching.length} pipelines have one (${machines.join(', ')}); give the execution name`,
       ExitCode.Usage,
     );
   }

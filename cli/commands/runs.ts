@@ -6,7 +6,14 @@ import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { formatDuration } from '../client/format.js';
 import { emit, isoOrNull, table } from '../client/output.js';
-import { type ExecutionItem, executionHistory, listRuns, send } from '../client/pipeline-api.js';
+import {
+  ALL_RUNS,
+  type ExecutionItem,
+  executionHistory,
+  listRuns,
+  numberRuns,
+  send,
+} from '../client/pipeline-api.js';
 
 /** The executions a run in each state can be: ListExecutions filters by these first. */
 const EXECUTION_STATUS: Readonly<Record<RunState, string | undefined>> = {
@@ -42,11 +49,17 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   }
   const target = createTarget(options);
   const status = state ? EXECUTION_STATUS[state] : undefined;
-  // A state narrows what ListExecutions returns, so list more and keep the first `limit` that match.
-  const listed = await listRuns(target, { status, limit: state ? 1000 : limit });
+  // Numbers count every run of the pipeline, so list them all; a state keeps the first `limit` that match.
+  const all = await listRuns(target, { limit: ALL_RUNS });
+  const numbers = numberRuns(all);
+  const listed = status ? all.filter((r) => r.status === status) : all;
   const rows: Row[] = [];
   for (let i = 0; i < listed.length && rows.length < limit; i += CONCURRENCY) {
-    const chunk = await Promise.all(listed.slice(i, i + CONCURRENCY).map((run) => rowOf(target, run)));
+    const chunk = await Promise.all(
+      listed
+        .slice(i, i + CONCURRENCY)
+        .map((run) => rowOf(target, run, numbers.get(run.executionArn) ?? null)),
+    );
     rows.push(...chunk.filter((row) => !state || row.state === state));
   }
   rows.splice(limit);
@@ -58,8 +71,9 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
             : 'no runs yet; commit, or emit the event for HEAD with `npx tollgate push`',
         ]
       : table([
-          ['RUN', 'STATE', 'COMMIT', 'STARTED', 'TOOK', 'MESSAGE'],
+          ['#', 'RUN', 'STATE', 'COMMIT', 'STARTED', 'TOOK', 'MESSAGE'],
           ...rows.map((r) => [
+            r.number === null ? '-' : `#${r.number}`,
             r.name,
             r.environment ? `${r.state} ${r.environment}` : r.state,
             r.commit?.slice(0, 7) ?? '-',
@@ -76,7 +90,7 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
 type Row = Awaited<ReturnType<typeof rowOf>>;
 
 /** One run with its commit and its state, read from its history through the model's fold. */
-async function rowOf(target: ReturnType<typeof createTarget>, run: ExecutionItem) {
+async function rowOf(target: ReturnType<typeof createTarget>, run: ExecutionItem, number: number | null) {
   const described = await send(target, () =>
     target.sfn().send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
   );
@@ -86,6 +100,7 @@ async function rowOf(target: ReturnType<typeof createTarget>, run: ExecutionItem
     RunFold.timeline(history, { now: Date.now(), running: described.status === 'RUNNING' }),
   );
   return {
+    number,
     name: run.name,
     executionArn: run.executionArn,
     status: run.status,

@@ -6,6 +6,7 @@ import type { Ledger } from '../../functions/shared/ports/ledger.js';
 import { authorizeMutation, csrfToken } from '../../runtime/local-api/auth.js';
 import { replyJson, SECURITY_HEADERS } from '../../runtime/local-api/json-reply.js';
 import { type RouteParams, RouteTable } from '../../runtime/local-api/route-table.js';
+import { boardOf, statsOf } from './delivery-views.js';
 import {
   BadRequestError,
   ConsoleConfigError,
@@ -19,6 +20,7 @@ import { compareEnvironments, environmentsBoard, recentRefusals, releasePage } f
 import { redact } from './redact.js';
 import { requireExecution, runDetail } from './run-detail.js';
 import { type LiveEvent, RunIndex } from './run-index.js';
+import { RunTimelines } from './run-timelines.js';
 import { callSfn, type SfnApi, type WireHistoryEvent } from './sfn-api.js';
 import { SseHub } from './sse-hub.js';
 import { appScript, appStyles, CONTENT_SECURITY_POLICY, consolePage } from './ui-assets.js';
@@ -129,6 +131,13 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       res.end(body);
     };
   const ledgerEntries = () => deps.ledger.query({ pipeline: deps.config.name });
+  const delivery = {
+    index,
+    timelines: new RunTimelines(deps.sfn, clock),
+    ledgerEntries,
+    environments,
+    clock,
+  };
 
   const table = new RouteTable<ConsoleHandler>([
     { method: ['GET', 'HEAD'], path: '/console', handler: page },
@@ -147,6 +156,12 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
           branch: q.get('branch') ?? undefined,
           environment: q.get('environment') ?? undefined,
           cursor: q.get('cursor') ?? undefined,
+          commit: q.get('commit') ?? undefined,
+          author: q.get('author') ?? undefined,
+          text: q.get('text') ?? undefined,
+          ticket: q.get('ticket') ?? undefined,
+          from: q.get('from') ?? undefined,
+          to: q.get('to') ?? undefined,
           limit: limit === null ? undefined : strictInteger(limit, 'limit'),
         });
         replyJson(res, 200, redact(runs));
@@ -186,6 +201,26 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
         });
         replyJson(res, 200, { redriven: name, redriveDate: result.redriveDate ?? null });
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/run-numbers/:number',
+      handler: async ({ res, params }) => {
+        const n = strictInteger(params.number!, 'run number');
+        const run = n >= 1 ? await index.byNumber(n) : null;
+        if (!run) throw new NotFoundError(`no run #${n}`);
+        replyJson(res, 200, redact(run));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/board',
+      handler: async ({ res }) => replyJson(res, 200, redact(await boardOf(delivery))),
+    },
+    {
+      method: 'GET',
+      path: '/api/stats',
+      handler: async ({ res, url }) => replyJson(res, 200, await statsOf(delivery, url.searchParams)),
     },
     { method: 'GET', path: '/api/graph', handler: async ({ res }) => replyJson(res, 200, graph) },
     {

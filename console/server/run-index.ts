@@ -12,6 +12,7 @@ import {
 } from '../../model/run-summary.js';
 import { compareRuns, decodeCursor, encodeCursor } from './cursor.js';
 import { BadRequestError } from './errors.js';
+import { isEmptySearch, matchesSearch, parseRunSearch, type RunSearchQuery } from './run-search.js';
 import { callSfn, type ExecutionDescription, type ExecutionListItem, type SfnApi, toMs } from './sfn-api.js';
 
 const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
@@ -24,7 +25,7 @@ const TERMINAL_EVENTS: Readonly<Record<string, string>> = {
 const MAX_LIMIT = 200;
 const DESCRIBE_CONCURRENCY = 16;
 
-export interface RunQuery {
+export interface RunQuery extends RunSearchQuery {
   readonly status?: string;
   readonly branch?: string;
   readonly environment?: string;
@@ -120,6 +121,8 @@ export class RunIndex {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new BadRequestError(`limit must be an integer from 1 to ${MAX_LIMIT}`);
     }
+    const search = parseRunSearch(query);
+    const searching = !isEmptySearch(search);
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     await this.refresh();
     const start = after ? this.firstAfter(after) : 0;
@@ -131,12 +134,13 @@ export class RunIndex {
       const run = this.sorted[i];
       if (status && run.status !== status) continue;
       if (branch && this.branchOf(run) !== branch) continue;
-      const summary = environment || i >= start ? this.summarise(run) : null;
+      const summary = environment || searching || i >= start ? this.summarise(run, i) : null;
       if (environment && summary?.reached?.environment !== environment) continue;
+      if (searching && !matchesSearch(summary!, search)) continue;
       total += 1;
       if (i < start) continue;
       if (runs.length < limit) {
-        runs.push(summary ?? this.summarise(run));
+        runs.push(summary ?? this.summarise(run, i));
         last = run;
       } else more = true;
     }
@@ -308,10 +312,29 @@ export class RunIndex {
     return run.commit.branch ?? this.facts.get(run.executionArn)?.branch ?? null;
   }
 
-  private summarise(run: IndexedRun): RunSummary {
+  /** Runs oldest first are #1, #2…: the sorted list is newest first, so count from its end. */
+  private numberOf(run: IndexedRun, at?: number): number {
+    return this.sorted.length - (at ?? this.firstAfter(run, true));
+  }
+
+  /** The run with this short number, if the index holds it. */
+  async byNumber(n: number): Promise<RunSummary | null> {
+    await this.refresh();
+    const at = this.sorted.length - n;
+    return at >= 0 && at < this.sorted.length ? this.summarise(this.sorted[at]!, at) : null;
+  }
+
+  /** Every run's summary, newest first (the delivery board and the stats read them all). */
+  async all(): Promise<RunSummary[]> {
+    await this.refresh();
+    return this.sorted.map((run, i) => this.summarise(run, i));
+  }
+
+  private summarise(run: IndexedRun, at?: number): RunSummary {
     const facts = this.facts.get(run.executionArn);
     return {
       name: run.name,
+      number: this.numberOf(run, at),
       executionArn: run.executionArn,
       status: run.status,
       startDate: run.startDate,
