@@ -15,7 +15,8 @@ import type { SourceCommit, SourceRepository } from '../shared/ports/source-repo
  */
 export interface PlanInput {
   readonly executionArn: string;
-  readonly commit: SourceCommit;
+  /** `redeploy` (from `tollgate deploy`): the run takes an existing release into this one environment. */
+  readonly commit: SourceCommit & { readonly redeploy?: { readonly environment: string } };
 }
 
 export interface PlannedEnvironment {
@@ -33,12 +34,33 @@ export interface PlannedEnvironment {
   readonly storageMaxPolls: number;
   /** A canary or linear strategy's steps (traffic %) and the Wait before each step's analysis; null deploys all at once. */
   readonly canary: null | { readonly steps: readonly number[]; readonly intervalSeconds: number };
+  /**
+   * Test stages after deploy and after promote: null when there are none; else how many polls
+   * (pollSeconds apart) the run waits for them, a bound beyond the sum of their own timeouts.
+   */
+  readonly tests: { readonly deploy: TestsPlan; readonly promote: TestsPlan };
+  /** Post-deployment verification: a round of checks every `everySeconds`, `rounds` times. */
+  readonly verify: null | { readonly everySeconds: number; readonly rounds: number };
   readonly approval: null | {
     readonly timeoutSeconds: number;
     readonly approvers: readonly string[];
     readonly minApprovals: number;
     readonly allowSelfApproval: boolean;
   };
+}
+
+type TestsPlan = null | { readonly maxPolls: number };
+
+function testsPlan(
+  env: TollgateConfig['environments'][number],
+  after: 'deploy' | 'promote',
+  pollSeconds: number,
+): TestsPlan {
+  const tests = env.tests.filter((t) => t.after === after);
+  if (tests.length === 0) return null;
+  // The runner stops each command at its timeout; the margin covers unpacking and collecting reports.
+  const seconds = tests.reduce((sum, t) => sum + t.timeout, 0) + 120;
+  return { maxPolls: Math.ceil(seconds / pollSeconds) };
 }
 
 export interface RunPlan {
@@ -60,9 +82,20 @@ export async function planRun(
   input: PlanInput,
   ports: { readonly config: TollgateConfig; readonly source: Pick<SourceRepository, 'vouchFor'> },
 ): Promise<RunPlan> {
-  const plan = planFor(input, ports.config);
+  const full = planFor(input, ports.config);
+  const target = input.commit.redeploy?.environment;
+  // A redeploy walks only its environment: the same refresh, checks, gate and approvals as a
+  // promotion into it, and `previous` still names the one before it for the approver's evidence.
+  const plan = target ? { ...full, environments: full.environments.filter((e) => e.name === target) } : full;
   const skip =
-    sourceSkip(input.commit, ports.config) ?? (await unknownCommitSkip(input.commit, ports.source));
+    (target && plan.environments.length === 0
+      ? {
+          reason: 'unknown-environment',
+          detail: `environment "${target}" is not in this pipeline (${full.environments.map((e) => e.name).join(', ')})`,
+        }
+      : undefined) ??
+    sourceSkip(input.commit, ports.config) ??
+    (await unknownCommitSkip(input.commit, ports.source));
   return skip ? { ...plan, skip } : plan;
 }
 
@@ -92,6 +125,13 @@ function planFor(input: PlanInput, config: TollgateConfig): RunPlan {
         env.strategy.type === 'all-at-once'
           ? null
           : { steps: env.strategy.steps, intervalSeconds: env.strategy.interval },
+      tests: {
+        deploy: testsPlan(env, 'deploy', pollSeconds),
+        promote: testsPlan(env, 'promote', pollSeconds),
+      },
+      verify: env.verify
+        ? { everySeconds: env.verify.every, rounds: Math.ceil(env.verify.for / env.verify.every) }
+        : null,
       approval: env.approval
         ? {
             timeoutSeconds: env.approval.timeout,
