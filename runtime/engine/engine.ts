@@ -15,6 +15,7 @@ import {
   validateStateMachineDefinition,
 } from './ops/state-machine-ops.js';
 import { sendTaskFailure, sendTaskHeartbeat, sendTaskSuccess } from './ops/task-token-ops.js';
+import { testState } from './ops/test-state-ops.js';
 import { recoverFromStore } from './recovery.js';
 
 export type { EngineOptions } from './engine-core.js';
@@ -45,6 +46,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListStateMachines: listStateMachines,
   DeleteStateMachine: deleteStateMachine,
   ValidateStateMachineDefinition: validateStateMachineDefinition,
+  TestState: testState,
   StartExecution: startExecution,
   StopExecution: stopExecution,
   DescribeExecution: describeExecution,

@@ -75,7 +75,7 @@ export function readCredentials(dataDir: string): LocalCredentials {
 export function localClientConfig(
   dataDir: string,
   endpoint: string,
-): { endpoint: string; region: string; credentials: LocalCredentials } {
+): { endpoint: string; region: string; credentials: LocalCredentials; disableHostPrefix: true } {
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -89,7 +89,9 @@ export function localClientConfig(
       `endpoint must be an http(s) URL such as http://127.0.0.1:4600, got ${JSON.stringify(endpoint)}`,
     );
   }
-  return { endpoint, region: LOCAL_REGION, credentials: readCredentials(dataDir) };
+  // TestState's model puts `sync-` in front of the host (sync-states.<region>.amazonaws.com);
+  // against a loopback address that name does not resolve, so the prefix stays off.
+  return { endpoint, region: LOCAL_REGION, credentials: readCredentials(dataDir), disableHostPrefix: true };
 }
 
 export function credentialsPath(dataDir: string): string {

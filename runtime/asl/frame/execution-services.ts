@@ -20,4 +20,15 @@ export interface ExecutionServices {
   newRequestId(): string;
   /** Allocates a Map Run ARN for a distributed Map state. */
   newMapRunArn(label: string | undefined): string;
+  /** TestState's inspection: each data-processing step's value as it is computed; absent in executions. */
+  readonly inspect?: (step: InspectionStep, value: unknown) => void;
 }
+
+/** The data-processing steps TestState reports at inspection level DEBUG (AWS's InspectionData). */
+export type InspectionStep =
+  | 'afterInputPath'
+  | 'afterParameters'
+  | 'afterArguments'
+  | 'result'
+  | 'afterResultSelector'
+  | 'afterResultPath';

@@ -95,7 +95,13 @@ export abstract class BaseState {
     }
     return evaluation.next === undefined
       ? { kind: 'end', output: evaluation.output }
-      : { kind: 'next', next: evaluation.next, output: evaluation.output, outputText };
+      : {
+          kind: 'next',
+          next: evaluation.next,
+          output: evaluation.output,
+          outputText,
+          caught: evaluation.caught,
+        };
   }
 
   /** Fail states end without an Exited event; everything else exits. */

@@ -85,7 +85,7 @@ export abstract class ExecutionState extends BaseState {
               'Output',
               run.prefix,
             );
-      return { output, next: def.Next, assigned };
+      return { output, next: def.Next, assigned, caught: error };
     }
     const assigned = await evaluateAssign(run, def.Assign, { errorOutput: errOut });
     let output: unknown;
@@ -94,7 +94,7 @@ export abstract class ExecutionState extends BaseState {
     } catch (err) {
       withPrefix(run, err);
     }
-    return { output, next: def.Next, assigned };
+    return { output, next: def.Next, assigned, caught: error };
   }
 }
 

@@ -55,31 +55,39 @@ export function applyTemplate(run: StateRun, template: unknown, input: unknown):
 
 /** JSONPath `Parameters` (or JSONata `Arguments`): the effective input the state works on. */
 export async function effectiveInput(run: StateRun, field: 'Parameters' | 'ItemSelector' = 'Parameters') {
+  const inspect = field === 'Parameters' ? run.frame.services.inspect : undefined;
   if (run.language === QueryLanguage.JSONata) {
     const args = field === 'Parameters' ? run.definition.Arguments : run.definition.ItemSelector;
     if (args === undefined) return run.rawInput;
-    return evaluateJsonataTemplate(
+    const value = await evaluateJsonataTemplate(
       args,
       jsonataScope(run),
       field === 'Parameters' ? 'Arguments' : field,
       run.prefix,
     );
+    inspect?.('afterArguments', value);
+    return value;
   }
   const afterInputPath = applyInputPath(run, run.rawInput);
+  inspect?.('afterInputPath', afterInputPath);
   const template = run.definition[field];
-  if (template === undefined) return afterInputPath;
-  return applyTemplate(run, template, afterInputPath);
+  const value = template === undefined ? afterInputPath : applyTemplate(run, template, afterInputPath);
+  inspect?.('afterParameters', value);
+  return value;
 }
 
 /** ResultSelector → ResultPath → OutputPath (JSONPath) or Output (JSONata). */
 export async function stateOutput(run: StateRun, result: unknown, defaultOutput = result): Promise<unknown> {
   const def = run.definition;
+  const { inspect } = run.frame.services;
+  inspect?.('result', result);
   if (run.language === QueryLanguage.JSONata) {
     if (def.Output === undefined) return defaultOutput;
     return evaluateJsonataTemplate(def.Output, jsonataScope(run, { result }), 'Output', run.prefix);
   }
   let selected = result;
   if (def.ResultSelector !== undefined) selected = applyTemplate(run, def.ResultSelector, result);
+  inspect?.('afterResultSelector', selected);
   let combined: unknown;
   try {
     combined =
@@ -89,6 +97,7 @@ export async function stateOutput(run: StateRun, result: unknown, defaultOutput 
   } catch (err) {
     withPrefix(run, err);
   }
+  inspect?.('afterResultPath', combined);
   return applyOutputPath(run, combined);
 }
 

@@ -8,6 +8,8 @@ export type StateOutcome =
       readonly output: unknown;
       /** `output` as payload text, when the state recorded it (its Exited event) */
       readonly outputText?: string;
+      /** The error a Catch handled on the way to `next` (TestState reports it as CAUGHT_ERROR). */
+      readonly caught?: StatesError;
     }
   | { readonly kind: 'end'; readonly output: unknown }
   | { readonly kind: 'failed'; readonly error: StatesError };
@@ -18,4 +20,6 @@ export interface StateEvaluation {
   /** Next state, or undefined for a terminal state. */
   readonly next: string | undefined;
   readonly assigned?: Record<string, unknown>;
+  /** Set when a Catch handled an error: `output` is then its error output. */
+  readonly caught?: StatesError;
 }

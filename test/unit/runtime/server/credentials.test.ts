@@ -55,7 +55,12 @@ describe('local credentials', () => {
     // Act
     const config = localClientConfig(dataDir, 'http://127.0.0.1:4600');
     // Assert
-    expect(config).toEqual({ endpoint: 'http://127.0.0.1:4600', region: LOCAL_REGION, credentials });
+    expect(config).toEqual({
+      endpoint: 'http://127.0.0.1:4600',
+      region: LOCAL_REGION,
+      credentials,
+      disableHostPrefix: true,
+    });
   });
 
   it('throws CredentialsError naming the fix when no credentials were generated', () => {
