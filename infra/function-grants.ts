@@ -74,7 +74,16 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'plan-run': [C.SourceRead],
   // TaskCallback wakes the next waiting run; RunRead asks whether a holder whose lease lapsed still runs.
   'concurrency-guard': [C.Locks, C.Approvals, C.ApprovalTokenRead, C.TaskCallback, C.RunRead, C.LedgerAppend],
-  'register-release': [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend],
+  // SourceRead: the commits between releases (release contents).
+  'register-release': [
+    C.ArtifactsRead,
+    C.ArtifactsWrite,
+    C.ImagesRead,
+    C.ImagesTag,
+    C.LedgerAppend,
+    C.LedgerRead,
+    C.SourceRead,
+  ],
   'request-approval': [
     C.ArtifactsRead,
     C.LedgerAppend,
@@ -101,6 +110,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   // TrafficRead: per-release CloudWatch reads ask the router which target group serves which release.
   'analyze-canary': [C.LedgerAppend, C.TrafficRead, C.CloudWatchRead],
   'smoke-test': [], // plain HTTP against the environment URL
+  // Local only: the stack refuses `tests` at synth (functions/shared/config/aws-rules.ts).
+  'run-tests': [],
   // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read

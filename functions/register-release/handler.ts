@@ -1,6 +1,6 @@
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsArtifacts, awsImages, awsLedger } from '../shared/wiring/aws-port-builders.js';
+import { awsArtifacts, awsImages, awsLedger, awsSource } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { registerReleaseInputSchema } from './input.js';
 import { registerRelease } from './register-release.js';
@@ -21,6 +21,7 @@ export const awsWiring = awsPorts('register-release', {
   artifacts: awsArtifacts,
   images: awsImages,
   ledger: awsLedger,
+  source: awsSource,
 });
 
 /** The Lambda entry: the same task wired to the AWS adapters. */

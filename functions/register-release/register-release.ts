@@ -5,8 +5,11 @@ import { ImmutableConflictError, InvalidInputError, TollgateError } from '../sha
 import type { ArtifactStore, IngestResult } from '../shared/ports/artifact-store.js';
 import type { ImageRegistry } from '../shared/ports/image-registry.js';
 import type { Ledger } from '../shared/ports/ledger.js';
+import type { SourceRepository } from '../shared/ports/source-repository.js';
 import { type ReleaseMetadata, type ReleaseRef, toReleaseRef } from '../shared/release.js';
 import type { RegisterReleaseInput } from './input.js';
+import { checkRedeploy } from './redeploy-check.js';
+import { recordReleaseContents } from './release-contents.js';
 import {
   releaseByCommitKey,
   releaseMetadataKey,
@@ -22,12 +25,20 @@ export interface RegisterReleaseDeps {
   readonly ledger: Ledger;
   readonly clock: Clock;
   readonly config: TollgateConfig;
+  readonly source: Pick<SourceRepository, 'commitsBetween'>;
 }
 
 export type RegisterReleaseOutput = ReleaseRef & {
   readonly sequence: number;
   /** Set when this run's commit already had a release: the run carries that one, not a new one. */
   readonly reused?: { readonly fromExecutionArn: string; readonly registeredAt: string };
+  /** Set when the run deploys an existing release again (`tollgate deploy`). */
+  readonly redeploy?: {
+    readonly environment: string;
+    readonly requestedBy: string;
+    readonly reason: string;
+    readonly notPassed: readonly string[];
+  };
 };
 
 /** Written once per (execution, state) before the release record, so a retry resumes instead of forking. */
@@ -55,6 +66,89 @@ export async function registerRelease(
   input: RegisterReleaseInput,
   deps: RegisterReleaseDeps,
 ): Promise<RegisterReleaseOutput> {
+  if (input.commit.redeploy) return redeploy(input, input.commit.redeploy, deps);
+  const { build } = input;
+  if (!build)
+    throw new InvalidInputError('build is missing: only a run that deploys an existing release has none');
+  const output = await registerBuild({ ...input, build }, deps);
+  await recordContents(
+    input,
+    output.version,
+    deps.config.environments.map((e) => e.name),
+    deps,
+  );
+  return output;
+}
+
+/** A run that built its commit: the build's output is there. */
+type BuiltInput = RegisterReleaseInput & { readonly build: NonNullable<RegisterReleaseInput['build']> };
+
+type Redeploy = NonNullable<RegisterReleaseInput['commit']['redeploy']>;
+
+/**
+ * A run of `tollgate deploy`: nothing was built; the release is the stored one. The CLI checked the
+ * request before starting the run; it is checked again here, where the ledger may have moved on.
+ */
+async function redeploy(
+  input: RegisterReleaseInput,
+  request: Redeploy,
+  deps: RegisterReleaseDeps,
+): Promise<RegisterReleaseOutput> {
+  if (input.pipeline !== deps.config.name)
+    throw new InvalidInputError(
+      `pipeline "${input.pipeline}" does not match the configured name "${deps.config.name}"`,
+    );
+  const verdict = await checkRedeploy(request, deps);
+  if (!verdict.allowed) throw new InvalidInputError(verdict.reason);
+  const { release, notPassed } = verdict;
+  if (release.commit !== input.commit.commit)
+    throw new InvalidInputError(
+      `release ${release.version} is commit ${release.commit.slice(0, 7)}, not ${input.commit.commit.slice(0, 7)} as the run says`,
+    );
+  await deps.ledger.append({
+    kind: 'redeploy',
+    pipeline: input.pipeline,
+    at: deps.clock.now().toISOString(),
+    executionArn: input.executionArn,
+    environment: request.environment,
+    releaseVersion: release.version,
+    actor: request.requestedBy,
+    data: { reason: request.reason, skipEarlier: request.skipEarlier, notPassed, commit: release.commit },
+    idempotencyKey: `${input.executionArn}#${input.stateName}`,
+  });
+  await recordContents(input, release.version, [request.environment], deps);
+  return {
+    ...toReleaseRef(release),
+    sequence: release.sequence,
+    redeploy: {
+      environment: request.environment,
+      requestedBy: request.requestedBy,
+      reason: request.reason,
+      notPassed,
+    },
+  };
+}
+
+async function recordContents(
+  input: RegisterReleaseInput,
+  version: string,
+  environments: readonly string[],
+  deps: RegisterReleaseDeps,
+): Promise<void> {
+  const metadata = await readJson<ReleaseMetadata>(
+    deps.artifacts,
+    releaseMetadataKey(input.pipeline, version),
+  );
+  if (!metadata) throw new TollgateError(`release ${version} is missing; the release store is damaged`);
+  await recordReleaseContents(
+    { executionArn: input.executionArn, stateName: input.stateName, at: deps.clock.now().toISOString() },
+    metadata,
+    environments,
+    deps,
+  );
+}
+
+async function registerBuild(input: BuiltInput, deps: RegisterReleaseDeps): Promise<RegisterReleaseOutput> {
   checkAgainstConfig(input, deps.config);
   const { artifacts } = deps;
   const fingerprint = inputFingerprint(input);
@@ -158,7 +252,7 @@ async function pointCommitAt(artifacts: ArtifactStore, metadata: ReleaseMetadata
 }
 
 async function reuse(
-  input: RegisterReleaseInput,
+  input: BuiltInput,
   run: RunRecord,
   fingerprint: string,
   deps: RegisterReleaseDeps,
@@ -179,7 +273,7 @@ async function reuse(
   };
 }
 
-function checkAgainstConfig(input: RegisterReleaseInput, config: TollgateConfig): void {
+function checkAgainstConfig(input: BuiltInput, config: TollgateConfig): void {
   if (input.pipeline !== config.name)
     throw new InvalidInputError(
       `pipeline "${input.pipeline}" does not match the configured name "${config.name}"`,
@@ -195,11 +289,7 @@ function checkAgainstConfig(input: RegisterReleaseInput, config: TollgateConfig)
     );
 }
 
-function describeRelease(
-  input: RegisterReleaseInput,
-  run: RunRecord,
-  artifact: IngestResult,
-): ReleaseMetadata {
+function describeRelease(input: BuiltInput, run: RunRecord, artifact: IngestResult): ReleaseMetadata {
   const imageDigest = input.build.imageDigest ?? undefined;
   return {
     pipeline: input.pipeline,
@@ -245,7 +335,7 @@ async function readJson<T>(artifacts: ArtifactStore, key: string): Promise<T | u
 }
 
 /** The parts of the input that define the release; a retry must send the same ones. */
-function inputFingerprint(input: RegisterReleaseInput): string {
+function inputFingerprint(input: BuiltInput): string {
   const c = input.commit;
   const canonical = JSON.stringify([
     input.pipeline,

@@ -1,4 +1,5 @@
 import { loadMigrationsFromTarball } from '../migrate-database/migration-files.js';
+import type { EnvironmentContents } from '../register-release/release-contents.js';
 import { releaseMetadataKey, releaseVersion, sequenceKey } from '../register-release/release-keys.js';
 import type { TollgateConfig } from '../shared/config/schema.js';
 import { type CurrentRelease, currentRelease } from '../shared/ledger/ledger-queries.js';
@@ -47,6 +48,19 @@ export interface EvidenceSummary {
     readonly warning?: string;
     readonly reason?: string;
   } | null;
+  /**
+   * The commits this release adds over the one the environment runs (`git log prev..new`) and the
+   * feature IDs they name, as register-release recorded them for this run; null when it did not.
+   */
+  readonly contents: EnvironmentContents | null;
+  /** Set when the run is a `tollgate deploy` of an existing release: who asked, why, what it skipped. */
+  readonly redeploy: {
+    readonly requestedBy: string;
+    readonly reason: string;
+    readonly skipEarlier: boolean;
+    /** Environments before this one the release never passed. */
+    readonly notPassed: readonly string[];
+  } | null;
 }
 
 export interface EvidenceInput {
@@ -81,6 +95,45 @@ export async function buildEvidence(input: EvidenceInput, ports: EvidencePorts):
     migrationsAdded: await migrationsAdded(input, current, ports),
     previousEnvironment: await previousEvidence(input, ports.ledger),
     rollbackSafety: await rollbackSafety(input, ports.ledger),
+    ...(await runContents(input, ports.ledger)),
+  };
+}
+
+/**
+ * The release-contents and redeploy entries of the run asking. Runs of a pipeline hold its lock one
+ * at a time, so the newest contents entry of this release is this run's.
+ */
+async function runContents(
+  input: EvidenceInput,
+  ledger: Ledger,
+): Promise<Pick<EvidenceSummary, 'contents' | 'redeploy'>> {
+  const entries = await ledger.query({
+    pipeline: input.pipeline,
+    releaseVersion: input.release.version,
+    kinds: ['release-contents', 'redeploy'],
+  });
+  const latest = entries.findLast((e) => e.kind === 'release-contents');
+  const recorded = latest?.data.environments;
+  const contents = Array.isArray(recorded)
+    ? ((recorded as EnvironmentContents[]).find((c) => c.environment === input.environment) ?? null)
+    : null;
+  const asked = entries.findLast(
+    (e) =>
+      e.kind === 'redeploy' &&
+      e.environment === input.environment &&
+      latest !== undefined &&
+      e.executionArn === latest.executionArn,
+  );
+  return {
+    contents,
+    redeploy: asked
+      ? {
+          requestedBy: asked.actor ?? 'unknown',
+          reason: String(asked.data.reason ?? ''),
+          skipEarlier: asked.data.skipEarlier === true,
+          notPassed: Array.isArray(asked.data.notPassed) ? asked.data.notPassed.map(String) : [],
+        }
+      : null,
   };
 }
 

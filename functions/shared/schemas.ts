@@ -14,6 +14,16 @@ export const commitSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** Set by `tollgate deploy`: the run deploys this existing release instead of building the commit. */
+  redeploy: z
+    .object({
+      release: z.string().min(1),
+      environment: z.string().min(1),
+      reason: z.string().default(''),
+      skipEarlier: z.boolean().default(false),
+      requestedBy: z.string().min(1),
+    })
+    .optional(),
 });
 
 export const taskContextSchema = z.object({

@@ -4,6 +4,7 @@ import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { assertRunsOnAws } from '../../functions/shared/config/aws-rules.js';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
@@ -80,6 +81,7 @@ export class TollgatePipeline extends Construct {
       JSON.parse(JSON.stringify(props.config) ?? 'null'),
       'TollgatePipeline props.config',
     );
+    assertRunsOnAws(config, 'TollgatePipeline props.config');
     // The functions get `aws` as variables of their own (secrets, repository URI), never read it
     // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.
     const { aws: _forTheStackOnly, ...functionConfig } = props.config;
@@ -171,6 +173,7 @@ export class TollgatePipeline extends Construct {
     }
     // plan-run asks the source whether a commit is real: CodeCommit, or for GitHub the webhook's
     // attestation, checked with the webhook's secret (so a GitHub source needs the webhook).
+    // register-release asks it for the commits between releases (CodeCommit GetCommit).
     const github = config.aws?.buildSource?.type === 'github';
     if (github && !this.webhook) {
       throw new Error(
@@ -182,7 +185,7 @@ export class TollgatePipeline extends Construct {
       ...(github && this.webhook ? { [TASK_ENV.pushWebhookSecret]: this.webhook.secret.secretArn } : {}),
     };
     const environmentOf = (task: TaskName) =>
-      task === 'plan-run'
+      task === 'plan-run' || task === 'register-release'
         ? { ...environment, ...sourceEnvironment }
         : // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
           task === 'request-approval' && webhookSecret

@@ -99,4 +99,30 @@ describe('planRun', () => {
     expect(plan.skip).toEqual({ reason: 'unknown-commit', detail: `no ${commit.commit}` });
     expect(asked).toEqual([`orders-service@${commit.commit}`]);
   });
+
+  it('returns only the target environment, with the one before it as previous, for a redeploy', async () => {
+    // Arrange
+    const redeploy = { ...commit, redeploy: { environment: 'prod' } };
+    // Act
+    const plan = await planRun(
+      { executionArn: 'arn:x', commit: redeploy },
+      portsFor(parseConfig(validConfig())).ports,
+    );
+    // Assert
+    expect(plan.skip).toBeUndefined();
+    expect(plan.environments.map((e) => [e.name, e.index, e.previous])).toEqual([['prod', 1, 'test']]);
+  });
+
+  it('returns a recorded skip naming the environments for a redeploy into one the pipeline lacks', async () => {
+    // Act
+    const plan = await planRun(
+      { executionArn: 'arn:x', commit: { ...commit, redeploy: { environment: 'qa' } } },
+      portsFor(parseConfig(validConfig())).ports,
+    );
+    // Assert
+    expect(plan.skip).toEqual({
+      reason: 'unknown-environment',
+      detail: 'environment "qa" is not in this pipeline (test, prod)',
+    });
+  });
 });

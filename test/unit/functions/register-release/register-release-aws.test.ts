@@ -42,6 +42,7 @@ describe('registerRelease on the AWS adapters', () => {
       ledger,
       clock: new ManualClock('2026-01-02T03:04:05.000Z'),
       config: configFor(true),
+      source: { commitsBetween: async () => ({ listed: false as const, detail: 'no history in this test' }) },
     };
     const input = inputFor({ build: { artifactKey: `builds/${COMMIT}/release.tgz`, imageDigest } });
     // Act
@@ -60,6 +61,6 @@ describe('registerRelease on the AWS adapters', () => {
       'releases/orders/seq/0000000001',
     ]);
     expect(await deps.images.tagsOf(imageDigest)).toEqual(['release-r1-1a2b3c4']);
-    expect(ledger.entries).toHaveLength(1);
+    expect(ledger.releases).toHaveLength(1);
   });
 });

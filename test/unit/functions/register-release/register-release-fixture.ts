@@ -13,6 +13,7 @@ import { ManualClock } from '../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../functions/shared/config/load-config.js';
 import type { TollgateConfig } from '../../../../functions/shared/config/schema.js';
 import type { Ledger, LedgerEntry, StoredLedgerEntry } from '../../../../functions/shared/ports/ledger.js';
+import type { SourceRepository } from '../../../../functions/shared/ports/source-repository.js';
 
 /**
  * A minimal in-memory Ledger: a test double for the collaborator (the real ledgers have their own
@@ -31,6 +32,10 @@ export class RecordingLedger implements Ledger {
   }
   async query() {
     return [...this.entries];
+  }
+  /** The `release` entries: what these tests count (each run also records its release's contents). */
+  get releases(): StoredLedgerEntry[] {
+    return this.entries.filter((e) => e.kind === 'release');
   }
 }
 
@@ -78,6 +83,8 @@ export interface Workspace {
   readonly images: OciImageRegistry;
   readonly ledger: RecordingLedger;
   readonly clock: ManualClock;
+  /** A source without history: these tests are about the release; release-contents.test.ts lists commits from real git. */
+  readonly source: Pick<SourceRepository, 'commitsBetween'>;
   /** Leaves a release tarball where the build would, returning its bytes. */
   stageBuild(commit?: string, content?: string): Promise<Buffer>;
   /** Writes a real image to the OCI layout from the staged tarball; returns its digest. */
@@ -95,6 +102,7 @@ export async function workspace(): Promise<Workspace> {
     images: new OciImageRegistry(join(root, 'oci')),
     ledger: new RecordingLedger(),
     clock,
+    source: { commitsBetween: async () => ({ listed: false, detail: 'no history in this test' }) },
     async stageBuild(commit = COMMIT, content = `release of ${commit}`) {
       const bytes = gzipSync(Buffer.from(content));
       // Where the local builder leaves its output: a plain file at the staging key.

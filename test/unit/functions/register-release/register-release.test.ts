@@ -79,7 +79,7 @@ describe('registerRelease', () => {
       executionArn: inputFor().executionArn,
       registeredAt: '2026-01-02T03:04:05.000Z',
     });
-    expect(ws.ledger.entries).toMatchObject([
+    expect(ws.ledger.releases).toMatchObject([
       {
         kind: 'release',
         pipeline: 'orders',
@@ -157,7 +157,7 @@ describe('registerRelease', () => {
     // Assert
     expect(again).toEqual(first);
     expect(await ws.artifacts.list('')).toEqual(keysBefore);
-    expect(ws.ledger.entries).toHaveLength(1);
+    expect(ws.ledger.releases).toHaveLength(1);
   });
 
   it('returns one release when twin invocations of the same run race', async () => {
@@ -171,7 +171,7 @@ describe('registerRelease', () => {
     // Assert
     expect(a).toEqual(b);
     expect(await ws.artifacts.list('releases/orders/seq/')).toHaveLength(1);
-    expect(ws.ledger.entries).toHaveLength(1);
+    expect(ws.ledger.releases).toHaveLength(1);
   });
 
   it('reuses its own number when it crashed after claiming a sequence', async () => {
@@ -204,7 +204,7 @@ describe('registerRelease', () => {
     // Assert
     expect(ref.version).toBe('r1-1a2b3c4');
     expect(await ws.artifacts.exists('releases/orders/r1-1a2b3c4.json')).toBe(true);
-    expect(ws.ledger.entries).toHaveLength(1);
+    expect(ws.ledger.releases).toHaveLength(1);
   });
 
   it('appends exactly one ledger entry on retry when the ledger failed the first time', async () => {
@@ -216,7 +216,7 @@ describe('registerRelease', () => {
     await registerRelease(inputFor(), { ...deps(), ledger });
     await registerRelease(inputFor(), { ...deps(), ledger });
     // Assert
-    expect(ws.ledger.entries).toHaveLength(1);
+    expect(ws.ledger.releases).toHaveLength(1);
   });
 
   describe('with an image', () => {
@@ -245,7 +245,7 @@ describe('registerRelease', () => {
       await registerRelease(input, { ...deps(true), images });
       // Assert
       expect(await ws.images.resolve('release-r1-1a2b3c4')).toBe(imageDigest);
-      expect(ws.ledger.entries).toHaveLength(1);
+      expect(ws.ledger.releases).toHaveLength(1);
     });
 
     it('throws NotFound when the image digest is not in the registry', async () => {
@@ -256,7 +256,7 @@ describe('registerRelease', () => {
       });
       // Act + Assert
       await expect(registerRelease(input, deps(true))).rejects.toMatchObject({ name: 'Tollgate.NotFound' });
-      expect(ws.ledger.entries).toHaveLength(0);
+      expect(ws.ledger.releases).toHaveLength(0);
     });
   });
 
@@ -318,7 +318,7 @@ describe('registerRelease', () => {
       // Assert
       await expect(attempt).rejects.toThrow(/already registered r1-1a2b3c4 from different input/);
       expect(await ws.artifacts.list('')).toEqual(keysBefore);
-      expect(ws.ledger.entries).toHaveLength(1);
+      expect(ws.ledger.releases).toHaveLength(1);
     });
   });
 });
