@@ -24,7 +24,7 @@ const guardPayload = (action: string) => ({
 });
 
 const NORMALIZE =
-  "{% ($e := $states.input; $d := $e.detail; $e.source = 'tollgate.git' and $e.`detail-type` = 'Commit Pushed' ? {'repository': $d.repository, 'branch': $d.branch, 'commit': $d.commit, 'parents': $d.parents ? $d.parents : [], 'author': $d.author, 'message': $d.message, 'timestamp': $d.timestamp, 'attestation': $d.attestation} : $e.source = 'aws.codecommit' and $d.event in ['referenceCreated', 'referenceUpdated'] and $d.referenceType = 'branch' ? {'repository': $d.repositoryName, 'branch': $d.referenceName, 'commit': $d.commitId, 'parents': $d.oldCommitId ? [$d.oldCommitId] : [], 'author': {'name': 'unknown', 'email': ''}, 'message': '', 'timestamp': $e.time} : null) %}";
+  "{% ($e := $states.input; $d := $e.detail; $e.source = 'tollgate.git' and $e.`detail-type` = 'Commit Pushed' ? {'repository': $d.repository, 'branch': $d.branch, 'commit': $d.commit, 'parents': $d.parents ? $d.parents : [], 'author': $d.author, 'message': $d.message, 'timestamp': $d.timestamp, 'attestation': $d.attestation} : $e.source = 'tollgate.cli' and $e.`detail-type` = 'Redeploy Requested' ? {'repository': $d.repository, 'branch': $d.branch, 'commit': $d.commit, 'parents': [], 'author': $d.author, 'message': $d.message, 'timestamp': $d.timestamp, 'redeploy': $d.redeploy} : $e.source = 'aws.codecommit' and $d.event in ['referenceCreated', 'referenceUpdated'] and $d.referenceType = 'branch' ? {'repository': $d.repositoryName, 'branch': $d.referenceName, 'commit': $d.commitId, 'parents': $d.oldCommitId ? [$d.oldCommitId] : [], 'author': {'name': 'unknown', 'email': ''}, 'message': '', 'timestamp': $e.time} : null) %}";
 const WELL_FORMED =
   "{% $type($commit) = 'object' and $type($commit.commit) = 'string' and $contains($commit.commit, /^[0-9a-f]{40}$/) and $type($commit.repository) = 'string' and $length($commit.repository) > 0 and $type($commit.branch) = 'string' and $length($commit.branch) > 0 and $type($commit.author.name) = 'string' and $type($commit.timestamp) = 'string' %}";
 const MALFORMED_CAUSE =
@@ -34,7 +34,7 @@ const states = block('Normalize', {
   Normalize: pass({
     stage: StageId.Event,
     Comment:
-      "Accepts Tollgate's tollgate.git 'Commit Pushed' event and CodeCommit's 'Repository State Change' event; ValidateEvent rejects anything else.",
+      "Accepts Tollgate's tollgate.git 'Commit Pushed' event, CodeCommit's 'Repository State Change' event and `tollgate deploy`'s tollgate.cli 'Redeploy Requested' (an existing release's commit plus the redeploy request); ValidateEvent rejects anything else.",
     Assign: { commit: NORMALIZE },
     Next: 'ValidateEvent',
   }),
@@ -72,7 +72,7 @@ const states = block('Normalize', {
   }),
   LockDecision: choice(StageId.Queue, {
     Choices: [
-      { Condition: "{% $guard.status = 'ACQUIRED' %}", Next: 'Build' },
+      { Condition: "{% $guard.status = 'ACQUIRED' %}", Next: 'BuildNeeded' },
       { Condition: "{% $guard.status = 'WAITING' %}", Next: 'WaitForLock' },
     ],
     Default: 'LockNotGranted',
@@ -107,6 +107,18 @@ const states = block('Normalize', {
     Assign: { guard: PAYLOAD },
     failsTo: 'RecordFailure',
     Next: 'LockDecision',
+  }),
+  BuildNeeded: choice(StageId.Build, {
+    Comment:
+      'A run of tollgate deploy builds nothing: the release exists, and RegisterRelease finds the stored one.',
+    Choices: [
+      {
+        Condition: '{% $exists($commit.redeploy) %}',
+        Assign: { build: '{% null %}' },
+        Next: 'RegisterRelease',
+      },
+    ],
+    Default: 'Build',
   }),
   Build: run.service({
     stage: StageId.Build,
