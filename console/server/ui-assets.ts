@@ -49,8 +49,13 @@ export function appScript(): Promise<string> {
   return bundled;
 }
 
-export function appStyles(): Promise<string> {
-  return readFile(`${UI_DIR}styles.css`, 'utf8');
+/** The console's styles, then uPlot's own (its legend and cursor), served as one sheet. */
+export async function appStyles(): Promise<string> {
+  const [own, charts] = await Promise.all([
+    readFile(`${UI_DIR}styles.css`, 'utf8'),
+    readFile(`${UI_DIR}uplot.css`, 'utf8'),
+  ]);
+  return `${own}\n${charts}`;
 }
 
 export function consolePage(csrfToken: string, pipeline: string): string {
@@ -70,7 +75,9 @@ export function consolePage(csrfToken: string, pipeline: string): string {
 <header class="top">
   <span class="brand">Tollgate <small>${esc(pipeline)}</small></span>
   <nav aria-label="Console sections">
+    <a href="#/board">Board</a>
     <a href="#/runs">Runs</a>
+    <a href="#/stats">Statistics</a>
     <a href="#/approvals">Approvals</a>
     <a href="#/envs">Environments</a>
   </nav>

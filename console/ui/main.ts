@@ -1,10 +1,12 @@
 import { getJson } from './api.js';
 import { startLive } from './live.js';
 import { approvalsPage } from './pages/approvals-page.js';
+import { boardPage } from './pages/board-page.js';
 import { envsPage } from './pages/envs-page.js';
 import { releasePage } from './pages/release-page.js';
 import { runPage } from './pages/run-page.js';
 import { runsPage } from './pages/runs-page.js';
+import { statsPage } from './pages/stats-page.js';
 import { followWaiting } from './pending.js';
 
 /** A hash router: each page renders into <main> and returns its cleanup. */
@@ -12,7 +14,9 @@ let cleanup: () => void = () => undefined;
 let environments: string[] = [];
 
 const TITLES: Record<string, string> = {
+  board: 'Delivery board',
   runs: 'Runs',
+  stats: 'Statistics',
   approvals: 'Approvals',
   envs: 'Environments',
   releases: 'Release',
@@ -22,13 +26,17 @@ let environmentsReady: Promise<void> = Promise.resolve();
 
 async function route(): Promise<void> {
   const main = document.getElementById('main') as HTMLElement;
-  const [section = 'runs', arg] = location.hash.replace(/^#\/?/, '').split('/');
+  const [hashSection, arg] = location.hash.replace(/^#\/?/, '').split('/');
+  // The delivery board is the landing page.
+  const section = hashSection || 'board';
   cleanup();
   const value = arg ? decodeURIComponent(arg) : '';
   // Only the lists need the environment names; a run page renders without waiting for them.
-  if (!(section === 'runs' && value) && section !== 'releases' && section !== 'approvals')
+  if (!(section === 'runs' && value) && !['releases', 'approvals', 'board', 'stats'].includes(section))
     await environmentsReady;
-  if (section === 'runs' && value) cleanup = runPage(main, value);
+  if (section === 'board') cleanup = boardPage(main);
+  else if (section === 'stats') cleanup = statsPage(main);
+  else if (section === 'runs' && value) cleanup = runPage(main, value);
   else if (section === 'approvals') cleanup = approvalsPage(main);
   else if (section === 'envs') cleanup = envsPage(main, environments);
   else if (section === 'releases' && value) cleanup = releasePage(main, value);

@@ -6,6 +6,7 @@ import { onWaitingChange, waitingRuns } from '../pending.js';
 
 interface Run {
   name: string;
+  number: number;
   status: string;
   startDate: number;
   stopDate: number | null;
@@ -26,7 +27,17 @@ const OUTCOME: Record<string, string> = {
 
 /** The runs list: filters, cursor pages, and rows that change as runs progress. */
 export function runsPage(main: HTMLElement, environments: string[]): () => void {
-  const filters = { status: '', branch: '', environment: '' };
+  const filters = {
+    status: '',
+    branch: '',
+    environment: '',
+    commit: '',
+    author: '',
+    text: '',
+    ticket: '',
+    from: '',
+    to: '',
+  };
   const cursors: Array<string | undefined> = [undefined];
   let page = 0;
   const rows = new Map<string, HTMLTableRowElement>();
@@ -63,6 +74,55 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       void load();
     },
   });
+  // Search fields apply on submit (Enter or the button), so typing does not reload on every key.
+  const field = (name: 'commit' | 'author' | 'text' | 'ticket', label: string, placeholder: string) =>
+    h('label', {}, `${label} `, h('input', { name, placeholder, size: 12, autocomplete: 'off' }));
+  const dateField = (name: 'from' | 'to', label: string) =>
+    h('label', {}, `${label} `, h('input', { name, type: 'date' }));
+  const jump = h('input', { name: 'number', placeholder: '#42', size: 6, 'aria-label': 'Go to run number' });
+  const search = h(
+    'form',
+    {
+      class: 'filters search',
+      role: 'search',
+      'aria-label': 'Search runs',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const form = e.target as HTMLFormElement;
+        for (const name of ['commit', 'author', 'text', 'ticket', 'from', 'to'] as const)
+          filters[name] = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+        cursors.length = 1;
+        page = 0;
+        void load();
+      },
+    },
+    field('commit', 'Commit', 'a1b2c3d'),
+    field('author', 'Author', 'name'),
+    field('text', 'Message', 'words'),
+    field('ticket', 'Ticket', 'ABC-123'),
+    dateField('from', 'From'),
+    dateField('to', 'To'),
+    h('button', { type: 'submit' }, 'Search'),
+  );
+  const jumpForm = h(
+    'form',
+    {
+      class: 'filters',
+      'aria-label': 'Go to a run by number',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const n = jump.value.trim().replace(/^#/, '');
+        try {
+          const run = await getJson<{ name: string }>(`/api/run-numbers/${encodeURIComponent(n)}`);
+          location.hash = `#/runs/${encodeURIComponent(run.name)}`;
+        } catch (err) {
+          error.textContent = `Run #${n}: ${(err as Error).message}`;
+        }
+      },
+    },
+    h('label', {}, 'Run ', jump),
+    h('button', { type: 'submit' }, 'Go'),
+  );
   const body = h('tbody');
   const summary = h('p', { class: 'muted', role: 'status' });
   const prev = h('button', { type: 'button', onclick: () => go(-1) }, '← Newer');
@@ -79,6 +139,8 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       branchList,
       select('environment', 'Reached', environments),
     ),
+    search,
+    jumpForm,
     error,
     h(
       'table',
@@ -90,7 +152,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
         h(
           'tr',
           {},
-          ...['Status', 'Run', 'Commit', 'Author', 'Branch', 'Reached', 'Started', 'Duration'].map((t) =>
+          ...['Status', '#', 'Run', 'Commit', 'Author', 'Branch', 'Reached', 'Started', 'Duration'].map((t) =>
             h('th', { scope: 'col' }, t),
           ),
         ),
@@ -105,6 +167,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
       'tr',
       { 'data-run': run.name },
       h('td', {}, waitingRuns().has(run.name) ? waitingBadge() : badge(run.status)),
+      h('td', {}, runLink(run.name, `#${run.number}`)),
       h('td', {}, runLink(run.name)),
       h(
         'td',
@@ -150,7 +213,7 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
         body.append(tr);
       }
       if (data.runs.length === 0)
-        body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No runs match these filters.')));
+        body.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No runs match these filters.')));
       cursors[page + 1] = data.nextCursor ?? undefined;
       prev.toggleAttribute('disabled', page === 0);
       next.toggleAttribute('disabled', !data.nextCursor);
@@ -188,9 +251,9 @@ export function runsPage(main: HTMLElement, environments: string[]): () => void 
     for (const [name, tr] of rows) {
       const cells = tr.querySelectorAll('td');
       const run = runs.get(name);
-      if (!run || cells.length < 6) continue;
+      if (!run || cells.length < 7) continue;
       cells[0]!.replaceChildren(waitingRuns().has(name) ? waitingBadge() : badge(run.status));
-      cells[5]!.textContent = reachedText(run);
+      cells[6]!.textContent = reachedText(run);
     }
   });
   void load();
