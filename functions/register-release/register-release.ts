@@ -219,6 +219,7 @@ async function registerBuild(input: BuiltInput, deps: RegisterReleaseDeps): Prom
       author: metadata.author,
       // Lead time (commit to production, `tollgate stats`) starts here.
       commitTime: metadata.commitTime,
+      builtAt: metadata.buildTime,
       ...(metadata.imageDigest ? { imageDigest: metadata.imageDigest } : {}),
     },
     idempotencyKey: `${input.executionArn}#${input.stateName}`,
