@@ -69,26 +69,40 @@ export async function decideCommand(
       approvalId: approval.id,
       ...result,
     },
-    () => [decisionLine(decision, described.name ?? run, approval.environment, result)],
+    () => [
+      decisionLine(
+        decision,
+        described.name ?? run,
+        approval.environment,
+        result,
+        approval.evidence?.purpose === 'restore' ? 'restore' : 'promotion',
+      ),
+    ],
   );
   if (result.delivered === false) process.exitCode = ExitCode.Failure;
 }
 
 /**
  * What the decision did to the run: an approval lets it go on into the environment, a rejection
- * stops it there (the gate fails and the run ends failed), a vote short of the quorum waits.
+ * stops it there (the gate fails and the run ends failed), a vote short of the quorum waits. A
+ * restore approval (asked after a failure past a breaking migration) restores or keeps the data.
  */
 export function decisionLine(
   decision: 'approve' | 'reject',
   run: string,
   environment: string,
   result: Record<string, unknown>,
+  purpose: 'promotion' | 'restore' = 'promotion',
 ): string {
   if (result.outcome === 'recorded')
     return `${decision}d ${run} for ${environment}: ${result.approvals}/${result.needed} approvals, waiting for more`;
   const decided = `${decision === 'approve' ? 'approved' : 'rejected'} ${run} for ${environment}`;
   if (result.delivered === false)
     return `${decided} but the run was not resumed: ${String(result.deliveryError ?? '')}`;
+  if (purpose === 'restore')
+    return decision === 'approve'
+      ? `${decided}: its data is restored from the checkpoint taken before the migration`
+      : `${decided}: its data stays as it is (no restore)`;
   return decision === 'approve'
     ? `${decided}; the run continues into ${environment}`
     : `${decided}; the run stops at ${environment}'s gate and ends failed`;

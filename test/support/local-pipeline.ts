@@ -36,6 +36,10 @@ export interface LocalPipelineOptions {
   readonly build?: { readonly command?: string; readonly timeout?: string };
   /** prod's `strategy` (a canary, for the canary bench). @default all at once */
   readonly prodStrategy?: Readonly<Record<string, unknown>>;
+  /** prod's `verify` window (post-deployment checks after promote). @default none */
+  readonly prodVerify?: Readonly<Record<string, unknown>>;
+  /** `database.breaking` (with `database`): migrations the previous release cannot run on. */
+  readonly breaking?: readonly string[];
 }
 
 /** The example's config with every app and database on a free port and a 1s poll interval. */
@@ -48,10 +52,12 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
     if (options.database) env.database = { ...env.database, port: await freePort() };
     else delete env.database;
     if (!options.approval) delete env.approval;
+    if (options.prodVerify && env.name === 'prod') env.verify = options.prodVerify;
     if (options.prodStrategy && env.name === 'prod') env.strategy = options.prodStrategy;
     else if (env.approval && options.approvalTimeout) env.approval.timeout = options.approvalTimeout;
   }
   if (!options.database) delete raw.database;
+  else if (options.breaking) raw.database = { ...raw.database, breaking: [...options.breaking] };
   if (options.concurrency) raw.concurrency = options.concurrency;
   if (options.build) raw.build = { ...raw.build, ...options.build };
   return parseConfig(raw);

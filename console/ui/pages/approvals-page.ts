@@ -1,5 +1,5 @@
 import { getJson, postJson } from '../api.js';
-import { clear, h } from '../dom.js';
+import { type Child, clear, h } from '../dom.js';
 import { releaseLink, runLink, runNameOf, short, when } from '../format.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
@@ -76,7 +76,9 @@ export function approvalsPage(main: HTMLElement): () => void {
         class: 'primary',
         onclick: (e: Event) => decide('approve', e.currentTarget as HTMLButtonElement),
       },
-      `Approve ${a.release?.version ?? ''} into ${a.environment}`,
+      ev.purpose === 'restore'
+        ? `Restore ${a.environment}'s data from the checkpoint`
+        : `Approve ${a.release?.version ?? ''} into ${a.environment}`,
     );
     const rejectButton = h(
       'button',
@@ -84,6 +86,12 @@ export function approvalsPage(main: HTMLElement): () => void {
       'Reject',
     );
     const run = runNameOf(a.executionArn);
+    if (ev.purpose === 'restore')
+      return restoreCard(a, run, [
+        comment,
+        h('div', { class: 'actions' }, approveButton, rejectButton),
+        result,
+      ]);
     const current = ev.current;
     const commits = ev.commits?.items ?? [];
     const migrations = ev.migrationsAdded;
@@ -240,4 +248,46 @@ export function approvalsPage(main: HTMLElement): () => void {
     off();
     offPoll();
   };
+}
+
+/**
+ * A restore approval: asked after a failure past a migration marked breaking, it decides whether
+ * the environment's data goes back to the checkpoint; the rows written since would be lost.
+ */
+function restoreCard(a: Json, run: string | undefined, decide: Child[]) {
+  const r = a.evidence.restore ?? {};
+  return h(
+    'article',
+    { class: 'card', 'data-approval': a.id, 'aria-labelledby': `t-${a.id}` },
+    h('h3', { id: `t-${a.id}` }, `${a.environment}: restore the data from the checkpoint?`),
+    h(
+      'p',
+      { class: 'error' },
+      `${r.rowsSinceCheckpoint ?? '?'} rows written since the checkpoint would be lost (${r.counted ?? ''}).`,
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Run'),
+      h('dd', {}, run ? runLink(run) : '—'),
+      h('dt', {}, 'Failed release'),
+      h('dd', {}, releaseLink(a.release?.version)),
+      h('dt', {}, 'Breaking migrations applied'),
+      h('dd', {}, (r.breakingApplied ?? []).join(', ')),
+      h('dt', {}, 'Checkpoint'),
+      h('dd', {}, `${r.snapshot ?? '?'}, taken ${when(r.takenAt)}`),
+      h('dt', {}, 'Rows since, by table'),
+      h(
+        'dd',
+        {},
+        Object.entries(r.rowsByTable ?? {})
+          .map(([table, n]) => `${table}: ${n}`)
+          .join(', ') || 'none',
+      ),
+      h('dt', {}, 'Expires'),
+      h('dd', {}, when(a.expiresAt)),
+    ),
+    h('label', { for: `c-${a.id}` }, 'Comment'),
+    ...decide,
+  );
 }

@@ -15,4 +15,27 @@ describe('decisionLine', () => {
     // Assert
     expect(line).toBe('approved run-1 for prod; the run continues into prod');
   });
+
+  it("returns what a restore approval's decision does to the data, not that the run continues", () => {
+    // Act
+    const approved = decisionLine(
+      'approve',
+      'run-1',
+      'prod',
+      { outcome: 'decided', delivered: true },
+      'restore',
+    );
+    const rejected = decisionLine(
+      'reject',
+      'run-1',
+      'prod',
+      { outcome: 'decided', delivered: true },
+      'restore',
+    );
+    // Assert
+    expect(approved).toBe(
+      'approved run-1 for prod: its data is restored from the checkpoint taken before the migration',
+    );
+    expect(rejected).toBe('rejected run-1 for prod: its data stays as it is (no restore)');
+  });
 });
