@@ -159,6 +159,45 @@ function buildProgram(): Command {
       (await import('./commands/deploy-stack.js')).deployStackCommand(cdkArgs, o),
     );
 
+  common(
+    program
+      .command('releases')
+      .description('every release: version, commit, digest, built when, where it runs'),
+  ).action(async (o) => (await import('./commands/releases.js')).releasesCommand(o));
+
+  common(
+    program
+      .command('where')
+      .argument('<id>', 'a feature or issue ID, e.g. ORD-12 or #12')
+      .description('which environments run a release containing the feature, since when, through which run'),
+  ).action(async (id, o) => (await import('./commands/releases.js')).whereCommand(id, o));
+
+  common(
+    program
+      .command('deploy')
+      .argument('<release>', 'an existing release, e.g. r12-1a2b3c4 (see tollgate releases)')
+      .description(
+        'run the pipeline for an existing release into one environment: no build, same checks and gates',
+      ),
+  )
+    .option('--env <name>', 'the environment to deploy into')
+    .option('--reason <text>', 'why (recorded in the ledger and shown to approvers)')
+    .option('--skip-earlier', 'allow a release that never passed the environments before it (recorded)')
+    .option('--as <user>', 'request as this user name or e-mail (default: TOLLGATE_USER or the OS user)')
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .action(async (release, o) => (await import('./commands/deploy.js')).deployCommand(release, o));
+
+  common(
+    program
+      .command('redrive')
+      .argument('<run>', 'execution name or ARN')
+      .description('restart a failed run from the state that failed'),
+  ).action(async (run, o) => (await import('./commands/redrive.js')).redriveCommand(run, o));
+
+  common(
+    program.command('down').description('stop the local runtime and every app process it started'),
+  ).action(async (o) => (await import('./commands/down.js')).downCommand(o));
+
   common(program.command('doctor').description('check Node, data directory, port, reflinks, config and AWS'))
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
     .action(async (o) => (await import('./commands/doctor.js')).doctorCommand(o));

@@ -8,7 +8,7 @@ export const PIPELINE_ASL = fileURLToPath(new URL('../../statemachines/pipeline.
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/tollgate-pipeline';
 
 /** The local state machine's name for a pipeline; the CLI finds runs by it. */
-function pipelineStateMachineName(pipeline: string): string {
+export function pipelineStateMachineName(pipeline: string): string {
   return `tollgate-${pipeline}`;
 }
 

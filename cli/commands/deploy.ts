@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { checkRedeploy } from '../../functions/register-release/redeploy-check.js';
+import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
+import { loadConfig } from '../../functions/shared/config/index.js';
+import type { ArtifactStore } from '../../functions/shared/ports/artifact-store.js';
+import type { ReleaseMetadata } from '../../functions/shared/release.js';
+import { StackOutput } from '../../infra/stack-output-names.js';
+import { pipelineStateMachineName } from '../../runtime/up/pipeline-deployment.js';
+import {
+  type AwsCliTarget,
+  type CliTarget,
+  type CommonOptions,
+  createTarget,
+} from '../client/cli-context.js';
+import { CliError, ExitCode } from '../client/cli-error.js';
+import { emit } from '../client/output.js';
+import { send } from '../client/pipeline-api.js';
+
+export interface DeployOptions extends CommonOptions {
+  readonly env?: string;
+  readonly reason?: string;
+  readonly skipEarlier?: boolean;
+  readonly as?: string;
+  readonly repo?: string;
+}
+
+/** What `tollgate deploy` puts in the run's input; Normalize in statemachines/pipeline.ts reads it. */
+const REDEPLOY_SOURCE = 'tollgate.cli';
+const REDEPLOY_DETAIL_TYPE = 'Redeploy Requested';
+
+/**
+ * `tollgate deploy RELEASE --env ENV`: a run of the same pipeline for a release that exists. The
+ * request is checked first (checkRedeploy, the same check register-release makes in the run), so
+ * a refusal is one line and starts nothing.
+ */
+export async function deployCommand(release: string, options: DeployOptions): Promise<void> {
+  if (!options.env)
+    throw new CliError('deploy needs --env ENV, the environment to deploy into', ExitCode.Usage);
+  const requestedBy = requesterOf(options);
+  const config = await loadConfig(resolve(options.repo ?? process.cwd()));
+  const target = createTarget(options);
+  const request = { release, environment: options.env, skipEarlier: options.skipEarlier === true };
+  const verdict = await checkRedeploy(request, {
+    config,
+    ledger: await target.ledger(),
+    artifacts: await artifactsOf(target),
+  });
+  if (!verdict.allowed) throw new CliError(verdict.reason);
+  const stateMachineArn = await stateMachineOf(target, config.name);
+  const name = randomUUID();
+  const input = redeployEvent(verdict.release, {
+    ...request,
+    reason: options.reason ?? '',
+    requestedBy,
+  });
+  await send(target, () =>
+    target.sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
+  );
+  emit(
+    options.json,
+    {
+      run: name,
+      release: verdict.release.version,
+      environment: options.env,
+      requestedBy,
+      reason: options.reason ?? '',
+      notPassed: verdict.notPassed,
+    },
+    () => [
+      `deploying ${verdict.release.version} (commit ${verdict.release.commit.slice(0, 7)}) to ${options.env} as ${requestedBy}: run ${name}`,
+      ...(verdict.notPassed.length
+        ? [`--skip-earlier: it never passed ${verdict.notPassed.join(', ')}; the approval evidence says so`]
+        : []),
+      ...(target.mode === 'local' ? [`follow it with: npx tollgate show ${name}`] : []),
+    ],
+  );
+}
+
+/** Who asks: --as, else TOLLGATE_USER, else the OS user (as approve decides). */
+function requesterOf(options: DeployOptions): string {
+  const user = options.as ?? (process.env.TOLLGATE_USER || userInfo().username);
+  if (!/^\S{1,256}$/.test(user))
+    throw new CliError(`--as must be a user name without spaces, got "${user}"`, ExitCode.Usage);
+  return user;
+}
+
+async function artifactsOf(target: CliTarget): Promise<ArtifactStore> {
+  if (target.mode === 'local') return new DirArtifactStore(join(target.dataDir, 'artifacts'));
+  const [{ S3ArtifactStore }, { S3Client }] = await Promise.all([
+    import('../../functions/shared/adapters/aws/s3-artifact-store.js'),
+    import('@aws-sdk/client-s3'),
+  ]);
+  return new S3ArtifactStore({
+    client: new S3Client({}),
+    bucket: await (target as AwsCliTarget).output(StackOutput.ArtifactBucketName),
+  });
+}
+
+async function stateMachineOf(target: CliTarget, pipeline: string): Promise<string> {
+  const fixed = await target.stateMachineArns();
+  if (fixed?.[0]) return fixed[0];
+  const wanted = pipelineStateMachineName(pipeline);
+  let nextToken: string | undefined;
+  do {
+    const page = await send(target, () => target.sfn().send(new ListStateMachinesCommand({ nextToken })));
+    const found = page.stateMachines?.find((sm) => sm.name === wanted);
+    if (found?.stateMachineArn) return found.stateMachineArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  throw new CliError(
+    `no pipeline "${pipeline}" at ${target.where}; is \`npx tollgate up\` running for this repository?`,
+  );
+}
+
+/** The event the run starts from: the release's commit, plus the request. */
+function redeployEvent(
+  release: ReleaseMetadata,
+  redeploy: {
+    release: string;
+    environment: string;
+    skipEarlier: boolean;
+    reason: string;
+    requestedBy: string;
+  },
+) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    source: REDEPLOY_SOURCE,
+    'detail-type': REDEPLOY_DETAIL_TYPE,
+    time: new Date().toISOString(),
+    detail: {
+      repository: release.repository,
+      branch: release.branch,
+      commit: release.commit,
+      author: release.author,
+      message: release.message,
+      timestamp: release.commitTime,
+      redeploy,
+    },
+  };
+}
