@@ -13,14 +13,14 @@ type Ports = Pick<TollgatePorts, 'config' | 'snapshots' | 'ledger' | 'clock'>;
 type Checkpoint = NonNullable<MigrationSafetyInput['checkpoint']>;
 
 /** How a restore offer ended, as the ledger's `checkpoint-restore` entry says it. */
-export const RestoreOutcome = {
+const RestoreOutcome = {
   NotOffered: 'not-offered',
   Restored: 'restored',
   RestoreFailed: 'restore-failed',
   Rejected: 'rejected',
   Expired: 'expired',
 } as const;
-export type RestoreOutcome = (typeof RestoreOutcome)[keyof typeof RestoreOutcome];
+type RestoreOutcome = (typeof RestoreOutcome)[keyof typeof RestoreOutcome];
 
 const DELETES_NOTE =
   'rows inserted or updated since the checkpoint, by anything but the migrations; rows deleted since are not counted (a restore brings them back)';

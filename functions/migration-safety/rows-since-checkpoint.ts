@@ -2,7 +2,7 @@ import type { PgClient } from '../shared/database/pg-client.js';
 import { InvalidInputError } from '../shared/errors.js';
 
 /** Rows a restore from the checkpoint would take away: per table, and their sum. */
-export interface RowsSinceCheckpoint {
+interface RowsSinceCheckpoint {
   readonly total: number;
   readonly tables: Readonly<Record<string, number>>;
 }
