@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Clock, systemClock } from '../../clock.js';
@@ -22,10 +23,13 @@ import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
 import { sumScans } from './forensic-scan.js';
+import { type GenIndex, snapshotVolume } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { OperationJournal, type OperationRecord } from './operation-journal.js';
-import { copyDataDir, FillMode, type VolumeHost } from './pglite-volumes.js';
+import { FillMode, type VolumeHost } from './pglite-volumes.js';
+import { makeTreePrivate } from './private-node-fs.js';
 import { StagingArea } from './staging-area.js';
+import { readSnapshotFiles, type VolumeManifest } from './volume-manifest.js';
 
 export interface LocalSnapshotProviderOptions {
   readonly dataDir: string;
@@ -272,16 +276,54 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     }
     const tmp = path.join(this.snapshotsDir, `.tmp-${ref.name}`);
     const sources = ref.volumes.map((v) => v.source);
+    const manifests: Record<string, VolumeManifest> = {};
+    // Synchronous inside the quiesce: no write to the sources, and no clone moving a file out of a
+    // snapshot, can come between reading the gens and linking the files.
     await this.host.withQuiesced(sources, (dirs) => {
       fs.rmSync(tmp, { recursive: true, force: true });
       fs.mkdirSync(tmp, { recursive: true });
-      for (const source of sources) copyDataDir(dirs[source], path.join(tmp, source));
+      const index = this.genIndex();
+      const genPrefix = `${ref.name}/${randomUUID()}`;
+      for (const source of sources) {
+        const result = snapshotVolume({
+          liveDir: dirs[source],
+          manifest: this.host.filesManifest(source),
+          dest: path.join(tmp, source),
+          index,
+          genPrefix: `${genPrefix}/${source}`,
+        });
+        makeTreePrivate(path.join(tmp, source));
+        writeJson(path.join(tmp, `${source}.files.json`), result.files);
+        manifests[source] = result.manifest;
+      }
     });
     writeJson(path.join(tmp, 'manifest.json'), { ref, createdAt: this.clock.now().toISOString() });
     writeJson(path.join(tmp, 'labels.json'), labels);
     fs.rmSync(final, { recursive: true, force: true });
     fs.renameSync(tmp, final);
+    // After the snapshot exists: the gens recorded here must be findable in it.
+    for (const source of sources) this.host.recordFiles(source, manifests[source]);
     return ref;
+  }
+
+  /**
+   * Every file of every finished snapshot by gen, so a new snapshot links what an earlier one
+   * already holds. A file a single-use clone has since moved out fails to link and is copied.
+   */
+  private genIndex(): GenIndex {
+    const index = new Map<string, { file: string; size: number }>();
+    for (const name of readDirSafe(this.snapshotsDir).filter((n) => n.startsWith('snap-'))) {
+      const dir = path.join(this.snapshotsDir, name);
+      if (!fs.existsSync(path.join(dir, 'labels.json'))) continue;
+      for (const entry of readDirSafe(dir).filter((n) => n.endsWith('.files.json'))) {
+        const volume = entry.slice(0, -'.files.json'.length);
+        const files = readSnapshotFiles(path.join(dir, entry))?.files ?? {};
+        for (const [rel, f] of Object.entries(files)) {
+          index.set(f.gen, { file: path.join(dir, volume, rel), size: f.size });
+        }
+      }
+    }
+    return index;
   }
 
   private async clone(
@@ -327,8 +369,10 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     for (const [i, v] of ref.volumes.entries()) {
       const from = path.join(snapDir, v.source);
       if (ref.mode === 'create') writeJson(this.ownerPath(v.target), { clone: ref.name });
-      if (singleUse && !fs.existsSync(from)) {
-        // A re-run after a crash: this clone already moved that source out, after every copy of it.
+      // A re-run after a crash: this clone already moved that source (or the files the target
+      // needed from it) out, after every copy of it.
+      const movedOut = !fs.existsSync(from) || (!ref.staged && this.host.filledFrom(v.target) === from);
+      if (singleUse && movedOut) {
         if (!(ref.staged ? this.staging.has(ref.name, v.target) : this.host.exists(v.target))) {
           throw new NotFoundError(
             `snapshot "${snapshot.name}": volume "${v.source}" left the snapshot but is not in "${v.target}"`,
@@ -337,8 +381,12 @@ export class LocalSnapshotProvider implements SnapshotProvider {
       } else {
         // Only the last target reading a source may take it; earlier ones copy it first.
         const lastUse = !ref.volumes.slice(i + 1).some((w) => w.source === v.source);
-        if (ref.staged) await this.staging.prepare(ref.name, v.target, from, singleUse && lastUse);
-        else await this.host.replace(v.target, from, singleUse && lastUse ? FillMode.Move : FillMode.Copy);
+        const fill = singleUse && lastUse ? FillMode.Move : FillMode.Copy;
+        if (ref.staged) await this.staging.prepare(ref.name, v.target, from, fill === FillMode.Move);
+        else {
+          const files = readSnapshotFiles(path.join(snapDir, `${v.source}.files.json`));
+          await this.host.replace(v.target, from, fill, files);
+        }
       }
       if (ref.staged) continue;
       const port = this.ports[v.target];

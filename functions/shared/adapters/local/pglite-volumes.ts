@@ -6,9 +6,13 @@ import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../err
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
+import { hasGnuCp } from './file-copy.js';
+import { type CopyCounts, fillVolume, privatizeFiles, returnMoved } from './incremental-copy.js';
+import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate, PrivateNodeFS } from './private-node-fs.js';
+import { readVolumeManifest, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
 
 export interface VolumeHostOptions {
   /** Tollgate's data directory (`.tollgate`); volumes live in `<dataDir>/volumes/<name>/`. */
@@ -30,6 +34,12 @@ export interface VolumeHostOptions {
 /** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
 export const FillMode = { Copy: 'copy', Move: 'move' } as const;
 export type FillMode = (typeof FillMode)[keyof typeof FillMode];
+
+interface Swap {
+  readonly how: 'renamed' | 'copied' | 'filled';
+  readonly movedOut: readonly string[];
+  readonly counts?: CopyCounts;
+}
 
 interface ServedVolume {
   readonly db: PGlite;
@@ -77,6 +87,37 @@ export class VolumeHost {
   volumeDir(name: string): string {
     checkName(name);
     return path.join(this.volumesDir, name);
+  }
+
+  /**
+   * What Tollgate last recorded of the volume's files (`volumes/<name>.files.json`), for copying
+   * only what changed. Stale is safe: a file whose stat no longer matches counts as changed.
+   */
+  filesManifest(name: string): VolumeManifest | undefined {
+    return readVolumeManifest(this.filesPath(name));
+  }
+
+  /** Called by a snapshot of the volume, with the stat of each file it copied and that file's gen. */
+  recordFiles(name: string, manifest: VolumeManifest): void {
+    writeJson(this.filesPath(name), manifest);
+  }
+
+  /**
+   * The snapshot directory a fill last moved files out of into this volume: a single-use clone
+   * re-run after a crash finds its work done here (its snapshot no longer holds those files).
+   */
+  filledFrom(name: string): string | undefined {
+    return readJson<{ from: string }>(this.filledPath(name))?.from;
+  }
+
+  private filledPath(name: string): string {
+    checkName(name);
+    return path.join(this.volumesDir, `${name}.filled.json`);
+  }
+
+  private filesPath(name: string): string {
+    checkName(name);
+    return path.join(this.volumesDir, `${name}.files.json`);
   }
 
   exists(name: string): boolean {
@@ -207,16 +248,25 @@ export class VolumeHost {
    * again on the same port afterwards.
    * - `copy` copies `fromDir` into a temp dir and swaps it in by rename; `fromDir` is left as it was.
    * - `move` renames `fromDir` itself into place: no data is copied, and `fromDir` is gone afterwards.
-   * Either way a crash leaves the old or the new volume, never half of one (see `recover`).
+   * - with `fromFiles` (the gens of a snapshot's files), only what differs is written: the temp dir
+   *   links every file the volume still holds as Tollgate wrote it with the same gen, and takes the
+   *   rest from `fromDir` (`move`: renamed out of it where no other snapshot shares the file).
+   * Either way a crash leaves the old or the new volume, never half of one (see `recover`), and a
+   * re-run finishes the job.
    */
-  async replace(name: string, fromDir: string, mode: FillMode = FillMode.Copy): Promise<void> {
+  async replace(
+    name: string,
+    fromDir: string,
+    mode: FillMode = FillMode.Copy,
+    fromFiles?: SnapshotFiles,
+  ): Promise<CopyCounts | undefined> {
     checkName(name);
     if (mode !== FillMode.Copy && mode !== FillMode.Move) {
       throw new InvalidInputError(
         `volume "${name}": fill mode must be "copy" or "move", got "${String(mode)}"`,
       );
     }
-    if (!fs.existsSync(path.join(fromDir, 'PG_VERSION'))) {
+    if (!fromFiles && !fs.existsSync(path.join(fromDir, 'PG_VERSION'))) {
       throw new NotFoundError(`cannot replace volume "${name}": ${fromDir} is not a Postgres data directory`);
     }
     const port = this.served.get(name)?.port;
@@ -226,56 +276,85 @@ export class VolumeHost {
       if (port !== undefined) await this.stopServing(name);
       ensurePrivateDir(this.volumesDir);
       this.recover(name);
-      let how: 'renamed' | 'copied' | undefined;
+      let swap: Swap | undefined;
       try {
-        how = this.swapIn(name, fromDir, mode);
+        swap = this.swapIn(name, fromDir, mode, fromFiles);
         // serve() does it for a served volume; an unserved one must not wait for its next open.
         if (port === undefined) makeTreePrivate(this.volumeDir(name));
         // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
         if (port !== undefined) await this.serve(name, port);
       } catch (error) {
-        await this.undoSwap(name, fromDir, how, port);
+        await this.undoSwap(name, fromDir, swap, port);
         throw error;
       }
       this.discard(name, path.join(this.volumesDir, `.old-${name}`));
-      if (mode === FillMode.Move && how === 'copied') fs.rmSync(fromDir, { recursive: true, force: true });
+      if (mode === FillMode.Move && swap.how === 'copied')
+        fs.rmSync(fromDir, { recursive: true, force: true });
+      return swap.counts;
     } finally {
       if (!hadLock && !this.served.has(name)) this.dropLock(name);
     }
   }
 
   /** Puts the new data back where it came from (or drops a copy) and serves the old volume again. */
-  private async undoSwap(name: string, fromDir: string, how: string | undefined, port?: number) {
+  private async undoSwap(name: string, fromDir: string, swap: Swap | undefined, port?: number) {
     const target = this.volumeDir(name);
     fs.rmSync(path.join(this.volumesDir, `.tmp-${name}`), { recursive: true, force: true });
-    if (how === 'renamed') fs.renameSync(target, fromDir);
-    if (how === 'copied') this.discard(name, target);
+    if (swap?.how === 'renamed') fs.renameSync(target, fromDir);
+    if (swap?.how === 'filled') returnMoved(target, fromDir, swap.movedOut);
+    if (swap?.how === 'copied' || swap?.how === 'filled') this.discard(name, target);
+    fs.rmSync(this.filesPath(name), { force: true });
+    fs.rmSync(this.filledPath(name), { force: true });
     this.recover(name);
     if (port !== undefined && this.exists(name)) await this.serve(name, port);
   }
 
   /** Swaps `fromDir` in as the volume, the live directory going to `.old-<name>` (see `recover`). */
-  private swapIn(name: string, fromDir: string, mode: FillMode): 'renamed' | 'copied' {
+  private swapIn(name: string, fromDir: string, mode: FillMode, fromFiles?: SnapshotFiles): Swap {
     const target = this.volumeDir(name);
+    const tmp = path.join(this.volumesDir, `.tmp-${name}`);
     const setAside = () => {
       if (fs.existsSync(target)) fs.renameSync(target, path.join(this.volumesDir, `.old-${name}`));
     };
+    fs.rmSync(this.filledPath(name), { force: true });
+    if (fromFiles) {
+      // A crash mid-fill left files renamed out of the snapshot in tmp: they go back first.
+      if (fs.existsSync(tmp)) returnMoved(tmp, fromDir, Object.keys(fromFiles.files));
+      fs.rmSync(tmp, { recursive: true, force: true });
+      const fill = fillVolume({
+        liveDir: target,
+        manifest: fs.existsSync(target) ? this.filesManifest(name) : undefined,
+        fromDir,
+        fromFiles,
+        tmp,
+        move: mode === FillMode.Move,
+      });
+      // Written before the swap, since rename keeps inodes and mtimes: should the swap not happen,
+      // the entries of files it would have brought name inodes the old volume does not have.
+      this.recordFiles(name, fill.manifest);
+      setAside();
+      fs.renameSync(tmp, target);
+      if (fill.moved > 0) writeJson(this.filledPath(name), { from: path.resolve(fromDir) });
+      return { how: 'filled', movedOut: fill.movedOut, counts: fill };
+    }
+    fs.rmSync(this.filesPath(name), { force: true });
     if (mode === FillMode.Move) {
+      // Postgres will write these files: none may stay shared with another snapshot's.
+      privatizeFiles(fromDir);
       setAside();
       try {
         fs.renameSync(fromDir, target);
-        return 'renamed';
+        return { how: 'renamed', movedOut: [] };
       } catch (error) {
         // Snapshots on another filesystem than the volumes: rename cannot cross, so copy below.
         if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
       }
     }
-    const tmp = path.join(this.volumesDir, `.tmp-${name}`);
     fs.rmSync(tmp, { recursive: true, force: true });
     copyDataDir(fromDir, tmp);
     setAside();
     fs.renameSync(tmp, target);
-    return 'copied';
+    return { how: 'copied', movedOut: [] };
   }
 
   /** Removes a volume for good; it must not be served. Its files are freed in the background. */
@@ -287,6 +366,8 @@ export class VolumeHost {
     try {
       this.recover(name);
       this.discard(name, this.volumeDir(name));
+      fs.rmSync(this.filesPath(name), { force: true });
+      fs.rmSync(this.filledPath(name), { force: true });
     } finally {
       if (borrowed) this.dropLock(name);
     }
@@ -371,19 +452,6 @@ export function copyDataDir(from: string, to: string): void {
     filter: (src) => path.basename(src) !== 'postmaster.pid',
   });
   makeTreePrivate(to);
-}
-
-let gnuCp: boolean | undefined;
-
-function hasGnuCp(): boolean {
-  if (gnuCp === undefined) {
-    const probe =
-      process.platform === 'linux'
-        ? spawnSync('cp', ['--reflink=auto', '--version'], { encoding: 'utf8' })
-        : undefined;
-    gnuCp = probe?.status === 0 && probe.stdout.includes('GNU coreutils');
-  }
-  return gnuCp;
 }
 
 function readDirSafe(dir: string): string[] {

@@ -7,6 +7,7 @@ import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { RestScan } from '../../ports/snapshot-provider.js';
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { scanFiles } from './forensic-scan.js';
+import { privatizeFiles } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { copyDataDir } from './pglite-volumes.js';
 import { PrivateNodeFS } from './private-node-fs.js';
@@ -67,8 +68,11 @@ export class StagingArea {
     fs.rmSync(dest, { recursive: true, force: true });
     const tmp = `${dest}.tmp`;
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (move) fs.renameSync(fromDir, tmp);
-    else copyDataDir(fromDir, tmp);
+    // Masking writes these files: none may stay shared (hard-linked) with another snapshot's.
+    if (move) {
+      privatizeFiles(fromDir);
+      fs.renameSync(fromDir, tmp);
+    } else copyDataDir(fromDir, tmp);
     fs.renameSync(tmp, dest);
   }
 

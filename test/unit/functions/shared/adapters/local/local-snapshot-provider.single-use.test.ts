@@ -102,7 +102,7 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
     expect(status.state, status.reason).toBe('SUCCEEDED');
     expect(await count(testUrl)).toBe(300);
     expect(fs.statSync(versionFile(host.volumeDir('test'))).ino).toBe(snapInode);
-    expect(fs.existsSync(path.join(snapshotsDir, snap.name, 'prod'))).toBe(false);
+    expect(fs.existsSync(snapFile)).toBe(false);
     const listed = await provider.list({ run: labels.run });
     expect(listed.find((r) => r.ref.name === snap.name)?.labels).toEqual(once);
   });
@@ -149,7 +149,7 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
     await restarted.idle();
   });
 
-  it('copies to the earlier target and moves into the last one when one single-use source feeds two targets', async () => {
+  it('copies to the earlier target and leaves what the last one already holds when one single-use source feeds two targets', async () => {
     // Arrange
     const snap = await snapshot(once);
     const snapInode = fs.statSync(versionFile(path.join(snapshotsDir, snap.name, 'prod'))).ino;
@@ -167,7 +167,9 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
     expect(await count(extraUrl)).toBe(300);
     expect(await count(testUrl)).toBe(300);
     expect(fs.statSync(versionFile(host.volumeDir('extra'))).ino).not.toBe(snapInode);
-    expect(fs.statSync(versionFile(host.volumeDir('test'))).ino).toBe(snapInode);
+    // test already held PG_VERSION as the snapshot has it (same gen, untouched): kept, not moved.
+    expect(fs.statSync(versionFile(host.volumeDir('test'))).ino).not.toBe(snapInode);
+    expect(fs.existsSync(versionFile(path.join(snapshotsDir, snap.name, 'prod')))).toBe(true);
     await host.close('extra');
   });
 

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJson, writeJson } from './json-file.js';
+
+/**
+ * What Tollgate knows about one file of a volume: its stat when Tollgate last copied it in or out,
+ * and `gen`, the identity of its content (a file copied from a live volume gets a fresh gen; a file
+ * copied or linked from a snapshot keeps the snapshot's). Equal gens mean equal bytes.
+ */
+export interface VolumeFileEntry {
+  readonly size: number;
+  readonly mtimeNs: string;
+  readonly ino: string;
+  readonly gen: string;
+}
+
+/** `volumes/<name>.files.json`. `stampNs` is the filesystem's clock once every stat was taken. */
+export interface VolumeManifest {
+  readonly version: 1;
+  readonly stampNs: string;
+  readonly files: Readonly<Record<string, VolumeFileEntry>>;
+}
+
+/** `<snapshot>/<volume>.files.json`: the gen of every file a snapshot holds. Snapshot files never change. */
+export interface SnapshotFiles {
+  readonly version: 1;
+  readonly files: Readonly<Record<string, { readonly size: number; readonly gen: string }>>;
+}
+
+/** Describes the process that had the volume open; never copied (see copyDataDir). */
+export const SKIPPED_FILE = 'postmaster.pid';
+
+export interface TreeListing {
+  readonly dirs: string[];
+  readonly files: string[];
+  readonly symlinks: string[];
+}
+
+/** Every directory, regular file and symlink under `root`, as relative paths, parents first. */
+export function listTree(root: string): TreeListing {
+  const out: TreeListing = { dirs: [], files: [], symlinks: [] };
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        out.dirs.push(child);
+        walk(child);
+      } else if (entry.isSymbolicLink()) out.symlinks.push(child);
+      else if (entry.isFile() && child !== SKIPPED_FILE) out.files.push(child);
+    }
+  };
+  walk('');
+  return out;
+}
+
+export function statEntry(file: string, gen: string): VolumeFileEntry {
+  const s = fs.statSync(file, { bigint: true });
+  return { size: Number(s.size), mtimeNs: s.mtimeNs.toString(), ino: s.ino.toString(), gen };
+}
+
+/**
+ * True when the file is provably as Tollgate left it. As in git's "racy clean" rule, a file whose
+ * mtime is not older than the stamp could have been written again within the same clock tick
+ * without its mtime moving, so it counts as changed.
+ */
+export function isClean(file: string, entry: VolumeFileEntry | undefined, stampNs: string): boolean {
+  if (!entry || BigInt(entry.mtimeNs) >= BigInt(stampNs)) return false;
+  let s: fs.BigIntStats;
+  try {
+    s = fs.statSync(file, { bigint: true });
+  } catch {
+    return false;
+  }
+  return (
+    Number(s.size) === entry.size && s.mtimeNs.toString() === entry.mtimeNs && s.ino.toString() === entry.ino
+  );
+}
+
+/** The filesystem's own clock (it may lag the system clock by a tick): the mtime of a new file. */
+export function filesystemStampNs(dir: string): string {
+  const marker = path.join(dir, `.stamp-${process.pid}-${randomUUID()}`);
+  fs.writeFileSync(marker, '');
+  try {
+    return fs.statSync(marker, { bigint: true }).mtimeNs.toString();
+  } finally {
+    fs.rmSync(marker, { force: true });
+  }
+}
+
+export function newGen(): string {
+  return randomUUID();
+}
+
+export function readVolumeManifest(file: string): VolumeManifest | undefined {
+  const m = readJson<VolumeManifest>(file);
+  return m?.version === 1 ? m : undefined;
+}
+
+export function readSnapshotFiles(file: string): SnapshotFiles | undefined {
+  const m = readJson<SnapshotFiles>(file);
+  return m?.version === 1 ? m : undefined;
+}
+
+export { writeJson as writeManifest };
