@@ -108,7 +108,7 @@ const states = block('Normalize', {
     failsTo: 'RecordFailure',
     Next: 'LockDecision',
   }),
-  BuildNeeded: choice(StageId.Build, {
+  BuildNeeded: choice(StageId.Register, {
     Comment:
       'A run of tollgate deploy builds nothing: the release exists, and RegisterRelease finds the stored one.',
     Choices: [
