@@ -17,6 +17,16 @@ function parts(e: Evidence): string[] {
       return e.checks
         .slice(0, MAX_ITEMS)
         .map((c) => `${mark(c.ok)} ${c.name}${c.status === null ? '' : ` ${c.status}`}`);
+    case 'tests':
+      return e.tests.slice(0, MAX_ITEMS).map((t) => {
+        const counts = t.total === null ? '' : ` ${t.total - (t.failedCount ?? 0)}/${t.total} passed`;
+        const first = t.failures[0];
+        const failure = first ? `; ${first.name}: ${first.message.slice(0, 120)}` : '';
+        const thresholds = t.thresholds.map((h) => `; ${mark(h.passed)} ${h.detail}`).join('');
+        const other =
+          !t.passed && !first && !t.thresholds.some((h) => !h.passed) ? `; ${t.reasons[0] ?? 'failed'}` : '';
+        return `${mark(t.passed)} ${t.name}${counts}${failure}${thresholds}${other}`;
+      });
     case 'data-checks':
       return e.checks.slice(0, MAX_ITEMS).map((c) => `${mark(c.passed)} ${c.check} (${c.count} violations)`);
     case 'masking':

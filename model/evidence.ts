@@ -20,6 +20,24 @@ export type Evidence =
       }>;
     }
   | {
+      readonly kind: 'tests';
+      readonly after: string | null;
+      readonly passed: boolean | null;
+      readonly tests: ReadonlyArray<{
+        name: string;
+        passed: boolean;
+        reasons: string[];
+        /** JUnit counts, when the stage names a report. */
+        total: number | null;
+        failedCount: number | null;
+        durationMs: number | null;
+        /** Failing tests, as the report lists them (the run-tests function bounds them). */
+        failures: Array<{ suite: string; name: string; message: string }>;
+        thresholds: Array<{ metric: string; value: number | null; passed: boolean; detail: string }>;
+        output: string[];
+      }>;
+    }
+  | {
       readonly kind: 'data-checks';
       readonly passed: boolean | null;
       readonly checks: ReadonlyArray<{
@@ -112,6 +130,12 @@ export function extractEvidence(value: unknown): Evidence[] {
       })),
     });
   }
+  if (
+    Array.isArray(value.tests) &&
+    value.tests.every((t: unknown) => isObject(t) && Array.isArray(t.reasons))
+  ) {
+    found.push(testsEvidence(value));
+  }
   const evidence = Array.isArray(value.evidence) ? value.evidence.filter(isObject) : [];
   const dataChecks = evidence.filter((e: Json) => 'sample' in e && 'count' in e);
   if (dataChecks.length > 0) {
@@ -198,4 +222,34 @@ export function extractEvidence(value: unknown): Evidence[] {
     });
   }
   return found;
+}
+
+/** A test stage's report (run-tests): each stage with its JUnit counts, failures and thresholds. */
+function testsEvidence(value: Json): Evidence {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter(isObject) : []);
+  return {
+    kind: 'tests',
+    after: text(value.after),
+    passed: typeof value.passed === 'boolean' ? value.passed : null,
+    tests: value.tests.map((t: Json) => ({
+      name: String(t.name ?? ''),
+      passed: t.passed === true,
+      reasons: t.reasons.map((r: unknown) => String(r)),
+      total: isObject(t.junit) ? num(t.junit.tests) : null,
+      failedCount: isObject(t.junit) ? num(t.junit.failures) : null,
+      durationMs: num(t.durationMs),
+      failures: list(isObject(t.junit) ? t.junit.failed : []).map((f: Json) => ({
+        suite: String(f.suite ?? ''),
+        name: String(f.name ?? ''),
+        message: String(f.message ?? ''),
+      })),
+      thresholds: list(t.thresholds).map((h: Json) => ({
+        metric: String(h.metric ?? ''),
+        value: num(h.value),
+        passed: h.passed === true,
+        detail: String(h.detail ?? ''),
+      })),
+      output: Array.isArray(t.output) ? t.output.map((l: unknown) => String(l)) : [],
+    })),
+  };
 }

@@ -153,10 +153,22 @@ export const STAGES: readonly StageDefinition[] = [
     words: /smoke/i,
   },
   {
+    id: StageId.Tests,
+    label: 'tests',
+    help: 'Ran the environment’s test commands in the release’s tree; exit codes, JUnit results and thresholds decide.',
+    words: /run.?tests|tests.?(needed|decision|timed.?out)|poll.?tests|wait.?for.?tests/i,
+  },
+  {
     id: StageId.Promote,
     label: 'promote',
     help: 'Recorded the release as what this environment runs now.',
     words: /promot/i,
+  },
+  {
+    id: StageId.Verify,
+    label: 'verify',
+    help: 'Kept checking the promoted release for the verify window; a failure inside it rolled the environment back.',
+    words: /verif(y|ication)/i,
   },
   {
     id: StageId.ReleaseLock,

@@ -17,12 +17,32 @@ export default defineConfig({
       pollInterval: '1s',
       // Refreshed from a masked snapshot of prod before every release is tested here.
       database: { refresh: true, port: 4711 },
+      // The release's own integration suite, run in its unpacked tree against this environment.
+      tests: [
+        {
+          name: 'integration',
+          run: 'mkdir -p reports && node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml tests/',
+          after: 'deploy',
+          timeout: '2m',
+          junit: 'reports/*.xml',
+        },
+      ],
     },
     {
       name: 'staging',
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4702, healthPath: '/health' },
       pollInterval: '1s',
       database: { refresh: true, port: 4712 },
+      // A slower release stops here: p95 of GET /version must stay under 200 ms.
+      tests: [
+        {
+          name: 'perf',
+          run: 'node tests/perf.mjs',
+          after: 'deploy',
+          timeout: '2m',
+          thresholds: [{ metric: 'p95', max: 200, unit: 'ms', file: 'reports/perf.json' }],
+        },
+      ],
     },
     {
       name: 'prod',

@@ -1,4 +1,4 @@
-import { SmokeTestFailedError } from '../shared/errors.js';
+import { SmokeTestFailedError, VerificationFailedError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
@@ -11,10 +11,9 @@ const realSleep: Sleeper = (ms) => new Promise((done) => setTimeout(done, ms));
  * The error message is the one-line summary followed by the evidence JSON (itself one line), so the
  * execution history shows exactly which check failed and what it saw.
  */
-export function smokeTestFailure(result: SmokeTestResult): SmokeTestFailedError {
-  return new SmokeTestFailedError(`${summariseFailures(result)} | evidence: ${JSON.stringify(result)}`, {
-    cause: result,
-  });
+export function smokeTestFailure(result: SmokeTestResult): SmokeTestFailedError | VerificationFailedError {
+  const Failure = result.verify ? VerificationFailedError : SmokeTestFailedError;
+  return new Failure(`${summariseFailures(result)} | evidence: ${JSON.stringify(result)}`, { cause: result });
 }
 
 export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =>

@@ -31,6 +31,8 @@ export interface SmokeTestResult {
   readonly baseUrl: string;
   readonly passed: boolean;
   readonly checks: readonly SmokeCheckEvidence[];
+  /** A round of a verify window: which one of how many. */
+  readonly verify?: { readonly round: number; readonly rounds: number };
 }
 
 export type Sleeper = (ms: number) => Promise<void>;
@@ -57,14 +59,31 @@ export function environmentUrl(env: EnvironmentConfig): string {
 
 export async function runSmokeTests(
   /** `baseUrl`: somewhere else than the environment's URL (a release trial, see migration-safety). */
-  input: Pick<SmokeTestInput, 'pipeline' | 'environment'> & { readonly baseUrl?: string },
+  input: Pick<SmokeTestInput, 'pipeline' | 'environment'> & {
+    readonly baseUrl?: string;
+    /** `verify`: the environment's verify checks (a round of its post-deployment window). */
+    readonly checks?: SmokeTestInput['checks'];
+    readonly round?: number;
+  },
   deps: SmokeTestDeps,
 ): Promise<SmokeTestResult> {
   const env = targetEnvironment(deps.config, input.pipeline, input.environment);
   const baseUrl = input.baseUrl ?? environmentUrl(env);
+  const verify = input.checks === 'verify';
+  if (verify && !env.verify)
+    throw new ConfigError(`environment "${env.name}" has no verify block; nothing to verify`);
+  const configured = verify ? env.verify!.checks : deps.config.smokeTests;
   const checks: SmokeCheckEvidence[] = [];
-  for (const check of deps.config.smokeTests) checks.push(await runCheck(check, baseUrl, deps));
-  return { environment: env.name, baseUrl, passed: checks.every((c) => c.ok), checks };
+  for (const check of configured) checks.push(await runCheck(check, baseUrl, deps));
+  return {
+    environment: env.name,
+    baseUrl,
+    passed: checks.every((c) => c.ok),
+    checks,
+    ...(verify
+      ? { verify: { round: input.round ?? 1, rounds: Math.ceil(env.verify!.for / env.verify!.every) } }
+      : {}),
+  };
 }
 
 async function runCheck(
@@ -137,5 +156,8 @@ export function summariseFailures(result: SmokeTestResult): string {
   const parts = failed.map(
     (c) => `${c.name} (${c.method} ${c.url}: ${c.error ?? 'failed'} after ${c.attempts} attempt(s))`,
   );
-  return `${failed.length} of ${result.checks.length} smoke test(s) failed in ${result.environment}: ${parts.join('; ')}`;
+  const what = result.verify
+    ? `verify check(s) failed in ${result.environment} (round ${result.verify.round} of ${result.verify.rounds})`
+    : `smoke test(s) failed in ${result.environment}`;
+  return `${failed.length} of ${result.checks.length} ${what}: ${parts.join('; ')}`;
 }

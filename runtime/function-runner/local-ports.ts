@@ -14,6 +14,7 @@ import { VolumeHost } from '../../functions/shared/adapters/local/pglite-volumes
 import { ProcessAppMetrics } from '../../functions/shared/adapters/local/process-app-metrics.js';
 import { ProcessDeployer } from '../../functions/shared/adapters/local/process-deployer.js';
 import { ProcessReleaseTrials } from '../../functions/shared/adapters/local/process-release-trials.js';
+import { ProcessTestRunner } from '../../functions/shared/adapters/local/process-test-runner.js';
 import { ProcessTrafficRouter } from '../../functions/shared/adapters/local/process-traffic-router.js';
 import { ProxyMetricsSource } from '../../functions/shared/adapters/local/proxy-metrics-source.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
@@ -23,6 +24,7 @@ import type { Notifier } from '../../functions/shared/ports/notifier.js';
 import type { TaskCallback } from '../../functions/shared/ports/task-callback.js';
 import type { TollgatePorts } from '../../functions/shared/ports/tollgate-ports.js';
 import { lazyPorts } from '../../functions/shared/wiring/lazy-ports.js';
+import type { EngineClock } from '../engine/clock.js';
 
 /**
  * Where each local adapter keeps its data under `.tollgate/`: one directory per port, so a port's
@@ -50,6 +52,11 @@ export interface LocalPortsOptions {
   readonly callback: TaskCallback;
   /** Repository name → working copy: the commits events may name. */
   readonly repositories: Readonly<Record<string, string>>;
+  /**
+   * Arms test-stage timeouts, as it arms build timeouts (function-runner.ts): a clock that jumps
+   * over Wait states in tests must not time out a command running for real. @default clock
+   */
+  readonly timers?: EngineClock;
 }
 
 export interface LocalPorts extends TollgatePorts {
@@ -87,6 +94,13 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     artifacts,
     clock: options.clock,
   });
+  const timers = options.timers;
+  const testRunner = new ProcessTestRunner({
+    config: options.config,
+    dataDir: options.dataDir,
+    artifacts,
+    clock: timers ? { now: () => new Date(timers.now()) } : options.clock,
+  });
   const volumes = new VolumeHost({ dataDir: options.dataDir });
   const provider = new LocalSnapshotProvider({
     dataDir: options.dataDir,
@@ -122,6 +136,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
       );
     },
     trials: () => trials,
+    testRunner: () => testRunner,
     snapshots: () => snapshots,
     approvals: () => new FileApprovalStore(layout.approvals),
     callback: () => options.callback,

@@ -12,6 +12,8 @@ import { MIGRATION_SAFETY_STATES } from './migration-safety-states.js';
 import { RECOVERY_STATES } from './recovery-states.js';
 import { REFRESH_STATES } from './refresh-states.js';
 import { RELEASE_STATES } from './release-states.js';
+import { TEST_STATES } from './test-states.js';
+import { VERIFY_STATES } from './verify-states.js';
 
 const env = taskBuilders(ENVIRONMENT_SCOPE);
 
@@ -22,7 +24,7 @@ const env = taskBuilders(ENVIRONMENT_SCOPE);
 export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   EnterEnvironment: pass({
     Comment:
-      'One iteration per configured environment, in config order (MaxConcurrency 1): approval gate, data refresh, migrate, checks, deploy, smoke tests, promote.',
+      'One iteration per configured environment, in config order (MaxConcurrency 1): approval gate, data refresh, migrate, checks, deploy, smoke tests, tests, promote, tests after promote, verify window.',
     Assign: {
       env: '{% $states.input %}',
       deployStarted: false,
@@ -34,6 +36,12 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
       approval: null,
       storageOp: null,
       smoke: null,
+      testsAfter: null,
+      testRun: null,
+      testReports: [],
+      verifyRound: 0,
+      verification: null,
+      promotion: null,
       sourceRowCounts: null,
       checks: null,
       migrations: null,
@@ -73,6 +81,8 @@ export const ENVIRONMENT_STATES = block('EnterEnvironment', {
   ...RELEASE_STATES,
   ...MIGRATION_SAFETY_STATES,
   ...CANARY_STATES,
+  ...TEST_STATES,
+  ...VERIFY_STATES,
   ...RECOVERY_STATES,
   ...CHECKPOINT_RESTORE_STATES,
   EnvironmentFailed: fail({ Error: '{% $envFailure.error %}', Cause: '{% $string($envFailure) %}' }),

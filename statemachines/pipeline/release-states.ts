@@ -95,7 +95,7 @@ export const RELEASE_STATES = {
     payload: inEnvironment({ release: RELEASE }),
     Assign: { smoke: PAYLOAD },
     failsTo: 'RollbackNeeded',
-    Next: 'Promote',
+    Next: 'TestsAfterDeployNeeded',
   }),
   Promote: env.lambda({
     stage: StageId.Promote,
@@ -103,11 +103,17 @@ export const RELEASE_STATES = {
     payload: inEnvironment({
       release: RELEASE,
       evidence:
-        "{% {'smokeTests': $smoke, 'dataChecks': $checks, 'migrations': $migrations, 'masking': $masking, 'approval': $approval} %}",
+        "{% {'smokeTests': $smoke, 'tests': $testReports, 'dataChecks': $checks, 'migrations': $migrations, 'masking': $masking, 'approval': $approval} %}",
     }),
-    Output:
-      "{% {'environment': $env.name, 'status': 'PROMOTED', 'release': $release.version, 'promotion': $states.result.Payload, 'smokeTests': $smoke, 'dataChecks': $checks, 'migrations': $migrations} %}",
+    Assign: { promotion: PAYLOAD },
     failsTo: 'RollbackNeeded',
+    Next: 'TestsAfterPromoteNeeded',
+  }),
+  EnvironmentPromoted: pass({
+    stage: StageId.Promote,
+    Comment: "The iteration's result: what this environment runs now, with its evidence.",
+    Output:
+      "{% {'environment': $env.name, 'status': 'PROMOTED', 'release': $release.version, 'promotion': $promotion, 'smokeTests': $smoke, 'tests': $testReports, 'verification': $verification, 'dataChecks': $checks, 'migrations': $migrations} %}",
     End: true,
   }),
 };

@@ -20,6 +20,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   cloudChecks: [Capability.CloudWatchRead],
   // Built for process environments only (a local process trial); no AWS function wires it.
   trials: [],
+  // Local only: the stack refuses `tests` at synth, so no AWS function wires a test runner.
+  testRunner: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).
   snapshots: [Capability.SnapshotManage, Capability.SnapshotRead, Capability.DatabaseSecrets],
   approvals: [

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** What a release contains; tests, scripts and build output stay out. */
-const INCLUDE = ['package.json', 'src', 'migrations', 'HEALTH_FAIL'];
+/** What a release contains (its tests too: test stages run them in the unpacked release); scripts and build output stay out. */
+const INCLUDE = ['package.json', 'src', 'migrations', 'tests', 'HEALTH_FAIL'];
 const REQUIRED = ['package.json', 'src/server.mjs'];
 
 function parseArgs(argv) {

@@ -9,12 +9,15 @@
 // { "ordersFailUnderLoadIn": ["prod"] } makes GET /orders answer 500 once the process has served
 // a few of them: health and the smoke tests (which never call /orders) stay green, and only real
 // traffic sees the errors. Scenario (g) uses it so only the canary's analysis can catch it.
+//
+// { "slowVersionIn": ["staging"] } makes GET /version take 300 ms more in the named environments:
+// everything still answers in time, only the performance test stage's p95 threshold sees it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function loadFaults(srcDir) {
   const file = join(srcDir, 'faults.json');
-  if (!existsSync(file)) return { healthDegradesIn: [], ordersFailUnderLoadIn: [] };
+  if (!existsSync(file)) return { healthDegradesIn: [], ordersFailUnderLoadIn: [], slowVersionIn: [] };
   const faults = JSON.parse(readFileSync(file, 'utf8'));
   const envs = faults.healthDegradesIn ?? [];
   if (!Array.isArray(envs) || envs.some((e) => typeof e !== 'string'))
@@ -22,7 +25,15 @@ export function loadFaults(srcDir) {
   const underLoad = faults.ordersFailUnderLoadIn ?? [];
   if (!Array.isArray(underLoad) || underLoad.some((e) => typeof e !== 'string'))
     throw new Error(`${file}: ordersFailUnderLoadIn must be a list of environment names`);
-  return { healthDegradesIn: envs, ordersFailUnderLoadIn: underLoad };
+  const slow = faults.slowVersionIn ?? [];
+  if (!Array.isArray(slow) || slow.some((e) => typeof e !== 'string'))
+    throw new Error(`${file}: slowVersionIn must be a list of environment names`);
+  return { healthDegradesIn: envs, ordersFailUnderLoadIn: underLoad, slowVersionIn: slow };
+}
+
+/** Extra milliseconds GET /version takes in this environment (0 unless slowVersionIn names it). */
+export function versionDelayMs(faults, environment) {
+  return environment && faults.slowVersionIn.includes(environment) ? 300 : 0;
 }
 
 /** The /orders requests a process answers well before it starts failing them under load. */

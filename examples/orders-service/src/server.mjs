@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { degradingHealth, loadFaults, ordersUnderLoad } from './faults.mjs';
+import { degradingHealth, loadFaults, ordersUnderLoad, versionDelayMs } from './faults.mjs';
 import { Counter, EXPOSITION_CONTENT_TYPE, exposition, Histogram } from './metrics.mjs';
 import { OrderBook, OrderError } from './orders.mjs';
 import { query } from './pg-wire.mjs';
@@ -37,6 +37,7 @@ function readRelease() {
 const faults = loadFaults(join(appRoot, 'src'));
 const degraded = degradingHealth(faults, process.env.TOLLGATE_ENVIRONMENT);
 const overloaded = ordersUnderLoad(faults, process.env.TOLLGATE_ENVIRONMENT);
+const versionDelay = versionDelayMs(faults, process.env.TOLLGATE_ENVIRONMENT);
 const healthFailReason = () => {
   if (process.env.HEALTH_FAIL) return 'HEALTH_FAIL is set in the environment';
   if (existsSync(join(appRoot, 'HEALTH_FAIL'))) return 'this release contains a HEALTH_FAIL marker';
@@ -91,7 +92,10 @@ async function route(req, res) {
     const reason = healthFailReason();
     return reason ? send(res, 503, { status: 'unhealthy', reason }) : send(res, 200, { status: 'ok' });
   }
-  if (url.pathname === '/version' && req.method === 'GET') return send(res, 200, release);
+  if (url.pathname === '/version' && req.method === 'GET') {
+    if (versionDelay) await new Promise((done) => setTimeout(done, versionDelay));
+    return send(res, 200, release);
+  }
   if (url.pathname === '/metrics' && req.method === 'GET') {
     res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
     return res.end(exposition([requestsServed, queryLatency]));

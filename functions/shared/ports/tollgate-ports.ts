@@ -14,6 +14,7 @@ import type { ReleaseTrials } from './release-trials.js';
 import type { SnapshotProvider } from './snapshot-provider.js';
 import type { SourceRepository } from './source-repository.js';
 import type { TaskCallback } from './task-callback.js';
+import type { TestRunner } from './test-runner.js';
 import type { TrafficRouter } from './traffic-router.js';
 
 /**
@@ -41,6 +42,8 @@ export interface TollgatePorts {
   readonly cloudChecks: CloudChecks;
   /** A release run beside an environment, without traffic (the backward-compatibility check). */
   readonly trials: ReleaseTrials;
+  /** Runs an environment's test stages against a deployed release (local only for now). */
+  readonly testRunner: TestRunner;
   /** Storage snapshots of environment databases (data refresh). */
   readonly snapshots: SnapshotProvider;
   readonly approvals: ApprovalStore;

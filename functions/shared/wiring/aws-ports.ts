@@ -82,6 +82,7 @@ export function buildAwsPorts(
     appMetrics: port('appMetrics'),
     cloudChecks: port('cloudChecks'),
     trials: port('trials'),
+    testRunner: port('testRunner'),
     snapshots: port('snapshots'),
     approvals: port('approvals'),
     callback: port('callback'),

@@ -57,6 +57,7 @@ export function localApprovalPorts(config = gatedConfig()) {
     deployer: notUsed('the deployer'),
     locks: () => locks,
     metrics: notUsed('metrics'),
+    testRunner: notUsed('the test runner'),
     traffic: notUsed('the traffic router'),
     trials: notUsed('release trials'),
     appMetrics: notUsed('app metrics'),

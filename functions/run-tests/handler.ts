@@ -1,0 +1,36 @@
+import { TestsFailedError } from '../shared/errors.js';
+import { defineTask } from '../shared/handler.js';
+import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { runTestsInputSchema } from './input.js';
+import { runTests, summariseTestFailures } from './run-tests.js';
+
+export const createHandler = (ports: PortsFactory) =>
+  defineTask(
+    {
+      name: 'run-tests',
+      input: runTestsInputSchema,
+      run: async (event, { config, testRunner }) => {
+        const result = await runTests(event, { config, testRunner });
+        // As smoke-test does: the summary, then the evidence JSON, so the history shows both.
+        if (result.state === 'FINISHED' && !result.passed)
+          throw new TestsFailedError(
+            `${summariseTestFailures(result)} | evidence: ${JSON.stringify(result)}`,
+            {
+              cause: result,
+            },
+          );
+        return result;
+      },
+    },
+    ports,
+  );
+
+/**
+ * On AWS no function has a TestRunner: the stack refuses `tests` at synth (see
+ * infra/constructs/tollgate-pipeline.ts), and this wiring says so if it is ever reached.
+ */
+export const awsWiring = awsPorts('run-tests', {});
+
+/** The Lambda entry: the same task wired to the AWS adapters. */
+export const handler = createHandler(awsWiring);
