@@ -112,8 +112,6 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'smoke-test': [], // plain HTTP against the environment URL
   // Local only: the stack refuses `tests` at synth (functions/shared/config/aws-rules.ts).
   'run-tests': [],
-  // Local only: the stack refuses `tests` at synth (functions/shared/config/aws-rules.ts).
-  'run-tests': [],
   // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read

@@ -5,7 +5,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { assertRunsOnAws } from '../../functions/shared/config/aws-rules.js';
-import { assertRunsOnAws } from '../../functions/shared/config/aws-rules.js';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
@@ -82,7 +81,6 @@ export class TollgatePipeline extends Construct {
       JSON.parse(JSON.stringify(props.config) ?? 'null'),
       'TollgatePipeline props.config',
     );
-    assertRunsOnAws(config, 'TollgatePipeline props.config');
     assertRunsOnAws(config, 'TollgatePipeline props.config');
     // The functions get `aws` as variables of their own (secrets, repository URI), never read it
     // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.

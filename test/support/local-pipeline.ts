@@ -38,8 +38,6 @@ export interface LocalPipelineOptions {
   readonly prodStrategy?: Readonly<Record<string, unknown>>;
   /** prod's `verify` window (post-deployment checks after promote). @default none */
   readonly prodVerify?: Readonly<Record<string, unknown>>;
-  /** prod's `verify` window (post-deployment checks after promote). @default none */
-  readonly prodVerify?: Readonly<Record<string, unknown>>;
   /** `database.breaking` (with `database`): migrations the previous release cannot run on. */
   readonly breaking?: readonly string[];
 }
@@ -54,7 +52,6 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
     if (options.database) env.database = { ...env.database, port: await freePort() };
     else delete env.database;
     if (!options.approval) delete env.approval;
-    if (options.prodVerify && env.name === 'prod') env.verify = options.prodVerify;
     if (options.prodVerify && env.name === 'prod') env.verify = options.prodVerify;
     if (options.prodStrategy && env.name === 'prod') env.strategy = options.prodStrategy;
     else if (env.approval && options.approvalTimeout) env.approval.timeout = options.approvalTimeout;
