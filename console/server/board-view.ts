@@ -1,4 +1,4 @@
-import { currentRelease, promotionHistory } from '../../functions/shared/ledger/ledger-queries.js';
+import { currentRelease } from '../../functions/shared/ledger/ledger-queries.js';
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import type { RunStateView } from '../../model/run-state.js';
 import type { RunSummary } from '../../model/run-summary.js';
@@ -63,10 +63,9 @@ export function deliveryBoard(
   const first = environments[0];
   return environments.map((environment) => {
     const current = currentRelease(entries, environment);
-    const history = promotionHistory(entries, environment);
-    const last = history.at(-1);
-    const failure = lastFailure(entries, environment);
-    const failedSince = failure && (!last || Date.parse(failure.at) >= Date.parse(last.at)) ? failure : null;
+    const failure = lastOf(entries, environment, FAILURE_KINDS);
+    const moved = lastOf(entries, environment, MOVE_KINDS);
+    const failedSince = failure && (!moved || failure.seq >= moved.seq) ? failure : null;
     let health: LaneHealth = current ? 'healthy' : 'empty';
     // A failure since the last promotion: the rollback kept or put back an older release, or left none.
     if (current?.via === 'rollback' || (failedSince && current)) health = 'rolled-back';
@@ -115,10 +114,19 @@ export function deliveryBoard(
   });
 }
 
-function lastFailure(entries: readonly StoredLedgerEntry[], environment: string): StoredLedgerEntry | null {
+const FAILURE_KINDS = new Set(['rollback', 'deploy-failed']);
+/** What changes the release an environment runs. */
+const MOVE_KINDS = new Set(['promotion', 'rollback']);
+
+/** The newest entry of these kinds in the environment, read from the end (it is usually near it). */
+function lastOf(
+  entries: readonly StoredLedgerEntry[],
+  environment: string,
+  kinds: ReadonlySet<string>,
+): StoredLedgerEntry | null {
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
-    if (e.environment === environment && (e.kind === 'rollback' || e.kind === 'deploy-failed')) return e;
+    if (e.environment === environment && kinds.has(e.kind)) return e;
   }
   return null;
 }

@@ -11,7 +11,7 @@ import type { RunTimelines } from './run-timelines.js';
 
 /** What the board and the charts read: the run index, folded timelines and the pipeline's ledger. */
 export interface DeliverySources {
-  readonly index: Pick<RunIndex, 'all'>;
+  readonly index: Pick<RunIndex, 'open' | 'finished'>;
   readonly timelines: Pick<RunTimelines, 'many'>;
   readonly ledgerEntries: () => Promise<StoredLedgerEntry[]>;
   readonly environments: readonly string[];
@@ -24,10 +24,8 @@ export const STATS_DEFAULT_DAYS = 90;
 export const STATS_DEFAULT_RUNS = 20;
 
 export async function boardOf(sources: DeliverySources): Promise<{ lanes: BoardLane[] }> {
-  const [entries, runs] = await Promise.all([sources.ledgerEntries(), sources.index.all()]);
-  const numbers = new Map(runs.map((r) => [r.name, r.number]));
-  const open = runs.filter((r) => r.status === 'RUNNING').slice(0, MAX_OPEN_RUNS);
-  const folded = await sources.timelines.many(open);
+  const [entries, { runs, numberOf }] = await Promise.all([sources.ledgerEntries(), sources.index.open()]);
+  const folded = await sources.timelines.many(runs.slice(0, MAX_OPEN_RUNS));
   const active = folded.map(({ run, timeline }) => {
     const state = runState(timeline);
     const openStage = placedStages(timeline)
@@ -38,15 +36,14 @@ export async function boardOf(sources: DeliverySources): Promise<{ lanes: BoardL
   // Oldest first within a lane: the next to arrive leads.
   active.sort((a, b) => a.summary.startDate - b.summary.startDate);
   return {
-    lanes: deliveryBoard(entries, sources.environments, active, (name) => numbers.get(name) ?? null),
+    lanes: deliveryBoard(entries, sources.environments, active, numberOf),
   };
 }
 
 export async function statsOf(sources: DeliverySources, q: URLSearchParams) {
   const days = boundedInteger(q.get('days'), 'days', STATS_DEFAULT_DAYS, 1, 3660);
   const last = boundedInteger(q.get('runs'), 'runs', STATS_DEFAULT_RUNS, 1, 200);
-  const [entries, runs] = await Promise.all([sources.ledgerEntries(), sources.index.all()]);
-  const finished = runs.filter((r) => r.status !== 'RUNNING').slice(0, last);
+  const [entries, finished] = await Promise.all([sources.ledgerEntries(), sources.index.finished(last)]);
   const folded = await sources.timelines.many(finished);
   return {
     dora: doraMeasures(entries, sources.environments, { now: sources.clock.now().getTime(), days }),

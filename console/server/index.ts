@@ -16,6 +16,7 @@ import {
 } from './errors.js';
 import { buildGraphModel, type GraphModel } from './graph-model.js';
 import { checkHost, sendError } from './http.js';
+import { LedgerCache } from './ledger-cache.js';
 import { compareEnvironments, environmentsBoard, recentRefusals, releasePage } from './ledger-views.js';
 import { redact } from './redact.js';
 import { requireExecution, runDetail } from './run-detail.js';
@@ -93,7 +94,13 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
     deps.onInternalError ?? ((error: unknown) => console.error('console: internal error', error));
   const unsubscribeIndex = index.subscribe((run) => hub.send('run', redact(run)));
   const lastActivity = new Map<string, number>();
+  const ledgerCache = new LedgerCache(() => deps.ledger.query({ pipeline: deps.config.name }), {
+    clock,
+    live: deps.onEvent !== undefined,
+    maxAgeMs: deps.pollMs ?? 3000,
+  });
   const unsubscribeEngine = deps.onEvent?.((executionArn, event) => {
+    ledgerCache.invalidate();
     index.applyEvent(executionArn, event);
     // Progress inside a run (a stage started or ended) tells open run pages to reload, at most
     // twice a second per run so a polling loop does not flood them.
@@ -112,7 +119,7 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
   const token = csrfToken(deps.secret);
 
   const page = async ({ res, method }: RouteContext) => {
-    const html = consolePage(token, deps.config.name);
+    const html = consolePage(token, deps.config.name, environments);
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': 'text/html; charset=utf-8',
@@ -130,7 +137,7 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       });
       res.end(body);
     };
-  const ledgerEntries = () => deps.ledger.query({ pipeline: deps.config.name });
+  const ledgerEntries = () => ledgerCache.get();
   const delivery = {
     index,
     timelines: new RunTimelines(deps.sfn, clock),

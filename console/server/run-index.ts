@@ -324,10 +324,28 @@ export class RunIndex {
     return at >= 0 && at < this.sorted.length ? this.summarise(this.sorted[at]!, at) : null;
   }
 
-  /** Every run's summary, newest first (the delivery board and the stats read them all). */
-  async all(): Promise<RunSummary[]> {
+  /** Runs still open, newest first, and the numbers of every run (the delivery board). */
+  async open(): Promise<{ runs: RunSummary[]; numberOf: (name: string) => number | null }> {
     await this.refresh();
-    return this.sorted.map((run, i) => this.summarise(run, i));
+    const runs: RunSummary[] = [];
+    this.sorted.forEach((run, i) => {
+      if (run.status === 'RUNNING') runs.push(this.summarise(run, i));
+    });
+    const numberOf = (name: string) => {
+      const run = this.byArn.get(this.executionArnOf(name));
+      return run ? this.numberOf(run) : null;
+    };
+    return { runs, numberOf };
+  }
+
+  /** The last `count` runs that have ended, newest first (the stage-duration chart). */
+  async finished(count: number): Promise<RunSummary[]> {
+    await this.refresh();
+    const runs: RunSummary[] = [];
+    for (let i = 0; i < this.sorted.length && runs.length < count; i++) {
+      if (this.sorted[i]!.status !== 'RUNNING') runs.push(this.summarise(this.sorted[i]!, i));
+    }
+    return runs;
   }
 
   private summarise(run: IndexedRun, at?: number): RunSummary {

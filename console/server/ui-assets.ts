@@ -58,7 +58,8 @@ export async function appStyles(): Promise<string> {
   return `${own}\n${charts}`;
 }
 
-export function consolePage(csrfToken: string, pipeline: string): string {
+/** The page, with the environments in promotion order so the UI needs no request to learn them. */
+export function consolePage(csrfToken: string, pipeline: string, environments: readonly string[]): string {
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en">
@@ -66,6 +67,7 @@ export function consolePage(csrfToken: string, pipeline: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="tollgate-csrf" content="${esc(csrfToken)}">
+<meta name="tollgate-environments" content="${esc(JSON.stringify(environments))}">
 <title>Tollgate · ${esc(pipeline)}</title>
 <link rel="stylesheet" href="/console/app.css">
 <script type="module" src="/console/app.js"></script>

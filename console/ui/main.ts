@@ -1,4 +1,3 @@
-import { getJson } from './api.js';
 import { startLive } from './live.js';
 import { approvalsPage } from './pages/approvals-page.js';
 import { boardPage } from './pages/board-page.js';
@@ -22,18 +21,13 @@ const TITLES: Record<string, string> = {
   releases: 'Release',
 };
 
-let environmentsReady: Promise<void> = Promise.resolve();
-
-async function route(): Promise<void> {
+function route(): void {
   const main = document.getElementById('main') as HTMLElement;
   const [hashSection, arg] = location.hash.replace(/^#\/?/, '').split('/');
   // The delivery board is the landing page.
   const section = hashSection || 'board';
   cleanup();
   const value = arg ? decodeURIComponent(arg) : '';
-  // Only the lists need the environment names; a run page renders without waiting for them.
-  if (!(section === 'runs' && value) && !['releases', 'approvals', 'board', 'stats'].includes(section))
-    await environmentsReady;
   if (section === 'board') cleanup = boardPage(main);
   else if (section === 'stats') cleanup = statsPage(main);
   else if (section === 'runs' && value) cleanup = runPage(main, value);
@@ -51,18 +45,19 @@ async function route(): Promise<void> {
 }
 
 function start(): void {
-  environmentsReady = getJson<{ environments: Array<{ environment: string }> }>('/api/envs').then(
-    (board) => {
-      environments = board.environments.map((e) => e.environment);
-    },
-    () => {
-      environments = [];
-    },
-  );
+  // The page carries the environments in promotion order (a two-year ledger made fetching
+  // /api/envs for their names cost seconds on every load).
+  try {
+    const meta = document.querySelector('meta[name="tollgate-environments"]')?.getAttribute('content');
+    const names: unknown = JSON.parse(meta ?? '[]');
+    environments = Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    environments = [];
+  }
   startLive();
   followWaiting();
-  window.addEventListener('hashchange', () => void route());
-  void route();
+  window.addEventListener('hashchange', () => route());
+  route();
 }
 
 start();
