@@ -26,6 +26,10 @@ const SECTIONS: Section[] = [
   },
   { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
   { name: 'console', load: async () => (await import('./console.js')).benchConsole },
+  {
+    name: 'console-delivery',
+    load: async () => (await import('./console-delivery.js')).benchConsoleDelivery,
+  },
   { name: 'canary', load: async () => (await import('./canary.js')).benchCanary },
   { name: 'bundles', load: async () => (await import('./bundles.js')).benchBundles },
   { name: 'reliability', load: async () => (await import('./reliability.js')).benchReliability },
