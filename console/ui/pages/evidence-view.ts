@@ -18,6 +18,8 @@ export function evidenceView(evidence: Json[]): HTMLElement[] {
             duration(c.durationMs),
           ]),
         );
+      case 'tests':
+        return testReport(e);
       case 'data-checks':
         return table(
           'Data checks',
@@ -105,6 +107,26 @@ export function evidenceView(evidence: Json[]): HTMLElement[] {
         return h('pre', { class: 'ev' }, JSON.stringify(e, null, 2));
     }
   });
+}
+
+/**
+ * A test stage's report: failing stages first, each failing test with its message, then the
+ * thresholds with what was measured, and the last output lines of a stage that failed.
+ */
+function testReport(e: Json): HTMLElement {
+  const stages = [...e.tests].sort((a: Json, b: Json) => Number(a.passed) - Number(b.passed));
+  const rows: Array<Array<string | number>> = stages.flatMap((t: Json) => [
+    [
+      t.name,
+      t.passed ? 'passed' : `failed: ${t.reasons.join('; ')}`,
+      t.total === null ? '—' : `${t.total - (t.failedCount ?? 0)}/${t.total}`,
+      duration(t.durationMs),
+    ],
+    ...t.failures.map((f: Json) => [`  ✗ ${f.suite ? `${f.suite} > ` : ''}${f.name}`, f.message, '', '']),
+    ...t.thresholds.map((h: Json) => [`  ${h.passed ? '✓' : '✗'} ${h.metric}`, h.detail, '', '']),
+    ...(t.passed || t.output.length === 0 ? [] : [['  output', t.output.join('\n'), '', '']]),
+  ]);
+  return table(`Tests${e.after ? ` after ${e.after}` : ''}`, ['Test', 'Result', 'Passed', 'Time'], rows);
 }
 
 function table(title: string, head: string[], rows: Array<Array<string | number>>): HTMLElement {
