@@ -6,6 +6,7 @@ import {
   type StateMachineRecord,
 } from './engine-model.js';
 import { type EngineRecord, engineRecord } from './engine-records.js';
+import type { MapRunRegistry } from './map-run-registry.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
 /** AWS keeps a closed Standard execution (description and history) for 90 days after it closes. */
@@ -30,6 +31,7 @@ export interface LiveState {
   readonly stateMachines: ReadonlyMap<string, StateMachineRecord>;
   readonly executions: Map<string, ExecutionRecord>;
   readonly tokens: TaskTokenRegistry;
+  readonly mapRuns: MapRunRegistry;
 }
 
 export function validateCompactionOptions(
@@ -62,7 +64,10 @@ export function expireClosedExecutions(state: LiveState, now: number, retentionM
     }
   }
   for (const arn of expired) state.executions.delete(arn);
-  if (expired.size > 0) state.tokens.forgetExecutions(expired);
+  if (expired.size > 0) {
+    state.tokens.forgetExecutions(expired);
+    state.mapRuns.forgetExecutions(expired);
+  }
 }
 
 /**

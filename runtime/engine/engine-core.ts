@@ -1,4 +1,5 @@
 import { AwsApiError } from '../api/aws-service.js';
+import type { MapObjectStore } from '../asl/distributed/map-objects.js';
 import type { HistoryCursor } from '../asl/history/history-cursor.js';
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { LambdaInvoker } from '../asl/task/lambda-invoker.js';
@@ -12,6 +13,7 @@ import { type ExecutionRecord, ExecutionStatus, type StateMachineRecord } from '
 import { type EngineRecord, engineRecord } from './engine-records.js';
 import { type EventListener, ExecutionHistory } from './execution-history.js';
 import { type RunStart, runExecution } from './execution-runner.js';
+import { MapRunRegistry } from './map-run-registry.js';
 import { ProgramCache } from './program-cache.js';
 import { TaskTokenRegistry } from './task-token-registry.js';
 
@@ -24,6 +26,8 @@ export interface EngineOptions {
   readonly clock: EngineClock;
   readonly lambda: LambdaInvoker;
   readonly integrations?: IntegrationRegistry;
+  /** Where distributed Maps read items (ItemReader) and write results (ResultWriter). */
+  readonly objects?: MapObjectStore;
   readonly region?: string;
   readonly accountId?: string;
   /** When the log is rewritten down to what is live; see compaction.ts. */
@@ -39,6 +43,7 @@ export class EngineCore {
   readonly arn: ArnContext;
   readonly journal: EngineJournal;
   readonly programs = new ProgramCache();
+  readonly mapRuns = new MapRunRegistry();
   closed = false;
 
   constructor(readonly options: EngineOptions) {
@@ -125,8 +130,10 @@ export class EngineCore {
       clock: this.clock,
       lambda: this.options.lambda,
       integrations: this.options.integrations ?? {},
+      objects: this.options.objects,
       tokens: this.tokens,
       arn: this.arn,
+      mapRuns: this.mapRuns,
       recordEnd: (
         exec: ExecutionRecord,
         cursor: HistoryCursor,

@@ -5,6 +5,7 @@ import { ExecutionStatus } from './engine-model.js';
 import type { EventListener } from './execution-history.js';
 import { describeExecution, listExecutions, startExecution, stopExecution } from './ops/execution-ops.js';
 import { getExecutionHistory } from './ops/history-ops.js';
+import { describeMapRun, listMapRuns } from './ops/map-run-ops.js';
 import { redriveExecution } from './ops/redrive-ops.js';
 import {
   createStateMachine,
@@ -56,6 +57,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   SendTaskFailure: sendTaskFailure,
   SendTaskHeartbeat: sendTaskHeartbeat,
   RedriveExecution: redriveExecution,
+  DescribeMapRun: describeMapRun,
+  ListMapRuns: listMapRuns,
 };
 
 export function createEngine(options: EngineOptions): Engine {

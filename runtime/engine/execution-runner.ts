@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MapObjectStore } from '../asl/distributed/map-objects.js';
 import { ExecutionAbortedError, StatesError, StatesErrorName } from '../asl/errors/states-error.js';
 import type { ContextObject } from '../asl/frame/context-object.js';
 import type { ExecutionServices } from '../asl/frame/execution-services.js';
@@ -22,6 +23,7 @@ import {
   ExecutionStatus,
   type StateMachineRecord,
 } from './engine-model.js';
+import type { MapRunRegistry } from './map-run-registry.js';
 import type { CompiledMachine } from './program-cache.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
@@ -31,6 +33,8 @@ export interface RunnerDeps {
   readonly integrations: IntegrationRegistry;
   readonly tokens: TaskTokenRegistry;
   readonly arn: ArnContext;
+  readonly mapRuns: MapRunRegistry;
+  readonly objects: MapObjectStore | undefined;
   /** Records the execution's end (see EngineCore.recordEnd); its status is already set. */
   readonly recordEnd: (
     exec: ExecutionRecord,
@@ -71,6 +75,7 @@ export async function runExecution(
     lambda: deps.lambda,
     integrations: deps.integrations,
     tokens: deps.tokens,
+    objects: deps.objects,
     get signal() {
       return controller.signal;
     },
@@ -79,7 +84,15 @@ export async function runExecution(
     executionArn: exec.executionArn,
     stateMachineArn: exec.stateMachineArn,
     newRequestId: () => randomUUID(),
-    newMapRunArn: (label) => mapRunArn(deps.arn, stateMachine.name, label ?? randomUUID(), randomUUID()),
+    startMapRun: (start) => {
+      const label = start.label ?? randomUUID();
+      const ids = {
+        mapRunArn: mapRunArn(deps.arn, stateMachine.name, label, randomUUID()),
+        executionArn: exec.executionArn,
+        stateMachineArn: `${stateMachine.arn}/${label}`,
+      };
+      return deps.mapRuns.start(ids, start, () => deps.clock.now());
+    },
   };
   // Parsed once: payload values are never mutated in place (ResultPath and the rest build copies).
   const executionInput = start.executionInput ?? JSON.parse(exec.inputText);

@@ -1,4 +1,6 @@
 import type { EngineClock } from '../../engine/clock.js';
+import type { MapObjectStore } from '../distributed/map-objects.js';
+import type { MapRunStarter } from '../distributed/map-run.js';
 import type { HistoryRecorder } from '../history/history-event.js';
 import type { LambdaInvoker } from '../task/lambda-invoker.js';
 import type { IntegrationRegistry } from '../task/task-integration.js';
@@ -18,8 +20,10 @@ export interface ExecutionServices {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   newRequestId(): string;
-  /** Allocates a Map Run ARN for a distributed Map state. */
-  newMapRunArn(label: string | undefined): string;
+  /** Starts the Map Run of a distributed Map state (its ARN, its counts for DescribeMapRun). */
+  readonly startMapRun: MapRunStarter;
+  /** Where a distributed Map's ItemReader reads and its ResultWriter writes; absent: neither works. */
+  readonly objects?: MapObjectStore;
   /** TestState's inspection: each data-processing step's value as it is computed; absent in executions. */
   readonly inspect?: (step: InspectionStep, value: unknown) => void;
 }

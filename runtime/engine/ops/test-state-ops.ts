@@ -6,6 +6,7 @@ import { ExecutionAbortedError, StatesErrorName } from '../../asl/errors/states-
 import { type TestStateResult, TestStatus, testOneState } from '../../asl/test-state/test-one-state.js';
 import { executionArn, mapRunArn, stateMachineArn } from '../arns.js';
 import type { EngineCore } from '../engine-core.js';
+import { MapRunRegistry } from '../map-run-registry.js';
 import { asRequest, optionalEnum, optionalString, requireString } from '../request-fields.js';
 
 const MAX_DEFINITION = 1_048_576;
@@ -48,13 +49,24 @@ export async function testState(core: EngineCore, body: unknown) {
       lambda: core.options.lambda,
       integrations: core.options.integrations ?? {},
       tokens: core.tokens,
+      objects: core.options.objects,
       signal: controller.signal,
       region: core.arn.region,
       accountId: core.arn.accountId,
       executionArn: executionArn(core.arn, TEST_MACHINE, name),
       stateMachineArn: stateMachineArn(core.arn, TEST_MACHINE),
       newRequestId: () => randomUUID(),
-      newMapRunArn: (label) => mapRunArn(core.arn, TEST_MACHINE, label ?? randomUUID(), randomUUID()),
+      startMapRun: (start) =>
+        // A run of its own, outside the engine's registry: TestState leaves nothing behind.
+        new MapRunRegistry().start(
+          {
+            mapRunArn: mapRunArn(core.arn, TEST_MACHINE, start.label ?? randomUUID(), randomUUID()),
+            executionArn: executionArn(core.arn, TEST_MACHINE, name),
+            stateMachineArn: `${stateMachineArn(core.arn, TEST_MACHINE)}/${start.label ?? name}`,
+          },
+          start,
+          () => core.clock.now(),
+        ),
     },
     context: {
       Execution: {

@@ -21,6 +21,7 @@ export class EngineHarness {
       store?: EngineStore;
       clock?: FakeEngineClock;
       compaction?: EngineOptions['compaction'];
+      objects?: EngineOptions['objects'];
     } = {},
   ) {
     this.clock = options.clock ?? new FakeEngineClock('2026-01-01T00:00:00.000Z');
@@ -30,6 +31,7 @@ export class EngineHarness {
       clock: this.clock,
       lambda: new ObjectLambdaInvoker(options.handlers ?? {}),
       compaction: options.compaction,
+      objects: options.objects,
     });
   }
 
