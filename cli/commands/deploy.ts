@@ -3,10 +3,10 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { checkRedeploy } from '../../functions/register-release/redeploy-check.js';
+import { redeployEvent } from '../../functions/register-release/redeploy-event.js';
 import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
 import type { ArtifactStore } from '../../functions/shared/ports/artifact-store.js';
-import type { ReleaseMetadata } from '../../functions/shared/release.js';
 import { StackOutput } from '../../infra/stack-output-names.js';
 import { pipelineStateMachineName } from '../../runtime/up/pipeline-deployment.js';
 import {
@@ -26,10 +26,6 @@ export interface DeployOptions extends CommonOptions {
   readonly as?: string;
   readonly repo?: string;
 }
-
-/** What `tollgate deploy` puts in the run's input; Normalize in statemachines/pipeline.ts reads it. */
-const REDEPLOY_SOURCE = 'tollgate.cli';
-const REDEPLOY_DETAIL_TYPE = 'Redeploy Requested';
 
 /**
  * `tollgate deploy RELEASE --env ENV`: a run of the same pipeline for a release that exists. The
@@ -51,11 +47,11 @@ export async function deployCommand(release: string, options: DeployOptions): Pr
   if (!verdict.allowed) throw new CliError(verdict.reason);
   const stateMachineArn = await stateMachineOf(target, config.name);
   const name = randomUUID();
-  const input = redeployEvent(verdict.release, {
-    ...request,
-    reason: options.reason ?? '',
-    requestedBy,
-  });
+  const input = redeployEvent(
+    verdict.release,
+    { ...request, reason: options.reason ?? '', requestedBy },
+    new Date(),
+  );
   await send(target, () =>
     target.sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
   );
@@ -113,33 +109,4 @@ async function stateMachineOf(target: CliTarget, pipeline: string): Promise<stri
   throw new CliError(
     `no pipeline "${pipeline}" at ${target.where}; is \`npx tollgate up\` running for this repository?`,
   );
-}
-
-/** The event the run starts from: the release's commit, plus the request. */
-function redeployEvent(
-  release: ReleaseMetadata,
-  redeploy: {
-    release: string;
-    environment: string;
-    skipEarlier: boolean;
-    reason: string;
-    requestedBy: string;
-  },
-) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    source: REDEPLOY_SOURCE,
-    'detail-type': REDEPLOY_DETAIL_TYPE,
-    time: new Date().toISOString(),
-    detail: {
-      repository: release.repository,
-      branch: release.branch,
-      commit: release.commit,
-      author: release.author,
-      message: release.message,
-      timestamp: release.commitTime,
-      redeploy,
-    },
-  };
 }

@@ -2,6 +2,7 @@ import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import { canaryLines, canaryView } from '../../model/canary-steps.js';
 import { extractEvidence } from '../../model/evidence.js';
 import { evidenceLine } from '../../model/evidence-line.js';
+import { contentsLines, releaseContentsView } from '../../model/release-contents-view.js';
 import { RunFold } from '../../model/run-fold.js';
 import { listedStages } from '../../model/run-timeline.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
@@ -40,6 +41,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
     .filter((e) => e.kind === 'data-refresh')
     .map((e) => ({ environment: e.environment ?? null, at: e.at, provenance: e.data }));
   const canary = canaryView(entries);
+  const { contents, redeploy } = releaseContentsView(entries);
   const stages = view.map((s) => ({
     environment: s.environment,
     stage: s.stage,
@@ -69,6 +71,8 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
     approvals,
     dataRefresh,
     canary,
+    contents,
+    redeploy,
   };
   emit(options.json, result, () => {
     const c = timeline.execution.commit;
@@ -99,6 +103,11 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
       lines.push(
         `${r.environment ?? '-'}: data from ${evidenceLine(extractEvidence({ provenance: r.provenance }))}`,
       );
+    if (redeploy)
+      lines.push(
+        `redeploy to ${redeploy.environment} asked by ${redeploy.requestedBy}${redeploy.reason ? `: ${redeploy.reason}` : ''}${redeploy.notPassed.length ? ` (--skip-earlier: never passed ${redeploy.notPassed.join(', ')})` : ''}`,
+      );
+    lines.push(...contentsLines(contents));
     const canarySteps = canaryLines(canary);
     if (canarySteps.length) lines.push('', ...canarySteps);
     if (result.run.error) lines.push('', ...failureLines(result.run.error, result.run.cause));

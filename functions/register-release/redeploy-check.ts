@@ -22,7 +22,7 @@ export type RedeployVerdict =
 
 export interface RedeployPorts {
   readonly config: Pick<TollgateConfig, 'name' | 'environments' | 'database'>;
-  readonly ledger: Ledger;
+  readonly ledger: Pick<Ledger, 'query'>;
   readonly artifacts: ArtifactStore;
 }
 
