@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
+import { ArtifactStoreMapObjects } from '../engine/artifact-map-objects.js';
 import { SystemEngineClock } from '../engine/clock.js';
 import { createEngine } from '../engine/engine.js';
 import { FunctionMapLambdaInvoker } from '../engine/lambda/function-map-lambda-invoker.js';
@@ -52,7 +55,9 @@ export async function runEngineCommand(options: EngineCommandOptions = {}): Prom
     : FunctionMapLambdaInvoker.fromObject({}, process.cwd());
   const credentials = await loadOrCreateCredentials(dataDir);
   const store = await FileLogStore.open(dataDir);
-  const engine = createEngine({ store, clock: new SystemEngineClock(), lambda });
+  // A distributed Map's ItemReader and ResultWriter buckets: one directory per bucket.
+  const objects = new ArtifactStoreMapObjects(new DirArtifactStore(join(dataDir, 'objects')));
+  const engine = createEngine({ store, clock: new SystemEngineClock(), lambda, objects });
   let api: ApiServer;
   try {
     await engine.start();

@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
   InvalidDefinition,
+  ListMapRunsCommand,
   SFNClient,
+  StartExecutionCommand,
   TestStateCommand,
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirArtifactStore } from '../../../../functions/shared/adapters/local/dir-artifact-store.js';
 import { localClientConfig } from '../../../../runtime/server/credentials.js';
 
 const main = fileURLToPath(new URL('./fixtures/engine-main.ts', import.meta.url));
@@ -36,10 +42,11 @@ describe('ValidateStateMachineDefinition and TestState through the AWS SDK again
   let dir: string;
   let engine: { child: ChildProcess; endpoint: string };
   let client: SFNClient;
+  let dataDir: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tollgate-teststate-'));
-    const dataDir = join(dir, '.tollgate');
+    dataDir = join(dir, '.tollgate');
     const functions = join(dir, 'functions.json');
     await writeFile(join(dir, 'double.mjs'), 'export const handler = async (e) => ({ doubled: e.n * 2 });\n');
     await writeFile(functions, JSON.stringify({ double: './double.mjs#handler' }));
@@ -110,5 +117,72 @@ describe('ValidateStateMachineDefinition and TestState through the AWS SDK again
 
     // Assert
     await expect(call).rejects.toBeInstanceOf(InvalidDefinition);
+  });
+
+  it('runs a distributed Map over an object in the data directory and answers DescribeMapRun and ListMapRuns', async () => {
+    // Arrange
+    await new DirArtifactStore(join(dataDir, 'objects')).putImmutable(
+      'items/list.json',
+      '[{"n":1},{"n":2},{"n":3}]',
+    );
+    const machine = await client.send(
+      new CreateStateMachineCommand({
+        name: 'fan-out',
+        roleArn: 'arn:aws:iam::123456789012:role/tollgate',
+        definition: JSON.stringify({
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              Label: 'each',
+              ItemReader: {
+                Resource: 'arn:aws:states:::s3:getObject',
+                ReaderConfig: { InputType: 'JSON' },
+                Parameters: { Bucket: 'items', Key: 'list.json' },
+              },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+                StartAt: 'Double',
+                States: {
+                  Double: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:lambda:us-east-1:123456789012:function:double',
+                    End: true,
+                  },
+                },
+              },
+              End: true,
+            },
+          },
+        }),
+      }),
+    );
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn }),
+    );
+
+    // Act
+    let status = 'RUNNING';
+    let output: string | undefined;
+    for (let i = 0; i < 200 && status === 'RUNNING'; i++) {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      status = described.status ?? 'RUNNING';
+      output = described.output;
+      if (status === 'RUNNING') await new Promise((r) => setTimeout(r, 25));
+    }
+    const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn }));
+    const mapRun = await client.send(new DescribeMapRunCommand({ mapRunArn: mapRuns?.[0]?.mapRunArn }));
+
+    // Assert
+    expect(status).toBe('SUCCEEDED');
+    expect(JSON.parse(output ?? '[]')).toEqual([{ doubled: 2 }, { doubled: 4 }, { doubled: 6 }]);
+    expect(mapRuns).toHaveLength(1);
+    expect(mapRun).toMatchObject({
+      executionArn,
+      status: 'SUCCEEDED',
+      itemCounts: { total: 3, succeeded: 3 },
+      executionCounts: { total: 3, succeeded: 3 },
+    });
+    expect(mapRun.startDate).toBeInstanceOf(Date);
   });
 });
