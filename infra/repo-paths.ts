@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,4 +10,13 @@ export const EXAMPLE_CONFIG_PATH = resolve(REPO_ROOT, 'examples/orders-service/t
 
 export function handlerEntry(root: string, functionName: string): string {
   return resolve(root, 'functions', functionName, 'handler.ts');
+}
+
+/** Where `npm run build` puts each function's bundle, for a package installed without sources. */
+const PREBUILT_LAMBDA_DIR = resolve(REPO_ROOT, 'dist/lambda');
+
+/** The prebuilt bundle directory of a function (holding `index.mjs`), when the package has one. */
+export function prebuiltHandlerDir(functionName: string): string | undefined {
+  const dir = resolve(PREBUILT_LAMBDA_DIR, functionName);
+  return existsSync(resolve(dir, 'index.mjs')) ? dir : undefined;
 }

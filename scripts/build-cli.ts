@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type Plugin, transform } from 'esbuild';
+import { bundleLambdas, LAMBDA_FUNCTIONS } from '../bench/bundles.js';
 
 /**
  * `npm run build:cli` (run by `npm install`'s prepare and by `npm pack`): the CLI precompiled into
@@ -37,13 +38,21 @@ const EXTERNAL = [
 const sourceUrls: Plugin = {
   name: 'source-import-meta-url',
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, (args) => {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
       const path = relative(ROOT, args.path);
       const text = readFileSync(args.path, 'utf8');
       if (path.startsWith('..') || path.startsWith('node_modules') || !text.includes('import.meta.url'))
         return undefined;
+      // A define, not a text replace: a string that spells import.meta.url (the Lambda bundles'
+      // createRequire banner in infra/) stays as it is.
+      const { code } = await transform(text, {
+        loader: 'ts',
+        format: 'esm',
+        define: { 'import.meta.url': '__tollgateModuleUrl' },
+        sourcefile: args.path,
+      });
       const url = `new URL(${JSON.stringify(path.split('\\').join('/'))}, __tollgatePackageRoot).href`;
-      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+      return { contents: `const __tollgateModuleUrl = ${url};\n${code}`, loader: 'js' };
     });
   },
 };
@@ -72,6 +81,47 @@ async function buildConfigApi(): Promise<void> {
       stdio: 'inherit',
     },
   );
+}
+
+/**
+ * `tollgate/cdk` (the TollgatePipeline construct) and the CDK app `tollgate deploy-stack` runs,
+ * with the declarations of the construct's props. aws-cdk-lib, constructs and cdk-nag stay
+ * external: they are the user's (optional peer dependencies), one copy shared with their app.
+ */
+async function buildCdkApi(): Promise<void> {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: { index: 'infra/index.ts', app: 'infra/app.ts' },
+    outdir: resolve(ROOT, 'dist/cdk'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // cdk-nag too: each rule takes its name from its module's file name (__filename).
+    external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'zod', 'zod/*', 'tsx', 'tsx/*'],
+    mainFields: ['module', 'main'],
+    chunkNames: '[name]-[hash]',
+    banner: {
+      js: [
+        "const __tollgatePackageRoot = new URL('../../', import.meta.url);",
+        "import { createRequire as __tollgateCreateRequire } from 'node:module';",
+        'const require = __tollgateCreateRequire(import.meta.url);',
+      ].join('\n'),
+    },
+    plugins: [sourceUrls],
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * Each Lambda function bundled as the stack deploys it (`dist/lambda/<name>/index.mjs`): an
+ * installed package has neither the handlers' sources nor esbuild, so its stack deploys these.
+ */
+async function buildLambdaBundles(): Promise<void> {
+  const out = resolve(ROOT, 'dist/lambda');
+  rmSync(out, { recursive: true, force: true });
+  await bundleLambdas(LAMBDA_FUNCTIONS, out, { sourcesContent: false });
 }
 
 /**
@@ -132,8 +182,14 @@ export async function buildCli(): Promise<string[]> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const inputs = await buildCli();
   await buildConfigApi();
   await buildConsoleAssets();
-  console.log(`dist/cli: ${inputs.length} source files bundled; dist/config and dist/console built`);
+  await buildCdkApi();
+  await buildLambdaBundles();
+  // The CLI last: its build-info.json's time is what freshness is judged by, and a source edited
+  // during the slower steps before it (declarations, Lambda bundles) must not make a build stale at birth.
+  const inputs = await buildCli();
+  console.log(
+    `dist/cli: ${inputs.length} source files bundled; dist/config, dist/console, dist/cdk and dist/lambda built`,
+  );
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { prebuiltHandlerDir } from '../repo-paths.js';
 
 /** Lambda caps the total size of a function's environment variables (keys + values) at 4 KB. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -15,7 +16,11 @@ const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 const TOKEN_ESTIMATE_BYTES = 256;
 
 export interface TollgateFunctionProps {
-  /** Absolute path of the handler module (`functions/<name>/handler.ts`). */
+  /**
+   * Absolute path of the handler module (`functions/<name>/handler.ts`). An installed package ships
+   * no sources: there the bundle `npm run build` made of the same handler (`dist/lambda/<name>/`) is
+   * deployed as it is.
+   */
   readonly entry: string;
   /** Repository root: esbuild resolves node_modules and the lock file from here. */
   readonly projectRoot: string;
@@ -70,14 +75,16 @@ export function behindGroup(
  * writing to that log group. Callers add exactly the statements the function needs.
  */
 export class TollgateFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
     super(scope, id);
-    if (!existsSync(props.entry)) {
+    const fromSource = existsSync(props.entry);
+    const prebuilt = fromSource ? undefined : prebuiltHandlerDir(basename(dirname(props.entry)));
+    if (!fromSource && !prebuilt) {
       throw new Error(
         `handler for "${props.taskName}" not found at ${props.entry}; create it or fix the task name`,
       );
@@ -103,11 +110,7 @@ export class TollgateFunction extends Construct {
       }),
     );
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      projectRoot: props.projectRoot,
-      depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
-      handler: 'handler',
+    const settings: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: `Tollgate ${props.taskName}`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -124,20 +127,34 @@ export class TollgateFunction extends Construct {
             ...(props.network.subnets ? { vpcSubnets: props.network.subnets } : {}),
           }
         : {}),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the code runs against the versions it was tested with.
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-    });
+    };
+    this.function = prebuilt
+      ? new lambda.Function(this, 'Function', {
+          ...settings,
+          code: lambda.Code.fromAsset(prebuilt),
+          handler: 'index.handler',
+        })
+      : new nodejs.NodejsFunction(this, 'Function', {
+          ...settings,
+          entry: props.entry,
+          projectRoot: props.projectRoot,
+          depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
+          handler: 'handler',
+          // scripts/build-cli.ts bundles dist/lambda/ with the same options (bench/bundles.ts).
+          bundling: {
+            forceDockerBundling: false,
+            minify: true,
+            sourceMap: true,
+            target: 'node22',
+            format: nodejs.OutputFormat.ESM,
+            mainFields: ['module', 'main'],
+            // Bundle the AWS SDK too: the code runs against the versions it was tested with.
+            externalModules: [],
+            // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+            banner:
+              "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          },
+        });
 
     if (props.network) this.allowNetworkInterfaces();
     this.node.addValidation({ validate: () => this.validateEnvironmentSize(props.taskName) });
