@@ -18,7 +18,7 @@ export interface DoraOptions {
   readonly days: number;
 }
 
-export interface DoraWeek {
+interface DoraWeek {
   /** Epoch ms of the week's first instant. */
   readonly start: number;
   readonly deployments: number;
@@ -26,7 +26,7 @@ export interface DoraWeek {
   readonly leadTimeMedianMs: number | null;
 }
 
-export interface EnvironmentDora {
+interface EnvironmentDora {
   readonly environment: string;
   readonly deployments: number;
   readonly deploymentsPerWeek: number;

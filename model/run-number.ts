@@ -11,7 +11,7 @@ export function runNumbers<T extends { readonly name: string; readonly startDate
 }
 
 /** Start time, then name: the same order the console's run index keeps. */
-export function compareByStart(
+function compareByStart(
   a: { readonly name: string; readonly startDate: number },
   b: { readonly name: string; readonly startDate: number },
 ): number {

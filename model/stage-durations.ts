@@ -7,7 +7,7 @@ import { StageId } from './stage-id.js';
  * before it hurts. Each group sums its stages across every environment of the run (a refresh of
  * test and of staging are both refresh time); a stage that was skipped counts for nothing.
  */
-export const DURATION_GROUPS = {
+const DURATION_GROUPS = {
   refresh: [StageId.Refresh, StageId.Mask, StageId.VerifyMasking, StageId.Publish],
   migrate: [StageId.Migrate],
   tests: [StageId.DataChecks, StageId.SmokeTest],

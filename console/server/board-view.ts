@@ -10,9 +10,9 @@ import { type ReleaseInfo, releaseInfo } from './ledger-views.js';
  * what is on its way to it, in the manner of Kargo's freight view. Pure: the caller reads the
  * ledger, the run index and the state of each open run.
  */
-export type LaneHealth = 'healthy' | 'rolled-back' | 'failed' | 'empty';
+type LaneHealth = 'healthy' | 'rolled-back' | 'failed' | 'empty';
 
-export interface IncomingRun {
+interface IncomingRun {
   readonly name: string;
   readonly number: number;
   /** running: working in this environment (or building, in the first lane); waiting: at its gate. */

@@ -20,8 +20,8 @@ export interface DeliverySources {
 
 /** Open runs folded to say where each is; a pipeline rarely has more than a few. */
 const MAX_OPEN_RUNS = 50;
-export const STATS_DEFAULT_DAYS = 90;
-export const STATS_DEFAULT_RUNS = 20;
+const STATS_DEFAULT_DAYS = 90;
+const STATS_DEFAULT_RUNS = 20;
 
 export async function boardOf(sources: DeliverySources): Promise<{ lanes: BoardLane[] }> {
   const [entries, { runs, numberOf }] = await Promise.all([sources.ledgerEntries(), sources.index.open()]);
