@@ -124,7 +124,7 @@ export async function startRollback(
 
 export async function finishRollback(
   input: FinishRollbackInput,
-  ports: Pick<RollbackPorts, 'config' | 'clock' | 'ledger'>,
+  ports: Pick<RollbackPorts, 'config' | 'clock' | 'ledger' | 'artifacts'>,
 ): Promise<RollbackOutput> {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
   const { started } = input;
@@ -155,7 +155,22 @@ export async function finishRollback(
     const to = started.restoredVersion ?? started.restored;
     throw new DeployFailedError(`rollback of ${env.name} to ${to} failed: ${detail ?? 'the rollout failed'}`);
   }
+  await unpromote(input, ports.artifacts);
   return { ...started, ...(state ? { state } : {}), ledgerSeq: seq };
+}
+
+/**
+ * A failure after promote (a test stage after promote, the verify window) leaves the env pointer
+ * naming the failed release, which the rollback just replaced with the pointer's `previous`: put
+ * that back as the pointer, so `tollgate envs` and the next rollback read what runs. Only then: a
+ * failure before promote never moved the pointer.
+ */
+async function unpromote(input: FinishRollbackInput, artifacts: ArtifactStore): Promise<void> {
+  const key = envPointerKey(input.pipeline, input.environment);
+  const pointer = await artifacts.getPointer<EnvPointer>(key);
+  const restored = input.started.restoredVersion;
+  if (pointer?.version !== input.release.version || pointer.previous?.version !== restored) return;
+  await artifacts.putPointer(key, { ...pointer.previous, previous: null });
 }
 
 async function restoreTarget(

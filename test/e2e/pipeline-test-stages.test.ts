@@ -95,6 +95,11 @@ describe('test stages and post-deployment verification on the local engine', () 
     expect(entered.filter((s) => s === 'WaitToVerify')).toHaveLength(4);
     const prodPort = (pipeline.config.environments[2]!.deploy as { port: number }).port;
     expect((await servedRelease(prodPort)).version).toBe(good.output.release);
+    // `tollgate envs` reads the pointer: it names the release serving again, not the failed one.
+    const pointer = await pipeline.runner.ports.artifacts.getPointer<{ version: string }>(
+      'envs/orders-service/prod.json',
+    );
+    expect(pointer?.version).toBe(good.output.release);
     const entries = await pipeline.runner.ports.ledger.query({
       pipeline: 'orders-service',
       kinds: ['rollback'],
