@@ -53,7 +53,7 @@ export function appScript(): Promise<string> {
 export async function appStyles(): Promise<string> {
   const [own, charts] = await Promise.all([
     readFile(`${UI_DIR}styles.css`, 'utf8'),
-    readFile(`${UI_DIR}uplot.css`, 'utf8'),
+    readFile(`${UI_DIR}vendor/uplot.css`, 'utf8'),
   ]);
   return `${own}\n${charts}`;
 }
