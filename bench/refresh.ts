@@ -19,7 +19,7 @@ import type { BenchResult, BenchRow } from './bench-row.js';
  * snapshots as the pipeline takes them, kept afterwards as its gc keeps the newest three. Every timed
  * step starts after `sync`, so no step pays for the previous one's dirty pages; figures are medians.
  *
- * The database is one table per ~20 MiB (relation files are what an incremental refresh copies or
+ * The database is ~50 tables of ~2 % each (relation files are what an incremental refresh copies or
  * keeps): the steady state is a refresh after a test run that updated one table and a production that
  * updated another (< 5 % of the bytes each); the worst case touches every file on both sides.
  */
@@ -187,7 +187,8 @@ async function buildVolumes(dataDir: string, target: number): Promise<{ bytes: n
     await host.open('test', 0);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const batch = 50_000; // ~20 MiB of heap + index per table
+    // ~50 tables whatever the size (~20 MiB each at 1 GB): one table is ~2 % of the database.
+    const batch = Math.max(1000, Math.round(target / 50 / 420));
     while (dirSize(host.volumeDir('prod')) < target) {
       tables += 1;
       await client.query(
