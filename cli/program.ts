@@ -136,16 +136,24 @@ function buildProgram(): Command {
     .option('--repo <dir>', 'with --aws: where tollgate.config.ts is (default: the current directory)')
     .action(async (o) => (await import('./commands/console.js')).consoleCommand(o));
 
+  const db = program.command('db').description("the environments' local databases");
   common(
-    program
-      .command('db')
-      .description("the environments' local databases")
+    db
       .command('url')
       .argument('<env>', 'the environment')
       .description("print the environment's local database URL, password included"),
   )
     .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
     .action(async (env, o) => (await import('./commands/db.js')).dbUrlCommand(env, o));
+  common(
+    db
+      .command('import')
+      .argument('<env>', 'the environment')
+      .argument('<file>', 'a file of SQL statements (pg_dump --inserts)')
+      .description("run a SQL file in one transaction against the environment's local database"),
+  )
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .action(async (env, file, o) => (await import('./commands/db.js')).dbImportCommand(env, file, o));
 
   program
     .command('deploy-stack')

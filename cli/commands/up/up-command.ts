@@ -98,6 +98,14 @@ export async function runUp(options: UpOptions): Promise<void> {
     } catch (error) {
       say(`demo: ${(error as Error).message.split('\n')[0]}`);
     }
+  } else {
+    const { ensureFirstData } = await import('../../../runtime/up/first-data.js');
+    await ensureFirstData({
+      config: runtime.config,
+      projectDir,
+      connectionString: (env) => runtime.runner.ports.volumes.connectionString(env),
+      say,
+    }).catch((error) => say(`  first data: ${(error as Error).message.split('\n')[0]}`));
   }
   await stopped;
 }

@@ -112,6 +112,19 @@ const database = z.strictObject({
       maxAge: duration('database.snapshots.maxAge').default(7 * 86_400),
     })
     .default({ keep: 3, maxAge: 7 * 86_400 }),
+  /**
+   * Local only: fills the source environment's database the first time `tollgate up` finds it
+   * without data, after applying the working tree's migrations. Run in the repository by the shell,
+   * with DATABASE_URL set to that database.
+   */
+  seed: z
+    .strictObject({
+      command: z
+        .string()
+        .trim()
+        .min(1, 'give the command that fills the database, e.g. "node scripts/seed.mjs"'),
+    })
+    .optional(),
 });
 
 const deploy = z.discriminatedUnion('type', [
