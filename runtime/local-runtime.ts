@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createRedeployRoute } from '../console/server/redeploy-route.js';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
 import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
 import { assertRunsLocally, loadConfig } from '../functions/shared/config/index.js';
@@ -148,6 +149,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await engine.start();
     const deployed = await deployPipeline(engine.service, config.name);
     stateMachineArn = deployed.stateMachineArn;
+    // The release page's "Deploy to …": tollgate deploy's check and event, as the runtime's user.
+    const redeploy = createRedeployRoute({
+      config,
+      ledger: runner.ports.ledger,
+      artifacts: runner.ports.artifacts,
+      sfn: engine.service,
+      stateMachineArn: () => stateMachineArn,
+      secret,
+      port: () => server.port,
+      user,
+    });
     const mounted = await loadConsoleRoutes({
       sfn: engine.service,
       ledger: runner.ports.ledger,
@@ -161,7 +173,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onEvent: (listener: Parameters<Engine['onEvent']>[0]) => engine.onEvent(listener),
     });
     if (mounted) {
-      consoleRoutes = mounted;
+      consoleRoutes = chainRoutes(redeploy, mounted);
       cleanup.push(async () => mounted.close?.());
     }
     await bus.start();

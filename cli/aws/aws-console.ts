@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { userInfo } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createConsoleRoutes, sfnClientApi } from '../../console/server/index.js';
+import { createRedeployRoute } from '../../console/server/redeploy-route.js';
 import { DynamoDbApprovalStore } from '../../functions/shared/adapters/aws/dynamodb-approval-store.js';
+import { S3ArtifactStore } from '../../functions/shared/adapters/aws/s3-artifact-store.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { replyJson } from '../../runtime/local-api/json-reply.js';
 import { chainRoutes } from '../../runtime/up/console-routes.js';
@@ -43,10 +47,11 @@ export async function startAwsConsole(options: AwsConsoleOptions): Promise<AwsCo
   const { target, config } = options;
   // Every output is read up front, so a stack that is missing one fails now, in one line,
   // rather than on the first click.
-  const [stateMachineArn, tableName, approveUrl] = await Promise.all([
+  const [stateMachineArn, tableName, approveUrl, artifactBucket] = await Promise.all([
     target.output(StackOutputName.StateMachineArn),
     target.output(StackOutputName.ApprovalsTableName),
     target.output(StackOutputName.ApproveUrl),
+    target.output(StackOutputName.ArtifactBucketName),
   ]);
   const sfn = target.sfn();
   const described = await sfn
@@ -92,8 +97,22 @@ export async function startAwsConsole(options: AwsConsoleOptions): Promise<AwsCo
     port,
     onInternalError: report,
   });
+  // "Deploy to …" starts the stack's pipeline with your credentials (states:StartExecution),
+  // attributed as `tollgate deploy --aws` attributes it.
+  const redeploy = createRedeployRoute({
+    config,
+    ledger,
+    artifacts: new S3ArtifactStore({ client: new S3Client({}), bucket: artifactBucket }),
+    sfn: sfnClientApi(sfn),
+    stateMachineArn: () => stateMachineArn,
+    secret,
+    port: () => port,
+    user: process.env.TOLLGATE_USER || userInfo().username,
+    onInternalError: report,
+  });
   routes = chainRoutes(
     createAwsApprovalsRoute({ secret, port: () => port, approvals, approveUrl: signer }),
+    redeploy,
     consoleRoutes,
   ) as typeof routes;
   return {

@@ -28,4 +28,8 @@ export const REQUIRED_OUTPUTS: readonly RequiredOutput[] = [
     name: StackOutputName.ApproveUrl,
     breaks: 'approve, reject and the console cannot decide',
   },
+  {
+    name: StackOutputName.ArtifactBucketName,
+    breaks: "deploy and the console's Deploy to … cannot find the release",
+  },
 ];

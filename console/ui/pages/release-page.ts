@@ -1,4 +1,4 @@
-import { getJson } from '../api.js';
+import { getJson, postJson } from '../api.js';
 import { clear, h } from '../dom.js';
 import { runLink, runNameOf, when } from '../format.js';
 import type { Json } from '../json.js';
@@ -13,7 +13,10 @@ export function releasePage(main: HTMLElement, version: string): () => void {
   );
   (async () => {
     try {
-      const r = await getJson<Json>(`/api/releases/${encodeURIComponent(version)}`);
+      const [r, envs] = await Promise.all([
+        getJson<Json>(`/api/releases/${encodeURIComponent(version)}`),
+        getJson<Json>('/api/envs'),
+      ]);
       const m = r.metadata ?? {};
       const run = runNameOf(m.executionArn);
       clear(main);
@@ -36,6 +39,10 @@ export function releasePage(main: HTMLElement, version: string): () => void {
           h('dd', {}, m.size ? `${m.size} bytes` : '—'),
           h('dt', {}, 'Running in'),
           h('dd', {}, r.currentlyIn.length ? r.currentlyIn.join(', ') : 'no environment'),
+        ),
+        deployActions(
+          version,
+          envs.environments.map((e: Json) => String(e.environment)),
         ),
         h('h2', {}, 'Promotions'),
         r.promotions.length
@@ -103,4 +110,56 @@ export function releasePage(main: HTMLElement, version: string): () => void {
     }
   })();
   return () => undefined;
+}
+
+/**
+ * "Deploy to …" per environment: starts a run of the pipeline for this release into that
+ * environment (POST /api/releases/{version}/deploy, the check and event `tollgate deploy` uses),
+ * through its gate and approvals. A refusal is shown as the server's one line.
+ */
+function deployActions(version: string, environments: readonly string[]): HTMLElement {
+  const note = h('p', { class: 'muted', role: 'status' }, '');
+  const reason = h('input', {
+    type: 'text',
+    placeholder: 'why (recorded)',
+    'aria-label': 'Reason',
+  }) as HTMLInputElement;
+  const skip = h('input', {
+    type: 'checkbox',
+    'aria-label': 'Skip earlier environments',
+  }) as HTMLInputElement;
+  const buttons = environments.map((environment) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: async (e: Event) => {
+          const button = e.currentTarget as HTMLButtonElement;
+          button.disabled = true;
+          try {
+            const started = await postJson<Json>(`/api/releases/${encodeURIComponent(version)}/deploy`, {
+              environment,
+              reason: reason.value,
+              skipEarlier: skip.checked,
+            });
+            note.textContent = `Deploying ${version} to ${environment}: run `;
+            note.append(runLink(started.run));
+          } catch (err) {
+            note.textContent = `Deploy refused: ${(err as Error).message}`;
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+      `Deploy to ${environment}`,
+    ),
+  );
+  return h(
+    'section',
+    { class: 'deploy-actions' },
+    h('h2', {}, 'Deploy this release again'),
+    h('p', {}, ...buttons),
+    h('p', {}, reason, ' ', h('label', {}, skip, ' skip environments it never passed')),
+    note,
+  );
 }

@@ -102,6 +102,7 @@ export async function startAwsStack(options: { engineKeyIs?: string } = {}) {
             ApprovalsTableName: 'approvals',
             ApproveUrl: fn.url,
             LedgerBucketName: 'ledger',
+            ArtifactBucketName: 'artifacts',
           }).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
         },
       ],

@@ -75,6 +75,7 @@ export async function startDoctorAws() {
       [StackOutput.LockTableName]: { Ref: 'Locks' },
       [StackOutput.ApprovalsTableName]: { Ref: 'Approvals' },
       [StackOutput.ApproveUrl]: options.approveUrl ?? APPROVE_URL,
+      [StackOutput.ArtifactBucketName]: 'tollgate-artifacts',
     };
     for (const name of options.without ?? []) delete outputs[name];
     const table = (name: string) => ({

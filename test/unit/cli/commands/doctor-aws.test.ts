@@ -74,7 +74,7 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
       {
         name: 'aws-outputs',
         status: 'ok',
-        detail: 'stack Good has the 4 outputs the CLI and the console read',
+        detail: 'stack Good has the 5 outputs the CLI and the console read',
       },
       { name: 'aws-state-machine', status: 'ok', detail: 'Good-pipeline: ACTIVE, STANDARD' },
       {
