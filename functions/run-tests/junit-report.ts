@@ -6,7 +6,7 @@ export const MAX_FAILURES = 20;
 export const MAX_MESSAGE = 500;
 const MAX_SUITES = 50;
 
-export interface SuiteSummary {
+interface SuiteSummary {
   readonly name: string;
   readonly tests: number;
   readonly failures: number;
@@ -14,7 +14,7 @@ export interface SuiteSummary {
   readonly durationMs: number;
 }
 
-export interface TestFailure {
+interface TestFailure {
   /** The enclosing suites, outermost first, joined by " > ". */
   readonly suite: string;
   readonly name: string;

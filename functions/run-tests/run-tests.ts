@@ -18,7 +18,7 @@ import { judgeThresholds, type ThresholdResult } from './thresholds.js';
  * has no failure or error and parsed, and every threshold holds. The handler throws
  * Tollgate.TestsFailed with the report as evidence when one did not.
  */
-export interface TestEvidence {
+interface TestEvidence {
   readonly name: string;
   readonly passed: boolean;
   readonly exitCode: number | null;

@@ -7,7 +7,7 @@ import type { TollgateConfig } from './schema.js';
  * yet (a CodeBuild project per pipeline running the release's tree is the plan), so the stack
  * refuses them at synth instead of deploying a pipeline whose test stage cannot run.
  */
-export function awsConfigProblems(config: TollgateConfig): string[] {
+function awsConfigProblems(config: TollgateConfig): string[] {
   return config.environments.flatMap((env, e) =>
     env.tests.length
       ? [

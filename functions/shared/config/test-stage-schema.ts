@@ -87,7 +87,7 @@ const testStage = z.strictObject({
 });
 
 /** Each check of a verify window is a Wait state plus a task (~7 history events); 25,000 per run. */
-export const MAX_VERIFY_LOOKS = 500;
+const MAX_VERIFY_LOOKS = 500;
 
 const verify = z
   .strictObject({

@@ -39,7 +39,7 @@ export interface ProcessTestRunnerOptions {
 }
 
 /** Bytes read of a report; a bigger file is cut (and says so) rather than filling the evidence. */
-export const MAX_REPORT_BYTES = 1_000_000;
+const MAX_REPORT_BYTES = 1_000_000;
 const OUTPUT_LINES = 20;
 const ID = /^tests:([a-z][a-z0-9-]{0,39}):([0-9a-f]{16})$/;
 
