@@ -8,7 +8,7 @@ import { type CommitSummary, type FeatureRef, featureIds } from '../shared/relea
 import { releaseMetadataKey } from './release-keys.js';
 
 /** An approver needs the gist; a first release over a long history lists its newest commits only. */
-export const MAX_LISTED_COMMITS = 200;
+const MAX_LISTED_COMMITS = 200;
 
 /** What a release adds over the release one environment runs now. */
 export interface EnvironmentContents {
