@@ -2,7 +2,7 @@ import type { ChildEnd, MapRunProgress, MapRunStart, MapRunStatus } from '../asl
 import { MapRunStatus as Status } from '../asl/distributed/map-run.js';
 
 /** AWS's MapRunItemCounts / MapRunExecutionCounts. */
-export interface MapRunCounts {
+interface MapRunCounts {
   pending: number;
   running: number;
   succeeded: number;
@@ -78,17 +78,27 @@ export class MapRunRegistry {
       c[from] -= n;
       c[to] += n;
     };
+    // The first end is the run's end; children that settle after it change no count.
+    const open = () => record.status === Status.Running;
     return {
       mapRunArn: record.mapRunArn,
       childStarted: (items) => {
+        if (!open()) return;
         move(record.itemCounts, items, 'pending', 'running');
         move(record.executionCounts, 1, 'pending', 'running');
       },
       childEnded: (items, end) => {
+        if (!open()) return;
         move(record.itemCounts, items, 'running', END_FIELD[end]);
         move(record.executionCounts, 1, 'running', END_FIELD[end]);
       },
       end: (status) => {
+        if (!open()) return;
+        if (status === Status.Aborted) {
+          // Stopped with its execution: what was running is aborted, what never started stays pending.
+          move(record.itemCounts, record.itemCounts.running, 'running', 'aborted');
+          move(record.executionCounts, record.executionCounts.running, 'running', 'aborted');
+        }
         record.status = status;
         record.stopDate = now();
       },

@@ -4,7 +4,6 @@ import { toStatesError } from '../errors/states-error.js';
 import type { Frame } from '../frame/frame.js';
 import { toPayloadText } from '../payload-text.js';
 import type { ChildProgram, ProgramOutcome } from '../program/states-block.js';
-import { isStateStop } from '../states/stoppable-work.js';
 import type { MapRunProgress } from './map-run.js';
 
 /** One child workflow execution of a Map Run, as ResultWriter reports it. */
@@ -44,8 +43,11 @@ export class ChildExecutions {
         try {
           outcome = await processor.run(frame, input);
         } catch (thrown) {
-          if (isStateStop(thrown)) this.progress.childEnded(items, 'ABORTED');
-          if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
+          // Stopped with the Map (timeout, threshold) or the execution (StopExecution, shutdown).
+          if (thrown instanceof Error && thrown.name === 'ExecutionAborted') {
+            this.progress.childEnded(items, 'ABORTED');
+            throw thrown;
+          }
           outcome = { status: 'FAILED', error: toStatesError(thrown) };
         }
         this.progress.childEnded(items, outcome.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED');

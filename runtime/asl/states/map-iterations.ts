@@ -107,3 +107,14 @@ export async function runIterations(options: {
   await Promise.all(Array.from({ length: jobs.length === 0 ? 0 : workers }, () => worker()));
   return { outcomes, failures };
 }
+
+/** A Map's output: each iteration's output, `{Error, Cause}` for a tolerated failure. */
+export function outcomeOutputs(outcomes: readonly ProgramOutcome[]): unknown[] {
+  return outcomes.map((o) =>
+    o?.status === 'SUCCEEDED'
+      ? o.output
+      : o?.status === 'FAILED'
+        ? { Error: o.error.error, Cause: o.error.causeText }
+        : null,
+  );
+}

@@ -1,35 +1,21 @@
 import { ChildExecutions } from '../distributed/child-executions.js';
+import { type MapJobs, runDistributedMap } from '../distributed/distributed-map-run.js';
 import { batchItems, type ItemBatch } from '../distributed/item-batcher.js';
 import { readItems } from '../distributed/item-reader.js';
-import { type MapRunProgress, MapRunStatus } from '../distributed/map-run.js';
-import { writeResults } from '../distributed/result-writer.js';
-import { StatesError, StatesErrorName, toStatesError } from '../errors/states-error.js';
-import { Frame } from '../frame/frame.js';
-import { HistoryCursor } from '../history/history-cursor.js';
-import type { HistoryRecorder } from '../history/history-event.js';
-import type { ChildProgram, ProgramOutcome, StatesBlock } from '../program/states-block.js';
+import { StatesError, StatesErrorName } from '../errors/states-error.js';
+import type { Frame } from '../frame/frame.js';
+import type { ChildProgram, StatesBlock } from '../program/states-block.js';
 import { evaluateJsonataTemplate } from '../query/jsonata-evaluator.js';
 import { QueryLanguage } from '../query/query-language.js';
 import { readDynamicField } from './dynamic-value.js';
 import { ExecutionState } from './execution-state.js';
 import { applyInputPath, applyTemplate, resolvePathWithContext } from './io-processing.js';
-import { type IterationJob, runIterations } from './map-iterations.js';
+import { type IterationJob, outcomeOutputs, runIterations } from './map-iterations.js';
 import { readPositiveSeconds } from './positive-seconds.js';
 import { jsonataScope, type StateRun } from './state-run.js';
-import { isStateStop, StoppableWork } from './stoppable-work.js';
+import { StoppableWork, unwindIfStopped } from './stoppable-work.js';
 
 type ProcessorBlock = StatesBlock & { ProcessorConfig?: { Mode?: string } };
-
-/** Child executions of a distributed map keep their own history, not the parent's. */
-const detachedRecorder: HistoryRecorder = {
-  add: async (cursor) => {
-    cursor.lastPublishedEventId += 1;
-    cursor.sourceEventId = cursor.lastPublishedEventId;
-    return cursor.lastPublishedEventId;
-  },
-  // Not persisted, so never replayed: a restart runs a distributed map's children again.
-  pending: () => [],
-};
 
 export class MapState extends ExecutionState {
   readonly type = 'Map';
@@ -85,7 +71,7 @@ export class MapState extends ExecutionState {
       mapRunStartedEventId = await recorder.add(run.frame.cursor, 'MapRunStarted', {
         mapRunStartedEventDetails: { mapRunArn: mapRun.mapRunArn },
       });
-      return this.runDistributed(run, {
+      return runDistributedMap(run, {
         ...jobs,
         program,
         children,
@@ -96,6 +82,8 @@ export class MapState extends ExecutionState {
         timeout,
         exceedsItems,
         itemsInput,
+        mapStateName: this.name,
+        writer: this.definition.ResultWriter as Readonly<Record<string, unknown>> | undefined,
       });
     }
     const work = new StoppableWork(run.frame);
@@ -111,7 +99,7 @@ export class MapState extends ExecutionState {
       shouldStop: exceedsItems,
       prepareFrame: jobs.prepare,
     }).finally(() => work.dispose());
-    this.unwindIfStoppedFromOutside(run);
+    unwindIfStopped(run.frame.services.signal);
     if (work.timedOut) throw new StatesError(StatesErrorName.Timeout, undefined);
     if (failures > 0 && exceedsItems(failures)) {
       const firstFailure = outcomes.find((o) => o?.status === 'FAILED');
@@ -119,76 +107,6 @@ export class MapState extends ExecutionState {
     }
     await recorder.add(run.frame.cursor, 'MapStateSucceeded', undefined, { updateSource: false });
     return outcomeOutputs(outcomes);
-  }
-
-  private async runDistributed(
-    run: StateRun,
-    d: MapJobs & {
-      readonly program: ChildProgram;
-      readonly children: ChildExecutions;
-      readonly mapRun: MapRunProgress;
-      readonly mapRunStartedEventId: number;
-      readonly startedEventId: number;
-      readonly maxConcurrency: number;
-      readonly timeout: number | undefined;
-      readonly exceedsItems: (failedItems: number) => boolean;
-      readonly itemsInput: unknown;
-    },
-  ): Promise<unknown> {
-    const { recorder, clock } = run.frame.services;
-    const work = new StoppableWork(run.frame);
-    work.armTimeout(clock, clock.now(), d.timeout);
-    let outcomes: ProgramOutcome[];
-    try {
-      ({ outcomes } = await runIterations({
-        parent: work.frame(this.detachedFrame(run)),
-        program: d.program,
-        jobs: d.list,
-        maxConcurrency: d.maxConcurrency,
-        mapStateName: this.name,
-        startedEventId: d.startedEventId,
-        publishIterationEvents: false,
-        shouldStop: () => d.exceedsItems(d.children.failedItems),
-        prepareFrame: d.prepare,
-      }));
-    } finally {
-      work.dispose();
-    }
-    run.frame.cursor.integrate(new HistoryCursor(run.frame.cursor.sourceEventId));
-    const fail = async (error: string, cause: string | undefined) => {
-      d.mapRun.end(MapRunStatus.Failed);
-      await recorder.add(run.frame.cursor, 'MapRunFailed', {
-        mapRunFailedEventDetails: { error, ...(cause !== undefined ? { cause } : {}) },
-      });
-      return new StatesError(error, cause);
-    };
-    const outer = run.frame.services.signal;
-    if (outer.aborted) d.mapRun.end(MapRunStatus.Aborted);
-    this.unwindIfStoppedFromOutside(run);
-    if (work.timedOut) throw await fail(StatesErrorName.Timeout, undefined);
-    if (d.children.failedItems > 0 && d.exceedsItems(d.children.failedItems)) {
-      throw await fail(
-        StatesErrorName.ExceedToleratedFailureThreshold,
-        'The specified tolerated failure threshold was exceeded',
-      );
-    }
-    const writer = this.definition.ResultWriter as Readonly<Record<string, unknown>> | undefined;
-    let output: unknown;
-    try {
-      output = writer
-        ? await writeResults(run, writer, d.mapRun.mapRunArn, d.children.ended, d.itemsInput)
-        : outcomeOutputs(outcomes);
-    } catch (err) {
-      const e = toStatesError(err);
-      throw await fail(e.error, e.causeText);
-    }
-    d.mapRun.end(MapRunStatus.Succeeded);
-    await recorder.add(run.frame.cursor, 'MapRunSucceeded');
-    await recorder.add(run.frame.cursor, 'MapStateSucceeded', undefined, { updateSource: false });
-    // AWS links a distributed Map's MapStateExited to its MapRunStarted (histories recorded since
-    // late 2024; earlier ones linked it to MapRunSucceeded, see test/conformance).
-    run.frame.cursor.sourceEventId = d.mapRunStartedEventId;
-    return output;
   }
 
   /** The iterations to run: one per item, or (ItemBatcher) one per batch of selected items. */
@@ -214,19 +132,8 @@ export class MapState extends ExecutionState {
     };
   }
 
-  /** Stopped by the enclosing Parallel branch or Map: unwind further, recording nothing more. */
-  private unwindIfStoppedFromOutside(run: StateRun): void {
-    const outer = run.frame.services.signal;
-    if (outer.aborted && isStateStop(outer.reason)) throw outer.reason;
-  }
-
   protected override async publishFailed(run: StateRun): Promise<void> {
     await run.frame.services.recorder.add(run.frame.cursor, 'MapStateFailed');
-  }
-
-  private detachedFrame(run: StateRun): Frame {
-    const services = { ...run.frame.services, recorder: detachedRecorder };
-    return new Frame(services, new HistoryCursor(0), run.frame.variables, run.frame.context, run.language);
   }
 
   private async items(run: StateRun): Promise<unknown[]> {
@@ -320,22 +227,6 @@ export class MapState extends ExecutionState {
       `${run.prefix} The ${field}${path ? 'Path' : ''} field refers to value "${text}" which is not a valid ${kind}${path ? `: ${path}` : ''}`,
     );
   }
-}
-
-interface MapJobs {
-  readonly batched: boolean;
-  readonly list: readonly IterationJob[];
-  readonly prepare: (frame: Frame, job: IterationJob) => Promise<unknown>;
-}
-
-function outcomeOutputs(outcomes: readonly ProgramOutcome[]): unknown[] {
-  return outcomes.map((o) =>
-    o?.status === 'SUCCEEDED'
-      ? o.output
-      : o?.status === 'FAILED'
-        ? { Error: o.error.error, Cause: o.error.causeText }
-        : null,
-  );
 }
 
 function describeType(v: unknown): string {

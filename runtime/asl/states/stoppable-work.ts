@@ -55,3 +55,8 @@ export class StoppableWork {
 export function isStateStop(thrown: unknown): thrown is StateStoppedError {
   return thrown instanceof StateStoppedError;
 }
+
+/** A Map or Parallel stopped by its enclosing branch or Map unwinds further, recording nothing more. */
+export function unwindIfStopped(signal: AbortSignal): void {
+  if (signal.aborted && isStateStop(signal.reason)) throw signal.reason;
+}

@@ -193,6 +193,28 @@ describe('distributed Map: ItemReader, ItemBatcher, ResultWriter, tolerated fail
     ]);
   });
 
+  it('ends the Map Run ABORTED, its running child executions counted aborted, when the execution is stopped', async () => {
+    // Arrange
+    const h = await engine({ work: () => new Promise(() => {}) });
+    const sm = await h.createStateMachine(distributed({ MaxConcurrency: 2 }));
+    const exec = await h.start(sm, [1, 2, 3]);
+    await h.settle();
+    const [run] = (
+      await h.call<{ mapRuns: Array<{ mapRunArn: string }> }>('ListMapRuns', { executionArn: exec })
+    ).mapRuns;
+    const running = await h.call<Record<string, unknown>>('DescribeMapRun', { mapRunArn: run.mapRunArn });
+
+    // Act
+    await h.call('StopExecution', { executionArn: exec });
+    await h.until(exec, 'ABORTED');
+    const stopped = await h.call<Record<string, unknown>>('DescribeMapRun', { mapRunArn: run.mapRunArn });
+
+    // Assert
+    expect(running).toMatchObject({ status: 'RUNNING', itemCounts: { running: 2, pending: 1, total: 3 } });
+    expect(stopped).toMatchObject({ status: 'ABORTED', itemCounts: { aborted: 2, running: 0, pending: 1 } });
+    expect(stopped.stopDate).toEqual(expect.any(Number));
+  });
+
   it('fails with States.ItemReaderFailed when the object is missing or not an array', async () => {
     // Arrange
     await store.putImmutable('b/object.json', '{"not":"a list"}');
