@@ -15,6 +15,11 @@ export interface ExecutionServices {
   readonly tokens: TaskTokenBroker;
   /** Aborted when the execution is stopped or times out. */
   readonly signal: AbortSignal;
+  /**
+   * Set inside a Map or Parallel attempt (StoppableWork): the same signal, read between states to
+   * stop a branch. Absent at the top level, where reading `signal` would build it for nothing.
+   */
+  readonly workSignal?: AbortSignal;
   readonly region: string;
   readonly accountId: string;
   readonly executionArn: string;

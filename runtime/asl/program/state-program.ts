@@ -48,8 +48,8 @@ export class StateProgram implements ChildProgram {
     for (;;) {
       // A branch or iteration stopped by its Parallel or Map goes no further, even between states
       // that never wait on the signal themselves (Pass, Choice).
-      const { signal } = frame.services;
-      if (signal.aborted && isStateStop(signal.reason)) throw signal.reason;
+      const work = frame.services.workSignal;
+      if (work?.aborted && isStateStop(work.reason)) throw work.reason;
       const state = this.states.get(name);
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
       // Serialised once per transition: the previous state's Exited text is this one's input text.

@@ -26,7 +26,8 @@ export class StoppableWork {
 
   /** The parent frame with this work's signal, to fork branches and iterations from. */
   frame(base: Frame = this.parent): Frame {
-    const services: ExecutionServices = { ...base.services, signal: this.controller.signal };
+    const { signal } = this.controller;
+    const services: ExecutionServices = { ...base.services, signal, workSignal: signal };
     return new Frame(services, base.cursor, base.variables, base.context, base.defaultQueryLanguage);
   }
 
