@@ -22,6 +22,8 @@ export const Capability = {
   ImagesTag: 'images:tag',
   EcsDeploy: 'ecs:deploy',
   EcsDescribe: 'ecs:describe',
+  /** Run the previous release as a one-off task in an environment's cluster, watch it and stop it. */
+  EcsTrial: 'ecs:trial',
   /** Read, create and compare-and-swap approval records (`approval#*`) and list the pending index. */
   Approvals: 'approvals:records',
   /** Store a run's task token (`token#*`); request-approval only. */
@@ -100,7 +102,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   'verify-masking': [C.DatabaseSecrets, C.SnapshotRead],
   'migrate-database': [C.ArtifactsRead, C.DatabaseSecrets, C.LedgerAppend],
   // Reads the release's migrations, the database's applied ones, snapshots prod before migrating.
-  'migration-safety': [C.ArtifactsRead, C.DatabaseSecrets, C.SnapshotManage, C.LedgerAppend],
+  // and runs the previous release as a one-off ECS task for the backward-compatibility check.
+  'migration-safety': [C.ArtifactsRead, C.DatabaseSecrets, C.SnapshotManage, C.LedgerAppend, C.EcsTrial],
   'check-data': [C.DatabaseSecrets, C.SnapshotRead],
   deploy: [C.ArtifactsRead, C.ImagesRead, C.EcsDeploy],
   'poll-deployment': [C.EcsDescribe],
@@ -132,6 +135,9 @@ export interface GrantTargets {
   readonly ecsPassRoleArns: readonly string[];
   /** Task definitions of this account and region, `arn:…:task-definition/*` (tag-on-create's resource). */
   readonly ecsTaskDefinitionArns: string;
+  /** Clusters of the `ecs` environments, and their tasks (`arn:…:task/<cluster>/*`): where trials run. */
+  readonly ecsClusterArns: readonly string[];
+  readonly ecsTaskArns: readonly string[];
   readonly approvals: dynamodb.ITable;
   /** Name of the sparse GSI of pending approvals. */
   readonly approvalsPendingIndex: string;
@@ -242,6 +248,22 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
         s(['ecs:TagResource'], [t.ecsTaskDefinitionArns], {
           StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
         }),
+        s(['iam:PassRole'], [...t.ecsPassRoleArns], {
+          StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+        }),
+      ];
+    case C.EcsTrial:
+      if (!t.ecsServiceArns.length) return [];
+      return [
+        // The trial runs the task definition the environment's service runs now.
+        s(['ecs:DescribeServices'], [...t.ecsServiceArns]),
+        s(['ecs:DescribeTaskDefinition'], ['*']),
+        // RunTask's resource is the task definition; the condition keeps it to the environments' clusters.
+        s(['ecs:RunTask'], [t.ecsTaskDefinitionArns], {
+          ArnEquals: { 'ecs:cluster': [...t.ecsClusterArns] },
+        }),
+        s(['ecs:DescribeTasks', 'ecs:StopTask'], [...t.ecsTaskArns]),
+        // RunTask hands the task definition's task and execution roles to ECS.
         s(['iam:PassRole'], [...t.ecsPassRoleArns], {
           StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
         }),

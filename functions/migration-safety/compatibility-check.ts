@@ -22,22 +22,27 @@ type Ports = Pick<TollgatePorts, 'config' | 'artifacts' | 'trials' | 'ledger' | 
 export async function startTrial(input: MigrationSafetyInput, ports: Ports) {
   const env = targetEnvironment(ports.config, input.pipeline, input.environment);
   const previous = await previousRelease(input, ports);
-  const skipped = !previous
-    ? 'no earlier release to check: nothing was promoted here or in the source environment'
-    : env.deploy.type !== 'process'
-      ? `not run on ${env.deploy.type}: the check needs a one-off run of the previous release against the migrated database, built only for process environments`
-      : undefined;
-  if (skipped || !previous) {
+  if (!previous) {
+    const skipped = 'no earlier release to check: nothing was promoted here or in the source environment';
     await record(input, { result: 'skipped', reason: skipped }, ports);
     return { trialId: null, skipped };
   }
   const key = idempotencyKey(input);
-  const { trialId } = await ports.trials.start({
-    pipeline: input.pipeline,
-    environment: env.name,
-    release: previous,
-    idempotencyKey: key,
-  });
+  let trialId: string;
+  try {
+    ({ trialId } = await ports.trials.start({
+      pipeline: input.pipeline,
+      environment: env.name,
+      release: previous,
+      idempotencyKey: key,
+    }));
+  } catch (error) {
+    // On ECS the trial runs the task definition the service runs now; when that is not the release
+    // a rollback would put back (the environment never ran it), there is nothing of it to run there.
+    if (!(env.deploy.type === 'ecs' && error instanceof NotFoundError)) throw error;
+    await record(input, { result: 'skipped', reason: error.message }, ports);
+    return { trialId: null, skipped: error.message };
+  }
   // The key travels with the trial so the check can start the very same trial again (see below).
   return { trialId, release: previous, idempotencyKey: key };
 }

@@ -1,7 +1,7 @@
 import { targetConnection } from '../shared/database/task-target.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
-import { awsArtifacts, awsLedger, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
+import { awsArtifacts, awsLedger, awsSnapshots, awsTrials } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import type { Sleeper } from '../smoke-test/smoke-test.js';
 import { migrationSafetyInputSchema } from './input.js';
@@ -24,14 +24,14 @@ export const createHandler = (ports: PortsFactory, sleep: Sleeper = realSleep) =
   );
 
 /**
- * The AWS ports this function uses; its bundle carries only their clients. No `trials`: the
- * compatibility check's one-off run of the previous release is built for process environments only
- * (compatibility-check.ts records the check as not run on ECS, and never touches the port there).
+ * The AWS ports this function uses; its bundle carries only their clients. `trials` runs the
+ * previous release as a one-off ECS task for the compatibility check.
  */
 export const awsWiring = awsPorts('migration-safety', {
   artifacts: awsArtifacts,
   snapshots: awsSnapshots,
   ledger: awsLedger,
+  trials: awsTrials,
 });
 
 export const handler = createHandler(awsWiring);

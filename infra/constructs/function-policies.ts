@@ -80,11 +80,24 @@ export function attachGrants(
         id: 'AwsSolutions-IAM5',
         reason:
           'A new task definition revision has no ARN before it is registered; ecs:TagResource is granted on ' +
-          'task-definition/* only with ecs:CreateAction = RegisterTaskDefinition (tags set at creation)',
+          'task-definition/* only with ecs:CreateAction = RegisterTaskDefinition (tags set at creation), and ' +
+          "ecs:RunTask (the compatibility trial runs the revision the service runs) only with ecs:cluster = the environments' clusters",
         appliesTo: [
           {
             regex:
               '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/\\*$/g',
+          },
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "A compatibility trial's task ARN exists only once RunTask started it; DescribeTasks and StopTask are " +
+          "granted on the tasks of the environments' clusters (task/<cluster>/*)",
+        appliesTo: [
+          {
+            regex:
+              '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task\\/[^/]+\\/\\*$/g',
           },
         ],
       },

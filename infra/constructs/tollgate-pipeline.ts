@@ -255,6 +255,12 @@ export class TollgatePipeline extends Construct {
         resource: 'task-definition',
         resourceName: '*',
       }),
+      ecsClusterArns: [...new Set(ecsEnvironments.map((d) => d.cluster))].map((cluster) =>
+        stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: cluster }),
+      ),
+      ecsTaskArns: [...new Set(ecsEnvironments.map((d) => d.cluster))].map((cluster) =>
+        stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster}/*` }),
+      ),
       approvals: this.approvals.table,
       approvalsPendingIndex: APPROVALS_TABLE.pendingIndex,
       notifyTopic: this.approvals.topic,

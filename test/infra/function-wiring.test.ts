@@ -18,8 +18,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   traffic: [Capability.TrafficShift, Capability.TrafficRead],
   appMetrics: [],
   cloudChecks: [Capability.CloudWatchRead],
-  // Built for process environments only (a local process trial); no AWS function wires it.
-  trials: [],
+  // migration-safety's one-off ECS task of the previous release (EcsReleaseTrials).
+  trials: [Capability.EcsTrial],
   // Local only: the stack refuses `tests` at synth, so no AWS function wires a test runner.
   testRunner: [],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).

@@ -27,7 +27,7 @@ export interface AlbCanaryWorld {
  * The project has no EC2 client (nothing but this fixture needs one), so the VPC and its two
  * subnets are made with EC2's query API directly; moto routes the call by the credential scope.
  */
-async function ec2(moto: MotoServer, params: Record<string, string>): Promise<string> {
+export async function ec2(moto: MotoServer, params: Record<string, string>): Promise<string> {
   const response = await fetch(`${moto.endpoint}/`, {
     method: 'POST',
     headers: {
@@ -42,7 +42,7 @@ async function ec2(moto: MotoServer, params: Record<string, string>): Promise<st
   return text;
 }
 
-const field = (xml: string, name: string): string => {
+export const field = (xml: string, name: string): string => {
   const found = new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml);
   if (!found?.[1]) throw new Error(`no <${name}> in ${xml.slice(0, 200)}`);
   return found[1];

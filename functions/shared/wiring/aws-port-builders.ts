@@ -18,6 +18,7 @@ import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.j
 import { DynamoDbLockTable, lockRecordTtlSeconds } from '../adapters/aws/dynamodb-lock-table.js';
 import { EcrImageRegistry } from '../adapters/aws/ecr-image-registry.js';
 import { EcsDeployer } from '../adapters/aws/ecs-deployer.js';
+import { EcsReleaseTrials } from '../adapters/aws/ecs-release-trials.js';
 import { ElbTrafficRouter } from '../adapters/aws/elb-traffic-router.js';
 import { FlashArrayClient, flashArraySecret } from '../adapters/aws/flasharray-client.js';
 import { FlashArraySnapshotProvider } from '../adapters/aws/flasharray-snapshot-provider.js';
@@ -63,6 +64,9 @@ export const awsDeployer: AwsPortBuilder<'deployer'> = ({ env, config }) =>
     config,
     imageRepositoryUri: requireEnv('imageRepositoryUri', env),
   });
+
+export const awsTrials: AwsPortBuilder<'trials'> = ({ config }) =>
+  new EcsReleaseTrials({ config, client: new ECSClient({}) });
 
 export const awsLedger: AwsPortBuilder<'ledger'> = ({ env, config }) =>
   new S3Ledger({
