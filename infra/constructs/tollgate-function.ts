@@ -8,7 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { prebuiltHandlerDir } from '../repo-paths.js';
+import { prebuiltHandlerDir, REPO_ROOT } from '../repo-paths.js';
 
 /** Lambda caps the total size of a function's environment variables (keys + values) at 4 KB. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -18,8 +18,8 @@ const TOKEN_ESTIMATE_BYTES = 256;
 export interface TollgateFunctionProps {
   /**
    * Absolute path of the handler module (`functions/<name>/handler.ts`). An installed package ships
-   * no sources: there the bundle `npm run build` made of the same handler (`dist/lambda/<name>/`) is
-   * deployed as it is.
+   * no sources: when `projectRoot` is the package's own, the bundle `npm run build` made of the same
+   * handler (`dist/lambda/<name>/`) is deployed as it is.
    */
   readonly entry: string;
   /** Repository root: esbuild resolves node_modules and the lock file from here. */
@@ -83,7 +83,10 @@ export class TollgateFunction extends Construct {
   constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
     super(scope, id);
     const fromSource = existsSync(props.entry);
-    const prebuilt = fromSource ? undefined : prebuiltHandlerDir(basename(dirname(props.entry)));
+    // Only Tollgate's own root falls back to its bundles: a projectRoot given without the handler
+    // is a mistake to name, not to cover with Tollgate's code.
+    const ownRoot = resolve(props.projectRoot) === REPO_ROOT;
+    const prebuilt = fromSource || !ownRoot ? undefined : prebuiltHandlerDir(basename(dirname(props.entry)));
     if (!fromSource && !prebuilt) {
       throw new Error(
         `handler for "${props.taskName}" not found at ${props.entry}; create it or fix the task name`,

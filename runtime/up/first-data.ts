@@ -7,7 +7,7 @@ import { loadMigrationsFromDir } from '../../functions/migrate-database/migratio
 import { systemClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 
-export interface FirstDataInput {
+interface FirstDataInput {
   readonly config: TollgateConfig;
   readonly projectDir: string;
   /** The source environment's database, as `tollgate up` serves it. */
@@ -15,7 +15,7 @@ export interface FirstDataInput {
   readonly say: (line: string) => void;
 }
 
-export type FirstDataOutcome =
+type FirstDataOutcome =
   | { readonly kind: 'not-local' }
   | { readonly kind: 'has-data'; readonly environment: string }
   | { readonly kind: 'advised'; readonly environment: string }
