@@ -134,6 +134,18 @@ export function failureLines(error: string, cause: string | null | undefined): s
 }
 
 /** A cause cut to one table cell. */
+/**
+ * A failure's cause in one line: a Lambda error's message rather than its JSON wrapper, and the
+ * summary before the evidence JSON the functions append (` | evidence: {…}`), which `--json` and
+ * the console show whole.
+ */
 function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n')[0]!.slice(0, 200);
+  let message = text ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return message.split(' | evidence: ')[0]!.split('\n')[0]!.slice(0, 300);
 }

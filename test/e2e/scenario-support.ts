@@ -33,6 +33,9 @@ export interface ScenarioEnvironment {
   readonly database?: 'refresh' | 'source';
   /** `environments[].strategy` as written in the config (a canary, for scenario g). */
   readonly strategy?: unknown;
+  /** `environments[].tests` and `.verify` as written in the config (test stages). */
+  readonly tests?: unknown;
+  readonly verify?: unknown;
 }
 
 export interface ScenarioRepo {
@@ -72,6 +75,8 @@ export async function createScenarioRepo(
         : {}),
       ...(env.approval ? { approval: { approvers: [APPROVER], timeout: '1h' } } : {}),
       ...(env.strategy ? { strategy: env.strategy } : {}),
+      ...(env.tests ? { tests: env.tests } : {}),
+      ...(env.verify ? { verify: env.verify } : {}),
     });
   }
   const config = {
