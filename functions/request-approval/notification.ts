@@ -12,7 +12,14 @@ export function approvalNotification(record: ApprovalRecord): Notification {
     migrationsAdded?: { known?: boolean; names?: string[] };
     commits?: { items?: unknown[] };
     rollbackSafety?: { warning?: string } | null;
+    contents?: {
+      listed?: boolean;
+      commits?: unknown[];
+      features?: Array<{ id: string; link?: string }>;
+    } | null;
+    redeploy?: { requestedBy?: string; reason?: string; notPassed?: string[] } | null;
   };
+  const features = evidence.contents?.features?.map((f) => (f.link ? `${f.id} (${f.link})` : f.id)) ?? [];
   const migrations = evidence.migrationsAdded?.known
     ? evidence.migrationsAdded.names?.length
       ? evidence.migrationsAdded.names.join(', ')
@@ -24,6 +31,16 @@ export function approvalNotification(record: ApprovalRecord): Notification {
     `Message: ${record.commit.message.split('\n')[0]}`,
     `Now in ${record.environment}: ${evidence.current?.version ?? 'nothing'}`,
     `Releases in between: ${evidence.commits?.items?.length ?? 'unknown'}; migrations added: ${migrations}`,
+    ...(evidence.contents?.listed
+      ? [
+          `Commits it adds: ${evidence.contents.commits?.length ?? 0}; features: ${features.join(', ') || 'none'}`,
+        ]
+      : []),
+    ...(evidence.redeploy
+      ? [
+          `Redeploy asked by ${evidence.redeploy.requestedBy}${evidence.redeploy.reason ? `: ${evidence.redeploy.reason}` : ''}${evidence.redeploy.notPassed?.length ? ` (never passed ${evidence.redeploy.notPassed.join(', ')})` : ''}`,
+        ]
+      : []),
     ...(evidence.rollbackSafety?.warning ? [`WARNING: ${evidence.rollbackSafety.warning}`] : []),
     `Approvers: ${record.approvers.join(', ')}`,
     `Expires: ${record.expiresAt}`,

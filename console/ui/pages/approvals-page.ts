@@ -148,6 +148,7 @@ export function approvalsPage(main: HTMLElement): () => void {
             ),
           )
         : h('p', { class: 'muted' }, ev.commits?.note ?? 'No earlier release to compare with.'),
+      ...contentsSection(ev),
       h('h4', {}, current ? `Migrations new to ${a.environment}` : 'Migrations in this release'),
       h(
         'p',
@@ -290,4 +291,54 @@ function restoreCard(a: Json, run: string | undefined, decide: Child[]) {
     h('label', { for: `c-${a.id}` }, 'Comment'),
     ...decide,
   );
+}
+
+/**
+ * The commits the release adds over the one the environment runs (`git log prev..new`) with the
+ * feature IDs they name, linked when the config gives a tracker link; and, for `tollgate deploy`,
+ * who asked for the redeploy and why.
+ */
+function contentsSection(ev: Json): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const redeploy = ev.redeploy;
+  if (redeploy)
+    out.push(
+      h(
+        'p',
+        { class: 'notice' },
+        `Redeploy asked by ${redeploy.requestedBy}${redeploy.reason ? `: ${redeploy.reason}` : ''}`,
+        redeploy.notPassed?.length ? ` (never passed ${redeploy.notPassed.join(', ')}: --skip-earlier)` : '',
+      ),
+    );
+  const contents = ev.contents;
+  if (!contents) return out;
+  out.push(h('h4', {}, 'Commits and features it adds'));
+  if (!contents.listed) {
+    out.push(h('p', { class: 'muted' }, `Not listed: ${contents.detail ?? 'unknown'}`));
+    return out;
+  }
+  if (contents.features.length)
+    out.push(
+      h(
+        'p',
+        {},
+        'Features: ',
+        ...contents.features.flatMap((f: Json, i: number) => [
+          i ? ', ' : '',
+          f.link ? h('a', { href: f.link, rel: 'noopener noreferrer' }, f.id) : h('code', {}, f.id),
+        ]),
+      ),
+    );
+  out.push(
+    contents.commits.length
+      ? h(
+          'ul',
+          {},
+          ...contents.commits.map((c: Json) =>
+            h('li', {}, h('code', {}, short(c.commit)), ` ${c.subject} — ${c.author}`),
+          ),
+        )
+      : h('p', { class: 'muted' }, 'No commits beyond the release it runs.'),
+  );
+  return out;
 }
