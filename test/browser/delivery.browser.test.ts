@@ -120,15 +120,13 @@ describe.skipIf(!hasBrowser)('the delivery board, charts and search in Chromium'
       'Stage durations over the last 2 finished runs',
     ]);
     // Something was drawn: the canvas is not blank.
-    const inked = await page
-      .locator('figure.chart canvas')
-      .first()
-      .evaluate((c: HTMLCanvasElement) => {
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-        return n;
-      });
+    const inked = await page.evaluate<number>(`(() => {
+      const c = document.querySelector('figure.chart canvas');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return n;
+    })()`);
     expect(inked).toBeGreaterThan(100);
     await page.locator('details summary', { hasText: 'The numbers' }).click();
     await expect(page.locator('table.stage-durations tbody tr').count()).resolves.toBe(2);
