@@ -22,7 +22,7 @@ export interface CopyCounts {
   readonly moved: number;
 }
 
-export interface SnapshotResult extends CopyCounts {
+interface SnapshotResult extends CopyCounts {
   readonly files: SnapshotFiles;
   /** The live volume's new manifest: each file's stat as copied, with its gen. */
   readonly manifest: VolumeManifest;
@@ -72,7 +72,7 @@ export function snapshotVolume(options: {
   };
 }
 
-export interface FillResult extends CopyCounts {
+interface FillResult extends CopyCounts {
   readonly manifest: VolumeManifest;
   /** Files renamed out of the snapshot, to put back if the new volume is not kept. */
   readonly movedOut: readonly string[];

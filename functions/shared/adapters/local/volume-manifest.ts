@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readJson, writeJson } from './json-file.js';
+import { readJson } from './json-file.js';
 
 /**
  * What Tollgate knows about one file of a volume: its stat when Tollgate last copied it in or out,
@@ -29,9 +29,9 @@ export interface SnapshotFiles {
 }
 
 /** Describes the process that had the volume open; never copied (see copyDataDir). */
-export const SKIPPED_FILE = 'postmaster.pid';
+const SKIPPED_FILE = 'postmaster.pid';
 
-export interface TreeListing {
+interface TreeListing {
   readonly dirs: string[];
   readonly files: string[];
   readonly symlinks: string[];
@@ -88,10 +88,6 @@ export function filesystemStampNs(dir: string): string {
   }
 }
 
-export function newGen(): string {
-  return randomUUID();
-}
-
 export function readVolumeManifest(file: string): VolumeManifest | undefined {
   const m = readJson<VolumeManifest>(file);
   return m?.version === 1 ? m : undefined;
@@ -101,5 +97,3 @@ export function readSnapshotFiles(file: string): SnapshotFiles | undefined {
   const m = readJson<SnapshotFiles>(file);
   return m?.version === 1 ? m : undefined;
 }
-
-export { writeJson as writeManifest };
