@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   LocalSnapshotProvider,
@@ -100,7 +101,7 @@ describe('LocalSnapshotProvider incremental refresh', () => {
   const worlds: Array<{ close: () => Promise<void> }> = [];
   afterAll(async () => {
     for (const w of worlds) await w.close();
-  });
+  }, 300_000);
 
   it('returns test byte-identical to each snapshot, and restores exactly the backup, over 9 refreshes with random writes on both sides', async () => {
     // Arrange
@@ -144,7 +145,7 @@ describe('LocalSnapshotProvider incremental refresh', () => {
     // plus files written in the clock tick of the previous snapshot), of 200.
     expect(changedPerRound[0]).toBeGreaterThan(190);
     for (const changed of changedPerRound.slice(1)) expect(changed).toBeLessThanOrEqual(40);
-  });
+  }, 300_000);
 
   it('returns test byte-identical to the snapshot when the refresh process is killed at any point and the clone runs again', async () => {
     // Arrange
@@ -179,7 +180,63 @@ describe('LocalSnapshotProvider incremental refresh', () => {
       expect([JSON.stringify(testBefore), JSON.stringify(expected)]).toContain(JSON.stringify(halfway));
     }
   });
+  it('returns test byte-identical to the snapshot and answering with prod rows over refreshes with SQL writes to real PGlite volumes on both sides', async () => {
+    // Arrange
+    const w = world('tollgate-incremental-pglite-');
+    worlds.push(w);
+    const prodUrl = await w.host.open('prod', 0);
+    await sql(prodUrl, 'CREATE TABLE keep (id int PRIMARY KEY, v text)');
+    await sql(prodUrl, "INSERT INTO keep SELECT g, repeat('k', 200) FROM generate_series(1, 2000) g");
+    await w.host.open('test', 0);
+    await w.host.close('test');
+    const writes = [
+      "CREATE TABLE grows (id int PRIMARY KEY, v text); INSERT INTO grows SELECT g, repeat('g', 300) FROM generate_series(1, 1000) g",
+      "INSERT INTO grows SELECT g, repeat('h', 300) FROM generate_series(1001, 3000) g; UPDATE keep SET v = 'x' WHERE id % 50 = 0",
+      'DELETE FROM grows WHERE id > 100; VACUUM FULL grows; CREATE TABLE later (id int)',
+      'DROP TABLE grows; TRUNCATE later',
+    ];
+
+    for (const [round, write] of writes.entries()) {
+      for (const statement of write.split('; ')) await sql(prodUrl, statement);
+      const testUrl = await w.host.open('test', 0);
+      await sql(
+        testUrl,
+        `CREATE TABLE IF NOT EXISTS scratch (id int); INSERT INTO scratch VALUES (${round})`,
+      );
+      await w.host.close('test');
+      const snap = await w.snapshot('prod', false);
+      const expectedTables = await tableList(prodUrl);
+
+      // Act
+      await w.clone(snap, 'prod');
+
+      // Assert
+      expect(hashTree(w.testDir), `round ${round}`).toEqual(hashTree(w.snapDir(snap, 'prod')));
+      const refreshed = await w.host.open('test', 0);
+      expect(await tableList(refreshed)).toEqual(expectedTables);
+      expect((await sql(refreshed, 'SELECT count(*)::int AS n FROM keep')).rows[0].n).toBe(2000);
+      await w.host.close('test');
+    }
+  }, 300_000);
 });
+
+async function sql(connectionString: string, text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function tableList(url: string): Promise<string[]> {
+  const { rows } = await sql(
+    url,
+    "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1",
+  );
+  return rows.map((r) => r.relname as string);
+}
 
 /** Starts the clone in a child and SIGKILLs it `ms` after it started the operation (or lets it finish). */
 function runAndKill(dataDir: string, requestFile: string, ms: number): Promise<string> {
