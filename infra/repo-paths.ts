@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULT_DEFINITION_PATH = resolve(REPO_ROOT, 'statemachines/pipeline.asl.json');
-export const EXAMPLE_CONFIG_PATH = resolve(REPO_ROOT, 'examples/orders-service/tollgate.config.ts');
+/**
+ * What `cdk synth` reads with no config given: the example's AWS config (ECS environments). The
+ * local one runs test stages, which the stack refuses (functions/shared/config/aws-rules.ts).
+ */
+export const EXAMPLE_CONFIG_PATH = resolve(REPO_ROOT, 'examples/orders-service/aws/tollgate.config.ts');
 
 export function handlerEntry(root: string, functionName: string): string {
   return resolve(root, 'functions', functionName, 'handler.ts');
