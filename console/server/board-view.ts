@@ -82,7 +82,7 @@ export function deliveryBoard(
             via: current.via,
             run,
             runNumber: run ? numberOf(run) : null,
-            release: releaseInfo(entries, current.version),
+            release: withMessage(entries, releaseInfo(entries, current.version)),
           }
         : null,
       health,
@@ -129,4 +129,19 @@ function lastOf(
     if (e.environment === environment && kinds.has(e.kind)) return e;
   }
   return null;
+}
+
+/** The release entry names no commit message; the run that built it recorded one in its summary. */
+function withMessage(entries: readonly StoredLedgerEntry[], release: ReleaseInfo | null): ReleaseInfo | null {
+  if (!release || release.message || !release.executionArn) return release;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (
+      e.kind === 'run-summary' &&
+      e.executionArn === release.executionArn &&
+      typeof e.data.message === 'string'
+    )
+      return { ...release, message: e.data.message };
+  }
+  return release;
 }

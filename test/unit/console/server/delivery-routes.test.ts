@@ -69,7 +69,10 @@ describe('the delivery board, stats and search routes', () => {
       health: 'healthy',
       current: { version: goodRelease, run: 'run-good', runNumber: 1, via: 'promotion' },
     });
-    expect(prod.current.release.commit).toBe(goodCommit);
+    expect(prod.current.release).toMatchObject({
+      commit: goodCommit,
+      message: 'OPS-42 add the orders report',
+    });
     // run-bad failed its smoke test in the first environment, which was put back on the good release.
     expect(body.lanes[0]).toMatchObject({
       health: 'rolled-back',
