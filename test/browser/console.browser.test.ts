@@ -118,6 +118,8 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
       // Act: from the top of the runs page, Tab to the Approvals link and open it with Enter
       await page.goto(`${server.origin}/console#/runs`);
       await page.locator('main h1').waitFor();
+      // The console moves focus into main on each route (the runs search form is next); start at the top.
+      await page.locator('a.skip').focus();
       let focused = '';
       for (let i = 0; i < 8 && !focused.startsWith('Approvals'); i++) {
         await page.keyboard.press('Tab');
