@@ -38,7 +38,7 @@ describe('buildGraphModel', () => {
       ['RecordFailure', 'catch', true],
     ]);
     const lock = from('LockDecision');
-    expect(lock.filter((e) => e.kind === 'choice').map((e) => e.to)).toEqual(['Build', 'WaitForLock']);
+    expect(lock.filter((e) => e.kind === 'choice').map((e) => e.to)).toEqual(['BuildNeeded', 'WaitForLock']);
     expect(lock.find((e) => e.kind === 'default')).toMatchObject({ to: 'LockNotGranted', label: 'default' });
     expect(from('Environments/Deploy').find((e) => e.kind === 'catch')).toMatchObject({
       to: 'Environments/RollbackNeeded',

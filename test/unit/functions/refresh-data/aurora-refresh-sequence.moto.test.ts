@@ -63,6 +63,8 @@ function storageDefinition(afterClone: 'publish' | 'fail'): string {
     STORAGE_STATES.map((name) => [name, inner[name]]),
   );
   states.EnterEnvironment = { ...inner.EnterEnvironment, Next: 'RefreshNeeded' };
+  // No migration ran in this slice, so the checkpoint-restore offer (not part of this test) is skipped.
+  states.CheckpointRestoreNeeded = { Type: 'Pass', Next: 'EnvironmentFailed' };
   states.RecordRefresh =
     afterClone === 'publish'
       ? { Type: 'Pass', Comment: 'masked and verified (not part of this test)', Next: 'PublishMaskedData' }
