@@ -32,10 +32,12 @@ import {
   retryableErrorNames,
   SmokeTestFailedError,
   SnapshotFailedError,
+  TestsFailedError,
   TOLLGATE_ERRORS,
   TollgateError,
   type TollgateErrorName,
   toError,
+  VerificationFailedError,
 } from '../../../../functions/shared/errors.js';
 import { EventNotDeliveredError, InvalidPushPayloadError } from '../../../../functions/webhook/errors.js';
 
@@ -49,6 +51,8 @@ const THROWN: Array<[TollgateErrorName, string, boolean, TollgateError]> = [
   ['Tollgate.BuildFailed', 'build-failed', false, new BuildFailedError('x')],
   ['Tollgate.DeployFailed', 'deploy-failed', false, new DeployFailedError('x')],
   ['Tollgate.SmokeTestFailed', 'smoke-test-failed', false, new SmokeTestFailedError('x')],
+  ['Tollgate.TestsFailed', 'tests-failed', false, new TestsFailedError('x')],
+  ['Tollgate.VerificationFailed', 'verification-failed', false, new VerificationFailedError('x')],
   ['Tollgate.SnapshotFailed', 'snapshot-failed', false, new SnapshotFailedError('x')],
   ['Tollgate.MaskingFailed', 'masking-failed', false, new MaskingFailedError('x')],
   ['Tollgate.MigrationFailed', 'migration-failed', false, new MigrationFailedError('x')],
