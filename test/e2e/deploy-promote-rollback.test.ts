@@ -80,9 +80,10 @@ describe('deploy, smoke-test, promote and rollback on the orders-service example
       brokenVersion: await buildCommit(work, 'broken-version', async (dir) => {
         const server = join(dir, 'src/server.mjs');
         const source = await readFile(server, 'utf8');
+        // The /version route's only 200 answer carries the release; a 500 there is the regression.
         const broken = source.replace(
-          "if (url.pathname === '/version' && req.method === 'GET') return send(res, 200, release);",
-          "if (url.pathname === '/version' && req.method === 'GET') return send(res, 500, { error: 'regressed' });",
+          'return send(res, 200, release);',
+          "return send(res, 500, { error: 'regressed' });",
         );
         if (broken === source) throw new Error('the /version route changed; update this test edit');
         await writeFile(server, broken);
