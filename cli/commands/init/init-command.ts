@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { CliError, ExitCode } from '../../client/cli-error.js';
 import { emit } from '../../client/output.js';
 import { buildCommand, configText } from './config-text.js';
+import { IGNORED_PATHS, ignoreGeneratedPaths } from './ignored-paths.js';
 import { repositoryFacts } from './repository-facts.js';
 
 export interface InitOptions {
@@ -14,7 +15,6 @@ export interface InitOptions {
 }
 
 const CONFIG = 'tollgate.config.ts';
-const IGNORED = '.tollgate/';
 export const NEXT_COMMANDS = ['npx tollgate up', 'npx tollgate hook install'] as const;
 
 function gitRoot(dir: string): string | undefined {
@@ -40,7 +40,7 @@ function readPackageJson(path: string): Record<string, unknown> {
 
 /**
  * `tollgate init`: writes a commented tollgate.config.ts for the repository from what it finds
- * and ignores `.tollgate/`. Every refusal is checked before anything is written, so a refused init
+ * and ignores what Tollgate generates in it (`.tollgate/`, `cdk.out/`). Every refusal is checked before anything is written, so a refused init
  * changes nothing.
  */
 export async function initCommand(options: InitOptions): Promise<void> {
@@ -58,29 +58,22 @@ export async function initCommand(options: InitOptions): Promise<void> {
   const withAuthor = { ...facts, author: facts.author ?? userInfo().username };
 
   writeFileSync(configPath, configText(withAuthor, { base: options.basePort ?? 4701 }), { flag: 'wx' });
-  const gitignore = join(dir, '.gitignore');
-  const ignoreText = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
-  const ignores = ignoreText
-    .split(/\r?\n/)
-    .some((l) => ['.tollgate', '.tollgate/', '/.tollgate/'].includes(l.trim()));
-  if (!ignores)
-    writeFileSync(
-      gitignore,
-      `${ignoreText}${ignoreText && !ignoreText.endsWith('\n') ? '\n' : ''}${IGNORED}\n`,
-    );
+  const ignored = ignoreGeneratedPaths(dir);
 
   emit(
     options.json,
     {
       config: configPath,
-      gitignore: !ignores,
+      gitignore: ignored,
       facts: withAuthor,
       build: buildCommand(facts),
       next: NEXT_COMMANDS,
     },
     () => [
       `wrote ${CONFIG} for ${facts.name}: build \`${buildCommand(facts)}\`, start ${facts.startScript ? '`npm start`' : 'none found (edit deploy.command)'}, migrations ${facts.migrations ?? 'none'}, health ${facts.health ? `${facts.health.path} (${facts.health.seenIn})` : 'none found (edit healthPath)'}`,
-      ignores ? `.gitignore already ignores ${IGNORED}` : `added ${IGNORED} to .gitignore`,
+      ignored.length
+        ? `added ${ignored.join(' and ')} to .gitignore`
+        : `.gitignore already ignores ${IGNORED_PATHS.join(' and ')}`,
       'next:',
       `  ${NEXT_COMMANDS[0]}              # the local runtime and console for this repository`,
       `  ${NEXT_COMMANDS[1]}    # (another terminal) every commit then runs the pipeline`,

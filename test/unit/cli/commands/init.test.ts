@@ -52,7 +52,7 @@ describe('tollgate init', () => {
     expect(result.stdout).toContain('npx tollgate hook install');
     const text = readFileSync(join(dir, 'tollgate.config.ts'), 'utf8');
     expect(text).toContain("from 'tollgate/config'");
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n.tollgate/\n');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n.tollgate/\ncdk.out/\n');
     writeFileSync(
       join(dir, 'tollgate.config.ts'),
       text.replace("'tollgate/config'", JSON.stringify(CONFIG_MODULE)),
@@ -71,6 +71,18 @@ describe('tollgate init', () => {
     ]);
     expect(config.environments[0]!.database).toMatchObject({ refresh: true, port: 5110 });
     expect(config.smokeTests.map((s) => s.path)).toEqual(['/healthz']);
+  });
+
+  it('adds only the generated paths .gitignore does not ignore yet, and says which', async () => {
+    // Arrange
+    const dir = workdir({ 'package.json': '{}', '.gitignore': '/.tollgate\r\nnode_modules/' });
+    dirs.push(dir);
+    // Act
+    const result = await cli(['init', '--repo', dir, '--json']);
+    // Assert
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).gitignore).toEqual(['cdk.out/']);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('/.tollgate\r\nnode_modules/\ncdk.out/\n');
   });
 
   it.each([
