@@ -10,9 +10,18 @@ export function payloadBytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/**
+ * Whether a payload text is over the quota. A UTF-16 code unit is at most 3 bytes of UTF-8, so
+ * most texts are settled by their length without counting bytes.
+ */
+export function exceedsPayloadQuota(text: string): boolean {
+  if (text.length * 3 <= MAX_PAYLOAD_BYTES) return false;
+  return payloadBytes(text) > MAX_PAYLOAD_BYTES;
+}
+
 // Shared by every event (two fewer objects per state for the collector); frozen, so no reader
 // can change another event's copy.
-const NOT_TRUNCATED: { readonly truncated: boolean } = Object.freeze({ truncated: false });
+export const NOT_TRUNCATED: { readonly truncated: boolean } = Object.freeze({ truncated: false });
 
 /** `{input, inputDetails}` as AWS puts it in StateEntered and the like. */
 export function inputDetails(text: string): { input: string; inputDetails: { readonly truncated: boolean } } {

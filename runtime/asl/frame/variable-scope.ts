@@ -1,3 +1,5 @@
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * Workflow variables (`Assign`). A Map iteration or Parallel branch reads the variables of the
  * scope it was started from but assigns into its own scope, so nothing leaks back out (AWS's
@@ -30,7 +32,8 @@ export class VariableScope {
 
   /** Only the variables assigned in this scope (persisted for recovery). */
   ownEntries(): Record<string, unknown> {
-    return Object.fromEntries(this.own);
+    // Asked for at every transition (the engine's checkpoint); most scopes assign nothing.
+    return this.own.size === 0 ? NO_VARIABLES : Object.fromEntries(this.own);
   }
 
   assignAll(values: Record<string, unknown>): void {

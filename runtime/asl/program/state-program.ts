@@ -54,8 +54,12 @@ export class StateProgram implements ChildProgram {
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
       // Serialised once per transition: the previous state's Exited text is this one's input text.
       const inputText = text ?? toPayloadText(current);
-      if (options.onTransition)
-        await options.onTransition({ frame, stateName: name, input: current, inputText });
+      if (options.onTransition) {
+        // Only awaited when the observer returns a promise: an await costs a turn of the
+        // microtask queue per state even on a plain value.
+        const observed = options.onTransition({ frame, stateName: name, input: current, inputText });
+        if (observed) await observed;
+      }
       let outcome: Awaited<ReturnType<BaseState['run']>>;
       try {
         outcome = await state.run(frame, current, inputText);
