@@ -18,6 +18,7 @@ import {
   runRecordKey,
 } from './release-keys.js';
 import { claimSequence } from './release-sequence.js';
+import { storeRunConfig } from './run-config.js';
 
 export interface RegisterReleaseDeps {
   readonly artifacts: ArtifactStore;
@@ -141,7 +142,13 @@ async function recordContents(
   );
   if (!metadata) throw new TollgateError(`release ${version} is missing; the release store is damaged`);
   await recordReleaseContents(
-    { executionArn: input.executionArn, stateName: input.stateName, at: deps.clock.now().toISOString() },
+    {
+      executionArn: input.executionArn,
+      stateName: input.stateName,
+      at: deps.clock.now().toISOString(),
+      // Every run (build, reuse, redeploy) passes here: the config it ran with, for `tollgate diff`.
+      configDigest: await storeRunConfig(deps.config, deps.artifacts),
+    },
     metadata,
     environments,
     deps,

@@ -37,7 +37,13 @@ export interface ContentsPorts {
  * that cannot list commits is recorded as such, with its reason, not left out.
  */
 export async function recordReleaseContents(
-  run: { readonly executionArn: string; readonly stateName: string; readonly at: string },
+  run: {
+    readonly executionArn: string;
+    readonly stateName: string;
+    readonly at: string;
+    /** The stored effective config of the run (run-config.ts). */
+    readonly configDigest: string;
+  },
   release: ReleaseMetadata,
   environments: readonly string[],
   ports: ContentsPorts,
@@ -57,7 +63,7 @@ export async function recordReleaseContents(
     executionArn: run.executionArn,
     releaseVersion: release.version,
     actor: 'tollgate',
-    data: { commit: release.commit, environments: contents },
+    data: { commit: release.commit, environments: contents, config: run.configDigest },
     idempotencyKey: `${run.executionArn}#${run.stateName}#contents`,
   });
 }

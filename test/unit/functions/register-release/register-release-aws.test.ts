@@ -57,6 +57,8 @@ describe('registerRelease on the AWS adapters', () => {
       `builds/${COMMIT}/release.tgz`,
       `releases/orders/by-commit/${COMMIT}.json`,
       expect.stringMatching(/^releases\/orders\/by-run\/[0-9a-f]{64}\.json$/),
+      // The run's effective config, once for both invocations (tollgate diff compares them).
+      expect.stringMatching(/^releases\/orders\/configs\/[0-9a-f]{64}\.json$/),
       'releases/orders/r1-1a2b3c4.json',
       'releases/orders/seq/0000000001',
     ]);
