@@ -3,10 +3,12 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRedeployRoute } from '../console/server/redeploy-route.js';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
+import { DirArtifactStore } from '../functions/shared/adapters/local/dir-artifact-store.js';
 import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
 import { assertRunsLocally, loadConfig } from '../functions/shared/config/index.js';
 import type { TollgateConfig } from '../functions/shared/config/schema.js';
 import { commitRules, createEventBus, type EventBus } from './bus/index.js';
+import { ArtifactStoreMapObjects } from './engine/artifact-map-objects.js';
 import { type EngineClock, SystemEngineClock } from './engine/clock.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { handlerClockOn } from './engine-time.js';
@@ -106,7 +108,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanup.push(() => runner.close({ keepApps: true }));
     const store = await FileLogStore.open(layout.engine, { timers: clock, warn: print });
-    engine = createEngine({ store, clock, lambda: runner.invoker, accountId: '000000000000' });
+    // A distributed Map's ItemReader and ResultWriter buckets, laid out as under `tollgate engine`.
+    const objects = new ArtifactStoreMapObjects(new DirArtifactStore(join(dataDir, 'objects')));
+    engine = createEngine({ store, clock, lambda: runner.invoker, objects, accountId: '000000000000' });
     cleanup.push(() => engine.close());
     // A stopped, timed-out or failed run frees the lock and kills its build at once.
     const runEnds = watchRunEnds(engine, runner, (error, arn) =>
