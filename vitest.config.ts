@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import LongestFirstSequencer from './test/support/longest-first-sequencer.js';
 
@@ -15,6 +17,8 @@ export default defineConfig({
     // Longest files first, so neither worker ends the run alone on one slow file.
     sequence: { sequencer: LongestFirstSequencer },
     // Task logs are asserted where they matter (token-leak test); elsewhere they only drown the output.
-    env: { TOLLGATE_LOG_LEVEL: 'WARN' },
+    // New PGlite volumes copy one cached empty cluster instead of running initdb (~5 s each); the
+    // tests keep theirs apart from the user's own cache, shared by the workers and later runs.
+    env: { TOLLGATE_LOG_LEVEL: 'WARN', TOLLGATE_CACHE_DIR: join(tmpdir(), 'tollgate-test-cache') },
   },
 });

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
+import { fillWithEmptyCluster } from '../../functions/shared/adapters/local/empty-cluster.js';
 
 /** A real PGlite (Postgres compiled to WASM) with its data on disk, served over the wire protocol. */
 export interface PgliteServer {
@@ -19,7 +20,7 @@ export interface PgliteServerOptions {
 }
 
 export async function startPgliteServer(options: PgliteServerOptions = {}): Promise<PgliteServer> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tollgate-pglite-'));
+  const dataDir = options.dataDir ?? (await freshCluster());
   const db = await PGlite.create(dataDir);
   // Port 0: the OS picks a free port, so parallel test files never collide.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
@@ -35,6 +36,14 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
       await db.close();
     },
   };
+}
+
+/** A new temp directory holding an empty cluster, copied from the cached one rather than initdb. */
+async function freshCluster(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-pglite-'));
+  rmdirSync(dir);
+  if (!(await fillWithEmptyCluster(dir, PGlite.defaultStartParams))) mkdirSync(dir);
+  return dir;
 }
 
 /** Temp directory removed by the returned function. */

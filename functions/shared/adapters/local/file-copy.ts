@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SnapshotFailedError } from '../../errors.js';
+import { InvalidInputError, SnapshotFailedError } from '../../errors.js';
+import { makeTreePrivate } from './private-node-fs.js';
 
 /** Paths per `cp` invocation: far below ARG_MAX with Postgres' short relative paths. */
 const CP_BATCH = 500;
@@ -48,4 +49,35 @@ export function copyFiles(fromRoot: string, toRoot: string, rels: readonly strin
       throw new SnapshotFailedError(`copying files from ${fromRoot} to ${toRoot} failed: ${why}`);
     }
   }
+}
+
+/**
+ * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
+ * plain in-kernel copy otherwise. `to` must not exist yet. postmaster.pid is left out because it
+ * describes the process that had the source open. The copy is owner-only (0700/0600): it is a
+ * database, production's when it is a snapshot.
+ *
+ * On Linux GNU `cp --reflink=auto` does the copy rather than `fs.cpSync`: libuv's copyfile
+ * ftruncate()s every new file to 0 before copy_file_range, and on ext4 (auto_da_alloc) that makes
+ * close() flush the whole file to disk, which measured 1.4-1.6x slower than `cp -r` at 1 GiB.
+ */
+export function copyDataDir(from: string, to: string): void {
+  if (fs.existsSync(to)) throw new InvalidInputError(`copy destination ${to} already exists`);
+  if (hasGnuCp()) {
+    const cp = spawnSync('cp', ['-R', '--reflink=auto', '--', from, to], { encoding: 'utf8' });
+    if (cp.status !== 0) {
+      const why = cp.error?.message ?? cp.stderr.trim().split('\n')[0];
+      throw new SnapshotFailedError(`copying ${from} to ${to} failed: ${why}`);
+    }
+    fs.rmSync(path.join(to, 'postmaster.pid'), { force: true });
+    makeTreePrivate(to);
+    return;
+  }
+  // COPYFILE_FICLONE falls back to a copy silently; COPYFILE_FICLONE_FORCE would fail instead.
+  fs.cpSync(from, to, {
+    recursive: true,
+    mode: fs.constants.COPYFILE_FICLONE,
+    filter: (src) => path.basename(src) !== 'postmaster.pid',
+  });
+  makeTreePrivate(to);
 }

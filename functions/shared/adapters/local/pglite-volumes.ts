@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -6,7 +5,8 @@ import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../err
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
-import { hasGnuCp } from './file-copy.js';
+import { fillWithEmptyCluster } from './empty-cluster.js';
+import { copyDataDir } from './file-copy.js';
 import { type CopyCounts, fillVolume, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
@@ -29,6 +29,8 @@ export interface VolumeHostOptions {
    * @default '32MB'
    */
   readonly sharedBuffers?: string;
+  /** Where new volumes' empty cluster is kept between uses. @default `clusterCacheDir()` */
+  readonly clusterCacheDir?: string;
 }
 
 /** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
@@ -63,6 +65,7 @@ export class VolumeHost {
   private readonly host: string;
   private readonly maxConnections: number;
   private readonly startParams: string[];
+  private readonly clusterCacheDir: string | undefined;
   private readonly served = new Map<string, ServedVolume>();
   private readonly locks = new Map<string, DataDirLock>();
   private readonly deleting = new Map<string, Promise<void>>();
@@ -74,6 +77,7 @@ export class VolumeHost {
     this.volumesDir = path.join(this.dataDir, 'volumes');
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
+    this.clusterCacheDir = options.clusterCacheDir;
     const sharedBuffers = options.sharedBuffers ?? '32MB';
     if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(sharedBuffers)) {
       throw new InvalidInputError(
@@ -165,6 +169,10 @@ export class VolumeHost {
     ensurePrivateDir(this.volumesDir);
     const password = await loadOrCreateDatabasePassword(this.dataDir, name);
     const dir = this.volumeDir(name);
+    if (isAbsentOrEmpty(dir)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await fillWithEmptyCluster(dir, this.startParams, { cacheDir: this.clusterCacheDir });
+    }
     // An existing volume may predate this (initdb left it 0666); PrivateNodeFS keeps it so from here.
     makeTreePrivate(dir);
     const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
@@ -423,35 +431,8 @@ export class VolumeHost {
   }
 }
 
-/**
- * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
- * plain in-kernel copy otherwise. `to` must not exist yet. postmaster.pid is left out because it
- * describes the process that had the source open. The copy is owner-only (0700/0600): it is a
- * database, production's when it is a snapshot.
- *
- * On Linux GNU `cp --reflink=auto` does the copy rather than `fs.cpSync`: libuv's copyfile
- * ftruncate()s every new file to 0 before copy_file_range, and on ext4 (auto_da_alloc) that makes
- * close() flush the whole file to disk, which measured 1.4-1.6x slower than `cp -r` at 1 GiB.
- */
-export function copyDataDir(from: string, to: string): void {
-  if (fs.existsSync(to)) throw new InvalidInputError(`copy destination ${to} already exists`);
-  if (hasGnuCp()) {
-    const cp = spawnSync('cp', ['-R', '--reflink=auto', '--', from, to], { encoding: 'utf8' });
-    if (cp.status !== 0) {
-      const why = cp.error?.message ?? cp.stderr.trim().split('\n')[0];
-      throw new SnapshotFailedError(`copying ${from} to ${to} failed: ${why}`);
-    }
-    fs.rmSync(path.join(to, 'postmaster.pid'), { force: true });
-    makeTreePrivate(to);
-    return;
-  }
-  // COPYFILE_FICLONE falls back to a copy silently; COPYFILE_FICLONE_FORCE would fail instead.
-  fs.cpSync(from, to, {
-    recursive: true,
-    mode: fs.constants.COPYFILE_FICLONE,
-    filter: (src) => path.basename(src) !== 'postmaster.pid',
-  });
-  makeTreePrivate(to);
+function isAbsentOrEmpty(dir: string): boolean {
+  return !fs.existsSync(dir) || readDirSafe(dir).length === 0;
 }
 
 function readDirSafe(dir: string): string[] {

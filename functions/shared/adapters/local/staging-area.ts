@@ -6,10 +6,10 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { RestScan } from '../../ports/snapshot-provider.js';
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
+import { copyDataDir } from './file-copy.js';
 import { scanFiles } from './forensic-scan.js';
 import { privatizeFiles } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
-import { copyDataDir } from './pglite-volumes.js';
 import { PrivateNodeFS } from './private-node-fs.js';
 
 /**

@@ -4,11 +4,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  copyDataDir,
-  FillMode,
-  VolumeHost,
-} from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
+import { copyDataDir } from '../../../../../../functions/shared/adapters/local/file-copy.js';
+import { FillMode, VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { PrivateNodeFS } from '../../../../../../functions/shared/adapters/local/private-node-fs.js';
 import { tempDir } from '../../../../../support/pglite-server.js';
 

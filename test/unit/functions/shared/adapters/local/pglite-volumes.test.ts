@@ -3,11 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  copyDataDir,
-  FillMode,
-  VolumeHost,
-} from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
+import { copyDataDir } from '../../../../../../functions/shared/adapters/local/file-copy.js';
+import { FillMode, VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { tempDir } from '../../../../../support/pglite-server.js';
 
 async function query(connectionString: string, sql: string): Promise<pg.QueryResult> {
