@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createDiffRoute } from '../console/server/diff-route.js';
 import { createRedeployRoute } from '../console/server/redeploy-route.js';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
 import { DirArtifactStore } from '../functions/shared/adapters/local/dir-artifact-store.js';
@@ -176,8 +177,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       port: server.port,
       onEvent: (listener: Parameters<Engine['onEvent']>[0]) => engine.onEvent(listener),
     });
+    // The diff page: releases from the artifact store, commits from the working copies.
+    const diff = createDiffRoute({
+      config,
+      ledger: runner.ports.ledger,
+      artifacts: runner.ports.artifacts,
+      source: runner.ports.source,
+      port: () => server.port,
+    });
     if (mounted) {
-      consoleRoutes = chainRoutes(redeploy, mounted);
+      consoleRoutes = chainRoutes(redeploy, diff, mounted);
       cleanup.push(async () => mounted.close?.());
     }
     await bus.start();

@@ -6,10 +6,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createDiffRoute } from '../../console/server/diff-route.js';
 import { createConsoleRoutes, sfnClientApi } from '../../console/server/index.js';
 import { createRedeployRoute } from '../../console/server/redeploy-route.js';
 import { DynamoDbApprovalStore } from '../../functions/shared/adapters/aws/dynamodb-approval-store.js';
 import { S3ArtifactStore } from '../../functions/shared/adapters/aws/s3-artifact-store.js';
+import { GitSourceRepository } from '../../functions/shared/adapters/local/git-source-repository.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { replyJson } from '../../runtime/local-api/json-reply.js';
 import { chainRoutes } from '../../runtime/up/console-routes.js';
@@ -30,6 +32,8 @@ export interface AwsConsoleOptions {
   /** For the approve URL; @default the default AWS credential chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly onInternalError?: (error: unknown) => void;
+  /** The working copy the diff page lists commits from (`--repo`). @default the current directory */
+  readonly sourceDir?: string;
 }
 
 export interface AwsConsole {
@@ -110,9 +114,19 @@ export async function startAwsConsole(options: AwsConsoleOptions): Promise<AwsCo
     user: process.env.TOLLGATE_USER || userInfo().username,
     onInternalError: report,
   });
+  // The diff page reads releases from the stack's bucket and commits from your working copy.
+  const diff = createDiffRoute({
+    config,
+    ledger,
+    artifacts: new S3ArtifactStore({ client: new S3Client({}), bucket: artifactBucket }),
+    source: new GitSourceRepository({ [config.source.repository]: options.sourceDir ?? process.cwd() }),
+    port: () => port,
+    onInternalError: report,
+  });
   routes = chainRoutes(
     createAwsApprovalsRoute({ secret, port: () => port, approvals, approveUrl: signer }),
     redeploy,
+    diff,
     consoleRoutes,
   ) as typeof routes;
   return {

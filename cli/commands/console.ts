@@ -36,7 +36,12 @@ export async function consoleCommand(
   }
   const config = await loadConfig(resolve(options.repo ?? '.'));
   const target = createTarget({ ...options, aws: true });
-  const served = await startAwsConsole({ target, config, port: options.port });
+  const served = await startAwsConsole({
+    target,
+    config,
+    port: options.port,
+    sourceDir: resolve(options.repo ?? '.'),
+  });
   emit(options.json, { url: served.url, stack: target.where.replace(/^stack /, '') }, () => [
     `the console for ${target.where}: ${served.url}`,
     'it reads with your AWS credentials and decides as the identity they sign as; Ctrl-C stops it',
