@@ -51,6 +51,8 @@ export const Capability = {
   TrafficRead: 'traffic:read',
   /** GetMetricData, and DescribeAlarms on the alarms `alarm` checks name. */
   CloudWatchRead: 'cloudwatch:read',
+  /** Start and read builds of the test-stage project, and read and write their results under `tests/`. */
+  TestsRun: 'tests:run',
 } as const;
 export type Capability = (typeof Capability)[keyof typeof Capability];
 
@@ -113,8 +115,8 @@ export const FUNCTION_GRANTS: Readonly<Record<GrantedFunction, readonly Capabili
   // TrafficRead: per-release CloudWatch reads ask the router which target group serves which release.
   'analyze-canary': [C.LedgerAppend, C.TrafficRead, C.CloudWatchRead],
   'smoke-test': [], // plain HTTP against the environment URL
-  // Local only: the stack refuses `tests` at synth (functions/shared/config/aws-rules.ts).
-  'run-tests': [],
+  // Each phase's tests run as a build of the test-stage project (CodeBuildTestRunner).
+  'run-tests': [C.TestsRun],
   // EcsDescribe: promote asks the deployer which release the environment serves (deployer.current).
   promote: [C.ArtifactsRead, C.ArtifactsWrite, C.ImagesRead, C.ImagesTag, C.LedgerAppend, C.EcsDescribe],
   rollback: [C.ArtifactsRead, C.LedgerAppend, C.ImagesRead, C.EcsDeploy], // append includes read
@@ -154,6 +156,8 @@ export interface GrantTargets {
   readonly provider: ProviderTargets;
   /** What canary environments (deploy.canary) route through; empty lists mean no canary statements at all. */
   readonly canary: CanaryTargets;
+  /** The test-stage project, when the config has test stages; none means no statement. */
+  readonly testProjectArn?: string;
   /** What plan-run asks whether a commit is real: the CodeCommit repository, or the push webhook's secret. */
   readonly source:
     | { readonly kind: 'codecommit'; readonly repositoryArn: string }
@@ -319,6 +323,15 @@ function statementsFor(capability: Capability, t: GrantTargets): iam.PolicyState
         s(['elasticloadbalancing:DescribeRules', 'ecs:DescribeTaskDefinition'], ['*']),
       ];
     }
+    case C.TestsRun:
+      if (!t.testProjectArn) return [];
+      return [
+        s(['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], [t.testProjectArn]),
+        // start records the phase's tests beside the build's results; poll reads them back.
+        s(['s3:GetObject', 's3:PutObject'], [t.artifacts.arnForObjects('tests/*')]),
+        // poll lists a build's prefix and reads only what is there; listing is kept to tests/.
+        s(['s3:ListBucket'], [t.artifacts.bucketArn], { StringLike: { 's3:prefix': ['tests/*'] } }),
+      ];
     case C.CloudWatchRead:
       if (!t.canary.listenerRuleArns.length) return [];
       return [

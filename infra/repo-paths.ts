@@ -7,8 +7,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULT_DEFINITION_PATH = resolve(REPO_ROOT, 'statemachines/pipeline.asl.json');
 /**
- * What `cdk synth` reads with no config given: the example's AWS config (ECS environments). The
- * local one runs test stages, which the stack refuses (functions/shared/config/aws-rules.ts).
+ * What `cdk synth` reads with no config given: the example's AWS config (ECS environments, Aurora,
+ * an image); the local one deploys processes, which the AWS deployer cannot run.
  */
 export const EXAMPLE_CONFIG_PATH = resolve(REPO_ROOT, 'examples/orders-service/aws/tollgate.config.ts');
 

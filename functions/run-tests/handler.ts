@@ -1,6 +1,7 @@
 import { TestsFailedError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
 import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import { awsTestRunner } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
 import { runTestsInputSchema } from './input.js';
 import { runTests, summariseTestFailures } from './run-tests.js';
@@ -26,11 +27,8 @@ export const createHandler = (ports: PortsFactory) =>
     ports,
   );
 
-/**
- * On AWS no function has a TestRunner: the stack refuses `tests` at synth (see
- * infra/constructs/tollgate-pipeline.ts), and this wiring says so if it is ever reached.
- */
-export const awsWiring = awsPorts('run-tests', {});
+/** On AWS each phase's tests run as one build of the test-stage project (CodeBuildTestRunner). */
+export const awsWiring = awsPorts('run-tests', { testRunner: awsTestRunner });
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
 export const handler = createHandler(awsWiring);

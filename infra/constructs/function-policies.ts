@@ -69,10 +69,10 @@ export function attachGrants(
         id: 'AwsSolutions-IAM5',
         reason:
           'Artifact and ledger keys are content-addressed or per-run, so object access is granted under the ' +
-          'bucket (never on another bucket), and deletes only under .staging/ (multipart staging); ECS ' +
-          'task roles are matched by the pipeline name prefix',
+          'bucket (never on another bucket), deletes only under .staging/ (multipart staging) and test ' +
+          'results only under tests/ (one prefix per build); ECS task roles are matched by the pipeline name prefix',
         appliesTo: [
-          { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/(\\.staging\\/)?\\*$/g' },
+          { regex: '/^Resource::<.*(Artifacts|Ledger).*\\.Arn>\\/(\\.staging\\/|tests\\/)?\\*$/g' },
           { regex: '/role\\/.*-\\*$/g' },
         ],
       },

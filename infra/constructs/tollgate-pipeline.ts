@@ -4,9 +4,9 @@ import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { assertRunsOnAws } from '../../functions/shared/config/aws-rules.js';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
+import { environmentVolume } from '../../functions/shared/database/environment-connection.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
@@ -32,6 +32,7 @@ import { PipelineStateMachine } from './pipeline-state-machine.js';
 import { PipelineStorage } from './pipeline-storage.js';
 import { RunEndRule } from './run-end-rule.js';
 import { SmokeNetwork } from './smoke-network.js';
+import { TestStageProject } from './test-stage-project.js';
 import { type FunctionNetwork, TollgateFunction } from './tollgate-function.js';
 import type { TollgatePipelineProps } from './tollgate-pipeline-props.js';
 import { WebhookReceiver } from './webhook-receiver.js';
@@ -73,6 +74,8 @@ export class TollgatePipeline extends Construct {
   readonly dataNetwork?: DataNetwork;
   /** Where the smoke tests run when the stack has a network (internal environment URLs). */
   readonly smokeNetwork?: SmokeNetwork;
+  /** Runs the environments' test stages; only when the config has any. */
+  readonly testStages?: TestStageProject;
 
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
@@ -81,7 +84,6 @@ export class TollgatePipeline extends Construct {
       JSON.parse(JSON.stringify(props.config) ?? 'null'),
       'TollgatePipeline props.config',
     );
-    assertRunsOnAws(config, 'TollgatePipeline props.config');
     // The functions get `aws` as variables of their own (secrets, repository URI), never read it
     // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.
     const { aws: _forTheStackOnly, ...functionConfig } = props.config;
@@ -155,6 +157,27 @@ export class TollgatePipeline extends Construct {
         ...(account.vpcSubnets ? { subnets: account.vpcSubnets } : {}),
       });
     }
+    if (config.environments.some((e) => e.tests.length)) {
+      this.testStages = new TestStageProject(this, 'TestStages', {
+        projectName: `${config.name}-tests`,
+        artifacts,
+        databaseSecretArns: testSecretArns(stack, config, account.databaseSecrets),
+        ...(account.vpc
+          ? {
+              network: {
+                vpc: account.vpc,
+                ...(account.vpcSubnets ? { subnets: account.vpcSubnets } : {}),
+                ...(account.databaseSecurityGroup
+                  ? {
+                      databaseSecurityGroup: account.databaseSecurityGroup,
+                      databasePort: account.databasePort ?? 5432,
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+      });
+    }
     const networkOf = (task: TaskName): { network?: FunctionNetwork } =>
       this.dataNetwork && DATA_TASKS.includes(task)
         ? { network: this.dataNetwork.network }
@@ -184,13 +207,16 @@ export class TollgatePipeline extends Construct {
       [TASK_ENV.sourceKind]: github ? 'github' : 'codecommit',
       ...(github && this.webhook ? { [TASK_ENV.pushWebhookSecret]: this.webhook.secret.secretArn } : {}),
     };
+    const testProject = this.testStages?.project.projectName;
     const environmentOf = (task: TaskName) =>
       task === 'plan-run' || task === 'register-release'
         ? { ...environment, ...sourceEnvironment }
         : // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
           task === 'request-approval' && webhookSecret
           ? { ...environment, [TASK_ENV.webhookSecret]: webhookSecret }
-          : environment;
+          : task === 'run-tests' && testProject
+            ? { ...environment, [TASK_ENV.testProject]: testProject }
+            : environment;
     const functions = {} as Record<TaskName, TollgateFunction>;
     for (const task of TASKS) {
       functions[task.name] = new TollgateFunction(this, `Task-${task.name}`, {
@@ -276,6 +302,7 @@ export class TollgatePipeline extends Construct {
       databaseSecretArns: [...new Set(secretIds.map((id) => secretResourceArn(stack, id)))],
       provider: providerTargets(stack, config),
       canary: canaryTargets(stack, config),
+      ...(this.testStages ? { testProjectArn: this.testStages.project.projectArn } : {}),
       source:
         github && this.webhook
           ? { kind: 'github', webhookSecretArn: this.webhook.secret.secretArn }
@@ -320,6 +347,21 @@ export class TollgatePipeline extends Construct {
       ],
     });
   }
+}
+
+/** The connection secrets of environments whose test stages get a DATABASE_URL (those with a database). */
+function testSecretArns(
+  stack: Stack,
+  config: TollgateConfig,
+  secrets: Readonly<Record<string, string>> | undefined,
+): string[] {
+  const ids = config.environments
+    .filter((e) => e.tests.length && e.database)
+    .flatMap((e) => {
+      const id = secrets?.[environmentVolume(config, e.name)];
+      return typeof id === 'string' ? [secretResourceArn(stack, id)] : [];
+    });
+  return [...new Set(ids)];
 }
 
 /** Every URL a smoke test requests: each environment's base URL and the checks' absolute URLs. */

@@ -20,8 +20,8 @@ const PORT_CAPABILITIES: Readonly<Record<AwsPortName, readonly Capability[]>> = 
   cloudChecks: [Capability.CloudWatchRead],
   // migration-safety's one-off ECS task of the previous release (EcsReleaseTrials).
   trials: [Capability.EcsTrial],
-  // Local only: the stack refuses `tests` at synth, so no AWS function wires a test runner.
-  testRunner: [],
+  // run-tests' CodeBuildTestRunner: builds of the test-stage project, results under tests/.
+  testRunner: [Capability.TestsRun],
   // Resolving an environment's own connection reads only its secret (migrate-database's use).
   snapshots: [Capability.SnapshotManage, Capability.SnapshotRead, Capability.DatabaseSecrets],
   approvals: [

@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -13,6 +14,7 @@ import { AuroraCloneSnapshotProvider } from '../adapters/aws/aurora-clone-snapsh
 import { CachedSecret } from '../adapters/aws/cached-secret.js';
 import { CloudWatchChecks } from '../adapters/aws/cloudwatch-checks.js';
 import { CloudWatchMetricsSource } from '../adapters/aws/cloudwatch-metrics-source.js';
+import { CodeBuildTestRunner } from '../adapters/aws/codebuild-test-runner.js';
 import { CodeCommitSourceRepository } from '../adapters/aws/codecommit-source-repository.js';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store.js';
 import { DynamoDbLockTable, lockRecordTtlSeconds } from '../adapters/aws/dynamodb-lock-table.js';
@@ -119,6 +121,17 @@ export const awsCloudChecks: AwsPortBuilder<'cloudChecks'> = () =>
 
 export const awsApprovals: AwsPortBuilder<'approvals'> = ({ env }) =>
   new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: requireEnv('approvalsTable', env) });
+
+/** Test stages run as builds of the pipeline's test-stage project, in the environments' network. */
+export const awsTestRunner: AwsPortBuilder<'testRunner'> = ({ env, config }) =>
+  new CodeBuildTestRunner({
+    codebuild: new CodeBuildClient({}),
+    s3: new S3Client({}),
+    config,
+    projectName: requireEnv('testProject', env),
+    bucket: requireEnv('artifactBucket', env),
+    databaseSecrets: databaseSecrets(env),
+  });
 
 export const awsCallback: AwsPortBuilder<'callback'> = () => new SfnTaskCallback(new SFNClient({}));
 

@@ -28,6 +28,7 @@ const ALL_PORTS = [
   'approvals',
   'callback',
   'source',
+  'testRunner',
 ] as const satisfies readonly AwsPortName[];
 
 /**

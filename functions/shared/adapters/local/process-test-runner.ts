@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { type Clock, systemClock } from '../../clock.js';
 import type { TestStageConfig, TollgateConfig } from '../../config/schema.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
@@ -13,6 +13,7 @@ import type {
   TestRunStatus,
 } from '../../ports/test-runner.js';
 import { releaseEnvironment } from '../../release-environment.js';
+import { MAX_REPORT_BYTES, OUTPUT_LINES, reportGlob, reportPath } from '../../test-reports.js';
 import { AppProcess, realSleep, type Sleeper, tailLines } from './app-process.js';
 import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
@@ -38,9 +39,6 @@ export interface ProcessTestRunnerOptions {
   readonly pollHoldMs?: number;
 }
 
-/** Bytes read of a report; a bigger file is cut (and says so) rather than filling the evidence. */
-const MAX_REPORT_BYTES = 1_000_000;
-const OUTPUT_LINES = 20;
 const ID = /^tests:([a-z][a-z0-9-]{0,39}):([0-9a-f]{16})$/;
 
 interface Run {
@@ -221,16 +219,9 @@ function notStarted(name: string, error: string): TestCommandOutcome {
   };
 }
 
-/** `reports/*.xml`: the directory is literal, `*` matches within the file name; sorted by name. */
+/** The files a `junit` glob matches (test-reports.ts), sorted by name. */
 async function readGlob(tree: string, glob: string): Promise<ReportFile[]> {
-  const dir = posix.dirname(glob);
-  const pattern = new RegExp(
-    `^${posix
-      .basename(glob)
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^/]*')}$`,
-  );
+  const { dir, matches } = reportGlob(glob);
   let names: string[];
   try {
     names = await readdir(join(tree, dir));
@@ -239,9 +230,9 @@ async function readGlob(tree: string, glob: string): Promise<ReportFile[]> {
   }
   const files = await Promise.all(
     names
-      .filter((n) => pattern.test(n))
+      .filter(matches)
       .sort()
-      .map((n) => readReport(tree, dir === '.' ? n : `${dir}/${n}`)),
+      .map((n) => readReport(tree, reportPath(dir, n))),
   );
   return files.filter((f): f is ReportFile => f !== undefined);
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { assertRunsOnAws } from '../../../../../functions/shared/config/aws-rules.js';
 import { parseConfig } from '../../../../../functions/shared/config/index.js';
 import type { TollgateConfigInput } from '../../../../../functions/shared/config/schema.js';
 import { ConfigError } from '../../../../../functions/shared/errors.js';
@@ -89,19 +88,5 @@ describe('environments[].tests and .verify', () => {
 
     // Assert
     expect(message).toContain(expected);
-  });
-
-  it('refuses test stages for the AWS stack in one line, and accepts a verify window there', () => {
-    // Arrange
-    const withTests = parseConfig(withTestEnv({ tests: [INTEGRATION] }));
-    const withVerify = parseConfig(
-      withTestEnv({ verify: { for: '10m', checks: [{ name: 'h', path: '/h' }] } }),
-    );
-
-    // Act + Assert
-    expect(() => assertRunsOnAws(withTests)).toThrow(
-      /^invalid config for the AWS stack in tollgate.config.ts: environments\[0\].tests: test stages run only on the local runtime/,
-    );
-    expect(() => assertRunsOnAws(withVerify)).not.toThrow();
   });
 });
