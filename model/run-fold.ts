@@ -274,7 +274,11 @@ function fail(stage: StageView, error: unknown, cause: unknown, ts: number): voi
       : typeof cause === 'string'
         ? cause
         : null;
-  stage.error = { error: typeof error === 'string' ? error : 'Error', cause: message };
+  stage.error = {
+    error: typeof error === 'string' ? error : 'Error',
+    cause: message,
+    raw: typeof cause === 'string' ? cause : null,
+  };
   stage.endedAt = ts;
   addEvidence(stage, extractEvidence(payload));
 }

@@ -31,7 +31,8 @@ export interface StageView {
   /** Task invocations, retries included. */
   attempts: number;
   evidence: Evidence[];
-  error: { error: string; cause: string | null } | null;
+  /** `cause` is the message; `raw` the cause as the history holds it (the console's raw record). */
+  error: { error: string; cause: string | null; raw?: string | null } | null;
   /** The stage sat in a Wait state (a queued run polling for its turn). */
   waited?: boolean;
   /** Who may decide, for an approval gate. */
