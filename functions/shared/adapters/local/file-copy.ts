@@ -14,7 +14,7 @@ let gnuCp: boolean | undefined;
  * copy_file_range otherwise. libuv's copyfile ftruncate()s every new file to 0 first, and on ext4
  * (auto_da_alloc) that makes close() flush the whole file: 1.4-1.6x slower than `cp -r` at 1 GiB.
  */
-export function hasGnuCp(): boolean {
+function hasGnuCp(): boolean {
   if (gnuCp === undefined) {
     const probe =
       process.platform === 'linux'
