@@ -1,5 +1,6 @@
 import { releaseEndedRun } from '../../functions/release-ended-run/release-ended-run.js';
 import { SfnTaskCallback } from '../../functions/shared/adapters/aws/sfn-task-callback.js';
+import { FileTaskLogs, taskLogsDir } from '../../functions/shared/adapters/local/file-task-logs.js';
 import type { WaitingClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { Notifier } from '../../functions/shared/ports/notifier.js';
@@ -29,6 +30,8 @@ export interface FunctionRunnerOptions {
 export interface FunctionRunner {
   readonly invoker: ObjectLambdaInvoker;
   readonly ports: LocalPorts;
+  /** Each task's log lines, per run and state (the console's per-stage logs, `tollgate logs`). */
+  readonly taskLogs: FileTaskLogs;
   /** Serves every environment database that has a port, so apps and checks can connect. */
   openVolumes(): Promise<void>;
   /**
@@ -47,10 +50,12 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     callback: new SfnTaskCallback(inProcessSfnClient(options.engine)),
   });
   const factory = async () => ports;
+  const taskLogs = new FileTaskLogs({ dir: taskLogsDir(options.dataDir) });
   const handlers: Record<string, (event: unknown) => Promise<unknown>> = {};
   for (const task of TASKS) {
     const handler = TASK_HANDLERS[task.name](factory);
-    handlers[localFunctionName(task.name)] = (event) => handler(event, { awsRequestId: 'local' });
+    handlers[localFunctionName(task.name)] = (event) =>
+      handler(event, { awsRequestId: 'local', taskLog: taskLogs });
   }
   const builder = createLocalBuilder({
     config: options.config,
@@ -64,6 +69,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
   return {
     invoker: new ObjectLambdaInvoker(handlers),
     ports,
+    taskLogs,
     async openVolumes() {
       for (const [name, port] of Object.entries(databasePorts(options.config)))
         await ports.volumes.open(name, port);
