@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchGetBuildsCommand,
-  type Build,
-  CodeBuildClient,
-  StartBuildCommand,
-  type StartBuildCommandInput,
-} from '@aws-sdk/client-codebuild';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +8,7 @@ import { parseConfig } from '../../../../../../functions/shared/config/index.js'
 import { InvalidInputError, NotFoundError } from '../../../../../../functions/shared/errors.js';
 import type { TestRunRequest } from '../../../../../../functions/shared/ports/test-runner.js';
 import { validConfig } from '../../../../../support/config-fixtures.js';
+import { FakeCodeBuild } from '../../../../../support/fake-codebuild.js';
 import { FakeS3 } from '../../../../../support/fake-s3.js';
 
 const BUCKET = 'artifacts';
@@ -65,30 +60,6 @@ function request(overrides: Partial<TestRunRequest> = {}): TestRunRequest {
     idempotencyKey: 'arn:aws:states:execution:x:1#StartTests#test',
     ...overrides,
   };
-}
-
-/** CodeBuild's side as the runner sees it: StartBuild (idempotent per token) and BatchGetBuilds. */
-class FakeCodeBuild {
-  readonly builds = new Map<string, Build>();
-  readonly started: StartBuildCommandInput[] = [];
-  private readonly byToken = new Map<string, string>();
-
-  install(stub: ReturnType<typeof mockClient>): this {
-    stub.on(StartBuildCommand).callsFake(async (input: StartBuildCommandInput) => {
-      this.started.push(input);
-      const known = input.idempotencyToken ? this.byToken.get(input.idempotencyToken) : undefined;
-      if (known) return { build: this.builds.get(known) };
-      const id = `${input.projectName}:${randomUUID()}`;
-      this.builds.set(id, { id, buildStatus: 'IN_PROGRESS', phases: [] });
-      if (input.idempotencyToken) this.byToken.set(input.idempotencyToken, id);
-      return { build: this.builds.get(id) };
-    });
-    stub.on(BatchGetBuildsCommand).callsFake(async ({ ids }: { ids: string[] }) => ({
-      builds: ids.flatMap((id) => (this.builds.has(id) ? [this.builds.get(id)!] : [])),
-      buildsNotFound: ids.filter((id) => !this.builds.has(id)),
-    }));
-    return this;
-  }
 }
 
 describe('CodeBuildTestRunner', () => {
