@@ -182,6 +182,18 @@ function buildProgram(): Command {
 
   common(
     program
+      .command('diff')
+      .argument('<a>', 'a release (r12-1a2b3c4) or an environment (the release it runs)')
+      .argument('<b>', 'the other one; the diff reads from a to b')
+      .description(
+        'commits, migration SQL, config and artifact digests between two releases or environments',
+      ),
+  )
+    .option('--repo <dir>', 'where tollgate.config.ts and the commits are (default: the current directory)')
+    .action(async (a, b, o) => (await import('./commands/diff.js')).diffCommand(a, b, o));
+
+  common(
+    program
       .command('deploy')
       .argument('<release>', 'an existing release, e.g. r12-1a2b3c4 (see tollgate releases)')
       .description(

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { checkRedeploy } from '../../functions/register-release/redeploy-check.js';
 import { redeployEvent } from '../../functions/register-release/redeploy-event.js';
-import { DirArtifactStore } from '../../functions/shared/adapters/local/dir-artifact-store.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
-import type { ArtifactStore } from '../../functions/shared/ports/artifact-store.js';
-import { StackOutput } from '../../infra/stack-output-names.js';
 import { pipelineStateMachineName } from '../../runtime/up/pipeline-deployment.js';
-import {
-  type AwsCliTarget,
-  type CliTarget,
-  type CommonOptions,
-  createTarget,
-} from '../client/cli-context.js';
+import { artifactsOf } from '../client/artifact-store.js';
+import { type CliTarget, type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { emit } from '../client/output.js';
 import { send } from '../client/pipeline-api.js';
@@ -81,18 +74,6 @@ function requesterOf(options: DeployOptions): string {
   if (!/^\S{1,256}$/.test(user))
     throw new CliError(`--as must be a user name without spaces, got "${user}"`, ExitCode.Usage);
   return user;
-}
-
-async function artifactsOf(target: CliTarget): Promise<ArtifactStore> {
-  if (target.mode === 'local') return new DirArtifactStore(join(target.dataDir, 'artifacts'));
-  const [{ S3ArtifactStore }, { S3Client }] = await Promise.all([
-    import('../../functions/shared/adapters/aws/s3-artifact-store.js'),
-    import('@aws-sdk/client-s3'),
-  ]);
-  return new S3ArtifactStore({
-    client: new S3Client({}),
-    bucket: await (target as AwsCliTarget).output(StackOutput.ArtifactBucketName),
-  });
 }
 
 async function stateMachineOf(target: CliTarget, pipeline: string): Promise<string> {

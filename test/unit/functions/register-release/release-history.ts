@@ -57,6 +57,8 @@ export function releaseHistory() {
   });
   return {
     repo,
+    /** Laid out as a data directory (artifacts/, ledger/), so the CLI can read it with --data-dir. */
+    dataDir: root,
     deps,
     ledger,
     config,
