@@ -3,6 +3,9 @@ import { type Clock, systemClock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
+import type { TaskLogs } from '../../functions/shared/ports/task-logs.js';
+import { approvalHistory } from '../../model/approval-history.js';
+import type { RepositoryWeb } from '../../model/commit-link.js';
 import { authorizeMutation, csrfToken } from '../../runtime/local-api/auth.js';
 import { replyJson, SECURITY_HEADERS } from '../../runtime/local-api/json-reply.js';
 import { type RouteParams, RouteTable } from '../../runtime/local-api/route-table.js';
@@ -24,6 +27,7 @@ import { type LiveEvent, RunIndex } from './run-index.js';
 import { RunTimelines } from './run-timelines.js';
 import { callSfn, type SfnApi, type WireHistoryEvent } from './sfn-api.js';
 import { SseHub } from './sse-hub.js';
+import { stageLogs } from './task-logs-route.js';
 import { appScript, appStyles, CONTENT_SECURITY_POLICY, consolePage } from './ui-assets.js';
 
 export { sfnClientApi } from './sfn-api.js';
@@ -44,6 +48,10 @@ export interface ConsoleDeps {
   readonly port: number;
   /** The engine's live history (`engine.onEvent`); without it the runs list re-lists when stale. */
   readonly onEvent?: (listener: (executionArn: string, event: LiveEvent) => void) => () => void;
+  /** The tasks' log lines per run (the runtime's store locally); without it the logs route says so. */
+  readonly taskLogs?: TaskLogs;
+  /** The repository on its git host, for links to commits (see repository-link.ts). */
+  readonly repository?: RepositoryWeb | null;
   /** @default systemClock */
   readonly clock?: Clock;
   /** How stale the runs list may get without live events. @default 3000 */
@@ -181,7 +189,19 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
         const name = runName(params.name!);
         const executionArn = index.executionArnOf(name);
         await requireExecution(deps.sfn, executionArn, name);
-        replyJson(res, 200, await runDetail({ ...deps, clock }, executionArn));
+        replyJson(res, 200, await runDetail({ ...deps, clock, graph }, executionArn));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runs/:name/logs',
+      handler: async ({ res, url, params }) => {
+        const name = runName(params.name!);
+        if (!deps.taskLogs)
+          throw new NotFoundError('this console keeps no task logs (tollgate up does; --aws does not yet)');
+        const executionArn = index.executionArnOf(name);
+        await requireExecution(deps.sfn, executionArn, name);
+        replyJson(res, 200, await stageLogs(deps.taskLogs, executionArn, url.searchParams, environments));
       },
     },
     {
@@ -250,6 +270,12 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       path: '/api/releases/:version',
       handler: async ({ res, params }) =>
         replyJson(res, 200, releasePage(await ledgerEntries(), params.version!)),
+    },
+    {
+      method: 'GET',
+      path: '/api/approval-history',
+      handler: async ({ res }) =>
+        replyJson(res, 200, { history: redact(approvalHistory(await ledgerEntries())) }),
     },
     {
       method: 'GET',

@@ -2,11 +2,16 @@ import type { Clock } from '../../functions/shared/clock.js';
 import type { ApprovalStore } from '../../functions/shared/ports/approval-store.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
 import { canaryView } from '../../model/canary-steps.js';
+import { commitUrl, type RepositoryWeb } from '../../model/commit-link.js';
+import { readableFailure } from '../../model/failure-text.js';
 import { RunFold } from '../../model/run-fold.js';
 import { commitFromInput } from '../../model/run-summary.js';
+import { stageGraph } from '../../model/stage-graph.js';
 import { NotFoundError } from './errors.js';
+import type { GraphModel } from './graph-model.js';
 import { approvalTrail, releaseInfo } from './ledger-views.js';
 import { parseJson, redact } from './redact.js';
+import { redriveStart } from './redrive-view.js';
 import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
 
 export interface RunDetailDeps {
@@ -15,6 +20,10 @@ export interface RunDetailDeps {
   readonly approvals: Pick<ApprovalStore, 'listPending'>;
   readonly clock: Clock;
   readonly config: { readonly environments: ReadonlyArray<{ readonly name: string }> };
+  /** The pipeline's graph: where a redrive would resume. */
+  readonly graph?: GraphModel;
+  /** The git host's repository, for the link to the run's commit. */
+  readonly repository?: RepositoryWeb | null;
 }
 
 /** Everything the run page shows, assembled from the history, the ledger and pending approvals. */
@@ -33,6 +42,7 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
     : [];
   const pending = running ? await deps.approvals.listPending({ executionArn }) : [];
   const startDate = toMs(d.startDate) ?? 0;
+  const commit = commitFromInput(d.input);
   const stopDate = toMs(d.stopDate) ?? null;
   return redact({
     run: {
@@ -42,17 +52,24 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
       startDate,
       stopDate,
       durationMs: (stopDate ?? deps.clock.now().getTime()) - startDate,
-      ...commitFromInput(d.input),
+      ...commit,
+      commitUrl: commitUrl(deps.repository ?? null, commit.commit),
       error: d.error ?? null,
       cause: d.cause ?? null,
       failure: failureOf(d.cause),
+      readableFailure: d.error || d.cause ? readableFailure(d.error, d.cause) : null,
       redrivable:
         d.redriveStatus === 'REDRIVABLE' ||
         (d.redriveStatus === undefined && ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(d.status)),
       redriveCount: d.redriveCount ?? 0,
+      redriveFrom: deps.graph && d.status !== 'RUNNING' ? redriveStart(events, deps.graph) : null,
     },
     release: releaseVersion ? releaseInfo(releaseEntries, releaseVersion) : null,
     timeline,
+    stageGraph: stageGraph(
+      timeline,
+      deps.config.environments.map((e) => e.name),
+    ),
     // In config order, so the page can say which environments a stopped run never touched.
     environments: deps.config.environments.map((e) => e.name),
     approvals: approvalTrail(entries, executionArn),
