@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDiffRoute } from '../console/server/diff-route.js';
 import { createRedeployRoute } from '../console/server/redeploy-route.js';
+import { originUrl, repositoryOf } from '../console/server/repository-link.js';
 import { DataDirLock } from '../functions/shared/adapters/local/data-dir-lock.js';
 import { DirArtifactStore } from '../functions/shared/adapters/local/dir-artifact-store.js';
 import { InboxNotifier } from '../functions/shared/adapters/local/inbox-notifier.js';
@@ -165,10 +166,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       port: () => server.port,
       user,
     });
+    const sourceDir = options.repositories?.[config.source.repository] ?? projectDir;
     const mounted = await loadConsoleRoutes({
       sfn: engine.service,
       ledger: runner.ports.ledger,
       approvals: runner.ports.approvals,
+      taskLogs: runner.taskLogs,
+      repository: repositoryOf(config, { remoteUrl: await originUrl(sourceDir) }),
       aslText: readFileSync(PIPELINE_ASL, 'utf8'),
       stateMachineArn,
       config,

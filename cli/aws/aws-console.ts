@@ -9,6 +9,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { createDiffRoute } from '../../console/server/diff-route.js';
 import { createConsoleRoutes, sfnClientApi } from '../../console/server/index.js';
 import { createRedeployRoute } from '../../console/server/redeploy-route.js';
+import { repositoryOf } from '../../console/server/repository-link.js';
 import { DynamoDbApprovalStore } from '../../functions/shared/adapters/aws/dynamodb-approval-store.js';
 import { S3ArtifactStore } from '../../functions/shared/adapters/aws/s3-artifact-store.js';
 import { GitSourceRepository } from '../../functions/shared/adapters/local/git-source-repository.js';
@@ -96,6 +97,8 @@ export async function startAwsConsole(options: AwsConsoleOptions): Promise<AwsCo
     approvals,
     aslText: described.definition ?? '',
     stateMachineArn,
+    // The build source in the config, in the stack's region (read off the state machine's ARN).
+    repository: repositoryOf(config, { region: stateMachineArn.split(':')[3] }),
     config,
     secret,
     port,
