@@ -1,4 +1,4 @@
-import { currentRelease } from '../../functions/shared/ledger/ledger-queries.js';
+import { currentRelease, promotionHistory } from '../../functions/shared/ledger/ledger-queries.js';
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import type { RunStateView } from '../../model/run-state.js';
 import type { RunSummary } from '../../model/run-summary.js';
@@ -37,6 +37,8 @@ export interface BoardLane {
     readonly runNumber: number | null;
     readonly release: ReleaseInfo | null;
   } | null;
+  /** The release the environment ran before its current one: what "Roll back" deploys again. */
+  readonly previous: string | null;
   readonly health: LaneHealth;
   /** The last failed deployment here, when it is the latest thing that happened. */
   readonly lastFailure: {
@@ -85,6 +87,7 @@ export function deliveryBoard(
             release: withMessage(entries, releaseInfo(entries, current.version)),
           }
         : null,
+      previous: current ? previousRelease(entries, environment) : null,
       health,
       lastFailure: failedSince
         ? {
@@ -112,6 +115,21 @@ export function deliveryBoard(
         })),
     };
   });
+}
+
+/**
+ * The last release the environment ran before the one it runs now, following promotions and
+ * rollbacks alike (a rollback that kept the running release changes nothing).
+ */
+function previousRelease(entries: readonly StoredLedgerEntry[], environment: string): string | null {
+  let current: string | null = null;
+  let previous: string | null = null;
+  for (const event of promotionHistory(entries, environment)) {
+    if (event.version === current) continue;
+    if (current !== null) previous = current;
+    current = event.version;
+  }
+  return previous === current ? null : previous;
 }
 
 const FAILURE_KINDS = new Set(['rollback', 'deploy-failed']);
