@@ -88,6 +88,16 @@ function buildProgram(): Command {
 
   common(
     program
+      .command('logs')
+      .argument('<run>', 'run number (#42), execution name or ARN')
+      .description("the log lines the run's tasks wrote, per environment and stage"),
+  )
+    .option('--stage <stage>', 'only this stage (deploy, migrate, smoke-test, …)')
+    .option('--env <name>', 'only this environment')
+    .action(async (run, o) => (await import('./commands/logs.js')).logsCommand(run, o));
+
+  common(
+    program
       .command('approve')
       .argument('<run>', 'run number (#42), execution name or ARN')
       .description("approve the run's pending gate"),

@@ -8,7 +8,7 @@ import { listedStages } from '../../model/run-timeline.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { formatDuration } from '../client/format.js';
 import { emit, isoOrNull, table } from '../client/output.js';
-import { executionHistory, findRun } from '../client/pipeline-api.js';
+import { ALL_RUNS, executionHistory, findRun, listRuns, numberRuns } from '../client/pipeline-api.js';
 
 /** `tollgate show RUN`: the stage timeline per environment, with evidence from history and ledger. */
 export async function showCommand(run: string, options: CommonOptions): Promise<void> {
@@ -16,6 +16,8 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   const described = await findRun(target, run);
   const executionArn = described.executionArn!;
   const events = await executionHistory(target, executionArn);
+  // The run's short number, counted as `tollgate runs` counts it.
+  const number = numberRuns(await listRuns(target, { limit: ALL_RUNS })).get(executionArn) ?? null;
   const timeline = RunFold.timeline(events, { now: Date.now(), running: described.status === 'RUNNING' });
   const view = listedStages(timeline);
   const entries = (await (await target.ledger()).query({ executionArn })) as StoredLedgerEntry[];
@@ -55,6 +57,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   }));
   const result = {
     run: {
+      number,
       name: described.name ?? null,
       executionArn,
       status: described.status ?? timeline.execution.status,
@@ -77,7 +80,7 @@ export async function showCommand(run: string, options: CommonOptions): Promise<
   emit(options.json, result, () => {
     const c = timeline.execution.commit;
     const lines = [
-      `run ${result.run.name}  ${result.run.status}${result.run.release ? `  release ${result.run.release}` : ''}`,
+      `run ${number === null ? '' : `#${number} `}${result.run.name}  ${result.run.status}${result.run.release ? `  release ${result.run.release}` : ''}`,
       `commit ${c?.commit?.slice(0, 7) ?? '-'} on ${c?.branch ?? '-'} by ${c?.author ?? '-'}: ${c?.message?.split('\n')[0] ?? ''}`,
       '',
       ...table([
