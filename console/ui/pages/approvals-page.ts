@@ -1,3 +1,5 @@
+import { approvalEndWords } from '../../../model/approval-history.js';
+import { quorumView } from '../../../model/approval-quorum.js';
 import { getJson, postJson } from '../api.js';
 import { type Child, clear, h } from '../dom.js';
 import { releaseLink, runLink, runNameOf, short, when } from '../format.js';
@@ -13,6 +15,7 @@ import { refreshWaiting } from '../pending.js';
 export function approvalsPage(main: HTMLElement): () => void {
   const list = h('div', { class: 'cards' });
   const refusals = h('div');
+  const history = h('div');
   const error = h('p', { class: 'error', role: 'alert' });
   // Outside the cards: a decided approval leaves the list, its outcome must stay readable.
   const notice = h('p', { class: 'notice', role: 'status' });
@@ -32,6 +35,7 @@ export function approvalsPage(main: HTMLElement): () => void {
       h('h2', { id: 'pending-h' }, 'Waiting for a decision'),
       list,
     ),
+    h('section', { 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h' }, 'Decided'), history),
     h(
       'section',
       { 'aria-labelledby': 'refused-h' },
@@ -59,7 +63,7 @@ export function approvalsPage(main: HTMLElement): () => void {
           notice.textContent = `Recorded: ${status} — ${a.release?.version ?? ''} into ${a.environment}. ${
             status === 'pending' ? 'More approvals are needed.' : 'The run resumes.'
           }`;
-          void load();
+          reload();
           void refreshWaiting();
         }
       } catch (e) {
@@ -124,6 +128,7 @@ export function approvalsPage(main: HTMLElement): () => void {
           {},
           `${(a.approvers ?? []).join(', ')} (needs ${a.minApprovals ?? 1}${a.allowSelfApproval ? '' : ', not the author'})`,
         ),
+        ...quorumFacts(a),
         h('dt', {}, 'Expires'),
         h('dd', {}, when(a.expiresAt)),
       ),
@@ -186,6 +191,15 @@ export function approvalsPage(main: HTMLElement): () => void {
       error.textContent = `Could not load approvals: ${(e as Error).message}`;
     }
   }
+  async function loadHistory(): Promise<void> {
+    try {
+      const data = await getJson<Json>('/api/approval-history');
+      clear(history);
+      history.append(historyTable(data.history));
+    } catch (e) {
+      history.textContent = `Could not load the decided approvals: ${(e as Error).message}`;
+    }
+  }
   async function loadRefusals(): Promise<void> {
     try {
       const data = await getJson<Json>('/api/refusals');
@@ -241,9 +255,13 @@ export function approvalsPage(main: HTMLElement): () => void {
     return value === null || value === undefined ? 'not run' : 'recorded';
   }
 
-  const off = onLive('run', () => void load());
-  const offPoll = onLive('poll', () => void load());
-  void load();
+  const reload = () => {
+    void load();
+    void loadHistory();
+  };
+  const off = onLive('run', reload);
+  const offPoll = onLive('poll', reload);
+  reload();
   void loadRefusals();
   return () => {
     off();
@@ -255,7 +273,7 @@ export function approvalsPage(main: HTMLElement): () => void {
  * A restore approval: asked after a failure past a migration marked breaking, it decides whether
  * the environment's data goes back to the checkpoint; the rows written since would be lost.
  */
-function restoreCard(a: Json, run: string | undefined, decide: Child[]) {
+function restoreCard(a: Json, run: string | null, decide: Child[]) {
   const r = a.evidence.restore ?? {};
   return h(
     'article',
@@ -341,4 +359,88 @@ function contentsSection(ev: Json): HTMLElement[] {
       : h('p', { class: 'muted' }, 'No commits beyond the release it runs.'),
   );
   return out;
+}
+
+/**
+ * A quorum under way: who voted what so far, how many approvals it still needs and who can still
+ * give them (model/approval-quorum.ts). Shown only when more than one approval is needed or a vote
+ * is in, so a plain one-approver gate reads as before.
+ */
+function quorumFacts(a: Json): HTMLElement[] {
+  const q = quorumView({
+    approvers: a.approvers ?? [],
+    minApprovals: a.minApprovals ?? 1,
+    allowSelfApproval: a.allowSelfApproval === true,
+    votes: a.votes ?? [],
+    commit: a.commit,
+  });
+  if (q.needed <= 1 && q.votes.length === 0) return [];
+  return [
+    h('dt', {}, 'Votes so far'),
+    h(
+      'dd',
+      { class: 'quorum' },
+      `${q.approvals} of ${q.needed} approvals`,
+      q.votes.length
+        ? h(
+            'ul',
+            {},
+            ...q.votes.map((v) =>
+              h(
+                'li',
+                {},
+                `${v.as}${v.approver !== v.as ? ` (${v.approver})` : ''}: ${v.decision === 'approve' ? 'approved' : 'rejected'} at ${when(v.at)}`,
+                v.comment ? ` — “${v.comment}”` : '',
+              ),
+            ),
+          )
+        : ' (no votes yet)',
+    ),
+    h('dt', {}, 'Can still vote'),
+    h(
+      'dd',
+      { class: 'can-vote' },
+      q.canStillVote.length ? q.canStillVote.join(', ') : 'nobody else',
+      q.stillNeeded ? ` (${q.stillNeeded} more approval${q.stillNeeded === 1 ? '' : 's'} needed)` : '',
+      q.author.length ? `; not ${q.author.join(', ')}: the commit’s author` : '',
+    ),
+  ];
+}
+
+/** Approvals that ended, newest first, each saying how: approved, rejected, expired, cancelled, closed. */
+function historyTable(items: Json[]): HTMLElement {
+  if (items.length === 0) return h('p', { class: 'muted' }, 'No approval has been decided yet.');
+  return h(
+    'table',
+    { class: 'approval-history' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['When', 'Outcome', 'Environment', 'Release', 'Run', 'By', 'Why'].map((t) =>
+          h('th', { scope: 'col' }, t),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...items.map((item: Json) => {
+        const run = runNameOf(item.executionArn);
+        return h(
+          'tr',
+          { 'data-outcome': item.outcome, 'data-approval': item.approvalId },
+          h('td', {}, when(item.at)),
+          h('td', {}, h('span', { class: `badge s-${item.outcome}` }, approvalEndWords(item.outcome))),
+          h('td', {}, item.environment ?? '—'),
+          h('td', {}, releaseLink(item.releaseVersion)),
+          h('td', {}, run ? runLink(run, run.slice(0, 8)) : '—'),
+          h('td', {}, item.actor ?? '—'),
+          h('td', {}, item.reason ?? ''),
+        );
+      }),
+    ),
+  );
 }

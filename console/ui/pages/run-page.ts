@@ -1,26 +1,37 @@
 import { stageHelp, stageLabel } from '../../../model/stage-catalogue.js';
-import { getJson, postJson } from '../api.js';
+import { getJson } from '../api.js';
 import { append, clear, h } from '../dom.js';
 import { badge, duration, releaseLink, short, when } from '../format.js';
+import { stageGraphView } from '../graph-stages.js';
 import { graphView } from '../graph-view.js';
 import { historyTable } from '../history-table.js';
 import type { Json } from '../json.js';
 import { onLive } from '../live.js';
 import { canarySection } from './canary-view.js';
 import { evidenceView } from './evidence-view.js';
+import { failureText } from './failure-view.js';
+import { redriveControl } from './redrive-confirm.js';
+import { stageLogs } from './stage-logs.js';
 
 /** One run: what failed and why first, then a lane per environment, the graph and the raw history. */
 export function runPage(main: HTMLElement, name: string): () => void {
   let stopped = false;
   let history: { element: HTMLElement; stop(): void } | null = null;
   const summary = h('div');
+  const stages = h('section', { 'aria-labelledby': 'sg-h' }, h('h2', { id: 'sg-h' }, 'Stages'));
   const timeline = h('section', { 'aria-labelledby': 'tl-h' });
+  // The full state machine (a hundred states) is laid out only once someone opens it.
+  const graphBody = h('div', {}, h('p', { class: 'muted' }, 'Laying out…'));
   const graph = h(
-    'section',
-    { 'aria-labelledby': 'graph-h' },
-    h('h2', { id: 'graph-h' }, 'Graph'),
-    h('p', { class: 'muted' }, 'Laying out…'),
+    'details',
+    { class: 'full-graph' },
+    h('summary', {}, h('h2', { id: 'graph-h' }, 'Full state machine graph')),
+    graphBody,
   );
+  graph.addEventListener('toggle', () => {
+    if (graph.open) void drawGraph();
+  });
+  const openLogs = new Set<string>();
   const historyCount = h('span', { class: 'muted', role: 'status' });
   const historySection = h(
     'section',
@@ -28,7 +39,14 @@ export function runPage(main: HTMLElement, name: string): () => void {
     h('h2', { id: 'hist-h' }, 'Event history ', historyCount),
   );
   clear(main);
-  main.append(h('p', {}, h('a', { href: '#/runs' }, '← All runs')), summary, timeline, graph, historySection);
+  main.append(
+    h('p', {}, h('a', { href: '#/runs' }, '← All runs')),
+    summary,
+    stages,
+    graph,
+    timeline,
+    historySection,
+  );
 
   // The history streams in on its own, so a long one never waits for the timeline or the graph.
   let historyLoaded = 0;
@@ -48,21 +66,27 @@ export function runPage(main: HTMLElement, name: string): () => void {
 
   let graphModel: Json = null;
   let lastStatus = '';
+  let stateStatus: Record<string, string> = {};
+  async function drawGraph(): Promise<void> {
+    if (!graph.open) return;
+    graphModel ??= await getJson('/api/graph');
+    const status = JSON.stringify(stateStatus);
+    if (status === lastStatus || stopped) return;
+    lastStatus = status;
+    const view = await graphView(graphModel, stateStatus);
+    clear(graphBody);
+    graphBody.append(view);
+  }
   async function load(): Promise<void> {
     try {
       const detail = await getJson<Json>(`/api/runs/${encodeURIComponent(name)}`);
       if (stopped) return;
       renderSummary(detail);
+      renderStages(detail);
       renderTimeline(detail);
       if (historyDone && detail.timeline.eventCount !== historyLoaded) startHistory();
-      graphModel ??= await getJson('/api/graph');
-      const status = JSON.stringify(detail.timeline.stateStatus);
-      if (status !== lastStatus && !stopped) {
-        lastStatus = status;
-        const view = await graphView(graphModel, detail.timeline.stateStatus);
-        clear(graph);
-        graph.append(h('h2', { id: 'graph-h' }, 'Graph'), view);
-      }
+      stateStatus = detail.timeline.stateStatus;
+      await drawGraph();
     } catch (e) {
       clear(summary);
       summary.append(
@@ -72,38 +96,36 @@ export function runPage(main: HTMLElement, name: string): () => void {
     }
   }
 
+  function renderStages(detail: Json): void {
+    clear(stages);
+    stages.append(
+      h('h2', { id: 'sg-h' }, 'Stages'),
+      stageGraphView(detail.stageGraph, (environment, stage) => {
+        const lane = timeline.querySelector(`section[data-environment="${CSS.escape(environment ?? '')}"]`);
+        const card = lane?.querySelector<HTMLElement>(`li.stage[data-stage="${CSS.escape(stage)}"]`);
+        card?.scrollIntoView({ block: 'center' });
+        card?.focus();
+      }),
+    );
+  }
+
   function renderSummary(detail: Json): void {
     const run = detail.run;
     clear(summary);
+    const note = h('p', { role: 'status' });
     const redrive = run.redrivable
-      ? h(
-          'button',
-          {
-            type: 'button',
-            onclick: async (e: Event) => {
-              const button = e.currentTarget as HTMLButtonElement;
-              button.disabled = true;
-              try {
-                await postJson(`/api/runs/${encodeURIComponent(name)}/redrive`, {});
-                note.textContent = 'Redriven: the run continues from the state where it failed.';
-                void load();
-              } catch (err) {
-                note.textContent = `Redrive refused: ${(err as Error).message}`;
-                button.disabled = false;
-              }
-            },
-          },
-          'Redrive from the failed state',
-        )
+      ? redriveControl(run, (message) => {
+          note.textContent = message;
+          void load();
+        })
       : null;
     const redriveHint = redrive
       ? h(
           'p',
           { class: 'muted' },
-          'Redrive re-runs this same release from the state that failed, after the earlier states’ results. Use it when the cause was outside the release (an outage, a full disk); a fix in the code needs a new commit.',
+          'Redrive re-runs this same release from the state where the run stopped, after the earlier states’ results. Use it when the cause was outside the release (an outage, a full disk); a fix in the code needs a new commit.',
         )
       : null;
-    const note = h('p', { role: 'status' });
     const failure =
       run.failure ??
       (run.error ? { stage: null, environment: null, error: run.error, cause: run.cause } : null);
@@ -113,7 +135,19 @@ export function runPage(main: HTMLElement, name: string): () => void {
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Commit'),
-        h('dd', {}, h('code', {}, short(run.commit)), ' ', run.message ?? ''),
+        h(
+          'dd',
+          {},
+          run.commitUrl
+            ? h(
+                'a',
+                { href: run.commitUrl, rel: 'noopener noreferrer', class: 'commit-link' },
+                h('code', {}, short(run.commit)),
+              )
+            : h('code', {}, short(run.commit)),
+          ' ',
+          run.message ?? '',
+        ),
         h('dt', {}, 'Author'),
         h('dd', {}, run.author ?? '—'),
         h('dt', {}, 'Branch'),
@@ -135,15 +169,17 @@ export function runPage(main: HTMLElement, name: string): () => void {
             'div',
             { class: 'failure', role: 'alert' },
             h('h2', {}, 'Why it failed'),
-            h(
-              'p',
-              {},
-              failure.stage
-                ? `Stage ${failure.stage}${failure.environment ? ` in ${failure.environment}` : ''}: `
-                : '',
-              h('strong', {}, failure.error ?? ''),
-            ),
-            failure.cause ? h('p', { class: 'cause' }, String(failure.cause)) : null,
+            failure.stage
+              ? h(
+                  'p',
+                  { class: 'failure-where' },
+                  `In stage ${stageLabel(failure.stage)}${failure.environment ? ` in ${failure.environment}` : ''}:`,
+                )
+              : null,
+            ...failureText(failure.error ?? null, failure.cause ?? null, {
+              error: run.error,
+              cause: run.cause,
+            }),
             failure.rolledBack ? h('p', {}, rollbackText(failure.environment, failure.rolledBack)) : null,
             untouched(detail).length
               ? h(
@@ -171,10 +207,20 @@ export function runPage(main: HTMLElement, name: string): () => void {
   function renderTimeline(detail: Json): void {
     const t = detail.timeline;
     clear(timeline);
-    const lane = (title: string, status: string | null, stages: Json[], extra?: string) =>
+    const lane = (
+      title: string,
+      environment: string | null,
+      status: string | null,
+      stages: Json[],
+      extra?: string,
+    ) =>
       h(
         'section',
-        { class: `lane${status ? ` lane-${status}` : ''}`, 'aria-label': `${title} stages` },
+        {
+          class: `lane${status ? ` lane-${status}` : ''}`,
+          'aria-label': `${title} stages`,
+          'data-environment': environment ?? '',
+        },
         h(
           'h3',
           {},
@@ -192,6 +238,8 @@ export function runPage(main: HTMLElement, name: string): () => void {
               {
                 class: `stage s-${s.status}${s.evidence.some(isWide) ? ' wide' : ''}`,
                 'data-stage': s.stage,
+                // The stage graph above moves focus here.
+                tabindex: -1,
               },
               h(
                 'div',
@@ -210,21 +258,24 @@ export function runPage(main: HTMLElement, name: string): () => void {
                 : null,
               s.error
                 ? h(
-                    'p',
+                    'div',
                     { class: 'stage-error' },
-                    h('strong', {}, s.error.error),
-                    s.error.cause ? `: ${s.error.cause}` : '',
+                    ...failureText(s.error.error, s.error.cause, {
+                      error: s.error.error,
+                      cause: s.error.raw ?? s.error.cause,
+                    }),
                   )
                 : null,
               ...evidenceView(s.evidence),
+              s.status === 'skipped' ? null : stageLogs(name, environment, s.stage, openLogs),
             ),
           ),
         ),
       );
     append(timeline, [
       h('h2', { id: 'tl-h' }, 'Timeline'),
-      t.before.length ? lane('Before the environments', null, t.before) : null,
-      ...t.environments.map((e: Json) => lane(e.name, e.status, e.stages, duration(e.durationMs))),
+      t.before.length ? lane('Before the environments', null, null, t.before) : null,
+      ...t.environments.map((e: Json) => lane(e.name, e.name, e.status, e.stages, duration(e.durationMs))),
       ...(detail.run.status === 'RUNNING' ? [] : untouched(detail)).map((env) =>
         h(
           'section',
@@ -234,7 +285,7 @@ export function runPage(main: HTMLElement, name: string): () => void {
         ),
       ),
       detail.canary?.steps.length ? canarySection(detail.canary) : null,
-      t.after.length ? lane('Wrap-up', null, t.after) : null,
+      t.after.length ? lane('Wrap-up', null, null, t.after) : null,
       detail.approvals.length
         ? h(
             'section',
