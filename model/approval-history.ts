@@ -5,7 +5,7 @@ import type { StoredLedgerEntry } from '../functions/shared/ports/ledger.js';
  * expired (no decision within the timeout), cancelled (a newer commit superseded the run) or
  * closed (the run ended while it waited). Read from the ledger, which outlives the approval store.
  */
-export type ApprovalEnd = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';
+type ApprovalEnd = 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';
 
 export interface ApprovalHistoryItem {
   readonly approvalId: string;

@@ -5,7 +5,7 @@
  * or a self-managed GitLab under such a name works too; any other host gets no link rather than a
  * guessed one.
  */
-export type GitHost = 'github' | 'gitlab' | 'bitbucket' | 'codecommit';
+type GitHost = 'github' | 'gitlab' | 'bitbucket' | 'codecommit';
 
 export interface RepositoryWeb {
   readonly host: GitHost;

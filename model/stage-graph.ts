@@ -6,9 +6,9 @@ import { isBookkeeping, StageId, stageLabel } from './stage-catalogue.js';
  * each the catalogue's stages in the order a run goes through them, coloured by the fold. The full
  * ASL graph (a hundred states) is what it stands for; the console shows this one first.
  */
-export type StageNodeStatus = StageView['status'] | 'pending' | 'not-run';
+type StageNodeStatus = StageView['status'] | 'pending' | 'not-run';
 
-export interface StageNode {
+interface StageNode {
   readonly stage: string;
   readonly label: string;
   readonly status: StageNodeStatus;
