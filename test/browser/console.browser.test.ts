@@ -84,6 +84,11 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     await expect(gate.textContent()).resolves.toMatch(
       /Approved by ana at .* — “checked the data checks in staging”/,
     );
+    // The stage graph shows first; the full state machine graph is one click away.
+    await page
+      .locator('.stage-graph [data-lane="prod"] [data-stage="promote"][data-status="succeeded"]')
+      .waitFor();
+    await page.locator('details.full-graph summary').click();
     await page.locator('svg.graph g[data-node="Environments/Promote"][data-status="succeeded"]').waitFor();
     await shot('run-succeeded');
     await page.goto(`${server.origin}/console#/releases/${release}`);
@@ -131,6 +136,9 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
       await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/approvals');
       // Act: the graph's zoom button, by keyboard
       await page.goto(`${server.origin}/console#/runs/${approvedRun}`);
+      // The full graph opens from its summary by keyboard, then its zoom button.
+      await page.locator('details.full-graph summary').focus();
+      await page.keyboard.press('Enter');
       await page.getByRole('button', { name: 'Actual size' }).focus();
       // The button keeps its place but not its name, which says what pressing it does next.
       const zoom = page.locator('.graph-tools button');
@@ -216,7 +224,9 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     const failure = page.locator('.failure');
     await failure.waitFor();
     // Assert
-    await expect(failure.textContent()).resolves.toMatch(/Stage deploy in test: Tollgate\.DeployFailed/);
+    await expect(failure.textContent()).resolves.toMatch(
+      /In stage deploy in test:Deploy failed Tollgate\.DeployFailed/,
+    );
     await expect(failure.textContent()).resolves.toContain(
       'Never reached: staging, prod. They keep the releases and data they had.',
     );
@@ -231,8 +241,9 @@ describe.skipIf(!hasBrowser)('the console in Chromium', () => {
     await expect(lane.locator('li.stage[data-stage="migrate"]').textContent()).resolves.toContain(
       'Migrations applied',
     );
-    await expect(page.getByRole('button', { name: 'Redrive from the failed state' })).toBeTruthy();
+    await page.getByRole('button', { name: 'Redrive…' }).waitFor();
     await page.locator('.vt-row[data-event-id="1"]').waitFor();
+    await page.locator('details.full-graph summary').click();
     await page.locator('svg.graph g[data-status="failed"]').first().waitFor();
     await shot('run-failed');
     await page.goto(`${server.origin}/console#/runs`);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
-import { type ConsoleRoutes, createConsoleRoutes } from '../../../console/server/index.js';
+import { type ConsoleDeps, type ConsoleRoutes, createConsoleRoutes } from '../../../console/server/index.js';
 import { seedProd } from '../../../examples/orders-service/seed/seed-prod.mjs';
 import { migrateDatabase } from '../../../functions/migrate-database/migrate-database.js';
 import { loadMigrationsFromDir } from '../../../functions/migrate-database/migration-files.js';
@@ -24,7 +24,11 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer(pipeline: LocalPipeline, user = 'ana'): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  pipeline: LocalPipeline,
+  user = 'ana',
+  extra: Pick<ConsoleDeps, 'repository'> = {},
+): Promise<ConsoleServer> {
   const port = await freePort();
   const secret = 'browser-test-secret-0123456789abcdef';
   const approvals = createApprovalsRoute({
@@ -44,6 +48,9 @@ export async function startConsoleServer(pipeline: LocalPipeline, user = 'ana'):
     port,
     onEvent: (listener) => pipeline.engine.onEvent(listener),
     clock: { now: () => new Date(pipeline.clock.now()) },
+    // As tollgate up mounts it: the runtime's task log store behind the per-stage logs.
+    taskLogs: pipeline.runner.taskLogs,
+    ...extra,
   });
   const server: Server = createServer((req, res) => {
     (async () => {
