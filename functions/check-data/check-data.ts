@@ -3,7 +3,13 @@ import type { DataCheckConfig } from '../shared/config/schema.js';
 import { describePgError } from '../shared/database/masked-value.js';
 import { inTransaction, withClient } from '../shared/database/pg-client.js';
 import { ConfigError, DataCheckFailedError, TollgateError } from '../shared/errors.js';
-import { checkName, type DataCheckEvidence, runCheck } from './data-checks.js';
+import type { CommandEvidence } from '../shared/release-command.js';
+import { checkName, type DataCheckEvidence, type QueryCheckConfig, runCheck } from './data-checks.js';
+
+type CommandCheckConfig = Extract<DataCheckConfig, { type: 'command' }>;
+
+/** Runs one `command` check in the release's tree (see release-command.ts) and says how it went. */
+export type CommandCheckRunner = (check: CommandCheckConfig) => Promise<CommandEvidence>;
 
 export interface CheckDataInput {
   readonly connectionString: string;
@@ -29,19 +35,30 @@ class DataChecksFailedError extends DataCheckFailedError {
 }
 
 /**
- * Runs every configured check inside one read-only transaction: all checks see the same data, and
- * a `sql` check from config cannot change anything even if it tries.
+ * Runs every query check inside one read-only transaction: all checks see the same data, and a
+ * `sql` check from config cannot change anything even if it tries. Then each `command` check (a
+ * dbt project's tests, say) in the release's tree; a command can write, so it runs after the
+ * queries have read. Every check runs even after one failed, so the evidence shows them all.
  */
-export async function checkData(input: CheckDataInput, ports: { clock: Clock }): Promise<CheckDataResult> {
+export async function checkData(
+  input: CheckDataInput,
+  ports: { clock: Clock; runCommand?: CommandCheckRunner },
+): Promise<CheckDataResult> {
   const started = ports.clock.now().getTime();
-  const evidence = await withClient(
+  const queries = input.checks.filter((c): c is QueryCheckConfig => c.type !== 'command');
+  const commands = input.checks.filter((c): c is CommandCheckConfig => c.type === 'command');
+  if (commands.length && !ports.runCommand)
+    throw new ConfigError(
+      `check "${commands[0]!.name}" is a command, which runs in a release's tree; the pipeline passes the release`,
+    );
+  const queried = await withClient(
     input.connectionString,
     (client) =>
       inTransaction(
         client,
         async () => {
           const out: DataCheckEvidence[] = [];
-          for (const check of input.checks) {
+          for (const check of queries) {
             const name = checkName(check);
             try {
               const { count, sample } = await runCheck(client, check, input.sourceRowCounts);
@@ -63,12 +80,23 @@ export async function checkData(input: CheckDataInput, ports: { clock: Clock }):
       ),
     { applicationName: 'tollgate-check-data' },
   );
+  const evidence = [...queried];
+  for (const check of commands) {
+    const command = await ports.runCommand!(check);
+    const passed = !command.failure;
+    evidence.push({ check: check.name, type: 'command', passed, count: passed ? 0 : 1, sample: [], command });
+  }
   const durationMs = Math.max(0, ports.clock.now().getTime() - started);
   const failed = evidence.filter((e) => !e.passed);
   if (failed.length > 0) {
-    const summary = failed.map((e) => `${e.check} (${e.count})`).join('; ');
+    const summary = failed
+      .map((e) => (e.command ? `${e.check} (${e.command.failure})` : `${e.check} (${e.count})`))
+      .join('; ');
+    // A failed command's output is why it failed: kept in the history after the summary, as
+    // run-tests keeps its evidence (tollgate show stops at it).
+    const outputs = failed.filter((e) => e.command).map((e) => ({ check: e.check, command: e.command }));
     throw new DataChecksFailedError(
-      `${failed.length} of ${evidence.length} data checks failed: ${summary}`,
+      `${failed.length} of ${evidence.length} data checks failed: ${summary}${outputs.length ? ` | evidence: ${JSON.stringify(outputs)}` : ''}`,
       evidence,
     );
   }

@@ -4,6 +4,10 @@ import { quoteIdent } from '../shared/database/identifiers.js';
 import { maskValue } from '../shared/database/masked-value.js';
 import type { PgClient } from '../shared/database/pg-client.js';
 import { ConfigError } from '../shared/errors.js';
+import type { CommandEvidence } from '../shared/release-command.js';
+
+/** The checks that are queries on the database; `command` checks run in the release's tree. */
+export type QueryCheckConfig = Exclude<DataCheckConfig, { type: 'command' }>;
 
 /** What the console and `tollgate show` display for one check. Sample keys are masked. */
 export interface DataCheckEvidence {
@@ -12,12 +16,14 @@ export interface DataCheckEvidence {
   readonly passed: boolean;
   readonly count: number;
   readonly sample: string[];
+  /** A `command` check's run: exit code and output (its count is 1 when it failed). */
+  readonly command?: CommandEvidence;
 }
 
 const SAMPLE = 5;
 
 export function checkName(check: DataCheckConfig): string {
-  if (check.type === 'sql') return check.name;
+  if (check.type === 'sql' || check.type === 'command') return check.name;
   if (check.name) return check.name;
   switch (check.type) {
     case 'unique':
@@ -42,7 +48,7 @@ const rowKey = (t: TableInfo, alias: string) =>
 /** Runs one check and returns its violation count and up to 5 violating keys, masked. */
 export async function runCheck(
   client: PgClient,
-  check: DataCheckConfig,
+  check: QueryCheckConfig,
   sourceRowCounts: Readonly<Record<string, number>> | undefined,
 ): Promise<{ count: number; sample: string[] }> {
   switch (check.type) {

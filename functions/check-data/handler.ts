@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { idempotencyKey, targetEnvironment } from '../deploy/target-environment.js';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
   environmentTarget,
@@ -8,10 +9,13 @@ import {
 } from '../shared/database/task-target.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
-import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import type { PortsFactory, TollgatePorts } from '../shared/ports/tollgate-ports.js';
+import { runReleaseCommand } from '../shared/release-command.js';
+import { releaseRefSchema } from '../shared/schemas.js';
 import { awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
-import { checkData } from './check-data.js';
+import { environmentUrl } from '../smoke-test/smoke-test.js';
+import { type CommandCheckRunner, checkData } from './check-data.js';
 
 const input = z
   .strictObject({
@@ -19,6 +23,8 @@ const input = z
     ...environmentTarget,
     /** Row counts recorded when the source was snapshotted, by table. */
     sourceRowCounts: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    /** The release being checked: `command` checks run in its unpacked tree. */
+    release: releaseRefSchema.optional(),
   })
   .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE });
 
@@ -35,12 +41,35 @@ export const createHandler = (ports: PortsFactory) =>
             checks: p.config.database.checks,
             ...(event.sourceRowCounts ? { sourceRowCounts: event.sourceRowCounts } : {}),
           },
-          { clock: p.clock },
+          { clock: p.clock, ...commandRunner(event, p) },
         );
       },
     },
     ports,
   );
+
+/** How `command` checks run: in the release's tree through the TestRunner, as the pipeline calls it. */
+function commandRunner(event: z.output<typeof input>, p: TollgatePorts): { runCommand?: CommandCheckRunner } {
+  const { executionArn, stateName, pipeline, environment, release } = event;
+  if (!executionArn || !stateName || !pipeline || !environment || !release) return {};
+  const env = targetEnvironment(p.config, pipeline, environment);
+  return {
+    runCommand: (check) =>
+      runReleaseCommand(
+        p.testRunner,
+        {
+          pipeline,
+          environment,
+          baseUrl: environmentUrl(env),
+          release,
+          // One run per check: the runner keys its tree and result on this.
+          idempotencyKey: `${idempotencyKey({ executionArn, stateName, environment })}#${check.name}`,
+        },
+        check,
+        p.clock,
+      ),
+  };
+}
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('check-data', { snapshots: awsSnapshots });

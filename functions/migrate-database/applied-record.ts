@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Ledger } from '../shared/ports/ledger.js';
+import type { CommandMigrationResult } from './command-migration.js';
 import type { MigrateDatabaseResult } from './migrate-database.js';
 
 /** Where a pipeline run migrated; a migration run by hand (`tollgate db migrate`) names none. */
@@ -24,11 +25,32 @@ export async function recordMigrations(
   result: MigrateDatabaseResult,
   ports: { readonly ledger: Ledger; readonly clock: Clock },
 ): Promise<void> {
-  const { executionArn, stateName, pipeline, environment, releaseVersion } = context;
-  if (!executionArn || !stateName || !pipeline || !environment) return;
   const present = [...result.skipped, ...result.applied]
     .sort((a, b) => a.version - b.version)
     .map((m) => m.name);
+  await append(context, { applied: result.applied.map((m) => m.name), present }, ports);
+}
+
+/**
+ * A migration tool's run: what it applied (its history table's new rows) and its output. No
+ * `present`: the tool's names are not the release's `NNNN_name.sql` files that the approval card
+ * and the redeploy check compare it with.
+ */
+export async function recordCommandMigration(
+  context: MigrationRunContext,
+  result: CommandMigrationResult,
+  ports: { readonly ledger: Ledger; readonly clock: Clock },
+): Promise<void> {
+  await append(context, { applied: result.applied.map((m) => m.name), command: result.command }, ports);
+}
+
+async function append(
+  context: MigrationRunContext,
+  data: Readonly<Record<string, unknown>>,
+  ports: { readonly ledger: Ledger; readonly clock: Clock },
+): Promise<void> {
+  const { executionArn, stateName, pipeline, environment, releaseVersion } = context;
+  if (!executionArn || !stateName || !pipeline || !environment) return;
   await ports.ledger.append({
     kind: 'migrations-applied',
     pipeline,
@@ -37,7 +59,7 @@ export async function recordMigrations(
     executionArn,
     actor: 'tollgate',
     at: ports.clock.now().toISOString(),
-    data: { applied: result.applied.map((m) => m.name), present },
+    data,
     // The environments share the Map's state names: the environment keeps them apart.
     idempotencyKey: `${executionArn}#${stateName}#${environment}`,
   });

@@ -1,5 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import * as z from 'zod';
+import { idempotencyKey, targetEnvironment } from '../deploy/target-environment.js';
+import type { MigrateCommandConfig } from '../shared/config/command-schema.js';
 import { connectionStringSchema } from '../shared/database/connection-string.js';
 import {
   environmentTarget,
@@ -9,10 +11,13 @@ import {
 } from '../shared/database/task-target.js';
 import { InvalidInputError } from '../shared/errors.js';
 import { defineTask } from '../shared/handler.js';
-import type { PortsFactory } from '../shared/ports/tollgate-ports.js';
+import type { PortsFactory, TollgatePorts } from '../shared/ports/tollgate-ports.js';
+import { releaseRefSchema } from '../shared/schemas.js';
 import { awsArtifacts, awsLedger, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
-import { recordMigrations } from './applied-record.js';
+import { environmentUrl } from '../smoke-test/smoke-test.js';
+import { recordCommandMigration, recordMigrations } from './applied-record.js';
+import { migrateWithCommand } from './command-migration.js';
 import { migrateDatabase } from './migrate-database.js';
 import { loadMigrationsFromDir, loadMigrationsFromTarball } from './migration-files.js';
 
@@ -26,6 +31,8 @@ const input = z
     artifactKey: z.string().min(1).optional(),
     /** The release being migrated to, for the ledger's record of the environment's schema. */
     releaseVersion: z.string().min(1).optional(),
+    /** The whole release: `database.migrate.command` runs in its unpacked tree. */
+    release: releaseRefSchema.optional(),
   })
   .refine(exactlyOneTarget, { message: ONE_TARGET_MESSAGE })
   .refine((i) => (i.releasePath === undefined) !== (i.artifactKey === undefined), {
@@ -40,6 +47,7 @@ export const createHandler = (ports: PortsFactory) =>
       run: async (event, p) => {
         const dir = p.config.database?.migrations;
         if (!dir) throw new InvalidInputError('migrate-database: the config has no "database" block');
+        if (p.config.database?.migrate) return migrateWithTool(event, p.config.database.migrate, p);
         let migrations: Awaited<ReturnType<typeof loadMigrationsFromTarball>>;
         if (event.releasePath !== undefined) {
           if (!isAbsolute(event.releasePath)) {
@@ -59,6 +67,36 @@ export const createHandler = (ports: PortsFactory) =>
     },
     ports,
   );
+
+/** `database.migrate.command`: the team's tool in the release's tree, as the pipeline runs it. */
+async function migrateWithTool(
+  event: z.output<typeof input>,
+  migrate: MigrateCommandConfig,
+  p: TollgatePorts,
+) {
+  const { executionArn, stateName, pipeline, environment, release } = event;
+  if (!executionArn || !stateName || !pipeline || !environment || !release)
+    throw new InvalidInputError(
+      "migrate-database: database.migrate.command runs in a release's tree, so it needs pipeline, environment, release, executionArn and stateName (the pipeline passes them)",
+    );
+  const env = targetEnvironment(p.config, pipeline, environment);
+  const result = await migrateWithCommand(
+    {
+      connectionString: await targetConnection(event, p),
+      migrate,
+      target: {
+        pipeline,
+        environment,
+        baseUrl: environmentUrl(env),
+        release,
+        idempotencyKey: idempotencyKey({ executionArn, stateName, environment }),
+      },
+    },
+    p,
+  );
+  await recordCommandMigration(event, result, p);
+  return result;
+}
 
 /** The AWS ports this function uses; its bundle carries only their clients. */
 export const awsWiring = awsPorts('migrate-database', {

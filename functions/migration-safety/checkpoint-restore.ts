@@ -49,7 +49,9 @@ export async function planRestore(input: MigrationSafetyInput, connectionString:
     { applicationName: 'tollgate-restore-plan' },
   );
   const env = ports.config.environments.find((e) => e.name === input.environment);
-  const reason = notOfferedReason(breakingApplied, Boolean(env?.approval), ports);
+  const reason = ports.config.database?.migrate
+    ? "database.migrate.command: Tollgate cannot tell which of the tool's migrations break the previous release (database.breaking names only the built-in runner's files), so no restore is offered; the checkpoint is kept for a restore by hand"
+    : notOfferedReason(breakingApplied, Boolean(env?.approval), ports);
   const summary = {
     snapshot: checkpoint.snapshot.name,
     takenAt: checkpoint.takenAt,

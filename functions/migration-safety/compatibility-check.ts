@@ -112,7 +112,7 @@ export async function checkTrial(input: MigrationSafetyInput, ports: Ports, slee
   await record(input, outcome, ports);
   if (failure && !breaking.length) {
     throw new NotRollbackSafeError(
-      `${trial.release.version} (the release a rollback would put back) fails on the schema ${input.release.version} migrated to: ${failure}; make the migration backward compatible or mark it in database.breaking`,
+      `${trial.release.version} (the release a rollback would put back) fails on the schema ${input.release.version} migrated to: ${failure}; make the migration backward compatible${ports.config.database?.migrate ? '' : ' or mark it in database.breaking'}`,
       { details: outcome },
     );
   }

@@ -17,6 +17,8 @@ interface MigrationPlan {
    * typo does not go unnoticed.
    */
   readonly breakingNotInRelease: string[];
+  /** Set with `database.migrate.command`: why `pending` is empty although the tool may apply some. */
+  readonly pendingUnknown?: string;
 }
 
 /**
@@ -30,6 +32,17 @@ export async function planMigrations(
 ): Promise<MigrationPlan> {
   const database = ports.config.database;
   if (!database) throw new ConfigError('migration-safety: the config has no "database" block');
+  const env = ports.config.environments.find((e) => e.name === input.environment);
+  // A migration tool decides for itself what is pending, and only while it runs; so a database
+  // that is not refreshed takes its checkpoint before every migrate run, not only when files are new.
+  if (database.migrate)
+    return {
+      pending: [],
+      breaking: [],
+      checkpoint: env?.database?.refresh !== true,
+      breakingNotInRelease: [],
+      pendingUnknown: `database.migrate.command (\`${database.migrate.command}\`) decides what is pending when it runs`,
+    };
   const migrations = await loadMigrationsFromTarball(
     await ports.artifacts.open(input.release.artifactKey),
     database.migrations,
@@ -38,7 +51,6 @@ export async function planMigrations(
     applicationName: 'tollgate-migration-safety',
   });
   const pending = migrations.filter((m) => !applied.has(m.version)).map((m) => m.name);
-  const env = ports.config.environments.find((e) => e.name === input.environment);
   return {
     pending,
     breaking: pending.filter((name) => database.breaking.includes(name)),

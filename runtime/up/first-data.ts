@@ -26,7 +26,8 @@ type FirstDataOutcome =
  * What the first `tollgate up` on a repository does about an empty source database (prod): every
  * refresh clones it, so an empty prod tests each release on nothing. With `database.seed` the
  * working tree's migrations are applied (recorded in tollgate_migrations, as the pipeline would,
- * so its first run skips them) and the command fills it; without, it says how to fill it.
+ * so its first run skips them; or `database.migrate.command` runs, whose tool records its own) and
+ * the command fills it; without, it says how to fill it.
  */
 export async function ensureFirstData(input: FirstDataInput): Promise<FirstDataOutcome> {
   const { config, say } = input;
@@ -44,14 +45,24 @@ export async function ensureFirstData(input: FirstDataInput): Promise<FirstDataO
     return { kind: 'advised', environment: source };
   }
   const migrationsDir = join(input.projectDir, config.database!.migrations);
-  if (existsSync(migrationsDir)) {
+  const tool = config.database?.migrate?.command;
+  if (tool) {
+    // The team's tool on the working tree, as the pipeline runs it on a release's tree.
+    say(`  migrating ${source} with \`${tool}\` before seeding`);
+    const exit = await runInRepository(tool, input.projectDir, url);
+    if (exit !== 0) {
+      const reason = `\`${tool}\` exited with code ${exit}`;
+      say(`  migrating ${source} failed: ${reason} (its output is in the log)`);
+      return { kind: 'seed-failed', environment: source, reason };
+    }
+  } else if (existsSync(migrationsDir)) {
     await migrateDatabase(
       { connectionString: url, migrations: loadMigrationsFromDir(migrationsDir) },
       { clock: systemClock },
     );
   }
   say(`  ${source} has no data yet: seeding it with \`${seed.command}\``);
-  const exit = await runSeed(seed.command, input.projectDir, url);
+  const exit = await runInRepository(seed.command, input.projectDir, url);
   if (exit !== 0) {
     const reason = `\`${seed.command}\` exited with code ${exit}`;
     say(`  seeding ${source} failed: ${reason} (its output is in the log)`);
@@ -82,8 +93,8 @@ async function countRows(connectionString: string): Promise<number> {
   }
 }
 
-/** The seed command in the repository through the shell; its output goes where tollgate up logs. */
-function runSeed(command: string, cwd: string, databaseUrl: string): Promise<number> {
+/** A command (seed, migration tool) in the repository through the shell; its output goes where tollgate up logs. */
+function runInRepository(command: string, cwd: string, databaseUrl: string): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(command, {
       cwd,

@@ -23,6 +23,8 @@ export const RELEASE_STATES = {
     payload: inEnvironment({
       artifactKey: '{% $release.artifactKey %}',
       releaseVersion: '{% $release.version %}',
+      // database.migrate.command runs in the release's unpacked tree, which needs the whole ref.
+      release: RELEASE,
     }),
     Assign: { migrations: PAYLOAD },
     failsTo: 'RollbackNeeded',
@@ -35,7 +37,8 @@ export const RELEASE_STATES = {
   CheckData: env.lambda({
     stage: StageId.DataChecks,
     fn: 'check-data',
-    payload: inEnvironment({ sourceRowCounts: '{% $sourceRowCounts %}' }),
+    // `command` checks run in the release's unpacked tree, which needs the whole ref.
+    payload: inEnvironment({ sourceRowCounts: '{% $sourceRowCounts %}', release: RELEASE }),
     Assign: { checks: PAYLOAD },
     failsTo: 'RollbackNeeded',
     Next: 'CompatibilityNeeded',

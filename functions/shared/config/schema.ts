@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { awsSettings } from './aws-schema.js';
+import { commandCheck, migrateCommand } from './command-schema.js';
 import { parseDuration } from './duration.js';
 import { ecsCanary } from './ecs-canary-schema.js';
 import { features } from './features-schema.js';
@@ -62,6 +63,7 @@ const check = z.discriminatedUnion('type', [
     name: z.string().min(1).optional(),
     table: z.string().min(1),
   }),
+  commandCheck,
 ]);
 
 const provider = z.discriminatedUnion('type', [
@@ -89,6 +91,8 @@ const database = z.strictObject({
   source: name.default('prod'),
   /** Directory of numbered SQL migrations, relative to the repository root. */
   migrations: z.string().min(1).default('migrations'),
+  /** The team's own migration tool instead of the `NNNN_name.sql` runner (see command-schema.ts). */
+  migrate: migrateCommand.optional(),
   masking: z.array(masking).default([]),
   checks: z.array(check).default([]),
   /**
@@ -321,6 +325,16 @@ export const configSchema = z
         });
       } else masked.set(key, index);
     });
+    // database.breaking names the built-in runner's files; a tool's own migrations are not known
+    // to Tollgate by name, so such a list could never match what the tool applied.
+    if (config.database?.migrate && config.database.breaking.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'breaking'],
+        message:
+          'names NNNN_name.sql files of the built-in runner, which database.migrate.command replaces; remove it (a command migration that breaks the previous release fails the run as not rollback-safe)',
+      });
+    }
     if (config.database && !config.environments.some((e) => e.name === config.database?.source)) {
       ctx.addIssue({
         code: 'custom',
