@@ -6,16 +6,12 @@ import {
   type StateMachineRecord,
 } from './engine-model.js';
 import { type EngineRecord, engineRecord } from './engine-records.js';
+import { pushEventRecords } from './event-batches.js';
 import type { MapRunRegistry } from './map-run-registry.js';
 import type { TaskTokenRegistry } from './task-token-registry.js';
 
 /** AWS keeps a closed Standard execution (description and history) for 90 days after it closes. */
 const CLOSED_RETENTION_MS = 90 * 24 * 3600 * 1000;
-
-// Events of one execution are batched into `evs` records of about this size: one frame and one
-// JSON.parse per batch instead of per event makes replay several times faster, and the cap keeps
-// any record far below the store's 64 MiB frame limit even for a 25,000-event history.
-const EVENT_BATCH_BYTES = 1024 * 1024;
 
 export interface CompactionOptions {
   /**
@@ -106,18 +102,7 @@ function liveRecords(state: LiveState): EngineRecord[] {
 function pushExecution(out: EngineRecord[], exec: ExecutionRecord): void {
   const x = exec.executionArn;
   out.push(engineRecord.execution(exec));
-  const { events, threads } = exec.history;
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < events.length; i++) {
-    // An estimate is enough: the cap only has to keep records well below the frame limit.
-    bytes += estimateBytes(events[i]);
-    if (bytes >= EVENT_BATCH_BYTES || i === events.length - 1) {
-      out.push(engineRecord.events(x, events.slice(start, i + 1), threads.slice(start, i + 1)));
-      start = i + 1;
-      bytes = 0;
-    }
-  }
+  if (exec.history.events.length > 0) pushEventRecords(out, x, exec.history.events, exec.history.threads);
   // Redrive continues from the checkpoint; a succeeded execution needs none.
   if (exec.checkpoint && exec.status !== ExecutionStatus.Succeeded) {
     out.push(engineRecord.checkpoint(x, exec.checkpoint));
@@ -128,16 +113,6 @@ function pushExecution(out: EngineRecord[], exec: ExecutionRecord): void {
   if (isTerminal(exec.status)) {
     out.push(engineRecord.status(exec));
   }
-}
-
-function estimateBytes(event: Readonly<Record<string, unknown>>): number {
-  let bytes = 128;
-  for (const value of Object.values(event)) {
-    if (value && typeof value === 'object') {
-      for (const inner of Object.values(value)) if (typeof inner === 'string') bytes += inner.length * 3;
-    }
-  }
-  return bytes;
 }
 
 /**
@@ -152,7 +127,7 @@ export class Compactor {
   private compactions = 0;
 
   constructor(
-    private readonly store: EngineStore,
+    private readonly store: Pick<EngineStore, 'compact'>,
     private readonly state: LiveState,
     private readonly options: Required<CompactionOptions>,
     private readonly now: () => number,

@@ -3,6 +3,7 @@ import type { EngineStore, StoreRecord } from '../store/engine-store.js';
 import { type CompactionOptions, Compactor, expireClosedExecutions, type LiveState } from './compaction.js';
 import type { Checkpoint } from './engine-model.js';
 import { type EngineRecord, engineRecord } from './engine-records.js';
+import { pushEventRecords } from './event-batches.js';
 
 /**
  * Where the engine keeps what must survive it. Two adapters: `StoreJournal` writes every record
@@ -29,9 +30,33 @@ export interface EngineJournal {
   close(): Promise<void>;
 }
 
-/** Durable mode: every record goes to the store; the log is compacted as it grows. */
+/** Events recorded since the last record of another kind, per execution, in recorded order. */
+type EventSegment = Map<string, { readonly events: HistoryEvent[]; readonly threads: string[] }>;
+
+/**
+ * Durable mode: every record goes to the store; the log is compacted as it grows.
+ *
+ * Group commit in the journal: records and history events are not written one by one but join
+ * the next group write, which goes out on the next turn of the event loop, so every transition and
+ * every API call of every execution in the meantime shares one store append: one serialisation
+ * pass, one frame per execution's events (`evs`) and one fdatasync for the lot. A caller's promise
+ * resolves only once its group is durable, and ExecutionHistory shows an event only then, so
+ * nothing acknowledged can be lost. The log keeps the order in which things were recorded: a
+ * record of another kind ends the current run of events, and each execution's events stay in
+ * order (only events of different executions between two such records may trade places, and no
+ * replay depends on that order).
+ */
 export class StoreJournal implements EngineJournal {
   private readonly compactor: Compactor;
+  /** The group being gathered: records in order, then the events since the last of them. */
+  private group:
+    | {
+        readonly records: EngineRecord[];
+        events: EventSegment;
+        readonly promise: Promise<void>;
+        readonly settle: (written: Promise<void>) => void;
+      }
+    | undefined;
 
   constructor(
     private readonly store: EngineStore,
@@ -39,17 +64,34 @@ export class StoreJournal implements EngineJournal {
     options: Required<CompactionOptions>,
     now: () => number,
   ) {
-    this.compactor = new Compactor(store, state, options, now);
+    // Compaction rebuilds the log from memory, the gathered group included, so the group is queued
+    // to the old log first: written there, then replaced, never written again after the new log.
+    const flushingStore = {
+      compact: (live: readonly StoreRecord[]) => {
+        this.flush();
+        return store.compact(live);
+      },
+    };
+    this.compactor = new Compactor(flushingStore, state, options, now);
   }
 
   append(records: readonly EngineRecord[]): Promise<void> {
-    const written = this.store.append(records);
-    this.compactor.noteAppended(records.length);
-    return written;
+    const group = this.gathering();
+    sealEvents(group);
+    for (const record of records) group.records.push(record);
+    return group.promise;
   }
 
   event(executionArn: string, event: HistoryEvent, thread: string): Promise<void> {
-    return this.append([engineRecord.event(executionArn, event, thread)]);
+    const group = this.gathering();
+    let pending = group.events.get(executionArn);
+    if (pending === undefined) {
+      pending = { events: [], threads: [] };
+      group.events.set(executionArn, pending);
+    }
+    pending.events.push(event);
+    pending.threads.push(thread);
+    return group.promise;
   }
 
   checkpoint(executionArn: string, checkpoint: Checkpoint): void {
@@ -71,8 +113,43 @@ export class StoreJournal implements EngineJournal {
   }
 
   close(): Promise<void> {
+    // What was recorded before close is written, as the store's own queue would write it.
+    this.flush();
     return this.store.close();
   }
+
+  /** The group being gathered, started (and its write scheduled) if there is none. */
+  private gathering() {
+    if (this.group !== undefined) return this.group;
+    let settle!: (written: Promise<void>) => void;
+    const promise = new Promise<void>((resolve) => {
+      settle = resolve as (written: Promise<void>) => void;
+    });
+    const group = { records: [] as EngineRecord[], events: new Map() as EventSegment, promise, settle };
+    this.group = group;
+    setImmediate(() => this.flush());
+    return group;
+  }
+
+  /** Writes the gathered group, if any, as one store append. */
+  private flush(): void {
+    const group = this.group;
+    if (group === undefined) return;
+    this.group = undefined;
+    sealEvents(group);
+    const written = this.store.append(group.records);
+    this.compactor.noteAppended(group.records.length);
+    group.settle(written);
+    // A failed write rejects every caller's promise; nothing else is left waiting on it here.
+    written.catch(() => undefined);
+  }
+}
+
+/** Ends the group's current run of events: each execution's as `evs` records, in order. */
+function sealEvents(group: { readonly records: EngineRecord[]; events: EventSegment }): void {
+  if (group.events.size === 0) return;
+  for (const [x, { events, threads }] of group.events) pushEventRecords(group.records, x, events, threads);
+  group.events = new Map();
 }
 
 /**

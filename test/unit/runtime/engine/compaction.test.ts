@@ -91,10 +91,50 @@ describe('engine log compaction', () => {
     await second.engine.close();
   });
 
-  it('compacts on its own when appended records pass the threshold', async () => {
-    // Arrange
+  it('compacts on its own once appended records pass the threshold and the log is mostly dead weight', async () => {
+    // Arrange: ten executions that expire, then enough new ones to pass the threshold.
     const store = new MemoryStore();
-    const harness = new EngineHarness({ handlers, store, compaction: { afterRecords: 30 } });
+    const clock = new FakeEngineClock();
+    const harness = new EngineHarness({
+      handlers,
+      store,
+      clock,
+      compaction: { afterRecords: 20, closedRetentionMs: DAY },
+    });
+    await harness.engine.start();
+    const chain = await harness.createStateMachine(PASS_CHAIN, 'chain');
+    const old: string[] = [];
+    for (let i = 0; i < 10; i++) old.push(await harness.start(chain, { i }));
+    for (const arn of old) await harness.until(arn, 'SUCCEEDED');
+    clock.advance(2 * DAY);
+
+    // Act
+    const recent: string[] = [];
+    for (let i = 0; i < 10; i++) recent.push(await harness.start(chain, { i }));
+    for (const arn of recent) await harness.until(arn, 'SUCCEEDED');
+    await harness.settle();
+    const records = await readAll(store);
+
+    // Assert: appends never remove records, so the expired executions' absence means a compaction.
+    expect(records.some((r) => old.includes(r.x as string))).toBe(false);
+    expect(records.some((r) => r.t === 'evs')).toBe(true);
+    const replayed = new EngineHarness({ store, compaction: { afterRecords: 1_000_000 } });
+    await replayed.engine.start();
+    for (const arn of recent) expect(await replayed.describe(arn)).toMatchObject({ status: 'SUCCEEDED' });
+    await replayed.engine.close();
+  });
+
+  it('leaves a log of live records alone however many were appended', async () => {
+    // Arrange: a real MemoryStore that counts the compactions it is asked for.
+    class CountingStore extends MemoryStore {
+      compactions = 0;
+      override compact(live: readonly StoreRecord[]): Promise<void> {
+        this.compactions += 1;
+        return super.compact(live);
+      }
+    }
+    const store = new CountingStore();
+    const harness = new EngineHarness({ handlers, store, compaction: { afterRecords: 5 } });
     await harness.engine.start();
     const chain = await harness.createStateMachine(PASS_CHAIN, 'chain');
 
@@ -105,33 +145,39 @@ describe('engine log compaction', () => {
     await harness.settle();
     const records = await readAll(store);
 
-    // Assert: 10 executions × (exec + 8 ev + 3 ckpt + status) = 130 records without compaction.
-    expect(records.length).toBeLessThan(130);
-    expect(records.some((r) => r.t === 'evs')).toBe(true);
-    const replayed = new EngineHarness({ store, compaction: { afterRecords: 1_000_000 } });
-    await replayed.engine.start();
-    for (const arn of arns) expect(await replayed.describe(arn)).toMatchObject({ status: 'SUCCEEDED' });
-    await replayed.engine.close();
+    // Assert: events go out batched per group write, so nothing is dead weight and nothing is
+    // rewritten; every event is in the log once.
+    expect(store.compactions).toBe(0);
+    const events = records.flatMap((r) => (r.t === 'evs' ? (r.e as unknown[]) : r.t === 'ev' ? [r.e] : []));
+    expect(events).toHaveLength(10 * 8);
+    expect(records.filter((r) => r.t === 'ev')).toHaveLength(0);
+    await harness.engine.close();
   });
 
   it('compacts at start-up when the replayed log is mostly dead weight', async () => {
-    // Arrange
+    // Arrange: five executions that have expired by the restart, and one that has not.
     const clock = new FakeEngineClock();
     const first = await open(clock, { afterRecords: 1_000_000 });
     const chain = await first.createStateMachine(PASS_CHAIN, 'chain');
-    const arns: string[] = [];
-    for (let i = 0; i < 5; i++) arns.push(await first.start(chain, { i }));
-    for (const arn of arns) await first.until(arn, 'SUCCEEDED');
+    const old: string[] = [];
+    for (let i = 0; i < 5; i++) old.push(await first.start(chain, { i }));
+    for (const arn of old) await first.until(arn, 'SUCCEEDED');
+    clock.advance(2 * DAY);
+    const recent = await first.start(chain, { recent: true });
+    await first.until(recent, 'SUCCEEDED');
     await first.engine.close();
     const before = await countRecords(dir);
 
     // Act
-    const second = await open(new FakeEngineClock(clock.now()), { afterRecords: 10 });
+    const second = await open(new FakeEngineClock(clock.now()), { afterRecords: 10, closedRetentionMs: DAY });
     const after = (await readAll(second.store)).length;
 
     // Assert
     expect(after).toBeLessThan(before);
-    expect(await second.history(arns[0])).toHaveLength(8);
+    expect(await second.history(recent)).toHaveLength(8);
+    await expect(second.call('DescribeExecution', { executionArn: old[0] })).rejects.toMatchObject({
+      code: 'ExecutionDoesNotExist',
+    });
     await second.engine.close();
   });
 

@@ -122,7 +122,13 @@ describe('history fidelity (known deviations from AWS, fixed)', () => {
     const h = new EngineHarness({ store });
     await h.engine.start();
     const sm = await h.createStateMachine({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } });
-    store.holding = (r) => r.t === 'ev' && (r.e as { type: string }).type === 'ExecutionSucceeded';
+    // Events are written one (`ev`) or a batch (`evs`) per record.
+    store.holding = (r) =>
+      [r.e]
+        .flat()
+        .some(
+          (e) => (r.t === 'ev' || r.t === 'evs') && (e as { type: string }).type === 'ExecutionSucceeded',
+        );
 
     // Act: the runner sets SUCCEEDED and writes the final event, whose write stays held.
     const exec = await h.start(sm, { n: 1 });

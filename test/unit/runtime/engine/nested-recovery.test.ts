@@ -406,7 +406,7 @@ describe('engine recovery inside Map and Parallel', () => {
     const records: StoreRecord[] = [];
     for await (const r of store.replay()) records.push(r);
     const forged = records.map((r) =>
-      r.t === 'ev' && JSON.stringify(r).includes('WaitStateEntered')
+      (r.t === 'ev' || r.t === 'evs') && JSON.stringify(r).includes('WaitStateEntered')
         ? JSON.parse(JSON.stringify(r).replace('WaitStateEntered', 'PassStateEntered'))
         : r,
     );

@@ -3,26 +3,38 @@ import type { EngineStore, StoreRecord } from '../../../../runtime/store/engine-
 import { MemoryStore } from '../../../../runtime/store/memory-store.js';
 import { EngineHarness } from './engine-harness.js';
 
+/** How many history events a record carries (`ev`: one; `evs`: a batch of one execution's). */
+function eventCount(record: StoreRecord): number {
+  if (record.t === 'ev') return 1;
+  if (record.t === 'evs') return (record.e as unknown[]).length;
+  return 0;
+}
+
 /** A real MemoryStore whose history-event writes complete only when the test releases them. */
 class HeldStore implements EngineStore {
   private readonly inner = new MemoryStore();
   private held: Array<() => void> = [];
+  private heldEvents = 0;
   holding = false;
 
   append(records: readonly StoreRecord[]): Promise<void> {
     const written = this.inner.append(records);
-    if (!this.holding || !records.some((r) => r.t === 'ev')) return written;
+    const events = records.reduce((n, r) => n + eventCount(r), 0);
+    if (!this.holding || events === 0) return written;
+    this.heldEvents += events;
     return new Promise((resolve, reject) => this.held.push(() => written.then(resolve, reject)));
   }
 
   release(): void {
     const held = this.held;
     this.held = [];
+    this.heldEvents = 0;
     for (const done of held) done();
   }
 
+  /** Events queued in writes that have not completed. */
   get heldCount(): number {
-    return this.held.length;
+    return this.heldEvents;
   }
 
   replay(): AsyncIterable<StoreRecord> {
