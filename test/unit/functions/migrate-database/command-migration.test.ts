@@ -151,7 +151,7 @@ await c.connect(); await c.query('CREATE INDEX orders_total ON orders (total)');
     const failing = migrate(`node ${PGM} up -m pgm`, { 'pgm/1700000000001_bad.sql': BAD });
     // Assert
     await expect(failing).rejects.toMatchObject({ name: 'Tollgate.MigrationFailed' });
-    const error = await failing.catch((e: Error) => e);
+    const error = (await failing.catch((e: unknown) => e)) as Error;
     const [summary, evidence] = error.message.split(' | evidence: ');
     expect(summary).toMatch(
       /^database\.migrate\.command `node .*node-pg-migrate\.js up -m pgm` exited with code 1: /,
