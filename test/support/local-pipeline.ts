@@ -40,12 +40,20 @@ export interface LocalPipelineOptions {
   readonly prodVerify?: Readonly<Record<string, unknown>>;
   /** `database.breaking` (with `database`): migrations the previous release cannot run on. */
   readonly breaking?: readonly string[];
+  /** Keeps only these of the example's environments, in its order (a test that needs no staging). @default all */
+  readonly environments?: readonly string[];
+  /** Changes the example's `database` block (with `database`): a migrate command, more checks. */
+  readonly databaseChange?: (database: Record<string, any>) => Record<string, any>;
 }
 
 /** The example's config with every app and database on a free port and a 1s poll interval. */
 async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateConfig> {
   const mod = (await import(join(EXAMPLE, 'tollgate.config.ts'))) as { default: Record<string, unknown> };
   const raw = structuredClone(mod.default) as Record<string, any>;
+  if (options.environments) {
+    const keep = new Set(options.environments);
+    raw.environments = (raw.environments as Array<{ name: string }>).filter((e) => keep.has(e.name));
+  }
   for (const env of raw.environments as Array<Record<string, any>>) {
     env.deploy = { ...env.deploy, port: await freePort() };
     env.pollInterval = '1s';
@@ -58,6 +66,7 @@ async function exampleConfig(options: LocalPipelineOptions): Promise<TollgateCon
   }
   if (!options.database) delete raw.database;
   else if (options.breaking) raw.database = { ...raw.database, breaking: [...options.breaking] };
+  if (options.database && options.databaseChange) raw.database = options.databaseChange(raw.database);
   if (options.concurrency) raw.concurrency = options.concurrency;
   if (options.build) raw.build = { ...raw.build, ...options.build };
   return parseConfig(raw);
