@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
@@ -10,6 +11,7 @@ import { createDiffRoute } from '../../console/server/diff-route.js';
 import { createConsoleRoutes, sfnClientApi } from '../../console/server/index.js';
 import { createRedeployRoute } from '../../console/server/redeploy-route.js';
 import { repositoryOf } from '../../console/server/repository-link.js';
+import { CloudWatchTaskLogs } from '../../functions/shared/adapters/aws/cloudwatch-task-logs.js';
 import { DynamoDbApprovalStore } from '../../functions/shared/adapters/aws/dynamodb-approval-store.js';
 import { S3ArtifactStore } from '../../functions/shared/adapters/aws/s3-artifact-store.js';
 import { GitSourceRepository } from '../../functions/shared/adapters/local/git-source-repository.js';
@@ -20,6 +22,7 @@ import type { AwsCliTarget } from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { ApproveUrlClient } from './approve-url-client.js';
 import { createAwsApprovalsRoute } from './aws-approvals-route.js';
+import { stackLogGroups } from './stack-log-groups.js';
 import { StackOutputName } from './stack-outputs.js';
 
 const DEFAULT_CONSOLE_PORT = 4700;
@@ -99,6 +102,11 @@ export async function startAwsConsole(options: AwsConsoleOptions): Promise<AwsCo
     stateMachineArn,
     // The build source in the config, in the stack's region (read off the state machine's ARN).
     repository: repositoryOf(config, { region: stateMachineArn.split(':')[3] }),
+    // Each stage's log from the task functions' CloudWatch log groups.
+    taskLogs: new CloudWatchTaskLogs({
+      client: new CloudWatchLogsClient({}),
+      logGroups: stackLogGroups(target.stack),
+    }),
     config,
     secret,
     port,

@@ -62,6 +62,8 @@ export function notRunning(endpoint: string): CliError {
 /** The deployed stack's target, which can also read the stack's other outputs. */
 export interface AwsCliTarget extends CliTarget {
   readonly mode: 'aws';
+  /** The stack's name (`--stack`, else TOLLGATE_STACK, else Tollgate). */
+  readonly stack: string;
   output(name: string): Promise<string>;
 }
 
@@ -116,6 +118,7 @@ function awsTarget(options: CommonOptions): AwsCliTarget {
   };
   return {
     mode: 'aws',
+    stack: stackName,
     where: `stack ${stackName}`,
     output,
     dataDir: dataDirOf(options),

@@ -1,7 +1,13 @@
 import { FileTaskLogs, taskLogsDir } from '../../functions/shared/adapters/local/file-task-logs.js';
+import type { TaskLogs } from '../../functions/shared/ports/task-logs.js';
 import { STAGES, stageDefinition } from '../../model/stage-catalogue.js';
 import { stageOf } from '../../model/stage-of-state.js';
-import { type CommonOptions, createTarget } from '../client/cli-context.js';
+import {
+  type AwsCliTarget,
+  type CliTarget,
+  type CommonOptions,
+  createTarget,
+} from '../client/cli-context.js';
 import { CliError, ExitCode } from '../client/cli-error.js';
 import { emit } from '../client/output.js';
 import { findRun } from '../client/pipeline-api.js';
@@ -14,7 +20,7 @@ export interface LogsOptions extends CommonOptions {
 /**
  * `tollgate logs RUN [--stage S] [--env E]`: the log lines the run's tasks wrote, in the order
  * written, each with its environment, stage and state; what the console shows under each stage.
- * Locally from the runtime's task log store; not yet from CloudWatch with --aws.
+ * Locally from the runtime's task log store; with --aws from the stack's CloudWatch log groups.
  */
 export async function logsCommand(run: string, options: LogsOptions): Promise<void> {
   if (options.stage !== undefined && !stageDefinition(options.stage))
@@ -23,13 +29,8 @@ export async function logsCommand(run: string, options: LogsOptions): Promise<vo
       ExitCode.Usage,
     );
   const target = createTarget(options);
-  if (target.mode === 'aws')
-    throw new CliError(
-      'tollgate logs --aws is not built yet: read the task functions’ CloudWatch log groups, filtering on the run’s name',
-      ExitCode.Usage,
-    );
   const described = await findRun(target, run);
-  const page = await new FileTaskLogs({ dir: taskLogsDir(target.dataDir) }).read(described.executionArn!);
+  const page = await (await taskLogsOf(target)).read(described.executionArn!);
   const all = page.lines.map((l) => ({ ...l, stage: stageOf(l.state, 'Task') }));
   if (options.env !== undefined && !all.some((l) => l.environment === options.env)) {
     const seen = [...new Set(all.map((l) => l.environment).filter((e): e is string => e !== null))];
@@ -53,4 +54,18 @@ export async function logsCommand(run: string, options: LogsOptions): Promise<vo
     ...(lines.length === 0 ? [`no log lines${options.stage ? ` for stage ${options.stage}` : ''}`] : []),
     ...(page.truncated ? ['(some lines were dropped to keep the run’s log bounded)'] : []),
   ]);
+}
+
+/** The runtime's store locally; the task functions' CloudWatch log groups with --aws. */
+async function taskLogsOf(target: CliTarget): Promise<TaskLogs> {
+  if (target.mode === 'local') return new FileTaskLogs({ dir: taskLogsDir(target.dataDir) });
+  const [{ CloudWatchTaskLogs }, { CloudWatchLogsClient }, { stackLogGroups }] = await Promise.all([
+    import('../../functions/shared/adapters/aws/cloudwatch-task-logs.js'),
+    import('@aws-sdk/client-cloudwatch-logs'),
+    import('../aws/stack-log-groups.js'),
+  ]);
+  return new CloudWatchTaskLogs({
+    client: new CloudWatchLogsClient({}),
+    logGroups: stackLogGroups((target as AwsCliTarget).stack),
+  });
 }

@@ -198,7 +198,7 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       handler: async ({ res, url, params }) => {
         const name = runName(params.name!);
         if (!deps.taskLogs)
-          throw new NotFoundError('this console keeps no task logs (tollgate up does; --aws does not yet)');
+          throw new NotFoundError('this console was started without a task log store');
         const executionArn = index.executionArnOf(name);
         await requireExecution(deps.sfn, executionArn, name);
         replyJson(res, 200, await stageLogs(deps.taskLogs, executionArn, url.searchParams, environments));

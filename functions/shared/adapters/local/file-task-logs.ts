@@ -136,7 +136,7 @@ function pick(record: Readonly<Record<string, unknown>>) {
 }
 
 /** A Powertools JSON record (from a file or CloudWatch) as a log line. */
-function toLine(record: Readonly<Record<string, unknown>>): TaskLogLine {
+export function toLine(record: Readonly<Record<string, unknown>>): TaskLogLine {
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) if (!OWN_KEYS.has(k)) fields[k] = v;
   return {

@@ -44,7 +44,7 @@ beforeAll(async () => {
     taskLogs: pipeline.runner.taskLogs,
     repository: repositoryWeb('git@github.com:acme/orders-service.git'),
   });
-  // Without a log store or a repository: what `console --aws` serves today.
+  // Without a log store or a repository: a console embedded without them.
   bare = createConsoleRoutes(deps);
   server = createServer(async (req, res) => {
     const chosen = req.url?.startsWith('/bare') ? bare : routes;
@@ -100,7 +100,7 @@ describe('the run page routes', () => {
     const { status, body } = await json('/bare/api/runs/run-bad/logs');
     // Assert
     expect(status).toBe(404);
-    expect(body.message).toMatch(/keeps no task logs/);
+    expect(body.message).toMatch(/without a task log store/);
   });
 
   it('returns the commit link, where a redrive resumes, the failure in words and the stage graph', async () => {
