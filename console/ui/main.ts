@@ -1,6 +1,7 @@
 import { startLive } from './live.js';
 import { approvalsPage } from './pages/approvals-page.js';
 import { boardPage } from './pages/board-page.js';
+import { diffPage } from './pages/diff-page.js';
 import { envsPage } from './pages/envs-page.js';
 import { releasePage } from './pages/release-page.js';
 import { runPage } from './pages/run-page.js';
@@ -19,11 +20,12 @@ const TITLES: Record<string, string> = {
   approvals: 'Approvals',
   envs: 'Environments',
   releases: 'Release',
+  diff: 'Compare',
 };
 
 function route(): void {
   const main = document.getElementById('main') as HTMLElement;
-  const [hashSection, arg] = location.hash.replace(/^#\/?/, '').split('/');
+  const [hashSection, arg, second] = location.hash.replace(/^#\/?/, '').split('/');
   // The delivery board is the landing page.
   const section = hashSection || 'board';
   cleanup();
@@ -34,6 +36,8 @@ function route(): void {
   else if (section === 'approvals') cleanup = approvalsPage(main);
   else if (section === 'envs') cleanup = envsPage(main, environments);
   else if (section === 'releases' && value) cleanup = releasePage(main, value);
+  else if (section === 'diff')
+    cleanup = diffPage(main, value, second ? decodeURIComponent(second) : '', environments);
   else cleanup = runsPage(main, environments);
   for (const link of document.querySelectorAll('header nav a')) {
     const current = link.getAttribute('href') === `#/${section}`;

@@ -1,6 +1,8 @@
-import { getJson } from '../api.js';
+import { getJson, postJson } from '../api.js';
+import { confirmDialog } from '../confirm-dialog.js';
 import { clear, h } from '../dom.js';
 import { releaseLink, runLink, short, when } from '../format.js';
+import type { Json } from '../json.js';
 import { onLive } from '../live.js';
 
 interface Incoming {
@@ -26,6 +28,8 @@ interface Lane {
     runNumber: number | null;
     release: { commit: string | null; message: string | null; author: string | null } | null;
   } | null;
+  /** The release it ran before the current one. */
+  previous: string | null;
   health: 'healthy' | 'rolled-back' | 'failed' | 'empty';
   lastFailure: { at: string; version: string | null; run: string | null } | null;
   incoming: Incoming[];
@@ -50,11 +54,14 @@ const ON_ITS_WAY: Record<Incoming['state'], { text: string; cls: string }> = {
 export function boardPage(main: HTMLElement): () => void {
   const lanes = h('div', { class: 'board-lanes' });
   const error = h('p', { class: 'error', role: 'alert' });
+  // Outside the lanes, which are redrawn on every live event: what a roll back started stays shown.
+  const note = h('p', { class: 'board-note', role: 'status' });
   clear(main);
   main.append(
     h('h1', {}, 'Delivery board'),
     h('p', { class: 'muted' }, 'Each environment in promotion order: what it runs, and what is on its way.'),
     error,
+    note,
     lanes,
   );
 
@@ -64,7 +71,8 @@ export function boardPage(main: HTMLElement): () => void {
       const data = await getJson<{ lanes: Lane[] }>('/api/board');
       error.textContent = '';
       clear(lanes);
-      for (const lane of data.lanes) lanes.append(laneView(lane));
+      const last = data.lanes.at(-1)?.environment ?? null;
+      for (const lane of data.lanes) lanes.append(laneView(lane, last, note));
       lanes.setAttribute('data-loaded', 'true');
     } catch (e) {
       error.textContent = `Could not load the board: ${(e as Error).message}`;
@@ -85,9 +93,10 @@ export function boardPage(main: HTMLElement): () => void {
   };
 }
 
-function laneView(lane: Lane): HTMLElement {
+function laneView(lane: Lane, last: string | null, note: HTMLElement): HTMLElement {
   const health = HEALTH[lane.health];
   const c = lane.current;
+  const actions = c ? laneActions(lane.environment, c.version, lane.previous, last, note) : null;
   return h(
     'section',
     {
@@ -124,6 +133,7 @@ function laneView(lane: Lane): HTMLElement {
           h('dd', {}, c.run ? runLink(c.run, c.runNumber ? `#${c.runNumber}` : c.run) : '—'),
         )
       : h('p', { class: 'muted' }, 'Nothing runs here yet.'),
+    actions,
     lane.lastFailure
       ? h(
           'p',
@@ -157,5 +167,63 @@ function laneView(lane: Lane): HTMLElement {
             );
           }),
         ),
+  );
+}
+
+/**
+ * A lane's links and its roll back: "Compare with prod" (what this environment runs that the last
+ * one does not), "Changes since" the release it ran before, and "Roll back to" that release, which
+ * asks first, naming both releases, then starts a redeploy through the release page's route (the
+ * same check as `tollgate deploy`: a refusal is its one line).
+ */
+function laneActions(
+  environment: string,
+  current: string,
+  previous: string | null,
+  last: string | null,
+  note: HTMLElement,
+): HTMLElement {
+  const diff = (from: string, to: string) => `#/diff/${encodeURIComponent(from)}/${encodeURIComponent(to)}`;
+  const rollBack = async () => {
+    if (!previous) return;
+    const yes = await confirmDialog({
+      title: `Roll ${environment} back to ${previous}?`,
+      body: [
+        `${environment} runs ${current} now. This starts a run that deploys ${previous} to ${environment} again, through its checks, gate and approvals. Other environments keep what they run.`,
+      ],
+      confirm: `Roll back to ${previous}`,
+    });
+    if (!yes) return;
+    try {
+      const started = await postJson<Json>(`/api/releases/${encodeURIComponent(previous)}/deploy`, {
+        environment,
+        reason: `roll back from ${current} (console)`,
+      });
+      note.textContent = `Rolling ${environment} back from ${current} to ${previous}: run `;
+      note.append(runLink(started.run));
+    } catch (err) {
+      note.textContent = `Roll back refused: ${(err as Error).message}`;
+    }
+  };
+  return h(
+    'p',
+    { class: 'lane-actions' },
+    last && last !== environment ? h('a', { href: diff(last, environment) }, `Compare with ${last}`) : null,
+    previous
+      ? [
+          last && last !== environment ? ' · ' : '',
+          h('a', { href: diff(previous, environment) }, `Changes since ${previous}`),
+        ]
+      : null,
+    previous
+      ? [
+          ' ',
+          h(
+            'button',
+            { type: 'button', 'aria-haspopup': 'dialog', onclick: rollBack },
+            `Roll back to ${previous}…`,
+          ),
+        ]
+      : null,
   );
 }

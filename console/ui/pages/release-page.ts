@@ -1,4 +1,5 @@
 import { getJson, postJson } from '../api.js';
+import { confirmDialog } from '../confirm-dialog.js';
 import { clear, h } from '../dom.js';
 import { runLink, runNameOf, when } from '../format.js';
 import type { Json } from '../json.js';
@@ -40,10 +41,8 @@ export function releasePage(main: HTMLElement, version: string): () => void {
           h('dt', {}, 'Running in'),
           h('dd', {}, r.currentlyIn.length ? r.currentlyIn.join(', ') : 'no environment'),
         ),
-        deployActions(
-          version,
-          envs.environments.map((e: Json) => String(e.environment)),
-        ),
+        compareLinks(version, envs.environments),
+        deployActions(version, envs.environments),
         h('h2', {}, 'Promotions'),
         r.promotions.length
           ? h(
@@ -117,7 +116,7 @@ export function releasePage(main: HTMLElement, version: string): () => void {
  * environment (POST /api/releases/{version}/deploy, the check and event `tollgate deploy` uses),
  * through its gate and approvals. A refusal is shown as the server's one line.
  */
-function deployActions(version: string, environments: readonly string[]): HTMLElement {
+function deployActions(version: string, rows: readonly Json[]): HTMLElement {
   const note = h('p', { class: 'muted', role: 'status' }, '');
   const reason = h('input', {
     type: 'text',
@@ -128,13 +127,27 @@ function deployActions(version: string, environments: readonly string[]): HTMLEl
     type: 'checkbox',
     'aria-label': 'Skip earlier environments',
   }) as HTMLInputElement;
-  const buttons = environments.map((environment) =>
-    h(
+  const buttons = rows.map((row) => {
+    const environment = String(row.environment);
+    const running: string | null = row.current?.version ?? null;
+    return h(
       'button',
       {
         type: 'button',
+        'aria-haspopup': 'dialog',
         onclick: async (e: Event) => {
           const button = e.currentTarget as HTMLButtonElement;
+          const yes = await confirmDialog({
+            title: `Deploy ${version} to ${environment}?`,
+            body: [
+              running === version
+                ? `${environment} runs ${version} already; this deploys it again.`
+                : `${environment} runs ${running ?? 'nothing'} now.`,
+              `This starts a run of the pipeline for ${version} into ${environment}: no build, the same refresh, checks, gate and approvals.`,
+            ],
+            confirm: `Deploy to ${environment}`,
+          });
+          if (!yes) return;
           button.disabled = true;
           try {
             const started = await postJson<Json>(`/api/releases/${encodeURIComponent(version)}/deploy`, {
@@ -151,9 +164,9 @@ function deployActions(version: string, environments: readonly string[]): HTMLEl
           }
         },
       },
-      `Deploy to ${environment}`,
-    ),
-  );
+      `Deploy to ${environment}…`,
+    );
+  });
   return h(
     'section',
     { class: 'deploy-actions' },
@@ -161,5 +174,23 @@ function deployActions(version: string, environments: readonly string[]): HTMLEl
     h('p', {}, ...buttons),
     h('p', {}, reason, ' ', h('label', {}, skip, ' skip environments it never passed')),
     note,
+  );
+}
+
+/** "Compare with …" for each environment running another release: what deploying this one there changes. */
+function compareLinks(version: string, rows: readonly Json[]): HTMLElement | null {
+  const others = rows.filter((row) => row.current?.version && row.current.version !== version);
+  if (others.length === 0) return null;
+  return h(
+    'p',
+    { class: 'compare-links' },
+    ...others.flatMap((row, i) => [
+      i ? ' · ' : '',
+      h(
+        'a',
+        { href: `#/diff/${encodeURIComponent(row.environment)}/${encodeURIComponent(version)}` },
+        `Compare with ${row.environment}`,
+      ),
+    ]),
   );
 }
