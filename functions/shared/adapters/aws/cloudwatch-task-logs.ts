@@ -1,7 +1,7 @@
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { TaskLogLine, TaskLogPage, TaskLogs } from '../../ports/task-logs.js';
 import { redact } from '../../redaction.js';
-import { toLine } from '../local/file-task-logs.js';
+import { toLine } from '../../task-log-record.js';
 
 export interface CloudWatchTaskLogsOptions {
   readonly client: Pick<CloudWatchLogsClient, 'send'>;

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'n
 import { join } from 'node:path';
 import type { TaskLogLine, TaskLogPage, TaskLogSink, TaskLogs } from '../../ports/task-logs.js';
 import { redact } from '../../redaction.js';
+import { TRUNCATED, toLine } from '../../task-log-record.js';
 
 export interface FileTaskLogsOptions {
   /** `<data dir>/logs/tasks`: one JSON-lines file per execution. */
@@ -12,30 +13,10 @@ export interface FileTaskLogsOptions {
   readonly maxBytesPerState?: number;
 }
 
-const TRUNCATED = 'tollgate.truncated';
-
 /** Where a data directory keeps its task logs: the runtime writes there, `tollgate logs` reads. */
 export function taskLogsDir(dataDir: string): string {
   return join(dataDir, 'logs', 'tasks');
 }
-// Powertools' own keys: everything else on a line is the task's.
-const OWN_KEYS = new Set([
-  'level',
-  'message',
-  'timestamp',
-  'service',
-  'sampling_rate',
-  'xray_trace_id',
-  'executionArn',
-  'stateName',
-  'environment',
-  'function_request_id',
-  'cold_start',
-  'function_arn',
-  'function_memory_size',
-  'function_name',
-  TRUNCATED,
-]);
 
 /**
  * The local task log store: each line a task's logger prints, redacted, appended to its run's file.
@@ -132,20 +113,5 @@ function pick(record: Readonly<Record<string, unknown>>) {
     executionArn: record.executionArn,
     stateName: record.stateName,
     environment: record.environment,
-  };
-}
-
-/** A Powertools JSON record (from a file or CloudWatch) as a log line. */
-export function toLine(record: Readonly<Record<string, unknown>>): TaskLogLine {
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (!OWN_KEYS.has(k)) fields[k] = v;
-  return {
-    at: typeof record.timestamp === 'string' ? record.timestamp : '',
-    level: typeof record.level === 'string' ? record.level : 'INFO',
-    message: typeof record.message === 'string' ? record.message : '',
-    state: typeof record.stateName === 'string' ? record.stateName : '',
-    environment: typeof record.environment === 'string' ? record.environment : null,
-    service: typeof record.service === 'string' ? record.service : null,
-    fields,
   };
 }
