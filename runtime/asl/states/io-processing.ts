@@ -68,6 +68,15 @@ export async function effectiveInput(run: StateRun, field: 'Parameters' | 'ItemS
     inspect?.('afterArguments', value);
     return value;
   }
+  return jsonPathEffectiveInput(run, field);
+}
+
+/** InputPath → Parameters (or ItemSelector) of a JSONPath state; synchronous, unlike JSONata. */
+export function jsonPathEffectiveInput(
+  run: StateRun,
+  field: 'Parameters' | 'ItemSelector' = 'Parameters',
+): unknown {
+  const inspect = field === 'Parameters' ? run.frame.services.inspect : undefined;
   const afterInputPath = applyInputPath(run, run.rawInput);
   inspect?.('afterInputPath', afterInputPath);
   const template = run.definition[field];
@@ -78,13 +87,24 @@ export async function effectiveInput(run: StateRun, field: 'Parameters' | 'ItemS
 
 /** ResultSelector → ResultPath → OutputPath (JSONPath) or Output (JSONata). */
 export async function stateOutput(run: StateRun, result: unknown, defaultOutput = result): Promise<unknown> {
+  if (run.language === QueryLanguage.JSONata) {
+    run.frame.services.inspect?.('result', result);
+    if (run.definition.Output === undefined) return defaultOutput;
+    return evaluateJsonataTemplate(
+      run.definition.Output,
+      jsonataScope(run, { result }),
+      'Output',
+      run.prefix,
+    );
+  }
+  return jsonPathStateOutput(run, result);
+}
+
+/** ResultSelector → ResultPath → OutputPath of a JSONPath state; synchronous, unlike JSONata. */
+export function jsonPathStateOutput(run: StateRun, result: unknown): unknown {
   const def = run.definition;
   const { inspect } = run.frame.services;
   inspect?.('result', result);
-  if (run.language === QueryLanguage.JSONata) {
-    if (def.Output === undefined) return defaultOutput;
-    return evaluateJsonataTemplate(def.Output, jsonataScope(run, { result }), 'Output', run.prefix);
-  }
   let selected = result;
   if (def.ResultSelector !== undefined) selected = applyTemplate(run, def.ResultSelector, result);
   inspect?.('afterResultSelector', selected);
@@ -122,6 +142,16 @@ export async function evaluateAssign(
     const out = await evaluateJsonataTemplate(assign, jsonataScope(run, value), 'Assign', run.prefix);
     return out as Record<string, unknown>;
   }
+  return jsonPathAssign(run, assign, value);
+}
+
+/** `Assign` of a JSONPath state, against the result (or error output, or input). */
+export function jsonPathAssign(
+  run: StateRun,
+  assign: unknown,
+  value: { result?: unknown; errorOutput?: unknown; input?: unknown },
+): Record<string, unknown> | undefined {
+  if (assign === undefined) return undefined;
   const base = 'errorOutput' in value ? value.errorOutput : 'result' in value ? value.result : value.input;
   return applyTemplate(run, assign, base) as Record<string, unknown>;
 }

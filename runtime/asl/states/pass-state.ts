@@ -1,6 +1,12 @@
 import { QueryLanguage } from '../query/query-language.js';
 import { BaseState } from './base-state.js';
-import { effectiveInput, evaluateAssign, stateOutput } from './io-processing.js';
+import {
+  evaluateAssign,
+  jsonPathAssign,
+  jsonPathEffectiveInput,
+  jsonPathStateOutput,
+  stateOutput,
+} from './io-processing.js';
 import type { StateEvaluation } from './state-outcome.js';
 import type { StateRun } from './state-run.js';
 
@@ -13,10 +19,11 @@ export class PassState extends BaseState {
       const output = await stateOutput(run, run.rawInput, run.rawInput);
       return { output, next: this.nextState(), assigned };
     }
-    const input = await effectiveInput(run);
+    // JSONPath needs no awaits: called directly, a Pass state costs three fewer promise turns.
+    const input = jsonPathEffectiveInput(run);
     const result = 'Result' in this.definition ? this.definition.Result : input;
-    const assigned = await evaluateAssign(run, this.definition.Assign, { result });
-    const output = await stateOutput(run, result);
+    const assigned = jsonPathAssign(run, this.definition.Assign, { result });
+    const output = jsonPathStateOutput(run, result);
     return { output, next: this.nextState(), assigned };
   }
 }
