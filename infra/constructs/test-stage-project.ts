@@ -156,7 +156,7 @@ export class TestStageProject extends Construct {
  * uploads each one's outcome and reports under `tests/<build uuid>/` as it finishes. Everything is
  * in the build phase: a failed download skips the rest, and run-tests reads the failed phase.
  */
-export function testStageBuildSpec(driver: string): Record<string, unknown> {
+function testStageBuildSpec(driver: string): Record<string, unknown> {
   if (driver.split('\n').includes(DRIVER_END))
     throw new Error(`the test-stage driver contains the line ${DRIVER_END}, which ends its here-document`);
   return {

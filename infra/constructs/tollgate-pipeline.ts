@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { environmentVolume } from '../../functions/shared/database/environment-connection.js';
+import { testStageProjectName } from '../../functions/shared/test-stage-project.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
@@ -159,7 +160,7 @@ export class TollgatePipeline extends Construct {
     }
     if (config.environments.some((e) => e.tests.length)) {
       this.testStages = new TestStageProject(this, 'TestStages', {
-        projectName: `${config.name}-tests`,
+        projectName: testStageProjectName(config),
         artifacts,
         databaseSecretArns: testSecretArns(stack, config, account.databaseSecrets),
         ...(account.vpc
@@ -207,16 +208,13 @@ export class TollgatePipeline extends Construct {
       [TASK_ENV.sourceKind]: github ? 'github' : 'codecommit',
       ...(github && this.webhook ? { [TASK_ENV.pushWebhookSecret]: this.webhook.secret.secretArn } : {}),
     };
-    const testProject = this.testStages?.project.projectName;
     const environmentOf = (task: TaskName) =>
       task === 'plan-run' || task === 'register-release'
         ? { ...environment, ...sourceEnvironment }
         : // Only request-approval notifies, so only it learns (and may read) the chat webhook secret.
           task === 'request-approval' && webhookSecret
           ? { ...environment, [TASK_ENV.webhookSecret]: webhookSecret }
-          : task === 'run-tests' && testProject
-            ? { ...environment, [TASK_ENV.testProject]: testProject }
-            : environment;
+          : environment;
     const functions = {} as Record<TaskName, TollgateFunction>;
     for (const task of TASKS) {
       functions[task.name] = new TollgateFunction(this, `Task-${task.name}`, {

@@ -36,6 +36,7 @@ import type { TollgateConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { TollgatePorts } from '../ports/tollgate-ports.js';
+import { testStageProjectName } from '../test-stage-project.js';
 import { requireEnv, TASK_ENV } from './env.js';
 
 /*
@@ -128,7 +129,7 @@ export const awsTestRunner: AwsPortBuilder<'testRunner'> = ({ env, config }) =>
     codebuild: new CodeBuildClient({}),
     s3: new S3Client({}),
     config,
-    projectName: requireEnv('testProject', env),
+    projectName: testStageProjectName(config),
     bucket: requireEnv('artifactBucket', env),
     databaseSecrets: databaseSecrets(env),
   });

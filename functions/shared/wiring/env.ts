@@ -20,8 +20,6 @@ export const TASK_ENV = {
   pushWebhookSecret: 'TOLLGATE_PUSH_WEBHOOK_SECRET_ARN',
   /** JSON map environment → Secrets Manager id of its database connection secret. */
   databaseSecrets: 'TOLLGATE_DATABASE_SECRETS',
-  /** run-tests: the CodeBuild project its test stages run in (set only when the config has tests). */
-  testProject: 'TOLLGATE_TEST_PROJECT',
 } as const;
 
 export type TaskEnvKey = keyof typeof TASK_ENV;
