@@ -4,7 +4,7 @@ import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import { redact } from './redact.js';
 
 /** One setting that differs; a side without it has no `a` (or `b`). */
-export interface ConfigDifference {
+interface ConfigDifference {
   readonly path: string;
   readonly a?: unknown;
   readonly b?: unknown;
@@ -74,7 +74,7 @@ function recordedDigest(entries: readonly StoredLedgerEntry[], run: string | nul
  * Setting paths whose values differ. Lists of named things (environments, checks with a name) are
  * matched by name, so inserting an environment shows one addition, not every later one shifted.
  */
-export function settingDifferences(a: unknown, b: unknown, path = ''): ConfigDifference[] {
+function settingDifferences(a: unknown, b: unknown, path = ''): ConfigDifference[] {
   if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((key) => childDifferences(a, b, key, path ? `${path}.${key}` : key));

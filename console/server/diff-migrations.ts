@@ -5,7 +5,7 @@ import {
 import type { ArtifactStore } from '../../functions/shared/ports/artifact-store.js';
 import type { ReleaseMetadata } from '../../functions/shared/release.js';
 
-export interface AddedMigration {
+interface AddedMigration {
   readonly name: string;
   readonly sql: string;
 }

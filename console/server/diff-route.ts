@@ -5,7 +5,7 @@ import { type DiffPorts, releaseDiff } from './diff-view.js';
 import { MethodNotAllowedError } from './errors.js';
 import { checkHost, sendError } from './http.js';
 
-export interface DiffRouteOptions extends Omit<DiffPorts, 'entries'> {
+interface DiffRouteOptions extends Omit<DiffPorts, 'entries'> {
   readonly ledger: Pick<Ledger, 'query'>;
   readonly port: () => number;
   readonly onInternalError?: (error: unknown) => void;

@@ -18,7 +18,7 @@ export interface DiffSide {
   readonly configRun: string | null;
 }
 
-export interface SideSources {
+interface SideSources {
   readonly pipeline: string;
   readonly environments: readonly string[];
   readonly entries: readonly StoredLedgerEntry[];
