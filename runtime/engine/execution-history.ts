@@ -6,6 +6,9 @@ import type { EngineClock } from './clock.js';
 /** AWS caps an execution's history at 25,000 events; the next event fails the execution. */
 const MAX_HISTORY_EVENTS = 25_000;
 
+// Kept by every history until its first write: one settled promise for all of them.
+const NOTHING_PENDING: Promise<void> = Promise.resolve();
+
 // Asked for before every state; one shared empty list instead of a new one each time.
 const NOTHING_TO_REPLAY: readonly HistoryEvent[] = Object.freeze([]);
 
@@ -46,7 +49,7 @@ export class ExecutionHistory implements HistoryRecorder {
   /** The thread each event belongs to (see HistoryCursor), index for index with `events`. */
   readonly threads: string[] = [];
   private durable = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<void> = NOTHING_PENDING;
   /** Recorded events each thread has yet to replay after a restart (see `replayFrom`). */
   private replay: Map<string, HistoryEvent[]> | undefined;
 
