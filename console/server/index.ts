@@ -189,7 +189,12 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
         const name = runName(params.name!);
         const executionArn = index.executionArnOf(name);
         await requireExecution(deps.sfn, executionArn, name);
-        replyJson(res, 200, await runDetail({ ...deps, clock, graph }, executionArn));
+        const [detail, numbers] = await Promise.all([
+          runDetail({ ...deps, clock, graph }, executionArn),
+          index.open(),
+        ]);
+        // The page is titled by the run's short number, as the runs list and the board name it.
+        replyJson(res, 200, { ...detail, run: { ...detail.run, number: numbers.numberOf(name) } });
       },
     },
     {
@@ -197,8 +202,7 @@ export function createConsoleRoutes(deps: ConsoleDeps): ConsoleRoutes {
       path: '/api/runs/:name/logs',
       handler: async ({ res, url, params }) => {
         const name = runName(params.name!);
-        if (!deps.taskLogs)
-          throw new NotFoundError('this console was started without a task log store');
+        if (!deps.taskLogs) throw new NotFoundError('this console was started without a task log store');
         const executionArn = index.executionArnOf(name);
         await requireExecution(deps.sfn, executionArn, name);
         replyJson(res, 200, await stageLogs(deps.taskLogs, executionArn, url.searchParams, environments));

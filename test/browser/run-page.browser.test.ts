@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as approveHandler } from '../../functions/approve/handler.js';
@@ -73,7 +74,8 @@ describe.skipIf(!hasBrowser)('the run page and the approvals inbox in Chromium',
     const graph = page.locator('.stage-graph');
     await graph.waitFor();
 
-    // Assert: the collapsed graph is what shows; the full ASL graph waits behind a click.
+    // Assert: the run by its number; the collapsed graph is what shows; the full ASL graph waits behind a click.
+    await expect(page.locator('main h1').textContent()).resolves.toMatch(new RegExp(`^Run #1 ${name}`));
     const deployNode = graph.locator('[data-lane="test"] button[data-stage="deploy"]');
     await expect(deployNode.getAttribute('data-status')).resolves.toBe('failed');
     await expect(deployNode.getAttribute('aria-label')).resolves.toBe('deploy in test: failed');
@@ -160,7 +162,8 @@ describe.skipIf(!hasBrowser)('the run page and the approvals inbox in Chromium',
   }, 240_000);
 
   it('shows a pending quorum’s votes and who can still vote, then the inbox history says rejected and expired', async () => {
-    // Arrange: prod needs two approvals
+    // Arrange: prod needs two approvals, and the release is healthy again (the commit drops the marker)
+    rmSync(join(pipeline.repo.dir, 'HEALTH_FAIL'), { force: true });
     const prod = pipeline.config.environments.find((e) => e.name === 'prod')!;
     (prod.approval as { minApprovals: number }).minApprovals = 2;
     const first = await pipeline.start(pipeline.repo.commit('two approvals', { 'Q.md': 'q\n' }));

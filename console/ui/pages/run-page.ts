@@ -130,7 +130,15 @@ export function runPage(main: HTMLElement, name: string): () => void {
       run.failure ??
       (run.error ? { stage: null, environment: null, error: run.error, cause: run.cause } : null);
     append(summary, [
-      h('h1', {}, 'Run ', h('span', { class: 'mono' }, run.name), ' ', badge(run.status)),
+      h(
+        'h1',
+        {},
+        'Run ',
+        run.number ? `#${run.number} ` : '',
+        h('span', { class: 'mono' }, run.name),
+        ' ',
+        badge(run.status),
+      ),
       h(
         'dl',
         { class: 'facts' },

@@ -108,6 +108,7 @@ describe('the run page routes', () => {
     const { body } = await json('/api/runs/run-bad');
     const bareRun = (await json('/bare/api/runs/run-bad')).body;
     // Assert
+    expect(body.run.number).toBe(1);
     expect(body.run.commitUrl).toBe(`https://github.com/acme/orders-service/commit/${commit}`);
     expect(bareRun.run.commitUrl).toBeNull();
     expect(body.run.redriveFrom).toMatchObject({ state: 'RunFailed', kind: 'Fail', failsAgain: true });
