@@ -33,14 +33,15 @@ export default defineConfig({
       deploy: { type: 'process', command: 'node src/server.mjs', port: 4702, healthPath: '/health' },
       pollInterval: '1s',
       database: { refresh: true, port: 4712 },
-      // A slower release stops here: p95 of GET /version must stay under 200 ms.
+      // A slower release stops here: p95 of GET /version must stay under 500 ms (loose enough for a
+      // busy laptop or CI machine; the scenario's slow release adds 800 ms).
       tests: [
         {
           name: 'perf',
           run: 'node tests/perf.mjs',
           after: 'deploy',
           timeout: '2m',
-          thresholds: [{ metric: 'p95', max: 200, unit: 'ms', file: 'reports/perf.json' }],
+          thresholds: [{ metric: 'p95', max: 500, unit: 'ms', file: 'reports/perf.json' }],
         },
       ],
     },

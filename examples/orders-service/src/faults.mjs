@@ -10,7 +10,7 @@
 // a few of them: health and the smoke tests (which never call /orders) stay green, and only real
 // traffic sees the errors. Scenario (g) uses it so only the canary's analysis can catch it.
 //
-// { "slowVersionIn": ["staging"] } makes GET /version take 300 ms more in the named environments:
+// { "slowVersionIn": ["staging"] } makes GET /version take 800 ms more in the named environments:
 // everything still answers in time, only the performance test stage's p95 threshold sees it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ export function loadFaults(srcDir) {
 
 /** Extra milliseconds GET /version takes in this environment (0 unless slowVersionIn names it). */
 export function versionDelayMs(faults, environment) {
-  return environment && faults.slowVersionIn.includes(environment) ? 300 : 0;
+  return environment && faults.slowVersionIn.includes(environment) ? 800 : 0;
 }
 
 /** The /orders requests a process answers well before it starts failing them under load. */
