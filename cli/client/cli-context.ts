@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DirLedger } from '../../functions/shared/adapters/local/dir-ledger.js';
 import type { Ledger } from '../../functions/shared/ports/ledger.js';
 import { StackOutput } from '../../infra/stack-output-names.js';
@@ -9,6 +9,7 @@ import { credentialsPath, localClientConfig } from '../../runtime/server/credent
 import { readRuntimeInfo } from '../../runtime/up/runtime-info.js';
 import type { StackOutputs } from '../aws/stack-outputs.js';
 import { CliError, ExitCode } from './cli-error.js';
+import { localSfnCalls, type SfnCalls, sdkSfnCalls } from './sfn-calls.js';
 
 /** Options every command takes (docs/cli.md, "Common options"). */
 export interface CommonOptions {
@@ -28,7 +29,10 @@ export interface CliTarget {
   /** Shown in errors: the endpoint, or `stack <name>`. */
   readonly where: string;
   readonly dataDir: string;
-  sfn(): SFNClient;
+  /** The SDK's client, for the commands that write (deploy, redrive) and the AWS console. */
+  sfn(): Pick<SFNClient, 'send'>;
+  /** The reads `runs` and `show` make: locally one signed POST each, without loading the SDK. */
+  readonly reads: SfnCalls;
   /** Async: only `push` sends events, and the other commands should not load the EventBridge client. */
   events(): Promise<EventBridgeClient>;
   ledger(): Promise<Ledger>;
@@ -81,16 +85,14 @@ function localTarget(options: CommonOptions): CliTarget {
     if (!existsSync(credentialsPath(dataDir))) throw notRunning(endpoint);
     return localClientConfig(dataDir, endpoint);
   };
-  let sfn: SFNClient | undefined;
+  const sfn = lazySfn(() => ({ ...config(), maxAttempts: 1 }));
   let events: Promise<EventBridgeClient> | undefined;
   return {
     mode: 'local',
     where: endpoint,
     dataDir,
-    sfn: () => {
-      sfn ??= new SFNClient({ ...config(), maxAttempts: 1 });
-      return sfn;
-    },
+    sfn: () => sfn,
+    reads: localSfnCalls(config),
     events: () => {
       events ??= eventBridge().then((client) => new client({ ...config(), maxAttempts: 1 }));
       return events;
@@ -109,6 +111,16 @@ function localTarget(options: CommonOptions): CliTarget {
 // loading the S3, CloudFormation and EventBridge clients was most of a local command's start-up.
 const eventBridge = async () => (await import('@aws-sdk/client-eventbridge')).EventBridgeClient;
 
+/** The SDK's Step Functions client, loaded at its first call: it is most of a read command's start-up. */
+function lazySfn(config: () => Record<string, unknown>): Pick<SFNClient, 'send'> {
+  let client: Promise<SFNClient> | undefined;
+  const send = async (command: Parameters<SFNClient['send']>[0]) => {
+    client ??= import('@aws-sdk/client-sfn').then((m) => new m.SFNClient(config()));
+    return (await client).send(command);
+  };
+  return { send: send as SFNClient['send'] };
+}
+
 function awsTarget(options: CommonOptions): AwsCliTarget {
   const stackName = options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK;
   let stack: Promise<StackOutputs> | undefined;
@@ -122,7 +134,8 @@ function awsTarget(options: CommonOptions): AwsCliTarget {
     where: `stack ${stackName}`,
     output,
     dataDir: dataDirOf(options),
-    sfn: () => new SFNClient({}),
+    sfn: () => lazySfn(() => ({})),
+    reads: sdkSfnCalls(() => ({})),
     events: async () => new (await eventBridge())({}),
     ledger: async () => {
       const [{ S3Ledger }, { S3Client }] = await Promise.all([

@@ -1,11 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-} from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { parseRunNumber, runNumbers } from '../../model/run-number.js';
 import type { CliTarget } from './cli-context.js';
 import { notRunning } from './cli-context.js';
@@ -50,7 +43,7 @@ async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await send(target, () => target.sfn().send(new ListStateMachinesCommand({ nextToken })));
+    const page = await send(target, () => target.reads.call('ListStateMachines', { nextToken }));
     for (const sm of page.stateMachines ?? [])
       if (sm.name?.startsWith('tollgate-')) arns.push(sm.stateMachineArn!);
     nextToken = page.nextToken;
@@ -69,14 +62,12 @@ export async function listRuns(
     let nextToken: string | undefined;
     do {
       const page = await send(target, () =>
-        target.sfn().send(
-          new ListExecutionsCommand({
-            stateMachineArn,
-            nextToken,
-            maxResults: 100,
-            ...(options.status ? { statusFilter: options.status as 'RUNNING' } : {}),
-          }),
-        ),
+        target.reads.call('ListExecutions', {
+          stateMachineArn,
+          nextToken,
+          maxResults: 100,
+          ...(options.status ? { statusFilter: options.status as 'RUNNING' } : {}),
+        }),
       );
       for (const e of page.executions ?? []) {
         runs.push({
@@ -127,7 +118,7 @@ export async function findRun(target: CliTarget, run: string): Promise<DescribeE
     executionArn = found.executionArn;
   }
   try {
-    return await send(target, () => target.sfn().send(new DescribeExecutionCommand({ executionArn })));
+    return await send(target, () => target.reads.call('DescribeExecution', { executionArn }));
   } catch (error) {
     const name = ((error as CliError).cause as Error | undefined)?.name;
     if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') throw unknownRun(run, target);
@@ -185,7 +176,7 @@ export async function executionHistory(target: CliTarget, executionArn: string):
   let nextToken: string | undefined;
   do {
     const page = await send(target, () =>
-      target.sfn().send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 })),
+      target.reads.call('GetExecutionHistory', { executionArn, nextToken, maxResults: 1000 }),
     );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;

@@ -1,4 +1,3 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { RunFold } from '../../model/run-fold.js';
 import { RUN_STATES, type RunState, type RunStateView, runState } from '../../model/run-state.js';
 import { commitFromInput } from '../../model/run-summary.js';
@@ -92,7 +91,7 @@ type Row = Awaited<ReturnType<typeof rowOf>>;
 /** One run with its commit and its state, read from its history through the model's fold. */
 async function rowOf(target: ReturnType<typeof createTarget>, run: ExecutionItem, number: number | null) {
   const described = await send(target, () =>
-    target.sfn().send(new DescribeExecutionCommand({ executionArn: run.executionArn })),
+    target.reads.call('DescribeExecution', { executionArn: run.executionArn }),
   );
   const commit = commitFromInput(described.input);
   const history = await executionHistory(target, run.executionArn);

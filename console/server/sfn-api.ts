@@ -50,7 +50,7 @@ const COMMANDS = {
 } as const;
 
 /** The SDK client behind the same seam; its Date objects become epoch seconds, as on the wire. */
-export function sfnClientApi(client: SFNClient): SfnApi {
+export function sfnClientApi(client: Pick<SFNClient, 'send'>): SfnApi {
   return {
     async dispatch(operation, request) {
       const Command = COMMANDS[operation as keyof typeof COMMANDS];
