@@ -1,4 +1,4 @@
-import { currentRelease, promotionHistory } from '../../functions/shared/ledger/ledger-queries.js';
+import { currentRelease, restoredVersion } from '../../functions/shared/ledger/ledger-queries.js';
 import type { StoredLedgerEntry } from '../../functions/shared/ports/ledger.js';
 import type { RunStateView } from '../../model/run-state.js';
 import type { RunSummary } from '../../model/run-summary.js';
@@ -87,7 +87,7 @@ export function deliveryBoard(
             release: withMessage(entries, releaseInfo(entries, current.version)),
           }
         : null,
-      previous: current ? previousRelease(entries, environment) : null,
+      previous: current ? previousRelease(entries, environment, current.version) : null,
       health,
       lastFailure: failedSince
         ? {
@@ -118,18 +118,24 @@ export function deliveryBoard(
 }
 
 /**
- * The last release the environment ran before the one it runs now, following promotions and
- * rollbacks alike (a rollback that kept the running release changes nothing).
+ * The last release the environment ran before the one it runs now: read from the end, the newest
+ * promotion or restoring rollback there that names another release (a rollback that kept the running
+ * release, or a second promotion of it, changes nothing). Two years of ledger are tens of thousands
+ * of entries, and the answer is usually a few from the end.
  */
-function previousRelease(entries: readonly StoredLedgerEntry[], environment: string): string | null {
-  let current: string | null = null;
-  let previous: string | null = null;
-  for (const event of promotionHistory(entries, environment)) {
-    if (event.version === current) continue;
-    if (current !== null) previous = current;
-    current = event.version;
+function previousRelease(
+  entries: readonly StoredLedgerEntry[],
+  environment: string,
+  current: string,
+): string | null {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (e.environment !== environment) continue;
+    const version =
+      e.kind === 'promotion' ? (e.releaseVersion ?? null) : e.kind === 'rollback' ? restoredVersion(e) : null;
+    if (version !== null && version !== current) return version;
   }
-  return previous === current ? null : previous;
+  return null;
 }
 
 const FAILURE_KINDS = new Set(['rollback', 'deploy-failed']);

@@ -165,7 +165,7 @@ function walk(entries: readonly StoredLedgerEntry[], environment: string, visit:
 }
 
 /** The version a rollback left running, or null when it left nothing healthy running. */
-function restoredVersion(entry: StoredLedgerEntry): string | null {
+export function restoredVersion(entry: StoredLedgerEntry): string | null {
   const { restoredVersion: version, action, state } = entry.data;
   if (typeof version !== 'string' || typeof action !== 'string' || !RESTORING.has(action)) return null;
   if (state === 'FAILED') return null;
