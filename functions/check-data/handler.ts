@@ -14,6 +14,7 @@ import { runReleaseCommand } from '../shared/release-command.js';
 import { releaseRefSchema } from '../shared/schemas.js';
 import { awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { refusingLocalOnlyCommands } from '../shared/wiring/local-only-commands.js';
 import { environmentUrl } from '../smoke-test/smoke-test.js';
 import { type CommandCheckRunner, checkData } from './check-data.js';
 
@@ -75,4 +76,4 @@ function commandRunner(event: z.output<typeof input>, p: TollgatePorts): { runCo
 export const awsWiring = awsPorts('check-data', { snapshots: awsSnapshots });
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsWiring);
+export const handler = createHandler(refusingLocalOnlyCommands(awsWiring));

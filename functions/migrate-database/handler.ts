@@ -15,6 +15,7 @@ import type { PortsFactory, TollgatePorts } from '../shared/ports/tollgate-ports
 import { releaseRefSchema } from '../shared/schemas.js';
 import { awsArtifacts, awsLedger, awsSnapshots } from '../shared/wiring/aws-port-builders.js';
 import { awsPorts } from '../shared/wiring/aws-ports.js';
+import { refusingLocalOnlyCommands } from '../shared/wiring/local-only-commands.js';
 import { environmentUrl } from '../smoke-test/smoke-test.js';
 import { recordCommandMigration, recordMigrations } from './applied-record.js';
 import { migrateWithCommand } from './command-migration.js';
@@ -106,4 +107,4 @@ export const awsWiring = awsPorts('migrate-database', {
 });
 
 /** The Lambda entry: the same task wired to the AWS adapters. */
-export const handler = createHandler(awsWiring);
+export const handler = createHandler(refusingLocalOnlyCommands(awsWiring));
