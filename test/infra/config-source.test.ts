@@ -50,7 +50,7 @@ describe('loadStackConfig', () => {
     // Assert
     expect(config.name).toBe('orders-service');
     expect(config.environments.map((e) => e.name)).toEqual(['test', 'staging', 'prod']);
-    expect(config.smokeTests?.[0]?.timeout).toBe('5s');
+    expect(config.environments[2]?.approval?.timeout).toBe('24h');
   });
 
   it('throws listing the problems when the config is invalid', async () => {
