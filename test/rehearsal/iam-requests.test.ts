@@ -72,6 +72,57 @@ describe('iamRequestsOf', () => {
   });
 });
 
+describe('iamRequestsOf for test stages', () => {
+  it("authorizes StartBuild and BatchGetBuilds on the builds' project", async () => {
+    // Arrange
+    const start = jsonRequest('codebuild', 'CodeBuild_20161006.StartBuild', { projectName: 'orders-tests' });
+    const get = jsonRequest('codebuild', 'CodeBuild_20161006.BatchGetBuilds', {
+      ids: [
+        'orders-tests:0b6d2c4e-1111-4222-8333-444455556666',
+        'orders-tests:1b6d2c4e-1111-4222-8333-444455556666',
+      ],
+    });
+    // Act
+    const requests = [...(await iamRequestsOf(start, lookups)), ...(await iamRequestsOf(get, lookups))];
+    // Assert
+    expect(requests.map((r) => `${r.action} ${r.resource}`)).toEqual([
+      'codebuild:StartBuild arn:aws:codebuild:us-east-1:123456789012:project/orders-tests',
+      'codebuild:BatchGetBuilds arn:aws:codebuild:us-east-1:123456789012:project/orders-tests',
+    ]);
+  });
+
+  it('gives a listing its prefix as s3:prefix, which a grant kept to tests/ allows and nothing else', async () => {
+    // Arrange
+    const list = (prefix: string): WireRequest => ({
+      service: 's3',
+      method: 'GET',
+      path: '/artifacts',
+      query: new URLSearchParams({ 'list-type': '2', prefix }),
+      headers: {},
+      body: Buffer.alloc(0),
+    });
+    const model = readTemplate(
+      templateWith([
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::artifacts',
+          Condition: { StringLike: { 's3:prefix': ['tests/*'] } },
+        },
+      ]),
+    );
+    const iam = new IamChecker(model);
+    const role = model.stateMachine.roleArn;
+    // Act
+    const [inside] = await iamRequestsOf(list('tests/0b6d/'), lookups);
+    const [outside] = await iamRequestsOf(list('blobs/'), lookups);
+    // Assert
+    expect(inside!.context).toEqual({ 's3:prefix': 'tests/0b6d/' });
+    expect((await iam.check('run-tests', role, inside!)).decision).toBe('Allowed');
+    expect((await iam.check('run-tests', role, outside!)).decision).toBe('Denied');
+  });
+});
+
 describe('IamChecker', () => {
   it('denies tag-on-create when the role may register task definitions but not tag them', async () => {
     // Arrange

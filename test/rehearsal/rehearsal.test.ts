@@ -52,7 +52,7 @@ describe('npm run rehearse', () => {
       const failed = parsed.results.filter((s) => !s.passed).map((s) => `${s.name}: ${s.detail}`);
       expect(failed, output).toEqual([]);
       expect(parsed.denied).toEqual([]);
-      expect(parsed.results.map((s) => s.name)).toHaveLength(4);
+      expect(parsed.results.map((s) => s.name)).toHaveLength(5);
       expect(code).toBe(0);
     },
     1_200_000,

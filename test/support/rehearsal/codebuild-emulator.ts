@@ -18,15 +18,21 @@
  * (docker-daemon.ts), which pushes to ECR through the same proxy. A failed command fails the task
  * with the build as the cause.
  *
+ * NO_SOURCE projects start in an empty directory; SECRETS_MANAGER variables are read with the
+ * project's role; a build's node processes resolve the names the rehearsal serves (vpcResolver).
+ * The CodeBuild API a function calls (StartBuild, BatchGetBuilds) is codebuild-api.ts, on the same
+ * builds.
+ *
  * Does not model: `on-failure`, `finally` blocks, `env` sections other than the three above,
  * `artifacts`/`reports`/`cache`, the build image (commands run on this machine with its node and
- * bash), VPC builds, build timeouts or concurrent-build limits.
+ * bash), the VPC's routing and security groups, build timeouts or concurrent-build limits.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { IntegrationRequest, TaskIntegration } from '../../../runtime/asl/task/task-integration.js';
 import { accessKeyFor } from './function-host.js';
 import type { IamChecker } from './iam-check.js';
@@ -44,6 +50,11 @@ export interface CodeBuildEmulatorOptions {
   readonly enforce: boolean;
   /** DOCKER_HOST of the rehearsal's Docker engine, for projects in privileged mode. */
   readonly dockerHost: string;
+  /**
+   * The names the rehearsal serves (environment URLs, cluster endpoints) resolve in a build's node
+   * processes through this preload and hosts map, as they do in every function.
+   */
+  readonly vpcResolver?: { readonly preload: string; readonly hostsFile: string };
   readonly log?: (line: string) => void;
 }
 
@@ -113,33 +124,43 @@ export function codeBuildIntegration(options: CodeBuildEmulatorOptions): TaskInt
 
 const PHASES = ['install', 'pre_build', 'build', 'post_build'] as const;
 
-interface BuildOutcome {
+export interface BuildOutcome {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly exported: Array<{ Name: string; Value: string }>;
+  /** The first failed phase and CodeBuild's message for it, as BatchGetBuilds reports it. */
+  readonly failed?: { readonly phase: string; readonly message: string };
 }
 
-async function runBuild(
+/**
+ * One build of `project` (its resolved template properties) with the request's overrides, in a
+ * fresh directory: the commit checked out for a CODECOMMIT source, nothing for NO_SOURCE.
+ * SECRETS_MANAGER variables are resolved as CodeBuild does, with the project's service role (a
+ * denied or missing secret fails the build before any phase, as it fails PROVISIONING).
+ */
+export async function runBuild(
   options: CodeBuildEmulatorOptions,
   project: any,
   params: Record<string, any>,
   buildId: string,
   buildNumber: number,
 ): Promise<BuildOutcome> {
-  const repoName =
-    String(project.Source.Location ?? '')
-      .split('/')
-      .pop() ?? '';
-  const repo = options.repositories[repoName];
-  if (!repo) throw new Error(`no local repository stands in for CodeCommit "${repoName}"`);
   const work = mkdtempSync(join(tmpdir(), 'tollgate-rehearsal-build-'));
   const dir = join(work, 'src');
   mkdirSync(dir);
   try {
-    await sh(
-      `git clone --quiet "${repo}" . && git checkout --quiet "${params.SourceVersion}"`,
-      dir,
-      process.env,
-    );
+    if (project.Source.Type !== 'NO_SOURCE') {
+      const repoName =
+        String(project.Source.Location ?? '')
+          .split('/')
+          .pop() ?? '';
+      const repo = options.repositories[repoName];
+      if (!repo) throw new Error(`no local repository stands in for CodeCommit "${repoName}"`);
+      await sh(
+        `git clone --quiet "${repo}" . && git checkout --quiet "${params.SourceVersion}"`,
+        dir,
+        process.env,
+      );
+    }
     const spec = JSON.parse(project.Source.BuildSpec);
     if (String(spec.version) !== '0.2')
       throw new Error(`buildspec version ${spec.version}: only 0.2 is modelled`);
@@ -161,8 +182,22 @@ async function runBuild(
     for (const v of [
       ...(project.Environment.EnvironmentVariables ?? []),
       ...(params.EnvironmentVariablesOverride ?? []),
-    ])
-      env[v.Name] = String(v.Value);
+    ]) {
+      if (v.Type === 'SECRETS_MANAGER') {
+        const secret = await secretValue(options.endpoint, project.ServiceRole, String(v.Value));
+        if ('denied' in secret)
+          return {
+            status: 'FAILED',
+            exported: [],
+            failed: { phase: 'PROVISIONING', message: `Secrets Manager error: ${secret.denied}` },
+          };
+        env[v.Name] = secret.value;
+      } else env[v.Name] = String(v.Value);
+    }
+    if (options.vpcResolver) {
+      env.NODE_OPTIONS = `--import=${options.vpcResolver.preload}`;
+      env.TOLLGATE_REHEARSAL_HOSTS = options.vpcResolver.hostsFile;
+    }
     if (project.Environment.PrivilegedMode) {
       const bin = join(work, 'bin');
       mkdirSync(bin);
@@ -178,11 +213,22 @@ async function runBuild(
     const script = buildScript(spec, names, exportFile);
     const shell = spec.env?.shell ?? 'bash';
     if (shell !== 'bash') throw new Error(`buildspec env.shell "${shell}": only bash is modelled`);
-    const code = await sh(script, dir, env, options.log);
+    let failure: string | undefined;
+    const code = await sh(script, dir, env, (line) => {
+      const failed =
+        /^\[codebuild\] \[Container\] command (\d+) of phase (\w+) did not exit successfully: (.*)$/.exec(
+          line,
+        );
+      if (failed && !failure)
+        failure = `${failed[2]}|Error while executing command ${failed[1]}. Reason: ${failed[3]}`;
+      options.log?.(line);
+    });
     // A command that exits the shell leaves no file: the build failed and exports nothing.
     const values = existsSync(exportFile) ? readFileSync(exportFile, 'utf8').split('\0') : [];
     const exported = names.map((Name, i) => ({ Name, Value: values[i] ?? '' }));
-    return { status: code === 0 ? 'SUCCEEDED' : 'FAILED', exported };
+    if (code === 0) return { status: 'SUCCEEDED', exported };
+    const [phase = 'BUILD', message = `exit status ${code}`] = failure?.split('|') ?? [];
+    return { status: 'FAILED', exported, failed: { phase: phase.toUpperCase(), message } };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -224,6 +270,29 @@ function buildScript(spec: any, exported: readonly string[], exportFile: string)
   }
   lines.push('[ -z "$tollgate_failed" ]');
   return lines.join('\n');
+}
+
+/** GetSecretValue signed as `roleArn` through the rehearsal's proxy, so IAM decides as it would. */
+async function secretValue(
+  endpoint: string,
+  roleArn: string,
+  secretId: string,
+): Promise<{ value: string } | { denied: string }> {
+  const client = new SecretsManagerClient({
+    endpoint,
+    region: REGION,
+    credentials: {
+      accessKeyId: accessKeyFor(roleArn),
+      secretAccessKey: 'rehearsal',
+      sessionToken: 'rehearsal-codebuild',
+    },
+  });
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return { value: out.SecretString ?? '' };
+  } catch (error) {
+    return { denied: (error as Error).message.split('\n')[0] ?? String(error) };
+  }
 }
 
 function sh(

@@ -73,6 +73,15 @@ export async function iamRequestsOf(req: WireRequest, lookups: ArnLookups): Prom
     }
     case 'monitoring':
       return [{ action: `cloudwatch:${op}`, resource: '*' }];
+    case 'codebuild': {
+      // Both are authorized on the project: StartBuild names it, a build id is `<project>:<uuid>`.
+      const body = json();
+      const projects: string[] =
+        op === 'BatchGetBuilds'
+          ? [...new Set<string>((body.ids ?? []).map((id: string) => id.split(':')[0]))]
+          : [body.projectName];
+      return projects.map((p) => ({ action: `codebuild:${op}`, resource: arn('codebuild', `project/${p}`) }));
+    }
     default:
       return [{ action: `${req.service}:${op}`, resource: '*' }];
   }
@@ -243,6 +252,8 @@ function s3Requests(req: WireRequest): IamRequest[] {
   if (typeof lockMode === 'string') context['s3:object-lock-mode'] = lockMode;
   const retainUntil = req.headers['x-amz-object-lock-retain-until-date'];
   if (typeof retainUntil === 'string') context['s3:object-lock-retain-until-date'] = retainUntil;
+  // ListObjects(V2) is authorized with the requested prefix as s3:prefix.
+  if (op === 'ListBucket') context['s3:prefix'] = req.query.get('prefix') ?? '';
   out.push({ action: `s3:${op}`, resource, ...(Object.keys(context).length ? { context } : {}) });
   const copySource = req.headers['x-amz-copy-source'];
   if (op === 'PutObject' && typeof copySource === 'string') {

@@ -11,7 +11,12 @@ import { MemoryStore } from '../../../runtime/store/memory-store.js';
 import { type MotoServer, startMotoServer } from '../moto-server.js';
 import { AppRunner } from './app-runner.js';
 import { AwsProxy, type Principal } from './aws-proxy.js';
-import { CODEBUILD_START_BUILD, codeBuildIntegration } from './codebuild-emulator.js';
+import { CodeBuildApi } from './codebuild-api.js';
+import {
+  CODEBUILD_START_BUILD,
+  type CodeBuildEmulatorOptions,
+  codeBuildIntegration,
+} from './codebuild-emulator.js';
 import { CodeCommitEmulator } from './codecommit-emulator.js';
 import { CompressedClock } from './compressed-clock.js';
 import { DockerDaemon } from './docker-daemon.js';
@@ -161,6 +166,20 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     cleanup.push(() => docker.close());
 
     let engine: Engine | undefined;
+    // The builds' side, shared by the Build state's .sync integration and run-tests' StartBuild;
+    // the endpoint is the proxy's, known once it listens.
+    const builds: { -readonly [K in keyof CodeBuildEmulatorOptions]: CodeBuildEmulatorOptions[K] } = {
+      model,
+      iam,
+      repositories: { [config.source.repository]: repo },
+      endpoint: '',
+      dockerHost,
+      enforce: options.iamMode !== 'report',
+      vpcResolver: { preload: PRELOAD, hostsFile: hosts.file },
+      log,
+    };
+    const codebuild = new CodeBuildApi(builds);
+    cleanup.push(() => codebuild.settle());
     const proxy = new AwsProxy({
       moto: moto.endpoint,
       services: {
@@ -171,6 +190,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
         ecs,
         codecommit: new CodeCommitEmulator({ [config.source.repository]: repo }),
         ecr: layers,
+        codebuild,
       },
       vetForwarded: (service, op, body) =>
         service === 'ecr' && op === 'PutImage'
@@ -203,6 +223,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       },
     });
     const endpoint = await proxy.start();
+    builds.endpoint = endpoint;
     cleanup.push(() => proxy.close());
 
     const smRole = model.stateMachine.roleArn;
@@ -239,15 +260,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       lambda: host,
       accountId: ACCOUNT,
       integrations: {
-        [CODEBUILD_START_BUILD]: codeBuildIntegration({
-          model,
-          iam,
-          repositories: { [config.source.repository]: repo },
-          endpoint,
-          dockerHost,
-          enforce: options.iamMode !== 'report',
-          log,
-        }),
+        [CODEBUILD_START_BUILD]: codeBuildIntegration(builds),
       },
     });
     await engine.start();

@@ -46,7 +46,39 @@ const happyPath: Scenario = async ({ r, repo, approveUrl }) => {
   const end = await waitFor(r, run, (v) => v.status !== 'RUNNING', 'the run to end');
   if (end.status !== 'SUCCEEDED')
     throw new Error(`run ${end.status}: ${(await failures(r, run)).join(' | ')}`);
-  return `SUCCEEDED; approved as ${APPROVER.sessionArn}`;
+  const polls = (await statesEntered(r, run)).filter((s) => s === 'PollTests').length;
+  if (polls === 0) throw new Error("test's integration suite never ran (no PollTests)");
+  return `SUCCEEDED; test's integration suite passed in a CodeBuild build (${polls} polls); approved as ${APPROVER.sessionArn}`;
+};
+
+/** (e) A failing integration test in test's test stage stops the run there and rolls test back. */
+const failingTestStage: Scenario = async ({ r, repo }) => {
+  const before = r.ecs.serving('orders', 'orders-test')?.containerDefinitions?.[0]?.image;
+  const sha = commit(repo, 'Discounts for returning customers', {
+    write: {
+      'tests/discount.test.mjs': [
+        "import assert from 'node:assert/strict';",
+        "import { test } from 'node:test';",
+        "test('applies the returning-customer discount', () => assert.equal(90, 100));",
+        '',
+      ].join('\n'),
+    },
+  });
+  const run = await push(r, repo, sha);
+  const end = await waitFor(r, run, (v) => v.status !== 'RUNNING', 'the run to end');
+  if (end.status !== 'FAILED') throw new Error(`expected FAILED, run ${end.status}`);
+  const fails = await failures(r, run);
+  const testsFailed = fails.find((f) => f.includes('Tollgate.TestsFailed'));
+  if (!testsFailed?.includes('applies the returning-customer discount'))
+    throw new Error(`expected Tollgate.TestsFailed naming the failing test: ${fails.join(' | ')}`);
+  const states = await statesEntered(r, run);
+  if (!states.includes('Rollback'))
+    throw new Error(`test was not rolled back: ${states.slice(-8).join(' → ')}`);
+  if (states.includes('ApprovalGate')) throw new Error('the run went past test');
+  const now = r.ecs.serving('orders', 'orders-test')?.containerDefinitions?.[0]?.image;
+  if (now !== before) throw new Error(`test serves ${now}, not ${before} as before the run`);
+  commit(repo, 'Fix the discount test', { delete: ['tests/discount.test.mjs'] });
+  return `FAILED at test's test stage (${testsFailed.slice(0, 160)}…); test serves ${before} again`;
 };
 
 /** (b) A migration that breaks on prod's data fails in test; test's data is restored, prod untouched. */
@@ -144,6 +176,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
   { name: 'bad migration fails in test, test data restored', run: badMigration },
   { name: 'smoke failure in staging rolls ECS back (first release)', run: smokeRollback },
   { name: 'second commit queued behind the gate', run: queued },
+  { name: 'failing integration test in test rolls test back', run: failingTestStage },
 ];
 
 /** Runs the scenarios in order on one rehearsal (each starts from what the previous one left). */
