@@ -22,7 +22,7 @@ interface SfnReads {
   DescribeExecution: [DescribeExecutionCommandInput, DescribeExecutionCommandOutput];
   GetExecutionHistory: [GetExecutionHistoryCommandInput, GetExecutionHistoryCommandOutput];
 }
-export type SfnRead = keyof SfnReads;
+type SfnRead = keyof SfnReads;
 
 export interface SfnCalls {
   call<K extends SfnRead>(operation: K, input: SfnReads[K][0]): Promise<SfnReads[K][1]>;

@@ -28,4 +28,3 @@ export const commandCheck = z.strictObject({
 });
 
 export type MigrateCommandConfig = z.output<typeof migrateCommand>;
-export type CommandCheckConfig = z.output<typeof commandCheck>;
