@@ -13,6 +13,8 @@ import { freePort } from '../../../support/free-port.js';
 
 /** The seed script imports pg by path: the temporary repository has no node_modules. */
 const PG = createRequire(import.meta.url).resolve('pg');
+const PGM = new URL('../../../../node_modules/node-pg-migrate/bin/node-pg-migrate.js', import.meta.url)
+  .pathname;
 
 describe('ensureFirstData', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-first-data-'));
@@ -118,6 +120,30 @@ await client.end();
       '  seeding other failed: `exit 3` exited with code 3 (its output is in the log)',
     );
   });
+
+  it('runs database.migrate.command in the repository instead of the built-in runner, then the seed', async () => {
+    // Arrange: the team's tool (node-pg-migrate from the registry) and its migration.
+    mkdirSync(join(repo, 'pgm'), { recursive: true });
+    writeFileSync(
+      join(repo, 'pgm/1700000000000_customers.sql'),
+      '-- Up Migration\nCREATE TABLE customers (id int PRIMARY KEY, email text);\n-- Down Migration\nDROP TABLE customers;\n',
+    );
+    const tool = `node ${JSON.stringify(PGM)} up -m pgm`;
+    // Act (test is still empty: the first case only advised)
+    const { outcome, said } = await run(
+      { migrate: { command: tool }, seed: { command: 'node seed.mjs' } },
+      'test',
+    );
+    // Assert
+    expect(outcome).toEqual({ kind: 'seeded', environment: 'test', rows: 4 });
+    expect(said[0]).toBe(`  migrating test with \`${tool}\` before seeding`);
+    expect(await query('test', 'SELECT name FROM pgmigrations')).toEqual([
+      { name: '1700000000000_customers' },
+    ]);
+    expect(await query('test', "SELECT to_regclass('tollgate_migrations') IS NULL AS none")).toEqual([
+      { none: true },
+    ]);
+  }, 60_000);
 
   it('refuses an empty seed command in the config, naming the fix', () => {
     // Act + Assert
