@@ -64,8 +64,8 @@ export function environmentsBoard(
 }
 
 interface EnvironmentComparison {
-  readonly a: EnvironmentBoardRow['current'] & { readonly environment: string };
-  readonly b: EnvironmentBoardRow['current'] & { readonly environment: string };
+  readonly a: { readonly environment: string; readonly current: EnvironmentBoardRow['current'] };
+  readonly b: { readonly environment: string; readonly current: EnvironmentBoardRow['current'] };
   /** Fields whose values differ between the two environments' current releases. */
   readonly differences: ReadonlyArray<{ field: string; a: unknown; b: unknown }>;
   /** Releases registered after the older one up to the newer one: what the lagging side lacks. */
@@ -77,7 +77,7 @@ export function compareEnvironments(
   environments: readonly string[],
   a: string,
   b: string,
-) {
+): EnvironmentComparison {
   for (const env of [a, b]) {
     if (!environments.includes(env)) {
       throw new BadRequestError(
