@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../repo-paths.js';
 export const TEST_STAGE_DRIVER_PATH = resolve(REPO_ROOT, 'infra/test-stages/run-test-stages.mjs');
 const DRIVER_END = 'TOLLGATE_DRIVER_END';
 
-export interface TestStageNetwork {
+interface TestStageNetwork {
   readonly vpc: ec2.IVpc;
   /** @default the VPC's private subnets with egress */
   readonly subnets?: ec2.SubnetSelection;
