@@ -72,7 +72,10 @@ async function seedProduction(p: LocalPipeline): Promise<string> {
 const withTool = (database: Record<string, unknown>) => ({
   ...database,
   migrate: { command: `node ${PGM} up -m migrations/pgm`, timeout: '5m' },
-  checks: [...(database.checks as unknown[]), { type: 'command', name: 'channels-known', run: 'node tests/channels.mjs' }],
+  checks: [
+    ...(database.checks as unknown[]),
+    { type: 'command', name: 'channels-known', run: 'node tests/channels.mjs' },
+  ],
 });
 
 // Whole pipeline runs with PGlite volumes and a migration tool started per environment: minutes
