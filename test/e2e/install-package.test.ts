@@ -108,10 +108,15 @@ describe('Tollgate installed from its npm pack tarball', () => {
 
     // Assert
     expect(init).toContain('npx tollgate up');
-    expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toContain('.tollgate/');
+    expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toBe('node_modules/\n.tollgate/\ncdk.out/\n');
     expect(readdirSync(join(repo, 'node_modules/tollgate')).sort()).toEqual(
-      ['README.md', 'bin', 'console', 'dist', 'functions', 'package.json', 'statemachines'].sort(),
+      ['README.md', 'bin', 'console', 'dist', 'functions', 'infra', 'package.json', 'statemachines'].sort(),
     );
+    // Of infra/, only the test-stage driver the CodeBuild project runs: no CDK sources.
+    expect(readdirSync(join(repo, 'node_modules/tollgate/infra'), { recursive: true }).sort()).toEqual([
+      'test-stages',
+      'test-stages/run-test-stages.mjs',
+    ]);
     expect(waiting).toMatchObject({ state: 'waiting', environment: 'prod', commit: head });
     expect(approved).toBeTruthy();
     expect(finished.run.status).toBe('SUCCEEDED');
