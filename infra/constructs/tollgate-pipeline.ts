@@ -9,6 +9,7 @@ import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { environmentVolume } from '../../functions/shared/database/environment-connection.js';
 import { testStageProjectName } from '../../functions/shared/test-stage-project.js';
 import { TASK_ENV } from '../../functions/shared/wiring/env.js';
+import { localOnlyCommandsRefusal } from '../../functions/shared/wiring/local-only-commands.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { stackBindings } from '../asl-substitutions.js';
 import { accountInputs } from '../aws-settings.js';
@@ -85,6 +86,9 @@ export class TollgatePipeline extends Construct {
       JSON.parse(JSON.stringify(props.config) ?? 'null'),
       'TollgatePipeline props.config',
     );
+    const localOnly = localOnlyCommandsRefusal(config);
+    if (localOnly)
+      throw new Error(`invalid config for the AWS stack in TollgatePipeline props.config: ${localOnly}`);
     // The functions get `aws` as variables of their own (secrets, repository URI), never read it
     // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.
     const { aws: _forTheStackOnly, ...functionConfig } = props.config;

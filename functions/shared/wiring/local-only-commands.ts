@@ -20,15 +20,24 @@ function localOnlyCommands(config: TollgateConfig): string[] {
   ];
 }
 
+/**
+ * Why the AWS stack cannot take this config, in one line, or undefined when it can. The stack
+ * refuses it at synth with these words; the data Lambdas again at their first run, for a stack
+ * deployed before the check existed.
+ */
+export function localOnlyCommandsRefusal(config: TollgateConfig): string | undefined {
+  const found = localOnlyCommands(config);
+  return found.length
+    ? `${found.join(', ')} run only on the local runtime (tollgate up) for now: the AWS stack has no runner for them; remove them from the config the stack deploys`
+    : undefined;
+}
+
 /** The AWS ports of a data task, refused when the config holds commands it cannot run there. */
 export function refusingLocalOnlyCommands(ports: PortsFactory): PortsFactory {
   return async () => {
     const built = await ports();
-    const found = localOnlyCommands(built.config);
-    if (found.length)
-      throw new ConfigError(
-        `${found.join(', ')} run only on the local runtime (tollgate up) for now: the AWS stack has no runner for them; remove them from the config the stack deploys`,
-      );
+    const refusal = localOnlyCommandsRefusal(built.config);
+    if (refusal) throw new ConfigError(refusal);
     return built;
   };
 }
