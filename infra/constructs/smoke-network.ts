@@ -26,7 +26,7 @@ export class SmokeNetwork extends Construct {
     super(scope, id);
     this.securityGroup = new ec2.SecurityGroup(this, 'Functions', {
       vpc: props.vpc,
-      description: "Tollgate smoke tests: the environments' URL ports out, nothing in",
+      description: 'Tollgate smoke tests: out to the environment URL ports only, nothing in',
       allowAllOutbound: false,
     });
     for (const port of urlPorts(props.urls)) {

@@ -52,6 +52,33 @@ describe('TollgateStack with test stages', () => {
     ({ stack, template } = buildNetworkedStack(withTests(), { databaseSecrets: AURORA_SECRETS }));
   }, SYNTH_MS);
 
+  it('describes every security group and rule in the characters EC2 accepts there (no apostrophes)', () => {
+    // Arrange: EC2's pattern for GroupDescription and rule descriptions; CloudFormation fails the
+    // stack on anything else, which synth alone only warns about.
+    const allowed = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
+    const resources = Object.values(template.toJSON().Resources as Record<string, Json>);
+
+    // Act
+    const texts = resources.flatMap((r) => {
+      const p = r.Properties ?? {};
+      if (r.Type === 'AWS::EC2::SecurityGroup')
+        return [
+          p.GroupDescription,
+          ...[...(p.SecurityGroupIngress ?? []), ...(p.SecurityGroupEgress ?? [])].map(
+            (x: Json) => x.Description,
+          ),
+        ];
+      if (r.Type === 'AWS::EC2::SecurityGroupIngress' || r.Type === 'AWS::EC2::SecurityGroupEgress')
+        return [p.Description];
+      return [];
+    });
+    const strings = texts.filter((t): t is string => typeof t === 'string');
+
+    // Assert
+    expect(strings.length).toBeGreaterThan(3);
+    expect(strings.filter((t) => !allowed.test(t))).toEqual([]);
+  });
+
   it('creates one test-stage project in the data network, whose buildspec runs the driver on the release', () => {
     // Assert
     template.hasResourceProperties('AWS::CodeBuild::Project', {
