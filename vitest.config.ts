@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // expect.poll gives up after 1 s by default; on a loaded 2-core CI machine a browser's focus
+    // move or a dialog closing can take longer, and a poll that passes waits no longer than it must.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default is one worker fewer than the CPUs: a single worker on a 2-core CI machine,
