@@ -109,12 +109,16 @@ export function runPage(main: HTMLElement, name: string): () => void {
     );
   }
 
+  // What the last action said; kept across the re-render that action's reload causes, which would
+  // otherwise wipe the message before anyone could read it.
+  let notice = '';
   function renderSummary(detail: Json): void {
     const run = detail.run;
     clear(summary);
-    const note = h('p', { role: 'status' });
+    const note = h('p', { role: 'status' }, notice);
     const redrive = run.redrivable
       ? redriveControl(run, (message) => {
+          notice = message;
           note.textContent = message;
           void load();
         })
