@@ -134,7 +134,30 @@ function firstProblem(testCase: TestCase): string | undefined {
   if (details.length === 0) return undefined;
   const first = details[0] as { message?: string; inner?: string } | string;
   if (typeof first === 'string') return first || 'failed';
-  return first.message || first.inner?.trim().split('\n')[0] || 'failed';
+  const lines = (first.inner ?? '').split('\n').map((line) => line.trim());
+  if (!first.message) return lines.find(Boolean) || 'failed';
+  return unsquashed(first.message, lines) ?? first.message;
+}
+
+/**
+ * Node's JUnit reporter drops the newlines from a multi-line message when it writes the
+ * `message` attribute, so an assertion's "answered 404" and "404 !== 200" arrive as
+ * "answered 404404 !== 200". The element's text keeps the lines: when its leading lines
+ * (after the error's "Error [CODE]: " prefix) concatenate to exactly the attribute, they are
+ * the message, and are joined with a visible separator instead.
+ */
+function unsquashed(message: string, lines: readonly string[]): string | undefined {
+  const parts: string[] = [];
+  let joined = '';
+  for (const raw of lines) {
+    const line = parts.length === 0 ? raw.replace(/^[\w.]*Error(?: \[[A-Z_]+\])?: /, '') : raw;
+    if (!line) continue;
+    if (!message.startsWith(joined + line)) return undefined;
+    parts.push(line);
+    joined += line;
+    if (joined === message) return parts.length > 1 ? parts.join(' — ') : undefined;
+  }
+  return undefined;
 }
 
 function cut(text: string): string {

@@ -49,6 +49,53 @@ describe('orders', () => {
     ]);
   });
 
+  it("gives a multi-line assertion message its line break back (node's reporter squashes it in the attribute)", async () => {
+    // Arrange: a real run of node's test runner; its attribute reads "answered 404404 !== 200".
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-junit-'));
+    writeFileSync(
+      join(dir, 'b.test.mjs'),
+      `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+test('discounts', () => assert.equal(404, 200, 'GET /discounts answered 404'));`,
+    );
+    try {
+      execFileSync(
+        process.execPath,
+        ['--test', '--test-reporter=junit', '--test-reporter-destination=out.xml', 'b.test.mjs'],
+        { cwd: dir, stdio: 'ignore' },
+      );
+    } catch {
+      // exit code 1: the test fails, as intended
+    }
+
+    // Act
+    const summary = await summariseJunit([report(readFileSync(join(dir, 'out.xml'), 'utf8'))]);
+
+    // Assert
+    expect(summary.failed.map((f) => f.message)).toEqual(['GET /discounts answered 404 — 404 !== 200']);
+  });
+
+  it('keeps a message attribute that is not the text squashed, and a one-line message as it is', async () => {
+    // Arrange
+    const xml = `<testsuites><testsuite name="s">
+<testcase name="a"><failure message="expected 2 got 3">AssertionError: something else entirely</failure></testcase>
+<testcase name="b"><failure message="boom">Error: boom
+    at x (a.js:1:1)</failure></testcase>
+<testcase name="c"><failure>TypeError: x is not a function
+    at y (b.js:2:2)</failure></testcase>
+</testsuite></testsuites>`;
+
+    // Act
+    const summary = await summariseJunit([report(xml)]);
+
+    // Assert
+    expect(summary.failed.map((f) => f.message)).toEqual([
+      'expected 2 got 3',
+      'boom',
+      'TypeError: x is not a function',
+    ]);
+  });
+
   it('reads a file whose root is one <testsuite>, counting <error> as a failure', async () => {
     // Act
     const summary = await summariseJunit([
