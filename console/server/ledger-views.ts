@@ -33,7 +33,10 @@ export interface EnvironmentBoardRow {
 const VERSION = /^r\d{1,12}-[0-9a-f]{4,40}$/;
 
 export function releaseInfo(entries: readonly StoredLedgerEntry[], version: string): ReleaseInfo | null {
-  const entry = entries.find((e) => e.kind === 'release' && e.releaseVersion === version);
+  // From the end: the releases asked about (what an environment runs, what is on its way) are
+  // recent, and a two-year ledger has tens of thousands of entries before them. A version is
+  // registered once (the ledger is idempotent), so the newest match is the only one.
+  const entry = entries.findLast((e) => e.kind === 'release' && e.releaseVersion === version);
   if (!entry) return null;
   // biome-ignore lint/suspicious/noExplicitAny: ledger data is free-form; each field is checked where read
   const d = entry.data as Record<string, any>;
