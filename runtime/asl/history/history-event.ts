@@ -18,12 +18,17 @@ export interface HistoryEvent {
  * state can skip work whose outcome is already in the history: a task's call, a Wait's sleep.
  */
 export interface HistoryRecorder {
+  /**
+   * Records the event and gives its id: at once when nothing has to be waited for (memory mode, or
+   * an event no side effect depends on), so a chain of Pass and Choice states runs without a
+   * promise turn per event; otherwise once the event is durable.
+   */
   add(
     cursor: HistoryCursor,
     type: string,
     details?: Record<string, unknown>,
     options?: { readonly updateSource?: boolean },
-  ): Promise<number>;
+  ): number | Promise<number>;
   /** The events of the cursor's thread still to be replayed, oldest first; empty once it runs live. */
   pending(cursor: HistoryCursor): readonly HistoryEvent[];
 }

@@ -3,8 +3,12 @@ import type { Frame } from '../frame/frame.js';
 import { toPayloadText } from '../payload-text.js';
 import type { BaseState } from '../states/base-state.js';
 import { childBlocks, createState } from '../states/state-factory.js';
+import type { StateOutcome } from '../states/state-outcome.js';
 import { isStateStop } from '../states/stoppable-work.js';
 import type { ChildProgram, ProgramOutcome, StatesBlock } from './states-block.js';
+
+/** How many states in a row may run without a turn of the event loop (see `run`). */
+const INLINE_STATES = 1000;
 
 /** Observes transitions so the engine can checkpoint where a thread of work is. */
 export type TransitionObserver = (event: {
@@ -45,6 +49,7 @@ export class StateProgram implements ChildProgram {
     let name = options.startAt ?? this.block.StartAt;
     let current = input;
     let text = options.inputText;
+    let inline = 0;
     for (;;) {
       // A branch or iteration stopped by its Parallel or Map goes no further, even between states
       // that never wait on the signal themselves (Pass, Choice).
@@ -60,9 +65,22 @@ export class StateProgram implements ChildProgram {
         const observed = options.onTransition({ frame, stateName: name, input: current, inputText });
         if (observed) await observed;
       }
-      let outcome: Awaited<ReturnType<BaseState['run']>>;
+      let outcome: StateOutcome;
       try {
-        outcome = await state.run(frame, current, inputText);
+        const ran = state.run(frame, current, inputText);
+        if (ran instanceof Promise) {
+          outcome = await ran;
+          inline = 0;
+        } else {
+          outcome = ran;
+          // States that finished without waiting run on in this loop with no promise turn; every
+          // INLINE_STATES of them the loop gives the event loop a turn, so timers, I/O and API
+          // calls (a StopExecution) are not held up by a long chain of Pass and Choice states.
+          if (++inline >= INLINE_STATES) {
+            inline = 0;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        }
       } catch (thrown) {
         if (thrown instanceof Error && thrown.name === 'ExecutionAborted') throw thrown;
         return { status: 'FAILED', error: toStatesError(thrown) };

@@ -23,7 +23,11 @@ export abstract class BaseState {
   /** `Pass`, `Task`… — the prefix of the `<Type>StateEntered` event. */
   abstract readonly type: string;
 
-  protected abstract evaluate(run: StateRun): Promise<StateEvaluation>;
+  /**
+   * The state's own work. A state whose work needs no waiting (a JSONPath Pass or Choice) returns
+   * its evaluation directly, and `run` then finishes without a promise turn.
+   */
+  protected abstract evaluate(run: StateRun): StateEvaluation | Promise<StateEvaluation>;
 
   // The event type names, built once per state instead of once per event (each would be a new
   // string kept alive by the history).
@@ -43,7 +47,12 @@ export abstract class BaseState {
     return isQueryLanguage(own) ? own : frame.defaultQueryLanguage;
   }
 
-  async run(frame: Frame, input: unknown, inputText?: string): Promise<StateOutcome> {
+  /**
+   * Runs the state. The result is a plain value when nothing along the way had to be waited for
+   * (no durable write, no asynchronous evaluation), so the program can run chains of such states in
+   * one loop; a promise otherwise.
+   */
+  run(frame: Frame, input: unknown, inputText?: string): StateOutcome | Promise<StateOutcome> {
     const { recorder, clock } = frame.services;
     const enteredPrevious = frame.cursor.sourceEventId;
     // Replaying after a restart: the state keeps the time it was first entered (a Wait's due time).
@@ -52,10 +61,19 @@ export abstract class BaseState {
     // A new context object per state: earlier results may hold references into the old one.
     frame.context = withState(frame.context, { Name: this.name, EnteredTime: isoTime(enteredTime) });
     const enteredText = inputText ?? toPayloadText(input);
-    const enteredEventId = await recorder.add(frame.cursor, this.enteredType, {
+    const entered = recorder.add(frame.cursor, this.enteredType, {
       stateEnteredEventDetails: { name: this.name, input: enteredText, inputDetails: NOT_TRUNCATED },
     });
-    const run: StateRun = {
+    if (typeof entered !== 'number') {
+      return entered.then((id) =>
+        this.evaluateEntered(this.entered(frame, input, id, enteredPrevious), enteredText),
+      );
+    }
+    return this.evaluateEntered(this.entered(frame, input, entered, enteredPrevious), enteredText);
+  }
+
+  private entered(frame: Frame, input: unknown, enteredEventId: number, enteredPrevious: number): StateRun {
+    return {
       frame,
       stateName: this.name,
       definition: this.definition,
@@ -65,47 +83,71 @@ export abstract class BaseState {
       enteredPreviousEventId: enteredPrevious,
       prefix: stateFailurePrefix(this.name, enteredEventId),
     };
-    let evaluation: StateEvaluation;
+  }
+
+  private evaluateEntered(run: StateRun, enteredText: string): StateOutcome | Promise<StateOutcome> {
+    let evaluation: StateEvaluation | Promise<StateEvaluation>;
     try {
-      evaluation = await this.evaluate(run);
+      evaluation = this.evaluate(run);
     } catch (thrown) {
-      // Stopped or shut down: not a failure of this state, and nothing more may be recorded for it.
-      if (thrown instanceof Error && thrown.name === 'ExecutionAborted') {
-        if (isStateStop(thrown)) await this.onStopped(run);
-        throw thrown;
-      }
-      const error = toStatesError(thrown);
-      if (error.error === StatesErrorName.QueryEvaluationError) await publishEvaluationFailed(run, error);
-      await this.onFailed(run, error);
-      return { kind: 'failed', error };
+      return this.evaluationFailed(run, thrown);
     }
-    evaluation = adoptRecordedExit(evaluation, recorder.pending(frame.cursor)[0], this.exitedType);
+    if (evaluation instanceof Promise) {
+      return evaluation.then(
+        (settled) => this.exit(run, enteredText, settled),
+        (thrown) => this.evaluationFailed(run, thrown),
+      );
+    }
+    return this.exit(run, enteredText, evaluation);
+  }
+
+  private async evaluationFailed(run: StateRun, thrown: unknown): Promise<StateOutcome> {
+    // Stopped or shut down: not a failure of this state, and nothing more may be recorded for it.
+    if (thrown instanceof Error && thrown.name === 'ExecutionAborted') {
+      if (isStateStop(thrown)) await this.onStopped(run);
+      throw thrown;
+    }
+    const error = toStatesError(thrown);
+    if (error.error === StatesErrorName.QueryEvaluationError) await publishEvaluationFailed(run, error);
+    await this.onFailed(run, error);
+    return { kind: 'failed', error };
+  }
+
+  /** Size quota, assignments, the Exited event and the next state, once the state has evaluated. */
+  private exit(
+    run: StateRun,
+    enteredText: string,
+    evaluated: StateEvaluation,
+  ): StateOutcome | Promise<StateOutcome> {
+    const { frame } = run;
+    const { recorder } = frame.services;
+    const evaluation = adoptRecordedExit(evaluated, recorder.pending(frame.cursor)[0], this.exitedType);
     // Payload values are never changed in place, so an output that is the input itself (a Pass or
     // Choice without Result or paths) has the input's text and needs no serialising again.
-    const outputText = evaluation.output === input ? enteredText : toPayloadText(evaluation.output);
+    const outputText = evaluation.output === run.rawInput ? enteredText : toPayloadText(evaluation.output);
     if (exceedsPayloadQuota(outputText)) {
       const error = new StatesError(
         StatesErrorName.DataLimitExceeded,
         `The state/task '${this.name}' returned a result with a size exceeding the maximum number of bytes service limit.`,
       );
-      await this.onFailed(run, error);
-      return { kind: 'failed', error };
+      return this.onFailed(run, error).then(() => ({ kind: 'failed', error }));
     }
     if (evaluation.assigned !== undefined) frame.variables.assignAll(evaluation.assigned);
-    if (this.emitsExit(evaluation)) {
-      await recorder.add(frame.cursor, this.exitedType, {
-        stateExitedEventDetails: exitedDetails(this.name, outputText, evaluation.assigned),
-      });
-    }
-    return evaluation.next === undefined
-      ? { kind: 'end', output: evaluation.output }
-      : {
-          kind: 'next',
-          next: evaluation.next,
-          output: evaluation.output,
-          outputText,
-          caught: evaluation.caught,
-        };
+    const outcome: StateOutcome =
+      evaluation.next === undefined
+        ? { kind: 'end', output: evaluation.output }
+        : {
+            kind: 'next',
+            next: evaluation.next,
+            output: evaluation.output,
+            outputText,
+            caught: evaluation.caught,
+          };
+    if (!this.emitsExit(evaluation)) return outcome;
+    const exited = recorder.add(frame.cursor, this.exitedType, {
+      stateExitedEventDetails: exitedDetails(this.name, outputText, evaluation.assigned),
+    });
+    return typeof exited === 'number' ? outcome : exited.then(() => outcome);
   }
 
   /** Fail states end without an Exited event; everything else exits. */
