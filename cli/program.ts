@@ -219,6 +219,19 @@ function buildProgram(): Command {
 
   common(
     program
+      .command('retry')
+      .argument('<run>', 'a failed run: number (#42), execution name or ARN')
+      .description(
+        "run a failed run's release again from the environment it failed in onwards: no build, same checks and gates",
+      ),
+  )
+    .option('--reason <text>', 'why (recorded in the ledger and shown to approvers)')
+    .option('--as <user>', 'request as this user name or e-mail (default: TOLLGATE_USER or the OS user)')
+    .option('--repo <dir>', 'where tollgate.config.ts is (default: the current directory)')
+    .action(async (run, o) => (await import('./commands/retry.js')).retryCommand(run, o));
+
+  common(
+    program
       .command('redrive')
       .argument('<run>', 'execution name or ARN')
       .description('restart a failed run from the state that failed'),

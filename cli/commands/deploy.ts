@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { checkRedeploy } from '../../functions/register-release/redeploy-check.js';
-import { redeployEvent } from '../../functions/register-release/redeploy-event.js';
+import { checkRedeploy, type RedeployVerdict } from '../../functions/register-release/redeploy-check.js';
+import { type RedeployAsk, redeployEvent } from '../../functions/register-release/redeploy-event.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
+import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { pipelineStateMachineName } from '../../runtime/up/pipeline-deployment.js';
 import { artifactsOf } from '../client/artifact-store.js';
 import { type CliTarget, type CommonOptions, createTarget } from '../client/cli-context.js';
@@ -31,23 +32,13 @@ export async function deployCommand(release: string, options: DeployOptions): Pr
   const requestedBy = requesterOf(options);
   const config = await loadConfig(resolve(options.repo ?? process.cwd()));
   const target = createTarget(options);
-  const request = { release, environment: options.env, skipEarlier: options.skipEarlier === true };
-  const verdict = await checkRedeploy(request, {
-    config,
-    ledger: await target.ledger(),
-    artifacts: await artifactsOf(target),
+  const { name, verdict } = await startRedeploy(target, config, {
+    release,
+    environment: options.env,
+    skipEarlier: options.skipEarlier === true,
+    reason: options.reason ?? '',
+    requestedBy,
   });
-  if (!verdict.allowed) throw new CliError(verdict.reason);
-  const stateMachineArn = await stateMachineOf(target, config.name);
-  const name = randomUUID();
-  const input = redeployEvent(
-    verdict.release,
-    { ...request, reason: options.reason ?? '', requestedBy },
-    new Date(),
-  );
-  await send(target, () =>
-    target.sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
-  );
   emit(
     options.json,
     {
@@ -68,8 +59,32 @@ export async function deployCommand(release: string, options: DeployOptions): Pr
   );
 }
 
+/**
+ * Checks the ask (checkRedeploy, the check register-release makes again in the run) and starts
+ * the run; a refusal is one line and starts nothing. `tollgate retry` asks through here too.
+ */
+export async function startRedeploy(
+  target: CliTarget,
+  config: TollgateConfig,
+  ask: RedeployAsk,
+): Promise<{ name: string; verdict: Extract<RedeployVerdict, { allowed: true }> }> {
+  const verdict = await checkRedeploy(ask, {
+    config,
+    ledger: await target.ledger(),
+    artifacts: await artifactsOf(target),
+  });
+  if (!verdict.allowed) throw new CliError(verdict.reason);
+  const stateMachineArn = await stateMachineOf(target, config.name);
+  const name = randomUUID();
+  const input = redeployEvent(verdict.release, ask, new Date());
+  await send(target, () =>
+    target.sfn().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
+  );
+  return { name, verdict };
+}
+
 /** Who asks: --as, else TOLLGATE_USER, else the OS user (as approve decides). */
-function requesterOf(options: DeployOptions): string {
+export function requesterOf(options: { readonly as?: string }): string {
   const user = options.as ?? (process.env.TOLLGATE_USER || userInfo().username);
   if (!/^\S{1,256}$/.test(user))
     throw new CliError(`--as must be a user name without spaces, got "${user}"`, ExitCode.Usage);

@@ -2,7 +2,7 @@ import { RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError } from '../client/cli-error.js';
 import { emit } from '../client/output.js';
-import { findRun, send } from '../client/pipeline-api.js';
+import { executionHistory, findRun, send } from '../client/pipeline-api.js';
 
 /**
  * `tollgate redrive RUN`: restarts a failed, timed-out or aborted run from the state that failed,
@@ -14,6 +14,14 @@ export async function redriveCommand(run: string, options: CommonOptions): Promi
   if (described.status === 'RUNNING' || described.status === 'SUCCEEDED')
     throw new CliError(
       `run ${described.name} is ${described.status}; only a failed, timed-out or aborted run can be redriven`,
+    );
+  // A redrive resumes at the last state entered. When that is a Fail state, the pipeline had
+  // caught the failure and recorded it: the redriven run would fail again at once.
+  const events = await executionHistory(target, described.executionArn!);
+  const last = events.findLast((e) => e.type?.endsWith('StateEntered'));
+  if (last?.type === 'FailStateEntered')
+    throw new CliError(
+      `run ${described.name} ended in its Fail state ${last.stateEnteredEventDetails?.name ?? ''} after the pipeline recorded the failure, so a redrive would fail again at once; run it again from where it failed with \`npx tollgate retry ${described.name}\``,
     );
   const answer = await send(target, () =>
     target.sfn().send(new RedriveExecutionCommand({ executionArn: described.executionArn! })),

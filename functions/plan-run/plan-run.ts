@@ -15,8 +15,13 @@ import type { SourceCommit, SourceRepository } from '../shared/ports/source-repo
  */
 export interface PlanInput {
   readonly executionArn: string;
-  /** `redeploy` (from `tollgate deploy`): the run takes an existing release into this one environment. */
-  readonly commit: SourceCommit & { readonly redeploy?: { readonly environment: string } };
+  /**
+   * `redeploy` (from `tollgate deploy`): the run takes an existing release into this one environment;
+   * with `retryOf` (from `tollgate retry`) into it and on through every environment after it.
+   */
+  readonly commit: SourceCommit & {
+    readonly redeploy?: { readonly environment: string; readonly retryOf?: string };
+  };
 }
 
 export interface PlannedEnvironment {
@@ -86,7 +91,16 @@ export async function planRun(
   const target = input.commit.redeploy?.environment;
   // A redeploy walks only its environment: the same refresh, checks, gate and approvals as a
   // promotion into it, and `previous` still names the one before it for the approver's evidence.
-  const plan = target ? { ...full, environments: full.environments.filter((e) => e.name === target) } : full;
+  // A retry picks the failed run up where it failed: that environment and every one after it.
+  const from = full.environments.findIndex((e) => e.name === target);
+  const plan = target
+    ? {
+        ...full,
+        environments: full.environments.filter((e, index) =>
+          input.commit.redeploy?.retryOf ? from >= 0 && index >= from : e.name === target,
+        ),
+      }
+    : full;
   const skip =
     (target && plan.environments.length === 0
       ? {

@@ -8,6 +8,8 @@ export interface RedeployAsk {
   readonly skipEarlier: boolean;
   readonly reason: string;
   readonly requestedBy: string;
+  /** `tollgate retry`: the failed run this one retries, from `environment` onwards. */
+  readonly retryOf?: string;
 }
 
 /**

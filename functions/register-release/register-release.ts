@@ -114,10 +114,19 @@ async function redeploy(
     environment: request.environment,
     releaseVersion: release.version,
     actor: request.requestedBy,
-    data: { reason: request.reason, skipEarlier: request.skipEarlier, notPassed, commit: release.commit },
+    data: {
+      reason: request.reason,
+      skipEarlier: request.skipEarlier,
+      notPassed,
+      commit: release.commit,
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    },
     idempotencyKey: `${input.executionArn}#${input.stateName}`,
   });
-  await recordContents(input, release.version, [request.environment], deps);
+  const names = deps.config.environments.map((e) => e.name);
+  // A retry goes on past its environment (plan-run), so each environment it reaches gets its contents.
+  const reached = request.retryOf ? names.slice(names.indexOf(request.environment)) : [request.environment];
+  await recordContents(input, release.version, reached, deps);
   return {
     ...toReleaseRef(release),
     sequence: release.sequence,

@@ -22,6 +22,8 @@ export const commitSchema = z.object({
       reason: z.string().default(''),
       skipEarlier: z.boolean().default(false),
       requestedBy: z.string().min(1),
+      /** Set by `tollgate retry`: the failed run this one retries; it walks on past the environment. */
+      retryOf: z.string().min(1).max(80).optional(),
     })
     .optional(),
 });

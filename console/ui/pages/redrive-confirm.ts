@@ -27,7 +27,7 @@ export function redriveControl(run: Json, onDone: (message: string) => void): HT
       ? h(
           'p',
           { class: 'error' },
-          `${from.state} is a Fail state: the pipeline had already recorded the failure, so the run would fail again at once. A fix needs a new commit.`,
+          `${from.state} is a Fail state: the pipeline had already recorded the failure, so the run would fail again at once. To run this release again from where it failed, use npx tollgate retry ${run.name}.`,
         )
       : null,
     h('div', { class: 'actions' }, confirm, cancel),

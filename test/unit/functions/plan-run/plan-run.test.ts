@@ -113,6 +113,29 @@ describe('planRun', () => {
     expect(plan.environments.map((e) => [e.name, e.index, e.previous])).toEqual([['prod', 1, 'test']]);
   });
 
+  it('returns the environment a retry failed in and every one after it', async () => {
+    // Act
+    const fromTest = await planRun(
+      { executionArn: 'arn:x', commit: { ...commit, redeploy: { environment: 'test', retryOf: 'run-1' } } },
+      portsFor(parseConfig(validConfig())).ports,
+    );
+    const fromProd = await planRun(
+      { executionArn: 'arn:x', commit: { ...commit, redeploy: { environment: 'prod', retryOf: 'run-1' } } },
+      portsFor(parseConfig(validConfig())).ports,
+    );
+    const unknown = await planRun(
+      { executionArn: 'arn:x', commit: { ...commit, redeploy: { environment: 'qa', retryOf: 'run-1' } } },
+      portsFor(parseConfig(validConfig())).ports,
+    );
+    // Assert
+    expect(fromTest.environments.map((e) => [e.name, e.previous])).toEqual([
+      ['test', null],
+      ['prod', 'test'],
+    ]);
+    expect(fromProd.environments.map((e) => e.name)).toEqual(['prod']);
+    expect(unknown.skip?.reason).toBe('unknown-environment');
+  });
+
   it('returns a recorded skip naming the environments for a redeploy into one the pipeline lacks', async () => {
     // Act
     const plan = await planRun(
