@@ -56,6 +56,8 @@ export interface PlannedEnvironment {
 
 type TestsPlan = null | { readonly maxPolls: number };
 
+export const TESTS_MARGIN_SECONDS = 600;
+
 function testsPlan(
   env: TollgateConfig['environments'][number],
   after: 'deploy' | 'promote',
@@ -63,8 +65,11 @@ function testsPlan(
 ): TestsPlan {
   const tests = env.tests.filter((t) => t.after === after);
   if (tests.length === 0) return null;
-  // The runner stops each command at its timeout; the margin covers unpacking and collecting reports.
-  const seconds = tests.reduce((sum, t) => sum + t.timeout, 0) + 120;
+  // The runner stops each command at its timeout; the margin covers what runs before and after the
+  // commands: locally unpacking and collecting reports (seconds), on AWS a CodeBuild build's
+  // queueing and provisioning in the VPC, which takes minutes on a busy account. A build that
+  // never ends still ends the stage here, TESTS_MARGIN_SECONDS after its commands' timeouts.
+  const seconds = tests.reduce((sum, t) => sum + t.timeout, 0) + TESTS_MARGIN_SECONDS;
   return { maxPolls: Math.ceil(seconds / pollSeconds) };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRun } from '../../../../functions/plan-run/plan-run.js';
+import { planRun, TESTS_MARGIN_SECONDS } from '../../../../functions/plan-run/plan-run.js';
 import { parseConfig } from '../../../../functions/shared/config/index.js';
 import type { TollgateConfig } from '../../../../functions/shared/config/schema.js';
 import { validConfig } from '../../../support/config-fixtures.js';
@@ -111,6 +111,27 @@ describe('planRun', () => {
     // Assert
     expect(plan.skip).toBeUndefined();
     expect(plan.environments.map((e) => [e.name, e.index, e.previous])).toEqual([['prod', 1, 'test']]);
+  });
+
+  it("bounds each test phase's polls by its commands' timeouts plus the margin for a CodeBuild build to start", async () => {
+    // Arrange: two deploy-phase suites (5 + 2 minutes) and none after promote, polled every 10 s
+    const raw = validConfig();
+    raw.environments[0] = {
+      ...raw.environments[0]!,
+      pollInterval: '10s',
+      tests: [
+        { name: 'integration', run: 'npm run test:integration', timeout: '5m' },
+        { name: 'contract', run: 'npm run test:contract', timeout: '2m' },
+      ],
+    };
+    // Act
+    const plan = await planRun({ executionArn: 'arn:x', commit }, portsFor(parseConfig(raw)).ports);
+    // Assert
+    expect(TESTS_MARGIN_SECONDS).toBe(600);
+    expect(plan.environments[0]!.tests).toEqual({
+      deploy: { maxPolls: Math.ceil((300 + 120 + TESTS_MARGIN_SECONDS) / 10) },
+      promote: null,
+    });
   });
 
   it('returns the environment a retry failed in and every one after it', async () => {
