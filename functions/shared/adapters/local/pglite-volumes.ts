@@ -10,6 +10,7 @@ import { copyDataDir } from './file-copy.js';
 import { type CopyCounts, fillVolume, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
+import { WarmPGlite } from './pglite-warm-start.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate, PrivateNodeFS } from './private-node-fs.js';
 import { readVolumeManifest, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
@@ -31,6 +32,13 @@ export interface VolumeHostOptions {
   readonly sharedBuffers?: string;
   /** Where new volumes' empty cluster is kept between uses. @default `clusterCacheDir()` */
   readonly clusterCacheDir?: string;
+  /**
+   * Keep one PGlite started up to the point where it needs a data directory while any volume is
+   * served, so the restart of a refreshed volume pays only for Postgres starting on its data (about
+   * half of a cold start, see pglite-warm-start.ts). Costs one idle PGlite's memory per process.
+   * @default true
+   */
+  readonly warmStart?: boolean;
 }
 
 /** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
@@ -70,6 +78,9 @@ export class VolumeHost {
   private readonly locks = new Map<string, DataDirLock>();
   private readonly deleting = new Map<string, Promise<void>>();
   private trashCount = 0;
+  private readonly warmStart: boolean;
+  private warm?: WarmPGlite;
+  private starts = { warm: 0, cold: 0 };
 
   constructor(options: VolumeHostOptions) {
     if (!options?.dataDir) throw new InvalidInputError('VolumeHost needs a dataDir');
@@ -78,6 +89,12 @@ export class VolumeHost {
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
     this.clusterCacheDir = options.clusterCacheDir;
+    if (options.warmStart !== undefined && typeof options.warmStart !== 'boolean') {
+      throw new InvalidInputError(
+        `VolumeHost warmStart must be true or false, got ${String(options.warmStart)}`,
+      );
+    }
+    this.warmStart = options.warmStart ?? true;
     const sharedBuffers = options.sharedBuffers ?? '32MB';
     if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(sharedBuffers)) {
       throw new InvalidInputError(
@@ -175,7 +192,7 @@ export class VolumeHost {
     }
     // An existing volume may predate this (initdb left it 0666); PrivateNodeFS keeps it so from here.
     makeTreePrivate(dir);
-    const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
+    const db = await this.startPGlite(dir);
     try {
       const server = new PgWireServer({
         db,
@@ -191,6 +208,7 @@ export class VolumeHost {
         );
       });
       this.served.set(name, { db, server, port: actual, password });
+      this.prepareWarm();
       return this.connectionString(name);
     } catch (error) {
       await db.close().catch(() => undefined);
@@ -198,9 +216,44 @@ export class VolumeHost {
     }
   }
 
+  /** How many PGlite starts used a warm PGlite and how many started from nothing. */
+  startCounts(): { warm: number; cold: number } {
+    return { ...this.starts };
+  }
+
+  /** Resolves once the warm PGlite (if one is being prepared) waits for a data directory. */
+  async warmReady(): Promise<void> {
+    await this.warm?.whenReady();
+  }
+
+  /** A warm PGlite that has finished its part takes the volume; otherwise PGlite starts cold. */
+  private async startPGlite(dir: string): Promise<PGlite> {
+    const warm = this.warm?.ready ? this.warm : undefined;
+    if (warm) {
+      this.warm = undefined;
+      this.starts.warm += 1;
+      return warm.attach(dir);
+    }
+    this.starts.cold += 1;
+    return PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
+  }
+
+  /** Off the critical path: after a volume is served, the next restart's first half starts. */
+  private prepareWarm(): void {
+    if (!this.warmStart || this.warm) return;
+    this.warm = new WarmPGlite(this.startParams);
+  }
+
   async close(name: string): Promise<void> {
     await this.stopServing(name);
     this.dropLock(name);
+    // Nothing served, nothing to restart: the warm PGlite's memory goes back.
+    if (this.served.size === 0) this.dropWarm();
+  }
+
+  private dropWarm(): void {
+    this.warm?.abandon();
+    this.warm = undefined;
   }
 
   private async stopServing(name: string): Promise<void> {
@@ -214,6 +267,7 @@ export class VolumeHost {
   async closeAll(): Promise<void> {
     for (const name of [...this.served.keys()]) await this.close(name);
     for (const name of [...this.locks.keys()]) this.dropLock(name);
+    this.dropWarm();
     await this.idle();
   }
 
