@@ -8,7 +8,9 @@ export interface ApproveEndpointProps {
   /** Absolute path of `functions/approve/handler.ts` (its Lambda entry is `handler`). */
   readonly entry: string;
   readonly projectRoot: string;
-  /** The variables the approval ports read: config, ledger bucket, approvals table. */
+  /** The pipeline config as JSON text; the function's bundle carries it (TollgateFunctionProps.config). */
+  readonly config: string;
+  /** The variables the approval ports read: ledger bucket and approvals table. */
   readonly environment: Readonly<Record<string, string>>;
   /**
    * @default logs.RetentionDays.THREE_MONTHS
@@ -37,6 +39,7 @@ export class ApproveEndpoint extends Construct {
       projectRoot: props.projectRoot,
       taskName: 'approve',
       memorySize: 256,
+      config: props.config,
       environment: props.environment,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

@@ -14,7 +14,9 @@ export interface RunEndRuleProps {
   readonly entry: string;
   readonly projectRoot: string;
   readonly stateMachine: sfn.IStateMachine;
-  /** The variables the guard's ports read: config and lock table. */
+  /** The pipeline config as JSON text; the function's bundle carries it (TollgateFunctionProps.config). */
+  readonly config: string;
+  /** The variables the guard's ports read: the lock table. */
   readonly environment: Readonly<Record<string, string>>;
   /**
    * @default logs.RetentionDays.THREE_MONTHS
@@ -42,6 +44,7 @@ export class RunEndRule extends Construct {
       projectRoot: props.projectRoot,
       taskName: 'release-ended-run',
       memorySize: 256,
+      config: props.config,
       environment: props.environment,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

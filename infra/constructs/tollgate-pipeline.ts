@@ -81,7 +81,7 @@ export class TollgatePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: TollgatePipelineProps) {
     super(scope, id);
-    // Validate the JSON round trip, not the object: TOLLGATE_CONFIG is what the functions will read.
+    // Validate the JSON round trip, not the object: the JSON text is what the functions will read.
     const config = parseConfig(
       JSON.parse(JSON.stringify(props.config) ?? 'null'),
       'TollgatePipeline props.config',
@@ -90,7 +90,7 @@ export class TollgatePipeline extends Construct {
     if (localOnly)
       throw new Error(`invalid config for the AWS stack in TollgatePipeline props.config: ${localOnly}`);
     // The functions get `aws` as variables of their own (secrets, repository URI), never read it
-    // from the config, and Lambda caps variables at 4 KB: the block stays out of TOLLGATE_CONFIG.
+    // from the config: the block stays out of the config their bundles carry.
     const { aws: _forTheStackOnly, ...functionConfig } = props.config;
     const configJson = JSON.stringify(functionConfig);
     const account = accountInputs(this, props.config, config, props);
@@ -135,7 +135,6 @@ export class TollgatePipeline extends Construct {
     });
 
     const environment = {
-      [TASK_ENV.config]: configJson,
       [TASK_ENV.artifactBucket]: artifacts.bucketName,
       [TASK_ENV.ledgerBucket]: ledger.bucketName,
       [TASK_ENV.lockTable]: locks.tableName,
@@ -225,6 +224,7 @@ export class TollgatePipeline extends Construct {
         entry: handlerEntry(root, task.name),
         projectRoot: root,
         taskName: task.name,
+        config: configJson,
         environment: environmentOf(task.name),
         ...TASK_SIZING[task.name],
         ...networkOf(task.name),
@@ -235,8 +235,8 @@ export class TollgatePipeline extends Construct {
     this.approve = new ApproveEndpoint(this, 'Approve', {
       entry: handlerEntry(root, 'approve'),
       projectRoot: root,
+      config: configJson,
       environment: {
-        [TASK_ENV.config]: configJson,
         [TASK_ENV.ledgerBucket]: ledger.bucketName,
         [TASK_ENV.approvalsTable]: this.approvals.table.tableName,
       },
@@ -317,7 +317,8 @@ export class TollgatePipeline extends Construct {
       entry: handlerEntry(root, 'release-ended-run'),
       projectRoot: root,
       stateMachine: this.stateMachine,
-      environment: { [TASK_ENV.config]: configJson, [TASK_ENV.lockTable]: locks.tableName },
+      config: configJson,
+      environment: { [TASK_ENV.lockTable]: locks.tableName },
       ...logRetention,
     });
     const granted: Array<[GrantedFunction, TollgateFunction]> = [

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
+import { configDigest } from '../../functions/shared/wiring/env.js';
 import { TASKS, type TaskName } from '../../functions/task-registry.js';
 import { loadStackConfig } from '../../infra/config-source.js';
 import { DATA_TASKS } from '../../infra/constructs/tollgate-pipeline.js';
@@ -104,12 +105,13 @@ describe('TollgateStack from a config with an aws block (aurora-clone, VPC, GitH
       expect(grantsSecret(roleStatements(stack, template, task), 'orders/prod-db'), task).toBe(true);
   });
 
-  it('keeps the aws block out of TOLLGATE_CONFIG, which the functions validate and Lambda caps at 4 KB', () => {
-    const fn = stack.pipeline.functions['plan-run'].function;
+  it('keeps the aws block out of the config the functions carry and validate', () => {
+    const planRun = stack.pipeline.functions['plan-run'];
     const variables =
-      template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment
-        .Variables;
-    const config = JSON.parse(variables.TOLLGATE_CONFIG);
+      template.toJSON().Resources[stack.getLogicalId(planRun.function.node.defaultChild as never)].Properties
+        .Environment.Variables;
+    expect(variables.TOLLGATE_CONFIG_SHA256).toBe(configDigest(planRun.config!));
+    const config = JSON.parse(planRun.config!);
     expect(config.aws).toBeUndefined();
     expect(parseConfig(config).name).toBe('orders');
   });

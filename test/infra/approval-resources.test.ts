@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configDigest } from '../../functions/shared/wiring/env.js';
 import { TASKS } from '../../functions/task-registry.js';
 import { StackOutput } from '../../infra/tollgate-stack.js';
 import {
@@ -102,7 +103,7 @@ describe('TollgatePipeline approval resources', () => {
       Runtime: 'nodejs22.x',
       Environment: {
         Variables: {
-          TOLLGATE_CONFIG: JSON.stringify(auroraConfigInput()),
+          TOLLGATE_CONFIG_SHA256: configDigest(JSON.stringify(auroraConfigInput())),
           TOLLGATE_LEDGER_BUCKET: { Ref: expect.stringMatching(/Ledger/) },
           TOLLGATE_APPROVALS_TABLE: { Ref: idOf(built.stack.pipeline.approvals.table) },
         },

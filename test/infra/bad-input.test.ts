@@ -68,17 +68,24 @@ describe('TollgatePipeline bad input', () => {
     );
   });
 
-  it('throws at synth when the config does not fit in the 4 KB Lambda environment', () => {
-    // Arrange
-    const smokeTests = Array.from({ length: 40 }, (_, i) => ({
-      name: `check-${i}-${'x'.repeat(40)}`,
-      path: `/orders/${i}/status`,
-      expectBody: '"status":"ok"',
+  it('throws at synth when what stays in the variables outgrows the 4 KB Lambda environment', () => {
+    // Arrange: the config travels in the bundle, but each environment's database secret stays a variable
+    const names = ['prod', ...Array.from({ length: 23 }, (_, i) => `env-${i}`)];
+    const environments = names.map((name) => ({
+      name,
+      deploy: { type: 'ecs' as const, cluster: 'apps', service: `orders-${name}`, containerName: 'app' },
+      database: {},
     }));
+    const databaseSecrets = Object.fromEntries(
+      names.map((n) => [
+        n,
+        `arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/${n}-connection-AbC123`,
+      ]),
+    );
 
     // Act / Assert
-    expect(() => buildStack(ecsConfigInput({ smokeTests }))).toThrow(
-      /environment variables of function "plan-run" take about \d+ bytes \(TOLLGATE_CONFIG alone is \d+ bytes\); Lambda allows 4096/,
+    expect(() => buildStack(auroraConfigInput({ environments }), { databaseSecrets })).toThrow(
+      /environment variables of function "[a-z-]+" take about \d+ bytes \(TOLLGATE_DATABASE_SECRETS alone is \d+\); Lambda allows 4096: shorten TOLLGATE_DATABASE_SECRETS/,
     );
   });
 
@@ -93,7 +100,7 @@ describe('TollgatePipeline bad input', () => {
   });
 
   it('throws when the config holds a value JSON cannot carry to the functions', () => {
-    // Arrange: a Date survives in the object but arrives as a string in TOLLGATE_CONFIG
+    // Arrange: a Date survives in the object but arrives as a string in the config file the functions read
     const config = { ...ecsConfigInput(), name: new Date(0) as unknown as string };
 
     // Act / Assert

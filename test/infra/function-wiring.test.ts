@@ -1,8 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_FUNCTIONS } from '../../bench/bundles.js';
 import type { AwsPortName } from '../../functions/shared/wiring/aws-port-builders.js';
 import type { AwsPortsFactory } from '../../functions/shared/wiring/aws-ports.js';
 import { buildAwsPorts } from '../../functions/shared/wiring/aws-ports.js';
+import { CONFIG_FILE } from '../../functions/shared/wiring/env.js';
 import { Capability, FUNCTION_GRANTS, type GrantedFunction } from '../../infra/function-grants.js';
 import { validConfig } from '../support/config-fixtures.js';
 
@@ -56,8 +60,9 @@ describe('per-function AWS wiring', () => {
 
   it('fails on first use of a port the function does not wire, naming the function and port', () => {
     // Arrange
-    const env = { TOLLGATE_CONFIG: JSON.stringify(validConfig()) };
-    const ports = buildAwsPorts('smoke-test', {}, env);
+    const file = join(mkdtempSync(join(tmpdir(), 'tollgate-wiring-')), CONFIG_FILE);
+    writeFileSync(file, JSON.stringify(validConfig()));
+    const ports = buildAwsPorts('smoke-test', {}, {}, file);
     // Act + Assert
     expect(() => ports.ledger).toThrow(/function "smoke-test" has no "ledger" port on AWS/);
     expect(ports.config.name).toBe(validConfig().name);

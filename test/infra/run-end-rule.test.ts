@@ -83,6 +83,7 @@ describe('TollgatePipeline run-end rule', () => {
     // Act
     const variables = Object.keys(resources[fnId]!.Properties.Environment.Variables).sort();
     // Assert
-    expect(variables).toEqual(['NODE_OPTIONS', 'TOLLGATE_CONFIG', 'TOLLGATE_LOCK_TABLE'].sort());
+    expect(variables).toEqual(['NODE_OPTIONS', 'TOLLGATE_CONFIG_SHA256', 'TOLLGATE_LOCK_TABLE'].sort());
+    expect(pipeline.runEnd.handler.config).toBe(pipeline.functions['plan-run'].config);
   });
 });

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
+import { configDigest } from '../../functions/shared/wiring/env.js';
 import { TASKS } from '../../functions/task-registry.js';
 import { codeCommitPattern, commitPushedPattern } from '../../infra/event-patterns.js';
 import { DEFAULT_DEFINITION_PATH } from '../../infra/repo-paths.js';
@@ -120,7 +121,9 @@ describe('TollgatePipeline', () => {
         TracingConfig: { Mode: 'Active' },
       });
       // The functions run the same schema on it, so it must be the input form, not the parsed output.
-      const carried = JSON.parse(props.Environment.Variables.TOLLGATE_CONFIG);
+      const text = built.stack.pipeline.functions[task.name].config!;
+      expect(props.Environment.Variables.TOLLGATE_CONFIG_SHA256).toBe(configDigest(text));
+      const carried = JSON.parse(text);
       expect(carried).toEqual(input);
       expect(parseConfig(carried)).toEqual(ecsConfig());
       expect(props.Environment.Variables).toMatchObject({

@@ -3,7 +3,7 @@ import { parseConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { PortsFactory, TollgatePorts } from '../ports/tollgate-ports.js';
 import type { AwsPortBuilder, AwsPortName, AwsWiringContext } from './aws-port-builders.js';
-import { requireEnv, TASK_ENV } from './env.js';
+import { bundledConfigPath, readBundledConfig } from './env.js';
 import { lazyPorts } from './lazy-ports.js';
 
 /** The ports one function uses, each with its AWS builder (from aws-port-builders.ts). */
@@ -51,13 +51,11 @@ export function buildAwsPorts(
   functionName: string,
   wiring: AwsWiring,
   env: NodeJS.ProcessEnv,
+  configFile: string = bundledConfigPath(),
 ): TollgatePorts {
-  // The stack stores the config as written; validating it here again means a hand-edited variable
+  // The stack ships the config as written; validating it here again means a hand-edited file
   // fails loudly instead of running with a half-understood config.
-  const config = parseConfig(
-    JSON.parse(requireEnv('config', env)),
-    `the ${TASK_ENV.config} environment variable`,
-  );
+  const config = parseConfig(readBundledConfig(configFile), `the bundled config ${configFile}`);
   const context: AwsWiringContext = { env, config };
   const port = <K extends AwsPortName>(name: K): (() => TollgatePorts[K]) => {
     const build = wiring[name] as AwsPortBuilder<K> | undefined;
