@@ -39,8 +39,8 @@ export async function synthesizeStack(configPath = REHEARSAL_CONFIG): Promise<Sy
 }
 
 /**
- * The config as the user wrote it, `aws` block included: the functions' TOLLGATE_CONFIG in the
- * template leaves that block out, so a reused cdk.out reads it from the same file synth did.
+ * The config as the user wrote it, `aws` block included: the config the functions' bundles carry
+ * leaves that block out, so a reused cdk.out reads it from the same file synth did.
  */
 export async function loadRehearsalConfig(configPath = REHEARSAL_CONFIG): Promise<TollgateConfigInput> {
   const { input } = await loadConfigWithInput(dirname(configPath), { file: basename(configPath) });
