@@ -1,15 +1,11 @@
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Dispatcher, Pool } from 'undici';
 import type { Clock } from '../../clock.js';
+import { ProxyExchange } from './proxy-exchange.js';
+import { forwardedRequest } from './proxy-headers.js';
 import { RequestLog } from './proxy-metrics-source.js';
-import { RELEASE_COOKIE, type Routes, releaseCookie, WeightedRoutes } from './weighted-routes.js';
+import { type Routes, releaseCookie, WeightedRoutes } from './weighted-routes.js';
 
 export interface EnvProxyOptions {
   readonly environment: string;
@@ -26,16 +22,20 @@ export interface EnvProxyOptions {
  * sees a half-started app. During a canary it splits requests by weight between the baseline and
  * the canary (weighted-routes.ts). Every response is counted, with the release that served it,
  * for the local MetricsSource.
+ *
+ * Its CPU per request is the bench's whole story (load generator, proxy and app share two cores),
+ * so the upstream side is undici's Pool.dispatch with a handler (proxy-exchange.ts) rather than
+ * http.request, whose ClientRequest, IncomingMessage and pipe cost about twice as much.
  */
 export class EnvProxy {
   readonly log: RequestLog;
   private server: Server | undefined;
   private readonly routes = new WeightedRoutes();
-  // Reused connections to the apps: a new TCP connection per request cut throughput to a twentieth
-  // of the app's own (bench: canary). Idle sockets are dropped after 4 s, before Node's default
-  // 5 s server keep-alive closes them from the app's side, so a request never lands on a socket
-  // the app is closing.
-  private readonly upstreamAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 });
+  // Reused connections to each app, one pool per port: a new TCP connection per request cut
+  // throughput to a twentieth of the app's own (bench: canary). undici drops an idle socket before
+  // the app's announced keep-alive timeout ends, so a request never lands on a socket the app is
+  // closing.
+  private readonly pools = new Map<number, Pool>();
 
   constructor(private readonly options: EnvProxyOptions) {
     this.log = options.log ?? new RequestLog();
@@ -73,13 +73,22 @@ export class EnvProxy {
   /** Splits new requests between baseline and canary; throws on a bad percent and keeps the old split. */
   route(routes: Routes): void {
     this.routes.set(routes);
+    const routed = new Set([routes.baseline?.port, routes.canary?.port]);
+    for (const [port, pool] of this.pools) {
+      if (routed.has(port)) continue;
+      // close() lets the requests already on this pool finish on the app they started on.
+      this.pools.delete(port);
+      void pool.close();
+    }
   }
 
   async listen(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => this.forward(req, res));
-    // Keep-alive sockets would pin clients to the proxy long after close(); apps are short-lived.
-    server.keepAliveTimeout = 1_000;
+    // Node's own default, stated: close() ends idle client sockets itself, and Node's http Agent
+    // will not reuse a socket announced with `Keep-Alive: timeout=1` (it keeps a 1 s margin), so
+    // the 1 s this was made every Node client reconnect for each request.
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         const hint = error.code === 'EADDRINUSE' ? ' (is another process using it? change deploy.port)' : '';
@@ -98,7 +107,9 @@ export class EnvProxy {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    this.upstreamAgent.destroy();
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.destroy()));
     await new Promise<void>((resolveClose) => {
       server.close(() => resolveClose());
       server.closeAllConnections();
@@ -106,58 +117,42 @@ export class EnvProxy {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
-    const started = this.options.clock.now().getTime();
-    const choice = this.routes.choose(releaseCookie(req.headers.cookie));
-    const release = choice?.target.version;
-    const finish = (status: number) => {
-      const at = this.options.clock.now().getTime();
-      this.log.record({ at, status, latencyMs: Math.max(0, at - started), ...(release ? { release } : {}) });
-    };
+    const { clock, environment } = this.options;
+    const started = clock.now().getTime();
+    const forwarded = forwardedRequest(req.rawHeaders, req.socket.remoteAddress ?? '');
+    const choice = this.routes.choose(releaseCookie(forwarded.cookie));
     if (!choice) {
-      this.reply(res, 503, `no release is running in environment "${this.options.environment}"`);
-      finish(503);
+      this.reply(res, 503, `no release is running in environment "${environment}"`);
+      const at = clock.now().getTime();
+      this.log.record({ at, status: 503, latencyMs: Math.max(0, at - started) });
       return;
     }
-    const upstream = request(
+    const { target, pin } = choice;
+    const exchange = new ProxyExchange(res, this.log, clock, started, target.version, pin, environment);
+    this.pool(target.port).dispatch(
       {
-        host: '127.0.0.1',
-        port: choice.target.port,
-        method: req.method,
-        path: req.url,
-        agent: this.upstreamAgent,
-        headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+        path: req.url ?? '/',
+        method: req.method as Dispatcher.HttpMethod,
+        headers: forwarded.headers,
+        // A bodyless request (most GETs) skips undici's stream reader entirely.
+        body: forwarded.hasBody ? req : null,
       },
-      (answer) => {
-        const headers = choice.pin
-          ? { ...answer.headers, 'set-cookie': pinCookie(answer.headers['set-cookie'], choice.pin) }
-          : answer.headers;
-        res.writeHead(answer.statusCode ?? 502, headers);
-        answer.pipe(res);
-        answer.once('end', () => finish(answer.statusCode ?? 502));
-        answer.once('error', () => finish(502));
-      },
+      exchange,
     );
-    upstream.once('error', (error: NodeJS.ErrnoException) => {
-      if (!res.headersSent)
-        this.reply(
-          res,
-          502,
-          `app in environment "${this.options.environment}" did not answer: ${error.code ?? error.message}`,
-        );
-      else res.destroy();
-      finish(502);
-    });
-    req.pipe(upstream);
+  }
+
+  private pool(port: number): Pool {
+    let pool = this.pools.get(port);
+    if (!pool) {
+      // No headers or body timeout: the proxy never cut a slow app or a long stream off before.
+      pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64, headersTimeout: 0, bodyTimeout: 0 });
+      this.pools.set(port, pool);
+    }
+    return pool;
   }
 
   private reply(res: ServerResponse, status: number, message: string): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: message }));
   }
-}
-
-/** The app's own cookies plus the pin; the pin lives as long as the browser session. */
-function pinCookie(appCookies: string[] | undefined, version: string): string[] {
-  const pin = `${RELEASE_COOKIE}=${encodeURIComponent(version)}; Path=/; HttpOnly; SameSite=Lax`;
-  return [...(appCookies ?? []), pin];
 }
