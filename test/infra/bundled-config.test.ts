@@ -3,10 +3,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleLambdas } from '../../bench/bundles.js';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
 import { CONFIG_FILE, configDigest } from '../../functions/shared/wiring/env.js';
+import { prebuiltCodeWithConfig } from '../../infra/constructs/bundled-config.js';
 import { TollgateFunction } from '../../infra/constructs/tollgate-function.js';
 import { handlerEntry, REPO_ROOT } from '../../infra/repo-paths.js';
 import { AURORA_SECRETS, auroraConfigInput, buildStack } from './stack-fixture.js';
@@ -87,6 +90,28 @@ function environmentBytes(variables: Record<string, unknown>): number {
   );
 }
 
+/** Imports a bundle in a plain Node process, as Lambda does, with `variables`, and runs `body` on it. */
+function runBundle(dir: string, variables: Record<string, string>, body: string) {
+  const script = `
+    const { pathToFileURL } = await import('node:url');
+    const m = await import(pathToFileURL(process.argv[1]).href);
+    try { ${body} } catch (e) { process.stderr.write(e.name + ': ' + e.message); process.exit(1); }`;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script, join(dir, 'index.mjs')], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...variables },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+/** The Lambda code asset directory of a synthesized function. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON is untyped
+function assetDirOf(outdir: string, template: any, logicalId: string): string {
+  const hash = String(template.Resources[logicalId].Properties.Code.S3Key).replace(/\.zip$/, '');
+  return join(outdir, `asset.${hash}`);
+}
+
+const READ_CONFIG = 'process.stdout.write(JSON.stringify((await m.awsWiring()).config));';
+
 describe('the config shipped in the bundle', () => {
   it('keeps every function under 4 KB of variables with a config well over 4 KB, carrying only its digest', () => {
     // Arrange
@@ -154,26 +179,12 @@ describe('a bundled function', () => {
     });
     const assembly = app.synth();
     const template = JSON.parse(readFileSync(join(assembly.directory, 'Bundled.template.json'), 'utf8'));
-    const resource = template.Resources[stack.getLogicalId(fn.function.node.defaultChild as never)];
-    variables = resource.Properties.Environment.Variables;
-    const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
-    assetDir = join(assembly.directory, `asset.${hash}`);
+    const id = stack.getLogicalId(fn.function.node.defaultChild as never);
+    variables = template.Resources[id].Properties.Environment.Variables;
+    assetDir = assetDirOf(assembly.directory, template, id);
   }, 240_000);
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-  /** Imports the bundle in a child process with the template's variables and runs `body` on it. */
-  function runBundle(dir: string, body: string) {
-    const script = `
-      const { pathToFileURL } = await import('node:url');
-      const m = await import(pathToFileURL(process.argv[1]).href);
-      try { ${body} } catch (e) { process.stderr.write(e.name + ': ' + e.message); process.exit(1); }`;
-    return spawnSync(process.execPath, ['--input-type=module', '-e', script, join(dir, 'index.mjs')], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT', ...variables },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-  }
 
   it('reads back through its own wiring exactly the config that was synthesized', () => {
     // Arrange
@@ -181,7 +192,7 @@ describe('a bundled function', () => {
     expect(variables.TOLLGATE_CONFIG_SHA256).toBe(configDigest(text));
 
     // Act
-    const run = runBundle(assetDir, 'process.stdout.write(JSON.stringify((await m.awsWiring()).config));');
+    const run = runBundle(assetDir, variables, READ_CONFIG);
 
     // Assert
     expect(run.status, run.stderr).toBe(0);
@@ -203,7 +214,7 @@ describe('a bundled function', () => {
     };
 
     // Act
-    const run = runBundle(bare, `await m.handler(${JSON.stringify(event)}, {});`);
+    const run = runBundle(bare, variables, `await m.handler(${JSON.stringify(event)}, {});`);
 
     // Assert
     expect(run.status).toBe(1);
@@ -212,5 +223,53 @@ describe('a bundled function', () => {
       /^Tollgate\.ConfigError: the pipeline config \S+\/bare\/tollgate-config\.json cannot be read \(ENOENT\); the TollgateFunction construct ships it in every function's bundle: deploy the function with it$/,
     );
     expect(existsSync(join(assetDir, CONFIG_FILE))).toBe(true);
+  });
+});
+
+/**
+ * An installed package has no sources: TollgateFunction deploys the bundle `npm run build` made
+ * (dist/lambda/<name>/). Built here with the same builder, then given the config as the stack does.
+ */
+describe('a prebuilt bundle', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'tollgate-prebuilt-config-'));
+  const prebuilt = join(scratch, 'lambda', 'release-ended-run');
+  const outdir = join(scratch, 'cdk.out');
+  const configs = [bigConfigInput(), { ...bigConfigInput(), name: 'invoices' }];
+  const assetDirs: string[] = [];
+
+  beforeAll(async () => {
+    await bundleLambdas(['release-ended-run'], join(scratch, 'lambda'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Prebuilt');
+    const ids = configs.map(
+      (config, i) =>
+        new lambda.Function(stack, `Fn${i}`, {
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: prebuiltCodeWithConfig(prebuilt, JSON.stringify(config)),
+        }),
+    );
+    const assembly = app.synth();
+    const template = JSON.parse(readFileSync(join(assembly.directory, 'Prebuilt.template.json'), 'utf8'));
+    for (const fn of ids)
+      assetDirs.push(
+        assetDirOf(assembly.directory, template, stack.getLogicalId(fn.node.defaultChild as never)),
+      );
+  }, 240_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('is staged with the config beside it, one asset per config, and reads it back through its wiring', () => {
+    // Act
+    const runs = assetDirs.map((dir) => runBundle(dir, {}, READ_CONFIG));
+
+    // Assert
+    expect(new Set(assetDirs).size).toBe(2);
+    expect(existsSync(join(prebuilt, CONFIG_FILE))).toBe(false);
+    runs.forEach((run, i) => {
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(assetDirs[i]!, CONFIG_FILE), 'utf8')).toBe(JSON.stringify(configs[i]));
+      expect(JSON.parse(run.stdout)).toEqual(JSON.parse(JSON.stringify(parseConfig(configs[i]))));
+    });
   });
 });
