@@ -123,6 +123,52 @@ describe('iamRequestsOf for test stages', () => {
   });
 });
 
+describe('iamRequestsOf for canary traffic', () => {
+  const rule =
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/orders/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee';
+  const elbRequest = (params: Record<string, string>): WireRequest => ({
+    service: 'elasticloadbalancing',
+    method: 'POST',
+    path: '/',
+    query: new URLSearchParams(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: Buffer.from(new URLSearchParams({ Version: '2015-12-01', ...params }).toString()),
+  });
+
+  it('authorizes ModifyRule on the rule it names and DescribeRules on any resource', async () => {
+    // Arrange
+    const modify = elbRequest({ Action: 'ModifyRule', RuleArn: rule });
+    const describeRules = elbRequest({ Action: 'DescribeRules', 'RuleArns.member.1': rule });
+    // Act
+    const requests = [
+      ...(await iamRequestsOf(modify, lookups)),
+      ...(await iamRequestsOf(describeRules, lookups)),
+    ];
+    // Assert
+    expect(requests).toEqual([
+      { action: 'elasticloadbalancing:ModifyRule', resource: rule },
+      { action: 'elasticloadbalancing:DescribeRules', resource: '*' },
+    ]);
+  });
+
+  it('denies ModifyRule on a rule other than the one granted', async () => {
+    // Arrange
+    const model = readTemplate(
+      templateWith([{ Effect: 'Allow', Action: 'elasticloadbalancing:ModifyRule', Resource: rule }]),
+    );
+    const iam = new IamChecker(model);
+    const other = rule.replace('9683b2d02a6cabee', '0000000000000000');
+    // Act
+    const [granted] = await iamRequestsOf(elbRequest({ Action: 'ModifyRule', RuleArn: rule }), lookups);
+    const [elsewhere] = await iamRequestsOf(elbRequest({ Action: 'ModifyRule', RuleArn: other }), lookups);
+    const allowed = await iam.check('shift-traffic', model.stateMachine.roleArn, granted!);
+    const denied = await iam.check('shift-traffic', model.stateMachine.roleArn, elsewhere!);
+    // Assert
+    expect(allowed.decision).toBe('Allowed');
+    expect(denied.decision).toBe('Denied');
+  });
+});
+
 describe('IamChecker', () => {
   it('denies tag-on-create when the role may register task definitions but not tag them', async () => {
     // Arrange

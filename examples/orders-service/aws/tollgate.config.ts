@@ -5,7 +5,8 @@ import { database } from '../database.config.js';
  * The same pipeline as ../tollgate.config.ts, shaped for an AWS account: the app runs as ECS
  * services, the build also produces a container image, test and staging are Aurora copy-on-write
  * clones of prod's cluster (masked before anything reads them), test runs the release's
- * integration suite in CodeBuild, and prod waits for an approver's IAM principal.
+ * integration suite in CodeBuild, prod waits for an approver's IAM principal, and a release that
+ * replaces another in prod runs as a canary behind the ALB first.
  * `npm run rehearse` synthesizes the stack from this file and runs it end to end against emulated
  * AWS; `npx cdk deploy -c config=examples/orders-service/aws/tollgate.config.ts`
  * deploys it.
@@ -43,7 +44,29 @@ export default defineConfig({
     },
     {
       name: 'prod',
-      deploy: { type: 'ecs', cluster: 'orders', service: 'orders-prod', containerName: 'app' },
+      deploy: {
+        type: 'ecs',
+        cluster: 'orders',
+        service: 'orders-prod',
+        containerName: 'app',
+        // A canary release runs on a second service (0 tasks between canaries, its own target
+        // group) while the ALB listener rule's weights move prod's traffic to it step by step.
+        canary: {
+          service: 'orders-prod-canary',
+          listenerRuleArn:
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/orders/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee',
+          targetGroupArn:
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-prod-canary/73e2d6bc24d8a067',
+          baselineTargetGroupArn:
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-prod/1aa2d6bc24d8a068',
+        },
+      },
+      // 10 % then 50 % of prod's requests, a minute each, judged on the target groups' 5xx rate.
+      strategy: {
+        type: 'canary',
+        steps: [10, 50],
+        analysis: [{ source: 'requests', metric: 'error-rate', max: 0.05 }],
+      },
       url: 'http://orders.internal.example',
       pollInterval: '5s',
       database: {},

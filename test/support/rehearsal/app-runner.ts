@@ -26,12 +26,16 @@ export interface AppRunnerOptions {
   readonly baselineDir: string;
   readonly workDir: string;
   readonly hosts: HostsMap;
-  /** ECS service name → { environment name, URL host }. */
-  readonly services: Readonly<Record<string, { environment: string; host: string }>>;
+  /**
+   * ECS service name → { environment name, URL host }; a canary service has no host of its own
+   * (only the load balancer's traffic reaches it, see AlbTraffic).
+   */
+  readonly services: Readonly<Record<string, { environment: string; host?: string }>>;
 }
 
 export class AppRunner {
   private readonly running = new Map<string, ChildProcess>();
+  private readonly ports = new Map<string, number>();
 
   constructor(private readonly options: AppRunnerOptions) {}
 
@@ -65,7 +69,20 @@ export class AppRunner {
     });
     this.running.set(service, child);
     await waitForPort(port);
-    this.options.hosts.set(target.host, port);
+    this.ports.set(service, port);
+    if (target.host) this.options.hosts.set(target.host, port);
+  }
+
+  /** The loopback port the service's app listens on; undefined while it runs no task. */
+  portOf(service: string): number | undefined {
+    return this.ports.get(service);
+  }
+
+  /** The service was scaled to 0 tasks: its app stops. */
+  async stop(service: string): Promise<void> {
+    this.running.get(service)?.kill('SIGKILL');
+    this.running.delete(service);
+    this.ports.delete(service);
   }
 
   async close(): Promise<void> {

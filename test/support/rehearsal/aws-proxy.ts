@@ -35,6 +35,14 @@ export interface AwsProxyOptions {
    * rehearsal still fails) and lets it through, so one run lists every denied call of the pipeline.
    */
   readonly mode: 'enforce' | 'report';
+  /**
+   * Rewrites a forwarded call's body for moto and moto's answer back (same length both ways), for
+   * names moto draws itself (see IdAliases). @default bodies pass unchanged
+   */
+  readonly rewrite?: {
+    toMoto(service: string, body: Buffer): Buffer;
+    fromMoto(service: string, body: Buffer): Buffer;
+  };
   /** Sees every successful forwarded call (the RDS data plane follows clusters through it). */
   readonly onForwarded?: (req: WireRequest, op: string, status: number, body: Buffer) => Promise<void>;
 }
@@ -119,7 +127,8 @@ export class AwsProxy {
           const parts: Buffer[] = [];
           reply.on('data', (c: Buffer) => parts.push(c));
           reply.on('end', async () => {
-            const replyBody = Buffer.concat(parts);
+            const replyBody =
+              this.options.rewrite?.fromMoto(wire.service, Buffer.concat(parts)) ?? Buffer.concat(parts);
             try {
               if ((reply.statusCode ?? 500) < 300)
                 await this.options.onForwarded?.(wire, op, reply.statusCode ?? 200, replyBody);
@@ -133,7 +142,7 @@ export class AwsProxy {
         },
       );
       out.on('error', reject);
-      out.end(body);
+      out.end(this.options.rewrite?.toMoto(wire.service, body) ?? body);
     });
   }
 }

@@ -10,7 +10,8 @@
  * `rolloutPolls` further DescribeServices calls (or FAILED, with a reason, when `failRollout` says
  * so), and only then is the old deployment dropped, as ECS drops finished deployments; desiredCount
  * changes. The `onServing` hook is told which task definition each service serves once a rollout
- * completes (the rehearsal starts the release's app for smoke tests there).
+ * completes (the rehearsal starts the release's app for smoke tests there), `onStopped` when a
+ * service is scaled to 0 tasks.
  *
  * Does not model: tasks, capacity, load balancers and draining, the deployment circuit breaker's
  * own rollback, deployment configuration, service events, pagination, or any other ECS action
@@ -42,6 +43,8 @@ export interface EcsEmulatorOptions {
   /** A reason makes the rollout of that task definition FAILED instead of COMPLETED. */
   readonly failRollout?: (service: string, taskDefinition: any) => string | undefined;
   readonly onServing?: (service: string, taskDefinition: any) => Promise<void>;
+  /** Told when a service is scaled to 0 tasks (an aborted or completed canary's service). */
+  readonly onStopped?: (service: string) => Promise<void>;
 }
 
 const arn = (resource: string) => `arn:${PARTITION}:ecs:${REGION}:${ACCOUNT}:${resource}`;
@@ -69,21 +72,29 @@ export class EcsEmulator implements AwsJsonService {
     }
   }
 
-  /** Set-up: a service already running `taskDefinition`, as a platform team hands it over. */
-  async createService(cluster: string, name: string, taskDefinition: any): Promise<string> {
+  /**
+   * Set-up: a service already running `taskDefinition`, as a platform team hands it over; a canary
+   * service idles at `desiredCount` 0 (no task, so nothing serves).
+   */
+  async createService(cluster: string, name: string, taskDefinition: any, desiredCount = 1): Promise<string> {
     const { taskDefinition: td } = this.register({ ...taskDefinition, tags: [] });
     const service: StoredService = {
       serviceArn: arn(`service/${cluster}/${name}`),
       serviceName: name,
       clusterArn: arn(`cluster/${cluster}`),
       taskDefinition: td.taskDefinitionArn,
-      desiredCount: 1,
-      deployments: [this.deployment(td.taskDefinitionArn, 'PRIMARY', 'COMPLETED', 1)],
+      desiredCount,
+      deployments: [this.deployment(td.taskDefinitionArn, 'PRIMARY', 'COMPLETED', desiredCount)],
       pollsLeft: 0,
     };
     this.services.set(`${cluster}/${name}`, service);
-    await this.options.onServing?.(name, td);
+    if (desiredCount > 0) await this.options.onServing?.(name, td);
     return td.taskDefinitionArn;
+  }
+
+  /** The tasks the service is asked to run (0 for an idle canary service). */
+  desiredCount(cluster: string, name: string): number | undefined {
+    return this.services.get(`${cluster}/${name}`)?.desiredCount;
   }
 
   /** The task definition the service's completed PRIMARY deployment runs. */
@@ -146,7 +157,10 @@ export class EcsEmulator implements AwsJsonService {
   private async updateService(request: any) {
     const s = this.service(request, String(request.service));
     if (!s) throw new AwsApiError('ServiceNotFoundException', 'Service not found.');
-    if (request.desiredCount !== undefined) s.desiredCount = request.desiredCount;
+    if (request.desiredCount !== undefined) {
+      if (request.desiredCount === 0 && s.desiredCount > 0) await this.options.onStopped?.(s.serviceName);
+      s.desiredCount = request.desiredCount;
+    }
     if (request.taskDefinition) {
       const found = this.find(request.taskDefinition);
       if (!found) throw new AwsApiError('ClientException', 'TaskDefinition not found.');

@@ -73,6 +73,11 @@ export async function iamRequestsOf(req: WireRequest, lookups: ArnLookups): Prom
     }
     case 'monitoring':
       return [{ action: `cloudwatch:${op}`, resource: '*' }];
+    case 'elasticloadbalancing': {
+      // ModifyRule is authorized on the rule; the Describe* actions take no resource-level permission.
+      const rule = formBody(req)?.get('RuleArn');
+      return [{ action: `elasticloadbalancing:${op}`, resource: op === 'ModifyRule' && rule ? rule : '*' }];
+    }
     case 'codebuild': {
       // Both are authorized on the project: StartBuild names it, a build id is `<project>:<uuid>`.
       const body = json();

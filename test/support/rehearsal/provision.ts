@@ -193,21 +193,27 @@ export async function createEcsService(
   cluster: string,
   service: string,
   container: string,
+  desiredCount = 1,
 ) {
-  return ecs.createService(cluster, service, {
-    family: service,
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/orders-service-task`,
-    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/orders-service-execution`,
-    networkMode: 'awsvpc',
-    requiresCompatibilities: ['FARGATE'],
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [
-      {
-        name: container,
-        image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/orders-service:baseline`,
-        essential: true,
-      },
-    ],
-  });
+  return ecs.createService(
+    cluster,
+    service,
+    {
+      family: service,
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/orders-service-task`,
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/orders-service-execution`,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: container,
+          image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/orders-service:baseline`,
+          essential: true,
+        },
+      ],
+    },
+    desiredCount,
+  );
 }

@@ -9,6 +9,8 @@ import type { TollgateConfigInput } from '../../../functions/shared/config/schem
 import { createEngine, type Engine } from '../../../runtime/engine/engine.js';
 import { MemoryStore } from '../../../runtime/store/memory-store.js';
 import { type MotoServer, startMotoServer } from '../moto-server.js';
+import { type CanaryRoute, canaryRoutes, createAlbCanaryRoutes } from './alb-canary-world.js';
+import { AlbTraffic } from './alb-traffic.js';
 import { AppRunner } from './app-runner.js';
 import { AwsProxy, type Principal } from './aws-proxy.js';
 import { CodeBuildApi } from './codebuild-api.js';
@@ -24,6 +26,7 @@ import { EcrLayerStore } from './ecr-layer-store.js';
 import { EcsEmulator, type EcsEmulatorOptions } from './ecs-emulator.js';
 import { accessKeyFor, FunctionHost } from './function-host.js';
 import { IamChecker } from './iam-check.js';
+import { IdAliases } from './id-aliases.js';
 import { createRepository } from './pipeline-driver.js';
 import {
   adminClientConfig,
@@ -61,6 +64,9 @@ export interface Rehearsal {
   readonly data: RdsDataPlane;
   readonly moto: MotoServer;
   readonly proxy: AwsProxy;
+  /** The canary environments' load balancer: its weight moves and the traffic it sent. */
+  readonly alb: AlbTraffic;
+  readonly canaryRoutes: readonly CanaryRoute[];
   readonly stateMachineArn: string;
   /** Environment name → the cluster its connection secret points at now. */
   clusterOf(environment: string): Promise<string>;
@@ -113,6 +119,10 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     await seedCustomers(data.connectionUrl(PROD_CLUSTER));
 
     step('databases seeded');
+    // ELBv2 ARNs and CloudWatch's ALB dimensions carry ids moto draws (see IdAliases).
+    const aliases = new IdAliases(new Set(['elasticloadbalancing', 'monitoring']));
+    const routes = canaryRoutes(config);
+    await createAlbCanaryRoutes(moto, routes, aliases);
     const repo = join(work, 'repo');
     createRepository(repo);
     const baselineDir = join(work, 'baseline');
@@ -127,19 +137,33 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       baselineDir,
       workDir: work,
       hosts,
-      services: Object.fromEntries(
-        config.environments.flatMap((e) =>
+      services: Object.fromEntries([
+        ...config.environments.flatMap((e) =>
           e.deploy.type === 'ecs' && e.url
             ? [[e.deploy.service, { environment: e.name, host: new URL(e.url).hostname }]]
             : [],
         ),
-      ),
+        ...routes.map((r) => [r.canaryService, { environment: r.environment }]),
+      ]),
     });
     cleanup.push(() => apps.close());
-    const ecs = new EcsEmulator({ ...options.ecs, onServing: (service, td) => apps.serve(service, td) });
+    const ecs = new EcsEmulator({
+      ...options.ecs,
+      onServing: (service, td) => apps.serve(service, td),
+      onStopped: (service) => apps.stop(service),
+    });
     for (const env of config.environments) {
-      if (env.deploy.type === 'ecs')
-        await createEcsService(ecs, env.deploy.cluster, env.deploy.service, env.deploy.containerName);
+      if (env.deploy.type !== 'ecs') continue;
+      await createEcsService(ecs, env.deploy.cluster, env.deploy.service, env.deploy.containerName);
+      // The canary service idles at 0 tasks until a canary deploy gives it the release's revision.
+      if (env.deploy.canary)
+        await createEcsService(
+          ecs,
+          env.deploy.cluster,
+          env.deploy.canary.service,
+          env.deploy.containerName,
+          0,
+        );
     }
 
     step('ECS services running');
@@ -165,6 +189,14 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     const dockerHost = await docker.start();
     cleanup.push(() => docker.close());
 
+    const clock = new CompressedClock();
+    const alb = new AlbTraffic({
+      motoEndpoint: moto.endpoint,
+      routes,
+      aliases,
+      portOf: (service) => apps.portOf(service),
+      now: () => clock.now(),
+    });
     let engine: Engine | undefined;
     // The builds' side, shared by the Build state's .sync integration and run-tests' StartBuild;
     // the endpoint is the proxy's, known once it listens.
@@ -207,7 +239,10 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
           return known;
         },
       },
+      rewrite: aliases,
       onForwarded: async (req, op, _status, body) => {
+        if (req.service === 'elasticloadbalancing' && op === 'ModifyRule')
+          await alb.ruleModified(new URLSearchParams(req.body.toString('utf8')).get('RuleArn') ?? '');
         if (req.service !== 'rds') return;
         const form = new URLSearchParams(req.body.toString('utf8'));
         if (op === 'RestoreDBClusterToPointInTime') {
@@ -227,7 +262,6 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     cleanup.push(() => proxy.close());
 
     const smRole = model.stateMachine.roleArn;
-    const clock = new CompressedClock();
     const host = new FunctionHost({
       clockOffsetMs: () => clock.offsetMs,
       functions: model.functions.map((f) => ({
@@ -284,6 +318,8 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
       data,
       moto,
       proxy,
+      alb,
+      canaryRoutes: routes,
       stateMachineArn: created.stateMachineArn,
       repoDir: repo,
       async clusterOf(environment: string) {

@@ -1,17 +1,17 @@
-import { serveFunctionUrl, type UrlCaller } from './function-url.js';
+import { APPROVER, waitForGate } from './approvals.js';
+import { canaryAborts, canaryCompletes } from './canary-scenarios.js';
+import { serveFunctionUrl } from './function-url.js';
 import {
   commit,
   decide,
   describe,
   exampleFile,
   failures,
-  pendingApproval,
   push,
   statesEntered,
   waitFor,
 } from './pipeline-driver.js';
 import type { Rehearsal } from './rehearsal.js';
-import { ACCOUNT } from './template-model.js';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -20,20 +20,13 @@ export interface ScenarioResult {
   readonly seconds: number;
 }
 
-const APPROVER: UrlCaller = {
-  accessKeyId: 'AKIAREHEARSALAPPROVER',
-  secretAccessKey: 'approver-secret',
-  sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/release-managers/ana`,
-  roleArn: `arn:aws:iam::${ACCOUNT}:role/release-managers`,
-};
-
-interface Context {
+export interface Context {
   readonly r: Rehearsal;
   readonly repo: string;
   readonly approveUrl: string;
 }
 
-type Scenario = (c: Context) => Promise<string>;
+export type Scenario = (c: Context) => Promise<string>;
 
 /** (a) A commit goes to prod through the prod gate, approved through the signed approve URL. */
 const happyPath: Scenario = async ({ r, repo, approveUrl }) => {
@@ -154,29 +147,14 @@ const queued: Scenario = async ({ r, repo, approveUrl }) => {
   return 'the second run waited at WaitForLock until the first ended, then went to prod';
 };
 
-async function waitForGate(r: Rehearsal, run: string, environment: string) {
-  let found: Awaited<ReturnType<typeof pendingApproval>>;
-  await waitFor(
-    r,
-    run,
-    async () => {
-      found = await pendingApproval(r, run, environment);
-      return found !== undefined;
-    },
-    `the ${environment} gate`,
-  ).catch(async (error: Error) => {
-    const why = await failures(r, run);
-    throw new Error(`${error.message}${why.length ? `; failures: ${why.join(' | ')}` : ''}`);
-  });
-  return found!;
-}
-
 const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
   { name: 'happy path to prod through the signed approve URL', run: happyPath },
   { name: 'bad migration fails in test, test data restored', run: badMigration },
   { name: 'smoke failure in staging rolls ECS back (first release)', run: smokeRollback },
   { name: 'second commit queued behind the gate', run: queued },
   { name: 'failing integration test in test rolls test back', run: failingTestStage },
+  { name: 'canary in prod goes through every step on the ALB', run: canaryCompletes },
+  { name: 'failing canary in prod aborts at step 1 on CloudWatch', run: canaryAborts },
 ];
 
 /** Runs the scenarios in order on one rehearsal (each starts from what the previous one left). */
