@@ -19,7 +19,7 @@ const HOP_BY_HOP = new Set([
   'x-forwarded-for',
 ]);
 
-export interface ForwardedRequest {
+interface ForwardedRequest {
   /** Flat name/value pairs for the app, in the client's order and spelling. */
   readonly headers: string[];
   /** The `tollgate-release` cookie's raw Cookie header(s), joined as Node joins them. */

@@ -77,6 +77,32 @@ describe('ProxyMetricsSource', () => {
     expect(await source(log).read('test', at(0), at(60))).toMatchObject({ requests: 2 });
   });
 
+  it('keeps the newest samples in order once the ring has wrapped several times', async () => {
+    // Arrange
+    const log = new RequestLog(3);
+    // Act
+    for (let s = 1; s <= 8; s += 1)
+      log.record({
+        at: at(s).getTime(),
+        status: s === 7 ? 500 : 200,
+        latencyMs: 10 * s,
+        release: s % 2 ? 'v1' : 'v2',
+      });
+    // Assert
+    expect(await source(log).read('test', at(0), at(60))).toEqual({
+      requests: 3,
+      errors: 1,
+      p50LatencyMs: 70,
+      p95LatencyMs: 80,
+      p99LatencyMs: 80,
+    });
+    expect(await source(log).read('test', at(7), at(60), 'v2')).toMatchObject({
+      requests: 1,
+      p50LatencyMs: 80,
+    });
+    expect(await source(log).read('test', at(0), at(6))).toEqual({ requests: 0, errors: 0 });
+  });
+
   it('throws when the window ends before it starts', async () => {
     // Arrange
     const log = new RequestLog();
