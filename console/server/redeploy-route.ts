@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkRedeploy, type RedeployPorts } from '../../functions/register-release/redeploy-check.js';
-import { redeployEvent } from '../../functions/register-release/redeploy-event.js';
+import {
+  checkRedeploy,
+  type RedeployPorts,
+  type RedeployVerdict,
+} from '../../functions/register-release/redeploy-check.js';
+import { type RedeployAsk, redeployEvent } from '../../functions/register-release/redeploy-event.js';
+import { retryTarget } from '../../model/retry-target.js';
+import { RunFold } from '../../model/run-fold.js';
 import { authorizeMutation } from '../../runtime/local-api/auth.js';
 import { BodyError, readJsonObject, replyJson } from '../../runtime/local-api/json-reply.js';
 import { BadRequestError, ConflictError, ForbiddenError } from './errors.js';
 import { checkHost, sendError } from './http.js';
-import { callSfn, type SfnApi } from './sfn-api.js';
+import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
 
 export interface RedeployRouteOptions extends RedeployPorts {
   readonly sfn: SfnApi;
@@ -19,6 +25,7 @@ export interface RedeployRouteOptions extends RedeployPorts {
 }
 
 const PATH = /^\/api\/releases\/([^/?]+)\/deploy(?:\?.*)?$/;
+const RETRY_PATH = /^\/api\/runs\/([^/?]+)\/retry(?:\?.*)?$/;
 const MAX_BODY = 4096;
 
 /**
@@ -29,6 +36,10 @@ const MAX_BODY = 4096;
  */
 export function createRedeployRoute(options: RedeployRouteOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (req.method === 'POST' && RETRY_PATH.test(req.url ?? '')) {
+      await retry(req, res, options);
+      return true;
+    }
     const match = PATH.exec(req.url ?? '');
     if (!match || req.method !== 'POST') return false;
     try {
@@ -40,17 +51,7 @@ export function createRedeployRoute(options: RedeployRouteOptions) {
       const ask = { release, environment: body.environment, skipEarlier: body.skipEarlier };
       const checked = await checkRedeploy(ask, options);
       if (!checked.allowed) throw new ConflictError(checked.reason);
-      const name = randomUUID();
-      const input = redeployEvent(
-        checked.release,
-        { ...ask, reason: body.reason, requestedBy: options.user },
-        new Date(),
-      );
-      await callSfn(options.sfn, 'StartExecution', {
-        stateMachineArn: options.stateMachineArn(),
-        name,
-        input: JSON.stringify(input),
-      });
+      const name = await start(options, checked, { ...ask, reason: body.reason, requestedBy: options.user });
       replyJson(res, 202, {
         run: name,
         release: checked.release.version,
@@ -66,6 +67,71 @@ export function createRedeployRoute(options: RedeployRouteOptions) {
     }
     return true;
   };
+}
+
+/**
+ * `POST /api/runs/{name}/retry {reason?}`: the run page's "Retry from …", `tollgate retry`'s
+ * counterpart. A failed run's release runs again from the environment it failed in onwards; a run
+ * still running, succeeded, or ended before its release was registered is a 409 with the reason.
+ */
+async function retry(req: IncomingMessage, res: ServerResponse, options: RedeployRouteOptions) {
+  try {
+    checkHost(req, options.port());
+    const verdict = authorizeMutation(req, { secret: options.secret, port: options.port() });
+    if (!verdict.ok) throw new ForbiddenError(verdict.reason);
+    const body = await readJsonObject(req, MAX_BODY);
+    const { reason } = body;
+    if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1000))
+      throw new BadRequestError('reason must be text of at most 1000 characters');
+    const run = decodeURIComponent(RETRY_PATH.exec(req.url ?? '')![1]!);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(run))
+      throw new BadRequestError(
+        `run name must be 1 to 80 letters, digits, - or _, got ${JSON.stringify(run)}`,
+      );
+    // An execution's ARN is its state machine's with `execution` for `stateMachine`, plus its name.
+    const executionArn = `${options.stateMachineArn().replace(':stateMachine:', ':execution:')}:${run}`;
+    const described = await callSfn<ExecutionDescription>(options.sfn, 'DescribeExecution', { executionArn });
+    const events = await fullHistory(options.sfn, executionArn);
+    const timeline = RunFold.timeline(
+      events.map((e) => ({ ...e, timestamp: toMs(e.timestamp) })),
+      { running: described.status === 'RUNNING', now: Date.now() },
+    );
+    const target = retryTarget(run, timeline);
+    if (!target.retry) throw new ConflictError(target.reason);
+    const environment = target.environment ?? options.config.environments[0]?.name;
+    if (!environment) throw new ConflictError('the pipeline has no environments to retry in');
+    const ask = { release: target.release, environment, skipEarlier: false };
+    const checked = await checkRedeploy(ask, options);
+    if (!checked.allowed) throw new ConflictError(checked.reason);
+    const name = await start(options, checked, {
+      ...ask,
+      reason: typeof reason === 'string' && reason !== '' ? reason : `retry of run ${run}`,
+      requestedBy: options.user,
+      retryOf: run,
+    });
+    replyJson(res, 202, { run: name, retryOf: run, release: checked.release.version, from: environment });
+  } catch (error) {
+    sendError(
+      res,
+      error instanceof BodyError ? new BadRequestError(error.message) : error,
+      options.onInternalError ?? console.error,
+    );
+  }
+}
+
+/** Starts the run the ask describes; the ask was checked by the caller. */
+async function start(
+  options: RedeployRouteOptions,
+  checked: Extract<RedeployVerdict, { allowed: true }>,
+  ask: RedeployAsk,
+): Promise<string> {
+  const name = randomUUID();
+  await callSfn(options.sfn, 'StartExecution', {
+    stateMachineArn: options.stateMachineArn(),
+    name,
+    input: JSON.stringify(redeployEvent(checked.release, ask, new Date())),
+  });
+  return name;
 }
 
 async function readBody(

@@ -4,11 +4,12 @@ import {
   ListExecutionsCommand,
   RedriveExecutionCommand,
   type SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ConflictError, ConsoleError, NotFoundError } from './errors.js';
 
 /**
- * The Step Functions operations the console reads and the one it performs (redrive), in the AWS
+ * The Step Functions operations the console reads and those it performs (redrive, start), in the AWS
  * JSON wire shape: dates are epoch seconds. The local engine's `AwsJsonService` is one already;
  * `sfnClientApi` adapts the SDK client for `tollgate console --aws`.
  */
@@ -47,6 +48,8 @@ const COMMANDS = {
   DescribeExecution: DescribeExecutionCommand,
   GetExecutionHistory: GetExecutionHistoryCommand,
   RedriveExecution: RedriveExecutionCommand,
+  // The release page's Deploy to … and the run page's Retry (redeploy-route.ts).
+  StartExecution: StartExecutionCommand,
 } as const;
 
 /** The SDK client behind the same seam; its Date objects become epoch seconds, as on the wire. */
@@ -55,7 +58,7 @@ export function sfnClientApi(client: Pick<SFNClient, 'send'>): SfnApi {
     async dispatch(operation, request) {
       const Command = COMMANDS[operation as keyof typeof COMMANDS];
       if (!Command) throw new ConsoleError(`the console does not call ${operation}`);
-      // biome-ignore lint/suspicious/noExplicitAny: one call site for four command input types
+      // biome-ignore lint/suspicious/noExplicitAny: one call site for five command input types
       const command = new (Command as any)(request);
       const output = (await client.send(command)) as unknown as Record<string, unknown>;
       const { $metadata: _metadata, ...rest } = output;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadOrCreateSecret } from '../../runtime/local-api/auth.js';
 import {
   cli,
   cliJson,
@@ -33,7 +34,8 @@ describe('tollgate retry against tollgate up', () => {
     writeFileSync(configPath, flaky);
     repo.commit('Test host check');
     session.dataDir = dataDir;
-    session.up = await startUp(dataDir, repo.dir, await freePort());
+    const port = await freePort();
+    session.up = await startUp(dataDir, repo.dir, port);
     const dd = ['--data-dir', dataDir];
     const until = (run: string, what: string, done: (shown: Shown) => boolean) =>
       waitFor(
@@ -46,14 +48,27 @@ describe('tollgate retry against tollgate up', () => {
       );
     repo.commit('ORD-7: order notes', { 'NOTES.md': 'notes\n' });
     const { run: failedRun } = await cliJson(['push', '--repo', repo.dir, ...dd]);
-    const failed = await until(failedRun, 'to fail', (s) => s.run.status !== 'RUNNING');
-    rmSync(marker);
+    const first = await until(failedRun, 'to fail', (s) => s.run.status !== 'RUNNING');
     const runsBefore = (await cliJson(['runs', ...dd])).runs.length;
 
+    // Act: the run page's Retry (the console route) while the host is still broken: it fails again
+    const retryRoute = (run: string) =>
+      fetch(`http://127.0.0.1:${port}/api/runs/${run}/retry`, {
+        method: 'POST',
+        headers: { 'x-tollgate-secret': loadOrCreateSecret(dataDir), 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'host replaced' }),
+      });
+    const viaConsole = await retryRoute(failedRun);
+    const consoleRetry = (await viaConsole.json()) as { run: string; retryOf: string; from: string };
+    const failed = await until(consoleRetry.run, 'to fail', (s) => s.run.status !== 'RUNNING');
+    const unknownRun = await retryRoute('no-such-run');
+    rmSync(marker);
+    const runsAfterConsole = (await cliJson(['runs', ...dd])).runs.length;
+
     // Act: redrive refuses (it would fail again at once), a succeeded run cannot be retried, then retry
-    const redrive = await cli(['redrive', failedRun, ...dd], { cwd: repo.dir });
+    const redrive = await cli(['redrive', consoleRetry.run, ...dd], { cwd: repo.dir });
     const runsAfterRedrive = (await cliJson(['runs', ...dd])).runs.length;
-    const retried = await cliJson(['retry', failedRun, '--as', 'ben', ...dd], { cwd: repo.dir });
+    const retried = await cliJson(['retry', consoleRetry.run, '--as', 'ben', ...dd], { cwd: repo.dir });
     await until(retried.run, 'at the prod gate', (s) =>
       s.stages.some((st) => st.environment === 'prod' && st.stage === 'approval' && st.status === 'waiting'),
     );
@@ -64,7 +79,16 @@ describe('tollgate retry against tollgate up', () => {
       digest: string;
     };
 
-    // Assert: the first run failed in test with its release registered
+    // Assert: the first run failed in test with its release registered; the console's retry ran
+    // the same release from test and failed there again, with the reason it was given
+    expect(first.run.status).toBe('FAILED');
+    expect(viaConsole.status).toBe(202);
+    expect(consoleRetry).toMatchObject({ retryOf: failedRun, from: 'test', release: first.run.release });
+    expect(failed.run.release).toBe(first.run.release);
+    expect(failed.stages.some((s) => s.stage === 'build')).toBe(false);
+    expect(failed.redeploy).toMatchObject({ environment: 'test', reason: 'host replaced' });
+    expect(unknownRun.status).toBe(404);
+    expect(runsAfterConsole).toBe(runsBefore + 1);
     expect(failed.run.status).toBe('FAILED');
     expect(failed.run.release).toMatch(/^r\d+-[0-9a-f]{7}$/);
     expect(
@@ -77,10 +101,10 @@ describe('tollgate retry against tollgate up', () => {
     expect(redrive.code).toBe(1);
     expect(redrive.stderr.trim().split('\n')).toHaveLength(1);
     expect(redrive.stderr).toMatch(/Fail state RunFailed .* would fail again at once; .*tollgate retry/);
-    expect(runsAfterRedrive).toBe(runsBefore);
+    expect(runsAfterRedrive).toBe(runsAfterConsole);
 
     // Assert: the retry ran the same release, without a build, through test and prod's gate
-    expect(retried).toMatchObject({ retryOf: failedRun, release: failed.run.release, from: 'test' });
+    expect(retried).toMatchObject({ retryOf: consoleRetry.run, release: failed.run.release, from: 'test' });
     expect(retry.run.status).toBe('SUCCEEDED');
     expect(retry.run.release).toBe(failed.run.release);
     expect(retry.run.digest).toBe(failed.run.digest);
@@ -104,5 +128,5 @@ describe('tollgate retry against tollgate up', () => {
 interface Shown {
   run: { status: string; release: string | null; digest: string | null };
   stages: ShownStage[];
-  redeploy: { environment: string; requestedBy: string } | null;
+  redeploy: { environment: string; requestedBy: string; reason: string } | null;
 }

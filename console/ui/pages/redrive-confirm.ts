@@ -5,7 +5,8 @@ import type { Json } from '../json.js';
 /**
  * Redrive behind a confirmation that says where the run will pick up: the state and its stage,
  * with that state's input; states that succeeded are not run again. When the state is a Fail state
- * the run would fail again at once, and the dialog says that before anyone confirms.
+ * the run would fail again at once: the dialog says so before anyone confirms, and offers a retry
+ * (a new run of the release from the environment it failed in onwards) first.
  */
 export function redriveControl(run: Json, onDone: (message: string) => void): HTMLElement {
   const from = run.redriveFrom;
@@ -14,6 +15,7 @@ export function redriveControl(run: Json, onDone: (message: string) => void): HT
     : 'the state where it stopped';
   const confirm = h('button', { type: 'button', class: 'primary' }, `Redrive from ${from?.state ?? 'there'}`);
   const cancel = h('button', { type: 'button' }, 'Cancel');
+  const retry = h('button', { type: 'button', class: 'primary' }, 'Retry from where it failed');
   const dialog = h(
     'dialog',
     { class: 'confirm', 'aria-labelledby': 'redrive-h' },
@@ -27,11 +29,24 @@ export function redriveControl(run: Json, onDone: (message: string) => void): HT
       ? h(
           'p',
           { class: 'error' },
-          `${from.state} is a Fail state: the pipeline had already recorded the failure, so the run would fail again at once. To run this release again from where it failed, use npx tollgate retry ${run.name}.`,
+          `${from.state} is a Fail state: the pipeline had already recorded the failure, so the run would fail again at once. Retry instead: a new run of this release from the environment it failed in onwards (npx tollgate retry ${run.name}).`,
         )
       : null,
-    h('div', { class: 'actions' }, confirm, cancel),
+    h('div', { class: 'actions' }, ...(from?.failsAgain ? [retry] : []), confirm, cancel),
   );
+  retry.addEventListener('click', async () => {
+    retry.disabled = true;
+    try {
+      const started = (await postJson(`/api/runs/${encodeURIComponent(run.name)}/retry`, {})) as Json;
+      dialog.close();
+      onDone(`Retry started: run ${started.run} takes ${started.release} from ${started.from} onwards.`);
+    } catch (err) {
+      dialog.close();
+      onDone(`Retry refused: ${(err as Error).message}`);
+    } finally {
+      retry.disabled = false;
+    }
+  });
   cancel.addEventListener('click', () => dialog.close());
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;

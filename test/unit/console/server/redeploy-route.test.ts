@@ -116,3 +116,41 @@ describe('POST /api/releases/{version}/deploy', () => {
     expect(started).toHaveLength(0);
   });
 });
+
+describe('POST /api/runs/{name}/retry', () => {
+  it.each([
+    ['run-1', { reason: 7 }, /reason must be text/],
+    ['run%201', {}, /run name must be 1 to 80 letters, digits, - or _/],
+    ['run-1', 'not an object', /JSON object/],
+  ])('answers 400 for run %s with the body %j, asking Step Functions nothing', async (run, body, message) => {
+    // Arrange
+    const { started } = await serve();
+    const port = (server!.address() as { port: number }).port;
+    // Act
+    const res = await fetch(`http://127.0.0.1:${port}/api/runs/${run}/retry`, {
+      method: 'POST',
+      headers: {
+        origin: `http://127.0.0.1:${port}`,
+        'x-csrf-token': csrfToken(SECRET),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    // Assert
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(message);
+    expect(started).toHaveLength(0);
+  });
+
+  it('refuses another origin with 403, asking Step Functions nothing', async () => {
+    const { started } = await serve();
+    const port = (server!.address() as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/api/runs/run-1/retry`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'x-csrf-token': csrfToken(SECRET) },
+      body: '{}',
+    });
+    expect(res.status).toBe(403);
+    expect(started).toHaveLength(0);
+  });
+});
