@@ -25,7 +25,8 @@ export function resolveConfigPath(cwd: string, contextValue: unknown): string {
 
 /**
  * Loads and validates the config, and returns it as the user wrote it: the functions re-validate
- * TOLLGATE_CONFIG with the same schema, and the schema accepts input (`"15m"`), not output (900).
+ * the copy their bundles carry with the same schema, and the schema accepts input (`"15m"`), not
+ * output (900).
  */
 export async function loadStackConfig(
   cwd: string,
