@@ -1,6 +1,6 @@
 import { ExecutionAbortedError, StatesError, StatesErrorName } from '../asl/errors/states-error.js';
 import type { HistoryCursor } from '../asl/history/history-cursor.js';
-import type { HistoryEvent, HistoryRecorder } from '../asl/history/history-event.js';
+import type { HistoryEvent, HistoryRecorder, RecordOptions } from '../asl/history/history-event.js';
 import type { EngineClock } from './clock.js';
 
 /** AWS caps an execution's history at 25,000 events; the next event fails the execution. */
@@ -13,7 +13,7 @@ const NOTHING_PENDING: Promise<void> = Promise.resolve();
 const NOTHING_TO_REPLAY: readonly HistoryEvent[] = Object.freeze([]);
 
 // The default of `add`'s options: one object rather than a new one per event.
-const NO_OPTIONS: { readonly updateSource?: boolean } = Object.freeze({});
+const NO_OPTIONS: RecordOptions = Object.freeze({});
 
 export type EventListener = (executionArn: string, event: HistoryEvent) => void;
 
@@ -49,8 +49,12 @@ function mustBeDurableBeforeContinuing(type: string): boolean {
  */
 export class ExecutionHistory implements HistoryRecorder {
   readonly events: HistoryEvent[] = [];
-  /** The thread each event belongs to (see HistoryCursor), index for index with `events`. */
-  readonly threads: string[] = [];
+  /**
+   * The thread of each event (see HistoryCursor), index for index with `events`, kept only once an
+   * event outside the top-level thread ('') is recorded: most executions never have one, and the
+   * list would cost a store per event for nothing.
+   */
+  private threadList: string[] | undefined;
   private durable = 0;
   private tail: Promise<void> = NOTHING_PENDING;
   /** Recorded events each thread has yet to replay after a restart (see `replayFrom`). */
@@ -74,7 +78,7 @@ export class ExecutionHistory implements HistoryRecorder {
     cursor: HistoryCursor,
     type: string,
     details?: Record<string, unknown>,
-    options: { readonly updateSource?: boolean } = NO_OPTIONS,
+    options: RecordOptions = NO_OPTIONS,
   ): number | Promise<number> {
     if (!this.isOpen() && !type.startsWith('Execution')) {
       throw new ExecutionAbortedError('The execution is no longer running');
@@ -91,13 +95,13 @@ export class ExecutionHistory implements HistoryRecorder {
       id,
       previousEventId: cursor.sourceEventId,
       type,
-      timestamp: this.clock.now(),
+      timestamp: options.at ?? this.clock.now(),
       ...details,
     };
     cursor.lastPublishedEventId = id;
     if (options.updateSource !== false) cursor.sourceEventId = id;
     this.events.push(event);
-    this.threads.push(cursor.thread);
+    this.noteThread(cursor.thread);
     const write = this.persist(event, cursor.thread);
     if (write === undefined) {
       // Nothing to wait for (memory mode): the event is as durable as it will ever be.
@@ -110,6 +114,20 @@ export class ExecutionHistory implements HistoryRecorder {
     // A failed write closes the store; the next awaited event reports it.
     written.catch(() => undefined);
     return id;
+  }
+
+  /** The thread each event belongs to, index for index with `events`. */
+  get threads(): readonly string[] {
+    return this.threadList ?? this.events.map(() => '');
+  }
+
+  /** Records the thread of the event just pushed onto `events`. */
+  private noteThread(thread: string): void {
+    if (this.threadList !== undefined) this.threadList.push(thread);
+    else if (thread !== '') {
+      this.threadList = this.events.map(() => '');
+      this.threadList[this.events.length - 1] = thread;
+    }
   }
 
   /** How many events are durable, and so visible; always a prefix of `events`. */
@@ -125,7 +143,7 @@ export class ExecutionHistory implements HistoryRecorder {
   /** Restores events read back from the store (no persistence, no listeners). */
   restore(event: HistoryEvent, thread: string): void {
     this.events.push(event);
-    this.threads.push(thread);
+    this.noteThread(thread);
     this.durable = this.events.length;
   }
 
@@ -138,7 +156,7 @@ export class ExecutionHistory implements HistoryRecorder {
     const replay = new Map<string, HistoryEvent[]>();
     for (const [i, event] of this.events.entries()) {
       if (event.id <= afterEventId) continue;
-      const thread = this.threads[i];
+      const thread = this.threadList?.[i] ?? '';
       const queue = replay.get(thread);
       if (queue) queue.push(event);
       else replay.set(thread, [event]);
@@ -151,11 +169,7 @@ export class ExecutionHistory implements HistoryRecorder {
   }
 
   /** Hands back the thread's next recorded event, or undefined once the thread runs live. */
-  private replayNext(
-    cursor: HistoryCursor,
-    type: string,
-    options: { readonly updateSource?: boolean },
-  ): number | undefined {
+  private replayNext(cursor: HistoryCursor, type: string, options: RecordOptions): number | undefined {
     const queue = this.replay?.get(cursor.thread);
     const recorded = queue?.[0];
     if (!queue || !recorded) return undefined;

@@ -4,7 +4,7 @@ import { evaluateJsonataTemplate } from '../query/jsonata-evaluator.js';
 import { QueryLanguage } from '../query/query-language.js';
 import { readDynamicField } from '../states/dynamic-value.js';
 import { applyTemplate } from '../states/io-processing.js';
-import { jsonataScope, type StateRun } from '../states/state-run.js';
+import { derivedRun, jsonataScope, type StateRun } from '../states/state-run.js';
 
 /** One child workflow's input under ItemBatcher: `{"BatchInput": …, "Items": [...]}`. */
 export interface ItemBatch {
@@ -24,7 +24,7 @@ export async function batchItems(
   items: readonly unknown[],
   stateInput: unknown,
 ): Promise<ItemBatch[]> {
-  const batcherRun: StateRun = { ...run, definition: batcher };
+  const batcherRun = derivedRun(run, { definition: batcher });
   const maxItems = await limit(batcherRun, 'MaxItemsPerBatch');
   const maxBytes = await limit(batcherRun, 'MaxInputBytesPerBatch');
   if (maxItems === undefined && maxBytes === undefined) {

@@ -3,7 +3,7 @@ import { evaluateJsonataTemplate } from '../query/jsonata-evaluator.js';
 import { QueryLanguage } from '../query/query-language.js';
 import { readDynamicField } from '../states/dynamic-value.js';
 import { applyTemplate } from '../states/io-processing.js';
-import { jsonataScope, type StateRun } from '../states/state-run.js';
+import { derivedRun, jsonataScope, type StateRun } from '../states/state-run.js';
 import { parseCsvRows } from './csv-rows.js';
 
 const GET_OBJECT = /^arn:aws[a-z-]*:states:::s3:getObject$/;
@@ -103,7 +103,7 @@ async function readerParameters(run: StateRun, reader: Readonly<Record<string, u
 }
 
 async function readerMaxItems(run: StateRun, config: Readonly<Record<string, unknown>>) {
-  const read = await readDynamicField({ ...run, definition: config }, 'MaxItems');
+  const read = await readDynamicField(derivedRun(run, { definition: config }), 'MaxItems');
   if (!read.present) return undefined;
   const v = read.value;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)

@@ -9,6 +9,16 @@ export interface HistoryEvent {
   readonly [details: string]: unknown;
 }
 
+export interface RecordOptions {
+  /** False for events that are published without becoming the source of what follows. */
+  readonly updateSource?: boolean;
+  /**
+   * When the event happened, for a caller that has just read the clock for it (a state's entry):
+   * each clock read is a system call on some virtual machines, so it is not read twice.
+   */
+  readonly at?: number;
+}
+
 /**
  * Where a state's events go: assigns ids, links them and persists them before resolving.
  *
@@ -27,7 +37,7 @@ export interface HistoryRecorder {
     cursor: HistoryCursor,
     type: string,
     details?: Record<string, unknown>,
-    options?: { readonly updateSource?: boolean },
+    options?: RecordOptions,
   ): number | Promise<number>;
   /** The events of the cursor's thread still to be replayed, oldest first; empty once it runs live. */
   pending(cursor: HistoryCursor): readonly HistoryEvent[];

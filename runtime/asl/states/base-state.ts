@@ -1,4 +1,4 @@
-import { StatesError, StatesErrorName, stateFailurePrefix, toStatesError } from '../errors/states-error.js';
+import { StatesError, StatesErrorName, toStatesError } from '../errors/states-error.js';
 import type { ContextObject } from '../frame/context-object.js';
 import type { Frame } from '../frame/frame.js';
 import type { HistoryEvent } from '../history/history-event.js';
@@ -6,7 +6,7 @@ import { exceedsPayloadQuota, NOT_TRUNCATED, toPayloadText } from '../payload-te
 import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js';
 import { publishEvaluationFailed } from './evaluation-failed.js';
 import type { StateEvaluation, StateOutcome } from './state-outcome.js';
-import type { StateRun } from './state-run.js';
+import { EnteredState, type StateRun } from './state-run.js';
 import { isStateStop } from './stoppable-work.js';
 
 /**
@@ -61,9 +61,13 @@ export abstract class BaseState {
     // A new context object per state: earlier results may hold references into the old one.
     frame.context = withState(frame.context, { Name: this.name, EnteredTime: isoTime(enteredTime) });
     const enteredText = inputText ?? toPayloadText(input);
-    const entered = recorder.add(frame.cursor, this.enteredType, {
-      stateEnteredEventDetails: { name: this.name, input: enteredText, inputDetails: NOT_TRUNCATED },
-    });
+    const entered = recorder.add(
+      frame.cursor,
+      this.enteredType,
+      { stateEnteredEventDetails: { name: this.name, input: enteredText, inputDetails: NOT_TRUNCATED } },
+      // The Entered event happens at the time the state was entered (one clock read for both).
+      { at: enteredTime },
+    );
     if (typeof entered !== 'number') {
       return entered.then((id) =>
         this.evaluateEntered(this.entered(frame, input, id, enteredPrevious), enteredText),
@@ -73,16 +77,15 @@ export abstract class BaseState {
   }
 
   private entered(frame: Frame, input: unknown, enteredEventId: number, enteredPrevious: number): StateRun {
-    return {
+    return new EnteredState(
       frame,
-      stateName: this.name,
-      definition: this.definition,
-      language: this.languageIn(frame),
-      rawInput: input,
+      this.name,
+      this.definition,
+      this.languageIn(frame),
+      input,
       enteredEventId,
-      enteredPreviousEventId: enteredPrevious,
-      prefix: stateFailurePrefix(this.name, enteredEventId),
-    };
+      enteredPrevious,
+    );
   }
 
   private evaluateEntered(run: StateRun, enteredText: string): StateOutcome | Promise<StateOutcome> {

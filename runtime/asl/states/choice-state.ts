@@ -5,7 +5,7 @@ import { QueryLanguage } from '../query/query-language.js';
 import { BaseState } from './base-state.js';
 import { applyInputPath, applyOutputPath, evaluateAssign, stateOutput, withPrefix } from './io-processing.js';
 import type { StateEvaluation } from './state-outcome.js';
-import { jsonataScope, jsonPathScope, type StateRun } from './state-run.js';
+import { derivedRun, jsonataScope, jsonPathScope, type StateRun } from './state-run.js';
 
 type Rule = Record<string, unknown>;
 
@@ -55,7 +55,8 @@ export class ChoiceState extends BaseState {
   private async leave(run: StateRun, input: unknown, next: string, owner: Rule | Readonly<Rule>) {
     if (run.language === QueryLanguage.JSONata) {
       const assigned = await evaluateAssign(run, owner.Assign ?? this.definition.Assign, { input });
-      const outputRun = owner.Output !== undefined ? { ...run, definition: { Output: owner.Output } } : run;
+      const outputRun =
+        owner.Output !== undefined ? derivedRun(run, { definition: { Output: owner.Output } }) : run;
       const output = await stateOutput(outputRun, input, input);
       return { output, next, assigned };
     }

@@ -9,7 +9,7 @@ import { BaseState } from './base-state.js';
 import { publishEvaluationFailed } from './evaluation-failed.js';
 import { evaluateAssign, stateOutput, withPrefix } from './io-processing.js';
 import type { StateEvaluation } from './state-outcome.js';
-import { jsonataScope, type StateRun } from './state-run.js';
+import { derivedRun, jsonataScope, type StateRun } from './state-run.js';
 
 /**
  * Task, Map and Parallel: states whose work can fail and be retried or caught. `attempt` runs the
@@ -62,7 +62,7 @@ export abstract class ExecutionState extends BaseState {
     const assignSource =
       run.language === QueryLanguage.JSONPath && this.definition.ResultSelector !== undefined
         ? await stateOutput(
-            { ...run, definition: { ResultSelector: this.definition.ResultSelector } },
+            derivedRun(run, { definition: { ResultSelector: this.definition.ResultSelector } }),
             result,
           )
         : result;

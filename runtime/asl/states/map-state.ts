@@ -12,7 +12,7 @@ import { ExecutionState } from './execution-state.js';
 import { applyInputPath, applyTemplate, resolvePathWithContext } from './io-processing.js';
 import { type IterationJob, outcomeOutputs, runIterations } from './map-iterations.js';
 import { readPositiveSeconds } from './positive-seconds.js';
-import { jsonataScope, type StateRun } from './state-run.js';
+import { derivedRun, jsonataScope, type StateRun } from './state-run.js';
 import { StoppableWork, unwindIfStopped } from './stoppable-work.js';
 
 type ProcessorBlock = StatesBlock & { ProcessorConfig?: { Mode?: string } };
@@ -182,7 +182,7 @@ export class MapState extends ExecutionState {
     frame.context = { ...frame.context, Map: { Item: { Index: job.index, Value: job.input } } };
     const selector = this.definition.ItemSelector ?? this.definition.Parameters;
     if (selector === undefined) return job.input;
-    const itemRun: StateRun = { ...run, frame };
+    const itemRun = derivedRun(run, { frame });
     if (run.language === QueryLanguage.JSONata) {
       return evaluateJsonataTemplate(selector, jsonataScope(itemRun), 'ItemSelector', run.prefix);
     }
