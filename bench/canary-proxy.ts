@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EnvProxy } from '../functions/shared/adapters/local/env-proxy.js';
 import { systemClock } from '../functions/shared/clock.js';
 import type { BenchRow } from './bench-row.js';
+import { childCpu, type LoadRound, load, ownCpu } from './canary-load.js';
 
 const EXAMPLE_SERVER = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -27,58 +28,18 @@ async function startApp(): Promise<{ port: number; child: ChildProcess }> {
   return { port, child };
 }
 
-// The load generator runs in its own process: sharing the proxy's event loop would charge the
-// generator's own work to the proxy. It prints requests/s and every latency as JSON.
-const LOAD = `
-const { Agent, request } = require('node:http');
-const [port, total, concurrency] = process.argv.slice(1).map(Number);
-const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-const latencies = [];
-let next = 0;
-const one = () => new Promise((done, fail) => {
-  const started = performance.now();
-  const req = request({ host: '127.0.0.1', port, path: '/orders', agent }, (res) => {
-    res.resume();
-    res.once('end', () => {
-      if (res.statusCode !== 200) fail(new Error('answered ' + res.statusCode));
-      latencies.push(performance.now() - started);
-      done();
-    });
-  });
-  req.once('error', fail);
-  req.end();
-});
-const worker = async () => { while (next < total) { next += 1; await one(); } };
-const started = performance.now();
-Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
-  const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ rps: total / seconds, latencies }));
-  agent.destroy();
-}, (error) => { console.error(error.message); process.exit(1); });
-`;
-
-/** `total` GETs from `concurrency` keep-alive clients in a child process. */
-async function load(port: number, total: number, concurrency: number) {
-  const child = spawn(process.execPath, ['-e', LOAD, String(port), String(total), String(concurrency)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out) as { rps: number; latencies: number[] };
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.99 * xs.length) - 1]!;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * Proxy overhead: the same keep-alive load generator against the example app (GET /orders)
  * directly and through the environment proxy splitting 10% to a second instance, alternating rounds in one run so
  * both see the same machine load. Throughput at 16 concurrent clients; added p99 latency at one
- * client (serial requests, so queueing does not hide the proxy's own cost).
+ * client (serial requests, so queueing does not hide the proxy's own cost). The proxy runs in this
+ * process, so its CPU per request is this process's CPU time over a proxied round; with the apps'
+ * and the load generator's, and the machine's idle share, it says whether the ratio is CPU-bound.
  */
 export async function benchCanaryProxy({ quick }: { quick: boolean }): Promise<BenchRow[]> {
   const baseline = await startApp();
@@ -94,27 +55,41 @@ export async function benchCanaryProxy({ quick }: { quick: boolean }): Promise<B
   const rounds = quick ? 3 : 7;
   const total = quick ? 2_000 : 5_000;
   const serial = quick ? 500 : 2_000;
+  const appsCpu = () => childCpu(baseline.child.pid) + childCpu(canary.child.pid);
   try {
-    await load(baseline.port, 500, 16); // warm-up: JIT and sockets on both paths
-    await load(proxy.port, 500, 16);
-    const direct: number[] = [];
-    const proxied: number[] = [];
+    // What the app answers straight; every answer of every round, direct or proxied, must equal it.
+    const expected = await (await fetch(`http://127.0.0.1:${baseline.port}/orders`)).text();
+    const direct = (n: number, c: number) => load(baseline.port, n, c, expected, appsCpu);
+    const proxied = (n: number, c: number) => load(proxy.port, n, c, expected, ownCpu);
+    await direct(500, 16); // warm-up: JIT and sockets on both paths
+    await proxied(500, 16);
+    const directRounds: LoadRound[] = [];
+    const proxiedRounds: LoadRound[] = [];
+    const appsPerProxiedRequest: number[] = [];
     const directLatency: number[] = [];
     const proxiedLatency: number[] = [];
     for (let i = 0; i < rounds; i += 1) {
-      direct.push((await load(baseline.port, total, 16)).rps);
-      proxied.push((await load(proxy.port, total, 16)).rps);
-      directLatency.push(p99((await load(baseline.port, serial, 1)).latencies));
-      proxiedLatency.push(p99((await load(proxy.port, serial, 1)).latencies));
+      directRounds.push(await direct(total, 16));
+      const apps = appsCpu();
+      proxiedRounds.push(await proxied(total, 16));
+      appsPerProxiedRequest.push((appsCpu() - apps) / total);
+      directLatency.push(p99((await direct(serial, 1)).latencies));
+      proxiedLatency.push(p99((await proxied(serial, 1)).latencies));
     }
-    const ratio = median(proxied) / median(direct);
+    const directRps = median(directRounds.map((r) => r.rps));
+    const proxiedRps = median(proxiedRounds.map((r) => r.rps));
+    const ratio = proxiedRps / directRps;
     const addedP99 = median(proxiedLatency) - median(directLatency);
+    const proxyCpu = median(proxiedRounds.map((r) => r.watchedCpuPerRequest));
+    const appCpu = median(appsPerProxiedRequest);
+    const loadCpu = median(proxiedRounds.map((r) => r.loadCpuPerRequest));
+    const idle = proxiedRounds.map((r) => r.idleShare).filter((x): x is number => x !== undefined);
     return [
       {
         name: 'requests/s through the weighted proxy (10% canary), 16 clients',
-        value: Math.round(median(proxied)),
+        value: Math.round(proxiedRps),
         unit: 'req/s',
-        peer: `straight to the app: ${Math.round(median(direct))} req/s`,
+        peer: `straight to the app: ${Math.round(directRps)} req/s; per round ${proxiedRounds.map((r, n) => (r.rps / directRounds[n]!.rps).toFixed(2)).join(' ')}`,
         ratio,
         target: '≥ 0.8',
         met: ratio >= 0.8,
@@ -124,6 +99,13 @@ export async function benchCanaryProxy({ quick }: { quick: boolean }): Promise<B
         value: addedP99,
         unit: 'ms',
         peer: `straight to the app: p99 ${median(directLatency).toFixed(2)} ms`,
+      },
+      {
+        name: 'proxy CPU per request, 16 clients (ratio: ÷ app + load generator; 0.8 needs ≤ 0.25 when CPU-bound)',
+        value: Math.round(proxyCpu),
+        unit: 'µs',
+        peer: `app ${Math.round(appCpu)} µs, load generator ${Math.round(loadCpu)} µs; machine idle ${idle.length ? `${(100 * mean(idle)).toFixed(0)} %` : 'unknown'} during proxied rounds`,
+        ratio: proxyCpu / (appCpu + loadCpu),
       },
     ];
   } finally {
