@@ -132,6 +132,7 @@ const states = block('Normalize', {
         { Name: 'TOLLGATE_COMMIT', Value: '{% $commit.commit %}', Type: 'PLAINTEXT' },
         { Name: 'TOLLGATE_ARTIFACT_KEY', Value: '{% $plan.build.artifactKey %}', Type: 'PLAINTEXT' },
         { Name: 'TOLLGATE_EXECUTION_ARN', Value: '{% $states.context.Execution.Id %}', Type: 'PLAINTEXT' },
+        { Name: 'TOLLGATE_STATE_NAME', Value: '{% $states.context.State.Name %}', Type: 'PLAINTEXT' },
       ],
     },
     Assign: {

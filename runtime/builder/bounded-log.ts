@@ -1,4 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+
+/** The most of one unfinished line held for `onLine`. */
+const PARTIAL_LIMIT = 8_192;
 
 /**
  * A build's output, bounded: a chatty or runaway build must not fill memory or the disk. The log
@@ -27,9 +31,15 @@ export class BoundedLog {
   /** Bytes of output seen. */
   total = 0;
 
+  /** The part of the output after its last newline, until the rest of that line arrives. */
+  private partial = '';
+  private readonly decoder = new StringDecoder('utf8');
+
   constructor(
     readonly path: string,
     limits: BoundedLogLimits = {},
+    /** Told each whole line (ours and the output's), e.g. for the run's task log. */
+    private readonly onLine?: (line: string) => void,
   ) {
     this.headLimit = limits.fileHeadBytes ?? 4 * 1024 * 1024;
     this.tailLimit = limits.tailBytes ?? 64 * 1024;
@@ -39,11 +49,14 @@ export class BoundedLog {
   /** A line of our own (the command being run): always kept, in order. */
   note(line: string): void {
     this.flushOverflow();
+    this.flushPartial();
     this.file.write(`${line}\n`);
+    this.onLine?.(line);
   }
 
   write(chunk: Buffer): void {
     this.total += chunk.length;
+    if (this.onLine) this.splitLines(chunk);
     this.remember(chunk);
     const room = Math.max(0, this.headLimit - this.written);
     const head = chunk.subarray(0, room);
@@ -62,7 +75,27 @@ export class BoundedLog {
 
   close(): Promise<void> {
     this.flushOverflow();
+    this.flushPartial();
     return new Promise((resolve) => this.file.end(resolve));
+  }
+
+  /**
+   * Hands each whole line of output to `onLine`. A line is held until its newline arrives, at most
+   * PARTIAL_LIMIT characters of it (a 10 MB line without a newline must not sit in memory); a
+   * character split between two chunks is joined again by the decoder.
+   */
+  private splitLines(chunk: Buffer): void {
+    const text = this.partial + this.decoder.write(chunk);
+    const lines = text.split('\n');
+    const rest = lines.pop() ?? '';
+    for (const line of lines) this.onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line);
+    this.partial = rest.length > PARTIAL_LIMIT ? rest.slice(0, PARTIAL_LIMIT) : rest;
+  }
+
+  private flushPartial(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest && this.onLine) this.onLine(rest);
   }
 
   private remember(chunk: Buffer): void {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Clock } from '../../functions/shared/clock.js';
 import type { TollgateConfig } from '../../functions/shared/config/schema.js';
 import { BuildFailedError, InvalidInputError } from '../../functions/shared/errors.js';
+import type { TaskLogSink } from '../../functions/shared/ports/task-logs.js';
 import type { EngineClock } from '../engine/clock.js';
 import { BoundedLog } from './bounded-log.js';
 
@@ -27,10 +28,19 @@ export interface LocalBuilderOptions {
   readonly clock: Clock;
   /** Arms `build.timeout`: the engine's clock, so a test moves time instead of waiting it out. */
   readonly timers: EngineClock;
+  /**
+   * Where the build's output goes line by line, as the task functions' logs do, so the console's
+   * Build stage and `tollgate logs --stage build` show it (bounded there per state).
+   */
+  readonly taskLog?: TaskLogSink;
 }
 
 /** The Build state passes its execution's id, so a build can be stopped when its run ends. */
 const EXECUTION_ARN_VARIABLE = 'TOLLGATE_EXECUTION_ARN';
+/** …and its own name, which the build's log lines carry as a task's lines do. */
+const STATE_NAME_VARIABLE = 'TOLLGATE_STATE_NAME';
+/** A longer line is cut in the task log (the build's log file keeps it whole). */
+const MAX_LOG_LINE = 2_000;
 
 export interface LocalBuilder {
   (event: unknown): Promise<LocalBuildResult>;
@@ -96,8 +106,24 @@ function buildFunction(options: LocalBuilderOptions, running: Map<string, Set<St
     const logFile = join(options.logsDir, 'builds', `${args.SourceVersion}-${id.split(':')[1]}.log`);
     await mkdir(dirname(logFile), { recursive: true });
     const worktree = await mkdtemp(join(tmpdir(), 'tollgate-build-'));
-    const log = new BoundedLog(logFile);
     const executionArn = env[EXECUTION_ARN_VARIABLE];
+    const stateName = env[STATE_NAME_VARIABLE];
+    const sink = options.taskLog;
+    const log = new BoundedLog(
+      logFile,
+      {},
+      sink && executionArn && stateName
+        ? (line) =>
+            sink.write({
+              timestamp: options.clock.now().toISOString(),
+              level: 'INFO',
+              message: line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE)}…` : line,
+              service: 'build',
+              executionArn,
+              stateName,
+            })
+        : undefined,
+    );
     try {
       await run(
         'git',

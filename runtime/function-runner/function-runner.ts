@@ -64,6 +64,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
     logsDir: dataLayout(options.dataDir).logs,
     clock: options.clock,
     timers: options.timers,
+    taskLog: taskLogs,
   });
   handlers[LOCAL_BUILDER_FUNCTION] = builder;
   return {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileTaskLogs } from '../../../../functions/shared/adapters/local/file-task-logs.js';
 import { ManualClock } from '../../../../functions/shared/clock.js';
 import { parseConfig } from '../../../../functions/shared/config/index.js';
 import { createLocalBuilder } from '../../../../runtime/builder/local-builder.js';
@@ -9,7 +10,11 @@ import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
 import { validConfig } from '../../../support/config-fixtures.js';
 import { createGitRepo } from '../../../support/git-repo.js';
 
-function setup(buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz', timeout?: string) {
+function setup(
+  buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz',
+  timeout?: string,
+  taskLog?: FileTaskLogs,
+) {
   const repo = createGitRepo({ 'app.txt': 'v1\n' });
   const first = repo.commit('first');
   const root = mkdtempSync(join(tmpdir(), 'tollgate-builder-'));
@@ -26,6 +31,7 @@ function setup(buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz',
     logsDir: join(root, 'logs'),
     clock: new ManualClock(),
     timers,
+    ...(taskLog ? { taskLog } : {}),
   });
   const args = (commit: string, key = `builds/orders-service/${commit}/release.tgz`) => ({
     ProjectName: 'orders-service-build',
@@ -37,6 +43,7 @@ function setup(buildCommand = 'mkdir -p dist && cat app.txt > dist/release.tgz',
         Value: 'arn:aws:states:us-east-1:0:execution:p:run-1',
         Type: 'PLAINTEXT',
       },
+      { Name: 'TOLLGATE_STATE_NAME', Value: 'Build', Type: 'PLAINTEXT' },
     ],
   });
   return { repo, first, root, build, args, timers };
@@ -60,6 +67,41 @@ describe('createLocalBuilder', () => {
     );
     expect(r1.Build).toMatchObject({ BuildStatus: 'SUCCEEDED', SourceVersion: first });
     expect(r2.Build.Artifacts.Location).toBe(`builds/orders-service/${second}/release.tgz`);
+  });
+
+  it("writes the build's output line by line to the run's task log under its state, as a task's log", async () => {
+    // Arrange: lines split across writes, a character split between two of them, no final newline
+    const logs = new FileTaskLogs({ dir: mkdtempSync(join(tmpdir(), 'tollgate-build-logs-')) });
+    const script = [
+      "printf 'compiling 3 files\\nwarn'",
+      "printf 'ing: unused import\\n'",
+      "printf '\\303'",
+      "printf '\\251t\\303\\251\\n' >&2",
+      'mkdir -p dist && cat app.txt > dist/release.tgz',
+      "printf 'done'",
+    ].join(' && ');
+    const { first, build, args } = setup(script, undefined, logs);
+    // Act
+    await build(args(first));
+    const page = await logs.read('arn:aws:states:us-east-1:0:execution:p:run-1');
+    // Assert
+    // The build command's own lines: after its `$ sh -c …` line, before the worktree's removal.
+    const messages = page.lines.map((l) => l.message);
+    const from = messages.findIndex((m) => m.startsWith('$ sh -c'));
+    const output = page.lines.slice(
+      from + 1,
+      messages.findIndex((m, i) => i > from && m.startsWith('$ ')),
+    );
+    expect(output.map((l) => l.message)).toEqual([
+      'compiling 3 files',
+      'warning: unused import',
+      'été',
+      'done',
+    ]);
+    expect(new Set(page.lines.map((l) => [l.state, l.service, l.level].join(' ')))).toEqual(
+      new Set(['Build build INFO']),
+    );
+    expect(page.lines[0]!.message).toMatch(/^\$ git -C .* worktree add --detach/);
   });
 
   it('fails with Tollgate.BuildFailed and the output tail when the build command fails', async () => {
@@ -100,7 +142,8 @@ describe('createLocalBuilder', () => {
 
   async function backgroundPid(file: string): Promise<number> {
     // Waits on the real child process to have started (it writes the file), not on time.
-    for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && !/^\d+\n/.test(existsSync(file) ? readFileSync(file, 'utf8') : ''); i++)
+      await new Promise((r) => setTimeout(r, 10));
     return Number(readFileSync(file, 'utf8'));
   }
 
@@ -108,10 +151,18 @@ describe('createLocalBuilder', () => {
     // Arrange
     const pids = join(mkdtempSync(join(tmpdir(), 'tollgate-pids-')), 'pids');
     process.env.TOLLGATE_PIDS = pids;
-    const { first, build, args, timers } = setup(HANGING, '2m');
+    const logs = new FileTaskLogs({ dir: mkdtempSync(join(tmpdir(), 'tollgate-build-logs-')) });
+    const { first, build, args, timers } = setup(HANGING, '2m', logs);
     const outcome = build(args(first));
     outcome.catch(() => undefined);
     const background = await backgroundPid(pids);
+    // The pid file exists once its redirect opened it; "started" is read back once the build has
+    // written it, so the timeout below fires on a build that said so (as a slow one would).
+    for (let i = 0; i < 500; i++) {
+      const { lines } = await logs.read('arn:aws:states:us-east-1:0:execution:p:run-1');
+      if (lines.some((l) => l.message === 'started')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     // Act
     timers.advanceTo(timers.now() + 121_000);
     // Assert
