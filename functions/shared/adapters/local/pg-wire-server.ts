@@ -24,11 +24,13 @@ export interface PgWireServerOptions {
  */
 export class PgWireServer {
   private server?: Server;
-  private readonly session: SharedSession;
+  private session: SharedSession;
   private readonly verifier: ScramVerifier;
   private readonly connections = new Set<WireConnection>();
   private nextId = 1;
   private ready?: Buffer;
+  /** Sockets accepted while suspended: they get the next database once `resume` hands it over. */
+  private parked?: Socket[];
 
   constructor(private readonly options: PgWireServerOptions) {
     this.session = new SharedSession(options.db);
@@ -37,16 +39,7 @@ export class PgWireServer {
 
   /** Listens; resolves with the port. Rejects with the listen error (EADDRINUSE...). */
   async start(): Promise<number> {
-    // PGlite's own answer to a startup message: AuthenticationOk, the ParameterStatus values
-    // clients need (server_version for pg_dump, standard_conforming_strings for libpq quoting...),
-    // BackendKeyData and ReadyForQuery. Every authenticated client gets a copy.
-    const db = this.options.db;
-    const startup = startupMessage({ user: DATABASE_USER, database: DATABASE_NAME });
-    const chunks: Buffer[] = [];
-    await db.runExclusive(() =>
-      db.execProtocolRawStream(startup, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
-    );
-    this.ready = Buffer.concat(chunks);
+    this.ready = await readyMessages(this.options.db);
     const server = createServer((socket) => this.accept(socket));
     server.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -65,17 +58,50 @@ export class PgWireServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    for (const socket of this.parked ?? []) socket.destroy();
+    this.parked = undefined;
     for (const connection of this.connections) connection.destroySocket();
     await Promise.allSettled([...this.connections].map((c) => c.close()));
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Open client connections, and how many of them wait for their turn on the shared session. */
-  stats(): { connections: number; waiting: number } {
-    return { connections: this.connections.size, waiting: this.session.waitingCount };
+  /**
+   * Drops every client (their sessions belong to the database going away) but keeps listening:
+   * clients that connect from now on wait, unanswered, for `resume`. Synchronous up to its first
+   * await, so no connection accepted after the call reaches the old database.
+   */
+  async suspend(): Promise<void> {
+    this.parked ??= [];
+    this.ready = undefined;
+    for (const connection of this.connections) connection.destroySocket();
+    await Promise.allSettled([...this.connections].map((c) => c.close()));
+  }
+
+  /** Serves `db` from now on, on the same listener; the clients that waited are let in. */
+  async resume(db: PGlite): Promise<void> {
+    if (!this.parked) throw new Error('PgWireServer.resume without suspend');
+    this.session = new SharedSession(db);
+    this.ready = await readyMessages(db);
+    const parked = this.parked;
+    this.parked = undefined;
+    for (const socket of parked) if (!socket.destroyed) this.accept(socket);
+  }
+
+  /** Open client connections, how many wait for their turn, and how many wait for `resume`. */
+  stats(): { connections: number; waiting: number; parked: number } {
+    return {
+      connections: this.connections.size,
+      waiting: this.session.waitingCount,
+      parked: this.parked?.length ?? 0,
+    };
   }
 
   private accept(socket: Socket): void {
+    if (this.server && this.parked) {
+      socket.on('error', () => undefined);
+      this.parked.push(socket);
+      return;
+    }
     if (!this.server || !this.ready) {
       socket.destroy();
       return;
@@ -91,4 +117,18 @@ export class PgWireServer {
     const connection = new WireConnection(id, socket, this.session, auth, (c) => this.connections.delete(c));
     this.connections.add(connection);
   }
+}
+
+/**
+ * PGlite's own answer to a startup message: AuthenticationOk, the ParameterStatus values clients
+ * need (server_version for pg_dump, standard_conforming_strings for libpq quoting...),
+ * BackendKeyData and ReadyForQuery. Every authenticated client gets a copy.
+ */
+async function readyMessages(db: PGlite): Promise<Buffer> {
+  const startup = startupMessage({ user: DATABASE_USER, database: DATABASE_NAME });
+  const chunks: Buffer[] = [];
+  await db.runExclusive(() =>
+    db.execProtocolRawStream(startup, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
+  );
+  return Buffer.concat(chunks);
 }

@@ -182,7 +182,8 @@ export class VolumeHost {
     }
   }
 
-  private async serve(name: string, port: number): Promise<string> {
+  /** Starts the volume's PGlite and serves it: on `listener` (suspended by `replace`) or a new one. */
+  private async serve(name: string, port: number, listener?: PgWireServer): Promise<string> {
     ensurePrivateDir(this.volumesDir);
     const password = await loadOrCreateDatabasePassword(this.dataDir, name);
     const dir = this.volumeDir(name);
@@ -194,6 +195,12 @@ export class VolumeHost {
     makeTreePrivate(dir);
     const db = await this.startPGlite(dir);
     try {
+      if (listener) {
+        await listener.resume(db);
+        this.served.set(name, { db, server: listener, port, password });
+        this.prepareWarm();
+        return this.connectionString(name);
+      }
       const server = new PgWireServer({
         db,
         port,
@@ -254,6 +261,19 @@ export class VolumeHost {
   private dropWarm(): void {
     this.warm?.abandon();
     this.warm = undefined;
+  }
+
+  /**
+   * Closes the volume's PGlite but keeps its listener, suspended: clients connecting during the
+   * refresh wait for the new data instead of finding the port closed (or taken by another process).
+   */
+  private async suspendServing(name: string): Promise<PgWireServer | undefined> {
+    const volume = this.served.get(name);
+    if (!volume) return undefined;
+    this.served.delete(name);
+    await volume.server.suspend();
+    await volume.db.close();
+    return volume.server;
   }
 
   private async stopServing(name: string): Promise<void> {
@@ -334,8 +354,9 @@ export class VolumeHost {
     const port = this.served.get(name)?.port;
     const hadLock = this.locks.has(name);
     this.takeLock(name);
+    let listener: PgWireServer | undefined;
     try {
-      if (port !== undefined) await this.stopServing(name);
+      if (port !== undefined) listener = await this.suspendServing(name);
       ensurePrivateDir(this.volumesDir);
       this.recover(name);
       let swap: Swap | undefined;
@@ -344,9 +365,9 @@ export class VolumeHost {
         // serve() does it for a served volume; an unserved one must not wait for its next open.
         if (port === undefined) makeTreePrivate(this.volumeDir(name));
         // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
-        if (port !== undefined) await this.serve(name, port);
+        if (port !== undefined) await this.serve(name, port, listener);
       } catch (error) {
-        await this.undoSwap(name, fromDir, swap, port);
+        await this.undoSwap(name, fromDir, swap, port, listener);
         throw error;
       }
       this.discard(name, path.join(this.volumesDir, `.old-${name}`));
@@ -354,12 +375,20 @@ export class VolumeHost {
         fs.rmSync(fromDir, { recursive: true, force: true });
       return swap.counts;
     } finally {
+      // Neither the new data nor the old could be served again: the port is given up.
+      if (listener && this.served.get(name)?.server !== listener) await listener.stop();
       if (!hadLock && !this.served.has(name)) this.dropLock(name);
     }
   }
 
   /** Puts the new data back where it came from (or drops a copy) and serves the old volume again. */
-  private async undoSwap(name: string, fromDir: string, swap: Swap | undefined, port?: number) {
+  private async undoSwap(
+    name: string,
+    fromDir: string,
+    swap: Swap | undefined,
+    port?: number,
+    listener?: PgWireServer,
+  ) {
     const target = this.volumeDir(name);
     fs.rmSync(path.join(this.volumesDir, `.tmp-${name}`), { recursive: true, force: true });
     if (swap?.how === 'renamed') fs.renameSync(target, fromDir);
@@ -368,7 +397,7 @@ export class VolumeHost {
     fs.rmSync(this.filesPath(name), { force: true });
     fs.rmSync(this.filledPath(name), { force: true });
     this.recover(name);
-    if (port !== undefined && this.exists(name)) await this.serve(name, port);
+    if (port !== undefined && this.exists(name)) await this.serve(name, port, listener);
   }
 
   /** Swaps `fromDir` in as the volume, the live directory going to `.old-<name>` (see `recover`). */

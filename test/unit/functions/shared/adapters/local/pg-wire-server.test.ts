@@ -219,4 +219,72 @@ describe('PgWireServer', () => {
       expect(error).toMatchObject({ code: '53300' });
     });
   });
+
+  describe('suspend and resume', () => {
+    it('lets a client that connected while suspended in on the resumed database and drops earlier ones', async () => {
+      // Arrange
+      // The suite's database stands for the volume before the refresh, a new one for after it.
+      const before = db;
+      const after = await PGlite.create();
+      await before.exec("CREATE TABLE which (v text); INSERT INTO which VALUES ('before')");
+      await after.exec("CREATE TABLE which (v text); INSERT INTO which VALUES ('after')");
+      const swapping = new PgWireServer({
+        db: before,
+        host: '127.0.0.1',
+        port: 0,
+        maxConnections: 8,
+        password: PASSWORD,
+      });
+      const swapPort = await swapping.start();
+      const at = url().replace(`:${port}/`, `:${swapPort}/`);
+      const early = await client(at);
+      try {
+        // Act
+        await swapping.suspend();
+        const late = new pg.Client({ connectionString: at });
+        late.on('error', () => undefined);
+        clients.push(late);
+        const connecting = late.connect();
+        await until(() => swapping.stats().parked === 1);
+        await swapping.resume(after);
+        await connecting;
+        const seen = await late.query('SELECT v FROM which');
+        const earlyError = await early.query('SELECT 1').then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        // Assert
+        expect(seen.rows).toEqual([{ v: 'after' }]);
+        expect(earlyError).toBeInstanceOf(Error);
+        expect(swapping.stats().parked).toBe(0);
+      } finally {
+        await swapping.stop();
+        await after.close();
+      }
+    });
+
+    it('closes the sockets still waiting when it stops instead of resuming', async () => {
+      // Arrange
+      const swapping = new PgWireServer({
+        db,
+        host: '127.0.0.1',
+        port: 0,
+        maxConnections: 8,
+        password: PASSWORD,
+      });
+      const swapPort = await swapping.start();
+      await swapping.suspend();
+      const waiting = new pg.Client({ connectionString: url().replace(`:${port}/`, `:${swapPort}/`) });
+      waiting.on('error', () => undefined);
+      const connecting = waiting.connect().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      await until(() => swapping.stats().parked === 1);
+      // Act
+      await swapping.stop();
+      // Assert
+      expect(await connecting).toBeInstanceOf(Error);
+    });
+  });
 });

@@ -72,6 +72,23 @@ describe('VolumeHost.replace', () => {
     expect(fs.readdirSync(host.volumesDir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('answers a client that connects during the replace with the new data instead of refusing it', async () => {
+    // Arrange
+    const from = source('connect-during');
+    await query(liveUrl, 'CREATE TABLE IF NOT EXISTS before_replace (id int)');
+
+    // Act: the listener is suspended synchronously, so this client arrives while the data is swapped.
+    const replacing = host.replace('live', from, FillMode.Copy);
+    const reading = query(
+      liveUrl,
+      "SELECT count(*)::int AS n, to_regclass('before_replace') IS NULL AS gone FROM t",
+    );
+    await replacing;
+
+    // Assert
+    expect((await reading).rows).toEqual([{ n: 500, gone: true }]);
+  });
+
   it('returns the source rows from the very same files when filling by move, and the source is gone', async () => {
     // Arrange
     const from = source('move-me');
