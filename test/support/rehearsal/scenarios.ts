@@ -1,5 +1,5 @@
 import { APPROVER, waitForGate } from './approvals.js';
-import { canaryAborts, canaryCompletes } from './canary-scenarios.js';
+import { canariesCompleted, canaryAborts, prodServesARelease } from './canary-scenarios.js';
 import { serveFunctionUrl } from './function-url.js';
 import {
   commit,
@@ -126,8 +126,16 @@ const smokeRollback: Scenario = async ({ r, repo }) => {
   return `FAILED at staging's smoke tests; staging serves ${previous} again (${now.taskDefinitionArn}, was ${before?.taskDefinitionArn})`;
 };
 
-/** (d) A second commit waits behind the first, which holds the lock at the prod gate. */
-const queued: Scenario = async ({ r, repo, approveUrl }) => {
+/**
+ * (d) A second commit waits behind the first, which holds the lock at the prod gate; in prod each
+ * release runs as a canary through every step (10 %, 50 %, then the service takes it over).
+ */
+const queued: Scenario = async (c) => {
+  const { r, repo, approveUrl } = c;
+  // Both releases replace another in prod, so both run as canaries there (see canary-scenarios).
+  const route = await prodServesARelease(c);
+  const before = r.ecs.serving(route.cluster, route.service)?.taskDefinitionArn;
+  const from = r.alb.moves.length;
   const first = await push(r, repo, commit(repo, 'First of two', { write: { 'NOTES.md': 'one\n' } }));
   const second = await push(r, repo, commit(repo, 'Second of two', { write: { 'NOTES.md': 'two\n' } }));
   const gate = await waitForGate(r, first, 'prod');
@@ -144,16 +152,16 @@ const queued: Scenario = async ({ r, repo, approveUrl }) => {
   const end2 = await waitFor(r, second, (v) => v.status !== 'RUNNING', 'the second run to end');
   if (end2.status !== 'SUCCEEDED')
     throw new Error(`second run ${end2.status}: ${(await failures(r, second)).join(' | ')}`);
-  return 'the second run waited at WaitForLock until the first ended, then went to prod';
+  const canaries = await canariesCompleted(r, route, 2, from, before);
+  return `the second run waited at WaitForLock until the first ended, then went to prod; ${canaries}`;
 };
 
 const SCENARIOS: ReadonlyArray<{ name: string; run: Scenario }> = [
   { name: 'happy path to prod through the signed approve URL', run: happyPath },
   { name: 'bad migration fails in test, test data restored', run: badMigration },
   { name: 'smoke failure in staging rolls ECS back (first release)', run: smokeRollback },
-  { name: 'second commit queued behind the gate', run: queued },
+  { name: 'second commit queued behind the gate, both through the canary in prod', run: queued },
   { name: 'failing integration test in test rolls test back', run: failingTestStage },
-  { name: 'canary in prod goes through every step on the ALB', run: canaryCompletes },
   { name: 'failing canary in prod aborts at step 1 on CloudWatch', run: canaryAborts },
 ];
 
