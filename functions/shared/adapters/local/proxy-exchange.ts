@@ -33,6 +33,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    // A request that waited in the pool for a free connection may have lost its client meanwhile.
+    if (this.done) controller.abort(new Error('the client closed the connection'));
   }
 
   onResponseStart(
