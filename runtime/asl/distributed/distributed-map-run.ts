@@ -58,7 +58,8 @@ export async function runDistributedMap(
   const onAbort = () => d.mapRun.end(MapRunStatus.Aborted);
   outer.addEventListener('abort', onAbort, { once: true });
   const detached = new Frame(
-    { ...run.frame.services, recorder: detachedRecorder },
+    // `signal` named: the engine's services keep it as a getter, which a spread does not copy.
+    { ...run.frame.services, signal: outer, recorder: detachedRecorder },
     new HistoryCursor(0),
     run.frame.variables,
     run.frame.context,

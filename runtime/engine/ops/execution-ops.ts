@@ -71,8 +71,17 @@ export async function startExecution(core: EngineCore, body: unknown) {
     roleArn: sm.current.roleArn,
     startDate,
     status: ExecutionStatus.Running,
+    // Every field set later is present from the start: the record keeps one shape with its fields
+    // in the object itself, instead of growing a separate property store as the run ends.
+    stopDate: undefined,
+    outputText: undefined,
+    error: undefined,
+    cause: undefined,
     redriveCount: 0,
+    redriveDate: undefined,
+    redriveFrom: undefined,
     history: core.newHistory(arn),
+    checkpoint: undefined,
     controller: new LazyAbortController(),
     done: Promise.resolve(),
   };
