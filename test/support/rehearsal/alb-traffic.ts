@@ -15,7 +15,7 @@ import { adminClientConfig } from './provision.js';
 const REQUESTS_PER_MOVE = 200;
 
 /** One ModifyRule of a canary environment's rule, with the weights moto holds after it. */
-export interface WeightMove {
+interface WeightMove {
   readonly environment: string;
   readonly canaryPercent: number;
   /** Requests each release's target group answered, and how many with a 5xx. */
@@ -27,7 +27,7 @@ interface Answered {
   readonly errors: number;
 }
 
-export interface AlbTrafficOptions {
+interface AlbTrafficOptions {
   readonly motoEndpoint: string;
   readonly routes: readonly CanaryRoute[];
   readonly aliases: IdAliases;
