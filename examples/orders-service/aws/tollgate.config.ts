@@ -31,8 +31,7 @@ export default defineConfig({
       pollInterval: '5s',
       database: { refresh: true },
       // The release's integration suite, as locally, in a build of the <name>-tests CodeBuild
-      // project (with aws.network, inside the VPC). Kept short: every function's variables carry
-      // this config, and Lambda allows 4 KB of them.
+      // project (with aws.network, inside the VPC).
       tests: [{ name: 'integration', run: 'npm run test:integration', junit: 'reports/*.xml' }],
     },
     {
@@ -73,8 +72,7 @@ export default defineConfig({
       approval: { approvers: ['arn:aws:iam::123456789012:role/release-managers'], timeout: '24h' },
     },
   ],
-  // The defaults (status 200, 5 s timeout, 2 retries) left out: the config travels in every
-  // function's 4 KB of variables.
+  // Status 200, a 5 s timeout and 2 retries are the defaults.
   smokeTests: [
     { name: 'health', path: '/health', expectBody: '"ok"' },
     { name: 'version', path: '/version', expectBody: '"digest":"sha256:' },
