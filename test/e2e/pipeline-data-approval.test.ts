@@ -84,8 +84,9 @@ describe('the pipeline with data refresh and an approval gate, on the local engi
 
 describe('a migration that breaks on production data, through the pipeline', () => {
   it('fails in test, restores the data of test, and leaves prod on its release and data; the fix then passes', async () => {
-    // Arrange
-    pipeline = await createLocalPipeline({ database: true });
+    // Arrange: staging left out; the migration fails in test, and the passes either side of it
+    // would only add a refresh and a deploy there (the first test goes through all three).
+    pipeline = await createLocalPipeline({ database: true, environments: ['test', 'prod'] });
     const prodUrl = await seedProduction(pipeline);
     const fingerprint = `SELECT (SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c) AS c,
                                (SELECT count(*) FROM orders) AS o`;
@@ -114,7 +115,9 @@ describe('a migration that breaks on production data, through the pipeline', () 
     expect(await query(prodUrl, fingerprint)).toEqual(prodBefore);
     const indexes = await query(prodUrl, "SELECT indexname FROM pg_indexes WHERE tablename = 'customers'");
     expect(JSON.stringify(indexes)).not.toMatch(/lower/);
-    const prodDeploy = pipeline.config.environments[2]!.deploy as { port: number };
+    const prodDeploy = pipeline.config.environments.find((e) => e.name === 'prod')!.deploy as {
+      port: number;
+    };
     const prodVersion = (await (await fetch(`http://127.0.0.1:${prodDeploy.port}/version`)).json()) as {
       version: string;
     };
