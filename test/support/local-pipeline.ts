@@ -161,6 +161,13 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
     dataDir,
     call,
     async start(commit, name) {
+      // One git call for the four fields (a synchronous spawn each blocks the engine's event loop).
+      const [authorName, authorEmail, message, timestamp] = git([
+        'log',
+        '-1',
+        '--format=%an%x00%ae%x00%s%x00%cI',
+        commit,
+      ]).split('\0');
       const event = {
         version: '0',
         id: `evt-${commit.slice(0, 8)}`,
@@ -172,12 +179,9 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
           branch: 'main',
           commit,
           parents: [],
-          author: {
-            name: git(['log', '-1', '--format=%an', commit]),
-            email: git(['log', '-1', '--format=%ae', commit]),
-          },
-          message: git(['log', '-1', '--format=%s', commit]),
-          timestamp: git(['log', '-1', '--format=%cI', commit]),
+          author: { name: authorName, email: authorEmail },
+          message,
+          timestamp,
         },
       };
       const { executionArn } = await call('StartExecution', {
