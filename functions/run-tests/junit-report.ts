@@ -143,14 +143,16 @@ function firstProblem(testCase: TestCase): string | undefined {
  * Node's JUnit reporter drops the newlines from a multi-line message when it writes the
  * `message` attribute, so an assertion's "answered 404" and "404 !== 200" arrive as
  * "answered 404404 !== 200". The element's text keeps the lines: when its leading lines
- * (after the error's "Error [CODE]: " prefix) concatenate to exactly the attribute, they are
+ * (after the error's "Error [CODE]: " prefix, which an async test's failure opens with "[")
+ * concatenate to exactly the attribute, they are
  * the message, and are joined with a visible separator instead.
  */
 function unsquashed(message: string, lines: readonly string[]): string | undefined {
   const parts: string[] = [];
   let joined = '';
   for (const raw of lines) {
-    const line = parts.length === 0 ? raw.replace(/^[\w.]*Error(?: \[[A-Z_]+\])?: /, '') : raw;
+    // Node prints an error with extra properties as `[Error [CODE]: message` … `] { code: … }`.
+    const line = parts.length === 0 ? raw.replace(/^\[?[\w.]*Error(?: \[[A-Z_]+\])?: /, '') : raw;
     if (!line) continue;
     if (!message.startsWith(joined + line)) return undefined;
     parts.push(line);

@@ -56,7 +56,11 @@ describe('orders', () => {
       join(dir, 'b.test.mjs'),
       `import assert from 'node:assert/strict';
 import { test } from 'node:test';
-test('discounts', () => assert.equal(404, 200, 'GET /discounts answered 404'));`,
+test('discounts', () => assert.equal(404, 200, 'GET /discounts answered 404'));
+test('discounts again', async () => {
+  const response = await Promise.resolve({ status: 404 });
+  assert.equal(response.status, 200, 'GET /discounts answered ' + response.status);
+});`,
     );
     try {
       execFileSync(
@@ -72,7 +76,11 @@ test('discounts', () => assert.equal(404, 200, 'GET /discounts answered 404'));`
     const summary = await summariseJunit([report(readFileSync(join(dir, 'out.xml'), 'utf8'))]);
 
     // Assert
-    expect(summary.failed.map((f) => f.message)).toEqual(['GET /discounts answered 404 — 404 !== 200']);
+    // The async test's text opens with "[Error [ERR_TEST_FAILURE]: …", the other's without the "[".
+    expect(summary.failed.map((f) => f.message)).toEqual([
+      'GET /discounts answered 404 — 404 !== 200',
+      'GET /discounts answered 404 — 404 !== 200',
+    ]);
   });
 
   it('keeps a message attribute that is not the text squashed, and a one-line message as it is', async () => {
