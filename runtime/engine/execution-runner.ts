@@ -5,6 +5,7 @@ import type { ContextObject } from '../asl/frame/context-object.js';
 import type { ExecutionServices } from '../asl/frame/execution-services.js';
 import { Frame } from '../asl/frame/frame.js';
 import { HistoryCursor } from '../asl/history/history-cursor.js';
+import { isoTimeCache } from '../asl/iso-time.js';
 import {
   MAX_PAYLOAD_BYTES,
   NOT_TRUNCATED,
@@ -244,16 +245,7 @@ async function finish(
   exec.controller.abort(FINISHED);
 }
 
-// Executions started in the same millisecond share one ISO string instead of formatting it again.
-let isoMs = Number.NaN;
-let isoText = '';
-function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
-}
+const isoTime = isoTimeCache();
 
 /** Execution-level TimeoutSeconds: the run ends TIMED_OUT with ExecutionTimedOut. */
 function armExecutionTimeout(exec: ExecutionRecord, seconds: number | undefined, deps: RunnerDeps) {

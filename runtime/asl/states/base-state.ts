@@ -2,6 +2,7 @@ import { StatesError, StatesErrorName, toStatesError } from '../errors/states-er
 import type { ContextObject } from '../frame/context-object.js';
 import type { Frame } from '../frame/frame.js';
 import type { HistoryEvent } from '../history/history-event.js';
+import { isoTimeCache } from '../iso-time.js';
 import { exceedsPayloadQuota, NOT_TRUNCATED, toPayloadText } from '../payload-text.js';
 import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js';
 import { publishEvaluationFailed } from './evaluation-failed.js';
@@ -198,16 +199,7 @@ function adoptRecordedExit(
   };
 }
 
-// States entered in the same millisecond share one ISO string instead of formatting it again.
-let isoMs = Number.NaN;
-let isoText = '';
-function isoTime(ms: number): string {
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
-}
+const isoTime = isoTimeCache();
 
 /**
  * `stateExitedEventDetails` in AWS's key order, built as one literal: spreading partial objects
