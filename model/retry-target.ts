@@ -11,12 +11,12 @@ export type RetryTarget =
   | {
       readonly retry: true;
       readonly release: string;
-      /** null: the run failed after registering its release but before any environment. */
-      readonly environment: string | null;
+      /** Where the run failed; the pipeline's first environment when it failed before any. */
+      readonly environment: string;
     }
   | { readonly retry: false; readonly reason: string };
 
-export function retryTarget(run: string, timeline: Timeline): RetryTarget {
+export function retryTarget(run: string, timeline: Timeline, environments: readonly string[]): RetryTarget {
   const { status } = timeline.execution;
   if (status === 'RUNNING' || status === 'SUCCEEDED')
     return refuse(`run ${run} is ${status}; only a failed, timed-out or aborted run can be retried`);
@@ -31,7 +31,10 @@ export function retryTarget(run: string, timeline: Timeline): RetryTarget {
   // A failed or rolled-back run names its environment; an aborted or timed-out one stopped in the
   // last environment it entered.
   const environment =
-    runState(timeline).environment ?? stages.findLast((s) => s.environment !== null)?.environment ?? null;
+    runState(timeline).environment ??
+    stages.findLast((s) => s.environment !== null)?.environment ??
+    environments[0];
+  if (!environment) return refuse('the pipeline has no environments to retry in');
   return { retry: true, release: release.version, environment };
 }
 

@@ -27,10 +27,13 @@ export async function retryCommand(run: string, options: RetryOptions): Promise<
   const described = await findRun(target, run);
   const events = await executionHistory(target, described.executionArn!);
   const timeline = RunFold.timeline(events, { now: Date.now(), running: described.status === 'RUNNING' });
-  const found = retryTarget(described.name!, timeline);
+  const found = retryTarget(
+    described.name!,
+    timeline,
+    config.environments.map((e) => e.name),
+  );
   if (!found.retry) throw new CliError(found.reason);
-  const environment = found.environment ?? config.environments[0]?.name;
-  if (!environment) throw new CliError(`the pipeline "${config.name}" has no environments to retry in`);
+  const { environment } = found;
   const { name, verdict } = await startRedeploy(target, config, {
     release: found.release,
     environment,

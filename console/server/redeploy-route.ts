@@ -96,10 +96,13 @@ async function retry(req: IncomingMessage, res: ServerResponse, options: Redeplo
       events.map((e) => ({ ...e, timestamp: toMs(e.timestamp) })),
       { running: described.status === 'RUNNING', now: Date.now() },
     );
-    const target = retryTarget(run, timeline);
+    const target = retryTarget(
+      run,
+      timeline,
+      options.config.environments.map((e) => e.name),
+    );
     if (!target.retry) throw new ConflictError(target.reason);
-    const environment = target.environment ?? options.config.environments[0]?.name;
-    if (!environment) throw new ConflictError('the pipeline has no environments to retry in');
+    const { environment } = target;
     const ask = { release: target.release, environment, skipEarlier: false };
     const checked = await checkRedeploy(ask, options);
     if (!checked.allowed) throw new ConflictError(checked.reason);

@@ -1,5 +1,6 @@
 import type { TollgateConfig } from '../shared/config/schema.js';
 import type { SourceCommit, SourceRepository } from '../shared/ports/source-repository.js';
+import { redeployReach } from '../shared/redeploy-reach.js';
 
 /**
  * plan-run: turns the config into the plan the state machine walks. The ASL never names an
@@ -93,18 +94,19 @@ export async function planRun(
   ports: { readonly config: TollgateConfig; readonly source: Pick<SourceRepository, 'vouchFor'> },
 ): Promise<RunPlan> {
   const full = planFor(input, ports.config);
-  const target = input.commit.redeploy?.environment;
-  // A redeploy walks only its environment: the same refresh, checks, gate and approvals as a
-  // promotion into it, and `previous` still names the one before it for the approver's evidence.
-  // A retry picks the failed run up where it failed: that environment and every one after it.
-  const from = full.environments.findIndex((e) => e.name === target);
-  const plan = target
-    ? {
-        ...full,
-        environments: full.environments.filter((e, index) =>
-          input.commit.redeploy?.retryOf ? from >= 0 && index >= from : e.name === target,
-        ),
-      }
+  const redeploy = input.commit.redeploy;
+  const target = redeploy?.environment;
+  // A redeploy walks only its environment (a retry: from it onwards) with the same refresh, checks,
+  // gate and approvals as a promotion into it; `previous` still names the one before it for the
+  // approver's evidence.
+  const reach = redeploy
+    ? redeployReach(
+        full.environments.map((e) => e.name),
+        redeploy,
+      )
+    : null;
+  const plan = reach
+    ? { ...full, environments: full.environments.filter((e) => reach.includes(e.name)) }
     : full;
   const skip =
     (target && plan.environments.length === 0

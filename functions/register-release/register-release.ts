@@ -6,6 +6,7 @@ import type { ArtifactStore, IngestResult } from '../shared/ports/artifact-store
 import type { ImageRegistry } from '../shared/ports/image-registry.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 import type { SourceRepository } from '../shared/ports/source-repository.js';
+import { redeployReach } from '../shared/redeploy-reach.js';
 import { type ReleaseMetadata, type ReleaseRef, toReleaseRef } from '../shared/release.js';
 import type { RegisterReleaseInput } from './input.js';
 import { checkRedeploy } from './redeploy-check.js';
@@ -123,9 +124,11 @@ async function redeploy(
     },
     idempotencyKey: `${input.executionArn}#${input.stateName}`,
   });
-  const names = deps.config.environments.map((e) => e.name);
-  // A retry goes on past its environment (plan-run), so each environment it reaches gets its contents.
-  const reached = request.retryOf ? names.slice(names.indexOf(request.environment)) : [request.environment];
+  // Each environment the run reaches (a retry goes on past its own) gets its contents.
+  const reached = redeployReach(
+    deps.config.environments.map((e) => e.name),
+    request,
+  );
   await recordContents(input, release.version, reached, deps);
   return {
     ...toReleaseRef(release),

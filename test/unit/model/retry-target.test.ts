@@ -39,6 +39,7 @@ const timeline = (
   execution: { status, startedAt: 0, stoppedAt: 1, commit: null, output: null, error: null, cause: null },
 });
 
+const ENVS = ['test', 'staging', 'prod'];
 const registered = stage('register', 'succeeded', [{ kind: 'release', version: 'r3-abcdef0', digest: null }]);
 
 describe('retryTarget', () => {
@@ -54,6 +55,7 @@ describe('retryTarget', () => {
           ['staging', [stage('smoke-test', 'failed')]],
         ],
       ),
+      ENVS,
     );
     // Assert
     expect(target).toEqual({ retry: true, release: 'r3-abcdef0', environment: 'staging' });
@@ -71,19 +73,20 @@ describe('retryTarget', () => {
           ['prod', [stage('approval', 'interrupted')]],
         ],
       ),
+      ENVS,
     );
-    const early = retryTarget('run-3', timeline('TIMED_OUT', [registered]));
+    const early = retryTarget('run-3', timeline('TIMED_OUT', [registered]), ENVS);
     // Assert
     expect(aborted).toEqual({ retry: true, release: 'r3-abcdef0', environment: 'prod' });
-    expect(early).toEqual({ retry: true, release: 'r3-abcdef0', environment: null });
+    expect(early).toEqual({ retry: true, release: 'r3-abcdef0', environment: 'test' });
   });
 
   it('refuses a running or succeeded run, and a run that ended before registering a release', () => {
     // Act
     const refusals = [
-      retryTarget('run-4', timeline('RUNNING', [registered])),
-      retryTarget('run-5', timeline('SUCCEEDED', [registered])),
-      retryTarget('run-6', timeline('FAILED', [stage('build', 'failed')])),
+      retryTarget('run-4', timeline('RUNNING', [registered]), ENVS),
+      retryTarget('run-5', timeline('SUCCEEDED', [registered]), ENVS),
+      retryTarget('run-6', timeline('FAILED', [stage('build', 'failed')]), ENVS),
     ];
     // Assert
     expect(refusals).toEqual([
