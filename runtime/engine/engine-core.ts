@@ -78,12 +78,19 @@ export class EngineCore {
   }
 
   newHistory(executionArn: string): ExecutionHistory {
+    // The history is built with its execution's record, which joins `executions` just after: the
+    // record is looked up until found, then kept, instead of a map lookup for every event. A
+    // record is never replaced while its execution can still record (redrive reopens the same one).
+    let exec: ExecutionRecord | undefined;
     return new ExecutionHistory(
       executionArn,
       this.clock,
       (event: HistoryEvent, thread: string) => this.journal.event(executionArn, event, thread),
       this.listeners,
-      () => this.executions.get(executionArn)?.status === ExecutionStatus.Running,
+      () => {
+        exec ??= this.executions.get(executionArn);
+        return exec?.status === ExecutionStatus.Running;
+      },
     );
   }
 

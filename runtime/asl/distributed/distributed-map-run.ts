@@ -1,6 +1,6 @@
 import { StatesError, StatesErrorName, toStatesError } from '../errors/states-error.js';
 import { Frame } from '../frame/frame.js';
-import { HistoryCursor } from '../history/history-cursor.js';
+import { HistoryCursor, nextEventId } from '../history/history-cursor.js';
 import type { HistoryRecorder } from '../history/history-event.js';
 import type { ChildProgram, ProgramOutcome } from '../program/states-block.js';
 import { type IterationJob, outcomeOutputs, runIterations } from '../states/map-iterations.js';
@@ -19,11 +19,9 @@ export interface MapJobs {
 
 /** Child executions of a distributed map keep their own history, not the parent's. */
 const detachedRecorder: HistoryRecorder = {
-  add: async (cursor) => {
-    cursor.lastPublishedEventId += 1;
-    cursor.sourceEventId = cursor.lastPublishedEventId;
-    return cursor.lastPublishedEventId;
-  },
+  add: async (cursor) => nextEventId(cursor),
+  addStateEntered: async (cursor) => nextEventId(cursor),
+  addStateExited: async (cursor) => nextEventId(cursor),
   // Not persisted, so never replayed: a restart runs a distributed map's children again.
   pending: () => [],
 };

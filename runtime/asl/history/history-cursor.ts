@@ -31,3 +31,13 @@ export class HistoryCursor {
 export function childThread(startedEventId: number, index: number): string {
   return `${startedEventId}.${index}`;
 }
+
+/**
+ * The next event id of a recorder that keeps no events (a distributed map's children, TestState):
+ * counted on the cursor alone, which then points at it.
+ */
+export function nextEventId(cursor: HistoryCursor): number {
+  cursor.lastPublishedEventId += 1;
+  cursor.sourceEventId = cursor.lastPublishedEventId;
+  return cursor.lastPublishedEventId;
+}

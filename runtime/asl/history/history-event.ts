@@ -12,11 +12,22 @@ export interface HistoryEvent {
 export interface RecordOptions {
   /** False for events that are published without becoming the source of what follows. */
   readonly updateSource?: boolean;
-  /**
-   * When the event happened, for a caller that has just read the clock for it (a state's entry):
-   * each clock read is a system call on some virtual machines, so it is not read twice.
-   */
-  readonly at?: number;
+}
+
+/** `stateEnteredEventDetails` as AWS records it. */
+export interface StateEnteredDetails {
+  readonly name: string;
+  readonly input: string;
+  readonly inputDetails: { readonly truncated: boolean };
+}
+
+/** `stateExitedEventDetails` as AWS records it (assignments only when the state assigned some). */
+export interface StateExitedDetails {
+  readonly name: string;
+  readonly output: string;
+  readonly outputDetails: { readonly truncated: boolean };
+  readonly assignedVariables?: Readonly<Record<string, string>>;
+  readonly assignedVariablesDetails?: { readonly truncated: boolean };
 }
 
 /**
@@ -38,6 +49,24 @@ export interface HistoryRecorder {
     type: string,
     details?: Record<string, unknown>,
     options?: RecordOptions,
+  ): number | Promise<number>;
+  /**
+   * `add` for a state's `<Type>StateEntered` event, `at` the time the caller read for it. Every
+   * state records this and its Exited event, so each has a method of its own: the event is then
+   * one object literal, where `add` has to spread `details` into it (several times the cost).
+   */
+  addStateEntered(
+    cursor: HistoryCursor,
+    type: string,
+    at: number,
+    details: StateEnteredDetails,
+  ): number | Promise<number>;
+  /** `add` for a state's `<Type>StateExited` event (see addStateEntered). */
+  addStateExited(
+    cursor: HistoryCursor,
+    type: string,
+    at: number,
+    details: StateExitedDetails,
   ): number | Promise<number>;
   /** The events of the cursor's thread still to be replayed, oldest first; empty once it runs live. */
   pending(cursor: HistoryCursor): readonly HistoryEvent[];

@@ -1,7 +1,7 @@
 import { StatesError, StatesErrorName, toStatesError } from '../errors/states-error.js';
 import type { ContextObject } from '../frame/context-object.js';
 import type { Frame } from '../frame/frame.js';
-import type { HistoryEvent } from '../history/history-event.js';
+import type { HistoryEvent, StateExitedDetails } from '../history/history-event.js';
 import { isoTimeCache } from '../iso-time.js';
 import { exceedsPayloadQuota, NOT_TRUNCATED, toPayloadText } from '../payload-text.js';
 import { isQueryLanguage, type QueryLanguage } from '../query/query-language.js';
@@ -51,24 +51,29 @@ export abstract class BaseState {
   /**
    * Runs the state. The result is a plain value when nothing along the way had to be waited for
    * (no durable write, no asynchronous evaluation), so the program can run chains of such states in
-   * one loop; a promise otherwise.
+   * one loop; a promise otherwise. `enteredAt` is the time the state is entered, when the caller
+   * has it: the previous state's exit, with nothing run in between (see StateOutcome.exitedAt).
    */
-  run(frame: Frame, input: unknown, inputText?: string): StateOutcome | Promise<StateOutcome> {
+  run(
+    frame: Frame,
+    input: unknown,
+    inputText?: string,
+    enteredAt?: number,
+  ): StateOutcome | Promise<StateOutcome> {
     const { recorder, clock } = frame.services;
     const enteredPrevious = frame.cursor.sourceEventId;
     // Replaying after a restart: the state keeps the time it was first entered (a Wait's due time).
     const replayed = recorder.pending(frame.cursor)[0];
-    const enteredTime = replayed?.type === this.enteredType ? replayed.timestamp : clock.now();
+    const enteredTime = replayed?.type === this.enteredType ? replayed.timestamp : (enteredAt ?? clock.now());
     // A new context object per state: earlier results may hold references into the old one.
     frame.context = withState(frame.context, { Name: this.name, EnteredTime: isoTime(enteredTime) });
     const enteredText = inputText ?? toPayloadText(input);
-    const entered = recorder.add(
-      frame.cursor,
-      this.enteredType,
-      { stateEnteredEventDetails: { name: this.name, input: enteredText, inputDetails: NOT_TRUNCATED } },
-      // The Entered event happens at the time the state was entered (one clock read for both).
-      { at: enteredTime },
-    );
+    // The Entered event happens at the time the state was entered (one clock read for both).
+    const entered = recorder.addStateEntered(frame.cursor, this.enteredType, enteredTime, {
+      name: this.name,
+      input: enteredText,
+      inputDetails: NOT_TRUNCATED,
+    });
     if (typeof entered !== 'number') {
       return entered.then((id) =>
         this.evaluateEntered(this.entered(frame, input, id, enteredPrevious), enteredText),
@@ -124,7 +129,7 @@ export abstract class BaseState {
     evaluated: StateEvaluation,
   ): StateOutcome | Promise<StateOutcome> {
     const { frame } = run;
-    const { recorder } = frame.services;
+    const { recorder, clock } = frame.services;
     const evaluation = adoptRecordedExit(evaluated, recorder.pending(frame.cursor)[0], this.exitedType);
     // Payload values are never changed in place, so an output that is the input itself (a Pass or
     // Choice without Result or paths) has the input's text and needs no serialising again.
@@ -137,20 +142,15 @@ export abstract class BaseState {
       return this.onFailed(run, error).then(() => ({ kind: 'failed', error }));
     }
     if (evaluation.assigned !== undefined) frame.variables.assignAll(evaluation.assigned);
-    const outcome: StateOutcome =
-      evaluation.next === undefined
-        ? { kind: 'end', output: evaluation.output }
-        : {
-            kind: 'next',
-            next: evaluation.next,
-            output: evaluation.output,
-            outputText,
-            caught: evaluation.caught,
-          };
-    if (!this.emitsExit(evaluation)) return outcome;
-    const exited = recorder.add(frame.cursor, this.exitedType, {
-      stateExitedEventDetails: exitedDetails(this.name, outputText, evaluation.assigned),
-    });
+    if (!this.emitsExit(evaluation)) return nextOrEnd(evaluation, outputText, undefined);
+    const exitedAt = clock.now();
+    const outcome = nextOrEnd(evaluation, outputText, exitedAt);
+    const exited = recorder.addStateExited(
+      frame.cursor,
+      this.exitedType,
+      exitedAt,
+      exitedDetails(this.name, outputText, evaluation.assigned),
+    );
     return typeof exited === 'number' ? outcome : exited.then(() => outcome);
   }
 
@@ -201,11 +201,31 @@ function adoptRecordedExit(
 
 const isoTime = isoTimeCache();
 
+function nextOrEnd(
+  evaluation: StateEvaluation,
+  outputText: string,
+  exitedAt: number | undefined,
+): StateOutcome {
+  if (evaluation.next === undefined) return { kind: 'end', output: evaluation.output };
+  return {
+    kind: 'next',
+    next: evaluation.next,
+    output: evaluation.output,
+    outputText,
+    caught: evaluation.caught,
+    exitedAt,
+  };
+}
+
 /**
  * `stateExitedEventDetails` in AWS's key order, built as one literal: spreading partial objects
  * into it cost more than the rest of a Pass state (V8's generic copy path on Node 20).
  */
-function exitedDetails(name: string, output: string, assigned: Record<string, unknown> | undefined) {
+function exitedDetails(
+  name: string,
+  output: string,
+  assigned: Record<string, unknown> | undefined,
+): StateExitedDetails {
   if (assigned === undefined) return { name, output, outputDetails: NOT_TRUNCATED };
   let texts: Record<string, string> | undefined;
   for (const key of Object.keys(assigned)) {

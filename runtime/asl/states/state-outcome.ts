@@ -10,6 +10,11 @@ export type StateOutcome =
       readonly outputText?: string;
       /** The error a Catch handled on the way to `next` (TestState reports it as CAUGHT_ERROR). */
       readonly caught?: StatesError;
+      /**
+       * When the state's Exited event was recorded; the next state, entered with nothing run in
+       * between, is entered at that time rather than reading the clock again (see StateProgram).
+       */
+      readonly exitedAt?: number;
     }
   | { readonly kind: 'end'; readonly output: unknown }
   | { readonly kind: 'failed'; readonly error: StatesError };

@@ -3,6 +3,7 @@ import { type StatesError, toStatesError } from '../errors/states-error.js';
 import type { ContextObject } from '../frame/context-object.js';
 import type { ExecutionServices, InspectionStep } from '../frame/execution-services.js';
 import { Frame } from '../frame/frame.js';
+import { nextEventId } from '../history/history-cursor.js';
 import type { HistoryRecorder } from '../history/history-event.js';
 import { toPayloadText } from '../payload-text.js';
 import { StateProgram } from '../program/state-program.js';
@@ -29,11 +30,9 @@ export interface TestStateResult {
 
 /** A recorder that numbers events and keeps none: TestState runs outside any execution. */
 const uncountedRecorder: HistoryRecorder = {
-  add: async (cursor) => {
-    cursor.lastPublishedEventId += 1;
-    cursor.sourceEventId = cursor.lastPublishedEventId;
-    return cursor.lastPublishedEventId;
-  },
+  add: async (cursor) => nextEventId(cursor),
+  addStateEntered: async (cursor) => nextEventId(cursor),
+  addStateExited: async (cursor) => nextEventId(cursor),
   pending: () => [],
 };
 
