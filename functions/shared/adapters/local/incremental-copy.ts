@@ -1,19 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NotFoundError } from '../../errors.js';
 import { copyFiles } from './file-copy.js';
 import {
+  entryOf,
   filesystemStampNs,
-  isClean,
+  isPrivateMode,
   listTree,
   type SnapshotFiles,
-  statEntry,
+  unchangedSince,
   type VolumeFileEntry,
   type VolumeManifest,
 } from './volume-manifest.js';
 
-/** Where an earlier snapshot holds a file of a given gen (files of finished snapshots never change). */
-export type GenIndex = ReadonlyMap<string, { readonly file: string; readonly size: number }>;
+/**
+ * Where an earlier snapshot holds a file of a given gen (files of finished snapshots never change).
+ * The path is built on demand: most gens of an index are never looked up.
+ */
+export type GenIndex = ReadonlyMap<string, { readonly file: () => string; readonly size: number }>;
 
 export interface CopyCounts {
   /** Files taken over without copying: hard links (snapshots) or kept files (volumes). */
@@ -26,13 +29,19 @@ interface SnapshotResult extends CopyCounts {
   readonly files: SnapshotFiles;
   /** The live volume's new manifest: each file's stat as copied, with its gen. */
   readonly manifest: VolumeManifest;
+  /**
+   * Every file of the live volume was owner-only, so the snapshot is too (links share the inode,
+   * copies keep the mode) and needs no chmod pass; false for a volume older than PrivateNodeFS.
+   */
+  readonly private: boolean;
 }
 
 /**
  * Snapshots a quiesced live volume into `dest` (which must not exist). A file unchanged since
  * Tollgate last recorded it (`manifest`) keeps its gen and is hard-linked from whichever finished
- * snapshot holds that gen; every other file is copied (reflink first) and gets a new gen. Stats and
- * the stamp are taken before anything is copied, so a write after the quiesce always shows.
+ * snapshot holds that gen; every other file is copied (reflink first) and gets a new gen. Each file
+ * is stat-ed once, and the stamp taken after every stat, before anything is copied, so a write after
+ * the quiesce always shows.
  */
 export function snapshotVolume(options: {
   liveDir: string;
@@ -44,94 +53,35 @@ export function snapshotVolume(options: {
   const { liveDir, manifest, dest, index } = options;
   const tree = listTree(liveDir);
   const entries: Record<string, VolumeFileEntry> = {};
+  const stampNs = manifest ? BigInt(manifest.stampNs) : 0n;
+  let allPrivate = true;
   for (const rel of tree.files) {
+    const s = fs.statSync(path.join(liveDir, rel), { bigint: true });
     const known = manifest?.files[rel];
-    const clean = manifest !== undefined && isClean(path.join(liveDir, rel), known, manifest.stampNs);
-    entries[rel] = statEntry(path.join(liveDir, rel), clean ? known!.gen : `${options.genPrefix}:${rel}`);
+    const clean = unchangedSince(s, known, stampNs);
+    if (!isPrivateMode(s)) allPrivate = false;
+    entries[rel] = entryOf(s, clean ? known!.gen : `${options.genPrefix}:${rel}`);
   }
-  const stampNs = filesystemStampNs(path.dirname(liveDir));
+  const newStampNs = filesystemStampNs(path.dirname(liveDir));
   makeDirs(liveDir, dest, tree.dirs, tree.symlinks);
   const toCopy: string[] = [];
   let reused = 0;
   for (const rel of tree.files) {
     const earlier = index.get(entries[rel].gen);
-    if (earlier && earlier.size === entries[rel].size && tryLink(earlier.file, path.join(dest, rel))) {
+    if (earlier && earlier.size === entries[rel].size && tryLink(earlier.file(), path.join(dest, rel))) {
       reused += 1;
     } else toCopy.push(rel);
   }
   copyFiles(liveDir, dest, toCopy);
-  const files = Object.fromEntries(
-    Object.entries(entries).map(([rel, e]) => [rel, { size: e.size, gen: e.gen }]),
-  );
+  const files: Record<string, { size: number; gen: string }> = {};
+  for (const rel of tree.files) files[rel] = { size: entries[rel].size, gen: entries[rel].gen };
   return {
     files: { version: 1, files },
-    manifest: { version: 1, stampNs, files: entries },
+    manifest: { version: 1, stampNs: newStampNs, files: entries },
+    private: allPrivate,
     reused,
     copied: toCopy.length,
     moved: 0,
-  };
-}
-
-interface FillResult extends CopyCounts {
-  readonly manifest: VolumeManifest;
-  /** Files renamed out of the snapshot, to put back if the new volume is not kept. */
-  readonly movedOut: readonly string[];
-}
-
-/**
- * Builds in `tmp` the volume a snapshot describes, from what the live volume already holds: a file
- * still as Tollgate wrote it with the snapshot's gen is hard-linked from the live directory (which
- * nothing writes until it is swapped out and discarded); every other file comes from the snapshot,
- * renamed out of it when `move` (a single-use snapshot) and no other snapshot shares its inode,
- * copied otherwise. Files the snapshot lacks are simply not in `tmp`.
- */
-export function fillVolume(options: {
-  liveDir: string;
-  manifest: VolumeManifest | undefined;
-  fromDir: string;
-  fromFiles: SnapshotFiles;
-  tmp: string;
-  move: boolean;
-}): FillResult {
-  const { liveDir, manifest, fromDir, fromFiles, tmp, move } = options;
-  const tree = fs.existsSync(fromDir) ? listTree(fromDir) : { dirs: [], files: [], symlinks: [] };
-  makeDirs(fromDir, tmp, tree.dirs, tree.symlinks);
-  const entries: Record<string, VolumeFileEntry> = {};
-  const placed: string[] = [];
-  for (const [rel, want] of Object.entries(fromFiles.files)) {
-    const have = manifest?.files[rel];
-    const live = path.join(liveDir, rel);
-    if (have?.gen === want.gen && isClean(live, have, manifest!.stampNs)) {
-      fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true, mode: 0o700 });
-      fs.linkSync(live, path.join(tmp, rel));
-      entries[rel] = have;
-    } else if (fs.existsSync(path.join(fromDir, rel))) placed.push(rel);
-    else {
-      throw new NotFoundError(`snapshot file ${rel} is missing from ${fromDir} and not in the volume`);
-    }
-  }
-  const movedOut: string[] = [];
-  const toCopy: string[] = [];
-  for (const rel of placed) {
-    const from = path.join(fromDir, rel);
-    if (move && fs.statSync(from).nlink === 1 && tryRename(from, path.join(tmp, rel))) movedOut.push(rel);
-    else toCopy.push(rel);
-  }
-  copyFiles(fromDir, tmp, toCopy);
-  // An mtime in the past: any later write by Postgres moves it to now, which the manifest then sees.
-  const past = new Date(Date.now() - 60_000);
-  for (const rel of placed) {
-    const file = path.join(tmp, rel);
-    fs.utimesSync(file, past, past);
-    entries[rel] = statEntry(file, fromFiles.files[rel].gen);
-  }
-  const stampNs = filesystemStampNs(path.dirname(tmp));
-  return {
-    manifest: { version: 1, stampNs, files: entries },
-    movedOut,
-    reused: Object.keys(fromFiles.files).length - placed.length,
-    copied: toCopy.length,
-    moved: movedOut.length,
   };
 }
 
@@ -188,7 +138,7 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-function tryRename(from: string, to: string): boolean {
+function _tryRename(from: string, to: string): boolean {
   try {
     fs.renameSync(from, to);
     return true;

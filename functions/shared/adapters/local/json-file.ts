@@ -13,10 +13,14 @@ export function readJson<T>(file: string): T | undefined {
   return JSON.parse(text) as T;
 }
 
-/** Write-then-rename so a reader, or a crash, never sees half a file. */
-export function writeJson(file: string, value: unknown): void {
+/**
+ * Write-then-rename so a reader, or a crash, never sees half a file. `compact` for the large
+ * machine-read files (a volume's manifest lists every file): indenting doubles their size.
+ */
+export function writeJson(file: string, value: unknown, options: { compact?: boolean } = {}): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  const text = options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2);
+  fs.writeFileSync(tmp, `${text}\n`);
   fs.renameSync(tmp, file);
 }

@@ -292,8 +292,8 @@ export class LocalSnapshotProvider implements SnapshotProvider {
           index,
           genPrefix: `${genPrefix}/${source}`,
         });
-        makeTreePrivate(path.join(tmp, source));
-        writeJson(path.join(tmp, `${source}.files.json`), result.files);
+        if (!result.private) makeTreePrivate(path.join(tmp, source));
+        writeJson(path.join(tmp, `${source}.files.json`), result.files, { compact: true });
         manifests[source] = result.manifest;
       }
     });
@@ -311,15 +311,16 @@ export class LocalSnapshotProvider implements SnapshotProvider {
    * already holds. A file a single-use clone has since moved out fails to link and is copied.
    */
   private genIndex(): GenIndex {
-    const index = new Map<string, { file: string; size: number }>();
+    const index = new Map<string, { file: () => string; size: number }>();
     for (const name of readDirSafe(this.snapshotsDir).filter((n) => n.startsWith('snap-'))) {
       const dir = path.join(this.snapshotsDir, name);
       if (!fs.existsSync(path.join(dir, 'labels.json'))) continue;
       for (const entry of readDirSafe(dir).filter((n) => n.endsWith('.files.json'))) {
-        const volume = entry.slice(0, -'.files.json'.length);
+        const volumeDir = path.join(dir, entry.slice(0, -'.files.json'.length));
         const files = readSnapshotFiles(path.join(dir, entry))?.files ?? {};
-        for (const [rel, f] of Object.entries(files)) {
-          index.set(f.gen, { file: path.join(dir, volume, rel), size: f.size });
+        for (const rel in files) {
+          const f = files[rel];
+          index.set(f.gen, { file: () => path.join(volumeDir, rel), size: f.size });
         }
       }
     }

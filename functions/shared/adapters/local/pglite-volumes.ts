@@ -7,13 +7,20 @@ import { DataDirLock } from './data-dir-lock.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { fillWithEmptyCluster } from './empty-cluster.js';
 import { copyDataDir } from './file-copy.js';
-import { type CopyCounts, fillVolume, privatizeFiles, returnMoved } from './incremental-copy.js';
+import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
 import { WarmPGlite } from './pglite-warm-start.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate, PrivateNodeFS } from './private-node-fs.js';
 import { readVolumeManifest, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
+import {
+  commitRefill,
+  pendingRefill,
+  type RefillPlan,
+  refillVolume,
+  rollbackRefill,
+} from './volume-refill.js';
 
 export interface VolumeHostOptions {
   /** Tollgate's data directory (`.tollgate`); volumes live in `<dataDir>/volumes/<name>/`. */
@@ -45,11 +52,9 @@ export interface VolumeHostOptions {
 export const FillMode = { Copy: 'copy', Move: 'move' } as const;
 export type FillMode = (typeof FillMode)[keyof typeof FillMode];
 
-interface Swap {
-  readonly how: 'renamed' | 'copied' | 'filled';
-  readonly movedOut: readonly string[];
-  readonly counts?: CopyCounts;
-}
+type Swap =
+  | { readonly how: 'renamed' | 'copied' }
+  | { readonly how: 'refilled'; readonly plan: RefillPlan; readonly counts: CopyCounts };
 
 interface ServedVolume {
   readonly db: PGlite;
@@ -78,6 +83,8 @@ export class VolumeHost {
   private readonly locks = new Map<string, DataDirLock>();
   private readonly deleting = new Map<string, Promise<void>>();
   private trashCount = 0;
+  /** Volumes a `replace` is swapping right now: their leftovers are its, not a crash's. */
+  private readonly replacing = new Set<string>();
   private readonly warmStart: boolean;
   private warm?: WarmPGlite;
   private starts = { warm: 0, cold: 0 };
@@ -120,7 +127,7 @@ export class VolumeHost {
 
   /** Called by a snapshot of the volume, with the stat of each file it copied and that file's gen. */
   recordFiles(name: string, manifest: VolumeManifest): void {
-    writeJson(this.filesPath(name), manifest);
+    writeJson(this.filesPath(name), manifest, { compact: true });
   }
 
   /**
@@ -134,6 +141,18 @@ export class VolumeHost {
   private filledPath(name: string): string {
     checkName(name);
     return path.join(this.volumesDir, `${name}.filled.json`);
+  }
+
+  /** An in-place refill's plan, present from its first change until its commit (see volume-refill.ts). */
+  private intentPath(name: string): string {
+    checkName(name);
+    return path.join(this.volumesDir, `.refill-${name}.json`);
+  }
+
+  /** The files an in-place refill replaced or dropped, until the new data is served. */
+  private backupPath(name: string): string {
+    checkName(name);
+    return path.join(this.volumesDir, `.backup-${name}`);
   }
 
   private filesPath(name: string): string {
@@ -183,7 +202,12 @@ export class VolumeHost {
   }
 
   /** Starts the volume's PGlite and serves it: on `listener` (suspended by `replace`) or a new one. */
-  private async serve(name: string, port: number, listener?: PgWireServer): Promise<string> {
+  private async serve(
+    name: string,
+    port: number,
+    listener?: PgWireServer,
+    options: { knownPrivate?: boolean } = {},
+  ): Promise<string> {
     ensurePrivateDir(this.volumesDir);
     const password = await loadOrCreateDatabasePassword(this.dataDir, name);
     const dir = this.volumeDir(name);
@@ -192,7 +216,8 @@ export class VolumeHost {
       await fillWithEmptyCluster(dir, this.startParams, { cacheDir: this.clusterCacheDir });
     }
     // An existing volume may predate this (initdb left it 0666); PrivateNodeFS keeps it so from here.
-    makeTreePrivate(dir);
+    // A refill leaves it private (kept files were, snapshots are): no pass over every file then.
+    if (!options.knownPrivate) makeTreePrivate(dir);
     const db = await this.startPGlite(dir);
     try {
       if (listener) {
@@ -359,22 +384,27 @@ export class VolumeHost {
       if (port !== undefined) listener = await this.suspendServing(name);
       ensurePrivateDir(this.volumesDir);
       this.recover(name);
+      // From here until the old data is discarded, recover() must not finish what this replace does.
+      this.replacing.add(name);
       let swap: Swap | undefined;
       try {
         swap = this.swapIn(name, fromDir, mode, fromFiles);
         // serve() does it for a served volume; an unserved one must not wait for its next open.
         if (port === undefined) makeTreePrivate(this.volumeDir(name));
         // Served before the old data goes: a snapshot PGlite cannot open must not cost the old volume.
-        if (port !== undefined) await this.serve(name, port, listener);
+        if (port !== undefined)
+          await this.serve(name, port, listener, { knownPrivate: swap.how === 'refilled' });
       } catch (error) {
         await this.undoSwap(name, fromDir, swap, port, listener);
         throw error;
       }
       this.discard(name, path.join(this.volumesDir, `.old-${name}`));
+      this.discard(name, this.backupPath(name));
       if (mode === FillMode.Move && swap.how === 'copied')
         fs.rmSync(fromDir, { recursive: true, force: true });
-      return swap.counts;
+      return swap.how === 'refilled' ? swap.counts : undefined;
     } finally {
+      this.replacing.delete(name);
       // Neither the new data nor the old could be served again: the port is given up.
       if (listener && this.served.get(name)?.server !== listener) await listener.stop();
       if (!hadLock && !this.served.has(name)) this.dropLock(name);
@@ -392,10 +422,14 @@ export class VolumeHost {
     const target = this.volumeDir(name);
     fs.rmSync(path.join(this.volumesDir, `.tmp-${name}`), { recursive: true, force: true });
     if (swap?.how === 'renamed') fs.renameSync(target, fromDir);
-    if (swap?.how === 'filled') returnMoved(target, fromDir, swap.movedOut);
-    if (swap?.how === 'copied' || swap?.how === 'filled') this.discard(name, target);
+    if (swap?.how === 'copied') this.discard(name, target);
+    // Committed already (the intent is gone), so the plan in hand undoes it.
+    const plan = swap?.how === 'refilled' ? swap.plan : pendingRefill(this.intentPath(name));
+    if (plan) rollbackRefill(target, plan);
+    commitRefill(this.intentPath(name));
     fs.rmSync(this.filesPath(name), { force: true });
     fs.rmSync(this.filledPath(name), { force: true });
+    this.replacing.delete(name);
     this.recover(name);
     if (port !== undefined && this.exists(name)) await this.serve(name, port, listener);
   }
@@ -409,24 +443,26 @@ export class VolumeHost {
     };
     fs.rmSync(this.filledPath(name), { force: true });
     if (fromFiles) {
-      // A crash mid-fill left files renamed out of the snapshot in tmp: they go back first.
+      // A crash mid-fill of an older Tollgate (which built the volume in tmp) left files renamed
+      // out of the snapshot there: they go back first.
       if (fs.existsSync(tmp)) returnMoved(tmp, fromDir, Object.keys(fromFiles.files));
       fs.rmSync(tmp, { recursive: true, force: true });
-      const fill = fillVolume({
+      const refill = refillVolume({
         liveDir: target,
         manifest: fs.existsSync(target) ? this.filesManifest(name) : undefined,
         fromDir,
         fromFiles,
-        tmp,
         move: mode === FillMode.Move,
+        intentFile: this.intentPath(name),
+        backupDir: this.backupPath(name),
       });
-      // Written before the swap, since rename keeps inodes and mtimes: should the swap not happen,
-      // the entries of files it would have brought name inodes the old volume does not have.
-      this.recordFiles(name, fill.manifest);
-      setAside();
-      fs.renameSync(tmp, target);
-      if (fill.moved > 0) writeJson(this.filledPath(name), { from: path.resolve(fromDir) });
-      return { how: 'filled', movedOut: fill.movedOut, counts: fill };
+      // Before the commit, since rename keeps inodes and mtimes: should the refill be rolled back,
+      // the entries of the files it brought name inodes the restored volume does not have.
+      this.recordFiles(name, refill.manifest);
+      commitRefill(this.intentPath(name));
+      // After the commit: a re-run after a rollback must not take the clone's work for done.
+      if (refill.moved > 0) writeJson(this.filledPath(name), { from: path.resolve(fromDir) });
+      return { how: 'refilled', plan: refill.plan, counts: refill };
     }
     fs.rmSync(this.filesPath(name), { force: true });
     if (mode === FillMode.Move) {
@@ -435,7 +471,7 @@ export class VolumeHost {
       setAside();
       try {
         fs.renameSync(fromDir, target);
-        return { how: 'renamed', movedOut: [] };
+        return { how: 'renamed' };
       } catch (error) {
         // Snapshots on another filesystem than the volumes: rename cannot cross, so copy below.
         if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
@@ -445,7 +481,7 @@ export class VolumeHost {
     copyDataDir(fromDir, tmp);
     setAside();
     fs.renameSync(tmp, target);
-    return { how: 'copied', movedOut: [] };
+    return { how: 'copied' };
   }
 
   /** Removes a volume for good; it must not be served. Its files are freed in the background. */
@@ -491,8 +527,15 @@ export class VolumeHost {
    * garbage; with only `.old-<name>` present, the swap never completed, so the old volume comes back.
    */
   private recover(name: string): void {
+    if (this.replacing.has(name)) return;
     const target = path.join(this.volumesDir, name);
     const old = path.join(this.volumesDir, `.old-${name}`);
+    const plan = pendingRefill(this.intentPath(name));
+    if (plan) {
+      rollbackRefill(target, plan);
+      commitRefill(this.intentPath(name));
+    }
+    this.discard(name, this.backupPath(name));
     if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
     this.discard(name, old);
     for (const entry of readDirSafe(this.volumesDir)) {

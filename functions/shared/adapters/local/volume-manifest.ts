@@ -54,27 +54,48 @@ export function listTree(root: string): TreeListing {
   return out;
 }
 
-export function statEntry(file: string, gen: string): VolumeFileEntry {
-  const s = fs.statSync(file, { bigint: true });
+/** One `stat` of a volume file, in nanoseconds (bigint), or undefined when the file is gone. */
+export function statFile(file: string): fs.BigIntStats | undefined {
+  try {
+    return fs.statSync(file, { bigint: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+export function entryOf(s: fs.BigIntStats, gen: string): VolumeFileEntry {
   return { size: Number(s.size), mtimeNs: s.mtimeNs.toString(), ino: s.ino.toString(), gen };
 }
 
+export function statEntry(file: string, gen: string): VolumeFileEntry {
+  return entryOf(fs.statSync(file, { bigint: true }), gen);
+}
+
 /**
- * True when the file is provably as Tollgate left it. As in git's "racy clean" rule, a file whose
- * mtime is not older than the stamp could have been written again within the same clock tick
- * without its mtime moving, so it counts as changed.
+ * True when a file with stat `s` is provably as Tollgate left it. As in git's "racy clean" rule, a
+ * file whose mtime is not older than the stamp could have been written again within the same clock
+ * tick without its mtime moving, so it counts as changed.
  */
-export function isClean(file: string, entry: VolumeFileEntry | undefined, stampNs: string): boolean {
-  if (!entry || BigInt(entry.mtimeNs) >= BigInt(stampNs)) return false;
-  let s: fs.BigIntStats;
-  try {
-    s = fs.statSync(file, { bigint: true });
-  } catch {
-    return false;
-  }
+export function unchangedSince(
+  s: fs.BigIntStats | undefined,
+  entry: VolumeFileEntry | undefined,
+  stampNs: bigint,
+): boolean {
+  if (!s || !entry) return false;
+  const mtimeNs = BigInt(entry.mtimeNs);
   return (
-    Number(s.size) === entry.size && s.mtimeNs.toString() === entry.mtimeNs && s.ino.toString() === entry.ino
+    mtimeNs < stampNs &&
+    s.mtimeNs === mtimeNs &&
+    Number(s.size) === entry.size &&
+    s.ino.toString() === entry.ino
   );
+}
+
+/** Neither group nor others may read or write: what PrivateNodeFS and makeTreePrivate leave. */
+export function isPrivateMode(s: fs.BigIntStats): boolean {
+  return (Number(s.mode) & 0o077) === 0;
 }
 
 /** The filesystem's own clock (it may lag the system clock by a tick): the mtime of a new file. */
