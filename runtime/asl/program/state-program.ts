@@ -31,6 +31,12 @@ export class StateProgram implements ChildProgram {
       const children = childBlocks(def).map((child) => new StateProgram(child));
       this.states.set(name, createState(name, def, children));
     }
+    // Most transitions follow `Next`: linked once here, they need no lookup by name per state.
+    for (const state of this.states.values()) {
+      const next = state.definition.Next;
+      const target = typeof next === 'string' ? this.states.get(next) : undefined;
+      if (target) state.nextLink = { name: next as string, state: target };
+    }
   }
 
   state(name: string): BaseState | undefined {
@@ -53,12 +59,12 @@ export class StateProgram implements ChildProgram {
     // The previous state's exit time, while nothing has run since it (no await, no turn of the
     // event loop): the next state is entered at that time, which spares a clock read per state.
     let enteredAt: number | undefined;
+    let state = this.states.get(name);
     for (;;) {
       // A branch or iteration stopped by its Parallel or Map goes no further, even between states
       // that never wait on the signal themselves (Pass, Choice).
       const work = frame.services.workSignal;
       if (work?.aborted && isStateStop(work.reason)) throw work.reason;
-      const state = this.states.get(name);
       if (!state) throw new Error(`State '${name}' is not defined (definition was not validated)`);
       // Serialised once per transition: the previous state's Exited text is this one's input text.
       const inputText = text ?? toPayloadText(current);
@@ -97,6 +103,8 @@ export class StateProgram implements ChildProgram {
       if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error, failedState: state };
       if (outcome.kind === 'end') return { status: 'SUCCEEDED', output: outcome.output };
       name = outcome.next;
+      const link = state.nextLink;
+      state = link !== undefined && link.name === name ? link.state : this.states.get(name);
       current = outcome.output;
       text = outcome.outputText;
     }

@@ -11,18 +11,47 @@ import { EnteredState, type StateRun } from './state-run.js';
 import { isStateStop } from './stoppable-work.js';
 
 /**
+ * Each state type's Entered and Exited event types, written out: one string per type that every
+ * state of it shares, and a literal, which V8 keeps internalised, so an event listener's Set or Map
+ * lookup on `event.type` (the console's, the bench's) compares pointers instead of characters.
+ * Built with a template, each state had a string of its own.
+ */
+const EVENT_TYPES: Readonly<Record<string, readonly [entered: string, exited: string]>> = {
+  Pass: ['PassStateEntered', 'PassStateExited'],
+  Task: ['TaskStateEntered', 'TaskStateExited'],
+  Choice: ['ChoiceStateEntered', 'ChoiceStateExited'],
+  Wait: ['WaitStateEntered', 'WaitStateExited'],
+  Succeed: ['SucceedStateEntered', 'SucceedStateExited'],
+  Fail: ['FailStateEntered', 'FailStateExited'],
+  Parallel: ['ParallelStateEntered', 'ParallelStateExited'],
+  Map: ['MapStateEntered', 'MapStateExited'],
+};
+
+/**
  * The template method every state runs through, in the order AWS applies (and LocalStack's
  * state.py mirrors): enter → input processing → evaluate → size quota → output processing →
  * next state → exit. Subclasses fill in `evaluate`.
  */
 export abstract class BaseState {
+  // Read from the definition once: every run asks for both, and reading a field the definition
+  // lacks (most have no QueryLanguage) costs a lookup up its prototype chain each time.
+  private readonly ownLanguage: QueryLanguage | undefined;
+  private readonly next: string | undefined;
+
   constructor(
     readonly name: string,
     readonly definition: Readonly<Record<string, unknown>>,
-  ) {}
+  ) {
+    const own = definition.QueryLanguage;
+    this.ownLanguage = isQueryLanguage(own) ? own : undefined;
+    this.next = typeof definition.Next === 'string' ? definition.Next : undefined;
+  }
 
   /** `Pass`, `Task`… — the prefix of the `<Type>StateEntered` event. */
   abstract readonly type: string;
+
+  /** The state `Next` names, as the program that holds both linked them (see StateProgram). */
+  nextLink?: { readonly name: string; readonly state: BaseState };
 
   /**
    * The state's own work. A state whose work needs no waiting (a JSONPath Pass or Choice) returns
@@ -30,22 +59,21 @@ export abstract class BaseState {
    */
   protected abstract evaluate(run: StateRun): StateEvaluation | Promise<StateEvaluation>;
 
-  // The event type names, built once per state instead of once per event (each would be a new
-  // string kept alive by the history).
+  // The event type names, looked up once per state instead of built once per event (each would be
+  // a new string kept alive by the history).
   private enteredTypeText?: string;
   private exitedTypeText?: string;
   private get enteredType(): string {
-    this.enteredTypeText ??= `${this.type}StateEntered`;
+    this.enteredTypeText ??= EVENT_TYPES[this.type]?.[0] ?? `${this.type}StateEntered`;
     return this.enteredTypeText;
   }
   private get exitedType(): string {
-    this.exitedTypeText ??= `${this.type}StateExited`;
+    this.exitedTypeText ??= EVENT_TYPES[this.type]?.[1] ?? `${this.type}StateExited`;
     return this.exitedTypeText;
   }
 
   languageIn(frame: Frame): QueryLanguage {
-    const own = this.definition.QueryLanguage;
-    return isQueryLanguage(own) ? own : frame.defaultQueryLanguage;
+    return this.ownLanguage ?? frame.defaultQueryLanguage;
   }
 
   /**
@@ -167,7 +195,7 @@ export abstract class BaseState {
 
   /** `Next` or `End`; validation guarantees exactly one is present. */
   protected nextState(): string | undefined {
-    return typeof this.definition.Next === 'string' ? this.definition.Next : undefined;
+    return this.next;
   }
 }
 
@@ -253,6 +281,8 @@ function withState(context: ContextObject, state: NonNullable<ContextObject['Sta
     StateMachine: context.StateMachine,
     State: state,
   };
+  // Outside a Map iteration or a task there is nothing else to copy: no key list to build.
+  if (context.Map === undefined && context.Task === undefined) return next;
   for (const key of Object.keys(context) as (keyof ContextObject)[]) {
     if (key !== 'Execution' && key !== 'StateMachine' && key !== 'State') {
       (next as unknown as Record<string, unknown>)[key] = context[key];
