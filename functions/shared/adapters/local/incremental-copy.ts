@@ -13,10 +13,10 @@ import {
 } from './volume-manifest.js';
 
 /**
- * Where an earlier snapshot holds a file of a given gen (files of finished snapshots never change).
- * The path is built on demand: most gens of an index are never looked up.
+ * Where a finished snapshot holds the file `rel` with `entry`'s gen and size (files of finished
+ * snapshots never change), or undefined when none is known to.
  */
-export type GenIndex = ReadonlyMap<string, { readonly file: () => string; readonly size: number }>;
+export type GenLocator = (entry: VolumeFileEntry, rel: string) => string | undefined;
 
 export interface CopyCounts {
   /** Files taken over without copying: hard links (snapshots) or kept files (volumes). */
@@ -47,10 +47,12 @@ export function snapshotVolume(options: {
   liveDir: string;
   manifest: VolumeManifest | undefined;
   dest: string;
-  index: GenIndex;
+  locate: GenLocator;
   genPrefix: string;
+  /** Where `dest` will be once the snapshot is finished: the new manifest's `at` hints. */
+  finalDir: string;
 }): SnapshotResult {
-  const { liveDir, manifest, dest, index } = options;
+  const { liveDir, manifest, dest, locate } = options;
   const tree = listTree(liveDir);
   const entries: Record<string, VolumeFileEntry> = {};
   const stampNs = manifest ? BigInt(manifest.stampNs) : 0n;
@@ -60,17 +62,18 @@ export function snapshotVolume(options: {
     const known = manifest?.files[rel];
     const clean = unchangedSince(s, known, stampNs);
     if (!isPrivateMode(s)) allPrivate = false;
-    entries[rel] = entryOf(s, clean ? known!.gen : `${options.genPrefix}:${rel}`);
+    entries[rel] = entryOf(s, clean ? known!.gen : `${options.genPrefix}:${rel}`, options.finalDir);
   }
   const newStampNs = filesystemStampNs(path.dirname(liveDir));
   makeDirs(liveDir, dest, tree.dirs, tree.symlinks);
   const toCopy: string[] = [];
   let reused = 0;
   for (const rel of tree.files) {
-    const earlier = index.get(entries[rel].gen);
-    if (earlier && earlier.size === entries[rel].size && tryLink(earlier.file(), path.join(dest, rel))) {
-      reused += 1;
-    } else toCopy.push(rel);
+    // Only a file that kept its gen can be in an earlier snapshot: `known` still has its hint.
+    const known = manifest?.files[rel];
+    const earlier = known?.gen === entries[rel].gen ? locate(known, rel) : undefined;
+    if (earlier && tryLink(earlier, path.join(dest, rel))) reused += 1;
+    else toCopy.push(rel);
   }
   copyFiles(liveDir, dest, toCopy);
   const files: Record<string, { size: number; gen: string }> = {};

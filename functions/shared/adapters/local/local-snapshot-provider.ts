@@ -23,13 +23,13 @@ import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
 import { sumScans } from './forensic-scan.js';
-import { type GenIndex, snapshotVolume } from './incremental-copy.js';
+import { type GenLocator, snapshotVolume } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { OperationJournal, type OperationRecord } from './operation-journal.js';
 import { FillMode, type VolumeHost } from './pglite-volumes.js';
 import { makeTreePrivate } from './private-node-fs.js';
 import { StagingArea } from './staging-area.js';
-import { readSnapshotFiles, type VolumeManifest } from './volume-manifest.js';
+import { readSnapshotFiles, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
 
 export interface LocalSnapshotProviderOptions {
   readonly dataDir: string;
@@ -282,15 +282,16 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     await this.host.withQuiesced(sources, (dirs) => {
       fs.rmSync(tmp, { recursive: true, force: true });
       fs.mkdirSync(tmp, { recursive: true });
-      const index = this.genIndex();
+      const locate = this.genLocator();
       const genPrefix = `${ref.name}/${randomUUID()}`;
       for (const source of sources) {
         const result = snapshotVolume({
           liveDir: dirs[source],
           manifest: this.host.filesManifest(source),
           dest: path.join(tmp, source),
-          index,
+          locate,
           genPrefix: `${genPrefix}/${source}`,
+          finalDir: path.join(final, source),
         });
         if (!result.private) makeTreePrivate(path.join(tmp, source));
         writeJson(path.join(tmp, `${source}.files.json`), result.files, { compact: true });
@@ -307,10 +308,37 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   }
 
   /**
-   * Every file of every finished snapshot by gen, so a new snapshot links what an earlier one
-   * already holds. A file a single-use clone has since moved out fails to link and is copied.
+   * Finds a gen in an earlier snapshot so a new snapshot links it instead of copying: first where
+   * the volume's manifest says it was (the last snapshot of the volume, or the one it was filled
+   * from; checked against that snapshot's own list, so a deleted and re-made snapshot of the same
+   * name is never trusted), else in every finished snapshot. A file a single-use clone has since
+   * moved out fails to link and is copied.
    */
-  private genIndex(): GenIndex {
+  private genLocator(): GenLocator {
+    const lists = new Map<string, SnapshotFiles['files'] | undefined>();
+    let all: Map<string, { file: () => string; size: number }> | undefined;
+    return (entry, rel) => {
+      if (entry.at) {
+        if (!lists.has(entry.at)) lists.set(entry.at, this.snapshotFilesAt(entry.at));
+        const listed = lists.get(entry.at)?.[rel];
+        if (listed?.gen === entry.gen && listed.size === entry.size) return path.join(entry.at, rel);
+      }
+      all ??= this.genIndex();
+      const found = all.get(entry.gen);
+      return found?.size === entry.size ? found.file() : undefined;
+    };
+  }
+
+  /** The file list of a finished snapshot's volume directory, if `dir` is one. */
+  private snapshotFilesAt(dir: string): SnapshotFiles['files'] | undefined {
+    const snapshotDir = path.dirname(dir);
+    if (path.dirname(snapshotDir) !== this.snapshotsDir) return undefined;
+    if (!fs.existsSync(path.join(snapshotDir, 'labels.json'))) return undefined;
+    return readSnapshotFiles(`${dir}.files.json`)?.files;
+  }
+
+  /** Every file of every finished snapshot by gen. */
+  private genIndex(): Map<string, { file: () => string; size: number }> {
     const index = new Map<string, { file: () => string; size: number }>();
     for (const name of readDirSafe(this.snapshotsDir).filter((n) => n.startsWith('snap-'))) {
       const dir = path.join(this.snapshotsDir, name);

@@ -13,6 +13,12 @@ export interface VolumeFileEntry {
   readonly mtimeNs: string;
   readonly ino: string;
   readonly gen: string;
+  /**
+   * A snapshot directory that held this gen at the same relative path when Tollgate recorded it:
+   * where the next snapshot links it from without searching every snapshot. Only a hint: the
+   * snapshot may since be gone, or have given the file to a single-use clone.
+   */
+  readonly at?: string;
 }
 
 /** `volumes/<name>.files.json`. `stampNs` is the filesystem's clock once every stat was taken. */
@@ -65,12 +71,13 @@ export function statFile(file: string): fs.BigIntStats | undefined {
   }
 }
 
-export function entryOf(s: fs.BigIntStats, gen: string): VolumeFileEntry {
-  return { size: Number(s.size), mtimeNs: s.mtimeNs.toString(), ino: s.ino.toString(), gen };
+export function entryOf(s: fs.BigIntStats, gen: string, at?: string): VolumeFileEntry {
+  const entry = { size: Number(s.size), mtimeNs: s.mtimeNs.toString(), ino: s.ino.toString(), gen };
+  return at === undefined ? entry : { ...entry, at };
 }
 
-export function statEntry(file: string, gen: string): VolumeFileEntry {
-  return entryOf(fs.statSync(file, { bigint: true }), gen);
+export function statEntry(file: string, gen: string, at?: string): VolumeFileEntry {
+  return entryOf(fs.statSync(file, { bigint: true }), gen, at);
 }
 
 /**

@@ -120,7 +120,7 @@ export function refillVolume(options: {
   for (const rel of placed) {
     const file = path.join(liveDir, rel);
     fs.utimesSync(file, past, past);
-    entries[rel] = statEntry(file, fromFiles.files[rel].gen);
+    entries[rel] = statEntry(file, fromFiles.files[rel].gen, plan.from);
   }
   return {
     plan,

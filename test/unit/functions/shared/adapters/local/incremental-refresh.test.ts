@@ -180,6 +180,32 @@ describe('LocalSnapshotProvider incremental refresh', () => {
       expect([JSON.stringify(testBefore), JSON.stringify(expected)]).toContain(JSON.stringify(halfway));
     }
   });
+  it('returns a backup byte-identical to test when the snapshot test was filled from is replaced on disk by one of the same name with other data', async () => {
+    // Arrange
+    const w = world('tollgate-incremental-hint-');
+    worlds.push(w);
+    const random = seededRandom(77);
+    fakeDataDir(w.prodDir, 40, 16 * 1024, random);
+    fakeDataDir(w.testDir, 5, 8192, random);
+    const first = await w.snapshot('prod', false);
+    await w.clone(first, 'prod'); // test's manifest now names `first` as where its files' gens are
+    // Every relation file changes size: none of the later snapshot's files may stand in for test's.
+    for (const rel of Object.keys(hashTree(w.prodDir)).filter((r) => r.startsWith('base/'))) {
+      fs.appendFileSync(path.join(w.prodDir, rel), Buffer.alloc(8192, 3));
+    }
+    const later = await w.snapshot('prod', false);
+    const firstDir = path.dirname(w.snapDir(first, 'prod'));
+    fs.rmSync(firstDir, { recursive: true });
+    fs.renameSync(path.dirname(w.snapDir(later, 'prod')), firstDir);
+    const testNow = hashTree(w.testDir);
+
+    // Act
+    const backup = await w.snapshot('test', false);
+
+    // Assert
+    expect(hashTree(w.snapDir(backup, 'test'))).toEqual(testNow);
+  });
+
   it('returns test byte-identical to the snapshot and answering with prod rows over refreshes with SQL writes to real PGlite volumes on both sides', async () => {
     // Arrange
     const w = world('tollgate-incremental-pglite-');

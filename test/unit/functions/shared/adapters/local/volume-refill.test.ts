@@ -47,7 +47,8 @@ function world(seed: number) {
     liveDir: prod,
     manifest: undefined,
     dest: snap1,
-    index: new Map(),
+    locate: () => undefined,
+    finalDir: snap1,
     genPrefix: 's1',
   });
   const refilled = refillVolume({
@@ -73,7 +74,8 @@ function world(seed: number) {
     liveDir: prod,
     manifest: first.manifest,
     dest: snap2,
-    index: new Map(),
+    locate: () => undefined,
+    finalDir: snap2,
     genPrefix: 's2',
   });
   return { dir, test, snap2, files: second.files, testManifest: refilled.manifest };
