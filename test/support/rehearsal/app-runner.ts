@@ -36,6 +36,7 @@ export interface AppRunnerOptions {
 export class AppRunner {
   private readonly running = new Map<string, ChildProcess>();
   private readonly ports = new Map<string, number>();
+  private readonly unpacked = new Map<string, Promise<string>>();
 
   constructor(private readonly options: AppRunnerOptions) {}
 
@@ -90,9 +91,23 @@ export class AppRunner {
     this.running.clear();
   }
 
-  private async unpack(image: string): Promise<string> {
+  /**
+   * The release an image digest stands for, unpacked once: every environment and canary deploys the
+   * same image, and finding it lists and reads every release's metadata in S3 (moto) each time.
+   */
+  private unpack(image: string): Promise<string> {
     const digest = image.split('@')[1];
     if (!digest) throw new Error(`app runner: image "${image}" is not pinned to a digest`);
+    let dir = this.unpacked.get(digest);
+    if (!dir) {
+      dir = this.findAndUnpack(digest);
+      this.unpacked.set(digest, dir);
+      dir.catch(() => this.unpacked.delete(digest));
+    }
+    return dir;
+  }
+
+  private async findAndUnpack(digest: string): Promise<string> {
     const { s3, bucket, pipeline } = this.options;
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: `releases/${pipeline}/` }),

@@ -11,6 +11,11 @@ import { AwsApiError, type AwsJsonService } from '../../../runtime/api/aws-servi
 
 export class CodeCommitEmulator implements AwsJsonService {
   readonly targetPrefix = 'CodeCommit_20150413';
+  /**
+   * Answers by full commit id: a commit is immutable, and the release contents walk the history
+   * parent by parent in every run, so each scenario asked git again for every commit before it.
+   */
+  private readonly answered = new Map<string, unknown>();
 
   constructor(private readonly repositories: Readonly<Record<string, string>>) {}
 
@@ -23,6 +28,10 @@ export class CodeCommitEmulator implements AwsJsonService {
     const { repositoryName, commitId } = request as { repositoryName?: string; commitId?: string };
     const dir = repositoryName ? this.repositories[repositoryName] : undefined;
     if (!dir) throw new AwsApiError('RepositoryDoesNotExistException', `${repositoryName} does not exist`);
+    // Only a full id names one commit for good; a branch name or a short id may mean another later.
+    const key = /^[0-9a-f]{40}$/.test(commitId ?? '') ? `${dir}\0${commitId}` : undefined;
+    const known = key ? this.answered.get(key) : undefined;
+    if (known) return known;
     let out: string;
     try {
       out = execFileSync(
@@ -39,7 +48,7 @@ export class CodeCommitEmulator implements AwsJsonService {
     }
     const [id, tree, parents, an, ae, at, cn, ce, ct, ...message] = out.split('\n');
     const person = (name: string, email: string, epoch: string) => ({ name, email, date: `${epoch} +0000` });
-    return {
+    const answer = {
       commit: {
         commitId: id,
         treeId: tree,
@@ -50,5 +59,7 @@ export class CodeCommitEmulator implements AwsJsonService {
         additionalData: '',
       },
     };
+    if (key) this.answered.set(key, answer);
+    return answer;
   }
 }

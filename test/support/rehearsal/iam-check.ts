@@ -26,14 +26,46 @@ export class IamChecker {
   readonly calls: RecordedCall[] = [];
   /** Roles outside the stack (an approver's) with the policies the stack hands them. */
   private readonly outside = new Map<string, Array<{ name: string; document: unknown }>>();
+  /**
+   * Verdicts by request: the simulation is a pure function of the role's policies and the request,
+   * and a run repeats the same calls (each rollout and build poll), so a rehearsal's ~2,700 calls
+   * need a few hundred simulations. Emptied when a role's policies change.
+   */
+  private readonly verdicts = new Map<string, Promise<Pick<RecordedCall, 'decision' | 'reason'>>>();
 
   constructor(private readonly model: TemplateModel) {}
 
   addRole(roleArn: string, policies: Array<{ name: string; document: unknown }>): void {
     this.outside.set(roleArn, policies);
+    this.verdicts.clear();
   }
 
   async check(caller: string, roleArn: string, request: IamRequest): Promise<RecordedCall> {
+    const key = JSON.stringify([caller, roleArn, request.action, request.resource, request.context ?? {}]);
+    let verdict = this.verdicts.get(key);
+    if (!verdict) {
+      verdict = this.simulate(caller, roleArn, request);
+      this.verdicts.set(key, verdict);
+    }
+    const { decision, reason } = await verdict;
+    const call: RecordedCall = {
+      caller,
+      roleArn,
+      action: request.action,
+      resource: request.resource,
+      ...(request.context ? { context: request.context } : {}),
+      decision,
+      ...(reason ? { reason } : {}),
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  private async simulate(
+    caller: string,
+    roleArn: string,
+    request: IamRequest,
+  ): Promise<Pick<RecordedCall, 'decision' | 'reason'>> {
     const role =
       this.model.roles.get(roleArn) ??
       (this.outside.has(roleArn) ? { policies: this.outside.get(roleArn)! } : undefined);
@@ -65,17 +97,7 @@ export class IamChecker {
       else if (out.overallResult === 'Allowed') decision = 'Allowed';
       else reason = `${out.overallResult}: no statement of the role allows it`;
     }
-    const call: RecordedCall = {
-      caller,
-      roleArn,
-      action: request.action,
-      resource: request.resource,
-      ...(request.context ? { context: request.context } : {}),
-      decision,
-      ...(reason ? { reason } : {}),
-    };
-    this.calls.push(call);
-    return call;
+    return { decision, ...(reason ? { reason } : {}) };
   }
 
   denied(): RecordedCall[] {
