@@ -45,7 +45,11 @@ export async function migrateWithCommand(
     ports.clock,
   );
   if (command.failure) {
-    const tail = command.output.slice(-MESSAGE_LINES).join(' / ');
+    // The tool's own error lines where it printed any, else its last lines.
+    const why = command.errors?.length
+      ? command.errors.slice(0, MESSAGE_LINES)
+      : command.output.slice(-MESSAGE_LINES);
+    const tail = why.join(' / ');
     // As run-tests does: the summary, then the evidence JSON, so the history keeps the output
     // (tollgate show prints the summary and stops at the evidence).
     throw new MigrationFailedError(

@@ -30,6 +30,8 @@ export interface CommandEvidence {
   readonly output: readonly string[];
   /** Why it failed, in one line; absent when it exited 0. */
   readonly failure?: string;
+  /** A failed command's first error lines from its whole output (before `output`'s tail, often). */
+  readonly errors?: readonly string[];
 }
 
 const POLL_INTERVAL_MS = 500;
@@ -91,5 +93,6 @@ function evidenceOf(command: ReleaseCommand, outcome: TestCommandOutcome | undef
     durationMs: outcome?.durationMs ?? 0,
     output: outcome?.outputTail ?? [],
     ...(failure ? { failure } : {}),
+    ...(failure && outcome?.errorLines?.length ? { errors: outcome.errorLines } : {}),
   });
 }

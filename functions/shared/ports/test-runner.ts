@@ -30,6 +30,11 @@ export interface TestCommandOutcome {
   readonly durationMs: number;
   /** Last lines of its stdout and stderr. */
   readonly outputTail: readonly string[];
+  /**
+   * The first lines of the whole output that read as errors (see error-lines.ts), which the tail
+   * misses when a stack trace follows them; absent where the runner does not read the whole output.
+   */
+  readonly errorLines?: readonly string[];
   /** Set when the command could not start at all. */
   readonly error?: string;
   /** The files its `junit` glob matched. */

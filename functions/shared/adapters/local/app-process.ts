@@ -264,12 +264,14 @@ export async function waitHealthy(wait: HealthWait): Promise<HealthOutcome> {
 
 /** The last `count` non-empty lines of a log file, for failure reasons a person can act on. */
 export async function tailLines(file: string, count: number): Promise<string[]> {
+  return (await nonEmptyLines(file)).slice(-count);
+}
+
+/** Every non-empty line of a log file; none when it does not exist. */
+export async function nonEmptyLines(file: string): Promise<string[]> {
   try {
     const text = await readFile(file, 'utf8');
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .slice(-count);
+    return text.split('\n').filter((line) => line.trim() !== '');
   } catch {
     return [];
   }

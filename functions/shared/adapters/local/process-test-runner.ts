@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../../clock.js';
 import type { TestStageConfig, TollgateConfig } from '../../config/schema.js';
+import { firstErrorLines } from '../../error-lines.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type {
@@ -14,7 +15,7 @@ import type {
 } from '../../ports/test-runner.js';
 import { releaseEnvironment } from '../../release-environment.js';
 import { MAX_REPORT_BYTES, OUTPUT_LINES, reportGlob, reportPath } from '../../test-reports.js';
-import { AppProcess, realSleep, type Sleeper, tailLines } from './app-process.js';
+import { AppProcess, nonEmptyLines, realSleep, type Sleeper } from './app-process.js';
 import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { unpackRelease } from './release-unpacker.js';
@@ -169,15 +170,15 @@ export class ProcessTestRunner implements TestRunner {
     // Whatever the command left running (a server it started, a timed-out suite) goes with it.
     if (app.isAlive()) await app.stop(this.options.stopGraceMs ?? 5_000, this.sleep);
     await at.apps.forget(app.pid);
-    const output = (await tailLines(at.logFile, OUTPUT_LINES + 1)).filter(
-      (l) => !l.startsWith('--- tollgate:'),
-    );
+    const output = (await nonEmptyLines(at.logFile)).filter((l) => !l.startsWith('--- tollgate:'));
+    const errorLines = firstErrorLines(output);
     return {
       name: test.name,
       exitCode: timedOut ? null : (app.exit?.code ?? null),
       timedOut,
       durationMs: this.clock.now().getTime() - started,
       outputTail: output.slice(-OUTPUT_LINES),
+      ...(errorLines.length > 0 ? { errorLines } : {}),
       junit: test.junit ? await readGlob(at.tree, test.junit) : [],
       summaries: Object.fromEntries(
         (

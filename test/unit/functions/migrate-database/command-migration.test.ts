@@ -156,6 +156,9 @@ await c.connect(); await c.query('CREATE INDEX orders_total ON orders (total)');
     expect(summary).toMatch(
       /^database\.migrate\.command `node .*node-pg-migrate\.js up -m pgm` exited with code 1: /,
     );
+    // Its own error line, printed before the stack trace and pg's error object that end the output.
+    expect(summary).toContain('column "total_cents" of relation "orders" contains null values');
+    expect(summary).not.toMatch(/ at |code: '23502'/);
     // node-pg-migrate ends with pg's error object: the NOT NULL violation on the column it added.
     expect(JSON.parse(evidence!).command.output).toEqual(
       expect.arrayContaining(["  code: '23502',", "  column: 'total_cents',"]),
