@@ -21,8 +21,9 @@ test('lists discounts', async () => {
 
 describe('test stages and post-deployment verification on the local engine', () => {
   it("stops the run in test when the release's integration suite fails, naming the failing test", async () => {
-    // Arrange
-    const pipeline = await pipelines.open();
+    // Arrange: no staging (the bad release stops in test; staging's deploy and perf suite only
+    // made the good release's run longer).
+    const pipeline = await pipelines.open({ environments: ['test', 'prod'] });
     const good = await promotedRelease(pipeline);
     const bad = pipeline.repo.commit('discounts (test first)', { 'tests/discounts.test.mjs': FAILING_SUITE });
 
@@ -69,8 +70,10 @@ describe('test stages and post-deployment verification on the local engine', () 
   });
 
   it("rolls prod back when a check fails inside its verify window, and records it as the verify stage's rollback", async () => {
-    // Arrange: prod verifies GET /orders four times after promote; the bad release fails it from the fourth call.
+    // Arrange: prod verifies GET /orders four times after promote; the bad release fails it from the
+    // fourth call. No staging: both runs only passed its deploy and perf suite on their way to prod.
     const pipeline = await pipelines.open({
+      environments: ['test', 'prod'],
       prodVerify: { for: '2m', every: '30s', checks: [{ name: 'orders', path: '/orders', retries: 0 }] },
     });
     const good = await promotedRelease(pipeline);
@@ -93,7 +96,8 @@ describe('test stages and post-deployment verification on the local engine', () 
     expect(cause.cause).toContain('(round 4 of 4)');
     const entered = await enteredStates(pipeline, run);
     expect(entered.filter((s) => s === 'WaitToVerify')).toHaveLength(4);
-    const prodPort = (pipeline.config.environments[2]!.deploy as { port: number }).port;
+    const prodPort = (pipeline.config.environments.find((e) => e.name === 'prod')!.deploy as { port: number })
+      .port;
     expect((await servedRelease(prodPort)).version).toBe(good.output.release);
     // `tollgate envs` reads the pointer: it names the release serving again, not the failed one.
     const pointer = await pipeline.runner.ports.artifacts.getPointer<{ version: string }>(
