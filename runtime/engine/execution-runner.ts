@@ -205,7 +205,10 @@ async function finish(
   // store keeps order, so the end need not wait for the events before it.
   if (exec.status !== ExecutionStatus.Running) return;
   if (outcome.status === 'SUCCEEDED') {
-    const text = toPayloadText(outcome.output);
+    // The last state's Exited event holds the text already, compact unless it is the execution's
+    // input handed through unchanged as the caller wrote it: only that one is serialised again.
+    const given = outcome.outputText;
+    const text = given !== undefined && given !== exec.inputText ? given : toPayloadText(outcome.output);
     if (payloadBytes(text) > MAX_PAYLOAD_BYTES) {
       return finish(
         exec,

@@ -101,7 +101,9 @@ export class StateProgram implements ChildProgram {
         return { status: 'FAILED', error: toStatesError(thrown) };
       }
       if (outcome.kind === 'failed') return { status: 'FAILED', error: outcome.error, failedState: state };
-      if (outcome.kind === 'end') return { status: 'SUCCEEDED', output: outcome.output };
+      if (outcome.kind === 'end') {
+        return { status: 'SUCCEEDED', output: outcome.output, outputText: outcome.outputText };
+      }
       name = outcome.next;
       const link = state.nextLink;
       state = link !== undefined && link.name === name ? link.state : this.states.get(name);

@@ -9,7 +9,12 @@ export interface StatesBlock {
 }
 
 export type ProgramOutcome =
-  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly output: unknown;
+      /** `output` as payload text, when the last state already serialised it. */
+      readonly outputText?: string;
+    }
   | { readonly status: 'FAILED'; readonly error: StatesError; readonly failedState?: BaseState };
 
 /**

@@ -234,7 +234,7 @@ function nextOrEnd(
   outputText: string,
   exitedAt: number | undefined,
 ): StateOutcome {
-  if (evaluation.next === undefined) return { kind: 'end', output: evaluation.output };
+  if (evaluation.next === undefined) return { kind: 'end', output: evaluation.output, outputText };
   return {
     kind: 'next',
     next: evaluation.next,

@@ -16,7 +16,12 @@ export type StateOutcome =
        */
       readonly exitedAt?: number;
     }
-  | { readonly kind: 'end'; readonly output: unknown }
+  | {
+      readonly kind: 'end';
+      readonly output: unknown;
+      /** `output` as payload text, when the state recorded it (its Exited event). */
+      readonly outputText?: string;
+    }
   | { readonly kind: 'failed'; readonly error: StatesError };
 
 /** What a state's own evaluation produced before the common exit steps. */
