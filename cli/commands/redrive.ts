@@ -1,8 +1,14 @@
 import { RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { redriveStart } from '../../model/redrive-start.js';
+import { PIPELINE_MACHINE } from '../../statemachines/pipeline.js';
 import { type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError } from '../client/cli-error.js';
 import { emit } from '../client/output.js';
 import { executionHistory, findRun, send } from '../client/pipeline-api.js';
+
+const PIPELINE_TOP_LEVEL = new Map(
+  Object.entries(PIPELINE_MACHINE.definition.States).map(([name, state]) => [name, state.Type]),
+);
 
 /**
  * `tollgate redrive RUN`: restarts a failed, timed-out or aborted run from the state that failed,
@@ -15,13 +21,13 @@ export async function redriveCommand(run: string, options: CommonOptions): Promi
     throw new CliError(
       `run ${described.name} is ${described.status}; only a failed, timed-out or aborted run can be redriven`,
     );
-  // A redrive resumes at the last state entered. When that is a Fail state, the pipeline had
-  // caught the failure and recorded it: the redriven run would fail again at once.
+  // The same decision as the console's confirmation (model/redrive-start.ts), on the pipeline's
+  // own top-level states.
   const events = await executionHistory(target, described.executionArn!);
-  const last = events.findLast((e) => e.type?.endsWith('StateEntered'));
-  if (last?.type === 'FailStateEntered')
+  const from = redriveStart(events, PIPELINE_TOP_LEVEL);
+  if (from?.failsAgain)
     throw new CliError(
-      `run ${described.name} ended in its Fail state ${last.stateEnteredEventDetails?.name ?? ''} after the pipeline recorded the failure, so a redrive would fail again at once; run it again from where it failed with \`npx tollgate retry ${described.name}\``,
+      `run ${described.name} ended in its Fail state ${from.state} after the pipeline recorded the failure, so a redrive would fail again at once; run it again from where it failed with \`npx tollgate retry ${described.name}\``,
     );
   const answer = await send(target, () =>
     target.sfn().send(new RedriveExecutionCommand({ executionArn: described.executionArn! })),

@@ -11,7 +11,7 @@ import { NotFoundError } from './errors.js';
 import type { GraphModel } from './graph-model.js';
 import { approvalTrail, releaseInfo } from './ledger-views.js';
 import { parseJson, redact } from './redact.js';
-import { redriveStart } from './redrive-view.js';
+import { redriveStartOnGraph } from './redrive-view.js';
 import { callSfn, type ExecutionDescription, fullHistory, type SfnApi, toMs } from './sfn-api.js';
 
 export interface RunDetailDeps {
@@ -62,7 +62,7 @@ export async function runDetail(deps: RunDetailDeps, executionArn: string) {
         d.redriveStatus === 'REDRIVABLE' ||
         (d.redriveStatus === undefined && ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(d.status)),
       redriveCount: d.redriveCount ?? 0,
-      redriveFrom: deps.graph && d.status !== 'RUNNING' ? redriveStart(events, deps.graph) : null,
+      redriveFrom: deps.graph && d.status !== 'RUNNING' ? redriveStartOnGraph(events, deps.graph) : null,
     },
     release: releaseVersion ? releaseInfo(releaseEntries, releaseVersion) : null,
     timeline,
