@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EngineHarness } from './engine-harness.js';
 
+/** The `output` in the details of the first event of `type`. */
+function detailOf(events: Array<Record<string, unknown>>, type: string, key: string): unknown {
+  const details = events.find((e) => e.type === type)?.[key] as { output?: unknown } | undefined;
+  return details?.output;
+}
+
 /**
  * The execution's output is the last state's output as compact JSON: taken from its Exited event
  * when that state serialised it, and serialised again when it is the input handed through as the
@@ -22,11 +28,9 @@ describe('execution output text', () => {
     const events = await h.history(arn);
 
     // Assert
-    const exited = events.find((e) => e.type === 'PassStateExited');
     expect(described.output).toBe('{"i":1,"a":{"ok":true}}');
-    expect((exited?.stateExitedEventDetails as { output: string }).output).toBe(described.output);
-    const succeeded = events.find((e) => e.type === 'ExecutionSucceeded');
-    expect((succeeded?.executionSucceededEventDetails as { output: string }).output).toBe(described.output);
+    expect(detailOf(events, 'PassStateExited', 'stateExitedEventDetails')).toBe(described.output);
+    expect(detailOf(events, 'ExecutionSucceeded', 'executionSucceededEventDetails')).toBe(described.output);
   });
 
   it('is compact when the input passes through unchanged as the caller spaced it', async () => {
@@ -42,7 +46,6 @@ describe('execution output text', () => {
 
     // Assert
     expect(described.output).toBe('{"i":1}');
-    const succeeded = events.find((e) => e.type === 'ExecutionSucceeded');
-    expect((succeeded?.executionSucceededEventDetails as { output: string }).output).toBe('{"i":1}');
+    expect(detailOf(events, 'ExecutionSucceeded', 'executionSucceededEventDetails')).toBe('{"i":1}');
   });
 });
