@@ -25,7 +25,9 @@ interface Pending {
  * dies fails every pending and later call with one line naming the volume, instead of hanging them.
  */
 export class ThreadedPGlite implements WireDatabase {
-  private readonly worker: Worker;
+  private worker?: Worker;
+  /** Resolves once the thread exists (from source, its entry is compiled first). */
+  private readonly started: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private turn: Promise<void> = Promise.resolve();
@@ -39,9 +41,6 @@ export class ThreadedPGlite implements WireDatabase {
     private label: string,
     start: ThreadStart,
   ) {
-    this.worker = new Worker(pgliteThreadEntry(), { workerData: start, name: `pglite ${label}` });
-    // Idle, the thread must not keep the process alive (a spare); busy, it must (see `call`).
-    this.worker.unref();
     let ready: () => void = () => undefined;
     let notReady: (error: Error) => void = () => undefined;
     this.warmReady = new Promise<void>((resolve, reject) => {
@@ -49,15 +48,26 @@ export class ThreadedPGlite implements WireDatabase {
       notReady = reject;
     });
     this.warmReady.catch(() => undefined);
-    this.worker.on('message', (reply: ThreadReply) => {
-      if (reply.kind === 'warm') {
-        this.warmDone = true;
-        ready();
-      } else this.settle(reply);
+    this.started = pgliteThreadEntry().then((entry) => {
+      if (this.ended) return;
+      const worker = new Worker(entry, { workerData: start, name: `pglite ${label}` });
+      // Idle, the thread must not keep the process alive (a spare); busy, it must (see `call`).
+      worker.unref();
+      worker.on('message', (reply: ThreadReply) => {
+        if (reply.kind === 'warm') {
+          this.warmDone = true;
+          ready();
+        } else this.settle(reply);
+      });
+      worker.on('error', (error) => this.end(error.message));
+      worker.on('exit', (code) => {
+        this.end(`exit code ${code}`);
+        notReady(this.ended!);
+      });
+      this.worker = worker;
     });
-    this.worker.on('error', (error) => this.end(error.message));
-    this.worker.on('exit', (code) => {
-      this.end(`exit code ${code}`);
+    this.started.catch((error: Error) => {
+      this.end(error.message);
       notReady(this.ended!);
     });
   }
@@ -73,7 +83,7 @@ export class ThreadedPGlite implements WireDatabase {
     try {
       await db.call({ op: 'open', dataDir });
     } catch (error) {
-      await db.worker.terminate();
+      await db.terminate();
       throw error;
     }
     db.attached = true;
@@ -100,7 +110,7 @@ export class ThreadedPGlite implements WireDatabase {
 
   /** Ends a spare that was never attached. */
   abandon(): void {
-    void this.worker.terminate();
+    void this.terminate();
   }
 
   /** Runs SQL (no results), in turn with everything else. */
@@ -132,21 +142,29 @@ export class ThreadedPGlite implements WireDatabase {
     try {
       if (!this.ended) await this.runExclusive(() => this.call({ op: 'close' }));
     } finally {
-      await this.worker.terminate();
+      await this.terminate();
     }
   }
 
-  private call(
+  private async terminate(): Promise<void> {
+    await this.started.catch(() => undefined);
+    this.end('closed');
+    await this.worker?.terminate();
+  }
+
+  private async call(
     request: Unnumbered,
     onData?: (data: Uint8Array) => void,
     transfer: ArrayBuffer[] = [],
   ): Promise<void> {
-    if (this.ended) return Promise.reject(this.ended);
+    await this.started;
+    const worker = this.worker;
+    if (this.ended || !worker) throw this.ended;
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onData });
-      this.worker.ref();
-      this.worker.postMessage({ ...request, id }, transfer);
+      worker.ref();
+      worker.postMessage({ ...request, id }, transfer);
     });
   }
 
@@ -158,7 +176,7 @@ export class ThreadedPGlite implements WireDatabase {
       return;
     }
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) this.worker?.unref();
     if (reply.kind === 'done') call.resolve();
     else call.reject(rebuild(reply.error));
   }
