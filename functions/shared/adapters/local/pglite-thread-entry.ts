@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Set by the banner of every chunk of the precompiled CLI (scripts/build-cli.ts); absent in source. */
@@ -24,7 +24,8 @@ export function pgliteThreadEntry(): Promise<URL> {
 
 /**
  * Bundles the thread's sources (packages stay imports) into node_modules/.cache, where those imports
- * resolve, under a name made of the output's hash: concurrent processes write identical files.
+ * resolve, under a name made of the output's hash, written aside and renamed: a process starting a
+ * thread never reads a file another process is still writing.
  * esbuild is there whenever the sources run (tsx is built on it); its async build keeps the loop free.
  */
 async function compileThreadEntry(): Promise<URL> {
@@ -44,6 +45,10 @@ async function compileThreadEntry(): Promise<URL> {
   const dir = new URL('../../../../node_modules/.cache/tollgate/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`pglite-thread-${hash}.mjs`, dir);
-  writeFileSync(file, code);
+  if (!existsSync(file)) {
+    const aside = new URL(`pglite-thread-${hash}.${process.pid}.tmp`, dir);
+    writeFileSync(aside, code);
+    renameSync(aside, file);
+  }
   return file;
 }
