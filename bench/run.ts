@@ -25,6 +25,7 @@ const SECTIONS: Section[] = [
     load: async () => (await import('./approval-latency.js')).benchApprovalLatency,
   },
   { name: 'scenario', load: async () => (await import('./scenario.js')).benchScenario },
+  { name: 'data-thread', load: async () => (await import('./data-thread.js')).benchDataThread },
   { name: 'console', load: async () => (await import('./console.js')).benchConsole },
   {
     name: 'console-delivery',

@@ -52,7 +52,8 @@ export function orchestrationShare(events: readonly HistoryEvent[]) {
   return { total, task, wait, people, orchestration: Math.max(0, total - task - wait - people) };
 }
 
-export async function benchScenario({ quick }: { quick: boolean }): Promise<BenchResult> {
+/** Runs scenario (a) once; its wall time and where the run's time went (see orchestrationShare). */
+export async function runScenarioA({ quick }: { quick: boolean }) {
   const pipeline = await createLocalPipeline({ database: true, approval: true, realClock: true });
   try {
     const prodUrl = pipeline.runner.ports.volumes.connectionString('prod');
@@ -88,29 +89,34 @@ export async function benchScenario({ quick }: { quick: boolean }): Promise<Benc
     const history = await pipeline.call('GetExecutionHistory', { executionArn: run, maxResults: 1000 });
     const share = orchestrationShare(history.events);
     if (process.env.TOLLGATE_BENCH_GAPS) console.log(orchestrationGaps(history.events));
-    const pct = (x: number) => (100 * x) / share.total;
-    return {
-      rows: [
-        {
-          name: `scenario (a) commit → prod, auto-approved (${quick ? '2k' : '100k'} orders)`,
-          value: wall / 1000,
-          unit: 's',
-        },
-        { name: 'time in tasks (stage work)', value: pct(share.task), unit: '% of run' },
-        { name: 'time in Wait states (poll intervals)', value: pct(share.wait), unit: '% of run' },
-        { name: 'time waiting for the approver (auto-approved)', value: pct(share.people), unit: '% of run' },
-        {
-          name: 'orchestration: engine, bus and runner',
-          value: pct(share.orchestration),
-          unit: '% of run',
-          target: '≤ 10%',
-          met: pct(share.orchestration) <= 10,
-        },
-      ],
-    };
+    return { wall, share };
   } finally {
     await pipeline.close();
   }
+}
+
+export async function benchScenario({ quick }: { quick: boolean }): Promise<BenchResult> {
+  const { wall, share } = await runScenarioA({ quick });
+  const pct = (x: number) => (100 * x) / share.total;
+  return {
+    rows: [
+      {
+        name: `scenario (a) commit → prod, auto-approved (${quick ? '2k' : '100k'} orders)`,
+        value: wall / 1000,
+        unit: 's',
+      },
+      { name: 'time in tasks (stage work)', value: pct(share.task), unit: '% of run' },
+      { name: 'time in Wait states (poll intervals)', value: pct(share.wait), unit: '% of run' },
+      { name: 'time waiting for the approver (auto-approved)', value: pct(share.people), unit: '% of run' },
+      {
+        name: 'orchestration: engine, bus and runner',
+        value: pct(share.orchestration),
+        unit: '% of run',
+        target: '≤ 10%',
+        met: pct(share.orchestration) <= 10,
+      },
+    ],
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -148,7 +148,12 @@ export async function buildCli(): Promise<string[]> {
   mkdirSync(OUT_DIR, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { tollgate: 'cli/tollgate.ts' },
+    // Each served volume's PGlite runs in a worker thread started from its own entry (see
+    // functions/shared/adapters/local/pglite-thread-entry.ts).
+    entryPoints: {
+      tollgate: 'cli/tollgate.ts',
+      'pglite-thread': 'functions/shared/adapters/local/pglite-thread.ts',
+    },
     outdir: OUT_DIR,
     bundle: true,
     splitting: true,

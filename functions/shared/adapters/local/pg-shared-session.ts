@@ -1,5 +1,16 @@
-import type { PGlite } from '@electric-sql/pglite';
 import { dataRows, firstError, queryMessage } from './pg-wire-messages.js';
+
+/**
+ * What the wire server needs of a database: PGlite itself, or ThreadedPGlite standing in for one
+ * that runs in a worker thread. `execProtocolRawStream` runs inside `runExclusive`.
+ */
+export interface WireDatabase {
+  runExclusive<T>(fn: () => Promise<T>): Promise<T>;
+  execProtocolRawStream(
+    message: Uint8Array,
+    options: { onRawData: (data: Uint8Array) => void },
+  ): Promise<void>;
+}
 
 /**
  * PGlite is ONE Postgres backend session, and every socket connection to a volume shares it. This
@@ -39,7 +50,7 @@ export class SharedSession {
   private readonly maybeChanged = new Set<number>();
   private discardNext = false;
 
-  constructor(private readonly db: PGlite) {}
+  constructor(private readonly db: WireDatabase) {}
 
   register(id: number): void {
     this.open.add(id);

@@ -1,14 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { PGlite } from '@electric-sql/pglite';
 import { DATABASE_NAME, DATABASE_USER } from './database-password.js';
 import { type ScramVerifier, scramVerifier } from './pg-scram.js';
-import { SharedSession } from './pg-shared-session.js';
+import { SharedSession, type WireDatabase } from './pg-shared-session.js';
 import { StartupAuthenticator } from './pg-wire-auth.js';
 import { WireConnection } from './pg-wire-connection.js';
 import { errorResponse, startupMessage } from './pg-wire-messages.js';
 
 export interface PgWireServerOptions {
-  readonly db: PGlite;
+  readonly db: WireDatabase;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -18,7 +17,7 @@ export interface PgWireServerOptions {
 }
 
 /**
- * Serves one PGlite over the Postgres wire protocol, in place of pglite-socket's server: every
+ * Serves one PGlite (in this thread or, through ThreadedPGlite, in a worker) over the Postgres wire protocol, in place of pglite-socket's server: every
  * client authenticates with the volume's password (pg-wire-auth.ts) and gets a session of its own
  * on PGlite's single backend (pg-shared-session.ts).
  */
@@ -78,7 +77,7 @@ export class PgWireServer {
   }
 
   /** Serves `db` from now on, on the same listener; the clients that waited are let in. */
-  async resume(db: PGlite): Promise<void> {
+  async resume(db: WireDatabase): Promise<void> {
     if (!this.parked) throw new Error('PgWireServer.resume without suspend');
     this.session = new SharedSession(db);
     this.ready = await readyMessages(db);
@@ -124,7 +123,7 @@ export class PgWireServer {
  * need (server_version for pg_dump, standard_conforming_strings for libpq quoting...),
  * BackendKeyData and ReadyForQuery. Every authenticated client gets a copy.
  */
-async function readyMessages(db: PGlite): Promise<Buffer> {
+async function readyMessages(db: WireDatabase): Promise<Buffer> {
   const startup = startupMessage({ user: DATABASE_USER, database: DATABASE_NAME });
   const chunks: Buffer[] = [];
   await db.runExclusive(() =>

@@ -10,9 +10,9 @@ import { copyDataDir } from './file-copy.js';
 import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
-import { WarmPGlite } from './pglite-warm-start.js';
 import { ensurePrivateDir } from './private-file.js';
-import { makeTreePrivate, PrivateNodeFS } from './private-node-fs.js';
+import { makeTreePrivate } from './private-node-fs.js';
+import { ThreadedPGlite } from './threaded-pglite.js';
 import { readVolumeManifest, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
 import {
   commitRefill,
@@ -40,9 +40,10 @@ export interface VolumeHostOptions {
   /** Where new volumes' empty cluster is kept between uses. @default `clusterCacheDir()` */
   readonly clusterCacheDir?: string;
   /**
-   * Keep one PGlite started up to the point where it needs a data directory while any volume is
-   * served, so the restart of a refreshed volume pays only for Postgres starting on its data (about
-   * half of a cold start, see pglite-warm-start.ts). Costs one idle PGlite's memory per process.
+   * Keep a spare PGlite thread, its PGlite started up to the point where it needs a data
+   * directory, while any volume is served, so the restart of a refreshed volume pays only for
+   * Postgres starting on its data (about half of a cold start, see pglite-warm-start.ts, and none
+   * of the thread's own start). Costs one idle PGlite's memory per process.
    * @default true
    */
   readonly warmStart?: boolean;
@@ -57,7 +58,8 @@ type Swap =
   | { readonly how: 'refilled'; readonly plan: RefillPlan; readonly counts: CopyCounts };
 
 interface ServedVolume {
-  readonly db: PGlite;
+  /** Each volume's PGlite runs in a worker thread of its own, off the runtime's event loop. */
+  readonly db: ThreadedPGlite;
   readonly server: PgWireServer;
   readonly port: number;
   readonly password: string;
@@ -86,7 +88,7 @@ export class VolumeHost {
   /** Volumes a `replace` is swapping right now: their leftovers are its, not a crash's. */
   private readonly replacing = new Set<string>();
   private readonly warmStart: boolean;
-  private warm?: WarmPGlite;
+  private warm?: ThreadedPGlite;
   private starts = { warm: 0, cold: 0 };
 
   constructor(options: VolumeHostOptions) {
@@ -258,22 +260,27 @@ export class VolumeHost {
     await this.warm?.whenReady();
   }
 
-  /** A warm PGlite that has finished its part takes the volume; otherwise PGlite starts cold. */
-  private async startPGlite(dir: string): Promise<PGlite> {
+  /** A spare thread whose PGlite has finished its part takes the volume; otherwise a new one starts cold. */
+  private async startPGlite(dir: string): Promise<ThreadedPGlite> {
     const warm = this.warm?.ready ? this.warm : undefined;
     if (warm) {
       this.warm = undefined;
       this.starts.warm += 1;
-      return warm.attach(dir);
+      try {
+        return await warm.attach(dir);
+      } catch (error) {
+        await warm.close();
+        throw error;
+      }
     }
     this.starts.cold += 1;
-    return PGlite.create({ fs: new PrivateNodeFS(dir), startParams: this.startParams });
+    return ThreadedPGlite.open(dir, this.startParams);
   }
 
   /** Off the critical path: after a volume is served, the next restart's first half starts. */
   private prepareWarm(): void {
     if (!this.warmStart || this.warm) return;
-    this.warm = new WarmPGlite(this.startParams);
+    this.warm = ThreadedPGlite.spare(this.startParams);
   }
 
   async close(name: string): Promise<void> {
@@ -317,9 +324,9 @@ export class VolumeHost {
   }
 
   /**
-   * Runs `fn` while none of `names` can change: served volumes are checkpointed, then held inside
-   * PGlite's exclusive section, so queued wire-protocol queries wait; unserved ones are locked.
-   * `fn` is synchronous on purpose: nothing else can run on this thread while it copies.
+   * Runs `fn` while none of `names` can change: served volumes are checkpointed (in their threads),
+   * then held inside their exclusive sections, so queued wire-protocol queries wait on this thread
+   * and nothing reaches their PGlite; unserved ones are locked.
    */
   async withQuiesced<T>(names: readonly string[], fn: (dirs: Record<string, string>) => T): Promise<T> {
     const dirs: Record<string, string> = {};
