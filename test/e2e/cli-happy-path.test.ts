@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  atGate,
   cli,
   cliJson,
   createTestRepo,
+  ended,
   freePort,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
-  waitFor,
 } from '../unit/cli/e2e-harness.js';
 
 const session = upPerTest();
@@ -28,14 +30,7 @@ describe('tollgate CLI against tollgate up', () => {
 
     // Act
     const pushed = await cliJson(['push', '--repo', repo.dir, ...dd]);
-    const waiting = await waitFor('the prod approval gate', async () => {
-      const shown = await cliJson(['show', pushed.run, ...dd]);
-      return shown.stages.some(
-        (s: ShownStage) => s.environment === 'prod' && s.stage === 'approval' && s.status === 'waiting',
-      )
-        ? shown
-        : undefined;
-    });
+    const waiting = await untilShown('the prod approval gate', pushed.run, dataDir, atGate('prod'));
     const runs = await cliJson(['runs', '--status', 'waiting', ...dd]);
     const selfApproval = await cli(['approve', pushed.run, '--as', 'Dev', ...dd]);
     // The short id the terminal prints names the run too.
@@ -48,10 +43,7 @@ describe('tollgate CLI against tollgate up', () => {
       'looks good',
       ...dd,
     ]);
-    const finished = await waitFor('the run to finish', async () => {
-      const shown = await cliJson(['show', pushed.run, ...dd]);
-      return shown.run.status === 'RUNNING' ? undefined : shown;
-    });
+    const finished = await untilShown('the run to finish', pushed.run, dataDir, ended);
     const envs = await cliJson(['envs', ...dd]);
     const human = await cli(['show', pushed.run, ...dd]);
 

@@ -9,8 +9,8 @@ import {
   freePort,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
-  waitFor,
 } from '../unit/cli/e2e-harness.js';
 
 const session = upPerTest();
@@ -25,12 +25,9 @@ describe('tollgate logs and show against tollgate up', () => {
     const dd = ['--data-dir', dataDir];
     repo.commit('Add release notes', { 'NOTES.md': 'v2\n' });
     const pushed = await cliJson(['push', '--repo', repo.dir, ...dd]);
-    await waitFor('the prod approval gate', async () => {
-      const shown = await cliJson(['show', pushed.run, ...dd]);
-      return shown.stages.some((s: ShownStage) => s.environment === 'prod' && s.status === 'waiting')
-        ? shown
-        : undefined;
-    });
+    await untilShown('the prod approval gate', pushed.run, dataDir, (shown) =>
+      shown.stages.some((s: ShownStage) => s.environment === 'prod' && s.status === 'waiting'),
+    );
 
     // Act
     const deployLogs = await cliJson(['logs', pushed.run, '--stage', 'deploy', '--env', 'test', ...dd]);

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  atGate,
   cli,
   cliJson,
   createTestRepo,
+  ended,
   freePort,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
@@ -24,27 +27,8 @@ describe('tollgate releases, where, deploy and down against tollgate up', () => 
     session.up = await startUp(dataDir, repo.dir, await freePort());
     const dd = ['--data-dir', dataDir];
     const atProdGate = (run: string) =>
-      waitFor(
-        `run ${run} at the prod gate`,
-        async () => {
-          const shown = await cliJson(['show', run, ...dd]);
-          return shown.stages.some(
-            (s: ShownStage) => s.environment === 'prod' && s.stage === 'approval' && s.status === 'waiting',
-          )
-            ? shown
-            : undefined;
-        },
-        90_000,
-      );
-    const finished = (run: string) =>
-      waitFor(
-        `run ${run} to end`,
-        async () => {
-          const shown = await cliJson(['show', run, ...dd]);
-          return shown.run.status === 'RUNNING' ? undefined : shown;
-        },
-        90_000,
-      );
+      untilShown(`run ${run} at the prod gate`, run, dataDir, atGate('prod'), 90_000);
+    const finished = (run: string) => untilShown(`run ${run} to end`, run, dataDir, ended, 90_000);
     const release = async (message: string, file: string, decide: 'approve' | 'reject') => {
       repo.commit(message, { [file]: `${message}\n` });
       const { run } = await cliJson(['push', '--repo', repo.dir, ...dd]);

@@ -6,9 +6,11 @@ import {
   cli,
   cliJson,
   createTestRepo,
+  ended,
   freePort,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
   waitFor,
 } from '../unit/cli/e2e-harness.js';
@@ -38,17 +40,11 @@ describe('tollgate up across a crash', () => {
     const whileDown = await cli(['runs', ...dd]);
     up = await startUp(dataDir, repo.dir, port);
     session.up = up;
-    await waitFor('the prod approval gate after the restart', async () => {
-      const shown = await cliJson(['show', run, ...dd]);
-      return shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting')
-        ? true
-        : undefined;
-    });
+    await untilShown('the prod approval gate after the restart', run, dataDir, (shown) =>
+      shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting'),
+    );
     await cliJson(['approve', run, '--as', 'ana', ...dd]);
-    const finished = await waitFor('the run to finish', async () => {
-      const shown = await cliJson(['show', run, ...dd]);
-      return shown.run.status === 'RUNNING' ? undefined : shown;
-    });
+    const finished = await untilShown('the run to finish', run, dataDir, ended);
 
     // Assert
     expect(whileDown.code).not.toBe(0);

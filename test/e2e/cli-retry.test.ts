@@ -8,10 +8,11 @@ import {
   cliJson,
   createTestRepo,
   freePort,
+  type ShownProgress,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
-  waitFor,
 } from '../unit/cli/e2e-harness.js';
 
 const session = upPerTest();
@@ -37,15 +38,8 @@ describe('tollgate retry against tollgate up', () => {
     const port = await freePort();
     session.up = await startUp(dataDir, repo.dir, port);
     const dd = ['--data-dir', dataDir];
-    const until = (run: string, what: string, done: (shown: Shown) => boolean) =>
-      waitFor(
-        `run ${run} ${what}`,
-        async () => {
-          const shown = (await cliJson(['show', run, ...dd])) as Shown;
-          return done(shown) ? shown : undefined;
-        },
-        120_000,
-      );
+    const until = (run: string, what: string, done: (shown: ShownProgress) => boolean) =>
+      untilShown<Shown>(`run ${run} ${what}`, run, dataDir, done, 120_000);
     repo.commit('ORD-7: order notes', { 'NOTES.md': 'notes\n' });
     const { run: failedRun } = await cliJson(['push', '--repo', repo.dir, ...dd]);
     const first = await until(failedRun, 'to fail', (s) => s.run.status !== 'RUNNING');

@@ -6,11 +6,12 @@ import {
   cli,
   cliJson,
   createTestRepo,
+  ended,
   freePort,
   type ShownStage,
   startUp,
+  untilShown,
   upPerTest,
-  waitFor,
 } from '../unit/cli/e2e-harness.js';
 
 const session = upPerTest();
@@ -25,18 +26,12 @@ describe('tollgate stats and run numbers against tollgate up', () => {
     const dd = ['--data-dir', dataDir];
     repo.commit('OPS-1 release notes', { 'NOTES.md': 'v2\n' });
     const pushed = await cliJson(['push', '--repo', repo.dir, ...dd]);
-    await waitFor('the prod approval gate', async () => {
-      const shown = await cliJson(['show', '#1', ...dd]);
-      return shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting')
-        ? shown
-        : undefined;
-    });
+    await untilShown('the prod approval gate', '#1', dataDir, (shown) =>
+      shown.stages.some((s: ShownStage) => s.stage === 'approval' && s.status === 'waiting'),
+    );
     // Act
     const approved = await cliJson(['approve', '#1', '--as', 'ana', ...dd]);
-    const finished = await waitFor('the run to finish', async () => {
-      const shown = await cliJson(['show', '1', ...dd]);
-      return shown.run.status === 'RUNNING' ? undefined : shown;
-    });
+    const finished = await untilShown('the run to finish', '1', dataDir, ended);
     const runs = await cliJson(['runs', ...dd]);
     const stats = await cliJson(['stats', '--days', '7', ...dd]);
     const human = await cli(['stats', ...dd]);

@@ -2,7 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliJson, freePort, spawnUp, upPerTest, waitFor } from '../unit/cli/e2e-harness.js';
+import {
+  cliJson,
+  ended,
+  freePort,
+  spawnUp,
+  untilShown,
+  upPerTest,
+  waitFor,
+} from '../unit/cli/e2e-harness.js';
 
 /** The example's prod port (examples/orders-service/tollgate.config.ts). */
 const PROD_PORT = 4703;
@@ -36,14 +44,7 @@ describe('tollgate up --demo (npm start)', () => {
       150_000,
     );
     const approved = await cliJson(['approve', run, ...dd]);
-    const finished = await waitFor(
-      'the demo run to finish',
-      async () => {
-        const shown = await cliJson(['show', run, ...dd]);
-        return shown.run.status === 'RUNNING' ? undefined : shown;
-      },
-      60_000,
-    );
+    const finished = await untilShown('the demo run to finish', run, dataDir, ended, 60_000);
     const served = (await (await fetch(`http://127.0.0.1:${PROD_PORT}/version`)).json()) as {
       version: string;
     };

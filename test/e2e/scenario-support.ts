@@ -14,7 +14,7 @@ import {
 } from '../../functions/shared/adapters/local/database-password.js';
 import { systemClock } from '../../functions/shared/clock.js';
 import { servedRelease } from '../support/pipeline-scenario.js';
-import { cliJson, freePort, waitFor } from '../unit/cli/e2e-harness.js';
+import { atGate, cliJson, ended, freePort, type ShownProgress, untilShown } from '../unit/cli/e2e-harness.js';
 
 /**
  * Support for the scenario tests: the example app in a fresh git repository with a config shaped
@@ -209,29 +209,29 @@ export const show = (run: string, dd: string[]) => cliJson<Shown>(['show', run, 
 
 /** Waits until the run waits at `environment`'s approval gate. */
 export function untilGate(run: string, environment: string, dd: string[], timeoutMs = 60_000) {
-  return waitFor(
+  const gate = atGate(environment);
+  return untilShown<Shown>(
     `${run} at the ${environment} gate`,
-    async () => {
-      const shown = await show(run, dd);
+    run,
+    dataDirOf(dd),
+    (shown) => {
       if (shown.run.status !== 'RUNNING') throw new Error(`${run} ended ${shown.run.status} before the gate`);
-      return shown.stages.some(
-        (s) => s.environment === environment && s.stage === 'approval' && s.status === 'waiting',
-      )
-        ? shown
-        : undefined;
+      return gate(shown);
     },
     timeoutMs,
   );
 }
 
 export async function untilFinished(run: string, dd: string[], timeoutMs = 60_000) {
-  let last: Shown | undefined;
+  let last: ShownProgress | undefined;
   try {
-    return await waitFor(
+    return await untilShown<Shown>(
       `${run} to finish`,
-      async () => {
-        last = await show(run, dd);
-        return last.run.status === 'RUNNING' ? undefined : last;
+      run,
+      dataDirOf(dd),
+      (shown) => {
+        last = shown;
+        return ended(shown);
       },
       timeoutMs,
     );
@@ -240,6 +240,13 @@ export async function untilFinished(run: string, dd: string[], timeoutMs = 60_00
     const at = last?.stages.map((s) => `${s.environment ?? '-'}/${s.stage}:${s.status}`).join(' ');
     throw new Error(`${(error as Error).message}; stages: ${at}`);
   }
+}
+
+/** The data directory of a `['--data-dir', dir]` option pair. */
+function dataDirOf(dd: string[]): string {
+  const at = dd.indexOf('--data-dir');
+  if (at < 0 || !dd[at + 1]) throw new Error(`no --data-dir in ${dd.join(' ')}`);
+  return dd[at + 1]!;
 }
 
 /** The baseline every scenario starts from: the first commit released everywhere (approved). */

@@ -3,6 +3,11 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { createTarget } from '../../../cli/client/cli-context.js';
+import { type CliError, ExitCode } from '../../../cli/client/cli-error.js';
+import { executionHistory, findRun } from '../../../cli/client/pipeline-api.js';
+import { RunFold } from '../../../model/run-fold.js';
+import { listedStages } from '../../../model/run-timeline.js';
 
 /**
  * Support for the CLI end-to-end tests: a real example repository, a real `tollgate up` child
@@ -203,22 +208,96 @@ export function upPerTest(): UpSession {
 
 /**
  * Polls with real waits (child processes and sockets are real here), 100 ms at first and doubling
- * to 1 s: a probe is often a `tollgate show` child process (~0.5 s of CPU), and probing every 250 ms
- * through a whole run took a core from the runtime it waits on (cli-redeploy: 34 s of CPU, 28 s at 1 s).
+ * to `maxDelayMs` (1 s): a probe that is a child process (a CLI command, ~0.5 s of CPU) probed every
+ * 250 ms through a whole run took a core from the runtime it waits on (cli-redeploy: 34 s of CPU,
+ * 28 s at 1 s). Cheap in-process probes (untilShown) poll up to every 250 ms.
  */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 45_000,
+  maxDelayMs = 1_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+  for (let delay = 100; ; delay = Math.min(delay * 2, maxDelayMs)) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, delay));
   }
 }
+
+/** What a wait needs of `tollgate show --json`: the run's status and its listed stages. */
+export interface ShownProgress {
+  readonly run: { readonly status: string };
+  readonly stages: readonly ShownStage[];
+}
+
+/**
+ * The run's status and stages as `tollgate show` folds them, read in this process through the
+ * CLI's own client code (the local runtime's signed API, no SDK): a probe costs milliseconds
+ * where a `tollgate show` child process costs about half a second of CPU.
+ */
+export async function runProgress(run: string, dataDir: string): Promise<ShownProgress> {
+  try {
+    return await readProgress(run, dataDir);
+  } catch (error) {
+    // This long-lived process keeps its sockets alive between probes (a CLI process never lives
+    // long enough to): one the runtime closed meanwhile fails its next request. A second try opens a
+    // new connection; a runtime that is really gone fails it too, as `tollgate show` would.
+    if ((error as CliError).exitCode !== ExitCode.Unreachable) throw error;
+    await new Promise((r) => setTimeout(r, 200));
+    return readProgress(run, dataDir);
+  }
+}
+
+async function readProgress(run: string, dataDir: string): Promise<ShownProgress> {
+  const target = createTarget({ dataDir });
+  const described = await findRun(target, run);
+  const events = await executionHistory(target, described.executionArn!);
+  const running = described.status === 'RUNNING';
+  const timeline = RunFold.timeline(events, { now: Date.now(), running });
+  return {
+    run: { status: described.status ?? timeline.execution.status },
+    stages: listedStages(timeline).map((s) => ({
+      environment: s.environment,
+      stage: s.stage,
+      status: s.status,
+    })),
+  };
+}
+
+/**
+ * Waits until `done` holds for the run, probing in-process (runProgress, every 250 ms at most),
+ * then returns the real `tollgate show --json` output, for which `done` must hold too: the tests
+ * still assert on what the CLI prints, and run it once per wait instead of once per probe.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: tests read the documented JSON schema field by field
+export function untilShown<T extends ShownProgress = any>(
+  what: string,
+  run: string,
+  dataDir: string,
+  done: (shown: ShownProgress) => boolean,
+  timeoutMs = 45_000,
+): Promise<T> {
+  return waitFor(
+    what,
+    async () => {
+      if (!done(await runProgress(run, dataDir))) return undefined;
+      const shown = await cliJson<T>(['show', run, '--data-dir', dataDir]);
+      return done(shown) ? shown : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/** The run ended (any status but RUNNING). */
+export const ended = (shown: ShownProgress) => shown.run.status !== 'RUNNING';
+
+/** The run waits at `environment`'s approval gate. */
+export const atGate = (environment: string) => (shown: ShownProgress) =>
+  shown.stages.some((s) => s.environment === environment && s.stage === 'approval' && s.status === 'waiting');
 
 /** Stops the apps the deployer left running (they outlive `tollgate up` by design). */
 export function killApps(dataDir: string): void {
