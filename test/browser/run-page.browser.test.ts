@@ -47,7 +47,9 @@ async function pendingOf(executionArn: string) {
 
 describe.skipIf(!hasBrowser)('the run page and the approvals inbox in Chromium', () => {
   beforeAll(async () => {
-    pipeline = await createLocalPipeline({ approval: true });
+    // No staging: these pages show a run failing in test and prod's gate; each run through staging
+    // only added a deploy and its perf suite.
+    pipeline = await createLocalPipeline({ approval: true, environments: ['test', 'prod'] });
     execFileSync('git', ['remote', 'add', 'origin', ORIGIN_REMOTE], { cwd: pipeline.repo.dir });
     server = await startConsoleServer(pipeline, 'ana', { repository: repositoryWeb(ORIGIN_REMOTE) });
     browser = await launchChromium();
