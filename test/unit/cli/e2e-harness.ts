@@ -3,11 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { createTarget } from '../../../cli/client/cli-context.js';
-import { type CliError, ExitCode } from '../../../cli/client/cli-error.js';
-import { executionHistory, findRun } from '../../../cli/client/pipeline-api.js';
-import { RunFold } from '../../../model/run-fold.js';
-import { listedStages } from '../../../model/run-timeline.js';
+import type { CliError } from '../../../cli/client/cli-error.js';
 
 /**
  * Support for the CLI end-to-end tests: a real example repository, a real `tollgate up` child
@@ -245,6 +241,7 @@ export async function runProgress(run: string, dataDir: string): Promise<ShownPr
     // This long-lived process keeps its sockets alive between probes (a CLI process never lives
     // long enough to): one the runtime closed meanwhile fails its next request. A second try opens a
     // new connection; a runtime that is really gone fails it too, as `tollgate show` would.
+    const { ExitCode } = await import('../../../cli/client/cli-error.js');
     if ((error as CliError).exitCode !== ExitCode.Unreachable) throw error;
     await new Promise((r) => setTimeout(r, 200));
     return readProgress(run, dataDir);
@@ -252,6 +249,13 @@ export async function runProgress(run: string, dataDir: string): Promise<ShownPr
 }
 
 async function readProgress(run: string, dataDir: string): Promise<ShownProgress> {
+  // Loaded on the first probe: most files that use this harness never wait on a run.
+  const [{ createTarget }, { executionHistory, findRun }, { RunFold }, { listedStages }] = await Promise.all([
+    import('../../../cli/client/cli-context.js'),
+    import('../../../cli/client/pipeline-api.js'),
+    import('../../../model/run-fold.js'),
+    import('../../../model/run-timeline.js'),
+  ]);
   const target = createTarget({ dataDir });
   const described = await findRun(target, run);
   const events = await executionHistory(target, described.executionArn!);
