@@ -10,14 +10,13 @@ import { ExitCode, oneLine } from '../client/cli-error.js';
 import { emit, table } from '../client/output.js';
 import { awsChecks } from './doctor/aws-checks.js';
 import type { DoctorCheck } from './doctor/doctor-check.js';
+import { nodeCheck } from './doctor/node-check.js';
 
 export type { DoctorCheck };
 
 export interface DoctorOptions extends CommonOptions {
   readonly repo?: string;
 }
-
-const MIN_NODE = [20, 15] as const;
 
 /**
  * `tollgate doctor`: every local check runs, whatever the others found; the AWS ones leave out
@@ -41,18 +40,6 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
     ),
   ]);
   if (!healthy) process.exitCode = ExitCode.Unhealthy;
-}
-
-function nodeCheck(): DoctorCheck {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-  return {
-    name: 'node',
-    status: ok ? 'ok' : 'fail',
-    detail: ok
-      ? `Node.js ${process.versions.node}`
-      : `Node.js ${process.versions.node}; Tollgate needs ${MIN_NODE.join('.')} or newer`,
-  };
 }
 
 function lockCheck(dataDir: string): DoctorCheck {
