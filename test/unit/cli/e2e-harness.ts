@@ -234,7 +234,7 @@ export interface ShownProgress {
  * CLI's own client code (the local runtime's signed API, no SDK): a probe costs milliseconds
  * where a `tollgate show` child process costs about half a second of CPU.
  */
-export async function runProgress(run: string, dataDir: string): Promise<ShownProgress> {
+async function runProgress(run: string, dataDir: string): Promise<ShownProgress> {
   try {
     return await readProgress(run, dataDir);
   } catch (error) {
