@@ -140,13 +140,3 @@ function tryLink(from: string, to: string): boolean {
     throw error;
   }
 }
-
-function _tryRename(from: string, to: string): boolean {
-  try {
-    fs.renameSync(from, to);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EXDEV') return false;
-    throw error;
-  }
-}
