@@ -11,6 +11,7 @@ import {
   type VolumeFileEntry,
   type VolumeManifest,
 } from './volume-manifest.js';
+import { copyWalSegment, isWalSegment } from './wal-segment.js';
 
 /**
  * Where a finished snapshot holds the file `rel` with `entry`'s gen and size (files of finished
@@ -39,7 +40,8 @@ interface SnapshotResult extends CopyCounts {
 /**
  * Snapshots a quiesced live volume into `dest` (which must not exist). A file unchanged since
  * Tollgate last recorded it (`manifest`) keeps its gen and is hard-linked from whichever finished
- * snapshot holds that gen; every other file is copied (reflink first) and gets a new gen. Each file
+ * snapshot holds that gen; every other file is copied (reflink first; of a WAL segment only the
+ * pages Postgres can still read, see wal-segment.ts) and gets a new gen. Each file
  * is stat-ed once, and the stamp taken after every stat, before anything is copied, so a write after
  * the quiesce always shows.
  */
@@ -75,7 +77,13 @@ export function snapshotVolume(options: {
     if (earlier && tryLink(earlier, path.join(dest, rel))) reused += 1;
     else toCopy.push(rel);
   }
-  copyFiles(liveDir, dest, toCopy);
+  const walCopies = toCopy.filter(isWalSegment);
+  copyFiles(
+    liveDir,
+    dest,
+    toCopy.filter((rel) => !isWalSegment(rel)),
+  );
+  for (const rel of walCopies) copyWalSegment(liveDir, dest, rel);
   const files: Record<string, { size: number; gen: string }> = {};
   for (const rel of tree.files) files[rel] = { size: entries[rel].size, gen: entries[rel].gen };
   return {
