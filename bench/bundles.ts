@@ -3,21 +3,18 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
 import { TASKS } from '../functions/task-registry.js';
+import { bundleLambdas as bundleAll, type LambdaBundleOutput } from '../infra/lambda-build.js';
 import type { BenchResult, BenchRow } from './bench-row.js';
 
 /**
- * Each Lambda handler bundled the way infra/constructs/tollgate-function.ts has CDK's
- * NodejsFunction bundle it locally (esbuild: bundle for node22, ESM with the createRequire
- * banner, minified, external source map, module-first main fields, nothing external, not even the
- * AWS SDK), then its size and the time a fresh Node process takes to import it (a cold start's
+ * Each Lambda handler bundled as infra/constructs/tollgate-function.ts bundles it (the options of
+ * infra/lambda-build.ts), then its size and the time a fresh Node process takes to import it (a cold start's
  * module-load share), median of several processes.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Lambda's budget per function bundle that this repository holds itself to (the bench and a test). */
 export const BUNDLE_SIZE_TARGET_BYTES = 1_000_000;
-const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** Every function the stack deploys: the ASL tasks, the run-end rule's, the approve URL and the webhook. */
 export const LAMBDA_FUNCTIONS: readonly string[] = [
@@ -83,40 +80,25 @@ export interface LambdaBundle {
 }
 
 /**
- * Bundles each `functions/<name>/handler.ts` into `<out>/<name>/index.mjs` as the CDK construct
- * does. One esbuild run for all of them: each entry still gets a bundle of its own (no code
- * splitting), but the shared modules are parsed once, which is what keeps the size test fast.
+ * Bundles each `functions/<name>/handler.ts` into `<out>/<name>/index.mjs` with the construct's
+ * options (infra/lambda-build.ts), all in one esbuild run. With `manifests` (npm run build), each
+ * bundle also gets the `<name>.build.json` a synth checks before reusing it.
  */
 export async function bundleLambdas(
   names: readonly string[],
   out: string,
-  options: { sourcesContent?: boolean } = {},
+  options: { manifests?: boolean } = {},
 ): Promise<Record<string, LambdaBundle>> {
-  const result = await build({
-    entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, handlerPath(name)])),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    minify: true,
-    sourcemap: true,
-    // The packed package leaves the sources out of its maps: stack traces keep file and line, the
-    // tarball loses about 60 MB.
-    sourcesContent: options.sourcesContent ?? true,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    outdir: out,
-    logLevel: 'error',
-    absWorkingDir: root,
-    metafile: true,
-  });
+  const built = await bundleAll(
+    root,
+    Object.fromEntries(names.map((n) => [n, handlerPath(n)])),
+    out,
+    options,
+  );
   const bundles: Record<string, LambdaBundle> = {};
-  for (const name of names) {
+  for (const [name, bundle] of built) {
     const outfile = join(out, name, 'index.mjs');
-    const key = Object.keys(result.metafile.outputs).find((path) => resolve(root, path) === outfile);
-    const inputs = key ? result.metafile.outputs[key]!.inputs : {};
-    bundles[name] = { bytes: statSync(outfile).size, outfile, largestPart: largestPackage(inputs) };
+    bundles[name] = { bytes: statSync(outfile).size, outfile, largestPart: largestPackage(bundle.inputs) };
   }
   return bundles;
 }
@@ -146,7 +128,7 @@ function medianImportMs(file: string, runs: number): number | { error: string } 
 }
 
 /** Which package contributes most output bytes to one bundle. */
-function largestPackage(inputs: Metafile['outputs'][string]['inputs']): string {
+function largestPackage(inputs: LambdaBundleOutput['inputs']): string {
   const bytes = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LAMBDA_OUT_DIR } from './lambda-build.js';
 
 /** The repository root: the parent of infra/. Paths in the stack resolve from here, not from cwd. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,7 @@ export function handlerEntry(root: string, functionName: string): string {
 }
 
 /** Where `npm run build` puts each function's bundle, for a package installed without sources. */
-const PREBUILT_LAMBDA_DIR = resolve(REPO_ROOT, 'dist/lambda');
+const PREBUILT_LAMBDA_DIR = resolve(REPO_ROOT, LAMBDA_OUT_DIR);
 
 /** The prebuilt bundle directory of a function (holding `index.mjs`), when the package has one. */
 export function prebuiltHandlerDir(functionName: string): string | undefined {

@@ -4,6 +4,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin, transform } from 'esbuild';
 import { bundleLambdas, LAMBDA_FUNCTIONS } from '../bench/bundles.js';
+import { LAMBDA_OUT_DIR } from '../infra/lambda-build.js';
 
 /**
  * `npm run build:cli` (run by `npm install`'s prepare and by `npm pack`): the CLI precompiled into
@@ -116,12 +117,13 @@ async function buildCdkApi(): Promise<void> {
 
 /**
  * Each Lambda function bundled as the stack deploys it (`dist/lambda/<name>/index.mjs`): an
- * installed package has neither the handlers' sources nor esbuild, so its stack deploys these.
+ * installed package has neither the handlers' sources nor esbuild, so its stack deploys these, and a
+ * synth in this checkout reuses each one whose `<name>.build.json` shows its inputs unchanged.
  */
 async function buildLambdaBundles(): Promise<void> {
-  const out = resolve(ROOT, 'dist/lambda');
+  const out = resolve(ROOT, LAMBDA_OUT_DIR);
   rmSync(out, { recursive: true, force: true });
-  await bundleLambdas(LAMBDA_FUNCTIONS, out, { sourcesContent: false });
+  await bundleLambdas(LAMBDA_FUNCTIONS, out, { manifests: true });
 }
 
 /**

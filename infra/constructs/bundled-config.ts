@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockerImage, FileSystem } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { CONFIG_FILE } from '../../functions/shared/wiring/env.js';
+import { CONFIG_FILE, configDigest } from '../../functions/shared/wiring/env.js';
 
 /*
  * Every function reads the pipeline config, and Lambda caps a function's variables at 4 KB in total,
@@ -14,52 +11,41 @@ import { CONFIG_FILE } from '../../functions/shared/wiring/env.js';
  * object instead would add a call, a grant and a failure mode to every cold start.
  */
 
-/**
- * Calls `build` with NodejsFunction command hooks that copy `config` into the bundle's output, and
- * removes the staged copy afterwards: NodejsFunction bundles before its constructor returns. The copy
- * is a `cp` because local bundling runs hooks with `bash -c`; the staged file lives on this machine,
- * so Docker bundling (only used when esbuild is not installed) cannot reach it and fails the synth.
- */
-export function withConfigHooks<T>(config: string, build: (hooks: nodejs.ICommandHooks) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
-  const staged = join(dir, CONFIG_FILE);
-  writeFileSync(staged, config);
-  try {
-    return build({
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) => [
-        `cp ${shellQuote(staged)} ${shellQuote(join(outputDir, CONFIG_FILE))}`,
-      ],
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** Where a function's code comes from: esbuild run now, or a bundle `npm run build` already made. */
+export type CodeSource =
+  | { readonly from: 'esbuild'; readonly bundle: (outputDir: string) => void }
+  | { readonly from: 'build'; readonly dir: string };
 
 /**
- * A prebuilt bundle directory (`dist/lambda/<name>/`) plus the config file, staged by a local copy.
- * The config's digest is part of the asset hash: a config change is a new asset, and CDK's
- * in-process staging cache (keyed by that hash) never hands one config's copy to another function.
+ * The function's code asset: the bundle (made by `source` into CDK's staging directory) plus the
+ * config file beside it. The asset hash is the hash of that output, so a reused bundle and a fresh one
+ * of the same code are the same asset, and any change to the code or the config is a new one.
+ * `sourcePath` only names the asset for CDK; the config's digest goes into its in-process staging
+ * cache key (extraHash), so one config's copy is never handed to another function with the same code.
+ * `onBundled` learns which source was used; bundling runs only for stacks CDK bundles.
  */
-export function prebuiltCodeWithConfig(dir: string, config: string): lambda.Code {
-  const hash = createHash('sha256').update(FileSystem.fingerprint(dir)).update(config).digest('hex');
-  return lambda.Code.fromAsset(dir, {
-    assetHash: hash,
+export function functionCode(
+  sourcePath: string,
+  source: () => CodeSource,
+  config: string | undefined,
+  onBundled: (from: CodeSource['from']) => void,
+): lambda.Code {
+  return lambda.Code.fromAsset(sourcePath, {
+    assetHashType: AssetHashType.OUTPUT,
+    ...(config === undefined ? {} : { extraHash: configDigest(config) }),
     bundling: {
-      // The type requires an image; the local copy below always succeeds, so it is never pulled.
+      // The type requires an image; the local bundling below succeeds or throws, so it is never pulled.
       image: DockerImage.fromRegistry('scratch'),
       local: {
         tryBundle(outputDir: string): boolean {
-          cpSync(dir, outputDir, { recursive: true });
-          writeFileSync(join(outputDir, CONFIG_FILE), config);
+          const chosen = source();
+          if (chosen.from === 'build') cpSync(chosen.dir, outputDir, { recursive: true });
+          else chosen.bundle(outputDir);
+          if (config !== undefined) writeFileSync(join(outputDir, CONFIG_FILE), config);
+          onBundled(chosen.from);
           return true;
         },
       },
     },
   });
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -4,13 +4,13 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { configDigest, TASK_ENV } from '../../functions/shared/wiring/env.js';
+import { bundleLambdaSync, cachedBundle } from '../lambda-build.js';
 import { prebuiltHandlerDir, REPO_ROOT } from '../repo-paths.js';
-import { prebuiltCodeWithConfig, withConfigHooks } from './bundled-config.js';
+import { type CodeSource, functionCode } from './bundled-config.js';
 
 /** Lambda caps the total size of a function's environment variables (keys + values) at 4 KB. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -21,7 +21,8 @@ export interface TollgateFunctionProps {
   /**
    * Absolute path of the handler module (`functions/<name>/handler.ts`). An installed package ships
    * no sources: when `projectRoot` is the package's own, the bundle `npm run build` made of the same
-   * handler (`dist/lambda/<name>/`) is deployed as it is.
+   * handler (`dist/lambda/<name>/`) is deployed as it is. With sources, that bundle is reused only
+   * while every file it was built from is unchanged (`dist/lambda/<name>.build.json`).
    */
   readonly entry: string;
   /** Repository root: esbuild resolves node_modules and the lock file from here. */
@@ -79,8 +80,9 @@ export function behindGroup(
 }
 
 /**
- * The house Lambda function: Node 22 on arm64, bundled locally by esbuild (no Docker), source maps
- * on, X-Ray active, a dedicated log group, and a role of its own that starts with nothing but
+ * The house Lambda function: Node 22 on arm64, bundled locally by esbuild (no Docker) with the
+ * options of infra/lambda-build.ts, or the same bundle reused from `npm run build` when its manifest
+ * shows nothing it was built from has changed; source maps on, X-Ray active, a dedicated log group, and a role of its own that starts with nothing but
  * writing to that log group. Callers add exactly the statements the function needs.
  */
 export class TollgateFunction extends Construct {
@@ -89,6 +91,12 @@ export class TollgateFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** The config text the bundle carries as `tollgate-config.json`, when the function has one. */
   readonly config: string | undefined;
+  /**
+   * How the synth made this function's code: `build` reused the bundle `npm run build` left in
+   * dist/lambda/ (its inputs unchanged), `esbuild` bundled the handler. Undefined until CDK bundles
+   * the stack, and for a stack it does not bundle.
+   */
+  codeFrom: CodeSource['from'] | undefined;
   private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: TollgateFunctionProps) {
@@ -148,39 +156,23 @@ export class TollgateFunction extends Construct {
           }
         : {}),
     };
-    const bundled = (hooks?: nodejs.ICommandHooks) =>
-      new nodejs.NodejsFunction(this, 'Function', {
-        ...settings,
-        entry: props.entry,
-        projectRoot: props.projectRoot,
-        depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
-        handler: 'handler',
-        // scripts/build-cli.ts bundles dist/lambda/ with the same options (bench/bundles.ts).
-        bundling: {
-          forceDockerBundling: false,
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          format: nodejs.OutputFormat.ESM,
-          mainFields: ['module', 'main'],
-          // Bundle the AWS SDK too: the code runs against the versions it was tested with.
-          externalModules: [],
-          // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-          banner:
-            "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-          ...(hooks ? { commandHooks: hooks } : {}),
-        },
-      });
-    this.function = prebuilt
-      ? new lambda.Function(this, 'Function', {
-          ...settings,
-          code:
-            config === undefined ? lambda.Code.fromAsset(prebuilt) : prebuiltCodeWithConfig(prebuilt, config),
-          handler: 'index.handler',
-        })
-      : config === undefined
-        ? bundled()
-        : withConfigHooks(config, bundled);
+    const name = basename(dirname(props.entry));
+    const root = resolve(props.projectRoot);
+    // Decided when CDK bundles (not for stacks it skips): a build older than the sources is not used.
+    const source = (): CodeSource => {
+      if (prebuilt) return { from: 'build', dir: prebuilt };
+      const cached = cachedBundle(root, name, props.entry);
+      return 'dir' in cached
+        ? { from: 'build', dir: cached.dir }
+        : { from: 'esbuild', bundle: (outputDir) => bundleLambdaSync(root, name, props.entry, outputDir) };
+    };
+    this.function = new lambda.Function(this, 'Function', {
+      ...settings,
+      code: functionCode(fromSource ? dirname(props.entry) : (prebuilt as string), source, config, (from) => {
+        this.codeFrom = from;
+      }),
+      handler: 'index.handler',
+    });
 
     if (props.network) this.allowNetworkInterfaces();
     this.node.addValidation({ validate: () => this.validateEnvironmentSize(props.taskName) });

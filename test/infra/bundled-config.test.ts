@@ -9,7 +9,7 @@ import { bundleLambdas } from '../../bench/bundles.js';
 import { parseConfig } from '../../functions/shared/config/load-config.js';
 import type { TollgateConfigInput } from '../../functions/shared/config/schema.js';
 import { CONFIG_FILE, configDigest } from '../../functions/shared/wiring/env.js';
-import { prebuiltCodeWithConfig } from '../../infra/constructs/bundled-config.js';
+import { functionCode } from '../../infra/constructs/bundled-config.js';
 import { TollgateFunction } from '../../infra/constructs/tollgate-function.js';
 import { handlerEntry, REPO_ROOT } from '../../infra/repo-paths.js';
 import { AURORA_SECRETS, auroraConfigInput, buildStack } from './stack-fixture.js';
@@ -246,7 +246,12 @@ describe('a prebuilt bundle', () => {
         new lambda.Function(stack, `Fn${i}`, {
           runtime: lambda.Runtime.NODEJS_22_X,
           handler: 'index.handler',
-          code: prebuiltCodeWithConfig(prebuilt, JSON.stringify(config)),
+          code: functionCode(
+            prebuilt,
+            () => ({ from: 'build', dir: prebuilt }),
+            JSON.stringify(config),
+            () => {},
+          ),
         }),
     );
     const assembly = app.synth();
