@@ -71,9 +71,11 @@ export class EngineCore {
     return sm;
   }
 
+  /** An execution as the API may show it: one whose start is not yet durable does not exist. */
   execution(arn: string): ExecutionRecord {
     const exec = this.executions.get(arn);
-    if (!exec) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (!exec || exec.startWrite !== undefined)
+      throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return exec;
   }
 

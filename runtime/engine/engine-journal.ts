@@ -30,6 +30,14 @@ export interface EngineJournal {
   close(): Promise<void>;
 }
 
+/**
+ * A group is written early once it holds this many events, without waiting for the event loop's
+ * next turn: a long run of states that never wait (a Pass chain) then has its earlier events
+ * encoded and on their way to disk while later states run, so at its end only the last few
+ * hundred events are left to encode and fsync, instead of everything since the last turn.
+ */
+const GROUP_EVENTS = 500;
+
 /** Events recorded since the last record of another kind, per execution, in recorded order. */
 type EventSegment = Map<string, { readonly events: HistoryEvent[]; readonly threads: string[] }>;
 
@@ -37,9 +45,10 @@ type EventSegment = Map<string, { readonly events: HistoryEvent[]; readonly thre
  * Durable mode: every record goes to the store; the log is compacted as it grows.
  *
  * Group commit in the journal: records and history events are not written one by one but join
- * the next group write, which goes out on the next turn of the event loop, so every transition and
- * every API call of every execution in the meantime shares one store append: one serialisation
- * pass, one frame per execution's events (`evs`) and one fdatasync for the lot. A caller's promise
+ * the next group write, which goes out on the next turn of the event loop (or sooner, once it holds
+ * GROUP_EVENTS events), so every transition and every API call of every execution in the meantime
+ * shares one store append: one serialisation pass, one frame per execution's events (`evs`) and
+ * one fdatasync for the lot (and the store's own group commit merges groups queued behind a write). A caller's promise
  * resolves only once its group is durable, and ExecutionHistory shows an event only then, so
  * nothing acknowledged can be lost. The log keeps the order in which things were recorded: a
  * record of another kind ends the current run of events, and each execution's events stay in
@@ -53,6 +62,8 @@ export class StoreJournal implements EngineJournal {
     | {
         readonly records: EngineRecord[];
         events: EventSegment;
+        /** Events gathered so far, of every execution (see GROUP_EVENTS). */
+        eventCount: number;
         readonly promise: Promise<void>;
         readonly settle: (written: Promise<void>) => void;
       }
@@ -91,6 +102,7 @@ export class StoreJournal implements EngineJournal {
     }
     pending.events.push(event);
     pending.threads.push(thread);
+    if (++group.eventCount >= GROUP_EVENTS) this.flush();
     return group.promise;
   }
 
@@ -125,7 +137,13 @@ export class StoreJournal implements EngineJournal {
     const promise = new Promise<void>((resolve) => {
       settle = resolve as (written: Promise<void>) => void;
     });
-    const group = { records: [] as EngineRecord[], events: new Map() as EventSegment, promise, settle };
+    const group = {
+      records: [] as EngineRecord[],
+      events: new Map() as EventSegment,
+      eventCount: 0,
+      promise,
+      settle,
+    };
     this.group = group;
     setImmediate(() => this.flush());
     return group;

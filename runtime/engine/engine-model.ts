@@ -63,6 +63,12 @@ export interface ExecutionRecord {
   controller: { readonly signal: AbortSignal; abort(reason?: unknown): void };
   /** Settles when the current run of the execution has reached a terminal event. */
   done: Promise<void>;
+  /**
+   * The write of StartExecution's record while it is not yet durable, undefined once it is (and
+   * for every execution read back from the store). The run starts before the write completes;
+   * until it does, the API treats the execution as not existing (see EngineCore.execution).
+   */
+  startWrite: Promise<void> | undefined;
 }
 
 export function isTerminal(status: ExecutionStatus): boolean {

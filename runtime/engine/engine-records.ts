@@ -257,6 +257,7 @@ export function applyRecord(core: ReplayTarget, tokens: ReplayedTokens, r: Engin
         history: core.newHistory(r.x),
         controller: new LazyAbortController(),
         done: Promise.resolve(),
+        startWrite: undefined,
       });
       return;
     }

@@ -90,7 +90,9 @@ export class StateProgram implements ChildProgram {
           // States that finished without waiting run on in this loop with no promise turn; every
           // INLINE_STATES of them the loop gives the event loop a turn, so timers, I/O and API
           // calls (a StopExecution) are not held up by a long chain of Pass and Choice states.
-          if (++inline >= INLINE_STATES) {
+          // Only before a next state: a turn after the last one would only delay the end (in
+          // durable mode it splits the end from the events before it into a write of its own).
+          if (outcome.kind === 'next' && ++inline >= INLINE_STATES) {
             inline = 0;
             await new Promise<void>((resolve) => setImmediate(resolve));
             enteredAt = undefined;

@@ -55,8 +55,10 @@ export async function startExecution(core: EngineCore, body: unknown) {
   const arn = buildExecutionArn(core.arn, sm.name, name);
   const existing = core.executions.get(arn);
   if (existing) {
-    // StartExecution is idempotent for a running execution started with the same input.
+    // StartExecution is idempotent for a running execution started with the same input; the
+    // answer, like the first call's, waits until the start is durable.
     if (existing.inputText === inputText && existing.status === ExecutionStatus.Running) {
+      if (existing.startWrite !== undefined) await existing.startWrite;
       return { executionArn: arn, startDate: seconds(existing.startDate) };
     }
     throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
@@ -84,16 +86,37 @@ export async function startExecution(core: EngineCore, body: unknown) {
     checkpoint: undefined,
     controller: new LazyAbortController(),
     done: Promise.resolve(),
+    startWrite: undefined,
   };
   core.executions.set(arn, exec);
+  const startWrite = core.append(engineRecord.execution(exec));
+  exec.startWrite = startWrite;
+  // The run starts while its record is on its way to disk: its first states overlap the fsync.
+  // Nothing of it can be seen before the record is durable: this call answers only then, the API
+  // treats the execution as absent until then (EngineCore.execution), and every event, listener
+  // and side effect waits for its own events to be durable, which the log writes after this
+  // record. A crash before then therefore leaves neither the record nor any event of the run.
+  // The launch waits one turn, after the journal's group write has taken the record, so the
+  // record's write is not held back by the run's first events.
+  setImmediate(() => {
+    if (!core.closed && core.executions.get(arn) === exec)
+      core.launch(exec, { fresh: true, executionInput: input });
+  });
   try {
-    await core.append(engineRecord.execution(exec));
+    await startWrite;
   } catch (err) {
-    core.executions.delete(arn);
+    abandonStart(core, exec);
     throw err;
   }
-  core.launch(exec, { fresh: true, executionInput: input });
+  exec.startWrite = undefined;
   return { executionArn: arn, startDate: seconds(startDate) };
+}
+
+/** The start never became durable: the run stops and records nothing more, and the name is free. */
+function abandonStart(core: EngineCore, exec: ExecutionRecord): void {
+  exec.status = ExecutionStatus.Aborted;
+  exec.controller.abort(new ExecutionAbortedError('The execution could not be recorded'));
+  core.executions.delete(exec.executionArn);
 }
 
 export async function stopExecution(core: EngineCore, body: unknown) {
@@ -193,6 +216,7 @@ export function listExecutions(core: EngineCore, body: unknown) {
   core.stateMachine(smArn);
   // Newest first, as AWS lists them.
   const all = [...core.executions.values()]
+    .filter((e) => e.startWrite === undefined)
     .map(visible)
     .filter((e) => e.stateMachineArn === smArn && (!statusFilter || e.status === statusFilter))
     .sort((a, b) => b.startDate - a.startDate || b.name.localeCompare(a.name));
