@@ -11,7 +11,7 @@ import {
   type VolumeFileEntry,
   type VolumeManifest,
 } from './volume-manifest.js';
-import { copyWalSegment, isWalSegment } from './wal-segment.js';
+import { copyWalSegment, isWalSegment, walReplayStart } from './wal-segment.js';
 
 /**
  * Where a finished snapshot holds the file `rel` with `entry`'s gen and size (files of finished
@@ -83,7 +83,8 @@ export function snapshotVolume(options: {
     dest,
     toCopy.filter((rel) => !isWalSegment(rel)),
   );
-  for (const rel of walCopies) copyWalSegment(liveDir, dest, rel);
+  const replayFrom = walCopies.length > 0 ? walReplayStart(liveDir) : undefined;
+  for (const rel of walCopies) copyWalSegment(liveDir, dest, rel, { replayFrom });
   const files: Record<string, { size: number; gen: string }> = {};
   for (const rel of tree.files) files[rel] = { size: entries[rel].size, gen: entries[rel].gen };
   return {

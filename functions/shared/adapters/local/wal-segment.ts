@@ -28,14 +28,43 @@ function segmentStart(rel: string, size: number): bigint | undefined {
 }
 
 /**
+ * pg_control's layout version for each Postgres whose ControlFileData starts the same way (11 to
+ * 18): system id, version, catalog version, state, time, then the last checkpoint's location and
+ * its copy, whose first field is the redo pointer, at byte 40.
+ */
+const KNOWN_CONTROL_VERSIONS = new Set([1100, 1201, 1300, 1700, 1800]);
+const REDO_OFFSET = 40;
+
+/**
+ * Where crash recovery of the data directory `dataDir` starts reading WAL: the redo pointer of its
+ * last checkpoint, from global/pg_control. Undefined when pg_control is missing or of a layout this
+ * does not know (then every live page is copied).
+ */
+export function walReplayStart(dataDir: string): bigint | undefined {
+  let control: Buffer;
+  try {
+    control = fs.readFileSync(path.join(dataDir, 'global', 'pg_control'));
+  } catch {
+    return undefined;
+  }
+  if (control.length < REDO_OFFSET + 8 || !KNOWN_CONTROL_VERSIONS.has(control.readUInt32LE(8))) {
+    return undefined;
+  }
+  return control.readBigUInt64LE(REDO_OFFSET);
+}
+
+/**
  * Copies a WAL segment, writing only the pages Postgres can still read: from the first page up to
  * the first page whose header is not this segment's (`xlp_pageaddr` names another place in the WAL,
- * or the page is zeros). The rest becomes a hole of the same length.
+ * or the page is zeros). The rest becomes a hole of the same length. With `replayFrom` (see
+ * `walReplayStart`), the pages before the one it falls in are holes too, but for the segment's
+ * first page, whose long header Postgres checks whenever it opens the segment.
  *
  * Why it is the same segment to Postgres: recovery reads WAL forward from the checkpoint and stops
  * at the first page whose header does not carry its own address (a recycled segment's tail holds
  * records of an older segment; a new one holds zeros), and from there Postgres writes afresh. A
- * hole reads as zeros, which stop recovery at the same place. The pages after it are never read.
+ * hole reads as zeros, which stop recovery at the same place. The pages after it are never read,
+ * nor are those before the redo pointer: recovery starts there, and after it Postgres only writes.
  * What this saves: Postgres keeps future segments recycled from old ones (every page stale) and a
  * current one partly written, 48 MB in PGlite's usual three; a refresh wrote all of it twice.
  * The copy stays sparse when the refresh copies it on (GNU cp and reflinks keep holes). Where the
@@ -47,7 +76,7 @@ export function copyWalSegment(
   fromRoot: string,
   toRoot: string,
   rel: string,
-  options: { reflink?: boolean } = {},
+  options: { reflink?: boolean; replayFrom?: bigint } = {},
 ): number {
   const from = path.join(fromRoot, rel);
   const to = path.join(toRoot, rel);
@@ -58,7 +87,10 @@ export function copyWalSegment(
     const start = segmentStart(rel, size);
     const dst = fs.openSync(to, 'wx', mode & 0o777);
     try {
-      const written = start === undefined ? copyAll(src, dst, size) : copyLivePages(src, dst, size, start);
+      const written =
+        start === undefined
+          ? copyAll(src, dst, size)
+          : copyLivePages(src, dst, size, start, options.replayFrom ?? 0n);
       fs.ftruncateSync(dst, size);
       return written;
     } finally {
@@ -86,9 +118,17 @@ function tryReflink(from: string, to: string): boolean {
   }
 }
 
-function copyLivePages(src: number, dst: number, size: number, start: bigint): number {
+function copyLivePages(src: number, dst: number, size: number, start: bigint, replayFrom: bigint): number {
   const buffer = Buffer.allocUnsafe(CHUNK);
+  // The first page needed for replay, as an offset into this segment (0 when replay starts before it).
+  const replayPage = replayFrom > start ? Number((replayFrom - start) / BigInt(WAL_PAGE)) * WAL_PAGE : 0;
   let magic: number | undefined;
+  let written = 0;
+  const write = (from: number, to: number, offset: number) => {
+    if (to <= from) return;
+    fs.writeSync(dst, buffer, from, to - from, offset + from);
+    written += to - from;
+  };
   for (let offset = 0; offset < size; offset += CHUNK) {
     const read = fs.readSync(src, buffer, 0, Math.min(CHUNK, size - offset), offset);
     let live = 0;
@@ -100,10 +140,11 @@ function copyLivePages(src: number, dst: number, size: number, start: bigint): n
       if (pageMagic === 0 || pageMagic !== magic || address !== start + BigInt(offset + live)) break;
       live += WAL_PAGE;
     }
-    if (live > 0) fs.writeSync(dst, buffer, 0, live, offset);
-    if (live < read) return offset + live;
+    if (offset === 0) write(0, Math.min(WAL_PAGE, live), 0);
+    write(Math.max(offset === 0 ? WAL_PAGE : 0, replayPage - offset), live, offset);
+    if (live < read) break;
   }
-  return size;
+  return written;
 }
 
 function copyAll(src: number, dst: number, size: number): number {

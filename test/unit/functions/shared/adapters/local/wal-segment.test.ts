@@ -8,6 +8,7 @@ import { listTree } from '../../../../../../functions/shared/adapters/local/volu
 import {
   copyWalSegment,
   isWalSegment,
+  walReplayStart,
 } from '../../../../../../functions/shared/adapters/local/wal-segment.js';
 import { tempDir } from '../../../../../support/pglite-server.js';
 
@@ -26,7 +27,10 @@ function page(magic: number, address: bigint, fill: number): Buffer {
 }
 
 /** Copies a data directory as a snapshot does: WAL segments by their live pages, the rest whole. */
-function copyDataDirByPages(from: string, to: string): { written: number; segmentBytes: number } {
+function copyDataDirByPages(
+  from: string,
+  to: string,
+): { written: number; segmentBytes: number; replayFrom: bigint | undefined } {
   const tree = listTree(from);
   fs.mkdirSync(to, { recursive: true, mode: 0o700 });
   for (const rel of tree.dirs) fs.mkdirSync(path.join(to, rel), { recursive: true });
@@ -37,18 +41,19 @@ function copyDataDirByPages(from: string, to: string): { written: number; segmen
   );
   let written = 0;
   let segmentBytes = 0;
+  const replayFrom = walReplayStart(from);
   for (const rel of tree.files.filter(isWalSegment)) {
-    written += copyWalSegment(from, to, rel, { reflink: false });
+    written += copyWalSegment(from, to, rel, { reflink: false, replayFrom });
     segmentBytes += fs.statSync(path.join(from, rel)).size;
   }
-  return { written, segmentBytes };
+  return { written, segmentBytes, replayFrom };
 }
 
 describe('copyWalSegment', () => {
   const dir = tempDir('tollgate-wal-');
   afterAll(() => dir.remove());
 
-  it('gives Postgres every committed row, including rows only in the WAL, while writing less than the segments hold', async () => {
+  it('gives Postgres every committed row, including rows only in the WAL, while writing only the WAL after the redo pointer', async () => {
     // Arrange: enough writes for Postgres to switch segments; a restart, whose shutdown checkpoint
     // recycles the old ones into future names; then rows that exist only in the WAL (no checkpoint
     // after them, their pages not flushed).
@@ -61,11 +66,14 @@ describe('copyWalSegment', () => {
     await first.close();
     const db = await PGlite.create({ dataDir: live, startParams: START_PARAMS });
     await db.exec("INSERT INTO t SELECT g, 'after' FROM generate_series(150001, 150777) g");
+    const control = await db.query<{ redo: string }>(
+      'SELECT redo_lsn::text AS redo FROM pg_control_checkpoint()',
+    );
     // Act: copied while PGlite has it open and idle, as a crash would leave it. Nothing reads the
     // table before the copy: a scan would write its pages back with commit hints, and the rows would
     // no longer depend on the WAL.
     const copy = path.join(dir.path, 'copy');
-    const { written, segmentBytes } = copyDataDirByPages(live, copy);
+    const { written, segmentBytes, replayFrom } = copyDataDirByPages(live, copy);
     await db.close();
     const reopened = await PGlite.create({ dataDir: copy, startParams: START_PARAMS });
     const actual = await reopened.query<{ n: number; s: string }>(
@@ -77,8 +85,11 @@ describe('copyWalSegment', () => {
     // Assert
     expect(actual.rows).toEqual([{ n: 150_777, s: String(150_000 * 200 + 777 * 'after'.length) }]);
     expect(after.rows[0].n).toBe(777);
+    const [high, low] = control.rows[0].redo.split('/').map((h) => BigInt(`0x${h}`));
+    expect(replayFrom).toBe((high << 32n) + low);
     expect(segmentBytes).toBeGreaterThanOrEqual(2 * 16 * MB);
-    expect(written).toBeLessThan(segmentBytes - 16 * MB);
+    // The WAL after the restart's checkpoint is about 2 MB (rows and full-page images); the segments hold 64.
+    expect(written).toBeLessThan(4 * MB);
   }, 120_000);
 
   it('writes the pages up to the first one that is not this segment’s and leaves the rest a hole of the same length', () => {
@@ -105,6 +116,45 @@ describe('copyWalSegment', () => {
     expect(copied.subarray(0, 10 * PAGE).equals(Buffer.concat(pages.slice(0, 10)))).toBe(true);
     expect(copied.subarray(10 * PAGE).every((b) => b === 0)).toBe(true);
     expect(fs.statSync(path.join(to, rel)).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves the pages before the redo pointer holes, but for the first, whose header Postgres checks', () => {
+    // Arrange: segment 3 of log 0 (1 MB segments) with all 128 pages its own; replay starts in page 40.
+    const from = path.join(dir.path, 'replay-from');
+    const to = path.join(dir.path, 'replay-to');
+    fs.mkdirSync(path.join(from, 'pg_wal'), { recursive: true });
+    fs.mkdirSync(path.join(to, 'pg_wal'), { recursive: true });
+    const rel = path.join('pg_wal', '000000010000000000000003');
+    const start = 3n * BigInt(MB);
+    const pages = Array.from({ length: MB / PAGE }, (_, i) => page(0xd118, start + BigInt(i * PAGE), i + 1));
+    fs.writeFileSync(path.join(from, rel), Buffer.concat(pages));
+
+    // Act
+    const written = copyWalSegment(from, to, rel, {
+      reflink: false,
+      replayFrom: start + BigInt(40 * PAGE + 100),
+    });
+
+    // Assert
+    const copied = fs.readFileSync(path.join(to, rel));
+    expect(written).toBe((1 + 128 - 40) * PAGE);
+    expect(copied.subarray(0, PAGE).equals(pages[0])).toBe(true);
+    expect(copied.subarray(PAGE, 40 * PAGE).every((b) => b === 0)).toBe(true);
+    expect(copied.subarray(40 * PAGE).equals(Buffer.concat(pages.slice(40)))).toBe(true);
+  });
+
+  it('finds no redo pointer in a pg_control of a layout it does not know, or in no pg_control', () => {
+    // Arrange
+    const unknown = path.join(dir.path, 'control-unknown');
+    fs.mkdirSync(path.join(unknown, 'global'), { recursive: true });
+    const control = Buffer.alloc(PAGE);
+    control.writeUInt32LE(942, 8);
+    control.writeBigUInt64LE(5n * BigInt(MB), 40);
+    fs.writeFileSync(path.join(unknown, 'global', 'pg_control'), control);
+
+    // Act + Assert
+    expect(walReplayStart(unknown)).toBeUndefined();
+    expect(walReplayStart(path.join(dir.path, 'no-such-dir'))).toBeUndefined();
   });
 
   it('writes nothing of a zero-filled segment and stops at a page of another WAL format', () => {
