@@ -8,11 +8,16 @@ export type ThreadRequest =
   | { readonly id: number; readonly op: 'attach'; readonly dataDir: string }
   | { readonly id: number; readonly op: 'exec'; readonly sql: string }
   | { readonly id: number; readonly op: 'raw'; readonly message: Uint8Array }
-  | { readonly id: number; readonly op: 'close' };
+  | { readonly id: number; readonly op: 'close' }
+  /** Close the volume's PGlite and start a new warm one in the same thread, announced as `round`. */
+  | { readonly id: number; readonly op: 'recycle'; readonly round: number };
 
 export type ThreadReply =
-  /** The warm thread has done everything that does not need a data directory. */
-  | { readonly kind: 'warm' }
+  /**
+   * The warm PGlite of `round` (0 at the start, then each recycle's) has done everything that does
+   * not need a data directory. The round keeps a late announcement from passing for a later one.
+   */
+  | { readonly kind: 'warm'; readonly round: number }
   | { readonly kind: 'data'; readonly id: number; readonly data: Uint8Array }
   | { readonly kind: 'done'; readonly id: number }
   | { readonly kind: 'failed'; readonly id: number; readonly error: ThreadError };

@@ -10,6 +10,7 @@ import { copyDataDir } from './file-copy.js';
 import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
+import { pgliteThreadPool } from './pglite-thread-pool.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate } from './private-node-fs.js';
 import { ThreadedPGlite } from './threaded-pglite.js';
@@ -40,10 +41,12 @@ export interface VolumeHostOptions {
   /** Where new volumes' empty cluster is kept between uses. @default `clusterCacheDir()` */
   readonly clusterCacheDir?: string;
   /**
-   * Keep a spare PGlite thread, its PGlite started up to the point where it needs a data
-   * directory, while any volume is served, so the restart of a refreshed volume pays only for
-   * Postgres starting on its data (about half of a cold start, see pglite-warm-start.ts, and none
-   * of the thread's own start). Costs one idle PGlite's memory per process.
+   * Take PGlite threads from the process's pool (pglite-thread-pool.ts) and give them back when a
+   * volume closes: there a thread closes its PGlite and starts the next one up to the point where
+   * it needs a data directory, so the restart of a refreshed volume pays only for Postgres starting
+   * on its data (about half of a cold start, see pglite-warm-start.ts), and none of a new thread's
+   * start. A spare is kept ready while any volume is served. Costs up to two idle PGlites' memory
+   * per process (the pool's bound). Off: every start is cold, in a thread of its own, ended on close.
    * @default true
    */
   readonly warmStart?: boolean;
@@ -88,7 +91,6 @@ export class VolumeHost {
   /** Volumes a `replace` is swapping right now: their leftovers are its, not a crash's. */
   private readonly replacing = new Set<string>();
   private readonly warmStart: boolean;
-  private warm?: ThreadedPGlite;
   private starts = { warm: 0, cold: 0 };
 
   constructor(options: VolumeHostOptions) {
@@ -255,44 +257,40 @@ export class VolumeHost {
     return { ...this.starts };
   }
 
-  /** Resolves once the warm PGlite (if one is being prepared) waits for a data directory. */
+  /** Resolves once the pool's spare for this host (if one is being prepared) waits for a data directory. */
   async warmReady(): Promise<void> {
-    await this.warm?.whenReady();
+    if (this.warmStart) await pgliteThreadPool.whenReady(this.startParams);
   }
 
-  /** A spare thread whose PGlite has finished its part takes the volume; otherwise a new one starts cold. */
+  /**
+   * A pooled thread takes the volume: warm if its PGlite has finished its part, cold otherwise
+   * (a thread still warming up, or a new one). With warm start off, a thread of its own, cold.
+   */
   private async startPGlite(dir: string): Promise<ThreadedPGlite> {
-    const warm = this.warm?.ready ? this.warm : undefined;
-    if (warm) {
-      this.warm = undefined;
-      this.starts.warm += 1;
-      try {
-        return await warm.attach(dir);
-      } catch (error) {
-        await warm.close();
-        throw error;
-      }
+    if (!this.warmStart) {
+      this.starts.cold += 1;
+      return ThreadedPGlite.open(dir, this.startParams);
     }
-    this.starts.cold += 1;
-    return ThreadedPGlite.open(dir, this.startParams);
+    this.starts[pgliteThreadPool.hasReady(this.startParams) ? 'warm' : 'cold'] += 1;
+    const spare = pgliteThreadPool.take(this.startParams);
+    try {
+      return await spare.attach(dir);
+    } catch (error) {
+      // A failed attach faults the thread: close ends it rather than recycling it.
+      await spare.close();
+      throw error;
+    }
   }
 
   /** Off the critical path: after a volume is served, the next restart's first half starts. */
   private prepareWarm(): void {
-    if (!this.warmStart || this.warm) return;
-    this.warm = ThreadedPGlite.spare(this.startParams);
+    if (this.warmStart) pgliteThreadPool.prepare(this.startParams);
   }
 
+  /** Stops serving the volume; its PGlite's thread goes back to the pool (see ThreadedPGlite.close). */
   async close(name: string): Promise<void> {
     await this.stopServing(name);
     this.dropLock(name);
-    // Nothing served, nothing to restart: the warm PGlite's memory goes back.
-    if (this.served.size === 0) this.dropWarm();
-  }
-
-  private dropWarm(): void {
-    this.warm?.abandon();
-    this.warm = undefined;
   }
 
   /**
@@ -319,7 +317,6 @@ export class VolumeHost {
   async closeAll(): Promise<void> {
     for (const name of [...this.served.keys()]) await this.close(name);
     for (const name of [...this.locks.keys()]) this.dropLock(name);
-    this.dropWarm();
     await this.idle();
   }
 

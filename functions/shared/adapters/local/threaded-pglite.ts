@@ -1,116 +1,100 @@
-import { Worker } from 'node:worker_threads';
-import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../errors.js';
+import { SnapshotFailedError } from '../../errors.js';
 import type { WireDatabase } from './pg-shared-session.js';
-import { pgliteThreadEntry } from './pglite-thread-entry.js';
-import type { ThreadError, ThreadReply, ThreadRequest, ThreadStart } from './pglite-thread-protocol.js';
+import { PGliteWorker, type Unnumbered } from './pglite-worker.js';
 
-/** A request before `call` numbers it (distributed over the union, so each op keeps its fields). */
-type Unnumbered<R = ThreadRequest> = R extends unknown ? Omit<R, 'id'> : never;
-
-interface Pending {
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-  readonly onData?: (data: Uint8Array) => void;
+/** Where a thread goes when its volume is done with it: a pool (pglite-thread-pool.ts), or nowhere. */
+export interface ThreadHome {
+  /** The thread's PGlite served a volume, healthy: close it, then recycle or end the thread. */
+  recycle(thread: PGliteWorker): Promise<void>;
+  /** A spare nobody attached, its warm PGlite untouched. */
+  putBack(thread: PGliteWorker): void;
 }
 
+/** No pool: the PGlite is closed, then its thread ended. */
+const NO_HOME: ThreadHome = {
+  async recycle(thread) {
+    try {
+      await thread.call({ op: 'close' });
+    } finally {
+      await thread.terminate();
+    }
+  },
+  putBack(thread) {
+    void thread.terminate();
+  },
+};
+
+/** The name PGlite gives a Postgres error: the statement failed, the PGlite is fine. */
+const SQL_ERROR = 'error';
+
 /**
- * One volume's PGlite, running in a worker thread of its own (pglite-thread.ts), seen from the
- * runtime's thread: the part of PGlite's surface the wire server and VolumeHost use. A masking
- * UPDATE, a migration, a CHECKPOINT or a Postgres start runs there, so the engine, the bus and the
- * console keep their event loop. Sockets cannot move between threads, so the wire server stays here
- * and forwards each message; the output comes back in order, moved rather than copied.
+ * One volume's PGlite, running in a worker thread (pglite-worker.ts), seen from the runtime's
+ * thread: the part of PGlite's surface the wire server and VolumeHost use. A masking UPDATE, a
+ * migration, a CHECKPOINT or a Postgres start runs there, so the engine, the bus and the console
+ * keep their event loop. Sockets cannot move between threads, so the wire server stays here and
+ * forwards each message; the output comes back in order, moved rather than copied.
+ *
+ * This object is one use of the thread: once closed, every call on it fails, so nothing that held
+ * it reaches the next volume the same thread serves (see pglite-thread-pool.ts).
  *
  * `runExclusive` is a mutex on this side: every caller goes through this object, so holding it
  * keeps everything else from the thread (VolumeHost.withQuiesced relies on that). A thread that
  * dies fails every pending and later call with one line naming the volume, instead of hanging them.
  */
 export class ThreadedPGlite implements WireDatabase {
-  private worker?: Worker;
-  /** Resolves once the thread exists (from source, its entry is compiled first). */
-  private readonly started: Promise<void>;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
   private turn: Promise<void> = Promise.resolve();
-  private ended?: Error;
-  private warmDone = false;
-  private readonly warmReady: Promise<void>;
   private attached = false;
+  private closed?: Error;
+  /** A call failed otherwise than with a Postgres error: this PGlite must not be trusted again. */
+  private faulted = false;
 
-  private constructor(
-    /** What errors name the thread by: its data directory, once it has one. */
-    private label: string,
-    start: ThreadStart,
-  ) {
-    let ready: () => void = () => undefined;
-    let notReady: (error: Error) => void = () => undefined;
-    this.warmReady = new Promise<void>((resolve, reject) => {
-      ready = resolve;
-      notReady = reject;
-    });
-    this.warmReady.catch(() => undefined);
-    this.started = pgliteThreadEntry().then((entry) => {
-      if (this.ended) return;
-      const worker = new Worker(entry, { workerData: start, name: `pglite ${label}` });
-      // Idle, the thread must not keep the process alive (a spare); busy, it must (see `call`).
-      worker.unref();
-      worker.on('message', (reply: ThreadReply) => {
-        if (reply.kind === 'warm') {
-          this.warmDone = true;
-          ready();
-        } else this.settle(reply);
-      });
-      worker.on('error', (error) => this.end(error.message));
-      worker.on('exit', (code) => {
-        this.end(`exit code ${code}`);
-        notReady(this.ended!);
-      });
-      this.worker = worker;
-    });
-    this.started.catch((error: Error) => {
-      this.end(error.message);
-      notReady(this.ended!);
-    });
-  }
+  constructor(
+    readonly thread: PGliteWorker,
+    private readonly home: ThreadHome = NO_HOME,
+  ) {}
 
-  /** A thread whose PGlite has started up to where it needs a data directory; `attach` gives it one. */
+  /** A new thread whose PGlite starts up to where it needs a data directory; `attach` gives it one. */
   static spare(startParams: readonly string[]): ThreadedPGlite {
-    return new ThreadedPGlite('spare', { startParams: [...startParams], warm: true });
+    return new ThreadedPGlite(new PGliteWorker(startParams, true));
   }
 
-  /** A new thread with PGlite started cold on `dataDir`. */
+  /** A new thread with PGlite started cold on `dataDir`, ended when closed. */
   static async open(dataDir: string, startParams: readonly string[]): Promise<ThreadedPGlite> {
-    const db = new ThreadedPGlite(dataDir, { startParams: [...startParams], warm: false });
+    const db = new ThreadedPGlite(new PGliteWorker(startParams, false, dataDir));
+    db.attached = true;
     try {
       await db.call({ op: 'open', dataDir });
     } catch (error) {
-      await db.terminate();
+      await db.thread.terminate();
       throw error;
     }
-    db.attached = true;
     return db;
   }
 
-  /** True once a spare has done all the work that does not need a data directory. */
+  /** True once the thread's warm PGlite has done all the work that does not need a data directory. */
   get ready(): boolean {
-    return this.warmDone && !this.ended;
+    return this.thread.ready;
   }
 
   whenReady(): Promise<void> {
-    return this.warmReady;
+    return this.thread.whenReady();
   }
 
-  /** Starts Postgres on `dataDir` in this spare's thread; single use. */
+  /** Starts Postgres on `dataDir` from the thread's warm PGlite; single use. */
   async attach(dataDir: string): Promise<ThreadedPGlite> {
     if (this.attached) throw new SnapshotFailedError('a warm PGlite serves one volume only; take a new one');
     this.attached = true;
-    this.label = dataDir;
+    this.thread.label = dataDir;
+    this.thread.uses += 1;
     await this.call({ op: 'attach', dataDir });
     return this;
   }
 
-  /** Ends a spare that was never attached. */
+  /** Gives up a spare that was never attached: its thread, warm PGlite and all, goes back unused. */
   abandon(): void {
-    void this.terminate();
+    if (this.attached || this.closed) return;
+    this.closed = new SnapshotFailedError('this spare PGlite was abandoned');
+    this.home.putBack(this.thread);
   }
 
   /** Runs SQL (no results), in turn with everything else. */
@@ -137,19 +121,21 @@ export class ThreadedPGlite implements WireDatabase {
     return this.call({ op: 'raw', message: own }, onRawData, [own.buffer]);
   }
 
-  /** Closes PGlite (its files with it) and ends the thread. */
+  /**
+   * Closes this volume's PGlite (its files with it). A healthy thread goes home to be recycled;
+   * one whose PGlite faulted, or whose close fails, is ended.
+   */
   async close(): Promise<void> {
-    try {
-      if (!this.ended) await this.runExclusive(() => this.call({ op: 'close' }));
-    } finally {
-      await this.terminate();
-    }
-  }
-
-  private async terminate(): Promise<void> {
-    await this.started.catch(() => undefined);
-    this.end('closed');
-    await this.worker?.terminate();
+    if (this.closed) return;
+    await this.runExclusive(async () => {
+      // Set inside the turn: calls queued before the close run, any made after it fail here.
+      this.closed = new SnapshotFailedError(`the PGlite of ${this.thread.label} is closed`);
+      if (this.thread.isEnded || this.faulted) {
+        await this.thread.terminate();
+        return;
+      }
+      await this.home.recycle(this.thread);
+    });
   }
 
   private async call(
@@ -157,51 +143,12 @@ export class ThreadedPGlite implements WireDatabase {
     onData?: (data: Uint8Array) => void,
     transfer: ArrayBuffer[] = [],
   ): Promise<void> {
-    await this.started;
-    const worker = this.worker;
-    if (this.ended || !worker) throw this.ended;
-    const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onData });
-      worker.ref();
-      worker.postMessage({ ...request, id }, transfer);
-    });
-  }
-
-  private settle(reply: Exclude<ThreadReply, { kind: 'warm' }>): void {
-    const call = this.pending.get(reply.id);
-    if (!call) return;
-    if (reply.kind === 'data') {
-      call.onData?.(reply.data);
-      return;
+    if (this.closed) throw this.closed;
+    try {
+      await this.thread.call(request, onData, transfer);
+    } catch (error) {
+      if ((error as Error).name !== SQL_ERROR) this.faulted = true;
+      throw error;
     }
-    this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker?.unref();
-    if (reply.kind === 'done') call.resolve();
-    else call.reject(rebuild(reply.error));
   }
-
-  /** The thread is gone (crash, WASM abort, terminate): nothing pending may wait for it. */
-  private end(reason: string): void {
-    this.ended ??= new SnapshotFailedError(
-      `the PGlite thread of ${this.label} ended (${reason.split('\n')[0]}); the volume must be opened again`,
-    );
-    for (const call of this.pending.values()) call.reject(this.ended);
-    this.pending.clear();
-  }
-}
-
-const REBUILT: Record<string, new (message: string) => Error> = {
-  [new InvalidInputError('').name]: InvalidInputError,
-  [new NotFoundError('').name]: NotFoundError,
-  [new SnapshotFailedError('').name]: SnapshotFailedError,
-};
-
-/** The thread's error as the class it had there where Tollgate defines it, else an Error of that name. */
-function rebuild(error: ThreadError): Error {
-  const Rebuilt = REBUILT[error.name];
-  if (Rebuilt) return new Rebuilt(error.message);
-  const plain = new Error(error.message);
-  plain.name = error.name;
-  return plain;
 }

@@ -107,7 +107,7 @@ describe('ThreadedPGlite', () => {
     const db = await ThreadedPGlite.open(crashed, START_PARAMS);
     const pending = db.exec(LONG_STATEMENT);
     // Act: what an OOM kill or a WASM abort does to the thread, mid-statement.
-    await (db as unknown as { worker: Worker }).worker.terminate();
+    await (db.thread as unknown as { worker: Worker }).worker.terminate();
     // Assert
     const error = await pending.then(
       () => undefined,
