@@ -29,7 +29,7 @@ const PROJECT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
  * (stack traces keep file and line; the package loses about 60 MB), module-first main fields, and
  * nothing external, not even the AWS SDK: the code runs against the versions it was tested with.
  */
-export const LAMBDA_BUILD_OPTIONS = {
+const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -50,7 +50,7 @@ export interface LambdaBundleOutput {
 }
 
 /** The project's own esbuild, as NodejsFunction finds it; loaded only when something is bundled. */
-export function loadEsbuild(root: string): Esbuild {
+function loadEsbuild(root: string): Esbuild {
   try {
     return createRequire(join(root, 'package.json'))('esbuild') as Esbuild;
   } catch {
@@ -61,7 +61,7 @@ export function loadEsbuild(root: string): Esbuild {
 }
 
 /** The options plus the esbuild version: a manifest made with anything else is not reused. */
-export function optionsHash(esbuildVersion: string): string {
+function optionsHash(esbuildVersion: string): string {
   return sha256(JSON.stringify({ MANIFEST_VERSION, esbuildVersion, LAMBDA_BUILD_OPTIONS }));
 }
 
@@ -202,7 +202,7 @@ function newestInput(root: string, manifest: BuildManifest): number {
   return Math.max(0, ...paths.filter((p) => existsSync(p)).map((p) => statSync(p).mtimeMs));
 }
 
-export type CachedBundle = { readonly dir: string } | { readonly stale: string };
+type CachedBundle = { readonly dir: string } | { readonly stale: string };
 
 /**
  * The directory `npm run build` made for this handler, when it is provably what bundling it now would

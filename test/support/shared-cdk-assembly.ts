@@ -6,12 +6,14 @@ import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../infra/repo-paths.js';
 
 /**
- * One `npx cdk synth` (esbuild bundling of every function included, about a minute and a half on a
- * busy 2-core machine) shared by the tests that need a synthesized stack: the cdk-synth test asserts
- * on it and the rehearsal deploys it (REHEARSAL_CDK_OUT). Both vitest workers may ask at once; the
- * first synthesizes under a lock and the other waits for it. The assembly is keyed by a hash of
- * every input the synth reads and by this vitest run (the parent process), so a run never passes on
- * an assembly an earlier run made.
+ * One `npx cdk synth` (half a minute on a busy 2-core machine when it reuses the Lambda bundles
+ * `npm run build` made just before, as `npm test` does; two minutes when it bundles all of them)
+ * shared by the tests that need a synthesized stack: the cdk-synth test asserts on it and the
+ * rehearsal deploys it (REHEARSAL_CDK_OUT). Both vitest workers may ask at once; the first
+ * synthesizes under a lock and the other waits for it. The assembly is keyed by a hash of every
+ * source the synth reads and by this vitest run (the parent process), so a run never passes on an
+ * assembly an earlier run made. dist/lambda is not in the key: a bundle reused from it is byte for
+ * byte the one esbuild would make (infra/lambda-build.ts).
  */
 const AWS_EXAMPLE_CONFIG = 'examples/orders-service/aws/tollgate.config.ts';
 const INPUT_DIRS = ['infra', 'functions', 'statemachines', 'examples/orders-service/aws'];
