@@ -128,10 +128,11 @@ export async function bundleLambdas(
   const bundles = splitOutputs(root, Object.keys(entries), result);
   for (const [name, bundle] of bundles) {
     const dir = join(out, name);
-    rmSync(dir, { recursive: true, force: true });
-    writeFiles(dir, bundle);
+    // The old manifest goes first: it must never describe a directory being rewritten.
     const manifestPath = manifestFile(out, name);
     rmSync(manifestPath, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+    writeFiles(dir, bundle);
     if (!options.manifests) continue;
     const manifest = describeBuild(root, relative(root, entries[name]!), bundle, esbuild.version, dir);
     // A file edited while esbuild ran may be hashed with content the bundle does not hold: such a
