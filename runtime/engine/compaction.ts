@@ -4,6 +4,7 @@ import {
   ExecutionStatus,
   isTerminal,
   type StateMachineRecord,
+  type StateMachineVersion,
 } from './engine-model.js';
 import { type EngineRecord, engineRecord } from './engine-records.js';
 import { pushEventRecords } from './event-batches.js';
@@ -77,7 +78,10 @@ function liveRecords(state: LiveState): EngineRecord[] {
     out.push(engineRecord.stateMachine(sm));
     if (sm.deleting) out.push(engineRecord.stateMachineDeleted(sm.arn));
   }
-  for (const exec of state.executions.values()) pushExecution(out, exec);
+  // After every state machine's record, so an execution on its current version can name it.
+  for (const exec of state.executions.values()) {
+    pushExecution(out, exec, state.stateMachines.get(exec.stateMachineArn)?.current);
+  }
   const tokens = state.tokens.snapshot();
   for (const token of tokens.live) {
     if (state.executions.get(token.executionArn)?.status === ExecutionStatus.Running) {
@@ -99,9 +103,13 @@ function liveRecords(state: LiveState): EngineRecord[] {
   return out;
 }
 
-function pushExecution(out: EngineRecord[], exec: ExecutionRecord): void {
+function pushExecution(
+  out: EngineRecord[],
+  exec: ExecutionRecord,
+  version: StateMachineVersion | undefined,
+): void {
   const x = exec.executionArn;
-  out.push(engineRecord.execution(exec));
+  out.push(engineRecord.executionStarted(exec, version));
   if (exec.history.events.length > 0) pushEventRecords(out, x, exec.history.events, exec.history.threads);
   // Redrive continues from the checkpoint; a succeeded execution needs none.
   if (exec.checkpoint && exec.status !== ExecutionStatus.Succeeded) {

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '../asl/history/history-event.js';
 import type { StoreRecord } from '../store/engine-store.js';
+import { CorruptLogError } from '../store/errors.js';
 import {
   type Checkpoint,
   type ExecutionRecord,
@@ -43,7 +44,12 @@ export type EngineRecord =
       readonly sm: string;
       readonly name: string;
       readonly inputText: string;
-      readonly definition: string;
+      /**
+       * The definition the execution runs; absent when it is `rev`, the state machine's version
+       * current when the record was written, which the log holds earlier (see executionStarted).
+       */
+      readonly definition?: string;
+      readonly rev?: string;
       readonly roleArn: string;
       readonly startDate: number;
     }
@@ -131,6 +137,27 @@ export const engineRecord = {
     roleArn: exec.roleArn,
     startDate: exec.startDate,
   }),
+  /**
+   * StartExecution's record. An execution runs its state machine's current version, whose
+   * definition (up to 1 MB) the log already holds in that state machine's `sm`/`sm-update` record,
+   * so it names the version instead of writing the definition again for every execution. Replay
+   * reads the log in order and finds that version current when it reaches this record. `version`
+   * must be one the log holds before this record; an execution on any other version (compaction
+   * keeps only the current ones) is written with its definition.
+   */
+  executionStarted: (exec: ExecutionRecord, version: StateMachineVersion | undefined): Kind<'exec'> => {
+    if (version === undefined || exec.definition !== version.definition) return engineRecord.execution(exec);
+    return {
+      t: 'exec',
+      x: exec.executionArn,
+      sm: exec.stateMachineArn,
+      name: exec.name,
+      inputText: exec.inputText,
+      rev: version.revisionId,
+      roleArn: exec.roleArn,
+      startDate: exec.startDate,
+    };
+  },
   event: (x: string, e: HistoryEvent, thread: string): Kind<'ev'> =>
     thread === '' ? { t: 'ev', x, e } : { t: 'ev', x, e, th: thread },
   events: (x: string, e: readonly HistoryEvent[], threads: readonly string[]): Kind<'evs'> =>
@@ -249,7 +276,7 @@ export function applyRecord(core: ReplayTarget, tokens: ReplayedTokens, r: Engin
         stateMachineArn: r.sm,
         name: r.name,
         inputText: r.inputText,
-        definition: r.definition,
+        definition: r.definition ?? definitionOf(core, r),
         roleArn: r.roleArn,
         startDate: r.startDate,
         status: ExecutionStatus.Running,
@@ -314,4 +341,15 @@ export function applyRecord(core: ReplayTarget, tokens: ReplayedTokens, r: Engin
       return;
     }
   }
+}
+
+/** The definition an `exec` record names by its state machine's version (see executionStarted). */
+function definitionOf(core: ReplayTarget, r: Kind<'exec'>): string {
+  const current = core.stateMachines.get(r.sm)?.current;
+  if (current === undefined || r.rev === undefined || current.revisionId !== r.rev) {
+    throw new CorruptLogError(
+      `engine log: execution ${r.x} runs revision ${r.rev ?? '(none)'} of ${r.sm}, but the log holds no such version before it (current: ${current?.revisionId ?? 'no state machine'})`,
+    );
+  }
+  return current.definition;
 }

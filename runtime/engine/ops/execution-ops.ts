@@ -89,7 +89,7 @@ export async function startExecution(core: EngineCore, body: unknown) {
     startWrite: undefined,
   };
   core.executions.set(arn, exec);
-  const startWrite = core.append(engineRecord.execution(exec));
+  const startWrite = core.append(engineRecord.executionStarted(exec, sm.current));
   exec.startWrite = startWrite;
   // The run starts while its record is on its way to disk: its first states overlap the fsync.
   // Nothing of it can be seen before the record is durable: this call answers only then, the API
