@@ -147,11 +147,29 @@ describe('PGliteThreadPool', () => {
     await pool.endIdle();
   });
 
-  it('rejects a bound that is not a whole number, with one line', () => {
+  it('ends a thread that has served maxUses volumes instead of recycling it', async () => {
+    // Arrange
+    const pool = new PGliteThreadPool(2, 2);
+    const first = await pool.take(START_PARAMS).attach(volume('first'));
+    await first.close();
+    const second = await pool.take(START_PARAMS).attach(volume('second'));
+    expect(second.thread).toBe(first.thread);
     // Act
-    const make = () => new PGliteThreadPool(-1);
+    await second.close();
     // Assert
-    expect(make).toThrow(/^PGliteThreadPool maxIdle must be a whole number ≥ 0, got -1$/);
+    expect(second.thread.isEnded).toBe(true);
+    expect(pool.countsNow()).toEqual({ started: 1, recycled: 1, ended: 1, idle: 0 });
+  });
+
+  it('rejects bounds that are not whole numbers, with one line each', () => {
+    // Act
+    const negativeIdle = () => new PGliteThreadPool(-1);
+    const noUses = () => new PGliteThreadPool(2, 0);
+    const fractionalUses = () => new PGliteThreadPool(2, 1.5);
+    // Assert
+    expect(negativeIdle).toThrow(/^PGliteThreadPool maxIdle must be a whole number ≥ 0, got -1$/);
+    expect(noUses).toThrow(/^PGliteThreadPool maxUses must be a whole number ≥ 1, got 0$/);
+    expect(fractionalUses).toThrow(/^PGliteThreadPool maxUses must be a whole number ≥ 1, got 1.5$/);
   });
 
   it('lets the process exit on its own with idle spares in the pool', async () => {

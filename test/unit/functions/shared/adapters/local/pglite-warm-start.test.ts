@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDataDir } from '../../../../../../functions/shared/adapters/local/file-copy.js';
+import { pgliteThreadPool } from '../../../../../../functions/shared/adapters/local/pglite-thread-pool.js';
 import { FillMode, VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { WarmPGlite } from '../../../../../../functions/shared/adapters/local/pglite-warm-start.js';
 import { sql, tempDir } from '../../../../../support/pglite-server.js';
@@ -117,6 +118,27 @@ describe('VolumeHost warm start', () => {
     const after = host.connectionString('live');
     expect(await sql(after, 'SELECT count(*)::int AS n FROM t')).toEqual([{ n: 500 }]);
     expect(await sql(after, "SELECT to_regclass('old_data') IS NULL AS gone")).toEqual([{ gone: true }]);
+  });
+
+  it("starts a second host's volume warm on threads the first host left, starting none", async () => {
+    // Arrange
+    const first = new VolumeHost({ dataDir: path.join(dir.path, 'host-1') });
+    const second = new VolumeHost({ dataDir: path.join(dir.path, 'host-2') });
+    try {
+      await sql(await first.open('a', 0), 'CREATE TABLE only_in_a (id int)');
+      await first.closeAll();
+      await second.warmReady();
+      const before = pgliteThreadPool.countsNow();
+      // Act
+      const url = await second.open('b', 0);
+      // Assert
+      expect(second.startCounts()).toEqual({ warm: 1, cold: 0 });
+      expect(pgliteThreadPool.countsNow().started).toBe(before.started);
+      expect(await sql(url, "SELECT to_regclass('only_in_a') IS NULL AS gone")).toEqual([{ gone: true }]);
+    } finally {
+      await first.closeAll();
+      await second.closeAll();
+    }
   });
 
   it('starts cold when warm start is off', async () => {
