@@ -7,11 +7,13 @@ import pg from 'pg';
 import { VolumeHost } from '../functions/shared/adapters/local/pglite-volumes.js';
 import type { BenchResult } from './bench-row.js';
 import { runScenarioA } from './scenario.js';
+import { benchThreadRecycling } from './thread-recycling.js';
 
 /**
  * Issue #18's rows for PGlite off the runtime's event loop: scenario (a)'s orchestration share with
  * a CPU-bound process spinning beside it for the whole run (the loaded machine of the issue), and
- * the peak RSS of a runtime process serving three volumes (each with its own PGlite).
+ * the peak RSS of a runtime process serving three volumes (each with its own PGlite), and the CPU
+ * the PGlite threads cost with and without recycling them (thread-recycling.ts).
  */
 export async function benchDataThread({ quick }: { quick: boolean }): Promise<BenchResult> {
   const spinner = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
@@ -24,6 +26,7 @@ export async function benchDataThread({ quick }: { quick: boolean }): Promise<Be
   const { share, wall } = scenario;
   const orchestration = (100 * share.orchestration) / share.total;
   const rss = await threeVolumesPeakRss();
+  const recycling = await benchThreadRecycling();
   return {
     rows: [
       {
@@ -39,6 +42,7 @@ export async function benchDataThread({ quick }: { quick: boolean }): Promise<Be
         met: orchestration <= 10,
       },
       { name: 'peak RSS of a runtime serving three volumes', value: rss, unit: 'MiB' },
+      ...recycling,
     ],
   };
 }

@@ -21,7 +21,8 @@ export interface ThreadPoolCounts {
  * it and starts a new warm PGlite, and waits here as a spare for the next volume with the same
  * start parameters (`take`). A thread whose PGlite faulted or whose close failed is ended instead.
  *
- * Bounded: spares beyond `maxIdle` are ended, so a process that served many volumes once holds
+ * Bounded: a thread closing while `maxIdle` spares wait is ended, not recycled (and a spare beyond
+ * the bound, oldest first), so a process that served many volumes once holds
  * at most `maxIdle` idle PGlites. Spares never keep the process alive (their worker is unref'd
  * while no call is pending), so a CLI or a test file exits with them still here.
  */
@@ -106,7 +107,8 @@ export class PGliteThreadPool {
 
   /** The thread's PGlite served a volume: closed and warmed again in the same thread, or ended. */
   private async recycle(thread: PGliteWorker): Promise<void> {
-    if (this.maxIdle === 0 || thread.uses >= this.maxUses) {
+    // With the spares already at the bound, warming another would only be paid for and ended.
+    if (this.idle.length >= this.maxIdle || thread.uses >= this.maxUses) {
       // Nowhere to keep it, or served enough: close its PGlite (errors reach the caller) and end it.
       try {
         await thread.call({ op: 'close' });
