@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
-import { MAX_RECORD_BYTES } from './record-codec.js';
+import { StoreError } from './errors.js';
+import { MAX_RECORD_BYTES, type SerializedRecord } from './record-codec.js';
 
 /**
  * On-disk layout of the engine log:
@@ -14,16 +15,19 @@ import { MAX_RECORD_BYTES } from './record-codec.js';
 export const LOG_HEADER = Buffer.from('TOLLGATE-LOG v1\n', 'latin1');
 export const FRAME_HEADER_BYTES = 8;
 
-export function encodeFrames(payloads: readonly Buffer[]): Buffer {
+export function encodeFrames(records: readonly SerializedRecord[]): Buffer {
   let total = 0;
-  for (const payload of payloads) total += FRAME_HEADER_BYTES + payload.length;
+  for (const record of records) total += FRAME_HEADER_BYTES + record.bytes;
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  for (const payload of payloads) {
-    out.writeUInt32LE(payload.length, at);
-    out.writeUInt32LE(frameChecksum(out.subarray(at, at + 4), payload), at + 4);
-    payload.copy(out, at + FRAME_HEADER_BYTES);
-    at += FRAME_HEADER_BYTES + payload.length;
+  for (const { text, bytes } of records) {
+    const start = at + FRAME_HEADER_BYTES;
+    out.writeUInt32LE(bytes, at);
+    if (out.write(text, start, bytes, 'utf8') !== bytes) {
+      throw new StoreError(`encodeFrames: a record's text did not encode to its ${bytes} bytes`);
+    }
+    out.writeUInt32LE(frameChecksum(out.subarray(at, at + 4), out.subarray(start, start + bytes)), at + 4);
+    at = start + bytes;
   }
   return out;
 }

@@ -14,7 +14,7 @@ export class MemoryStore implements EngineStore {
   async append(records: readonly StoreRecord[]): Promise<void> {
     this.assertOpen('append');
     const serialized = serializeRecords(records, 'append');
-    for (const bytes of serialized) this.records.push(bytes.toString('utf8'));
+    for (const { text } of serialized) this.records.push(text);
   }
 
   async *replay(): AsyncIterable<StoreRecord> {
@@ -27,7 +27,7 @@ export class MemoryStore implements EngineStore {
   async compact(live: readonly StoreRecord[]): Promise<void> {
     this.assertOpen('compact');
     const serialized = serializeRecords(live, 'compact');
-    this.records = serialized.map((bytes) => bytes.toString('utf8'));
+    this.records = serialized.map(({ text }) => text);
   }
 
   async close(): Promise<void> {

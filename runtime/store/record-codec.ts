@@ -8,17 +8,26 @@ import { InvalidRecordError } from './errors.js';
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /**
+ * A record as JSON text and its UTF-8 length: the text is encoded once, straight into the frame
+ * that carries it (see encodeFrames), rather than into a Buffer of its own that is then copied.
+ */
+export interface SerializedRecord {
+  readonly text: string;
+  readonly bytes: number;
+}
+
+/**
  * Validates and serialises records up front, before anything is queued, so a bad record in a call
  * rejects the whole call and writes nothing (not even the good records before it).
  */
-export function serializeRecords(records: readonly StoreRecord[], operation: string): Buffer[] {
+export function serializeRecords(records: readonly StoreRecord[], operation: string): SerializedRecord[] {
   if (!Array.isArray(records)) {
     throw new InvalidRecordError(`${operation}: expected an array of records, got ${describe(records)}`);
   }
   return records.map((record, index) => serializeRecord(record, `${operation}: record ${index}`));
 }
 
-function serializeRecord(record: unknown, where: string): Buffer {
+function serializeRecord(record: unknown, where: string): SerializedRecord {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     throw new InvalidRecordError(`${where} must be a JSON object, got ${describe(record)}`);
   }
@@ -37,13 +46,11 @@ function serializeRecord(record: unknown, where: string): Buffer {
       },
     );
   }
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length > MAX_RECORD_BYTES) {
-    throw new InvalidRecordError(
-      `${where} (t=${type}) is ${bytes.length} bytes; the limit is ${MAX_RECORD_BYTES}`,
-    );
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) {
+    throw new InvalidRecordError(`${where} (t=${type}) is ${bytes} bytes; the limit is ${MAX_RECORD_BYTES}`);
   }
-  return bytes;
+  return { text, bytes };
 }
 
 export function parseRecord(bytes: Buffer | string): StoreRecord {

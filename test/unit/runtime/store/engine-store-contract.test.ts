@@ -64,6 +64,22 @@ describe.each(factories)('%s (EngineStore contract)', (_name, createStore) => {
     ]);
   });
 
+  it('returns records intact whose text takes 1 to 4 bytes a character in UTF-8, a lone surrogate too', async () => {
+    // Arrange: the file store encodes each record's text straight into its frame.
+    const store = await make();
+    const text = 'a é ✓ 😀 \ud800 end';
+    // Act
+    await store.append([
+      { t: 'u', text },
+      { t: 'v', text: text.repeat(1000) },
+    ]);
+    // Assert
+    expect(await collect(store)).toEqual([
+      { t: 'u', text },
+      { t: 'v', text: text.repeat(1000) },
+    ]);
+  });
+
   it('returns records in call order when many appends run concurrently', async () => {
     // Arrange
     const store = await make();
