@@ -97,6 +97,9 @@ export class WarmPGlite {
     this.created.catch(() => undefined);
     this.fs.moduleReady.then(() => {
       this.moduleDone = true;
+      // Mounted, the placeholder is never read again (see DeferredNodeFS): gone now, it cannot be
+      // left behind by a spare that waits in a thread pool until its process exits.
+      fs.rmSync(this.placeholder, { recursive: true, force: true });
     });
   }
 

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +10,8 @@ import { sql, tempDir } from '../../../../../support/pglite-server.js';
 
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
-const placeholders = () =>
-  fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('tollgate-warm-pglite-')).length;
+/** The empty directory a WarmPGlite mounts until it is attached (other processes make their own). */
+const placeholderOf = (warm: WarmPGlite) => (warm as unknown as { placeholder: string }).placeholder;
 
 describe('WarmPGlite', () => {
   const dir = tempDir('tollgate-warm-');
@@ -52,6 +51,19 @@ describe('WarmPGlite', () => {
     expect(written.rows).toEqual([{ note: 'written warm' }]);
   });
 
+  it('leaves no placeholder directory behind once ready, and still attaches', async () => {
+    // Arrange
+    const warm = new WarmPGlite(START_PARAMS);
+    const placeholder = placeholderOf(warm);
+    // Act
+    await warm.whenReady();
+    // Assert: a spare waiting in a pool until its process exits must not leave it in the temp dir.
+    expect(fs.existsSync(placeholder)).toBe(false);
+    const db = await warm.attach(seeded);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM t')).rows[0].n).toBeGreaterThan(0);
+    await db.close();
+  });
+
   it('refuses a directory that is not a Postgres cluster and stays usable', async () => {
     // Arrange
     const warm = new WarmPGlite(START_PARAMS);
@@ -74,13 +86,14 @@ describe('WarmPGlite', () => {
     const db = await used.attach(seeded);
     await db.close();
     const abandoned = new WarmPGlite(START_PARAMS);
-    const before = placeholders();
+    const placeholder = placeholderOf(abandoned);
+    expect(fs.existsSync(placeholder)).toBe(true);
     // Act
     abandoned.abandon();
     // Assert
     await expect(used.attach(seeded)).rejects.toThrow('a warm PGlite serves one volume only; take a new one');
     await expect(abandoned.attach(seeded)).rejects.toThrow('a warm PGlite serves one volume only');
-    expect(placeholders()).toBe(before - 1);
+    expect(fs.existsSync(placeholder)).toBe(false);
   });
 });
 
