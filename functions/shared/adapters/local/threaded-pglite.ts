@@ -45,6 +45,8 @@ export class ThreadedPGlite implements WireDatabase {
   private turn: Promise<void> = Promise.resolve();
   private attached = false;
   private closed?: Error;
+  /** The one close: a second caller waits for it instead of sending the thread home twice. */
+  private closing?: Promise<void>;
   /** A call failed otherwise than with a Postgres error: this PGlite must not be trusted again. */
   private faulted = false;
 
@@ -125,9 +127,9 @@ export class ThreadedPGlite implements WireDatabase {
    * Closes this volume's PGlite (its files with it). A healthy thread goes home to be recycled;
    * one whose PGlite faulted, or whose close fails, is ended.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.runExclusive(async () => {
+  close(): Promise<void> {
+    if (this.closed && !this.closing) return Promise.resolve();
+    this.closing ??= this.runExclusive(async () => {
       // Set inside the turn: calls queued before the close run, any made after it fail here.
       this.closed = new SnapshotFailedError(`the PGlite of ${this.thread.label} is closed`);
       if (this.thread.isEnded || this.faulted) {
@@ -136,6 +138,7 @@ export class ThreadedPGlite implements WireDatabase {
       }
       await this.home.recycle(this.thread);
     });
+    return this.closing;
   }
 
   private async call(

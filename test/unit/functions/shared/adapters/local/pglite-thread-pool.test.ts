@@ -66,6 +66,17 @@ describe('PGliteThreadPool', () => {
     await pool.endIdle();
   });
 
+  it('recycles a thread once when its volume is closed twice at the same time', async () => {
+    // Arrange
+    const pool = new PGliteThreadPool(2);
+    const db = await pool.take(START_PARAMS).attach(volume('first'));
+    // Act
+    await Promise.all([db.close(), db.close()]);
+    // Assert: a thread kept twice would be handed to two volumes at once.
+    expect(pool.countsNow()).toEqual({ started: 1, recycled: 1, ended: 0, idle: 1 });
+    await pool.endIdle();
+  });
+
   it('ends a thread whose attach failed instead of recycling it', async () => {
     // Arrange
     const pool = new PGliteThreadPool(2);
