@@ -84,6 +84,10 @@ export class StoreJournal implements EngineJournal {
       },
     };
     this.compactor = new Compactor(flushingStore, state, options, now);
+    // When the store's write finishes, the group gathered meanwhile goes at once and joins the next
+    // write: left for its turn of the event loop it could arrive just after that write started (the
+    // end of a long run did, every time) and wait a whole extra write+fdatasync.
+    store.onWriteDone?.(() => this.flush());
   }
 
   append(records: readonly EngineRecord[]): Promise<void> {

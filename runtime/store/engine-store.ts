@@ -19,4 +19,11 @@ export interface EngineStore {
   replay(): AsyncIterable<StoreRecord>;
   compact(live: readonly StoreRecord[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: `listener` runs each time a write has finished, just before the store takes what is
+   * queued into its next write. A caller that gathers records before appending them (the engine's
+   * journal) hands its gathered records over there, so they ride that write instead of arriving
+   * just after it started and waiting a whole write+fsync for the one after.
+   */
+  onWriteDone?(listener: () => void): void;
 }

@@ -43,6 +43,7 @@ export class FileLogStore implements EngineStore {
   private failure: Error | null = null;
   private closed = false;
   private commitCount = 0;
+  private writeDone: (() => void) | undefined;
   /** The pending retry of a batch that hit a full disk; `close` cancels it. */
   private stall: { timer: { cancel(): void }; wake: () => void } | null = null;
 
@@ -85,6 +86,10 @@ export class FileLogStore implements EngineStore {
 
   append(records: readonly StoreRecord[]): Promise<void> {
     return this.enqueue('append', () => encodeFrames(serializeRecords(records, 'append')));
+  }
+
+  onWriteDone(listener: () => void): void {
+    this.writeDone = listener;
   }
 
   compact(live: readonly StoreRecord[]): Promise<void> {
@@ -136,7 +141,7 @@ export class FileLogStore implements EngineStore {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    do {
       const batch: Pending[] = [];
       if (this.queue[0].kind === 'compact') batch.push(this.queue.shift()!);
       else while (this.queue.length > 0 && this.queue[0].kind === 'append') batch.push(this.queue.shift()!);
@@ -148,8 +153,20 @@ export class FileLogStore implements EngineStore {
       } catch (error) {
         for (const pending of batch) pending.reject(error as Error);
       }
-    }
+      // The disk is free: records gathered meanwhile are queued now to join the next write.
+      this.tellWriteDone();
+    } while (this.queue.length > 0);
     this.draining = null;
+  }
+
+  private tellWriteDone(): void {
+    try {
+      this.writeDone?.();
+    } catch (error) {
+      // The listener only queues appends, which report their own failures; one that throws must
+      // not stop the queue, whose callers would otherwise wait forever.
+      this.warn(`engine log ${this.path}: write-done listener failed: ${(error as Error).message}`);
+    }
   }
 
   /** Writes the batch, waiting out a full disk with backoff; the store's close ends the wait. */

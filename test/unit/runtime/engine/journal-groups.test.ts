@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FakeEngineClock } from '../../../../runtime/engine/clock.js';
+import { validateCompactionOptions } from '../../../../runtime/engine/compaction.js';
+import { StoreJournal } from '../../../../runtime/engine/engine-journal.js';
+import { MapRunRegistry } from '../../../../runtime/engine/map-run-registry.js';
+import { TaskTokenRegistry } from '../../../../runtime/engine/task-token-registry.js';
 import type { StoreRecord } from '../../../../runtime/store/engine-store.js';
 import { MemoryStore } from '../../../../runtime/store/memory-store.js';
 import { EngineHarness } from './engine-harness.js';
@@ -15,6 +20,19 @@ class AppendLog extends MemoryStore {
     }
     this.appends.push(types);
     return super.append(records);
+  }
+}
+
+/** An AppendLog whose writes finish when the test says so, as FileLogStore's do when its fsync returns. */
+class HeldWrites extends AppendLog {
+  private listener: (() => void) | undefined;
+
+  onWriteDone(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  finishWrite(): void {
+    this.listener?.();
   }
 }
 
@@ -71,5 +89,33 @@ describe('the durable journal’s group writes', () => {
     const last = store.appends[store.appends.length - 1];
     expect(status).toBe('SUCCEEDED');
     expect(last.slice(-3)).toEqual(['PassStateExited', 'ExecutionSucceeded', 'exec-status']);
+  });
+
+  it('hands its gathered group to the store as soon as the store’s write finishes, not on the next turn', async () => {
+    // Arrange: a journal gathering one event, its turn of the event loop not yet come.
+    const store = new HeldWrites();
+    const clock = new FakeEngineClock('2026-01-01T00:00:00.000Z');
+    const live = {
+      stateMachines: new Map(),
+      executions: new Map(),
+      tokens: new TaskTokenRegistry(clock, async () => undefined),
+      mapRuns: new MapRunRegistry(),
+    };
+    const journal = new StoreJournal(store, live, validateCompactionOptions(undefined), () => clock.now());
+    const written = journal.event(
+      'arn:x',
+      { id: 1, previousEventId: 0, type: 'PassStateEntered', timestamp: 0 },
+      '',
+    );
+    const gathered = store.appends.length;
+
+    // Act: the store's write in flight finishes.
+    store.finishWrite();
+
+    // Assert: the group went to the store there and then, and is durable with that write.
+    expect(gathered).toBe(0);
+    expect(store.appends).toEqual([['PassStateEntered']]);
+    await written;
+    await journal.close();
   });
 });

@@ -56,6 +56,43 @@ describe('FileLogStore', () => {
     expect(records.map((r) => r.n)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('tells its write-done listener after a write and before the next, so what it appends joins that next write', async () => {
+    // Arrange: the first append's write starts at once; the second queues behind it.
+    const store = await FileLogStore.open(dir);
+    let late: Promise<void> | undefined;
+    store.onWriteDone(() => {
+      late ??= store.append([{ t: 'late', n: 2 }]);
+    });
+    const commitsBefore = store.commits;
+    // Act
+    await Promise.all([store.append([{ t: 'first', n: 0 }]), store.append([{ t: 'queued', n: 1 }])]);
+    await late;
+    const records = await collect(store);
+    const commits = store.commits - commitsBefore;
+    await store.close();
+    // Assert: the listener's record rode the queued record's write: two writes, not three.
+    expect(late).toBeDefined();
+    expect(commits).toBe(2);
+    expect(records.map((r) => r.t)).toEqual(['first', 'queued', 'late']);
+  });
+
+  it('keeps writing when its write-done listener throws', async () => {
+    // Arrange
+    const warnings: string[] = [];
+    const store = await FileLogStore.open(dir, { warn: (line) => warnings.push(line) });
+    store.onWriteDone(() => {
+      throw new Error('listener broke');
+    });
+    // Act
+    await Promise.all([store.append([{ t: 'a', n: 0 }]), store.append([{ t: 'b', n: 1 }])]);
+    await store.append([{ t: 'c', n: 2 }]);
+    const records = await collect(store);
+    await store.close();
+    // Assert
+    expect(records.map((r) => r.t)).toEqual(['a', 'b', 'c']);
+    expect(warnings[0]).toMatch(/write-done listener failed: listener broke$/);
+  });
+
   it('resolves each append only once its record is on disk when appends are concurrent', async () => {
     // Arrange
     const store = await FileLogStore.open(dir);
