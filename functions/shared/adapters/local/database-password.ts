@@ -31,11 +31,16 @@ export function databasePasswordPath(dataDir: string, volume: string): string {
 }
 
 /** The volume's password, generated on first use; concurrent first uses agree on one. */
+/** A fresh password of the kind every local database gets (see PASSWORD). */
+export function newDatabasePassword(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 export async function loadOrCreateDatabasePassword(dataDir: string, volume: string): Promise<string> {
   const path = databasePasswordPath(dataDir, volume);
   ensurePrivateDir(join(resolve(dataDir), 'secrets'));
   if (!fileExists(path)) {
-    const password = randomBytes(32).toString('base64url');
+    const password = newDatabasePassword();
     createPrivateFileOnce(path, `${JSON.stringify({ user: DATABASE_USER, password }, null, 2)}\n`);
   }
   return readDatabasePassword(dataDir, volume);
@@ -75,4 +80,12 @@ export function localDatabaseUrl(host: string, port: number, password: string): 
   url.username = DATABASE_USER;
   url.password = password;
   return url.toString();
+}
+
+/**
+ * The same for a database behind a Unix socket in `socketDir` (`.s.PGSQL.5432`, the name libpq and
+ * node-postgres look for): the directory, percent-encoded, stands where the host would.
+ */
+export function localSocketDatabaseUrl(socketDir: string, password: string): string {
+  return `postgres://${DATABASE_USER}:${password}@${encodeURIComponent(socketDir)}/${DATABASE_NAME}`;
 }

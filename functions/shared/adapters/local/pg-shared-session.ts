@@ -107,13 +107,8 @@ export class SharedSession {
    * `execProtocolRaw`: PGlite keeps the last stream's `onRawData` and would send the output to the
    * client that ran last.
    */
-  async internal(sql: string): Promise<Array<Array<string | null>>> {
-    const chunks: Buffer[] = [];
-    await this.exec(queryMessage(sql), (data) => chunks.push(Buffer.from(data)));
-    const response = Buffer.concat(chunks);
-    const error = firstError(response);
-    if (error !== undefined) throw new Error(error);
-    return dataRows(response);
+  internal(sql: string): Promise<Array<Array<string | null>>> {
+    return queryRows(this.db, sql);
   }
 
   /** Forgets a closed connection. The caller has already ended its turn's work (see WireConnection). */
@@ -161,4 +156,19 @@ export class SharedSession {
 /** An E'' literal: correct whatever standard_conforming_strings the outgoing client left behind. */
 function literal(value: string | null): string {
   return `E'${(value ?? '').replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/**
+ * Runs SQL on `db` in a turn of its own (simple query protocol) and returns the rows as text;
+ * throws the first ErrorResponse's message. For Tollgate's own statements, never a client's.
+ */
+export async function queryRows(db: WireDatabase, sql: string): Promise<Array<Array<string | null>>> {
+  const chunks: Buffer[] = [];
+  await db.runExclusive(() =>
+    db.execProtocolRawStream(queryMessage(sql), { onRawData: (data) => chunks.push(Buffer.from(data)) }),
+  );
+  const response = Buffer.concat(chunks);
+  const error = firstError(response);
+  if (error !== undefined) throw new Error(error);
+  return dataRows(response);
 }

@@ -11,6 +11,11 @@ export interface PgWireServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /**
+   * A Unix socket to listen on instead of host:port (a staged clone's, in a 0700 directory of its
+   * own); the password is still asked for.
+   */
+  readonly path?: string;
   readonly maxConnections: number;
   /** Clients must prove they know it (SCRAM-SHA-256); it never crosses the socket. */
   readonly password: string;
@@ -36,20 +41,23 @@ export class PgWireServer {
     this.verifier = scramVerifier(options.password);
   }
 
-  /** Listens; resolves with the port. Rejects with the listen error (EADDRINUSE...). */
+  /** Listens; resolves with the port (0 on a Unix socket). Rejects with the listen error (EADDRINUSE...). */
   async start(): Promise<number> {
     this.ready = await readyMessages(this.options.db);
     const server = createServer((socket) => this.accept(socket));
     server.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
+      const listening = () => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      if (this.options.path) server.listen(this.options.path, listening);
+      else server.listen(this.options.port, this.options.host, listening);
     });
     this.server = server;
     const address = server.address();
+    if (this.options.path) return 0;
     return typeof address === 'object' && address ? address.port : this.options.port;
   }
 

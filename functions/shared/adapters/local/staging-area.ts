@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { InvalidInputError, NotFoundError } from '../../errors.js';
+import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../errors.js';
 import type { RestScan } from '../../ports/snapshot-provider.js';
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
+import { localSocketDatabaseUrl, newDatabasePassword } from './database-password.js';
 import { copyDataDir } from './file-copy.js';
 import { scanFiles } from './forensic-scan.js';
 import { privatizeFiles } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
-import { PrivateNodeFS } from './private-node-fs.js';
+import { queryRows } from './pg-shared-session.js';
+import { PgWireServer } from './pg-wire-server.js';
+import { ThreadedPGlite } from './threaded-pglite.js';
 
 /**
  * `wal_recycle=off`: a checkpoint deletes WAL segments it no longer needs instead of renaming them
@@ -22,9 +24,12 @@ const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB',
 
 const WAL_SEGMENT = /^[0-9A-F]{24}$/;
 
+/** The masking task and its checks; PGlite runs one statement at a time regardless. */
+const MAX_CONNECTIONS = 8;
+
 interface Open {
-  readonly db: PGlite;
-  readonly server: PGLiteSocketServer;
+  readonly db: ThreadedPGlite;
+  readonly server: PgWireServer;
   readonly socketDir: string;
   readonly url: string;
 }
@@ -38,9 +43,11 @@ interface VerifiedRecord {
 /**
  * Clones prepared out of reach: `<snapshots>/staging/<clone>/<target>/` is never served on an
  * environment's port. The masking tasks reach it over a Unix socket in a fresh 0700 directory
- * (nobody else on the machine can connect). Only a volume brought to rest and scanned clean may
- * leave (see `take`), so a half-prepared or half-masked one left by a crash is never served: the
- * next refresh of the same target discards it.
+ * (nobody else on the machine can connect), with a password made for that opening. Its PGlite
+ * runs in a worker thread of its own, as a served volume's does: the masking UPDATE, the scrub's
+ * checkpoints and the start stay off the runtime's event loop. Only a volume brought to rest and
+ * scanned clean may leave (see `take`), so a half-prepared or half-masked one left by a crash is
+ * never served: the next refresh of the same target discards it.
  */
 export class StagingArea {
   private readonly open = new Map<string, Open>();
@@ -89,7 +96,15 @@ export class StagingArea {
     const db = await openScrubbed(this.volumeDir(clone, target));
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-stage-'));
     fs.chmodSync(socketDir, 0o700);
-    const server = new PGLiteSocketServer({ db, path: path.join(socketDir, '.s.PGSQL.5432') });
+    const password = newDatabasePassword();
+    const server = new PgWireServer({
+      db,
+      host: '',
+      port: 0,
+      path: path.join(socketDir, '.s.PGSQL.5432'),
+      maxConnections: MAX_CONNECTIONS,
+      password,
+    });
     try {
       await server.start();
     } catch (error) {
@@ -97,7 +112,7 @@ export class StagingArea {
       fs.rmSync(socketDir, { recursive: true, force: true });
       throw error;
     }
-    const url = `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`;
+    const url = localSocketDatabaseUrl(socketDir, password);
     this.open.set(key, { db, server, socketDir, url });
     return url;
   }
@@ -110,7 +125,7 @@ export class StagingArea {
   async sealAndScan(clone: string, target: string, needles: readonly string[], at: Date): Promise<RestScan> {
     const key = `${clone}/${target}`;
     const db = this.open.get(key)?.db ?? (await openScrubbed(this.volumeDir(clone, target)));
-    await db.query('SELECT pg_switch_wal()');
+    await db.exec('SELECT pg_switch_wal()');
     await db.exec('CHECKPOINT');
     await db.exec('CHECKPOINT');
     if (this.open.has(key)) await this.close(clone, target);
@@ -184,14 +199,14 @@ export class StagingArea {
  * records; Postgres would write into them and leave their tails as they were. Deleted, they are
  * created afresh (zero-filled) when needed. Safe: Postgres opens a segment only when it reaches it.
  */
-async function openScrubbed(dir: string): Promise<PGlite> {
-  // Owner-only files, as for served volumes (PrivateNodeFS keeps what Postgres creates at 0600).
-  const db = await PGlite.create({ fs: new PrivateNodeFS(dir), startParams: START_PARAMS });
+async function openScrubbed(dir: string): Promise<ThreadedPGlite> {
+  // Owner-only files, as for served volumes (the thread's PrivateNodeFS keeps new files at 0600).
+  const db = await ThreadedPGlite.open(dir, START_PARAMS);
   try {
-    const { rows } = await db.query<{ f: string }>(
-      'SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS f',
-    );
-    const current = rows[0]!.f;
+    const rows = await queryRows(db, 'SELECT pg_walfile_name(pg_current_wal_insert_lsn())');
+    const current = rows[0]?.[0];
+    if (!current)
+      throw new SnapshotFailedError(`staged volume ${dir}: Postgres named no current WAL segment`);
     const walDir = path.join(dir, 'pg_wal');
     for (const name of readDirSafe(walDir)) {
       if (WAL_SEGMENT.test(name) && name > current) fs.rmSync(path.join(walDir, name), { force: true });

@@ -11,6 +11,7 @@ import type {
   VolumeSetRef,
 } from '../../../../../../functions/shared/ports/snapshot-provider.js';
 import { verifyMasking } from '../../../../../../functions/verify-masking/verify-masking.js';
+import { LONG_STATEMENT, loopDelay } from '../../../../../support/loop-delay.js';
 import { tempDir } from '../../../../../support/pglite-server.js';
 
 const labels = {
@@ -105,6 +106,40 @@ describe('LocalSnapshotProvider with staged clones', () => {
     const socketDir = decodeURIComponent(new URL(url).hostname);
     expect(fs.statSync(socketDir).mode & 0o777).toBe(0o700);
     expect((await query(url, 'SELECT email FROM customers')).rows).toEqual([{ email: REAL }]);
+  });
+
+  it('runs the staged clone in a thread of its own: the event loop answers during a long statement', async () => {
+    // Arrange
+    const clone = await stage('clone-thread');
+    const info = await provider.connection(clone);
+    const url = info.kind === 'url' ? info.connectionString : '';
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const delay = loopDelay();
+    // Act
+    const started = performance.now();
+    const { rows } = await client.query<{ s: string }>(LONG_STATEMENT);
+    const statementMs = performance.now() - started;
+    const { maxDelayMs, ticks } = delay.stop();
+    await client.end();
+    // Assert
+    expect(rows).toEqual([{ s: '4004001000000' }]);
+    expect(ticks).toBeGreaterThan(0);
+    expect(statementMs).toBeGreaterThan(300);
+    expect(maxDelayMs).toBeLessThan(statementMs / 4);
+  });
+
+  it('refuses a connection to the staged clone without the password its URL carries', async () => {
+    // Arrange
+    const clone = await stage('clone-password');
+    const info = await provider.connection(clone);
+    const url = new URL(info.kind === 'url' ? info.connectionString : '');
+    url.password = 'not-the-password';
+    // Act
+    const error = await query(url.toString(), 'SELECT 1').catch((e: Error) => e);
+    // Assert
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/password authentication failed/);
   });
 
   it('reports FAILED and keeps serving the old data when publish comes before a clean scan at rest', async () => {

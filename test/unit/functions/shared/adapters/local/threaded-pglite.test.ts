@@ -11,15 +11,10 @@ import {
 } from '../../../../../../functions/shared/adapters/local/pg-wire-messages.js';
 import { VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { ThreadedPGlite } from '../../../../../../functions/shared/adapters/local/threaded-pglite.js';
+import { LONG_STATEMENT, loopDelay } from '../../../../../support/loop-delay.js';
 import { sql, tempDir } from '../../../../../support/pglite-server.js';
 
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
-/**
- * Enough work for PGlite to take well over the loop delays a loaded machine shows anyway: 4M rows
- * of a nested loop over two small in-memory series (one series of 4M rows would spill to disk).
- */
-const LONG_STATEMENT =
-  'SELECT sum(a.i * b.j)::text AS s FROM generate_series(1, 2000) a(i), generate_series(1, 2000) b(j)';
 
 describe('VolumeHost with each volume in its own thread', () => {
   const dir = tempDir('tollgate-threaded-host-');
@@ -64,31 +59,6 @@ describe('VolumeHost with each volume in its own thread', () => {
     expect(rows.every((r, i) => r.n === i + 1 && r.s === `${'x'.repeat(200)}${i + 1}`)).toBe(true);
   });
 });
-
-/**
- * The longest the event loop took to come back to a 5 ms timer, re-armed each time, until `stop`.
- * (perf_hooks' monitorEventLoopDelay recorded no samples at all under vitest here.)
- */
-function loopDelay(): { stop: () => { maxDelayMs: number; ticks: number } } {
-  let maxDelayMs = 0;
-  let ticks = 0;
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const armed = performance.now();
-    timer = setTimeout(() => {
-      maxDelayMs = Math.max(maxDelayMs, performance.now() - armed - 5);
-      ticks += 1;
-      arm();
-    }, 5);
-  };
-  arm();
-  return {
-    stop: () => {
-      clearTimeout(timer);
-      return { maxDelayMs, ticks };
-    },
-  };
-}
 
 describe('ThreadedPGlite', () => {
   const dir = tempDir('tollgate-threaded-');
