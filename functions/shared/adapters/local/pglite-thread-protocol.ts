@@ -9,8 +9,10 @@ export type ThreadRequest =
   | { readonly id: number; readonly op: 'exec'; readonly sql: string }
   | { readonly id: number; readonly op: 'raw'; readonly message: Uint8Array }
   | { readonly id: number; readonly op: 'close' }
-  /** Close the volume's PGlite and start a new warm one in the same thread, announced as `round`. */
-  | { readonly id: number; readonly op: 'recycle'; readonly round: number };
+  /** Close the volume's PGlite and free its memory; the thread stays, without a PGlite, for `warm`. */
+  | { readonly id: number; readonly op: 'recycle' }
+  /** Start a new warm PGlite in this thread, announced as `round`. */
+  | { readonly id: number; readonly op: 'warm'; readonly round: number };
 
 export type ThreadReply =
   /**

@@ -10,8 +10,8 @@ import { PrivateNodeFS } from './private-node-fs.js';
 /**
  * Worker-thread entry: owns one volume's PGlite at a time, so its statements, checkpoints and start
  * run off the runtime's event loop (see threaded-pglite.ts). Started warm, it holds a WarmPGlite
- * waiting for `attach`; otherwise `open` starts PGlite cold. `recycle` closes the volume's PGlite
- * and starts a new WarmPGlite here: this thread's modules are loaded and its JIT warm, which a new
+ * waiting for `attach`; otherwise `open` starts PGlite cold. `recycle` closes the volume's PGlite,
+ * and a later `warm` starts a new WarmPGlite here: this thread's modules are loaded and its JIT warm, which a new
  * thread pays for again (see pglite-thread-pool.ts).
  */
 
@@ -76,9 +76,13 @@ async function handle(request: ThreadRequest): Promise<void> {
       // A close that fails leaves PGlite in a state nobody should inherit: the caller ends the thread.
       await closeDatabase();
       releaseMemory();
-      startWarmPGlite(request.round);
       return;
     }
+    case 'warm':
+      noDatabaseYet();
+      warm?.abandon();
+      startWarmPGlite(request.round);
+      return;
   }
 }
 

@@ -34,6 +34,8 @@ export class PGliteWorker {
   private nextId = 1;
   private ended?: Error;
   private warm?: WarmRound;
+  /** The last warm round started, so a late announcement never passes for a later round. */
+  private rounds = 0;
   private readonly endListeners: Array<() => void> = [];
   /** Callers awaiting the warm PGlite: like a pending call, they keep the process alive. */
   private waiting = 0;
@@ -95,15 +97,28 @@ export class PGliteWorker {
   }
 
   /**
-   * Closes the served PGlite and starts a new warm one in this thread. Rejects, and the thread must
-   * then be ended, if the close failed.
+   * Closes the served PGlite and frees its memory, keeping the thread without a PGlite until
+   * `warmAgain`. Rejects, and the thread must then be ended, if the close failed.
    */
   recycle(): Promise<void> {
-    const round = (this.warm?.round ?? 0) + 1;
+    this.rounds = Math.max(this.rounds, this.warm?.round ?? 0);
     this.warm?.reject(new SnapshotFailedError('superseded by a recycle'));
-    this.warm = warmRound(round);
+    this.warm = undefined;
     this.label = 'spare';
-    return this.call({ op: 'recycle', round });
+    return this.call({ op: 'recycle' });
+  }
+
+  /** Starts a new warm PGlite in this (recycled) thread; `whenReady` tells when it is ready. */
+  warmAgain(): void {
+    this.rounds += 1;
+    this.warm = warmRound(this.rounds);
+    // A failure here ends nothing by itself: the attach that needs this PGlite fails with it.
+    this.call({ op: 'warm', round: this.rounds }).catch((error: Error) => this.warm?.reject(error));
+  }
+
+  /** Whether the thread holds a warm PGlite (started or ready), or none since its last recycle. */
+  get warmed(): boolean {
+    return this.warm !== undefined;
   }
 
   async call(

@@ -66,6 +66,28 @@ describe('PGliteThreadPool', () => {
     await pool.endIdle();
   });
 
+  it('warms a recycled thread only when a spare is asked for, not while its volume closes', async () => {
+    // Arrange: the warm-up is a core's worth of work; at close it would compete with the restart of
+    // the same volume on the spare.
+    const pool = new PGliteThreadPool(2);
+    const first = await pool.take(START_PARAMS).attach(volume('first'));
+    // Act
+    await first.close();
+    await pool.whenReady(START_PARAMS);
+    const readyAfterClose = pool.hasReady(START_PARAMS);
+    pool.prepare(START_PARAMS);
+    await pool.whenReady(START_PARAMS);
+    // Assert
+    expect(readyAfterClose).toBe(false);
+    expect(pool.hasReady(START_PARAMS)).toBe(true);
+    expect(pool.countsNow()).toEqual({ started: 1, recycled: 1, ended: 0, idle: 1 });
+    const next = await pool.take(START_PARAMS).attach(volume('second'));
+    expect(next.thread.threadId).toBe(first.thread.threadId);
+    expect(await query(next, 'SELECT name FROM whoami')).toEqual([['second']]);
+    await next.close();
+    await pool.endIdle();
+  });
+
   it('recycles a thread once when its volume is closed twice at the same time', async () => {
     // Arrange
     const pool = new PGliteThreadPool(2);
