@@ -222,6 +222,10 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
       await runEnds.settled();
       await engine.close();
       await runner.close({ keepApps: false });
+      // Each pipeline's data directory holds its volumes and snapshots (about 235 MB): CI machines
+      // kept every one of them in the temp dir.
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(repo.dir, { recursive: true, force: true });
     },
   };
 }
