@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { InvalidInputError } from '../../errors.js';
 import { DATABASE_NAME, DATABASE_USER } from './database-password.js';
 import { type ScramVerifier, scramVerifier } from './pg-scram.js';
 import { SharedSession, type WireDatabase } from './pg-shared-session.js';
@@ -6,20 +7,33 @@ import { StartupAuthenticator } from './pg-wire-auth.js';
 import { WireConnection } from './pg-wire-connection.js';
 import { errorResponse, startupMessage } from './pg-wire-messages.js';
 
-export interface PgWireServerOptions {
+interface PgWireServerCommon {
   readonly db: WireDatabase;
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  /**
-   * A Unix socket to listen on instead of host:port (a staged clone's, in a 0700 directory of its
-   * own); the password is still asked for.
-   */
-  readonly path?: string;
   readonly maxConnections: number;
   /** Clients must prove they know it (SCRAM-SHA-256); it never crosses the socket. */
   readonly password: string;
 }
+
+/** Listens on a TCP address. */
+interface PgWireTcpOptions extends PgWireServerCommon {
+  /** Never '': Node would take it as every interface. */
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly path?: never;
+}
+
+/**
+ * Listens on a Unix socket instead (a staged clone's, in a 0700 directory of its own); the
+ * password is still asked for.
+ */
+interface PgWireSocketOptions extends PgWireServerCommon {
+  readonly path: string;
+  readonly host?: never;
+  readonly port?: never;
+}
+
+export type PgWireServerOptions = PgWireTcpOptions | PgWireSocketOptions;
 
 /**
  * Serves one PGlite (in this thread or, through ThreadedPGlite, in a worker) over the Postgres wire protocol, in place of pglite-socket's server: every
@@ -37,6 +51,7 @@ export class PgWireServer {
   private parked?: Socket[];
 
   constructor(private readonly options: PgWireServerOptions) {
+    checkOptions(options);
     this.session = new SharedSession(options.db);
     this.verifier = scramVerifier(options.password);
   }
@@ -52,13 +67,13 @@ export class PgWireServer {
         server.off('error', reject);
         resolve();
       };
-      if (this.options.path) server.listen(this.options.path, listening);
-      else server.listen(this.options.port, this.options.host, listening);
+      const options = this.options;
+      if (options.path !== undefined) server.listen(options.path, listening);
+      else server.listen(options.port, options.host, listening);
     });
     this.server = server;
     const address = server.address();
-    if (this.options.path) return 0;
-    return typeof address === 'object' && address ? address.port : this.options.port;
+    return typeof address === 'object' && address ? address.port : 0;
   }
 
   /** Stops listening and drops every client, undoing what each left unfinished, before the db closes. */
@@ -138,4 +153,36 @@ async function readyMessages(db: WireDatabase): Promise<Buffer> {
     db.execProtocolRawStream(startup, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
   );
   return Buffer.concat(chunks);
+}
+
+/** Options from JavaScript or a cast are not held to the types: each mistake is refused on one line. */
+function checkOptions(options: PgWireServerOptions): void {
+  const { host, port, path } = options as { host?: unknown; port?: unknown; path?: unknown };
+  if (path !== undefined) {
+    if (host !== undefined || port !== undefined) {
+      throw new InvalidInputError('PgWireServer listens on host and port or on path, not both');
+    }
+    if (typeof path !== 'string' || path === '') {
+      throw new InvalidInputError(
+        `PgWireServer path must be a non-empty string, got ${JSON.stringify(path)}`,
+      );
+    }
+  } else {
+    if (typeof host !== 'string' || host === '') {
+      throw new InvalidInputError(
+        `PgWireServer host must be a non-empty string ('' listens on every interface), got ${JSON.stringify(host)}`,
+      );
+    }
+    if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) {
+      throw new InvalidInputError(`PgWireServer port must be an integer 0-65535, got ${String(port)}`);
+    }
+  }
+  if (!Number.isInteger(options.maxConnections) || options.maxConnections < 1) {
+    throw new InvalidInputError(
+      `PgWireServer maxConnections must be a positive integer, got ${String(options.maxConnections)}`,
+    );
+  }
+  if (typeof options.password !== 'string' || options.password === '') {
+    throw new InvalidInputError('PgWireServer password must be a non-empty string');
+  }
 }

@@ -100,8 +100,6 @@ export class StagingArea {
     const password = newDatabasePassword();
     const server = new PgWireServer({
       db,
-      host: '',
-      port: 0,
       path: path.join(socketDir, '.s.PGSQL.5432'),
       maxConnections: MAX_CONNECTIONS,
       password,

@@ -1,8 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgWireServer } from '../../../../../../functions/shared/adapters/local/pg-wire-server.js';
+import { localSocketDatabaseUrl } from '../../../../../../functions/shared/adapters/local/database-password.js';
+import {
+  PgWireServer,
+  type PgWireServerOptions,
+} from '../../../../../../functions/shared/adapters/local/pg-wire-server.js';
+import { tempDir } from '../../../../../support/pglite-server.js';
 import { RawPgClient } from '../../../../../support/raw-pg-client.js';
 
 const PASSWORD = 'correct-horse-battery-staple-0123456789abcd';
@@ -217,6 +224,82 @@ describe('PgWireServer', () => {
       await small.stop();
       // Assert
       expect(error).toMatchObject({ code: '53300' });
+    });
+  });
+
+  describe('listen options', () => {
+    it('listens on a Unix socket when given a path, resolving with port 0, and still asks for the password', async () => {
+      // Arrange
+      const dir = tempDir('tollgate-wire-socket-');
+      const onSocket = new PgWireServer({
+        db,
+        path: path.join(dir.path, '.s.PGSQL.5432'),
+        maxConnections: 4,
+        password: PASSWORD,
+      });
+      try {
+        // Act
+        const socketPort = await onSocket.start();
+        const c = await client(localSocketDatabaseUrl(dir.path, PASSWORD));
+        const { rows } = await c.query('SELECT 1 AS one');
+        const wrong = await new pg.Client({ connectionString: localSocketDatabaseUrl(dir.path, 'nope') })
+          .connect()
+          .then(
+            () => undefined,
+            (e: { code?: string }) => e,
+          );
+        // Assert
+        expect(socketPort).toBe(0);
+        expect(fs.statSync(path.join(dir.path, '.s.PGSQL.5432')).isSocket()).toBe(true);
+        expect(rows).toEqual([{ one: 1 }]);
+        expect(wrong).toMatchObject({ code: '28P01' });
+      } finally {
+        await onSocket.stop();
+        dir.remove();
+      }
+    });
+
+    // Each as a JavaScript caller (or a cast) could pass it; the types refuse them all.
+    const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['both a path and host:port', { host: '127.0.0.1', port: 0, path: '/tmp/x.sock' }, /not both/],
+      ['a path and an empty host', { host: '', port: 0, path: '/tmp/x.sock' }, /not both/],
+      ['neither a path nor a host', { port: 0 }, /host must be a non-empty string.*got undefined/],
+      ['an empty host (every interface)', { host: '', port: 0 }, /host must be a non-empty string.*got ""/],
+      [
+        'a port beyond 65535',
+        { host: '127.0.0.1', port: 70_000 },
+        /port must be an integer 0-65535, got 70000/,
+      ],
+      ['a fractional port', { host: '127.0.0.1', port: 1.5 }, /port must be an integer 0-65535, got 1.5/],
+      ['an empty path', { path: '' }, /path must be a non-empty string, got ""/],
+      ['no connections allowed', { host: '127.0.0.1', port: 0, maxConnections: 0 }, /maxConnections.*got 0/],
+      [
+        'an empty password',
+        { host: '127.0.0.1', port: 0, password: '' },
+        /password must be a non-empty string/,
+      ],
+    ];
+    it.each(bad)('refuses %s with one line, before listening', (_, overrides, message) => {
+      // Arrange
+      const options = {
+        db,
+        maxConnections: 4,
+        password: PASSWORD,
+        ...overrides,
+      } as unknown as PgWireServerOptions;
+      // Act
+      const error = (() => {
+        try {
+          new PgWireServer(options);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      // Assert
+      expect(error?.name).toBe('Tollgate.InvalidInput');
+      expect(error?.message).toMatch(message);
+      expect(error?.message).not.toContain('\n');
     });
   });
 
