@@ -163,12 +163,21 @@ function literal(value: string | null): string {
  * throws the first ErrorResponse's message. For Tollgate's own statements, never a client's.
  */
 export async function queryRows(db: WireDatabase, sql: string): Promise<Array<Array<string | null>>> {
-  const chunks: Buffer[] = [];
-  await db.runExclusive(() =>
-    db.execProtocolRawStream(queryMessage(sql), { onRawData: (data) => chunks.push(Buffer.from(data)) }),
-  );
-  const response = Buffer.concat(chunks);
+  const response = await collectRaw(db, queryMessage(sql));
   const error = firstError(response);
   if (error !== undefined) throw new Error(error);
   return dataRows(response);
+}
+
+/**
+ * Runs one frontend message on `db` in a turn of its own and returns all PGlite answered, for
+ * Tollgate's own messages (the startup answer, internal SQL), never a client's: those stream
+ * (`exec`). Each chunk is copied: the callback's view is not promised to outlive the call.
+ */
+export async function collectRaw(db: WireDatabase, message: Uint8Array): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await db.runExclusive(() =>
+    db.execProtocolRawStream(message, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
+  );
+  return Buffer.concat(chunks);
 }

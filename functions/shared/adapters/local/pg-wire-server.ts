@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { InvalidInputError } from '../../errors.js';
 import { DATABASE_NAME, DATABASE_USER } from './database-password.js';
 import { type ScramVerifier, scramVerifier } from './pg-scram.js';
-import { SharedSession, type WireDatabase } from './pg-shared-session.js';
+import { collectRaw, SharedSession, type WireDatabase } from './pg-shared-session.js';
 import { StartupAuthenticator } from './pg-wire-auth.js';
 import { WireConnection } from './pg-wire-connection.js';
 import { errorResponse, startupMessage } from './pg-wire-messages.js';
@@ -146,13 +146,8 @@ export class PgWireServer {
  * need (server_version for pg_dump, standard_conforming_strings for libpq quoting...),
  * BackendKeyData and ReadyForQuery. Every authenticated client gets a copy.
  */
-async function readyMessages(db: WireDatabase): Promise<Buffer> {
-  const startup = startupMessage({ user: DATABASE_USER, database: DATABASE_NAME });
-  const chunks: Buffer[] = [];
-  await db.runExclusive(() =>
-    db.execProtocolRawStream(startup, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
-  );
-  return Buffer.concat(chunks);
+function readyMessages(db: WireDatabase): Promise<Buffer> {
+  return collectRaw(db, startupMessage({ user: DATABASE_USER, database: DATABASE_NAME }));
 }
 
 /** Options from JavaScript or a cast are not held to the types: each mistake is refused on one line. */
