@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillWithEmptyCluster } from '../../../../../../functions/shared/adapters/local/empty-cluster.js';
 import {
@@ -11,7 +10,11 @@ import {
 } from '../../../../../../functions/shared/adapters/local/pg-wire-messages.js';
 import { VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { ThreadedPGlite } from '../../../../../../functions/shared/adapters/local/threaded-pglite.js';
-import { LONG_STATEMENT, loopDelay } from '../../../../../support/loop-delay.js';
+import {
+  expectLoopAnsweredDuring,
+  LONG_STATEMENT,
+  timeLongStatement,
+} from '../../../../../support/loop-delay.js';
 import { sql, tempDir } from '../../../../../support/pglite-server.js';
 
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
@@ -31,21 +34,11 @@ describe('VolumeHost with each volume in its own thread', () => {
   });
 
   it('keeps the event loop answering while the volume runs a long statement', async () => {
-    // Arrange
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const delay = loopDelay();
+    // Arrange: the volume opened in beforeAll.
     // Act
-    const started = performance.now();
-    const { rows } = await client.query<{ s: string }>(LONG_STATEMENT);
-    const statementMs = performance.now() - started;
-    const { maxDelayMs, ticks } = delay.stop();
-    await client.end();
+    const timing = await timeLongStatement(url);
     // Assert: in-process, the loop stood still for the whole statement.
-    expect(ticks).toBeGreaterThan(0);
-    expect(rows).toEqual([{ s: '4004001000000' }]);
-    expect(statementMs).toBeGreaterThan(300);
-    expect(maxDelayMs).toBeLessThan(statementMs / 4);
+    expectLoopAnsweredDuring(timing);
   });
 
   it('streams a result larger than one thread message in order', async () => {
