@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { copyBytes, tryReflink } from './file-copy.js';
 
 /** Postgres' WAL page size (XLOG_BLCKSZ); PGlite is built with the default. */
 const WAL_PAGE = 8192;
@@ -89,7 +90,7 @@ export function copyWalSegment(
     try {
       const written =
         start === undefined
-          ? copyAll(src, dst, size)
+          ? copyBytes(src, dst, 0, size)
           : copyLivePages(src, dst, size, start, options.replayFrom ?? 0n);
       fs.ftruncateSync(dst, size);
       return written;
@@ -98,23 +99,6 @@ export function copyWalSegment(
     }
   } finally {
     fs.closeSync(src);
-  }
-}
-
-/** `from-dev:to-dev` pairs where a reflink failed: not tried again (a failed try costs ~0.1 ms). */
-const noReflink = new Set<string>();
-
-function tryReflink(from: string, to: string): boolean {
-  const devices = `${fs.statSync(from).dev}:${fs.statSync(path.dirname(to)).dev}`;
-  if (noReflink.has(devices)) return false;
-  try {
-    fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE_FORCE);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw error;
-    noReflink.add(devices);
-    return false;
   }
 }
 
@@ -145,15 +129,4 @@ function copyLivePages(src: number, dst: number, size: number, start: bigint, re
     if (live < read) break;
   }
   return written;
-}
-
-function copyAll(src: number, dst: number, size: number): number {
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  for (let offset = 0; offset < size; ) {
-    const read = fs.readSync(src, buffer, 0, Math.min(CHUNK, size - offset), offset);
-    if (read === 0) break;
-    fs.writeSync(dst, buffer, 0, read, offset);
-    offset += read;
-  }
-  return fs.fstatSync(dst).size;
 }
