@@ -75,7 +75,11 @@ async function handle(request: ThreadRequest): Promise<void> {
       warm = undefined;
       // A close that fails leaves PGlite in a state nobody should inherit: the caller ends the thread.
       await closeDatabase();
-      releaseMemory();
+      // After the reply: the collection (tens of ms on a 400 MiB heap) is this thread's own work,
+      // not the closing volume's, whose refresh waits on the reply. Queued before the reply goes,
+      // it runs ahead of a warm-up, which comes a message round trip later, so the next PGlite is
+      // allocated into freed memory as before.
+      setImmediate(releaseMemory);
       return;
     }
     case 'warm':
