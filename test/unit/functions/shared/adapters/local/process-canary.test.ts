@@ -8,6 +8,9 @@ import { ProxyMetricsSource } from '../../../../../../functions/shared/adapters/
 import { deployAndSettle, type TrafficRouterHarness } from '../../ports/traffic-router.contract.js';
 import { canaryWorld } from './canary-world.js';
 
+// vitest: own process. A deployer started again on the same data dir takes over the same proxy
+// port; in a worker thread shared with other files the port was still taken (EADDRINUSE).
+
 const target = { pipeline: 'orders-service', environment: 'prod' };
 
 describe('ProcessDeployer canary mode', () => {
