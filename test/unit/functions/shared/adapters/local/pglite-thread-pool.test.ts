@@ -15,6 +15,9 @@ import type { PGliteWorker } from '../../../../../../functions/shared/adapters/l
 import type { ThreadedPGlite } from '../../../../../../functions/shared/adapters/local/threaded-pglite.js';
 import { tempDir } from '../../../../../support/pglite-server.js';
 
+// vitest: own process. It counts the threads of the process-wide PGlite pool, which a file run
+// before it in a shared worker thread can still be starting or ending.
+
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
 async function query(db: ThreadedPGlite, sql: string): Promise<unknown[][]> {

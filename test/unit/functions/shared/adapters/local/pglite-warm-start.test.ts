@@ -8,6 +8,9 @@ import { FillMode, VolumeHost } from '../../../../../../functions/shared/adapter
 import { WarmPGlite } from '../../../../../../functions/shared/adapters/local/pglite-warm-start.js';
 import { sql, tempDir } from '../../../../../support/pglite-server.js';
 
+// vitest: own process. It counts the threads of the process-wide PGlite pool, which a file run
+// before it in a shared worker thread can still be starting or ending.
+
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
 /** The empty directory a WarmPGlite mounts until it is attached (other processes make their own). */

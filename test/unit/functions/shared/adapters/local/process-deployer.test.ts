@@ -17,6 +17,9 @@ import type { ArtifactStore } from '../../../../../../functions/shared/ports/art
 import type { ReleaseRef } from '../../../../../../functions/shared/release.js';
 import { type DeployerHarness, describeDeployerContract, settle } from '../../ports/deployer.contract.js';
 
+// vitest: own process. A deployer started again on the same data dir takes over the same proxy
+// port; in a worker thread shared with other files it was once still taken (EADDRINUSE in CI).
+
 type Mode = 'healthy' | 'unhealthy' | 'crash' | 'stubborn';
 
 // A tiny app whose behaviour a file in the release decides, like a commit would.
