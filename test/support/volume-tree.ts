@@ -54,16 +54,23 @@ export function randomWrites(root: string, random: () => number, count: number):
   }
 }
 
-/** A directory shaped like a Postgres data directory, `files` relation files of `size` bytes. */
+/**
+ * A directory shaped like a Postgres data directory, `files` relation files of `size` bytes, last
+ * written an hour ago as a cluster's files mostly are. Files written in the filesystem clock's
+ * current tick count as changed by the next snapshot (the racy-clean rule), so without the age how
+ * many a test sees unchanged would depend on how fast the machine wrote them.
+ */
 export function fakeDataDir(root: string, files: number, size: number, random: () => number): void {
   fs.mkdirSync(path.join(root, 'base', '1'), { recursive: true });
   fs.mkdirSync(path.join(root, 'pg_wal'), { recursive: true });
   fs.mkdirSync(path.join(root, 'pg_notify'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'PG_VERSION'), '17\n');
+  const written = [path.join(root, 'PG_VERSION')];
+  fs.writeFileSync(written[0], '17\n');
   for (let i = 0; i < files; i += 1) {
-    fs.writeFileSync(
-      path.join(root, 'base', '1', `${16384 + i}`),
-      Buffer.alloc(size, Math.floor(random() * 256)),
-    );
+    const file = path.join(root, 'base', '1', `${16384 + i}`);
+    fs.writeFileSync(file, Buffer.alloc(size, Math.floor(random() * 256)));
+    written.push(file);
   }
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  for (const file of written) fs.utimesSync(file, anHourAgo, anHourAgo);
 }
