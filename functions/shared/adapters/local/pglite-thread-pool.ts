@@ -70,6 +70,21 @@ export class PGliteThreadPool {
     return new ThreadedPGlite(thread, this.home);
   }
 
+  /**
+   * A spare for `startParams` attached to the data directory `dir`: the pooled way to start a
+   * PGlite. A failed attach faults the thread, so it is closed (ended, not recycled) and the attach's
+   * error, the one that says what went wrong, is what the caller sees.
+   */
+  async open(startParams: readonly string[], dir: string): Promise<ThreadedPGlite> {
+    const spare = this.take(startParams);
+    try {
+      return await spare.attach(dir);
+    } catch (error) {
+      await spare.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** Whether a spare for `startParams` waits with its warm PGlite ready. */
   hasReady(startParams: readonly string[]): boolean {
     const key = keyOf(startParams);

@@ -272,14 +272,7 @@ export class VolumeHost {
       return ThreadedPGlite.open(dir, this.startParams);
     }
     this.starts[pgliteThreadPool.hasReady(this.startParams) ? 'warm' : 'cold'] += 1;
-    const spare = pgliteThreadPool.take(this.startParams);
-    try {
-      return await spare.attach(dir);
-    } catch (error) {
-      // A failed attach faults the thread: close ends it rather than recycling it.
-      await spare.close();
-      throw error;
-    }
+    return pgliteThreadPool.open(this.startParams, dir);
   }
 
   /** Off the critical path: after a volume is served, the next restart's first half starts. */

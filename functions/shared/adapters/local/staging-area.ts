@@ -202,15 +202,7 @@ async function openScrubbed(dir: string): Promise<ThreadedPGlite> {
   // Owner-only files, as for served volumes (the thread's PrivateNodeFS keeps new files at 0600).
   // A pooled thread, as a served volume's: a recycled one starts this PGlite for about half the CPU
   // of a new thread, and every refresh that stages opens one.
-  const spare = pgliteThreadPool.take(START_PARAMS);
-  let db: ThreadedPGlite;
-  try {
-    db = await spare.attach(dir);
-  } catch (error) {
-    // A failed attach faults the thread: close ends it rather than recycling it.
-    await spare.close().catch(() => undefined);
-    throw error;
-  }
+  const db = await pgliteThreadPool.open(START_PARAMS, dir);
   try {
     const rows = await queryRows(db, 'SELECT pg_walfile_name(pg_current_wal_insert_lsn())');
     const current = rows[0]?.[0];

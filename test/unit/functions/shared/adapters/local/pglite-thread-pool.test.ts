@@ -115,6 +115,19 @@ describe('PGliteThreadPool', () => {
     expect(pool.countsNow()).toEqual({ started: 1, recycled: 0, ended: 1, idle: 0 });
   });
 
+  it("opens a volume on a pooled thread, and on a failed attach ends the thread and rejects with the attach's error", async () => {
+    // Arrange
+    const pool = new PGliteThreadPool(2);
+    const empty = fs.mkdtempSync(path.join(dir.path, 'empty-'));
+    // Act
+    const db = await pool.open(START_PARAMS, volume('first'));
+    await db.close();
+    const failed = pool.open(START_PARAMS, empty);
+    // Assert
+    await expect(failed).rejects.toThrow(/is not a Postgres data directory/);
+    expect(pool.countsNow()).toEqual({ started: 1, recycled: 1, ended: 1, idle: 0 });
+  });
+
   it('ends a thread that dies while closing, fails the close with one line, and hands out another', async () => {
     // Arrange
     const pool = new PGliteThreadPool(2);
