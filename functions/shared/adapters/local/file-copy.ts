@@ -138,7 +138,8 @@ export function tryReflink(from: string, to: string): boolean {
  * Copies a Postgres data directory, as a reflink where the filesystem can (btrfs, XFS, APFS) and a
  * plain in-kernel copy otherwise. `to` must not exist yet. postmaster.pid is left out because it
  * describes the process that had the source open. The copy is owner-only (0700/0600): it is a
- * database, production's when it is a snapshot.
+ * database, production's when it is a snapshot. Modification times are kept: a file copied in the
+ * last clock tick before a manifest's stamp would count as changed (see unchangedSince).
  *
  * On Linux GNU `cp --reflink=auto` does the copy rather than `fs.cpSync`: libuv's copyfile
  * ftruncate()s every new file to 0 before copy_file_range, and on ext4 (auto_da_alloc) that makes
@@ -147,7 +148,9 @@ export function tryReflink(from: string, to: string): boolean {
 export function copyDataDir(from: string, to: string): void {
   if (fs.existsSync(to)) throw new InvalidInputError(`copy destination ${to} already exists`);
   if (hasGnuCp()) {
-    const cp = spawnSync('cp', ['-R', '--reflink=auto', '--', from, to], { encoding: 'utf8' });
+    const cp = spawnSync('cp', ['-R', '--reflink=auto', '--preserve=timestamps', '--', from, to], {
+      encoding: 'utf8',
+    });
     if (cp.status !== 0) {
       const why = cp.error?.message ?? cp.stderr.trim().split('\n')[0];
       throw new SnapshotFailedError(`copying ${from} to ${to} failed: ${why}`);
@@ -160,6 +163,7 @@ export function copyDataDir(from: string, to: string): void {
   fs.cpSync(from, to, {
     recursive: true,
     mode: fs.constants.COPYFILE_FICLONE,
+    preserveTimestamps: true,
     filter: (src) => path.basename(src) !== 'postmaster.pid',
   });
   makeTreePrivate(to);

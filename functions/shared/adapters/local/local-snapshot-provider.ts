@@ -22,6 +22,7 @@ import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+import { templateFiles } from './empty-cluster.js';
 import { sumScans } from './forensic-scan.js';
 import { type GenLocator, snapshotVolume } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
@@ -329,8 +330,12 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     };
   }
 
-  /** The file list of a finished snapshot's volume directory, if `dir` is one. */
+  /**
+   * The file list of a finished snapshot's volume directory, or of the host's empty-cluster
+   * template (a new volume's files point there), if `dir` is one: files there never change.
+   */
   private snapshotFilesAt(dir: string): SnapshotFiles['files'] | undefined {
+    if (this.host.isTemplateDir(dir)) return templateFiles(dir)?.files;
     const snapshotDir = path.dirname(dir);
     if (path.dirname(snapshotDir) !== this.snapshotsDir) return undefined;
     if (!fs.existsSync(path.join(snapshotDir, 'labels.json'))) return undefined;

@@ -5,7 +5,7 @@ import { InvalidInputError, NotFoundError, SnapshotFailedError } from '../../err
 import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
-import { fillWithEmptyCluster } from './empty-cluster.js';
+import { clusterCacheDir, fillWithEmptyCluster, isTemplateDir } from './empty-cluster.js';
 import { copyDataDir } from './file-copy.js';
 import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
@@ -14,7 +14,12 @@ import { pgliteThreadPool } from './pglite-thread-pool.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate } from './private-node-fs.js';
 import { ThreadedPGlite } from './threaded-pglite.js';
-import { readVolumeManifest, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
+import {
+  manifestOfCopy,
+  readVolumeManifest,
+  type SnapshotFiles,
+  type VolumeManifest,
+} from './volume-manifest.js';
 import {
   commitRefill,
   pendingRefill,
@@ -99,7 +104,7 @@ export class VolumeHost {
     this.volumesDir = path.join(this.dataDir, 'volumes');
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
-    this.clusterCacheDir = options.clusterCacheDir;
+    this.clusterCacheDir = options.clusterCacheDir && path.resolve(options.clusterCacheDir);
     if (options.warmStart !== undefined && typeof options.warmStart !== 'boolean') {
       throw new InvalidInputError(
         `VolumeHost warmStart must be true or false, got ${String(options.warmStart)}`,
@@ -127,6 +132,14 @@ export class VolumeHost {
    */
   filesManifest(name: string): VolumeManifest | undefined {
     return readVolumeManifest(this.filesPath(name));
+  }
+
+  /**
+   * Whether `dir` is this host's empty-cluster template: a volume's manifest points there for the
+   * files it still has as copied from it, and a snapshot may link them from there (they never change).
+   */
+  isTemplateDir(dir: string): boolean {
+    return isTemplateDir(dir, this.clusterCacheDir ?? clusterCacheDir());
   }
 
   /** Called by a snapshot of the volume, with the stat of each file it copied and that file's gen. */
@@ -217,7 +230,8 @@ export class VolumeHost {
     const dir = this.volumeDir(name);
     if (isAbsentOrEmpty(dir)) {
       fs.rmSync(dir, { recursive: true, force: true });
-      await fillWithEmptyCluster(dir, this.startParams, { cacheDir: this.clusterCacheDir });
+      const filled = await fillWithEmptyCluster(dir, this.startParams, { cacheDir: this.clusterCacheDir });
+      if (filled) this.recordFiles(name, manifestOfCopy(dir, filled.templateDir, filled.files));
     }
     // An existing volume may predate this (initdb left it 0666); PrivateNodeFS keeps it so from here.
     // A refill leaves it private (kept files were, snapshots are): no pass over every file then.

@@ -100,6 +100,20 @@ export function unchangedSince(
   );
 }
 
+/**
+ * The manifest of a volume just copied whole from `fromDir`, a directory whose files never change
+ * and are listed with their gens in `from`: each file keeps its gen, and `fromDir` is where the
+ * next snapshot finds it to link. A file whose size differs from the listing's gets none.
+ */
+export function manifestOfCopy(liveDir: string, fromDir: string, from: SnapshotFiles): VolumeManifest {
+  const files: Record<string, VolumeFileEntry> = {};
+  for (const rel in from.files) {
+    const s = statFile(path.join(liveDir, rel));
+    if (s && Number(s.size) === from.files[rel].size) files[rel] = entryOf(s, from.files[rel].gen, fromDir);
+  }
+  return { version: 1, stampNs: filesystemStampNs(path.dirname(liveDir)), files };
+}
+
 /** Neither group nor others may read or write: what PrivateNodeFS and makeTreePrivate leave. */
 export function isPrivateMode(s: fs.BigIntStats): boolean {
   return (Number(s.mode) & 0o077) === 0;

@@ -70,6 +70,11 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
   const count = async (url: string) =>
     (await query(url, 'SELECT count(*)::int AS n FROM customers')).rows[0].n as number;
   const versionFile = (volumeDir: string) => path.join(volumeDir, 'PG_VERSION');
+  const onlyHeldBy = (dir: string) =>
+    fs
+      .readdirSync(path.join(dir, 'base'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && fs.statSync(path.join(e.parentPath, e.name)).nlink === 1)
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))[0]!;
 
   beforeAll(async () => {
     prodUrl = await host.open('prod', 0);
@@ -90,7 +95,11 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
   it('returns prod rows in test from the snapshot files themselves when the snapshot is single-use', async () => {
     // Arrange
     const snap = await snapshot(once);
-    const snapFile = versionFile(path.join(snapshotsDir, snap.name, 'prod'));
+    // A file only this snapshot holds (prod wrote it): files prod still has as copied from the
+    // empty-cluster template are linked, and test keeps its own copies of those.
+    const snapDir = path.join(snapshotsDir, snap.name, 'prod');
+    const rel = onlyHeldBy(snapDir);
+    const snapFile = path.join(snapDir, rel);
     const snapInode = fs.statSync(snapFile).ino;
 
     // Act
@@ -101,7 +110,7 @@ describe('LocalSnapshotProvider with single-use snapshots', () => {
     // Assert
     expect(status.state, status.reason).toBe('SUCCEEDED');
     expect(await count(testUrl)).toBe(300);
-    expect(fs.statSync(versionFile(host.volumeDir('test'))).ino).toBe(snapInode);
+    expect(fs.statSync(path.join(host.volumeDir('test'), rel)).ino).toBe(snapInode);
     expect(fs.existsSync(snapFile)).toBe(false);
     const listed = await provider.list({ run: labels.run });
     expect(listed.find((r) => r.ref.name === snap.name)?.labels).toEqual(once);
