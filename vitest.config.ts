@@ -23,7 +23,12 @@ export default defineConfig({
     // Task logs are asserted where they matter (token-leak test); elsewhere they only drown the output.
     // New PGlite volumes copy one cached empty cluster instead of running initdb (~5 s each); the
     // tests keep theirs apart from the user's own cache, shared by the workers and later runs.
-    env: { TOLLGATE_LOG_LEVEL: 'WARN', TOLLGATE_CACHE_DIR: join(tmpdir(), 'tollgate-test-cache') },
+    // TOLLGATE_TEST_RUN names this run to files that share work across workers (the CDK assembly).
+    env: {
+      TOLLGATE_LOG_LEVEL: 'WARN',
+      TOLLGATE_CACHE_DIR: join(tmpdir(), 'tollgate-test-cache'),
+      TOLLGATE_TEST_RUN: String(process.pid),
+    },
     // Two projects, run one after the other (groupOrder) on two workers each. Files that leave the
     // process as they found it share worker threads that outlive them (isolate: false): forking and
     // importing afresh for each cost more than a third of their run. The rest (e2e, browser,

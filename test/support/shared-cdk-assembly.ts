@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../infra/repo-paths.js';
  * shared by the tests that need a synthesized stack: the cdk-synth test asserts on it and the
  * rehearsal deploys it (REHEARSAL_CDK_OUT). Both vitest workers may ask at once; the first
  * synthesizes under a lock and the other waits for it. The assembly is keyed by a hash of every
- * source the synth reads and by this vitest run (the parent process), so a run never passes on an
+ * source the synth reads and by this vitest run (see testRunId), so a run never passes on an
  * assembly an earlier run made. dist/lambda is not in the key: a bundle reused from it is byte for
  * byte the one esbuild would make (infra/lambda-build.ts).
  */
@@ -44,9 +44,18 @@ function offlineEnv(): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * This vitest run: the main process's pid, which vitest.config.ts passes to every worker. Not
+ * `process.ppid`: a worker thread's parent is the process above vitest, a fork's is vitest, so the
+ * shared-thread cdk-synth test and the forked rehearsal each synthesized the stack once.
+ */
+function testRunId(): string {
+  return process.env.TOLLGATE_TEST_RUN ?? String(process.ppid);
+}
+
 /** The AWS example's assembly for this vitest run, synthesized by whichever test asks first. */
 export async function sharedAssembly(): Promise<SharedAssembly> {
-  const outdir = join(tmpdir(), `tollgate-cdk-assembly-${process.ppid}-${inputsHash()}`);
+  const outdir = join(tmpdir(), `tollgate-cdk-assembly-${testRunId()}-${inputsHash()}`);
   const done = join(outdir, '.complete');
   const lock = `${outdir}.lock`;
   const waitUntil = Date.now() + LOCK_WAIT_MS;
