@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clusterCacheDir } from '../../../../../../functions/shared/adapters/local/empty-cluster.js';
 import { LocalSnapshotProvider } from '../../../../../../functions/shared/adapters/local/local-snapshot-provider.js';
 import { VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import type { SnapshotRef } from '../../../../../../functions/shared/ports/snapshot-provider.js';
@@ -42,10 +43,17 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
     for (const d of dirs.splice(0)) d.remove();
   });
 
-  function world() {
-    const cache = tempDir('tollgate-template-cache-');
+  /** `ownCache` for a test that deletes the template: it costs an initdb (seconds) per template. */
+  function world(options: { ownCache?: boolean } = {}) {
     const data = tempDir('tollgate-template-links-');
-    dirs.push(cache, data);
+    dirs.push(data);
+    let cacheDir = clusterCacheDir(); // the tests' shared cache (vitest.config.ts)
+    if (options.ownCache) {
+      const own = tempDir('tollgate-template-cache-');
+      dirs.push(own);
+      cacheDir = own.path;
+    }
+    const cache = { path: cacheDir };
     const host = new VolumeHost({ dataDir: data.path, clusterCacheDir: cache.path });
     hosts.push(host);
     const provider = new LocalSnapshotProvider({ dataDir: data.path, host, protectedVolumes: ['prod'] });
@@ -106,40 +114,28 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
     ).toBe(300);
   });
 
-  it('never takes a template made again by a new initdb for the one a volume was copied from', async () => {
-    // Arrange: prod copied from one template, which is then deleted and made anew
-    const w = world();
+  it('copies what it would have linked while the template is gone, and never takes one made again by a new initdb for the old one', async () => {
+    // Arrange: prod copied from one template, which is then deleted
+    const w = world({ ownCache: true });
     const prodUrl = await w.host.open('prod', 0);
     await query(prodUrl, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2)');
-    const oldControl = fs.readFileSync(path.join(w.template(), 'global', 'pg_control'));
-    fs.rmSync(w.template(), { recursive: true });
-    await w.host.open('other', 0); // a new volume: a new initdb, a new template
+    const oldTemplate = w.template();
+    const oldControl = fs.readFileSync(path.join(oldTemplate, 'global', 'pg_control'));
+    fs.rmSync(oldTemplate, { recursive: true });
 
-    // Act
-    const snap = await w.snapshot('run-1/Snapshot');
+    // Act: a snapshot with no template, then one after a new volume made a new template
+    const whileGone = await w.snapshot('run-1/Snapshot');
+    await w.host.open('other', 0);
+    await query(prodUrl, 'INSERT INTO t VALUES (3)');
+    const afterNew = await w.snapshot('run-2/Snapshot');
 
     // Assert
+    expect(Object.keys(hashTree(w.snapshotDir(whileGone))).length).toBeGreaterThan(900);
+    expect(w.template()).toBe(oldTemplate);
     expect(fs.readFileSync(path.join(w.template(), 'global', 'pg_control')).equals(oldControl)).toBe(false);
-    expect(sharedInodes(w.snapshotDir(snap), w.template())).toEqual([]);
-    await w.cloneInto('run-1/Clone', snap);
+    expect(sharedInodes(w.snapshotDir(afterNew), w.template())).toEqual([]);
+    await w.cloneInto('run-2/Clone', afterNew);
     const testUrl = await w.host.open('test', 0);
-    expect((await query(testUrl, 'SELECT count(*)::int AS n FROM t')).rows[0].n).toBe(2);
-  });
-
-  it('copies what it would have linked when the template is gone, and the snapshot is whole', async () => {
-    // Arrange
-    const w = world();
-    const prodUrl = await w.host.open('prod', 0);
-    await query(prodUrl, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1)');
-    fs.rmSync(w.template(), { recursive: true });
-
-    // Act
-    const snap = await w.snapshot('run-1/Snapshot');
-
-    // Assert
-    await w.cloneInto('run-1/Clone', snap);
-    const testUrl = await w.host.open('test', 0);
-    expect((await query(testUrl, 'SELECT count(*)::int AS n FROM t')).rows[0].n).toBe(1);
-    expect(Object.keys(hashTree(w.snapshotDir(snap))).length).toBeGreaterThan(900);
+    expect((await query(testUrl, 'SELECT count(*)::int AS n FROM t')).rows[0].n).toBe(3);
   });
 });
