@@ -6,7 +6,7 @@ import { VOLUME_NAME } from '../../snapshots/validate-request.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { clusterCacheDir, fillWithEmptyCluster, isTemplateDir } from './empty-cluster.js';
-import { copyDataDir } from './file-copy.js';
+import { copyDataDir, probeCopyTools } from './file-copy.js';
 import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
@@ -105,6 +105,8 @@ export class VolumeHost {
     this.host = options.host ?? '127.0.0.1';
     this.maxConnections = options.maxConnections ?? 16;
     this.clusterCacheDir = options.clusterCacheDir && path.resolve(options.clusterCacheDir);
+    // Once per process, here rather than in the first refresh's copy (see probeCopyTools).
+    probeCopyTools();
     if (options.warmStart !== undefined && typeof options.warmStart !== 'boolean') {
       throw new InvalidInputError(
         `VolumeHost warmStart must be true or false, got ${String(options.warmStart)}`,

@@ -70,6 +70,51 @@ describe('copyFiles and copyFileInProcess', () => {
     expect(fs.readFileSync(path.join(to, 'small'), 'utf8')).toBe('x');
   });
 
+  it('copies many files of mixed sizes in parallel cp runs, every one byte for byte, whatever its name', () => {
+    // Arrange: above the in-process bound; names with a space and a leading dash reach cp as paths
+    const from = scratch();
+    const to = scratch();
+    const rels: string[] = [];
+    for (const dir of ['base/1', 'base/2', 'global']) {
+      fs.mkdirSync(path.join(from, dir), { recursive: true });
+      fs.mkdirSync(path.join(to, dir), { recursive: true });
+    }
+    for (let i = 0; i < 5; i += 1) {
+      const rel = `base/1/big${i}`;
+      sparseFile(path.join(from, rel), (8 + i) * MB, [[i * MB, Buffer.alloc(4096, i + 1)]]);
+      rels.push(rel);
+    }
+    for (let i = 0; i < 300; i += 1) {
+      const rel = `${i % 2 ? 'base/2' : 'global'}/${i}`;
+      fs.writeFileSync(path.join(from, rel), Buffer.alloc(8192, i % 256));
+      rels.push(rel);
+    }
+    for (const rel of ['base/2/with space', 'base/2/-starts-with-dash']) {
+      fs.writeFileSync(path.join(from, rel), rel);
+      rels.push(rel);
+    }
+    // Act
+    copyFiles(from, to, rels);
+    // Assert
+    const differing = rels.filter(
+      (rel) => spawnSync('cmp', [path.join(from, rel), path.join(to, rel)]).status !== 0,
+    );
+    expect(differing).toEqual([]);
+  });
+
+  it('fails a large copy with one line naming both roots when a source file is missing', () => {
+    // Arrange
+    const from = scratch();
+    const to = scratch();
+    sparseFile(path.join(from, 'big'), 40 * MB, [[0, Buffer.alloc(10, 1)]]);
+    fs.writeFileSync(path.join(from, 'small'), 'x');
+    // Act
+    const copy = () => copyFiles(from, to, ['big', 'small', 'gone']);
+    // Assert
+    expect(copy).toThrow(/ENOENT/);
+    expect(fs.readdirSync(to)).toEqual([]);
+  });
+
   it('refuses a destination that exists and leaves it as it was', () => {
     // Arrange
     const dir = scratch();
