@@ -1,5 +1,5 @@
 import type { OperationRef, ResourceInfo, SnapshotProvider } from '../ports/snapshot-provider.js';
-import { isExpired } from './labels.js';
+import { byCodeUnit, isExpired } from './labels.js';
 
 export interface GcOptions {
   readonly now: Date;
@@ -39,7 +39,7 @@ export async function gc(provider: SnapshotProvider, options: GcOptions): Promis
   let beyondKeep = 0;
   const kept = new Map<string, number>();
   // Newest first: ttl is creation time + maxAge, so it orders by age.
-  const newestFirst = [...resources].sort((a, b) => (b.labels.ttl ?? '').localeCompare(a.labels.ttl ?? ''));
+  const newestFirst = [...resources].sort((a, b) => byCodeUnit(b.labels.ttl ?? '', a.labels.ttl ?? ''));
   for (const resource of newestFirst) {
     if (options.protectRun !== undefined && resource.labels.run === options.protectRun) {
       unexpired += 1;
