@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFiles } from './file-copy.js';
+import { copyFileInProcess, copyFiles } from './file-copy.js';
 import {
   entryOf,
   filesystemStampNs,
@@ -121,14 +121,24 @@ export function privatizeFiles(dir: string): number {
   let count = 0;
   for (const rel of listTree(dir).files) {
     const file = path.join(dir, rel);
+    // A copy a crash in this loop left half made: never a Postgres file, made again below if needed.
+    if (rel.endsWith(PRIVATE_SUFFIX)) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
     if (fs.statSync(file).nlink <= 1) continue;
-    const copy = `${file}.private`;
-    fs.copyFileSync(file, copy, fs.constants.COPYFILE_FICLONE);
+    const copy = `${file}${PRIVATE_SUFFIX}`;
+    fs.rmSync(copy, { force: true });
+    // Not fs.copyFileSync: libuv truncates the new file first, and ext4 then flushes it on close
+    // (1,152 files of a 100 MB volume: 390-430 ms against 130-180 ms; see file-copy.ts).
+    copyFileInProcess(file, copy);
     fs.renameSync(copy, file);
     count += 1;
   }
   return count;
 }
+
+const PRIVATE_SUFFIX = '.private';
 
 function makeDirs(fromRoot: string, toRoot: string, dirs: readonly string[], symlinks: readonly string[]) {
   fs.mkdirSync(toRoot, { recursive: true, mode: 0o700 });
