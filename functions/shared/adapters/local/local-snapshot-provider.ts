@@ -88,7 +88,7 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     this.ports = options.ports ?? {};
     this.protectedVolumes = new Set(options.protectedVolumes ?? []);
     this.clock = options.clock ?? systemClock;
-    this.staging = new StagingArea(path.join(this.snapshotsDir, 'staging'));
+    this.staging = new StagingArea(path.join(this.snapshotsDir, 'staging'), this.host.threadPool);
   }
 
   /** Stops the private servers of staged clones (shutdown, tests); operations must be idle. */

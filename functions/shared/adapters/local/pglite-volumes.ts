@@ -10,7 +10,7 @@ import { copyDataDir, probeCopyTools } from './file-copy.js';
 import { type CopyCounts, privatizeFiles, returnMoved } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { PgWireServer } from './pg-wire-server.js';
-import { pgliteThreadPool } from './pglite-thread-pool.js';
+import { type PGliteThreadPool, pgliteThreadPool } from './pglite-thread-pool.js';
 import { ensurePrivateDir } from './private-file.js';
 import { makeTreePrivate } from './private-node-fs.js';
 import { ThreadedPGlite } from './threaded-pglite.js';
@@ -55,6 +55,12 @@ export interface VolumeHostOptions {
    * @default true
    */
   readonly warmStart?: boolean;
+  /**
+   * The threads volumes start on, staged clones included. @default the process-wide pool, shared by
+   * every host in the process (a volume restarts on a spare another host left); a test that counts
+   * threads or spares gives a pool of its own.
+   */
+  readonly threadPool?: PGliteThreadPool;
 }
 
 /** How `VolumeHost.replace` fills a volume: copy the source, or move it into place (single use). */
@@ -96,6 +102,7 @@ export class VolumeHost {
   /** Volumes a `replace` is swapping right now: their leftovers are its, not a crash's. */
   private readonly replacing = new Set<string>();
   private readonly warmStart: boolean;
+  readonly threadPool: PGliteThreadPool;
   private starts = { warm: 0, cold: 0 };
 
   constructor(options: VolumeHostOptions) {
@@ -113,6 +120,7 @@ export class VolumeHost {
       );
     }
     this.warmStart = options.warmStart ?? true;
+    this.threadPool = options.threadPool ?? pgliteThreadPool;
     const sharedBuffers = options.sharedBuffers ?? '32MB';
     if (!/^[1-9]\d{0,5}(kB|MB|GB)$/.test(sharedBuffers)) {
       throw new InvalidInputError(
@@ -275,7 +283,7 @@ export class VolumeHost {
 
   /** Resolves once the pool's spare for this host (if one is being prepared) waits for a data directory. */
   async warmReady(): Promise<void> {
-    if (this.warmStart) await pgliteThreadPool.whenReady(this.startParams);
+    if (this.warmStart) await this.threadPool.whenReady(this.startParams);
   }
 
   /**
@@ -287,13 +295,13 @@ export class VolumeHost {
       this.starts.cold += 1;
       return ThreadedPGlite.open(dir, this.startParams);
     }
-    this.starts[pgliteThreadPool.hasReady(this.startParams) ? 'warm' : 'cold'] += 1;
-    return pgliteThreadPool.open(this.startParams, dir);
+    this.starts[this.threadPool.hasReady(this.startParams) ? 'warm' : 'cold'] += 1;
+    return this.threadPool.open(this.startParams, dir);
   }
 
   /** Off the critical path: after a volume is served, the next restart's first half starts. */
   private prepareWarm(): void {
-    if (this.warmStart) pgliteThreadPool.prepare(this.startParams);
+    if (this.warmStart) this.threadPool.prepare(this.startParams);
   }
 
   /** Stops serving the volume; its PGlite's thread goes back to the pool (see ThreadedPGlite.close). */

@@ -12,7 +12,7 @@ import { privatizeFiles } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { queryRows } from './pg-shared-session.js';
 import { PgWireServer } from './pg-wire-server.js';
-import { pgliteThreadPool } from './pglite-thread-pool.js';
+import type { PGliteThreadPool } from './pglite-thread-pool.js';
 import type { ThreadedPGlite } from './threaded-pglite.js';
 
 /**
@@ -53,7 +53,11 @@ interface VerifiedRecord {
 export class StagingArea {
   private readonly open = new Map<string, Open>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** The host's pool: a staged clone starts on the same threads as the served volumes. */
+    private readonly pool: PGliteThreadPool,
+  ) {}
 
   volumeDir(clone: string, target: string): string {
     for (const n of [clone, target]) {
@@ -94,7 +98,7 @@ export class StagingArea {
     }
     // Opening writes WAL and may change any file: an earlier clean scan no longer holds.
     fs.rmSync(this.verifiedPath(clone, target), { force: true });
-    const db = await openScrubbed(this.volumeDir(clone, target));
+    const db = await openScrubbed(this.volumeDir(clone, target), this.pool);
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-stage-'));
     fs.chmodSync(socketDir, 0o700);
     const password = newDatabasePassword();
@@ -123,7 +127,7 @@ export class StagingArea {
    */
   async sealAndScan(clone: string, target: string, needles: readonly string[], at: Date): Promise<RestScan> {
     const key = `${clone}/${target}`;
-    const db = this.open.get(key)?.db ?? (await openScrubbed(this.volumeDir(clone, target)));
+    const db = this.open.get(key)?.db ?? (await openScrubbed(this.volumeDir(clone, target), this.pool));
     await db.exec('SELECT pg_switch_wal()');
     await db.exec('CHECKPOINT');
     await db.exec('CHECKPOINT');
@@ -198,11 +202,11 @@ export class StagingArea {
  * records; Postgres would write into them and leave their tails as they were. Deleted, they are
  * created afresh (zero-filled) when needed. Safe: Postgres opens a segment only when it reaches it.
  */
-async function openScrubbed(dir: string): Promise<ThreadedPGlite> {
+async function openScrubbed(dir: string, pool: PGliteThreadPool): Promise<ThreadedPGlite> {
   // Owner-only files, as for served volumes (the thread's PrivateNodeFS keeps new files at 0600).
   // A pooled thread, as a served volume's: a recycled one starts this PGlite for about half the CPU
   // of a new thread, and every refresh that stages opens one.
-  const db = await pgliteThreadPool.open(START_PARAMS, dir);
+  const db = await pool.open(START_PARAMS, dir);
   try {
     const rows = await queryRows(db, 'SELECT pg_walfile_name(pg_current_wal_insert_lsn())');
     const current = rows[0]?.[0];

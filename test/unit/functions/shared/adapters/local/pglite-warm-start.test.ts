@@ -3,13 +3,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDataDir } from '../../../../../../functions/shared/adapters/local/file-copy.js';
-import { pgliteThreadPool } from '../../../../../../functions/shared/adapters/local/pglite-thread-pool.js';
+import { PGliteThreadPool } from '../../../../../../functions/shared/adapters/local/pglite-thread-pool.js';
 import { FillMode, VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import { WarmPGlite } from '../../../../../../functions/shared/adapters/local/pglite-warm-start.js';
 import { sql, tempDir } from '../../../../../support/pglite-server.js';
-
-// vitest: own process. It counts the threads of the process-wide PGlite pool, which a file run
-// before it in a shared worker thread can still be starting or ending.
 
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
@@ -102,7 +99,10 @@ describe('WarmPGlite', () => {
 
 describe('VolumeHost warm start', () => {
   const dir = tempDir('tollgate-warm-host-');
-  const host = new VolumeHost({ dataDir: dir.path });
+  // A pool of this file's own: it counts spares and threads, which another file run earlier in the
+  // same worker thread could have left in the process-wide pool.
+  const threadPool = new PGliteThreadPool(2);
+  const host = new VolumeHost({ dataDir: dir.path, threadPool });
   let source = '';
 
   beforeAll(async () => {
@@ -116,6 +116,7 @@ describe('VolumeHost warm start', () => {
 
   afterAll(async () => {
     await host.closeAll();
+    await threadPool.endIdle();
     dir.remove();
   });
 
@@ -138,18 +139,18 @@ describe('VolumeHost warm start', () => {
 
   it("starts a second host's volume warm on threads the first host left, starting none", async () => {
     // Arrange
-    const first = new VolumeHost({ dataDir: path.join(dir.path, 'host-1') });
-    const second = new VolumeHost({ dataDir: path.join(dir.path, 'host-2') });
+    const first = new VolumeHost({ dataDir: path.join(dir.path, 'host-1'), threadPool });
+    const second = new VolumeHost({ dataDir: path.join(dir.path, 'host-2'), threadPool });
     try {
       await sql(await first.open('a', 0), 'CREATE TABLE only_in_a (id int)');
       await first.closeAll();
       await second.warmReady();
-      const before = pgliteThreadPool.countsNow();
+      const before = threadPool.countsNow();
       // Act
       const url = await second.open('b', 0);
       // Assert
       expect(second.startCounts()).toEqual({ warm: 1, cold: 0 });
-      expect(pgliteThreadPool.countsNow().started).toBe(before.started);
+      expect(threadPool.countsNow().started).toBe(before.started);
       expect(await sql(url, "SELECT to_regclass('only_in_a') IS NULL AS gone")).toEqual([{ gone: true }]);
     } finally {
       await first.closeAll();
@@ -159,7 +160,7 @@ describe('VolumeHost warm start', () => {
 
   it('starts cold when warm start is off', async () => {
     // Arrange
-    const cold = new VolumeHost({ dataDir: path.join(dir.path, 'cold'), warmStart: false });
+    const cold = new VolumeHost({ dataDir: path.join(dir.path, 'cold'), warmStart: false, threadPool });
     try {
       await cold.open('a', 0);
       await cold.warmReady();
