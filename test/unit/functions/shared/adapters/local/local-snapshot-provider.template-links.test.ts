@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterCacheDir } from '../../../../../../functions/shared/adapters/local/empty-cluster.js';
+import {
+  clusterCacheDir,
+  fillWithEmptyCluster,
+} from '../../../../../../functions/shared/adapters/local/empty-cluster.js';
 import { LocalSnapshotProvider } from '../../../../../../functions/shared/adapters/local/local-snapshot-provider.js';
 import { VolumeHost } from '../../../../../../functions/shared/adapters/local/pglite-volumes.js';
 import type { SnapshotRef } from '../../../../../../functions/shared/ports/snapshot-provider.js';
@@ -43,8 +47,11 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
     for (const d of dirs.splice(0)) d.remove();
   });
 
-  /** `ownCache` for a test that deletes the template: it costs an initdb (seconds) per template. */
-  function world(options: { ownCache?: boolean } = {}) {
+  /**
+   * `ownCache` for a test that deletes the template. It starts as a copy of the shared cache's
+   * template (the same cluster, so the same gens), so only a template made again costs an initdb.
+   */
+  async function world(options: { ownCache?: boolean } = {}) {
     const data = tempDir('tollgate-template-links-');
     dirs.push(data);
     let cacheDir = clusterCacheDir(); // the tests' shared cache (vitest.config.ts)
@@ -52,6 +59,13 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
       const own = tempDir('tollgate-template-cache-');
       dirs.push(own);
       cacheDir = own.path;
+      const shared = await fillWithEmptyCluster(path.join(data.path, 'scratch'), PGlite.defaultStartParams);
+      const template = shared!.templateDir;
+      fs.cpSync(template, path.join(own.path, path.basename(template)), {
+        recursive: true,
+        preserveTimestamps: true,
+      });
+      fs.rmSync(path.join(data.path, 'scratch'), { recursive: true });
     }
     const cache = { path: cacheDir };
     const host = new VolumeHost({ dataDir: data.path, clusterCacheDir: cache.path });
@@ -85,7 +99,7 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
 
   it("links a new volume's first snapshot to the template's unchanged files, whose bytes nothing then changes", async () => {
     // Arrange
-    const w = world();
+    const w = await world();
     const prodUrl = await w.host.open('prod', 0);
     const testUrl = await w.host.open('test', 0);
     await query(prodUrl, 'CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL)');
@@ -116,7 +130,7 @@ describe('LocalSnapshotProvider on volumes made from the empty-cluster template'
 
   it('copies what it would have linked while the template is gone, and never takes one made again by a new initdb for the old one', async () => {
     // Arrange: prod copied from one template, which is then deleted
-    const w = world({ ownCache: true });
+    const w = await world({ ownCache: true });
     const prodUrl = await w.host.open('prod', 0);
     await query(prodUrl, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2)');
     const oldTemplate = w.template();
