@@ -90,7 +90,8 @@ export function copyFiles(fromRoot: string, toRoot: string, rels: readonly strin
       '--reflink=auto',
       '--parents',
       '-t',
-      toRoot,
+      // cp runs in fromRoot: a relative toRoot would land under it.
+      path.resolve(toRoot),
       '--',
     ],
     { cwd: fromRoot, input: `${streams.flat().join('\0')}\0`, encoding: 'utf8' },

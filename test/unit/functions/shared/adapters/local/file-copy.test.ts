@@ -102,6 +102,19 @@ describe('copyFiles and copyFileInProcess', () => {
     expect(differing).toEqual([]);
   });
 
+  it('copies a large set to a destination given as a relative path where it names, not under the source', () => {
+    // Arrange: the source deeper than the working directory, so the relative path means elsewhere there
+    const from = path.join(scratch(), 'deeper', 'still');
+    fs.mkdirSync(from, { recursive: true });
+    const to = scratch();
+    sparseFile(path.join(from, 'big'), 40 * MB, [[0, Buffer.alloc(10, 1)]]);
+    // Act
+    copyFiles(from, path.relative(process.cwd(), to), ['big']);
+    // Assert
+    expect(spawnSync('cmp', [path.join(from, 'big'), path.join(to, 'big')]).status).toBe(0);
+    expect(fs.readdirSync(from)).toEqual(['big']);
+  });
+
   it('fails a large copy with one line naming both roots when a source file is missing', () => {
     // Arrange
     const from = scratch();
