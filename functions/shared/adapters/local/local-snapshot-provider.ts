@@ -22,12 +22,14 @@ import { matchesSelector, sameLabels } from '../../snapshots/labels.js';
 import { BACKUP_FIRST_REFRESH } from '../../snapshots/refresh-steps.js';
 import { deriveName, keyHash } from '../../snapshots/resource-names.js';
 import { validateCloneRequest, validateSnapshotRequest } from '../../snapshots/validate-request.js';
+import { realSleep, type Sleeper } from './app-process.js';
 import { templateFiles } from './empty-cluster.js';
 import { sumScans } from './forensic-scan.js';
 import { type GenLocator, snapshotVolume } from './incremental-copy.js';
 import { readJson, writeJson } from './json-file.js';
 import { OperationJournal, type OperationRecord } from './operation-journal.js';
 import { FillMode, type VolumeHost } from './pglite-volumes.js';
+import { holdWhileRunning } from './poll-hold.js';
 import { makeTreePrivate } from './private-node-fs.js';
 import { StagingArea } from './staging-area.js';
 import { readSnapshotFiles, type SnapshotFiles, type VolumeManifest } from './volume-manifest.js';
@@ -40,6 +42,10 @@ export interface LocalSnapshotProviderOptions {
   /** Volumes no clone may write to: the refresh source (production). */
   readonly protectedVolumes?: readonly string[];
   readonly clock?: Clock;
+  /** What a held poll waits through (poll-hold.ts). @default realSleep */
+  readonly sleep?: Sleeper;
+  /** How long a poll of a running operation waits for it to end. @default POLL_HOLD_MS */
+  readonly pollHoldMs?: number;
 }
 
 /**
@@ -76,6 +82,8 @@ export class LocalSnapshotProvider implements SnapshotProvider {
   private readonly ports: Readonly<Record<string, number>>;
   private readonly protectedVolumes: ReadonlySet<string>;
   private readonly clock: Clock;
+  private readonly sleep: Sleeper;
+  private readonly pollHoldMs: number | undefined;
   private readonly staging: StagingArea;
 
   constructor(options: LocalSnapshotProviderOptions) {
@@ -88,6 +96,8 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     this.ports = options.ports ?? {};
     this.protectedVolumes = new Set(options.protectedVolumes ?? []);
     this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? realSleep;
+    this.pollHoldMs = options.pollHoldMs;
     this.staging = new StagingArea(path.join(this.snapshotsDir, 'staging'), this.host.threadPool);
   }
 
@@ -225,6 +235,9 @@ export class LocalSnapshotProvider implements SnapshotProvider {
     if (operation?.provider !== 'local' || typeof operation.id !== 'string') {
       throw new InvalidInputError('poll needs an OperationRef returned by this local provider');
     }
+    const status = this.journal.poll(operation.id);
+    if (status.state !== 'RUNNING') return status;
+    await holdWhileRunning(() => this.journal.running(operation.id), this.sleep, this.pollHoldMs);
     return this.journal.poll(operation.id);
   }
 

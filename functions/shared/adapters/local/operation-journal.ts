@@ -66,6 +66,11 @@ export class OperationJournal {
     return { state: 'RUNNING' };
   }
 
+  /** The operation runs in this process now (a held poll waits on this, poll-hold.ts). */
+  running(id: string): boolean {
+    return this.inflight.has(id);
+  }
+
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
   }

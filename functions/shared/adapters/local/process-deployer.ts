@@ -23,6 +23,7 @@ import {
 import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
 import { EnvProxy } from './env-proxy.js';
+import { holdWhileRunning } from './poll-hold.js';
 import type { RequestLog } from './proxy-metrics-source.js';
 import { unpackRelease } from './release-unpacker.js';
 
@@ -41,6 +42,8 @@ export interface ProcessDeployerOptions {
   readonly probeTimeoutMs?: number;
   /** SIGTERM-to-SIGKILL grace when stopping an instance. @default 5000 */
   readonly stopGraceMs?: number;
+  /** How long a poll of a running rollout waits for it to end (poll-hold.ts). @default POLL_HOLD_MS */
+  readonly pollHoldMs?: number;
 }
 
 type ResumeAction = 'none' | 'adopted' | 'restarted' | 'failed';
@@ -115,6 +118,8 @@ export class ProcessDeployer implements Deployer {
   private readonly sleep: Sleeper;
   private readonly envs = new Map<string, Promise<EnvRuntime>>();
   private readonly deployments = new Map<string, Promise<DeploymentRecord>>();
+  /** Rollouts this object is running: a poll of one holds until it ends (holdWhileRunning). */
+  private readonly rolling = new Set<string>();
 
   constructor(private readonly options: ProcessDeployerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -151,7 +156,9 @@ export class ProcessDeployer implements Deployer {
       record = Promise.resolve(this.continueInterrupted(env, stored));
       this.deployments.set(deploymentId, record);
     }
-    const { deploymentId: id, state, reason } = await record;
+    await record;
+    await holdWhileRunning(() => this.rolling.has(deploymentId), this.sleep, this.options.pollHoldMs);
+    const { deploymentId: id, state, reason } = await this.deployments.get(deploymentId)!;
     return { deploymentId: id, state, ...(reason ? { reason } : {}), serving: env.active?.release.version };
   }
 
@@ -330,6 +337,7 @@ export class ProcessDeployer implements Deployer {
   }
 
   private runRollout(env: EnvRuntime, record: DeploymentRecord): void {
+    this.rolling.add(record.deploymentId);
     void this.serialise(env, async () => {
       const version = record.release.version;
       const running =
@@ -344,7 +352,7 @@ export class ProcessDeployer implements Deployer {
       const done: DeploymentRecord = { ...record, ...outcome };
       await writeJson(this.recordPath(env, record.deploymentId), done);
       this.deployments.set(record.deploymentId, Promise.resolve(done));
-    });
+    }).finally(() => this.rolling.delete(record.deploymentId));
   }
 
   /**

@@ -11,6 +11,7 @@ import { releaseEnvironment } from '../../release-environment.js';
 import { AppProcess, freePort, realSleep, type Sleeper, tailLines, waitHealthy } from './app-process.js';
 import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
+import { holdWhileRunning } from './poll-hold.js';
 import { unpackRelease } from './release-unpacker.js';
 
 export interface ProcessReleaseTrialsOptions {
@@ -24,6 +25,8 @@ export interface ProcessReleaseTrialsOptions {
   readonly healthIntervalMs?: number;
   /** SIGTERM-to-SIGKILL grace when stopping a trial. @default 5000 */
   readonly stopGraceMs?: number;
+  /** How long a poll of a starting trial waits for it to be ready (poll-hold.ts). @default POLL_HOLD_MS */
+  readonly pollHoldMs?: number;
 }
 
 interface Trial {
@@ -77,7 +80,9 @@ export class ProcessReleaseTrials implements ReleaseTrials {
       const saved = await readRequest(join(this.options.dataDir, 'trials', match[1]), match[2]);
       if (saved) await this.start(saved);
     }
-    return this.trial(trialId).status;
+    const trial = this.trial(trialId);
+    await holdWhileRunning(() => trial.status.state === 'STARTING', this.sleep, this.options.pollHoldMs);
+    return trial.status;
   }
 
   async stop(trialId: string): Promise<void> {

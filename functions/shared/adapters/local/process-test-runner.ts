@@ -18,6 +18,7 @@ import { MAX_REPORT_BYTES, OUTPUT_LINES, reportGlob, reportPath } from '../../te
 import { AppProcess, nonEmptyLines, realSleep, type Sleeper } from './app-process.js';
 import { AppRecords } from './app-records.js';
 import { loadOrCreateDatabasePassword, localDatabaseUrl } from './database-password.js';
+import { holdWhileRunning } from './poll-hold.js';
 import { unpackRelease } from './release-unpacker.js';
 
 export interface ProcessTestRunnerOptions {
@@ -35,7 +36,7 @@ export interface ProcessTestRunnerOptions {
   /**
    * A poll of a running suite waits this long for it to finish before it answers RUNNING, so the
    * state machine's poll count stays near the real seconds a suite takes, even where its Wait
-   * states take no time (a fake engine clock). @default 1000
+   * states take no time (a fake engine clock). @default POLL_HOLD_MS (poll-hold.ts)
    */
   readonly pollHoldMs?: number;
 }
@@ -101,13 +102,7 @@ export class ProcessTestRunner implements TestRunner {
   }
 
   private async held(run: Run): Promise<TestRunStatus> {
-    const step = 50;
-    for (
-      let waited = 0;
-      run.status.state === 'RUNNING' && waited < (this.options.pollHoldMs ?? 1_000);
-      waited += step
-    )
-      await this.sleep(step);
+    await holdWhileRunning(() => run.status.state === 'RUNNING', this.sleep, this.options.pollHoldMs);
     return run.status;
   }
 

@@ -101,9 +101,7 @@ describe('copyFiles and copyFileInProcess', () => {
     // Act
     copyFiles(from, to, rels);
     // Assert
-    const differing = rels.filter(
-      (rel) => !sameBytes(path.join(from, rel), path.join(to, rel)),
-    );
+    const differing = rels.filter((rel) => !sameBytes(path.join(from, rel), path.join(to, rel)));
     expect(differing).toEqual([]);
   });
 

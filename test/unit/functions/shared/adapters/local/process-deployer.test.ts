@@ -78,7 +78,7 @@ async function world(port?: number) {
       },
     ],
   });
-  const make = () =>
+  const make = (options: { pollHoldMs?: number } = {}) =>
     new ProcessDeployer({
       config,
       dataDir: join(dir, '.tollgate'),
@@ -86,6 +86,7 @@ async function world(port?: number) {
       healthIntervalMs: 50,
       unhealthyThreshold: 3,
       stopGraceMs: 500,
+      ...options,
     });
   return { dir, store, config, make };
 }
@@ -170,6 +171,27 @@ describe('ProcessDeployer', () => {
     });
     expect(isGroupAlive(oldPid)).toBe(false);
     expect(await deployer.previous('orders-service', 'test')).toEqual(r1);
+  });
+
+  it('answers the first poll after start with the rollout’s end when it ends within the hold, and at once without one', async () => {
+    // Arrange: the state machine polls straight after start, then Waits whole seconds between polls
+    const held = track(w.make({ pollHoldMs: 20_000 }));
+    const r1 = await release(w.store, 'r1-aaaaaaa', 'healthy');
+    const r2 = await release(w.store, 'r2-bbbbbbb', 'healthy');
+    const start = (deployer: ProcessDeployer, r: ReleaseRef, n: string) =>
+      deployer.start({ pipeline: 'orders-service', environment: 'test', release: r, idempotencyKey: key(n) });
+    // Act
+    const first = await held.poll((await start(held, r1, 'hold-1')).deploymentId);
+    await held.close();
+    const plain = track(w.make({ pollHoldMs: 0 }));
+    const { deploymentId } = await start(plain, r2, 'hold-2');
+    const unheld = await plain.poll(deploymentId);
+    // Assert
+    expect(first).toMatchObject({ state: 'HEALTHY', serving: 'r1-aaaaaaa' });
+    expect(unheld.state).toBe('IN_PROGRESS');
+    expect(await settle(h(plain) as unknown as DeployerHarness, deploymentId)).toMatchObject({
+      state: 'HEALTHY',
+    });
   });
 
   it('keeps the old release answering on the environment port while a broken release fails', async () => {
