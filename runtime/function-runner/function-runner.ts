@@ -25,6 +25,8 @@ export interface FunctionRunnerOptions {
   readonly engine: () => AwsJsonService;
   /** The engine's clock: arms the build timeout. */
   readonly timers: EngineClock;
+  /** See LocalPortsOptions.pollHoldMs. */
+  readonly pollHoldMs?: number;
 }
 
 export interface FunctionRunner {

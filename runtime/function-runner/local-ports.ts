@@ -57,6 +57,12 @@ export interface LocalPortsOptions {
    * over Wait states in tests must not time out a command running for real. @default clock
    */
   readonly timers?: EngineClock;
+  /**
+   * How long a poll of a running snapshot, rollout or trial waits for it to end (poll-hold.ts).
+   * 0 where Wait states take no time (a fake engine clock): there a hold would only spend real time
+   * the run's clock never sees. @default POLL_HOLD_MS
+   */
+  readonly pollHoldMs?: number;
 }
 
 export interface LocalPorts extends TollgatePorts {
@@ -87,12 +93,14 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     dataDir: options.dataDir,
     artifacts,
     clock: options.clock,
+    pollHoldMs: options.pollHoldMs,
   });
   const trials = new ProcessReleaseTrials({
     config: options.config,
     dataDir: options.dataDir,
     artifacts,
     clock: options.clock,
+    pollHoldMs: options.pollHoldMs,
   });
   const timers = options.timers;
   const testRunner = new ProcessTestRunner({
@@ -108,6 +116,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
     ports: databasePorts(options.config),
     protectedVolumes: options.config.database ? [options.config.database.source] : [],
     clock: options.clock,
+    pollHoldMs: options.pollHoldMs,
   });
   const budget = options.config.runtime.diskBudget;
   const snapshots: LocalSnapshots = budget

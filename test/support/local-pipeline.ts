@@ -126,6 +126,8 @@ export async function createLocalPipeline(options: LocalPipelineOptions = {}): P
     repositories: { [config.source.repository]: repo.dir },
     engine: () => engine.service,
     timers: buildTimers,
+    // The fake clock skips Waits, so polls need no hold; with one, a run would end in no clock time.
+    ...(options.realClock ? {} : { pollHoldMs: 0 }),
   });
   const engine = createEngine({
     store: new MemoryStore(),

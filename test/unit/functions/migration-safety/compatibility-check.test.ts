@@ -218,6 +218,8 @@ describe('migration-safety compatibility check', () => {
         artifacts,
         healthIntervalMs: 50,
         stopGraceMs: 500,
+        // No hold: the check then sees the trial still starting, as it does one slower than a hold.
+        pollHoldMs: 0,
       }),
     };
     trials = restarted.trials;
