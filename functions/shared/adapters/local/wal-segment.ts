@@ -106,26 +106,27 @@ function copyLivePages(src: number, dst: number, size: number, start: bigint, re
   const buffer = Buffer.allocUnsafe(CHUNK);
   // The first page needed for replay, as an offset into this segment (0 when replay starts before it).
   const replayPage = replayFrom > start ? Number((replayFrom - start) / BigInt(WAL_PAGE)) * WAL_PAGE : 0;
-  let magic: number | undefined;
-  let written = 0;
-  const write = (from: number, to: number, offset: number) => {
-    if (to <= from) return;
-    fs.writeSync(dst, buffer, from, to - from, offset + from);
-    written += to - from;
+  // The first page sets the format version every later page must carry.
+  if (fs.readSync(src, buffer, 0, WAL_PAGE, 0) < WAL_PAGE) return 0;
+  const magic = buffer.readUInt16LE(0);
+  const isLive = (at: number, offset: number) => {
+    const pageMagic = buffer.readUInt16LE(at);
+    return (
+      pageMagic !== 0 && pageMagic === magic && buffer.readBigUInt64LE(at + 8) === start + BigInt(offset)
+    );
   };
-  for (let offset = 0; offset < size; offset += CHUNK) {
+  if (!isLive(0, 0)) return 0;
+  fs.writeSync(dst, buffer, 0, WAL_PAGE, 0);
+  let written = WAL_PAGE;
+  // Then from the redo pointer's page on, up to the first page that is not this segment's. The pages
+  // between are not even read: a segment wholly before the redo pointer (most of the ones a
+  // checkpoint leaves) costs one page read, not the 16 MB it used to.
+  for (let offset = Math.max(WAL_PAGE, replayPage); offset < size; offset += CHUNK) {
     const read = fs.readSync(src, buffer, 0, Math.min(CHUNK, size - offset), offset);
     let live = 0;
-    while (live + WAL_PAGE <= read) {
-      const pageMagic = buffer.readUInt16LE(live);
-      const address = buffer.readBigUInt64LE(live + 8);
-      // The first page sets the format version every later page must carry.
-      magic ??= pageMagic;
-      if (pageMagic === 0 || pageMagic !== magic || address !== start + BigInt(offset + live)) break;
-      live += WAL_PAGE;
-    }
-    if (offset === 0) write(0, Math.min(WAL_PAGE, live), 0);
-    write(Math.max(offset === 0 ? WAL_PAGE : 0, replayPage - offset), live, offset);
+    while (live + WAL_PAGE <= read && isLive(live, offset + live)) live += WAL_PAGE;
+    if (live > 0) fs.writeSync(dst, buffer, 0, live, offset);
+    written += live;
     if (live < read) break;
   }
   return written;

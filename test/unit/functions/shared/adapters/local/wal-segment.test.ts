@@ -143,6 +143,41 @@ describe('copyWalSegment', () => {
     expect(copied.subarray(40 * PAGE).equals(Buffer.concat(pages.slice(40)))).toBe(true);
   });
 
+  it('reads a segment only where recovery does: a stale page before the redo pointer does not stop the copy, and a segment wholly before it gives its first page', () => {
+    // Arrange: segment 5 (1 MB segments) whose page 20 is stale (an older segment's, as a recycled
+    // segment's pages are), replay starting in page 40; and segment 4, wholly before the redo pointer.
+    const from = path.join(dir.path, 'stale-from');
+    const to = path.join(dir.path, 'stale-to');
+    fs.mkdirSync(path.join(from, 'pg_wal'), { recursive: true });
+    fs.mkdirSync(path.join(to, 'pg_wal'), { recursive: true });
+    const current = path.join('pg_wal', '000000010000000000000005');
+    const earlier = path.join('pg_wal', '000000010000000000000004');
+    const start = 5n * BigInt(MB);
+    const pages = Array.from({ length: MB / PAGE }, (_, i) => page(0xd118, start + BigInt(i * PAGE), i + 1));
+    pages[20] = page(0xd118, 1n * BigInt(MB) + BigInt(20 * PAGE), 21);
+    fs.writeFileSync(path.join(from, current), Buffer.concat(pages));
+    const before = Array.from({ length: MB / PAGE }, (_, i) =>
+      page(0xd118, 4n * BigInt(MB) + BigInt(i * PAGE), 3),
+    );
+    fs.writeFileSync(path.join(from, earlier), Buffer.concat(before));
+    const replayFrom = start + BigInt(40 * PAGE + 100);
+
+    // Act
+    const written = copyWalSegment(from, to, current, { reflink: false, replayFrom });
+    const writtenEarlier = copyWalSegment(from, to, earlier, { reflink: false, replayFrom });
+
+    // Assert: what recovery reads (the first page, then from the redo pointer on) is there
+    const copied = fs.readFileSync(path.join(to, current));
+    expect(written).toBe((1 + 128 - 40) * PAGE);
+    expect(copied.subarray(40 * PAGE).equals(Buffer.concat(pages.slice(40)))).toBe(true);
+    expect(copied.subarray(PAGE, 40 * PAGE).every((b) => b === 0)).toBe(true);
+    const copiedEarlier = fs.readFileSync(path.join(to, earlier));
+    expect(writtenEarlier).toBe(PAGE);
+    expect(copiedEarlier.length).toBe(MB);
+    expect(copiedEarlier.subarray(0, PAGE).equals(before[0])).toBe(true);
+    expect(copiedEarlier.subarray(PAGE).every((b) => b === 0)).toBe(true);
+  });
+
   it('finds no redo pointer in a pg_control of a layout it does not know, or in no pg_control', () => {
     // Arrange
     const unknown = path.join(dir.path, 'control-unknown');
