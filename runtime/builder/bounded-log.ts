@@ -1,6 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
+/** Which of a command's pipes a chunk came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
 /** The most of one unfinished line held for `onLine`. */
 const PARTIAL_LIMIT = 8_192;
 
@@ -31,9 +34,13 @@ export class BoundedLog {
   /** Bytes of output seen. */
   total = 0;
 
-  /** The part of the output after its last newline, until the rest of that line arrives. */
-  private partial = '';
-  private readonly decoder = new StringDecoder('utf8');
+  /**
+   * Per stream, the part of its output after its last newline (until the rest of that line
+   * arrives) and the decoder holding a character split between two chunks. Apart, because the two
+   * pipes are read in no fixed order: one shared buffer joined a stderr line onto a half-written
+   * stdout line, or the halves of a character one stream split with the other stream's bytes.
+   */
+  private readonly streams = new Map<OutputStream, { partial: string; decoder: StringDecoder }>();
 
   constructor(
     readonly path: string,
@@ -54,9 +61,9 @@ export class BoundedLog {
     this.onLine?.(line);
   }
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, stream: OutputStream = 'stdout'): void {
     this.total += chunk.length;
-    if (this.onLine) this.splitLines(chunk);
+    if (this.onLine) this.splitLines(chunk, stream);
     this.remember(chunk);
     const room = Math.max(0, this.headLimit - this.written);
     const head = chunk.subarray(0, room);
@@ -84,18 +91,22 @@ export class BoundedLog {
    * PARTIAL_LIMIT characters of it (a 10 MB line without a newline must not sit in memory); a
    * character split between two chunks is joined again by the decoder.
    */
-  private splitLines(chunk: Buffer): void {
-    const text = this.partial + this.decoder.write(chunk);
+  private splitLines(chunk: Buffer, stream: OutputStream): void {
+    const state = this.streams.get(stream) ?? { partial: '', decoder: new StringDecoder('utf8') };
+    this.streams.set(stream, state);
+    const text = state.partial + state.decoder.write(chunk);
     const lines = text.split('\n');
     const rest = lines.pop() ?? '';
     for (const line of lines) this.onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line);
-    this.partial = rest.length > PARTIAL_LIMIT ? rest.slice(0, PARTIAL_LIMIT) : rest;
+    state.partial = rest.length > PARTIAL_LIMIT ? rest.slice(0, PARTIAL_LIMIT) : rest;
   }
 
   private flushPartial(): void {
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    if (rest && this.onLine) this.onLine(rest);
+    for (const state of this.streams.values()) {
+      const rest = state.partial + state.decoder.end();
+      state.partial = '';
+      if (rest && this.onLine) this.onLine(rest);
+    }
   }
 
   private remember(chunk: Buffer): void {

@@ -220,9 +220,8 @@ function run(
       }
       return closed;
     });
-    const collect = (chunk: Buffer) => log.write(chunk);
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    child.stdout.on('data', (chunk: Buffer) => log.write(chunk, 'stdout'));
+    child.stderr.on('data', (chunk: Buffer) => log.write(chunk, 'stderr'));
     child.on('error', (error) => {
       disarm?.();
       reject(new BuildFailedError(`cannot run ${command}: ${error.message}`));
