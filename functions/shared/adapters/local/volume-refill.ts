@@ -35,6 +35,12 @@ export interface RefillPlan {
   readonly links: readonly string[];
   readonly dirsAdded: readonly string[];
   readonly dirsDropped: readonly string[];
+  /**
+   * The whole directories were swapped (see `canSwapDirs`): the volume's became `backup`, the
+   * snapshot's became the volume. The lists above still say what changed, so a Tollgate that
+   * predates the flag rolls the swap back file by file.
+   */
+  readonly swapped?: true;
 }
 
 interface RefillResult extends CopyCounts {
@@ -87,6 +93,7 @@ export function refillVolume(options: {
   const links = [...fromLinks].filter(([rel, target]) => liveLinks.get(rel) !== target).map(([r]) => r);
   const liveDirs = new Set(live.dirs);
   const fromDirs = new Set(from.dirs);
+  const swap = canSwapDirs({ ...options, kept: Object.keys(entries).length, fromListed: from.files });
   const plan: RefillPlan = {
     version: 1,
     from: path.resolve(fromDir),
@@ -97,8 +104,17 @@ export function refillVolume(options: {
     links,
     dirsAdded: from.dirs.filter((d) => !liveDirs.has(d)),
     dirsDropped: live.dirs.filter((d) => !fromDirs.has(d)).reverse(),
+    ...(swap ? { swapped: true as const } : {}),
   };
   writeJson(options.intentFile, plan, { compact: true });
+  if (swap) {
+    if (fs.existsSync(liveDir)) fs.renameSync(liveDir, plan.backup);
+    fs.renameSync(fromDir, liveDir);
+    return finishPlaced(liveDir, plan, fromFiles, entries, {
+      copied: 0,
+      moved: added.length + replaced.length,
+    });
+  }
 
   fs.mkdirSync(plan.backup, { recursive: true, mode: 0o700 });
   for (const rel of [...replaced, ...dropped]) moveInto(path.join(liveDir, rel), path.join(plan.backup, rel));
@@ -115,6 +131,43 @@ export function refillVolume(options: {
     else toCopy.push(rel);
   }
   copyFiles(fromDir, liveDir, toCopy);
+  return finishPlaced(liveDir, plan, fromFiles, entries, { copied: toCopy.length, moved });
+}
+
+/**
+ * Whether the refill can swap whole directories instead of renaming every file twice (the
+ * volume's out to the backup, the snapshot's in): when nothing of the volume is kept, every file
+ * may move (single-use, none shared with another snapshot), the snapshot's directory holds exactly
+ * its listed files, it is on the volume's filesystem, and no backup is left from before. That is
+ * the refresh after every file changed, or of a volume without a manifest: 2 renames instead of
+ * ~2,300 at 100 MB, which took 75-95 ms here.
+ */
+function canSwapDirs(options: {
+  liveDir: string;
+  fromDir: string;
+  fromFiles: SnapshotFiles;
+  move: boolean;
+  backupDir: string;
+  kept: number;
+  fromListed: readonly string[];
+}): boolean {
+  const listed = Object.keys(options.fromFiles.files);
+  if (!options.move || options.kept > 0 || listed.length !== options.fromListed.length) return false;
+  if (fs.existsSync(options.backupDir)) return false;
+  if (fs.statSync(options.fromDir).dev !== fs.statSync(path.dirname(path.resolve(options.liveDir))).dev)
+    return false;
+  return listed.every((rel) => statFile(path.join(options.fromDir, rel))?.nlink === 1n);
+}
+
+/** Stamps and records every file the refill placed; the kept ones are in `entries` already. */
+function finishPlaced(
+  liveDir: string,
+  plan: RefillPlan,
+  fromFiles: SnapshotFiles,
+  entries: Record<string, VolumeFileEntry>,
+  counts: { copied: number; moved: number },
+): RefillResult {
+  const placed = [...plan.replaced, ...plan.added];
   // An mtime in the past: any later write by Postgres moves it to now, which the manifest then sees.
   const past = new Date(Date.now() - 60_000);
   for (const rel of placed) {
@@ -126,8 +179,7 @@ export function refillVolume(options: {
     plan,
     manifest: { version: 1, stampNs: filesystemStampNs(path.dirname(liveDir)), files: entries },
     reused: Object.keys(fromFiles.files).length - placed.length,
-    copied: toCopy.length,
-    moved,
+    ...counts,
   };
 }
 
@@ -148,6 +200,7 @@ export function pendingRefill(intentFile: string): RefillPlan | undefined {
  * then the backup returns. A replaced file with no backup was never moved aside: it is the old one.
  */
 export function rollbackRefill(liveDir: string, plan: RefillPlan): void {
+  if (plan.swapped) return rollbackSwap(liveDir, plan);
   const inBackup = (rel: string) => statFile(path.join(plan.backup, rel)) !== undefined;
   const newFiles = [...plan.replaced.filter(inBackup), ...plan.added];
   for (const rel of newFiles) {
@@ -171,6 +224,19 @@ export function rollbackRefill(liveDir: string, plan: RefillPlan): void {
   }
   for (const dir of plan.dirsDropped) fs.mkdirSync(path.join(liveDir, dir), { recursive: true, mode: 0o700 });
   for (const dir of [...plan.dirsAdded].reverse()) removeEmptyDir(path.join(liveDir, dir));
+}
+
+/**
+ * Undoes a swap from any point: the volume's directory goes back to the snapshot if it is the
+ * snapshot's (the snapshot's is gone), then the backup comes back as the volume. Before the first
+ * rename nothing moved; a repeat finds nothing left to do.
+ */
+function rollbackSwap(liveDir: string, plan: RefillPlan): void {
+  if (lstatOrUndefined(liveDir) && !lstatOrUndefined(plan.from)) {
+    fs.mkdirSync(path.dirname(plan.from), { recursive: true, mode: 0o700 });
+    fs.renameSync(liveDir, plan.from);
+  }
+  if (lstatOrUndefined(plan.backup) && !lstatOrUndefined(liveDir)) fs.renameSync(plan.backup, liveDir);
 }
 
 function moveInto(from: string, to: string): void {

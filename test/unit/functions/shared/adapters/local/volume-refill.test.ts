@@ -171,6 +171,90 @@ describe('refillVolume', () => {
     }
   });
 
+  it('swaps whole directories when nothing of the volume is kept and every file may move, and the result is the same', () => {
+    // Arrange: no manifest for test, so none of its files can be kept
+    const w = world(13);
+    dirs.push(w.dir);
+    const expected = hashTree(w.snap2);
+    const snapshotDir = fs.statSync(w.snap2).ino;
+    const oldTest = hashTree(w.test);
+    const renames = vi.spyOn(fs, 'renameSync');
+
+    // Act
+    const result = refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined });
+    commitRefill(path.join(w.dir.path, 'intent.json'));
+
+    // Assert: the snapshot's directory is the volume now, the volume's the backup: two renames
+    // besides the intent's own (written to a temp file and renamed)
+    expect(renames).toHaveBeenCalledTimes(3);
+    expect(fs.statSync(w.test).ino).toBe(snapshotDir);
+    expect(fs.existsSync(w.snap2)).toBe(false);
+    expect(hashTree(w.test)).toEqual(expected);
+    expect(links(w.test)).toEqual({ 'pg_notify/tblspc-link': '../elsewhere' });
+    expect(hashTree(path.join(w.dir.path, 'backup'))).toEqual(oldTest);
+    expect(result).toMatchObject({ reused: 0, copied: 0, moved: Object.keys(w.files.files).length });
+    expect(result.plan.swapped).toBe(true);
+  });
+
+  it('moves file by file, without a swap, when one of the snapshot’s files is shared with another snapshot', () => {
+    // Arrange: one file of the snapshot hard-linked elsewhere, as an earlier snapshot's file is
+    const w = world(17);
+    dirs.push(w.dir);
+    fs.linkSync(path.join(w.snap2, 'PG_VERSION'), path.join(w.dir.path, 'elsewhere-PG_VERSION'));
+    const expected = hashTree(w.snap2);
+
+    // Act
+    const result = refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined });
+    commitRefill(path.join(w.dir.path, 'intent.json'));
+
+    // Assert: the shared file was copied, not moved, and the snapshot's directory stayed
+    expect(result.plan.swapped).toBeUndefined();
+    expect(result.copied).toBe(1);
+    expect(fs.existsSync(w.snap2)).toBe(true);
+    expect(hashTree(w.test)).toEqual(expected);
+  });
+
+  it('returns the old volume and a whole snapshot when a swap is killed at any change and rolled back', () => {
+    // Arrange
+    const w = world(19);
+    dirs.push(w.dir);
+    const intent = path.join(w.dir.path, 'intent.json');
+    const testBefore = hashTree(w.test);
+    const snapBefore = hashTree(w.snap2);
+
+    for (let k = 1; ; k += 1) {
+      const calls = killAfter(k);
+
+      // Act
+      let killed = false;
+      let swapped = false;
+      try {
+        swapped =
+          refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined }).plan
+            .swapped === true;
+      } catch (error) {
+        if (!(error instanceof Killed)) throw error;
+        killed = true;
+      }
+      const made = calls();
+      vi.restoreAllMocks();
+      if (!killed) {
+        expect(swapped).toBe(true);
+        expect(made).toBeGreaterThan(2);
+        break;
+      }
+      const plan = pendingRefill(intent);
+      if (plan) rollbackRefill(w.test, plan);
+      if (plan) rollbackRefill(w.test, plan); // a second crash during the rollback: repeat it
+      commitRefill(intent);
+      fs.rmSync(path.join(w.dir.path, 'backup'), { recursive: true, force: true });
+
+      // Assert
+      expect(hashTree(w.test), `killed at change ${k}`).toEqual(testBefore);
+      expect(hashTree(w.snap2), `killed at change ${k}`).toEqual(snapBefore);
+    }
+  });
+
   it('throws NotFound naming the file and changes nothing when the snapshot lacks a file the volume needs', () => {
     // Arrange
     const w = world(3);
