@@ -200,7 +200,10 @@ export function pendingRefill(intentFile: string): RefillPlan | undefined {
  * then the backup returns. A replaced file with no backup was never moved aside: it is the old one.
  */
 export function rollbackRefill(liveDir: string, plan: RefillPlan): void {
-  if (plan.swapped) return rollbackSwap(liveDir, plan);
+  if (plan.swapped) {
+    rollbackSwap(liveDir, plan);
+    return;
+  }
   const inBackup = (rel: string) => statFile(path.join(plan.backup, rel)) !== undefined;
   const newFiles = [...plan.replaced.filter(inBackup), ...plan.added];
   for (const rel of newFiles) {
