@@ -9,6 +9,7 @@ import type {
 import {
   commitRefill,
   pendingRefill,
+  type RefillPlan,
   refillVolume,
   rollbackRefill,
 } from '../../../../../../functions/shared/adapters/local/volume-refill.js';
@@ -81,7 +82,7 @@ function world(seed: number) {
   return { dir, test, snap2, files: second.files, testManifest: refilled.manifest };
 }
 
-function refillArgs(w: ReturnType<typeof world>, manifest: VolumeManifest, files: SnapshotFiles) {
+function refillArgs(w: ReturnType<typeof world>, manifest: VolumeManifest | undefined, files: SnapshotFiles) {
   return {
     liveDir: w.test,
     manifest,
@@ -91,6 +92,39 @@ function refillArgs(w: ReturnType<typeof world>, manifest: VolumeManifest, files
     intentFile: path.join(w.dir.path, 'intent.json'),
     backupDir: path.join(w.dir.path, 'backup'),
   };
+}
+
+/**
+ * Runs the refill once per change it makes, killed at the k-th (k = 1, 2, …), rolling back from the
+ * intent `rollbacks` times after each kill (a second crash during the rollback repeats it) and
+ * calling `afterRollback(k)`; stops at the first k that is past the last change and returns that
+ * whole refill's plan and the number of changes it made. A rolled-back refill leaves exactly the
+ * world it started from, so one world serves every k.
+ */
+function killAtEveryChange(
+  w: ReturnType<typeof world>,
+  manifest: VolumeManifest | undefined,
+  rollbacks: number,
+  afterRollback: (k: number) => void,
+): { plan: RefillPlan; made: number } {
+  const intent = path.join(w.dir.path, 'intent.json');
+  for (let k = 1; ; k += 1) {
+    const calls = killAfter(k);
+    let plan: RefillPlan | undefined;
+    try {
+      plan = refillVolume(refillArgs(w, manifest, w.files)).plan;
+    } catch (error) {
+      if (!(error instanceof Killed)) throw error;
+    }
+    const made = calls();
+    vi.restoreAllMocks();
+    if (plan) return { plan, made };
+    const pending = pendingRefill(intent);
+    for (let i = 0; pending && i < rollbacks; i += 1) rollbackRefill(w.test, pending);
+    commitRefill(intent);
+    fs.rmSync(path.join(w.dir.path, 'backup'), { recursive: true, force: true });
+    afterRollback(k);
+  }
 }
 
 function links(root: string): Record<string, string> {
@@ -135,40 +169,20 @@ describe('refillVolume', () => {
     // Arrange
     const w = world(11);
     dirs.push(w.dir);
-    const intent = path.join(w.dir.path, 'intent.json');
     const testBefore = hashTree(w.test);
     const linksBefore = links(w.test);
     const snapBefore = hashTree(w.snap2);
 
-    // A rolled-back refill leaves exactly the world it started from, so one world serves every k.
-    for (let k = 1; ; k += 1) {
-      const calls = killAfter(k);
-
-      // Act
-      let killed = false;
-      try {
-        refillVolume(refillArgs(w, w.testManifest, w.files));
-      } catch (error) {
-        if (!(error instanceof Killed)) throw error;
-        killed = true;
-      }
-      const made = calls();
-      vi.restoreAllMocks();
-      if (!killed) {
-        // Past the last change: every earlier k was a kill, and this one a whole refill.
-        expect(made).toBeGreaterThan(20);
-        break;
-      }
-      const plan = pendingRefill(intent);
-      if (plan) rollbackRefill(w.test, plan);
-      commitRefill(intent);
-      fs.rmSync(path.join(w.dir.path, 'backup'), { recursive: true, force: true });
-
+    // Act
+    const { made } = killAtEveryChange(w, w.testManifest, 1, (k) => {
       // Assert
       expect(hashTree(w.test), `killed at change ${k}`).toEqual(testBefore);
       expect(links(w.test), `killed at change ${k}`).toEqual(linksBefore);
       expect(hashTree(w.snap2), `killed at change ${k}`).toEqual(snapBefore);
-    }
+    });
+
+    // Assert: past the last change, every earlier k was a kill, and this one a whole refill.
+    expect(made).toBeGreaterThan(20);
   });
 
   it('swaps whole directories when nothing of the volume is kept and every file may move, and the result is the same', () => {
@@ -181,7 +195,7 @@ describe('refillVolume', () => {
     const renames = vi.spyOn(fs, 'renameSync');
 
     // Act
-    const result = refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined });
+    const result = refillVolume(refillArgs(w, undefined, w.files));
     commitRefill(path.join(w.dir.path, 'intent.json'));
 
     // Assert: the snapshot's directory is the volume now, the volume's the backup: two renames
@@ -204,7 +218,7 @@ describe('refillVolume', () => {
     const expected = hashTree(w.snap2);
 
     // Act
-    const result = refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined });
+    const result = refillVolume(refillArgs(w, undefined, w.files));
     commitRefill(path.join(w.dir.path, 'intent.json'));
 
     // Assert: the shared file was copied, not moved, and the snapshot's directory stayed
@@ -218,41 +232,19 @@ describe('refillVolume', () => {
     // Arrange
     const w = world(19);
     dirs.push(w.dir);
-    const intent = path.join(w.dir.path, 'intent.json');
     const testBefore = hashTree(w.test);
     const snapBefore = hashTree(w.snap2);
 
-    for (let k = 1; ; k += 1) {
-      const calls = killAfter(k);
-
-      // Act
-      let killed = false;
-      let swapped = false;
-      try {
-        swapped =
-          refillVolume({ ...refillArgs(w, undefined as never, w.files), manifest: undefined }).plan
-            .swapped === true;
-      } catch (error) {
-        if (!(error instanceof Killed)) throw error;
-        killed = true;
-      }
-      const made = calls();
-      vi.restoreAllMocks();
-      if (!killed) {
-        expect(swapped).toBe(true);
-        expect(made).toBeGreaterThan(2);
-        break;
-      }
-      const plan = pendingRefill(intent);
-      if (plan) rollbackRefill(w.test, plan);
-      if (plan) rollbackRefill(w.test, plan); // a second crash during the rollback: repeat it
-      commitRefill(intent);
-      fs.rmSync(path.join(w.dir.path, 'backup'), { recursive: true, force: true });
-
+    // Act: each rollback twice, as a second crash during the first would make it
+    const { plan, made } = killAtEveryChange(w, undefined, 2, (k) => {
       // Assert
       expect(hashTree(w.test), `killed at change ${k}`).toEqual(testBefore);
       expect(hashTree(w.snap2), `killed at change ${k}`).toEqual(snapBefore);
-    }
+    });
+
+    // Assert
+    expect(plan.swapped).toBe(true);
+    expect(made).toBeGreaterThan(2);
   });
 
   it('throws NotFound naming the file and changes nothing when the snapshot lacks a file the volume needs', () => {
