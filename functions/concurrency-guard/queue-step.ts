@@ -1,3 +1,4 @@
+import { ApprovalCallbackError, type CallbackFailure } from '../shared/approvals/errors.js';
 import { GRANT_SETTLE_MS, type GuardPorts, type GuardResult, type StepOutcome } from './guard-contract.js';
 import {
   type GuardState,
@@ -149,8 +150,21 @@ function outcomeResult(outcome: Outcome): GuardResult {
   };
 }
 
-/** A decided `wait` answers through its own token: its task returns what SendTaskSuccess carries. */
+/**
+ * A decided `wait` answers through its own token: its task returns what SendTaskSuccess carries.
+ * A token already settled was answered by someone else: a release that handed this run the lock
+ * woke it between this call's token write and this pass (the same ACQUIRED), or the task timed out
+ * and the run looks again at CheckLock. Failing here would fail a run that already has its answer.
+ */
 async function decided(input: GuardInput, ports: GuardPorts, result: GuardResult): Promise<StepOutcome> {
-  if (input.action === 'wait') await ports.callback.sendSuccess(input.taskToken!, { ...result });
+  if (input.action !== 'wait') return { result };
+  try {
+    await ports.callback.sendSuccess(input.taskToken!, { ...result });
+  } catch (error) {
+    if (!(error instanceof ApprovalCallbackError) || !SETTLED.has(error.reason)) throw error;
+  }
   return { result };
 }
+
+/** The token's task no longer waits: answered already, timed out, or its run ended. */
+const SETTLED: ReadonlySet<CallbackFailure> = new Set(['timed-out', 'task-gone']);

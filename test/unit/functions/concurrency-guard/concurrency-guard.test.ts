@@ -87,6 +87,44 @@ describe('runGuard', () => {
     expect(answer).toEqual({ status: 'ACQUIRED' });
   });
 
+  it('takes a wake-up that beat its own answer as the answer, when the lock is handed over mid-wait', async () => {
+    // Arrange: run 1 releases right after run 2's WaitForLock stored its token, so the release
+    // wakes run 2 through that token before run 2's own next pass answers it (seen in CI: the
+    // second send was refused and the run failed at its queue)
+    const { call, ports, locks, tokens, holder } = setup('queued');
+    await call('acquire', 1);
+    await call('acquire', 2);
+    let released: Promise<unknown> | undefined;
+    const put = locks.put.bind(locks);
+    locks.put = (async (key: string, value: unknown, ...rest: unknown[]) => {
+      const written = await (put as (...a: unknown[]) => Promise<unknown>)(key, value, ...rest);
+      if (!released && (value as { token?: string }).token) {
+        released = call('release', 1);
+        await released;
+      }
+      return written;
+    }) as typeof locks.put;
+    // Act
+    const token = tokens.issue(arn(2));
+    const result = await runGuard(
+      {
+        action: 'wait',
+        executionArn: arn(2),
+        pipeline: 'orders',
+        commit: burstCommit(2),
+        startedAt: new Date(START + 2).toISOString(),
+        taskToken: token,
+      },
+      ports,
+    );
+    // Assert
+    expect(released).toBeDefined();
+    expect(result).toEqual({ status: 'ACQUIRED' });
+    expect(tokens.answered(arn(2))).toEqual({ status: 'ACQUIRED' });
+    expect(tokens.sent).toBe(1);
+    expect(await holder()).toBe(arn(2));
+  });
+
   it('skips a waiter whose run ended and wakes the next one', async () => {
     // Arrange
     const { call, sleep, tokens, holder } = setup('queued');
