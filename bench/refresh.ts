@@ -9,6 +9,7 @@ import {
   SINGLE_USE_LABEL,
 } from '../functions/shared/adapters/local/local-snapshot-provider.js';
 import { VolumeHost } from '../functions/shared/adapters/local/pglite-volumes.js';
+import { WarmPGlite } from '../functions/shared/adapters/local/pglite-warm-start.js';
 import type { OperationRef, SnapshotRef } from '../functions/shared/ports/snapshot-provider.js';
 import type { BenchResult, BenchRow } from './bench-row.js';
 
@@ -35,6 +36,8 @@ interface ChildResult {
   overwriteMs: number;
   reopenMs: number;
   coldReopenMs: number;
+  prefaultedStartMs: number;
+  plainStartMs: number;
   freeOldMs: number;
   rssBeforeMiB: number;
   maxRssMiB: number;
@@ -142,6 +145,18 @@ async function measureSize(root: string, target: number, reps: number): Promise<
     {
       name: `  the same restart cold (warmStart off), as every refresh paid before (${label})`,
       value: pick(steady, 'coldReopenMs'),
+      unit: 'ms',
+    },
+    {
+      name: `  Postgres start from a warm PGlite in one thread, its heap pre-faulted in the warm-up (${label})`,
+      value: pick(steady, 'prefaultedStartMs'),
+      unit: 'ms',
+      peer: 'same, not pre-faulted',
+      ratio: pick(steady, 'prefaultedStartMs') / pick(steady, 'plainStartMs'),
+    },
+    {
+      name: `  the same start without pre-faulting: shared memory's page faults paid in the start (${label})`,
+      value: pick(steady, 'plainStartMs'),
       unit: 'ms',
     },
     {
@@ -432,11 +447,26 @@ async function child(dataDir: string, key: string): Promise<void> {
     await cold.open('test', 0);
     const coldReopenMs = performance.now() - t5;
     await cold.closeAll();
+    // The same start in this thread from a warm PGlite, without and with its heap pre-faulted.
+    const startInThread = async (options: { prefault?: number }) => {
+      const warm = new WarmPGlite(host.startParams, options);
+      await warm.whenReady();
+      spawnSync('sync');
+      const t = performance.now();
+      const db = await warm.attach(host.volumeDir('test'));
+      const ms = performance.now() - t;
+      await db.close();
+      return ms;
+    };
+    const plainStartMs = await startInThread({ prefault: 0 });
+    const prefaultedStartMs = await startInThread({});
     const result: ChildResult = {
       snapshotMs: t1 - t0,
       overwriteMs: t2 - t1,
       reopenMs,
       coldReopenMs,
+      prefaultedStartMs,
+      plainStartMs,
       freeOldMs: t3 - t2,
       rssBeforeMiB,
       maxRssMiB,

@@ -93,7 +93,8 @@ export class VolumeHost {
   private readonly dataDir: string;
   private readonly host: string;
   private readonly maxConnections: number;
-  private readonly startParams: string[];
+  /** What every PGlite of this host starts with (the bench starts its own with the same). */
+  readonly startParams: readonly string[];
   private readonly clusterCacheDir: string | undefined;
   private readonly served = new Map<string, ServedVolume>();
   private readonly locks = new Map<string, DataDirLock>();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { InvalidInputError, SnapshotFailedError } from '../../errors.js';
+import { type EmscriptenHeap, prefaultBytes, prefaultHeap } from './pglite-heap-prefault.js';
 import { PrivateNodeFS } from './private-node-fs.js';
 
 /** Where PGlite mounts the data directory inside its Emscripten filesystem. */
@@ -26,6 +27,10 @@ interface EmscriptenFS {
  */
 class DeferredNodeFS extends PrivateNodeFS {
   private mount?: NodeFsMount;
+  private heap?: Partial<EmscriptenHeap>;
+  /** Bytes of heap faulted in before `moduleReady` (see pglite-heap-prefault.ts). */
+  prefaulted = 0;
+
   private target?: string;
   private release!: (error?: Error) => void;
   private readonly attached = new Promise<void>((resolve, reject) => {
@@ -37,19 +42,29 @@ class DeferredNodeFS extends PrivateNodeFS {
     this.markReady = resolve;
   });
 
+  constructor(
+    placeholder: string,
+    private readonly prefaultBytes: number,
+  ) {
+    super(placeholder);
+  }
+
   override async init(pg: PGlite, opts: Parameters<PrivateNodeFS['init']>[1]) {
     const { emscriptenOpts } = await super.init(pg, opts);
     const preRun = [
       ...((emscriptenOpts.preRun as Array<(mod: { FS: EmscriptenFS }) => void> | undefined) ?? []),
       // Runs after NodeFS's own preRun has mounted the placeholder: keep that mount's options.
-      (mod: { FS: EmscriptenFS }) => {
+      (mod: { FS: EmscriptenFS } & Partial<EmscriptenHeap>) => {
         this.mount = mod.FS.lookupPath(PGDATA).node.mount;
+        this.heap = mod;
       },
     ];
     return { emscriptenOpts: { ...emscriptenOpts, preRun } as typeof emscriptenOpts };
   }
 
   override async initialSyncFs(): Promise<void> {
+    // The runtime is up (malloc is safe) and Postgres has not started: the warm-up's last step.
+    this.prefaulted = prefaultHeap(this.heap, this.prefaultBytes);
     this.markReady();
     await this.attached;
     const mount = this.mount;
@@ -88,10 +103,14 @@ export class WarmPGlite {
   private used = false;
   private moduleDone = false;
 
-  constructor(startParams: readonly string[]) {
+  /**
+   * `prefault`: bytes of heap to fault in during the warm-up; by default what Postgres's shared
+   * memory for `startParams` takes (0 turns it off, for the bench's comparison).
+   */
+  constructor(startParams: readonly string[], options: { prefault?: number } = {}) {
     // Empty and never written to: the real directory replaces it before Postgres runs.
     this.placeholder = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-warm-pglite-'));
-    this.fs = new DeferredNodeFS(this.placeholder);
+    this.fs = new DeferredNodeFS(this.placeholder, options.prefault ?? prefaultBytes(startParams));
     this.created = PGlite.create({ fs: this.fs, startParams: [...startParams] });
     // An abandoned or failed start must not surface as an unhandled rejection.
     this.created.catch(() => undefined);
@@ -106,6 +125,11 @@ export class WarmPGlite {
   /** True once all the work that does not need a data directory is done. */
   get ready(): boolean {
     return this.moduleDone;
+  }
+
+  /** Bytes of heap faulted in during the warm-up (0 until `ready`). */
+  get prefaulted(): number {
+    return this.fs.prefaulted;
   }
 
   /** Resolves when `ready` turns true (tests, the bench). */
