@@ -137,6 +137,12 @@ async function measureSize(root: string, target: number, reps: number): Promise<
       target: '≤ 1.1×',
       met: worstMs / cpMedian <= 1.1,
     },
+    { name: `  of which snapshot (${label}, every file)`, value: pick(worst, 'snapshotMs'), unit: 'ms' },
+    {
+      name: `  of which overwrite incl. PGlite restart (${label}, every file)`,
+      value: pick(worst, 'overwriteMs'),
+      unit: 'ms',
+    },
     {
       name: `PGlite restart of the refreshed volume, alone, from the warm PGlite: the floor (${label})`,
       value: pick(steady, 'reopenMs'),
