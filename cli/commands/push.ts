@@ -1,11 +1,11 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { sourceSkip } from '../../functions/plan-run/plan-run.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
-import { type CommonOptions, createTarget } from '../client/cli-context.js';
+import { type CliTarget, type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError } from '../client/cli-error.js';
 import { headCommit } from '../client/git-head.js';
 import { emit } from '../client/output.js';
-import { send } from '../client/pipeline-api.js';
+import { listRuns, send } from '../client/pipeline-api.js';
 
 export interface PushOptions extends CommonOptions {
   readonly repo?: string;
@@ -43,13 +43,50 @@ export async function pushCommand(options: PushOptions): Promise<void> {
   }
   // The run still starts and records the skip (plan-run): say so here, where the user is looking.
   const skip = sourceSkip({ repository, branch: head.branch }, config);
+  const started = target.mode === 'local' ? await runStarted(target, entry.EventId) : undefined;
   emit(
     options.json,
-    { eventId: entry.EventId, run: entry.EventId, ...detail, ...(skip ? { skip } : {}) },
+    {
+      eventId: entry.EventId,
+      run: entry.EventId,
+      ...(started === undefined ? {} : { started }),
+      ...detail,
+      ...(skip ? { skip } : {}),
+    },
     () => [
       `pushed ${head.commit.slice(0, 7)} on ${head.branch} of ${repository} (event ${entry.EventId})`,
       ...(skip ? [`${skip.detail}: the run will end as a recorded skip, nothing is built or deployed`] : []),
+      ...(started === false
+        ? [
+            `its run has not started yet (the runtime took the event but has not delivered it within ${RUN_START_WAIT_MS / 1000}s); see \`npx tollgate runs\``,
+          ]
+        : []),
       ...(target.mode === 'local' ? [`follow it with: npx tollgate show ${entry.EventId}`] : []),
     ],
   );
+}
+
+/** How long `push` waits for the local runtime to start the event's run. */
+export const RUN_START_WAIT_MS = 10_000;
+
+/**
+ * Whether the run of event `name` has started, waiting up to RUN_START_WAIT_MS. The bus answers
+ * PutEvents once the event is durable and delivers it a moment later (as EventBridge does), so a
+ * `show` typed, or scripted, right after `push` could find no run by that name; `push` answers once
+ * it would. Locally only: there the run is named after the event.
+ */
+export async function runStarted(
+  target: CliTarget,
+  name: string,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  waitMs = RUN_START_WAIT_MS,
+): Promise<boolean> {
+  let waited = 0;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    const runs = await listRuns(target, { limit: 100 });
+    if (runs.some((r) => r.name === name)) return true;
+    if (waited >= waitMs) return false;
+    await sleep(delay);
+    waited += delay;
+  }
 }
