@@ -34,7 +34,7 @@ export default defineConfig({
       pollInterval: '1s',
       database: { refresh: true, port: 4712 },
       // A slower release stops here: p95 of GET /version must stay under 500 ms (loose enough for a
-      // busy laptop or CI machine; the scenario's slow release adds 800 ms).
+      // busy laptop or CI machine; the scenario's slow release adds 800 ms to every fifth request).
       tests: [
         {
           name: 'perf',

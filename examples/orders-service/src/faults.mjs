@@ -10,8 +10,9 @@
 // a few of them: health and the smoke tests (which never call /orders) stay green, and only real
 // traffic sees the errors. Scenario (g) uses it so only the canary's analysis can catch it.
 //
-// { "slowVersionIn": ["staging"] } makes GET /version take 800 ms more in the named environments:
-// everything still answers in time, only the performance test stage's p95 threshold sees it.
+// { "slowVersionIn": ["staging"] } makes every fifth GET /version take 800 ms more in the named
+// environments: a slow tail. Everything still answers in time and the median stays fast, so only
+// the performance test stage's p95 threshold sees it (any 20 requests in a row hold 4 slow ones).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,9 +32,21 @@ export function loadFaults(srcDir) {
   return { healthDegradesIn: envs, ordersFailUnderLoadIn: underLoad, slowVersionIn: slow };
 }
 
-/** Extra milliseconds GET /version takes in this environment (0 unless slowVersionIn names it). */
+/** How often GET /version is slow, and by how much, where slowVersionIn names the environment. */
+const SLOW_VERSION_EVERY = 5;
+const SLOW_VERSION_MS = 800;
+
+/**
+ * A probe that answers the extra milliseconds this GET /version takes in this environment: 0,
+ * except every fifth request where slowVersionIn names the environment.
+ */
 export function versionDelayMs(faults, environment) {
-  return environment && faults.slowVersionIn.includes(environment) ? 800 : 0;
+  if (!environment || !faults.slowVersionIn.includes(environment)) return () => 0;
+  let served = 0;
+  return () => {
+    served += 1;
+    return served % SLOW_VERSION_EVERY === 0 ? SLOW_VERSION_MS : 0;
+  };
 }
 
 /** The /orders requests a process answers well before it starts failing them under load. */

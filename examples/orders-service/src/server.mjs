@@ -93,7 +93,8 @@ async function route(req, res) {
     return reason ? send(res, 503, { status: 'unhealthy', reason }) : send(res, 200, { status: 'ok' });
   }
   if (url.pathname === '/version' && req.method === 'GET') {
-    if (versionDelay) await new Promise((done) => setTimeout(done, versionDelay));
+    const delay = versionDelay();
+    if (delay) await new Promise((done) => setTimeout(done, delay));
     return send(res, 200, release);
   }
   if (url.pathname === '/metrics' && req.method === 'GET') {

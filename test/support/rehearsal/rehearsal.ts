@@ -94,7 +94,7 @@ export async function startRehearsal(options: RehearsalOptions = {}): Promise<Re
     step('stack resources created');
 
     const hosts = new HostsMap(join(work, 'hosts.json'));
-    const data = new RdsDataPlane(hosts);
+    const data = new RdsDataPlane(hosts, join(work, 'clusters'));
     cleanup.push(() => data.close());
     const migrations = join(import.meta.dirname, '../../../examples/orders-service/migrations');
     const secretNames = databaseSecretNames(config);
