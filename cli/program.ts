@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode, oneLine } from './client/cli-error.js';
+import { packageVersion } from './commands/package-version.js';
 
 /**
  * The `tollgate` command line. Every command: --json, --endpoint, --data-dir, --aws [--stack].
@@ -28,6 +29,7 @@ function port(value: string): number {
 function buildProgram(): Command {
   const program = new Command('tollgate')
     .description('Data-aware continuous delivery: test every release on masked production data')
+    .version(packageVersion(), '-V, --version', 'print the version of Tollgate')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .showSuggestionAfterError();

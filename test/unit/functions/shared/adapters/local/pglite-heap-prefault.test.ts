@@ -120,7 +120,10 @@ describe('a warm PGlite pre-faults its heap', () => {
     expect(prefaulted.prefaulted).toBe(52 * MiB);
     if (faultsPerSmallPage()) {
       expect(without.faults).toBeGreaterThan(8_192);
-      expect(withPrefault.faults).toBeLessThan(without.faults / 4);
+      // Half, not less: the count is the whole process's, and V8 may grow its young generation
+      // (up to 16 MB: 4,096 faults) inside the window. A loaded CI run saw 4,209 against 15,647;
+      // quiet runs see ~600. Without the pre-fault both attaches fault alike.
+      expect(withPrefault.faults).toBeLessThan(without.faults / 2);
     }
     expect(withPrefault.rows).toBe(200);
     expect(without.rows).toBe(200);
