@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { assertRunsLocally, loadConfig } from '../../functions/shared/config/index.js';
+import { assertRunsLocally, loadConfig, type TollgateConfig } from '../../functions/shared/config/index.js';
 import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
 import { type CommonOptions, DEFAULT_STACK, dataDirOf, endpointOf, setting } from '../client/cli-context.js';
 import { ExitCode, oneLine } from '../client/cli-error.js';
@@ -29,10 +29,13 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
     lockCheck(dataDir),
     await portCheck(endpointOf(options, dataDir), dataDir),
     reflinkCheck(dataDir),
-    await configCheck(resolve(options.repo ?? process.cwd()), { local: !options.aws }),
   ];
+  const { check: config, loaded } = await loadConfigCheck(resolve(options.repo ?? process.cwd()), {
+    local: !options.aws,
+  });
+  checks.push(config);
   if (options.aws)
-    checks.push(...(await awsChecks(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK)));
+    checks.push(...(await awsChecks(options.stack ?? setting('TOLLGATE_STACK') ?? DEFAULT_STACK, loaded)));
   const healthy = checks.every((c) => c.status !== 'fail');
   emit(options.json, { healthy, checks }, () => [
     ...table(
@@ -107,16 +110,27 @@ function reflinkCheck(dataDir: string): DoctorCheck {
  * Without `--aws` the config is also checked for what only AWS runs, as `tollgate up` checks it.
  */
 export async function configCheck(dir: string, options: { local?: boolean } = {}): Promise<DoctorCheck> {
+  return (await loadConfigCheck(dir, options)).check;
+}
+
+/** The config check, and the config when it loaded (the AWS checks read its canaries). */
+async function loadConfigCheck(
+  dir: string,
+  options: { local?: boolean },
+): Promise<{ check: DoctorCheck; loaded?: TollgateConfig }> {
   try {
     const config = await loadConfig(dir);
     if (options.local) assertRunsLocally(config);
     return {
-      name: 'config',
-      status: 'ok',
-      detail: `${config.name}: ${config.environments.map((e) => e.name).join(' → ')}`,
+      check: {
+        name: 'config',
+        status: 'ok',
+        detail: `${config.name}: ${config.environments.map((e) => e.name).join(' → ')}`,
+      },
+      loaded: config,
     };
   } catch (error) {
-    return { name: 'config', status: 'fail', detail: oneLine(error) };
+    return { check: { name: 'config', status: 'fail', detail: oneLine(error) } };
   }
 }
 

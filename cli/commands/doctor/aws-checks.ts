@@ -1,12 +1,16 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { TollgateConfig } from '../../../functions/shared/config/index.js';
 import { parseApproveUrl } from '../../aws/approve-url-client.js';
 import { REQUIRED_OUTPUTS } from '../../aws/required-outputs.js';
 import { StackOutputName, StackOutputs } from '../../aws/stack-outputs.js';
 import { oneLine } from '../../client/cli-error.js';
+import { canaryChecks } from './canary-checks.js';
 import { type DoctorCheck, type DoctorCheckName, fail, ok, warn } from './doctor-check.js';
 import { awsError, stateMachineChecks } from './state-machine-checks.js';
 
@@ -17,14 +21,15 @@ interface AwsSession {
 
 /**
  * `tollgate doctor --aws`: credentials and region, then the deployed stack as the CLI and the
- * console will use it. A check that cannot run because an earlier one failed is left out rather
+ * console will use it, then (with the repository's config) what each canary environment's
+ * `deploy.canary` names. A check that cannot run because an earlier one failed is left out rather
  * than failed again, so each problem is said once, on its own line.
  */
-export async function awsChecks(stackName: string): Promise<DoctorCheck[]> {
+export async function awsChecks(stackName: string, config?: TollgateConfig): Promise<DoctorCheck[]> {
   const { check: sessionCheck, session } = await resolveSession();
   if (!session) return [sessionCheck];
-  const config = { credentials: session.credentials, region: session.region };
-  const stack = new StackOutputs(stackName, () => new CloudFormationClient(config));
+  const clientConfig = { credentials: session.credentials, region: session.region };
+  const stack = new StackOutputs(stackName, () => new CloudFormationClient(clientConfig));
   let description: Awaited<ReturnType<StackOutputs['describe']>>;
   try {
     description = await stack.describe();
@@ -34,11 +39,17 @@ export async function awsChecks(stackName: string): Promise<DoctorCheck[]> {
   const { outputs } = description;
   const stateMachineArn = outputs[StackOutputName.StateMachineArn];
   const approveUrl = outputs[StackOutputName.ApproveUrl];
-  const dynamo = new DynamoDBClient(config);
-  const [machine, lockTable, approvalsTable] = await Promise.all([
-    stateMachineArn ? stateMachineChecks(new SFNClient(config), stateMachineArn) : [],
+  const dynamo = new DynamoDBClient(clientConfig);
+  const [machine, lockTable, approvalsTable, canaries] = await Promise.all([
+    stateMachineArn ? stateMachineChecks(new SFNClient(clientConfig), stateMachineArn) : [],
     tableCheck(dynamo, 'aws-lock-table', 'lock', outputs[StackOutputName.LockTableName]),
     tableCheck(dynamo, 'aws-approvals-table', 'approvals', outputs[StackOutputName.ApprovalsTableName]),
+    config
+      ? canaryChecks(config, {
+          elb: new ElasticLoadBalancingV2Client(clientConfig),
+          ecs: new ECSClient(clientConfig),
+        })
+      : [],
   ]);
   return [
     sessionCheck,
@@ -48,6 +59,7 @@ export async function awsChecks(stackName: string): Promise<DoctorCheck[]> {
     ...(approveUrl ? [approveUrlCheck(approveUrl)] : []),
     ...lockTable,
     ...approvalsTable,
+    ...canaries,
   ];
 }
 

@@ -18,7 +18,8 @@ export type DoctorCheckName =
   | 'aws-definition'
   | 'aws-approve-url'
   | 'aws-lock-table'
-  | 'aws-approvals-table';
+  | 'aws-approvals-table'
+  | 'aws-canary';
 
 export const ok = (name: DoctorCheckName, detail: string): DoctorCheck => ({ name, status: 'ok', detail });
 export const warn = (name: DoctorCheckName, detail: string): DoctorCheck => ({

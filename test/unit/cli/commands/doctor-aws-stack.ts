@@ -108,6 +108,7 @@ export async function startDoctorAws() {
 
   return {
     deploy,
+    moto,
     /** The environment `tollgate doctor --aws` runs with: signed in, this region, these endpoints. */
     env: {
       AWS_ACCESS_KEY_ID: moto.clientConfig.credentials.accessKeyId,

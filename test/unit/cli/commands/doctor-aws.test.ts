@@ -1,12 +1,46 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AlbCanaryWorld, createAlbCanaryWorld } from '../../../support/moto-alb-canary.js';
 import { motoEnabled } from '../../../support/moto-server.js';
 import { cli, freePort } from '../e2e-harness.js';
 import { deployedDefinition, startDoctorAws } from './doctor-aws-stack.js';
 
-const AWS_CONFIG = new URL('../../../../examples/orders-service/aws', import.meta.url).pathname;
+const AWS_CONFIG_FILE = new URL('../../../../examples/orders-service/aws/tollgate.config.ts', import.meta.url)
+  .pathname;
+
+/**
+ * A repository whose config is the AWS example's with prod's canary on the ALB, target groups and
+ * services made in moto (moto draws their ids), changed by `canary` where a test breaks one.
+ */
+function canaryRepo(world: AlbCanaryWorld, canary: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-doctor-repo-'));
+  const deploy = {
+    cluster: world.cluster,
+    service: world.service,
+    canary: {
+      service: world.canaryService,
+      listenerRuleArn: world.listenerRuleArn,
+      targetGroupArn: world.targetGroupArn,
+      baselineTargetGroupArn: world.baselineTargetGroupArn,
+      ...canary,
+    },
+  };
+  writeFileSync(
+    join(dir, 'tollgate.config.ts'),
+    `import base from ${JSON.stringify(AWS_CONFIG_FILE)};
+const deploy = ${JSON.stringify(deploy)};
+export default {
+  ...base,
+  environments: base.environments.map((e) => (e.name === 'prod' ? { ...e, deploy: { ...e.deploy, ...deploy } } : e)),
+};
+`,
+  );
+  return dir;
+}
 
 interface Check {
   readonly name: string;
@@ -21,15 +55,27 @@ interface Check {
 describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', () => {
   let aws: Awaited<ReturnType<typeof startDoctorAws>>;
   let home: string;
+  let world: AlbCanaryWorld;
+  let repo: string;
 
   beforeAll(async () => {
     aws = await startDoctorAws();
     home = mkdtempSync(join(tmpdir(), 'tollgate-doctor-home-'));
+    world = await createAlbCanaryWorld(
+      aws.moto,
+      {
+        ecs: new ECSClient(aws.moto.clientConfig),
+        elb: new ElasticLoadBalancingV2Client(aws.moto.clientConfig),
+      },
+      [],
+    );
+    repo = canaryRepo(world);
   }, 60_000);
 
   afterAll(async () => {
     await aws?.close();
     rmSync(home, { recursive: true, force: true });
+    if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
   /** No profile, no instance metadata: only what `env` gives counts as credentials and region. */
@@ -45,10 +91,10 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
     AWS_WEB_IDENTITY_TOKEN_FILE: '',
   });
 
-  async function doctor(stack: string, env: Record<string, string>, json = true) {
+  async function doctor(stack: string, env: Record<string, string>, json = true, repoDir = repo) {
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-doctor-data-'));
     try {
-      const args = ['doctor', '--aws', '--stack', stack, '--repo', AWS_CONFIG, '--data-dir', dataDir];
+      const args = ['doctor', '--aws', '--stack', stack, '--repo', repoDir, '--data-dir', dataDir];
       args.push('--endpoint', `http://127.0.0.1:${await freePort()}`);
       const result = await cli(json ? [...args, '--json'] : args, { env: { ...isolated(), ...env } });
       const awsChecks = json
@@ -89,8 +135,55 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
       },
       { name: 'aws-lock-table', status: 'ok', detail: 'lock table Good-locks is ACTIVE' },
       { name: 'aws-approvals-table', status: 'ok', detail: 'approvals table Good-approvals is ACTIVE' },
+      {
+        name: 'aws-canary',
+        status: 'ok',
+        detail:
+          'prod: listener rule forwards to the baseline target group; canary service orders-canary is ACTIVE in tollgate, in the canary target group',
+      },
     ]);
   }, 120_000);
+
+  it.each([
+    [
+      'a canary service the cluster does not have',
+      'NoService',
+      () => ({ service: 'orders-nope' }),
+      /^prod: canary service orders-nope does not exist in cluster tollgate \(deploy\.canary\.service\)$/,
+    ],
+    [
+      'a listener rule that does not exist',
+      'NoRule',
+      () => ({ listenerRuleArn: world.listenerRuleArn.replace(/[0-9a-f]{16}$/, '0123456789abcdef') }),
+      /^prod: listener rule arn:aws:elasticloadbalancing:\S+\/0123456789abcdef does not exist \(deploy\.canary\.listenerRuleArn\)$/,
+    ],
+    [
+      'the two target groups swapped',
+      'Swapped',
+      () => ({ targetGroupArn: world.baselineTargetGroupArn, baselineTargetGroupArn: world.targetGroupArn }),
+      /^prod: listener rule \S+ does not forward to deploy\.canary\.baselineTargetGroupArn \S+orders-canary\S+$/,
+    ],
+  ])(
+    'fails the canary check in one line for %s, and passes the rest',
+    async (_what, stack, change, detail) => {
+      // Arrange
+      await aws.deploy(stack);
+      const broken = canaryRepo(world, change());
+      try {
+        // Act
+        const result = await doctor(stack, aws.env, true, broken);
+        // Assert
+        expect(result.code).toBe(4);
+        const failed = result.awsChecks.filter((c) => c.status !== 'ok');
+        expect(failed).toEqual([
+          { name: 'aws-canary', status: 'fail', detail: expect.stringMatching(detail) },
+        ]);
+      } finally {
+        rmSync(broken, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   it('names every missing output and what it breaks, in one failing line', async () => {
     // Arrange
