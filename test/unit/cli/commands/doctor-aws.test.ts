@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlbCanaryWorld, createAlbCanaryWorld } from '../../../support/moto-alb-canary.js';
 import { motoEnabled } from '../../../support/moto-server.js';
@@ -91,6 +97,11 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
     AWS_WEB_IDENTITY_TOKEN_FILE: '',
   });
 
+  const elb = () => new ElasticLoadBalancingV2Client(aws.moto.clientConfig);
+  /** `…:listener-rule/app/<lb>/<id>/<listener>/<rule>` → `…:listener/app/<lb>/<id>/<listener>` */
+  const listenerOf = (ruleArn: string) =>
+    ruleArn.replace(':listener-rule/', ':listener/').replace(/\/[^/]+$/, '');
+
   async function doctor(stack: string, env: Record<string, string>, json = true, repoDir = repo) {
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-doctor-data-'));
     try {
@@ -163,12 +174,77 @@ describe.runIf(motoEnabled('tollgate doctor --aws'))('tollgate doctor --aws', ()
       () => ({ targetGroupArn: world.baselineTargetGroupArn, baselineTargetGroupArn: world.targetGroupArn }),
       /^prod: listener rule \S+ does not forward to deploy\.canary\.baselineTargetGroupArn \S+orders-canary\S+$/,
     ],
+    [
+      'a rule that also forwards to a group deploy.canary does not name',
+      'ThirdGroup',
+      async () => {
+        const { TargetGroups } = await elb().send(
+          new DescribeTargetGroupsCommand({ TargetGroupArns: [world.baselineTargetGroupArn] }),
+        );
+        const other = await elb().send(
+          new CreateTargetGroupCommand({
+            Name: 'orders-other',
+            Protocol: 'HTTP',
+            Port: 8080,
+            VpcId: TargetGroups![0]!.VpcId!,
+            TargetType: 'ip',
+          }),
+        );
+        const rule = await elb().send(
+          new CreateRuleCommand({
+            ListenerArn: listenerOf(world.listenerRuleArn),
+            Priority: 20,
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/other/*'] } }],
+            Actions: [
+              {
+                Type: 'forward',
+                ForwardConfig: {
+                  TargetGroups: [
+                    { TargetGroupArn: world.baselineTargetGroupArn, Weight: 1 },
+                    { TargetGroupArn: other.TargetGroups![0]!.TargetGroupArn!, Weight: 1 },
+                  ],
+                },
+              },
+            ],
+          }),
+        );
+        return { listenerRuleArn: rule.Rules![0]!.RuleArn! };
+      },
+      /^prod: listener rule \S+ also forwards to \S+orders-other\S+, which deploy\.canary does not name; a canary step would take that traffic away$/,
+    ],
+    [
+      "the listener's default rule",
+      'DefaultRule',
+      async () => {
+        const { Rules } = await elb().send(
+          new DescribeRulesCommand({ ListenerArn: listenerOf(world.listenerRuleArn) }),
+        );
+        return { listenerRuleArn: Rules!.find((r) => r.IsDefault)!.RuleArn! };
+      },
+      /^prod: listener rule \S+ is its listener's default rule; Tollgate weights a non-default rule$/,
+    ],
+    [
+      'a canary service outside the canary target group',
+      'Unregistered',
+      async () => {
+        await new ECSClient(aws.moto.clientConfig).send(
+          new CreateServiceCommand({
+            cluster: world.cluster,
+            serviceName: 'orders-loose',
+            taskDefinition: 'orders',
+            desiredCount: 0,
+          }),
+        );
+        return { service: 'orders-loose' };
+      },
+      /^prod: canary service orders-loose is not registered in deploy\.canary\.targetGroupArn \S+; its tasks would get no traffic$/,
+    ],
   ])(
     'fails the canary check in one line for %s, and passes the rest',
     async (_what, stack, change, detail) => {
       // Arrange
       await aws.deploy(stack);
-      const broken = canaryRepo(world, change());
+      const broken = canaryRepo(world, await change());
       try {
         // Act
         const result = await doctor(stack, aws.env, true, broken);
