@@ -11,6 +11,7 @@ import {
 import { VolumeHost } from '../functions/shared/adapters/local/pglite-volumes.js';
 import { WarmPGlite } from '../functions/shared/adapters/local/pglite-warm-start.js';
 import type { OperationRef, SnapshotRef } from '../functions/shared/ports/snapshot-provider.js';
+import { mountReflinkFs, reflinkFsUnavailable } from '../test/support/reflink-fs.js';
 import type { BenchResult, BenchRow } from './bench-row.js';
 
 /**
@@ -51,26 +52,56 @@ export async function benchRefresh(options: { quick?: boolean } = {}): Promise<B
   try {
     rows.push(reflinkRow(root));
     for (const size of sizes) rows.push(...(await measureSize(root, size, options.quick ? 3 : 5)));
+    rows.push(...(await onReflinkFs(root, sizes, options.quick ? 3 : 5)));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
   return { rows };
 }
 
-async function measureSize(root: string, target: number, reps: number): Promise<BenchRow[]> {
-  const label =
-    target >= 1024 * MB ? `${Math.round(target / 1024 / MB)} GB` : `${Math.round(target / MB)} MB`;
-  const dataDir = path.join(root, label.replace(' ', ''));
+/**
+ * The same refreshes on a filesystem with reflinks, loop-mounted (root and xfsprogs or btrfs-progs
+ * needed; this disk has none). There `cp -r` itself clones (GNU cp 9 defaults to --reflink=auto),
+ * so the rows also name a full copy, `cp -r --reflink=never`, as a second peer.
+ */
+async function onReflinkFs(root: string, sizes: number[], reps: number): Promise<BenchRow[]> {
+  const unavailable = reflinkFsUnavailable();
+  if (unavailable)
+    return [{ name: 'refresh on a reflink filesystem', value: `not measured: ${unavailable}`, unit: '' }];
+  // Room for the data, the kept snapshots' own extents after writes, and the copies of the peers.
+  const reflinkFs = mountReflinkFs(root, Math.max(...sizes) * 6 + 1024 * MB);
+  try {
+    const rows: BenchRow[] = [];
+    const name = `${reflinkFs.kind} with reflinks, loop-mounted`;
+    for (const size of sizes) rows.push(...(await measureSize(reflinkFs.dir, size, reps, name)));
+    return rows;
+  } finally {
+    reflinkFs.unmount();
+  }
+}
+
+async function measureSize(root: string, target: number, reps: number, fsName?: string): Promise<BenchRow[]> {
+  const size = target >= 1024 * MB ? `${Math.round(target / 1024 / MB)} GB` : `${Math.round(target / MB)} MB`;
+  const label = fsName ? `${size}, ${fsName}` : size;
+  const dataDir = path.join(root, size.replace(' ', ''));
   const { bytes, tables } = await buildVolumes(dataDir, target);
   const prodDir = path.join(dataDir, 'volumes', 'prod');
-  const cpMs = (): number => {
-    const ms = timed(() => mustRun('cp', ['-r', prodDir, path.join(dataDir, 'cp-copy')]));
+  const copyMs = (args: string[]) => (): number => {
+    const ms = timed(() => mustRun('cp', [...args, prodDir, path.join(dataDir, 'cp-copy')]));
     fs.rmSync(path.join(dataDir, 'cp-copy'), { recursive: true, force: true });
     return ms;
   };
+  const cpMs = copyMs(['-r']);
+  // Where reflinks exist, `cp -r` clones; a full copy is the other honest peer there.
+  const fullCopyMs = fsName ? copyMs(['-r', '--reflink=never']) : undefined;
   const cp: number[] = [];
+  const fullCopy: number[] = [];
+  const peers = () => {
+    cp.push(cpMs());
+    if (fullCopyMs) fullCopy.push(fullCopyMs());
+  };
   const first = refreshInChild(dataDir, 'first');
-  cp.push(cpMs());
+  peers();
   // The first refresh moved every file of its single-use snapshot into test; the second puts a
   // reusable copy of prod back among the snapshots (test keeps its files), which later ones link.
   const second = refreshInChild(dataDir, 'second');
@@ -79,13 +110,13 @@ async function measureSize(root: string, target: number, reps: number): Promise<
     const written = await writeBothSides(dataDir, tables, rep);
     if (rep === 0) steadyShare = written / bytes;
     steady.push(refreshInChild(dataDir, `steady-${rep}`));
-    cp.push(cpMs());
+    peers();
   }
   const worst: ChildResult[] = [];
   for (let rep = 0; rep < 2; rep += 1) {
     touchEveryFile(dataDir);
     worst.push(refreshInChild(dataDir, `worst-${rep}`));
-    cp.push(cpMs());
+    peers();
   }
   const cpMedian = median(cp);
   const total = (r: ChildResult) => r.snapshotMs + r.overwriteMs;
@@ -96,10 +127,11 @@ async function measureSize(root: string, target: number, reps: number): Promise<
   const rows: BenchRow[] = [
     { name: `data directory (${label} target, ${tables} tables)`, value: bytes / MB, unit: 'MiB' },
     {
-      name: `cp -r of it (median of ${cp.length}, interleaved with the refreshes)`,
+      name: `cp -r of it (median of ${cp.length}, interleaved with the refreshes${fsName ? '; GNU cp clones here' : ''})`,
       value: cpMedian,
       unit: 'ms',
     },
+    ...fullCopyRows(fullCopy, label, { steady: median(steady.map(total)), worst: median(worst.map(total)) }),
     {
       name: `first refresh, nothing to reuse (${label})`,
       value: total(first),
@@ -193,7 +225,8 @@ async function measureSize(root: string, target: number, reps: number): Promise<
       unit: 'MiB',
     },
   ];
-  if (isLarge) {
+  // The logical peer once, on this disk: it does not depend on the filesystem's reflinks.
+  if (isLarge && !fsName) {
     const logical = await logicalCopy(dataDir);
     rows.push({
       name: `logical copy: COPY TO STDOUT over the socket → COPY FROM file + indexes (${label})`,
@@ -206,6 +239,37 @@ async function measureSize(root: string, target: number, reps: number): Promise<
     });
   }
   return rows;
+}
+
+/** On a reflink filesystem: the full copy, and the refreshes against it. */
+function fullCopyRows(
+  fullCopy: number[],
+  label: string,
+  refresh: { steady: number; worst: number },
+): BenchRow[] {
+  if (fullCopy.length === 0) return [];
+  const full = median(fullCopy);
+  return [
+    {
+      name: `cp -r --reflink=never of it: a full copy (median of ${fullCopy.length})`,
+      value: full,
+      unit: 'ms',
+    },
+    {
+      name: `  steady refresh (below) against that full copy (${label})`,
+      value: refresh.steady,
+      unit: 'ms',
+      peer: 'cp -r --reflink=never',
+      ratio: refresh.steady / full,
+    },
+    {
+      name: `  every-file refresh (below) against that full copy (${label})`,
+      value: refresh.worst,
+      unit: 'ms',
+      peer: 'cp -r --reflink=never',
+      ratio: refresh.worst / full,
+    },
+  ];
 }
 
 let steadyShare = 0;

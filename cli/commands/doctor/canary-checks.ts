@@ -1,11 +1,11 @@
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import {
-  type Action,
-  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeCanaryRule } from '../../../functions/shared/adapters/aws/elb-canary-rule.js';
 import type { TollgateConfig } from '../../../functions/shared/config/index.js';
+import { ConfigError, NotFoundError } from '../../../functions/shared/errors.js';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.js';
 import { awsError } from './state-machine-checks.js';
 
@@ -67,25 +67,18 @@ async function canaryCheck(
   );
 }
 
-/** The rule's forward targets, or why there are none to weight. */
-async function forwardOf(ruleArn: string, { elb }: CanaryClients): Promise<{ targets: string[] } | string> {
-  let rule: { IsDefault?: boolean; Actions?: Action[] } | undefined;
+/** The rule's forward targets, or why there are none to weight: the traffic router's own lookup. */
+async function forwardOf(
+  ruleArn: string,
+  { elb }: CanaryClients,
+): Promise<{ targets: readonly string[] } | string> {
   try {
-    rule = (await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }))).Rules?.[0];
+    return await describeCanaryRule(elb, ruleArn);
   } catch (error) {
-    if (/^RuleNotFound/.test((error as Error).name))
-      return `listener rule ${ruleArn} does not exist (deploy.canary.listenerRuleArn)`;
+    if (error instanceof NotFoundError) return `${error.message} (deploy.canary.listenerRuleArn)`;
+    if (error instanceof ConfigError) return error.message;
     return `cannot describe listener rule ${ruleArn}: ${awsError(error)}`;
   }
-  if (!rule) return `listener rule ${ruleArn} does not exist (deploy.canary.listenerRuleArn)`;
-  if (rule.IsDefault)
-    return `listener rule ${ruleArn} is its listener's default rule; Tollgate weights a non-default rule`;
-  const forward = rule.Actions?.find((a) => a.Type === 'forward');
-  if (!forward) return `listener rule ${ruleArn} has no forward action to weight`;
-  const weighted = forward.ForwardConfig?.TargetGroups?.flatMap((g) =>
-    g.TargetGroupArn ? [g.TargetGroupArn] : [],
-  );
-  return { targets: weighted?.length ? weighted : forward.TargetGroupArn ? [forward.TargetGroupArn] : [] };
 }
 
 async function targetGroupExists(arn: string, { elb }: CanaryClients): Promise<true | string> {

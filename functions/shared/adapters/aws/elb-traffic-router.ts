@@ -1,16 +1,15 @@
 import { type ECSClient, type Service, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   type Action,
-  DescribeRulesCommand,
   type ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
-  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EcsCanaryConfig } from '../../config/ecs-canary-schema.js';
 import type { TollgateConfig } from '../../config/schema.js';
 import { ConfigError, DeployFailedError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { TrafficRouter, TrafficSplit } from '../../ports/traffic-router.js';
 import { describeService, ecsTarget, releaseOf, servingVersion } from './ecs-services.js';
+import { type CanaryRule, describeCanaryRule } from './elb-canary-rule.js';
 
 interface CanaryTarget {
   readonly cluster: string;
@@ -158,25 +157,8 @@ export class ElbTrafficRouter implements TrafficRouter {
     );
   }
 
-  private async rule(canary: EcsCanaryConfig): Promise<{ rule: Rule; forward: Action }> {
-    let rules: Rule[] | undefined;
-    try {
-      ({ Rules: rules } = await this.elb.send(
-        new DescribeRulesCommand({ RuleArns: [canary.listenerRuleArn] }),
-      ));
-    } catch (error) {
-      if ((error as Error).name === 'RuleNotFoundException' || (error as Error).name === 'RuleNotFound') {
-        throw new NotFoundError(`listener rule ${canary.listenerRuleArn} does not exist`, { cause: error });
-      }
-      throw error;
-    }
-    const rule = rules?.[0];
-    if (!rule) throw new NotFoundError(`listener rule ${canary.listenerRuleArn} does not exist`);
-    const forward = rule.Actions?.find((a) => a.Type === 'forward');
-    if (!forward) {
-      throw new ConfigError(`listener rule ${canary.listenerRuleArn} has no forward action to weight`);
-    }
-    return { rule, forward };
+  private rule(canary: EcsCanaryConfig): Promise<CanaryRule> {
+    return describeCanaryRule(this.elb, canary.listenerRuleArn);
   }
 
   private async weights(canary: EcsCanaryConfig): Promise<{ baseline: number; canary: number }> {

@@ -9,6 +9,7 @@ import type {
   OperationRef,
   SnapshotRef,
 } from '../../../../../../functions/shared/ports/snapshot-provider.js';
+import { mountReflinkFs, type ReflinkFs, reflinkFsUnavailable } from '../../../../../support/reflink-fs.js';
 import { fakeDataDir, hashTree, seededRandom } from '../../../../../support/volume-tree.js';
 
 const MB = 1024 * 1024;
@@ -18,40 +19,21 @@ const labels = {
   ttl: '2099-01-02T00:00:00.000Z',
 };
 
-/** Why a reflink filesystem cannot be made here, or undefined when it can (root, mkfs, loop mount). */
-function cannotMount(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'needs root to loop-mount a filesystem image';
-  const mkfs = ['mkfs.xfs', 'mkfs.btrfs'].find((m) => spawnSync('which', [m]).status === 0);
-  if (!mkfs) return 'neither mkfs.xfs (xfsprogs) nor mkfs.btrfs (btrfs-progs) is installed';
-  return undefined;
-}
-
-const reason = cannotMount();
+const reason = reflinkFsUnavailable();
 if (reason) console.warn(`SKIPPED reflink refresh test: ${reason}`);
 
 describe.skipIf(reason !== undefined)('LocalSnapshotProvider refresh on a reflink filesystem', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-reflink-'));
-  const image = path.join(work, 'fs.img');
-  const mnt = path.join(work, 'mnt');
-  let mounted = false;
+  let reflinkFs: ReflinkFs | undefined;
+  let mnt = '';
 
   beforeAll(() => {
-    fs.mkdirSync(mnt);
-    fs.writeFileSync(image, '');
-    fs.truncateSync(image, 512 * MB);
-    const xfs = spawnSync('which', ['mkfs.xfs']).status === 0;
-    const mkfs = xfs
-      ? spawnSync('mkfs.xfs', ['-q', '-m', 'reflink=1', image], { encoding: 'utf8' })
-      : spawnSync('mkfs.btrfs', ['-q', image], { encoding: 'utf8' });
-    expect(mkfs.status, mkfs.stderr).toBe(0);
-    const mount = spawnSync('mount', ['-o', 'loop', image, mnt], { encoding: 'utf8' });
-    expect(mount.status, `mount failed (container without loop devices?): ${mount.stderr}`).toBe(0);
-    mounted = true;
+    reflinkFs = mountReflinkFs(work, 512 * MB);
+    mnt = reflinkFs.dir;
   });
 
   afterAll(() => {
-    if (mounted) spawnSync('umount', [mnt]);
+    reflinkFs?.unmount();
     fs.rmSync(work, { recursive: true, force: true });
   });
 
