@@ -152,8 +152,13 @@ async function measureSize(root: string, target: number, reps: number, fsName?: 
       unit: 'ms',
       peer: 'cp -r',
       ratio: steadyMs / cpMedian,
-      target: isLarge ? '≤ 0.2× (aim 0.05×)' : '≤ 1.0×',
-      met: steadyMs / cpMedian <= (isLarge ? 0.2 : 1.0),
+      // #18's targets are against a copying `cp -r`; where cp clones, the full-copy rows above say more.
+      ...(fsName
+        ? {}
+        : {
+            target: isLarge ? '≤ 0.2× (aim 0.05×)' : '≤ 1.0×',
+            met: steadyMs / cpMedian <= (isLarge ? 0.2 : 1.0),
+          }),
     },
     { name: `  of which snapshot (${label})`, value: pick(steady, 'snapshotMs'), unit: 'ms' },
     {
@@ -167,8 +172,7 @@ async function measureSize(root: string, target: number, reps: number, fsName?: 
       unit: 'ms',
       peer: 'cp -r',
       ratio: worstMs / cpMedian,
-      target: '≤ 1.1×',
-      met: worstMs / cpMedian <= 1.1,
+      ...(fsName ? {} : { target: '≤ 1.1×', met: worstMs / cpMedian <= 1.1 }),
     },
     { name: `  of which snapshot (${label}, every file)`, value: pick(worst, 'snapshotMs'), unit: 'ms' },
     {

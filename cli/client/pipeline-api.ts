@@ -37,7 +37,7 @@ export interface ExecutionItem {
 }
 
 /** The pipeline state machines: the stack's one on AWS, every `tollgate-*` one locally. */
-async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
+export async function pipelineStateMachines(target: CliTarget): Promise<string[]> {
   const fixed = await target.stateMachineArns();
   if (fixed) return fixed;
   const arns: string[] = [];

@@ -1,11 +1,12 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { sourceSkip } from '../../functions/plan-run/plan-run.js';
 import { loadConfig } from '../../functions/shared/config/index.js';
+import { executionArnOf } from '../../model/run-name.js';
 import { type CliTarget, type CommonOptions, createTarget } from '../client/cli-context.js';
 import { CliError } from '../client/cli-error.js';
 import { headCommit } from '../client/git-head.js';
 import { emit } from '../client/output.js';
-import { listRuns, send } from '../client/pipeline-api.js';
+import { pipelineStateMachines, send } from '../client/pipeline-api.js';
 
 export interface PushOptions extends CommonOptions {
   readonly repo?: string;
@@ -73,7 +74,8 @@ export const RUN_START_WAIT_MS = 10_000;
  * Whether the run of event `name` has started, waiting up to RUN_START_WAIT_MS. The bus answers
  * PutEvents once the event is durable and delivers it a moment later (as EventBridge does), so a
  * `show` typed, or scripted, right after `push` could find no run by that name; `push` answers once
- * it would. Locally only: there the run is named after the event.
+ * it would. Locally only: there the run is named after the event, so its ARN is known and one
+ * DescribeExecution per state machine says whether it exists, however many runs started since.
  */
 export async function runStarted(
   target: CliTarget,
@@ -81,12 +83,22 @@ export async function runStarted(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   waitMs = RUN_START_WAIT_MS,
 ): Promise<boolean> {
+  const machines = await pipelineStateMachines(target);
   let waited = 0;
   for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-    const runs = await listRuns(target, { limit: 100 });
-    if (runs.some((r) => r.name === name)) return true;
+    for (const machine of machines) if (await runExists(target, executionArnOf(machine, name))) return true;
     if (waited >= waitMs) return false;
     await sleep(delay);
     waited += delay;
+  }
+}
+
+async function runExists(target: CliTarget, executionArn: string): Promise<boolean> {
+  try {
+    await send(target, () => target.reads.call('DescribeExecution', { executionArn }));
+    return true;
+  } catch (error) {
+    if (((error as CliError).cause as Error | undefined)?.name === 'ExecutionDoesNotExist') return false;
+    throw error;
   }
 }

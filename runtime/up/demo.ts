@@ -10,7 +10,7 @@ import { createHandler as createApproveHandler } from '../../functions/approve/h
 import { migrateDatabase } from '../../functions/migrate-database/migrate-database.js';
 import { loadMigrationsFromDir } from '../../functions/migrate-database/migration-files.js';
 import { systemClock } from '../../functions/shared/clock.js';
-import { runName } from '../../model/run-name.js';
+import { executionArnOf, runName } from '../../model/run-name.js';
 import type { LocalRuntime } from '../local-runtime.js';
 import { installPostCommitHook } from './git-hook.js';
 
@@ -163,7 +163,7 @@ async function startRun(runtime: LocalRuntime, commit: string): Promise<string> 
 /** Waits for the bootstrap run, approving each of its gates as the demo user. */
 async function finishBootstrap(runtime: LocalRuntime, eventId: string): Promise<void> {
   const approve = createApproveHandler(async () => runtime.runner.ports);
-  const executionArn = runtime.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${eventId}`;
+  const executionArn = executionArnOf(runtime.stateMachineArn, eventId);
   for (;;) {
     let status: string;
     try {

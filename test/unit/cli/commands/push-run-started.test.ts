@@ -7,9 +7,10 @@ import { MemoryStore } from '../../../../runtime/store/memory-store.js';
 
 /** A real engine, read the way the CLI reads the local runtime (one call per API operation). */
 async function engineTarget() {
+  const clock = new FakeEngineClock(Date.parse('2026-12-04T12:00:00Z'));
   const engine = createEngine({
     store: new MemoryStore(),
-    clock: new FakeEngineClock(Date.parse('2026-12-04T12:00:00Z')),
+    clock,
     lambda: { invoke: async () => ({ payload: '{}' }) } as never,
     accountId: '000000000000',
   });
@@ -27,7 +28,12 @@ async function engineTarget() {
     reads: { call },
     stateMachineArns: async () => [stateMachineArn],
   } as unknown as CliTarget;
-  return { engine, target, start: (name: string) => call('StartExecution', { stateMachineArn, name }) };
+  return {
+    engine,
+    target,
+    clock,
+    start: (name: string) => call('StartExecution', { stateMachineArn, name }),
+  };
 }
 
 let engine: Engine | undefined;
@@ -67,5 +73,24 @@ describe('push waits for its run to start', () => {
     expect(started).toBe(false);
     expect(waited).toBeGreaterThanOrEqual(RUN_START_WAIT_MS);
     expect(waited).toBeLessThan(RUN_START_WAIT_MS + 1_000);
+  });
+
+  it('finds its run by its ARN however many runs started after it', async () => {
+    // Arrange: the event's run, then 120 newer ones (a burst of pushes): more than a page of runs
+    const world = await engineTarget();
+    engine = world.engine;
+    await world.start('event-1');
+    for (let i = 0; i < 120; i += 1) {
+      world.clock.advance(1_000);
+      await world.start(`event-later-${i}`);
+    }
+    const waits: number[] = [];
+    // Act
+    const started = await runStarted(world.target, 'event-1', async (ms) => {
+      waits.push(ms);
+    });
+    // Assert: found on the first look, without waiting
+    expect(started).toBe(true);
+    expect(waits).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EcsDeployer } from '../../../../../../functions/shared/adapters/aws/ecs-deployer.js';
 import { ElbTrafficRouter } from '../../../../../../functions/shared/adapters/aws/elb-traffic-router.js';
 import { parseConfig } from '../../../../../../functions/shared/config/index.js';
+import { ConfigError } from '../../../../../../functions/shared/errors.js';
 import type { ReleaseRef } from '../../../../../../functions/shared/release.js';
 import { ecsCanaryConfig } from '../../../../../support/ecs-canary-fixtures.js';
 import { FakeEcs } from '../../../../../support/fake-ecs.js';
@@ -71,6 +75,43 @@ describe.runIf(motoEnabled('ElbTrafficRouter contract on moto ELBv2'))(
         advance: async () => fake.tick(),
         close: async () => {},
       };
+    });
+
+    it("refuses in one line to weight its listener's default rule, which ModifyRule cannot change", async () => {
+      // Arrange: deploy.canary names the listener's default rule instead of a rule of its own
+      await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+      const world = await createAlbCanaryWorld(moto, { ecs: new ECSClient(moto.clientConfig), elb }, []);
+      // `…:listener-rule/app/<lb>/<id>/<listener>/<rule>` → `…:listener/app/<lb>/<id>/<listener>`
+      const listenerArn = world.listenerRuleArn
+        .replace(':listener-rule/', ':listener/')
+        .replace(/\/[^/]+$/, '');
+      const { Rules } = await elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+      const defaultRule = Rules!.find((r) => r.IsDefault)!.RuleArn!;
+      const config = parseConfig(
+        ecsCanaryConfig({
+          service: world.canaryService,
+          listenerRuleArn: defaultRule,
+          targetGroupArn: world.targetGroupArn,
+          baselineTargetGroupArn: world.baselineTargetGroupArn,
+        }),
+      );
+      const router = new ElbTrafficRouter({ config, ecs: new ECSClient(moto.clientConfig), elb });
+      const before = await elb.send(new DescribeRulesCommand({ RuleArns: [defaultRule] }));
+      // Act
+      const aborted = router.abort({
+        pipeline: 'orders-service',
+        environment: 'prod',
+        canaryVersion: 'r2-bbbbbbb',
+        reason: 'a test',
+      });
+      // Assert
+      const error = await aborted.catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      await expect(aborted).rejects.toThrow(
+        /^listener rule \S+ is its listener's default rule; Tollgate weights a non-default rule$/,
+      );
+      const after = await elb.send(new DescribeRulesCommand({ RuleArns: [defaultRule] }));
+      expect(after.Rules![0]!.Actions).toEqual(before.Rules![0]!.Actions);
     });
   },
 );
