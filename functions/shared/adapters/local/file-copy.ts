@@ -51,20 +51,38 @@ export function probeCopyTools(): void {
 
 /**
  * Copies the regular files `rels` (relative paths) from `fromRoot` to the same relative paths under
- * `toRoot`, whose directories must exist and whose files must not. Reflinks first: GNU cp with
- * `--reflink=auto`, else `fs.copyFileSync` with COPYFILE_FICLONE (which falls back to a plain copy).
- * Each file is stat-ed once, here; whether the two roots can share extents is asked once per call.
+ * `toRoot`, whose directories must exist and whose files must not. Reflinks first, in this process
+ * wherever the roots share extents; a large set between roots that cannot goes to GNU cp with
+ * `--reflink=auto` (else `fs.copyFileSync`, COPYFILE_FICLONE), a small one is copied here. Each file
+ * is stat-ed once, here; whether the two roots can share extents is asked once per device pair.
  */
 export function copyFiles(fromRoot: string, toRoot: string, rels: readonly string[]): void {
   if (rels.length === 0) return;
   const sizes = rels.map((rel) => fs.statSync(path.join(fromRoot, rel)).size);
-  if (sizes.reduce((a, b) => a + b, 0) <= IN_PROCESS_BYTES) {
-    const pair = devicePair(fromRoot, toRoot);
-    rels.forEach((rel, i) => {
-      copyOne(path.join(fromRoot, rel), path.join(toRoot, rel), sizes[i], pair);
-    });
-    return;
+  const pair = devicePair(fromRoot, toRoot);
+  let first = 0;
+  if (sizes.reduce((a, b) => a + b, 0) > IN_PROCESS_BYTES) {
+    // Where the two roots share extents (XFS, btrfs, APFS) each file is one clone ioctl, cheaper here
+    // than forking `cp`: 1,147 files of a 100 MB volume on XFS cloned in 57-77 ms in this process
+    // against 77-207 ms through xargs and cp. The first file asks; elsewhere it fails once per pair.
+    if (!reflinkAt(path.join(fromRoot, rels[0]), path.join(toRoot, rels[0]), pair)) {
+      copyWithCp(fromRoot, toRoot, rels, sizes);
+      return;
+    }
+    first = 1;
   }
+  for (let i = first; i < rels.length; i += 1) {
+    copyOne(path.join(fromRoot, rels[i]), path.join(toRoot, rels[i]), sizes[i], pair);
+  }
+}
+
+/** A copy too large to move through this process's buffers: GNU cp's in-kernel copy, two at once. */
+function copyWithCp(
+  fromRoot: string,
+  toRoot: string,
+  rels: readonly string[],
+  sizes: readonly number[],
+): void {
   if (!hasGnuTools()) {
     for (const rel of rels) {
       fs.copyFileSync(path.join(fromRoot, rel), path.join(toRoot, rel), fs.constants.COPYFILE_FICLONE);
