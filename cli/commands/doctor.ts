@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assertRunsLocally, loadConfig, type TollgateConfig } from '../../functions/shared/config/index.js';
 import { RUNTIME_LOCK_FILE, readRuntimeInfo } from '../../runtime/up/runtime-info.js';
@@ -11,6 +9,7 @@ import { emit, table } from '../client/output.js';
 import { awsChecks } from './doctor/aws-checks.js';
 import type { DoctorCheck } from './doctor/doctor-check.js';
 import { nodeCheck } from './doctor/node-check.js';
+import { reflinkCheck } from './doctor/reflink-check.js';
 
 export type { DoctorCheck };
 
@@ -85,24 +84,6 @@ async function portCheck(endpoint: string, dataDir: string): Promise<DoctorCheck
     status: 'fail',
     detail: `port ${port} is in use by another process; start with --port N or set TOLLGATE_ENDPOINT`,
   };
-}
-
-function reflinkCheck(dataDir: string): DoctorCheck {
-  const base = existsSync(dataDir) ? dataDir : tmpdir();
-  const dir = mkdtempSync(join(base, '.reflink-'));
-  try {
-    writeFileSync(join(dir, 'a'), 'reflink probe\n');
-    execFileSync('cp', ['--reflink=always', join(dir, 'a'), join(dir, 'b')], { stdio: 'ignore' });
-    return { name: 'reflink', status: 'ok', detail: `copy-on-write clones are supported under ${base}` };
-  } catch {
-    return {
-      name: 'reflink',
-      status: 'warn',
-      detail: `no copy-on-write clones under ${base}; data refreshes copy volumes in full (slower, more disk)`,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
