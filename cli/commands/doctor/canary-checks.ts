@@ -4,7 +4,8 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeCanaryRule } from '../../../functions/shared/adapters/aws/elb-canary-rule.js';
-import type { TollgateConfig } from '../../../functions/shared/config/index.js';
+import type { EcsCanaryConfig } from '../../../functions/shared/config/ecs-canary-schema.js';
+import type { EnvironmentConfig, TollgateConfig } from '../../../functions/shared/config/schema.js';
 import { ConfigError, NotFoundError } from '../../../functions/shared/errors.js';
 import { type DoctorCheck, fail, ok, warn } from './doctor-check.js';
 import { awsError } from './state-machine-checks.js';
@@ -14,9 +15,7 @@ export interface CanaryClients {
   readonly ecs: Pick<ECSClient, 'send'>;
 }
 
-type Environment = TollgateConfig['environments'][number];
-type EcsDeploy = Extract<Environment['deploy'], { type: 'ecs' }>;
-type Canary = NonNullable<EcsDeploy['canary']>;
+type EcsDeploy = Extract<EnvironmentConfig['deploy'], { type: 'ecs' }>;
 
 /**
  * One `aws-canary` line per ECS environment that releases as a canary: what its `deploy.canary`
@@ -39,7 +38,7 @@ export async function canaryChecks(config: TollgateConfig, clients: CanaryClient
 async function canaryCheck(
   env: string,
   deploy: EcsDeploy,
-  canary: Canary,
+  canary: EcsCanaryConfig,
   clients: CanaryClients,
 ): Promise<DoctorCheck> {
   const rule = await forwardOf(canary.listenerRuleArn, clients);
@@ -94,7 +93,7 @@ async function targetGroupExists(arn: string, { elb }: CanaryClients): Promise<t
 
 async function canaryService(
   cluster: string,
-  canary: Canary,
+  canary: EcsCanaryConfig,
   { ecs }: CanaryClients,
 ): Promise<{ status: 'ok' | 'warn' | 'fail'; detail: string }> {
   let service: { status?: string; loadBalancers?: Array<{ targetGroupArn?: string }> } | undefined;

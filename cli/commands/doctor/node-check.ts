@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageManifest } from '../package-version.js';
 import { type DoctorCheck, fail, ok } from './doctor-check.js';
 
 /**
@@ -6,9 +6,7 @@ import { type DoctorCheck, fail, ok } from './doctor-check.js';
  * is declared, so `npm install`'s warning and `tollgate doctor` cannot disagree.
  */
 export function minimumNode(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    engines?: { node?: string };
-  };
+  const pkg = packageManifest();
   const match = /^>=\s*(\d+\.\d+\.\d+)$/.exec(pkg.engines?.node ?? '');
   if (!match) throw new Error(`package.json engines.node must read ">=x.y.z", got "${pkg.engines?.node}"`);
   return match[1]!;

@@ -9,7 +9,7 @@ import type { TollgateConfig } from '../../config/schema.js';
 import { ConfigError, DeployFailedError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { TrafficRouter, TrafficSplit } from '../../ports/traffic-router.js';
 import { describeService, ecsTarget, releaseOf, servingVersion } from './ecs-services.js';
-import { type CanaryRule, describeCanaryRule } from './elb-canary-rule.js';
+import { describeCanaryRule } from './elb-canary-rule.js';
 
 interface CanaryTarget {
   readonly cluster: string;
@@ -157,18 +157,14 @@ export class ElbTrafficRouter implements TrafficRouter {
     );
   }
 
-  private rule(canary: EcsCanaryConfig): Promise<CanaryRule> {
-    return describeCanaryRule(this.elb, canary.listenerRuleArn);
-  }
-
   private async weights(canary: EcsCanaryConfig): Promise<{ baseline: number; canary: number }> {
-    return weightsOf(canary, (await this.rule(canary)).forward);
+    return weightsOf(canary, (await describeCanaryRule(this.elb, canary.listenerRuleArn)).forward);
   }
 
   /** Sets the rule's forward weights to `100 - percent` (baseline) and `percent` (canary). */
   private async weigh(target: CanaryTarget, percent: number): Promise<void> {
     const { canary } = target;
-    const { rule, forward } = await this.rule(canary);
+    const { rule, forward } = await describeCanaryRule(this.elb, canary.listenerRuleArn);
     const current = weightsOf(canary, forward);
     const total = current.baseline + current.canary;
     if (total > 0 && current.canary * 100 === percent * total) return; // already there: no write
